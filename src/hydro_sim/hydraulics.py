@@ -1,0 +1,352 @@
+"""Pure, vectorised hydraulic functions: level↔volume, head, turbine and pump power.
+
+Everything here takes scalars, numpy arrays or pandas Series and returns the same kind
+(a Series keeps its index). No I/O, no objects: the plant objects wrap these functions.
+
+Sign convention: power and flow are given as positive magnitudes; the plant reports
+generation positive and pumping negative.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, SECONDS_PER_HOUR, W_PER_MW
+
+ArrayLike = TypeVar("ArrayLike", float, np.ndarray, pd.Series)
+
+__all__ = [
+    "flow_to_volume_hm3",
+    "volume_to_flow_m3s",
+    "interpolate_table",
+    "volume_from_level_hm3",
+    "level_from_volume_masl",
+    "net_head_m",
+    "pumping_head_m",
+    "turbine_power_mw",
+    "turbine_flow_m3s",
+    "pump_power_mw",
+    "pump_flow_m3s",
+    "generating_energy_per_hm3_mwh",
+    "pumping_energy_per_hm3_mwh",
+    "efficiency_from_table",
+    "turbine_flow_with_losses_m3s",
+]
+
+
+def _like(template: Any, values: np.ndarray) -> Any:
+    """Return ``values`` in the container kind of ``template`` (Series, array or float)."""
+    if isinstance(template, pd.Series):
+        return pd.Series(values, index=template.index, name=template.name)
+    if np.ndim(values) == 0:
+        return float(values)
+    return values
+
+
+def flow_to_volume_hm3(flow_m3s: ArrayLike, dt_h: float) -> ArrayLike:
+    """Volume moved by a steady flow over one step.
+
+    Parameters
+    ----------
+    flow_m3s : Flow Q. [m³/s]
+    dt_h : Step length Δt. [h]
+
+    Returns
+    -------
+    Volume ΔV. [hm³]
+
+    Notes
+    -----
+    ΔV = Q · 3600 · Δt / 10⁶ = 0.0036 · Δt · Q.
+
+    Examples
+    --------
+    >>> flow_to_volume_hm3(1000.0, 1.0)
+    3.6
+    """
+    return _like(flow_m3s, np.asarray(flow_m3s, dtype=float) * (HM3_PER_M3S_HOUR * dt_h))
+
+
+def volume_to_flow_m3s(volume_hm3: ArrayLike, dt_h: float) -> ArrayLike:
+    """Steady flow that moves ``volume_hm3`` in one step of ``dt_h`` hours. [m³/s]
+
+    Examples
+    --------
+    >>> volume_to_flow_m3s(3.6, 1.0)
+    1000.0
+    """
+    return _like(volume_hm3, np.asarray(volume_hm3, dtype=float) / (HM3_PER_M3S_HOUR * dt_h))
+
+
+def interpolate_table(x: ArrayLike, table_x: np.ndarray, table_y: np.ndarray) -> ArrayLike:
+    """Piecewise-linear interpolation in an increasing table, extended linearly beyond its ends.
+
+    The end segments are extended rather than clipped, so a value outside the table is never silently
+    flattened; callers that need bounds check them at their public boundary.
+
+    Examples
+    --------
+    >>> interpolate_table(1.5, np.array([1.0, 2.0]), np.array([10.0, 20.0]))
+    15.0
+    >>> interpolate_table(3.0, np.array([1.0, 2.0]), np.array([10.0, 20.0]))
+    30.0
+    """
+    tx = np.asarray(table_x, dtype=float)
+    ty = np.asarray(table_y, dtype=float)
+    xv = np.asarray(x, dtype=float)
+    y = np.interp(xv, tx, ty)
+    lo_slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
+    hi_slope = (ty[-1] - ty[-2]) / (tx[-1] - tx[-2])
+    y = np.where(xv < tx[0], ty[0] + (xv - tx[0]) * lo_slope, y)
+    y = np.where(xv > tx[-1], ty[-1] + (xv - tx[-1]) * hi_slope, y)
+    return _like(x, y)
+
+
+def volume_from_level_hm3(level_masl: ArrayLike, curve_level_masl: np.ndarray,
+                          curve_volume_hm3: np.ndarray) -> ArrayLike:
+    """Stored volume at a water level, from a level–volume table.
+
+    Parameters
+    ----------
+    level_masl : Water level z. [m a.s.l.]
+    curve_level_masl : Table levels, strictly increasing. [m a.s.l.]
+    curve_volume_hm3 : Table volumes, strictly increasing. [hm³]
+
+    Returns
+    -------
+    Volume V(z). [hm³]
+
+    Examples
+    --------
+    >>> volume_from_level_hm3(2601.5, np.array([2601.0, 2602.0]), np.array([36.123, 39.1502]))
+    37.6366
+    """
+    return interpolate_table(level_masl, curve_level_masl, curve_volume_hm3)
+
+
+def level_from_volume_masl(volume_hm3: ArrayLike, curve_level_masl: np.ndarray,
+                           curve_volume_hm3: np.ndarray) -> ArrayLike:
+    """Water level at a stored volume: the inverse of :func:`volume_from_level_hm3`. [m a.s.l.]
+
+    Examples
+    --------
+    >>> level_from_volume_masl(37.6366, np.array([2601.0, 2602.0]), np.array([36.123, 39.1502]))
+    2601.5
+    """
+    return interpolate_table(volume_hm3, curve_volume_hm3, curve_level_masl)
+
+
+def net_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike | float,
+               flow_m3s: ArrayLike | float = 0.0, loss_coefficient_s2_per_m5: float = 0.0) -> ArrayLike:
+    """Net head on a turbine: gross head less the waterway loss.
+
+    Parameters
+    ----------
+    upstream_level_masl : Level of the reservoir the water comes from, z_up. [m a.s.l.]
+    downstream_level_masl : Level it discharges to, z_lo (lower reservoir or tailwater). [m a.s.l.]
+    flow_m3s : Flow through the waterway Q. [m³/s]
+    loss_coefficient_s2_per_m5 : Waterway loss coefficient k. [s²/m⁵]
+
+    Returns
+    -------
+    Net head H = z_up − z_lo − k·Q². [m]
+
+    Examples
+    --------
+    >>> net_head_m(2865.0, 2605.0, 600.0, 2.0e-5)
+    252.8
+    """
+    h = (np.asarray(upstream_level_masl, dtype=float) - np.asarray(downstream_level_masl, dtype=float)
+         - loss_coefficient_s2_per_m5 * np.square(np.asarray(flow_m3s, dtype=float)))
+    return _like(upstream_level_masl, h)
+
+
+def pumping_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike | float,
+                   flow_m3s: ArrayLike | float = 0.0, loss_coefficient_s2_per_m5: float = 0.0) -> ArrayLike:
+    """Head a pump must deliver: gross head *plus* the waterway loss, H_p = z_up − z_lo + k·Q². [m]
+
+    Examples
+    --------
+    >>> pumping_head_m(2865.0, 2605.0, 500.0, 2.0e-5)
+    265.0
+    """
+    h = (np.asarray(upstream_level_masl, dtype=float) - np.asarray(downstream_level_masl, dtype=float)
+         + loss_coefficient_s2_per_m5 * np.square(np.asarray(flow_m3s, dtype=float)))
+    return _like(upstream_level_masl, h)
+
+
+def turbine_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
+    """Electrical output of a turbine.
+
+    Parameters
+    ----------
+    flow_m3s : Turbine discharge Q. [m³/s]
+    head_m : Net head H. [m]
+    efficiency : Wire-to-water efficiency η_t, in (0, 1]. [-]
+
+    Returns
+    -------
+    Power P = ρ g η_t Q H / 10⁶. [MW]
+
+    Examples
+    --------
+    >>> round(turbine_power_mw(1.0, 100.0, 0.9), 4)
+    0.8829
+    """
+    p = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * np.asarray(efficiency, dtype=float) \
+        * np.asarray(flow_m3s, dtype=float) * np.asarray(head_m, dtype=float)
+    return _like(flow_m3s, p)
+
+
+def turbine_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
+    """Discharge a turbine needs for a given output at a given net head: Q = 10⁶ P / (ρ g η_t H). [m³/s]
+
+    Examples
+    --------
+    >>> round(turbine_flow_m3s(0.8829, 100.0, 0.9), 6)
+    1.0
+    """
+    q = np.asarray(power_mw, dtype=float) * W_PER_MW / (
+        RHO_WATER_KG_M3 * G_M_S2 * np.asarray(efficiency, dtype=float) * np.asarray(head_m, dtype=float))
+    return _like(power_mw, q)
+
+
+def pump_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
+    """Electrical input of a pump.
+
+    Parameters
+    ----------
+    flow_m3s : Pumped flow Q. [m³/s]
+    head_m : Pumping head H_p (gross head plus losses). [m]
+    efficiency : Water-to-wire pump efficiency η_p, in (0, 1]. [-]
+
+    Returns
+    -------
+    Power P = ρ g Q H_p / (η_p 10⁶), a positive magnitude (the plant books it as negative). [MW]
+
+    Examples
+    --------
+    >>> round(pump_power_mw(1.0, 100.0, 0.9), 4)
+    1.09
+    """
+    p = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * np.asarray(flow_m3s, dtype=float) \
+        * np.asarray(head_m, dtype=float) / np.asarray(efficiency, dtype=float)
+    return _like(flow_m3s, p)
+
+
+def pump_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
+    """Flow a pump lifts with a given input at a given pumping head: Q = 10⁶ η_p P / (ρ g H_p). [m³/s]
+
+    Examples
+    --------
+    >>> round(pump_flow_m3s(1.09, 100.0, 0.9), 6)
+    1.0
+    """
+    q = np.asarray(power_mw, dtype=float) * W_PER_MW * np.asarray(efficiency, dtype=float) / (
+        RHO_WATER_KG_M3 * G_M_S2 * np.asarray(head_m, dtype=float))
+    return _like(power_mw, q)
+
+
+def generating_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float) -> ArrayLike:
+    """Electrical energy from turbining 1 hm³ at a net head: E = ρ g η H · 10⁶ / 3.6·10⁹. [MWh/hm³]
+
+    Examples
+    --------
+    >>> round(generating_energy_per_hm3_mwh(250.0, 0.9), 3)
+    613.125
+    """
+    e = turbine_power_mw(np.asarray(head_m, dtype=float), 1.0, efficiency) * 1.0e6 / SECONDS_PER_HOUR
+    return _like(head_m, np.asarray(e))
+
+
+def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float) -> ArrayLike:
+    """Electrical energy to pump 1 hm³ against a pumping head: E = ρ g H_p · 10⁶ / (η_p 3.6·10⁹). [MWh/hm³]
+
+    Examples
+    --------
+    >>> round(pumping_energy_per_hm3_mwh(250.0, 0.9), 3)
+    756.944
+    """
+    e = pump_power_mw(np.asarray(head_m, dtype=float), 1.0, efficiency) * 1.0e6 / SECONDS_PER_HOUR
+    return _like(head_m, np.asarray(e))
+
+
+def efficiency_from_table(flow_m3s: ArrayLike, head_m: ArrayLike | float, table_flow_m3s: np.ndarray,
+                          table_head_m: np.ndarray, table_efficiency: np.ndarray) -> ArrayLike:
+    """Bilinear interpolation of an efficiency hill chart η(Q, H), held flat beyond the table's edges.
+
+    An efficiency table is a measured chart: beyond its edges it is held at the edge value rather than
+    extrapolated (an extrapolated efficiency can leave (0, 1]).
+
+    Parameters
+    ----------
+    flow_m3s : Flow per unit Q. [m³/s]
+    head_m : Net (or pumping) head H. [m]
+    table_flow_m3s : Increasing flow grid, length n. [m³/s]
+    table_head_m : Increasing head grid, length m. [m]
+    table_efficiency : Efficiencies, shape (n, m). [-]
+
+    Examples
+    --------
+    >>> efficiency_from_table(1.5, 100.0, np.array([1.0, 2.0]), np.array([50.0, 150.0]),
+    ...                       np.array([[0.8, 0.8], [0.9, 0.9]]))
+    0.85
+    """
+    tq = np.asarray(table_flow_m3s, dtype=float)
+    th = np.asarray(table_head_m, dtype=float)
+    te = np.asarray(table_efficiency, dtype=float)
+    q = np.clip(np.asarray(flow_m3s, dtype=float), tq[0], tq[-1])
+    h = np.clip(np.asarray(head_m, dtype=float), th[0], th[-1])
+    q, h = np.broadcast_arrays(q, h)
+    i = np.clip(np.searchsorted(tq, q, side="right") - 1, 0, tq.size - 2)
+    j = np.clip(np.searchsorted(th, h, side="right") - 1, 0, th.size - 2)
+    wq = (q - tq[i]) / (tq[i + 1] - tq[i])
+    wh = (h - th[j]) / (th[j + 1] - th[j])
+    eta = ((1 - wq) * (1 - wh) * te[i, j] + wq * (1 - wh) * te[i + 1, j]
+           + (1 - wq) * wh * te[i, j + 1] + wq * wh * te[i + 1, j + 1])
+    return _like(flow_m3s, eta)
+
+
+def turbine_flow_with_losses_m3s(power_mw: ArrayLike, gross_head_m: ArrayLike | float,
+                                 loss_coefficient_s2_per_m5: float, efficiency: ArrayLike | float,
+                                 max_flow_m3s: ArrayLike | float = np.inf) -> ArrayLike:
+    """Flow that yields ``power_mw`` when the waterway loss grows with the flow itself.
+
+    Solves P = ρ g η Q (H_g − k Q²) / 10⁶ for the smaller root Q (the physical branch, where power rises
+    with flow), by Newton steps from the lossless flow. Where the power cannot be reached (beyond the
+    peak of the curve, or beyond ``max_flow_m3s``) it returns NaN, so the caller can record the shortfall.
+
+    Parameters
+    ----------
+    power_mw : Requested output P. [MW]
+    gross_head_m : Gross head H_g. [m]
+    loss_coefficient_s2_per_m5 : Waterway loss coefficient k. [s²/m⁵]
+    efficiency : Efficiency η (taken constant over the iteration). [-]
+    max_flow_m3s : Flow limit. [m³/s]
+
+    Examples
+    --------
+    >>> q = turbine_flow_with_losses_m3s(100.0, 250.0, 1.0e-5, 0.9)
+    >>> round(turbine_power_mw(q, 250.0 - 1.0e-5 * q**2, 0.9), 9)
+    100.0
+    """
+    p = np.asarray(power_mw, dtype=float)
+    hg = np.asarray(gross_head_m, dtype=float)
+    eta = np.asarray(efficiency, dtype=float)
+    k = float(loss_coefficient_s2_per_m5)
+    c = RHO_WATER_KG_M3 * G_M_S2 * eta / W_PER_MW
+    p, hg, c = np.broadcast_arrays(p, hg, c)
+    q = p / (c * hg)
+    for _ in range(30):
+        f = c * q * (hg - k * q * q) - p
+        df = c * (hg - 3.0 * k * q * q)
+        q = q - np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
+    # Peak of the power curve is at Q* = sqrt(H_g / 3k); beyond it there is no physical solution.
+    ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= np.asarray(max_flow_m3s) + 1e-9)
+    if k > 0:
+        ok &= q <= np.sqrt(hg / (3.0 * k)) + 1e-9
+    q = np.where(ok, q, np.nan)
+    return _like(power_mw, q)

@@ -524,13 +524,17 @@ class GridLine:
 
     Parameters
     ----------
-    capacity_mw : Transfer limit in either direction (export, and import for pumping). [MW]
+    capacity_mw : Transfer limit in either direction (export, and import for pumping); ``math.inf`` for
+        none. [MW]
     """
 
     capacity_mw: float
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "capacity_mw", iv.positive("capacity_mw", self.capacity_mw, "GridLine"))
+        cap = float(self.capacity_mw)
+        if math.isnan(cap) or cap <= 0.0:
+            raise iv.fail("capacity_mw", "must be positive (infinite for no limit)", self.capacity_mw, "GridLine")
+        object.__setattr__(self, "capacity_mw", cap)
 
 
 _UNIT_SUFFIXES = (

@@ -1,0 +1,9 @@
+"""The water-balance dispatch optimiser (LP, with an exact MILP unit-commitment mode).
+
+Model building (:mod:`hydro_sim.dispatch._model`) is apart from solving (``_highs``, ``_pulp``).
+"""
+
+from hydro_sim.dispatch.api import dispatch
+from hydro_sim.dispatch.result import DispatchResult
+
+__all__ = ["dispatch", "DispatchResult"]

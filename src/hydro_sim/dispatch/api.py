@@ -1,0 +1,377 @@
+"""``dispatch``: schedule every unit of a hybrid plant over a scenario by linear programming.
+
+The orchestrator: validate once, build the model's numbers, solve with a backend, iterate on the
+heads (successive LP), turn the solution into a schedule, and diagnose infeasibility.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hydro_sim import _validation as iv
+from hydro_sim.dispatch import _highs
+from hydro_sim.dispatch._model import (
+    DispatchOptions,
+    HeadEstimate,
+    ModelData,
+    build_model_data,
+    heads_from_volumes,
+    initial_heads,
+)
+from hydro_sim.dispatch.result import DispatchResult, empty_frame
+from hydro_sim.plant import Plant
+from hydro_sim.scenario import Scenario
+
+__all__ = ["dispatch"]
+
+#: Flow below which a group counts as idle when reporting simultaneous pumping and generating; well
+#: above the solver's primal feasibility tolerance (1e-7) and far below any real unit flow. [m³/s]
+IDLE_FLOW_M3S = 1e-4
+#: Slack above which a soft constraint of the diagnosis model counts as broken (solver tolerance × 10). [unit of the row]
+DIAGNOSIS_TOLERANCE = 1e-5
+
+_SOFT_TEXT = {
+    "vup_lo": ("minimum level of the upper reservoir", "upper", "hm³ short of the minimum volume"),
+    "vup_hi": ("maximum level of the upper reservoir", "upper", "hm³ above the maximum volume"),
+    "vlo_lo": ("minimum level of the lower reservoir", "lower", "hm³ short of the minimum volume"),
+    "vlo_hi": ("maximum level of the lower reservoir", "lower", "hm³ above the maximum volume"),
+    "env_lo": ("environmental minimum flow of the release", "outlet", "m³/s short"),
+    "end_up_lo": ("end volume of the upper reservoir (≥ start)", "upper", "hm³ short of the start volume"),
+    "end_up_hi": ("end volume of the upper reservoir (= start)", "upper", "hm³ above the start volume"),
+    "end_lo_lo": ("end volume of the lower reservoir (≥ start)", "lower", "hm³ short of the start volume"),
+    "end_lo_hi": ("end volume of the lower reservoir (= start)", "lower", "hm³ above the start volume"),
+    "ramp_lo": ("release ramp limit (falling)", "outlet", "m³/s beyond the ramp"),
+    "ramp_hi": ("release ramp limit (rising)", "outlet", "m³/s beyond the ramp"),
+    "dlev_up_lo": ("level-change limit of the upper reservoir (falling)", "upper", "hm³ beyond the limit"),
+    "dlev_up_hi": ("level-change limit of the upper reservoir (rising)", "upper", "hm³ beyond the limit"),
+    "dlev_lo_lo": ("level-change limit of the lower reservoir (falling)", "lower", "hm³ beyond the limit"),
+    "dlev_lo_hi": ("level-change limit of the lower reservoir (rising)", "lower", "hm³ beyond the limit"),
+    "pgbal_lo": ("pump–generate water balance of the period", "reversible", "m³/s·steps more pumped than generated"),
+    "pgbal_hi": ("pump–generate water balance of the period", "reversible", "m³/s·steps more generated than pumped"),
+}
+
+
+def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
+    where = "dispatch()"
+    if not isinstance(plant, Plant):
+        raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    if not isinstance(scenario, Scenario):
+        raise iv.fail("scenario", "must be a hydro_sim.Scenario", type(scenario).__name__, where)
+    choices = {
+        "objective": ("revenue", "firming", "tracking"),
+        "backend": ("highs", "pulp"),
+        "head": ("fixed", "successive"),
+        "end": ("at_least_start", "fixed", "water_value"),
+        "pump_generate_balance": ("none", "day", "week"),
+    }
+    for name, allowed in choices.items():
+        if kw[name] not in allowed:
+            raise iv.fail(name, f"must be one of {', '.join(map(repr, allowed))}", kw[name], where)
+    if kw["objective"] in ("firming", "tracking") and scenario.delivery_mw is None:
+        raise iv.fail("scenario.delivery_mw", f"must be given for objective {kw['objective']!r} (the delivery "
+                      "curve to firm or track)", None, where)
+    if kw["pump_generate_balance"] != "none" and plant.reversible is None:
+        raise iv.fail("pump_generate_balance", "needs reversible units in the plant", kw["pump_generate_balance"],
+                      where)
+    if not isinstance(kw["unit_commitment"], bool):
+        raise iv.fail("unit_commitment", "must be True or False", kw["unit_commitment"], where)
+    iv.positive_int("loss_segments", kw["loss_segments"], where)
+    iv.positive("head_tolerance_m", kw["head_tolerance_m"], where)
+    iv.positive_int("max_iterations", kw["max_iterations"], where)
+    for name in ("water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3"):
+        iv.finite(name, kw[name], where)
+    for name in ("shortfall_penalty_cny_per_mwh", "curtailment_penalty_cny_per_mwh", "tracking_penalty_cny_per_mwh"):
+        iv.non_negative(name, kw[name], where)
+    for name in ("max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h", "time_limit_s"):
+        x = float(kw[name])
+        if math.isnan(x) or x <= 0:
+            raise iv.fail(name, "must be positive (or infinite for no limit)", kw[name], where)
+    gap = iv.non_negative("mip_rel_gap", kw["mip_rel_gap"], where)
+    # The start must lie within the first step's bounds, else nothing can be scheduled.
+    for res in (plant.upper, plant.lower):
+        if res is None:
+            continue
+        lo, hi = res.level_bounds_masl(scenario.index[:1])
+        if not lo[0] - 1e-9 <= res.initial_level_masl <= hi[0] + 1e-9:
+            raise iv.fail("initial_level_masl", f"must lie within the operating levels of the first step "
+                          f"[{lo[0]}, {hi[0]}] m ({scenario.index[0]:%B} limits)", res.initial_level_masl,
+                          f"Reservoir '{res.name}' of {where}")
+    return DispatchOptions(
+        objective=kw["objective"], end=kw["end"],
+        water_value_upper_cny_per_hm3=float(kw["water_value_upper_cny_per_hm3"]),
+        water_value_lower_cny_per_hm3=float(kw["water_value_lower_cny_per_hm3"]),
+        pump_generate_balance=kw["pump_generate_balance"], unit_commitment=kw["unit_commitment"],
+        loss_segments=int(kw["loss_segments"]),
+        shortfall_penalty_cny_per_mwh=float(kw["shortfall_penalty_cny_per_mwh"]),
+        curtailment_penalty_cny_per_mwh=float(kw["curtailment_penalty_cny_per_mwh"]),
+        tracking_penalty_cny_per_mwh=float(kw["tracking_penalty_cny_per_mwh"]),
+        max_level_change_upper_m_per_h=float(kw["max_level_change_upper_m_per_h"]),
+        max_level_change_lower_m_per_h=float(kw["max_level_change_lower_m_per_h"]),
+        mip_rel_gap=gap, time_limit_s=float(kw["time_limit_s"]),
+    )
+
+
+def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", backend: str = "highs",
+             head: str = "fixed", end: str = "at_least_start", water_value_upper_cny_per_hm3: float = 0.0,
+             water_value_lower_cny_per_hm3: float = 0.0, pump_generate_balance: str = "none",
+             unit_commitment: bool = False, loss_segments: int = 2, head_tolerance_m: float = 0.01,
+             max_iterations: int = 30, shortfall_penalty_cny_per_mwh: float = 2000.0,
+             curtailment_penalty_cny_per_mwh: float = 100.0, tracking_penalty_cny_per_mwh: float = 1000.0,
+             max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
+             mip_rel_gap: float = 1e-4, time_limit_s: float = math.inf, solver: str | None = None,
+             highs_options: dict[str, Any] | None = None) -> DispatchResult:
+    """Schedule every unit of a hybrid plant over a scenario by linear programming on the water balance.
+
+    Parameters
+    ----------
+    plant : The plant (e.g. :func:`hydro_sim.lianghekou`).
+    scenario : Inflows, prices, renewables and limits (e.g. :func:`hydro_sim.reference_year`).
+    objective : ``"revenue"`` (maximise Σ price·line·Δt), ``"firming"`` (deliver renewables plus hydro up to
+        the delivery curve, penalising shortfall and curtailment) or ``"tracking"`` (follow the delivery curve
+        with least absolute deviation).
+    backend : ``"highs"`` (vectorised sparse build, HiGHS via highspy) or ``"pulp"`` (the same model in PuLP).
+    head : ``"fixed"`` (linearise at the initial heads) or ``"successive"`` (re-solve with heads from the solved
+        volumes of both reservoirs until the largest gross-head change is below ``head_tolerance_m``).
+    end : ``"at_least_start"`` (end volumes ≥ start), ``"fixed"`` (= start) or ``"water_value"``.
+    water_value_upper_cny_per_hm3, water_value_lower_cny_per_hm3 : Value of water left at the end. [CNY/hm³]
+    pump_generate_balance : ``"none"``, ``"day"`` or ``"week"``: pumped and generated water of the reversible
+        units balance in each period (the design basis of the published figure).
+    unit_commitment : Solve a MILP with integer units per mode (minimum stable output, fixed-speed pump band,
+        no pumping and generating in the same step).
+    loss_segments : Chords of the power–flow curve per group that carry the waterway loss k·Q².
+    head_tolerance_m : Convergence tolerance of the successive-head loop. [m]
+    max_iterations : Largest number of successive-head iterations.
+    shortfall_penalty_cny_per_mwh, curtailment_penalty_cny_per_mwh : Firming penalties. [CNY/MWh]
+    tracking_penalty_cny_per_mwh : Price of one MWh of deviation from the delivery curve. [CNY/MWh]
+    max_level_change_upper_m_per_h, max_level_change_lower_m_per_h : Level-change limits. [m/h]
+    mip_rel_gap : Relative MIP gap at which unit commitment stops. [-]
+    time_limit_s : Solver time limit per solve. [s]
+    solver : PuLP solver name for ``backend="pulp"`` (``"PULP_CBC_CMD"`` default, ``"HiGHS"``).
+    highs_options : Extra HiGHS options for ``backend="highs"``.
+
+    Returns
+    -------
+    DispatchResult
+
+    Notes
+    -----
+    Water balance per step (hm³, exact), c = 0.0036·Δt:
+    V_up[t] = V_up[t−1] + c(I_up + Q_pump − Q_conv − Q_gen − S_up);
+    V_lo[t] = V_lo[t−1] + c(I_lo + Q_conv + Q_gen + S_up − Q_pump − R_lo).
+    Power is linear in flow at a given gross head; the waterway loss enters through ``loss_segments`` chords
+    of the concave turbine curve P = ρgηQ(H_g − kQ²)/10⁶ and the convex pump curve
+    P = ρgQ(H_g + kQ²)/(η10⁶). Generation is positive, pumping is reported as a positive input.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from hydro_sim.examples import small_pumped_storage, two_price_day
+    >>> res = dispatch(small_pumped_storage(), two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=400.0))
+    >>> res.status, res.schedule["power_pumping_mw"].max() > 0
+    ('optimal', True)
+    """
+    t_start = time.perf_counter()
+    kw = dict(objective=objective, backend=backend, head=head, end=end,
+              water_value_upper_cny_per_hm3=water_value_upper_cny_per_hm3,
+              water_value_lower_cny_per_hm3=water_value_lower_cny_per_hm3,
+              pump_generate_balance=pump_generate_balance, unit_commitment=unit_commitment,
+              loss_segments=loss_segments, head_tolerance_m=head_tolerance_m, max_iterations=max_iterations,
+              shortfall_penalty_cny_per_mwh=shortfall_penalty_cny_per_mwh,
+              curtailment_penalty_cny_per_mwh=curtailment_penalty_cny_per_mwh,
+              tracking_penalty_cny_per_mwh=tracking_penalty_cny_per_mwh,
+              max_level_change_upper_m_per_h=max_level_change_upper_m_per_h,
+              max_level_change_lower_m_per_h=max_level_change_lower_m_per_h,
+              mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s, solver=solver)
+    opts = _validate(plant, scenario, kw)
+
+    heads = initial_heads(plant, scenario.n_steps)
+    history: list[float] = []
+    build_s = solve_s = 0.0
+    n_iter = 0
+    solver_iterations = 0
+    basis = None
+    raw = None
+    data: ModelData | None = None
+    converged = head == "fixed"
+    while True:
+        t0 = time.perf_counter()
+        data = build_model_data(plant, scenario, opts, heads)
+        build_s += time.perf_counter() - t0
+        raw = _solve(data, backend, solver, basis, highs_options)
+        build_s += raw.build_s
+        solve_s += raw.solve_s
+        solver_iterations += raw.iterations
+        n_iter += 1
+        if raw.status != "optimal":
+            break
+        basis = raw.basis
+        new_heads = heads_from_volumes(plant, raw.values["v_up"], raw.values.get("v_lo"))
+        change = float(np.max(np.abs(new_heads.gross_head_m - heads.gross_head_m)))
+        history.append(change)
+        if head == "fixed":
+            break
+        if change < head_tolerance_m:
+            converged = True
+            break
+        if n_iter >= max_iterations:
+            break
+        heads = new_heads
+
+    assert raw is not None and data is not None
+    timings = {"build": build_s, "solve": solve_s}
+    if raw.status != "optimal":
+        diagnosis, message = _diagnose(data, raw, scenario)
+        timings["total"] = time.perf_counter() - t_start
+        return DispatchResult(status=raw.status, message=message, objective_cny=math.nan,
+                              schedule=empty_frame(scenario.index[:0]), simultaneous_modes=empty_frame(),
+                              backend=backend, head=head, iterations=n_iter,
+                              head_change_m=history[-1] if history else math.nan, head_history_m=tuple(history),
+                              converged=False, mip_gap=raw.mip_gap, timings_s=timings,
+                              solver_iterations=solver_iterations, diagnosis=diagnosis)
+
+    schedule = _schedule(plant, scenario, data, raw, heads)
+    simultaneous = _simultaneous(schedule, data.dt_h) if not opts.unit_commitment else empty_frame()
+    message = "optimal"
+    if head == "successive":
+        message += (f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
+                    if converged else
+                    f"; successive head NOT converged after {n_iter} iterations (last change {history[-1]:.3g} m "
+                    f"> {head_tolerance_m} m)")
+    if not simultaneous.empty:
+        message += (f"; the reversible units pump and generate at once in {len(simultaneous)} steps "
+                    f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it")
+    timings["total"] = time.perf_counter() - t_start
+    return DispatchResult(status="optimal", message=message, objective_cny=-raw.objective_cny, schedule=schedule,
+                          simultaneous_modes=simultaneous, backend=backend, head=head, iterations=n_iter,
+                          head_change_m=history[-1], head_history_m=tuple(history), converged=converged,
+                          mip_gap=raw.mip_gap, timings_s=timings, solver_iterations=solver_iterations)
+
+
+def _solve(data: ModelData, backend: str, solver: str | None, basis: Any, highs_options: dict | None) -> Any:
+    if backend == "highs":
+        raw, _ = _highs.solve(data, basis=basis, highs_options=highs_options)
+        return raw
+    from hydro_sim.dispatch import _pulp
+
+    return _pulp.solve(data, solver=solver)
+
+
+def _sum_segments(values: dict[str, np.ndarray], family: str, S: int, T: int) -> np.ndarray:
+    parts = [values[f"{family}_{s}"] for s in range(S) if f"{family}_{s}" in values]
+    return np.sum(parts, axis=0) if parts else np.zeros(T)
+
+
+def _power(values: dict[str, np.ndarray], family: str, slopes: np.ndarray, S: int, T: int) -> np.ndarray:
+    out = np.zeros(T)
+    for s in range(S):
+        if f"{family}_{s}" in values:
+            out += slopes[s] * values[f"{family}_{s}"]
+    return out
+
+
+def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: HeadEstimate) -> pd.DataFrame:
+    T, S = d.T, d.S
+    v = raw.values
+    # Clean solver round-off (|x| below 1e-9 of a non-negative variable) so reports show exact zeros.
+    q_conv = _sum_segments(v, "q_conv", S, T)
+    q_gen = _sum_segments(v, "q_gen", S, T)
+    q_pump = _sum_segments(v, "q_pump", S, T)
+    v_up = v["v_up"]
+    v_lo = v.get("v_lo")
+    cols: dict[str, Any] = {
+        "inflow_upper_m3s": d.inflow_up,
+        "inflow_lower_m3s": d.inflow_lo,
+        "flow_conventional_m3s": q_conv,
+        "flow_generating_m3s": q_gen,
+        "flow_pumping_m3s": q_pump,
+        "spill_upper_m3s": v["spill"],
+        "release_lower_m3s" if d.has_lower else "release_m3s": v["release"],
+        "volume_upper_hm3": v_up,
+    }
+    if v_lo is not None:
+        cols["volume_lower_hm3"] = v_lo
+    cols["level_upper_masl"] = plant.upper.curve.level_masl_at(v_up)
+    if plant.lower is not None and v_lo is not None:
+        cols["level_lower_masl"] = plant.lower.curve.level_masl_at(v_lo)
+    hg = heads.gross_head_m
+    cols["head_m"] = hg
+    if plant.conventional is not None:
+        cols["head_conventional_m"] = hg - plant.conventional.head_loss_coefficient_s2_per_m5 * q_conv**2
+    if plant.reversible is not None:
+        k = plant.reversible.head_loss_coefficient_s2_per_m5
+        cols["head_generating_m"] = hg - k * q_gen**2
+        cols["head_pumping_m"] = hg + k * q_pump**2
+    cols["power_conventional_mw"] = _power(v, "q_conv", d.k_conv, S, T)
+    cols["power_generating_mw"] = _power(v, "q_gen", d.k_gen, S, T)
+    cols["power_pumping_mw"] = _power(v, "q_pump", d.b_pump, S, T)
+    cols["pv_used_mw"] = v.get("pv", np.zeros(T))
+    cols["wind_used_mw"] = v.get("wind", np.zeros(T))
+    cols["line_mw"] = v["line"]
+    cols["price_cny_per_mwh"] = d.price
+    if d.delivery is not None:
+        cols["delivery_mw"] = d.delivery
+    if "short" in v:
+        cols["shortfall_mw"] = v["short"]
+    if raw.dual_bal_up is not None:
+        cols["water_value_upper_cny_per_hm3"] = -raw.dual_bal_up
+    if raw.dual_bal_lo is not None:
+        cols["water_value_lower_cny_per_hm3"] = -raw.dual_bal_lo
+    for name in ("u_conv", "u_gen", "u_pump"):
+        if name in v:
+            cols[{"u_conv": "units_conventional", "u_gen": "units_generating",
+                  "u_pump": "units_pumping"}[name]] = np.rint(v[name]).astype(int)
+    frame = pd.DataFrame(cols, index=scenario.index)
+    return frame
+
+
+def _simultaneous(schedule: pd.DataFrame, dt_h: float) -> pd.DataFrame:
+    both = (schedule["flow_generating_m3s"] > IDLE_FLOW_M3S) & (schedule["flow_pumping_m3s"] > IDLE_FLOW_M3S)
+    sel = schedule.loc[both, ["power_generating_mw", "power_pumping_mw"]].copy()
+    sel["simultaneous_mwh"] = np.minimum(sel["power_generating_mw"], sel["power_pumping_mw"]) * dt_h
+    return sel
+
+
+def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame | None, str]:
+    """Find which constraint cannot hold, and from which step, by re-solving with penalised slacks."""
+    if raw.status == "unbounded":
+        return None, ("unbounded: the objective can grow without limit; check for negative penalties or water "
+                      "values, or a missing line capacity with negative prices")
+    if raw.status not in ("infeasible",):
+        return None, f"{raw.status}: the solver stopped without a solution ({raw.solver_message})"
+    elastic, slacks = _highs.solve(d, elastic=True)
+    if elastic.status != "optimal":
+        return None, ("infeasible: even with every operating limit relaxed the water balance cannot close "
+                      "(a reservoir would have to hold negative water); check the inflows and the start volumes")
+    rows = []
+    for name, e in slacks.items():
+        broken = np.flatnonzero(e > DIAGNOSIS_TOLERANCE)
+        if broken.size == 0:
+            continue
+        text, where, unit = _SOFT_TEXT.get(name, (name, "", ""))
+        first = int(broken[0])
+        if name.startswith("end_"):
+            first = d.T - 1
+        elif name.startswith("pgbal"):
+            first = int(d.balance_periods[first][0])
+        elif name.startswith("ramp"):
+            first += 1
+        rows.append({"constraint": text, "family": name, "element": where, "first_step": first,
+                     "first_time": scenario.index[first], "steps_broken": int(broken.size),
+                     "largest_violation": float(e.max()), "violation_unit": unit})
+    if not rows:
+        return None, "infeasible: the solver reports no feasible schedule, but no operating limit is broken in " \
+                     "the penalised-slack model (numerical trouble); try another backend"
+    table = pd.DataFrame(rows).sort_values(["first_step", "family"]).reset_index(drop=True)
+    top = table.iloc[0]
+    msg = (f"infeasible: the {top['constraint']} cannot hold from step {top['first_step']} "
+           f"({top['first_time']:%Y-%m-%d %H:%M}); broken in {top['steps_broken']} steps, by up to "
+           f"{top['largest_violation']:.4g} {top['violation_unit']}")
+    if len(table) > 1:
+        others = "; ".join(f"{r.constraint} from step {r.first_step}" for r in table.iloc[1:].itertuples())
+        msg += f". Also: {others}"
+    return table, msg

@@ -1,0 +1,86 @@
+"""The result of a dispatch: status, objective, the schedule and the solver's statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+__all__ = ["DispatchResult"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchResult:
+    """What :func:`hydro_sim.dispatch` returns (scipy's ``OptimizeResult`` habit).
+
+    Attributes
+    ----------
+    status : ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"`` or ``"error"``.
+    message : A sentence for people; for an infeasible problem the diagnosis (constraint, reservoir or
+        unit, first step where it cannot hold).
+    objective_cny : Objective value (revenue is positive; penalties negative). [CNY]
+    schedule : One row per step on the scenario's index, unit-suffixed columns; empty if not optimal.
+    simultaneous_modes : Steps where the reversible units pump and generate at once (LP mode), with the
+        MWh involved; always empty in unit-commitment mode.
+    backend : ``"highs"`` or ``"pulp"``.
+    head : ``"fixed"`` or ``"successive"``.
+    iterations : LP solves made by the successive-head loop (1 with fixed head).
+    head_change_m : Largest change of gross head between the last two iterations (with fixed head: between
+        the initial heads and the heads of the solved volumes). [m]
+    head_history_m : Largest head change after each iteration. [m]
+    converged : Whether the successive-head loop met its tolerance (True with fixed head).
+    mip_gap : Relative MIP gap in unit-commitment mode, else None.
+    timings_s : ``build``, ``solve`` (summed over iterations) and ``total`` wall times. [s]
+    solver_iterations : Simplex iterations summed over the solves (HiGHS backend).
+    diagnosis : For infeasible problems, a table of the soft constraints broken in the penalised-slack model.
+    """
+
+    status: str
+    message: str
+    objective_cny: float
+    schedule: pd.DataFrame
+    simultaneous_modes: pd.DataFrame
+    backend: str
+    head: str
+    iterations: int
+    head_change_m: float
+    head_history_m: tuple[float, ...]
+    converged: bool
+    mip_gap: float | None
+    timings_s: dict[str, float] = field(default_factory=dict)
+    solver_iterations: int = 0
+    diagnosis: pd.DataFrame | None = None
+
+    @property
+    def success(self) -> bool:
+        return self.status == "optimal"
+
+    def energy_mwh(self) -> dict[str, float]:
+        """Energy totals over the horizon: conventional and reversible generation, pumping, line. [MWh]"""
+        if self.schedule.empty:
+            return {}
+        dt = _dt_h(self.schedule.index)
+        s = self.schedule
+        return {
+            "conventional_generation_mwh": float(s["power_conventional_mw"].sum() * dt),
+            "reversible_generation_mwh": float(s["power_generating_mw"].sum() * dt),
+            "pumping_mwh": float(s["power_pumping_mw"].sum() * dt),
+            "line_export_mwh": float(s["line_mw"].clip(lower=0).sum() * dt),
+            "line_import_mwh": float((-s["line_mw"]).clip(lower=0).sum() * dt),
+        }
+
+    def __repr__(self) -> str:  # short, for notebooks and logs
+        return (f"DispatchResult(status={self.status!r}, objective_cny={self.objective_cny:.6g}, "
+                f"steps={len(self.schedule)}, backend={self.backend!r}, head={self.head!r}, "
+                f"iterations={self.iterations}, head_change_m={self.head_change_m:.3g})")
+
+
+def _dt_h(index: pd.DatetimeIndex) -> float:
+    if len(index) > 1:
+        return float((index[1] - index[0]) / pd.Timedelta(hours=1))
+    return float(pd.Timedelta(index.freq) / pd.Timedelta(hours=1)) if index.freq is not None else 1.0
+
+
+def empty_frame(index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
+    return pd.DataFrame(index=index if index is not None else pd.DatetimeIndex([]))
+

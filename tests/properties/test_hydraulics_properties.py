@@ -1,0 +1,165 @@
+"""Property tests (Hypothesis) for the hydraulics and the level–volume curve.
+
+Level↔volume round trips on any strictly increasing table, inside and outside its range; volume rises
+with level; turbine and pump power rise with head and flow; a pump-then-generate cycle returns less
+energy than it took; a table that does not rise is refused.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from hydro_sim import HydroSimInputError, LevelVolumeCurve
+from hydro_sim import hydraulics as hy
+
+#: Relative float round-off allowed on a round trip z → V → z, scaled by the table's conditioning
+#: (|V| / smallest slope): a few thousand ulps of the numbers involved.
+ROUND_OFF = 1e-12
+#: Smallest relative step between two inputs for which a strict rise must be visible in floats
+#: (far above the 2.2e-16 machine epsilon, so rounding cannot hide it).
+DISTINCT_REL = 1e-9
+
+PROPERTY_SETTINGS = settings(deadline=None)
+
+_increments = st.lists(st.floats(min_value=0.1, max_value=100.0), min_size=1, max_size=9)
+
+
+@st.composite
+def increasing_tables(draw):
+    """A strictly increasing level–volume table of 2–10 points."""
+    dz = draw(_increments)
+    dv = draw(st.lists(st.floats(min_value=0.1, max_value=1000.0), min_size=len(dz), max_size=len(dz)))
+    z0 = draw(st.floats(min_value=-100.0, max_value=5000.0))
+    v0 = draw(st.floats(min_value=0.0, max_value=1.0e4))
+    z = z0 + np.concatenate([[0.0], np.cumsum(dz)])
+    v = v0 + np.concatenate([[0.0], np.cumsum(dv)])
+    assume(np.all(np.diff(z) > 0) and np.all(np.diff(v) > 0))   # cumsum on large offsets can round
+    return z, v
+
+
+def _round_trip_tolerance(z, v, level):
+    slopes = np.diff(v) / np.diff(z)
+    vmax = abs(v).max() + abs(hy.volume_from_level_hm3(level, z, v))
+    return ROUND_OFF * (abs(level) + abs(z).max() + vmax / slopes.min())
+
+
+@PROPERTY_SETTINGS
+@given(table=increasing_tables(), where=st.floats(min_value=-1.0, max_value=2.0))
+def test_level_volume_round_trip(table, where):
+    """z → V(z) → z(V) returns z, for levels from one table span below to one span above the table."""
+    z, v = table
+    level = z[0] + where * (z[-1] - z[0])
+    curve = LevelVolumeCurve(level_masl=tuple(z), volume_hm3=tuple(v))
+    back = curve.level_masl_at(curve.volume_hm3_at(level))
+    assert back == pytest.approx(level, rel=0, abs=_round_trip_tolerance(z, v, level))
+
+
+@PROPERTY_SETTINGS
+@given(table=increasing_tables(), where=st.floats(min_value=-1.0, max_value=2.0))
+def test_volume_level_round_trip(table, where):
+    """V → z(V) → V(z) returns V, inside and outside the table's volume range."""
+    z, v = table
+    volume = v[0] + where * (v[-1] - v[0])
+    back = hy.volume_from_level_hm3(hy.level_from_volume_masl(volume, z, v), z, v)
+    slopes = np.diff(v) / np.diff(z)
+    tol = ROUND_OFF * slopes.max() / slopes.min() * (abs(volume) + abs(v).max() + slopes.max() * abs(z).max())
+    assert back == pytest.approx(volume, rel=0, abs=tol)
+
+
+@PROPERTY_SETTINGS
+@given(table=increasing_tables(),
+       where=st.lists(st.floats(min_value=-1.0, max_value=2.0), min_size=2, max_size=20, unique=True))
+def test_volume_rises_with_level(table, where):
+    z, v = table
+    levels = np.sort(z[0] + np.asarray(where) * (z[-1] - z[0]))
+    volumes = hy.volume_from_level_hm3(levels, z, v)
+    assert np.all(np.diff(volumes) >= 0.0)
+    # strictly, wherever the rise (at least the smallest slope times the step) beats float round-off
+    slopes = np.diff(v) / np.diff(z)
+    clearly_apart = np.diff(levels) * slopes.min() > ROUND_OFF * (abs(volumes).max() + abs(v).max())
+    assert np.all(np.diff(volumes)[clearly_apart] > 0.0)
+
+
+_flow = st.floats(min_value=1e-3, max_value=1e4)
+_head = st.floats(min_value=1e-2, max_value=2e3)
+_eta = st.floats(min_value=0.05, max_value=1.0)
+
+
+def _apart(a, b):
+    lo, hi = sorted((a, b))
+    assume(hi > lo * (1.0 + DISTINCT_REL))
+    return lo, hi
+
+
+@PROPERTY_SETTINGS
+@given(q=_flow, h1=_head, h2=_head, eta=_eta)
+def test_turbine_power_rises_with_head(q, h1, h2, eta):
+    lo, hi = _apart(h1, h2)
+    assert hy.turbine_power_mw(q, lo, eta) < hy.turbine_power_mw(q, hi, eta)
+
+
+@PROPERTY_SETTINGS
+@given(q1=_flow, q2=_flow, h=_head, eta=_eta)
+def test_turbine_power_rises_with_flow(q1, q2, h, eta):
+    lo, hi = _apart(q1, q2)
+    assert 0.0 < hy.turbine_power_mw(lo, h, eta) < hy.turbine_power_mw(hi, h, eta)
+
+
+@PROPERTY_SETTINGS
+@given(q=_flow, h1=_head, h2=_head, eta=_eta)
+def test_pump_power_rises_with_head(q, h1, h2, eta):
+    lo, hi = _apart(h1, h2)
+    assert hy.pump_power_mw(q, lo, eta) < hy.pump_power_mw(q, hi, eta)
+
+
+@PROPERTY_SETTINGS
+@given(q1=_flow, q2=_flow, h=_head, eta=_eta, k=st.floats(min_value=0.0, max_value=1e-4))
+def test_pump_power_rises_with_flow_against_head_plus_losses(q1, q2, h, eta, k):
+    lo, hi = _apart(q1, q2)
+    p_lo = hy.pump_power_mw(lo, hy.pumping_head_m(h, 0.0, lo, k), eta)
+    p_hi = hy.pump_power_mw(hi, hy.pumping_head_m(h, 0.0, hi, k), eta)
+    assert 0.0 < p_lo < p_hi
+
+
+@PROPERTY_SETTINGS
+@given(h=st.floats(min_value=10.0, max_value=1000.0),
+       k=st.floats(min_value=1e-6, max_value=1e-4),
+       q_p=st.floats(min_value=1.0, max_value=1000.0),
+       q_g=st.floats(min_value=1.0, max_value=1000.0),
+       eta_t=st.floats(min_value=0.3, max_value=1.0),
+       eta_p=st.floats(min_value=0.3, max_value=1.0),
+       volume_hm3=st.floats(min_value=0.01, max_value=100.0))
+def test_pump_then_generate_cycle_loses_energy(h, k, q_p, q_g, eta_t, eta_p, volume_hm3):
+    """Lift a volume at gross head h against h + kQ_p², turbine it back at h − kQ_g²: E_out < E_in."""
+    assume(h - k * q_g**2 > 0.0)
+    e_in = hy.pump_power_mw(q_p, hy.pumping_head_m(h, 0.0, q_p, k), eta_p) \
+        * volume_hm3 / hy.flow_to_volume_hm3(q_p, 1.0)
+    e_out = hy.turbine_power_mw(q_g, hy.net_head_m(h, 0.0, q_g, k), eta_t) \
+        * volume_hm3 / hy.flow_to_volume_hm3(q_g, 1.0)
+    assert 0.0 < e_out < e_in
+    ratio = eta_t * eta_p * (h - k * q_g**2) / (h + k * q_p**2)
+    assert e_out / e_in == pytest.approx(ratio, rel=ROUND_OFF)
+
+
+@st.composite
+def non_increasing_tables(draw):
+    """A table that is increasing except for one entry that does not rise above the one before it."""
+    dz = draw(st.lists(st.floats(min_value=0.1, max_value=100.0), min_size=2, max_size=9))
+    z = 100.0 + np.concatenate([[0.0], np.cumsum(dz)])
+    i = draw(st.integers(min_value=1, max_value=len(z) - 1))
+    drop = draw(st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1000.0)))
+    z[i] = z[i - 1] - drop            # equal (flat) or falling
+    good = 10.0 + np.arange(len(z), dtype=float)
+    return tuple(z), tuple(good)
+
+
+@PROPERTY_SETTINGS
+@given(tables=non_increasing_tables(), flip=st.booleans())
+def test_level_volume_curve_refuses_non_increasing_table(tables, flip):
+    bad, good = tables
+    level, volume, field = (good, bad, "volume_hm3") if flip else (bad, good, "level_masl")
+    with pytest.raises(HydroSimInputError, match=f"`{field}`.*must rise strictly"):
+        LevelVolumeCurve(level_masl=level, volume_hm3=volume)

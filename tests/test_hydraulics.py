@@ -144,12 +144,13 @@ def test_flow_to_volume_array_and_series():
 
 
 def test_generating_energy_per_hm3():
-    # 1 hm³ at 250 m, η 0.9: ρ g η H V = 9810 · 0.9 · 250 · 10⁶ J = 2.20725·10⁹ kJ = 613.125 MWh
+    # 1 hm³ at 250 m, η 0.9: ρ g η H V = 9810 · 0.9 · 250 · 10⁶ J = 2.20725·10¹² J = 613.125 MWh
     e = hy.generating_energy_per_hm3_mwh(250.0, 0.9)
     assert e == approx(613.125)
     # the same energy as running the turbine at the flow that moves 1 hm³ in one hour
     q = hy.volume_to_flow_m3s(1.0, 1.0)
-    assert hy.turbine_power_mw(q, 250.0, 0.9) * 1.0 == approx(613.125)
+    one_hour_h = 1.0
+    assert hy.turbine_power_mw(q, 250.0, 0.9) * one_hour_h == approx(613.125)
 
 
 def test_pumping_energy_per_hm3():

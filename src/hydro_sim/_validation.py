@@ -17,6 +17,8 @@ from hydro_sim.errors import HydroSimInputError
 
 
 def _fmt(value: Any) -> str:
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float):
         return repr(round(value, 6))
     return repr(value)
@@ -34,6 +36,17 @@ def finite(field: str, value: Any, where: str) -> float:
         raise fail(field, "must be a number", value, where) from None
     if not math.isfinite(x):
         raise fail(field, "must be finite (not NaN or infinite)", value, where)
+    return x
+
+
+def number_or_inf(field: str, value: Any, where: str) -> float:
+    """A real number where ±infinity means 'no limit'; NaN and non-numbers are refused."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        raise fail(field, "must be a number (math.inf for no limit)", value, where) from None
+    if math.isnan(x):
+        raise fail(field, "must not be NaN", value, where)
     return x
 
 
@@ -75,7 +88,8 @@ def strictly_increasing(field: str, values: Sequence[float], where: str, *, min_
         i = int(np.argmax(steps <= 0.0))
         raise fail(
             field,
-            f"must rise strictly, but entry {i + 1} ({arr[i + 1]!r}) does not rise above entry {i} ({arr[i]!r})",
+            f"must rise strictly, but entry {i + 1} ({float(arr[i + 1])!r}) does not rise above entry {i} "
+            f"({float(arr[i])!r})",
             arr.tolist(),
             where,
         )
@@ -107,9 +121,10 @@ def series(
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.argmax(bad))
-        raise fail(field, f"must be finite, but step {i} ({value.index[i]!s}) is {arr[i]!r}", arr[i], where)
+        raise fail(field, f"must be finite, but step {i} ({value.index[i]!s}) is {float(arr[i])!r}", arr[i],
+                   where)
     if non_negative and (arr < 0.0).any():
         i = int(np.argmax(arr < 0.0))
-        raise fail(field, f"must not be negative, but step {i} ({value.index[i]!s}) is {arr[i]!r}",
+        raise fail(field, f"must not be negative, but step {i} ({value.index[i]!s}) is {float(arr[i])!r}",
                    arr[i], where)
     return value.astype(float)

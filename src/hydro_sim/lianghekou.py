@@ -201,7 +201,6 @@ def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_leve
         "reversible.head_loss_coefficient_s2_per_m5": Provenance(kind=A, text=(
             "k = 2.56×10⁻⁵ s²/m⁵: 10 m (≈4 %) loss at the full 625 m³/s, §8 'net head about 3–5 % below gross' "
             "for the ~10 km waterway to Yagen-I")),
-        "tailwater_level_masl": Provenance(kind=D, text="the Yagen-I level is the tailwater (addendum §2b)"),
         "outlet.environmental_min_flow_m3s": Provenance(kind=A, text=(
             "66.4 m³/s = 10 % of the mean flow 664 m³/s (Tennant-style floor, §5 of the addendum); no EIA figure "
             "was found")),

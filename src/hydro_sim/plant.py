@@ -507,11 +507,11 @@ class Outlet:
     def __post_init__(self) -> None:
         where = "Outlet"
         emin = iv.non_negative("environmental_min_flow_m3s", self.environmental_min_flow_m3s, where)
-        rmax = float(self.max_release_m3s)
-        if math.isnan(rmax) or rmax <= emin:
+        rmax = iv.number_or_inf("max_release_m3s", self.max_release_m3s, where)
+        if rmax <= emin:
             raise iv.fail("max_release_m3s", f"must be above `environmental_min_flow_m3s` ({emin})", rmax, where)
-        ramp = float(self.max_ramp_m3s_per_h)
-        if math.isnan(ramp) or ramp <= 0.0:
+        ramp = iv.number_or_inf("max_ramp_m3s_per_h", self.max_ramp_m3s_per_h, where)
+        if ramp <= 0.0:
             raise iv.fail("max_ramp_m3s_per_h", "must be positive (or infinite for no ramp limit)", ramp, where)
         object.__setattr__(self, "environmental_min_flow_m3s", emin)
         object.__setattr__(self, "max_release_m3s", rmax)
@@ -531,8 +531,8 @@ class GridLine:
     capacity_mw: float
 
     def __post_init__(self) -> None:
-        cap = float(self.capacity_mw)
-        if math.isnan(cap) or cap <= 0.0:
+        cap = iv.number_or_inf("capacity_mw", self.capacity_mw, "GridLine")
+        if cap <= 0.0:
             raise iv.fail("capacity_mw", "must be positive (infinite for no limit)", self.capacity_mw, "GridLine")
         object.__setattr__(self, "capacity_mw", cap)
 

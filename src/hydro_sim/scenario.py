@@ -40,7 +40,7 @@ SERIES_FIELDS: tuple[str, ...] = (
 _OPTIONAL_ZERO = ("inflow_lower_m3s", "price_cny_per_mwh", "pv_available_mw", "wind_available_mw")
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Scenario:
     """Time series a plant is scheduled or simulated against, on one regular hourly (or coarser) index.
 
@@ -79,7 +79,7 @@ class Scenario:
             raise iv.fail("inflow_upper_m3s.index", "must rise strictly in time (sorted, no duplicates)",
                           str(idx[:3].tolist()), where)
         if len(idx) > 1:
-            steps = np.diff(idx.asi8)
+            steps = np.diff(idx.values)
             if not np.all(steps == steps[0]):
                 i = int(np.argmax(steps != steps[0]))
                 raise iv.fail("inflow_upper_m3s.index", f"must be regular, but the step after {idx[i]} differs"
@@ -177,7 +177,10 @@ class Scenario:
             if abs(n_f - round(n_f)) > 1e-9:
                 raise iv.fail("hours", f"must be a whole number of steps of {self.dt_h} h", h, where)
             n = int(round(n_f))
-        if pos >= self.n_steps or pos + n > self.n_steps:
+        if pos >= self.n_steps:
+            raise iv.fail("start_h", f"starts past the scenario's end ({self.n_steps} steps of {self.dt_h} h)",
+                          start_h if start is None else str(start), where)
+        if pos + n > self.n_steps:
             raise iv.fail("hours", f"runs past the scenario's end ({self.n_steps} steps; window starts at step "
                           f"{pos})", hours, where)
         sl = slice(pos, pos + n)

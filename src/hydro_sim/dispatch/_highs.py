@@ -160,7 +160,11 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
         col["pv"] = b.cols("pv", 0.0, d.pv_max, cost(curt))
     if d.has_wind:
         col["wind"] = b.cols("wind", 0.0, d.wind_max, cost(curt))
-    col["line"] = b.cols("line", d.line_min, d.line_max, cost(price_cost))
+    # With the revenue objective the net export is not a column: its price goes onto the flows and
+    # renewables, and its limits become a ranged power row, dropped where the limits cannot bind.
+    line_col = d.objective != "revenue"
+    if line_col:
+        col["line"] = b.cols("line", d.line_min, d.line_max, cost(price_cost))
     if d.objective == "firming":
         col["short"] = b.cols("short", 0.0, np.inf, cost(d.shortfall_penalty * dt))
     if d.objective == "tracking":
@@ -200,17 +204,33 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
         b.coef(r_rel, col["spill"], -1.0)
 
     # ---- power at the busbar -------------------------------------------------------------------
-    r_p = b.rows("power", 0.0, 0.0)
-    b.coef(r_p, col["line"], 1.0)
+    if line_col:
+        r_p = b.rows("power", 0.0, 0.0)
+        b.coef(r_p, col["line"], 1.0)
+        sign = -1.0
+    else:
+        sign = 1.0
+        if not elastic:
+            for s, q in enumerate(flows_conv):
+                b.col_cost[_family_pos(b, f"q_conv_{s}")] = price_cost * d.k_conv[s]
+            for s, q in enumerate(flows_gen):
+                b.col_cost[_family_pos(b, f"q_gen_{s}")] = price_cost * d.k_gen[s]
+            for s, q in enumerate(flows_pump):
+                b.col_cost[_family_pos(b, f"q_pump_{s}")] = -price_cost * d.b_pump[s]
+            for name in ("pv", "wind"):
+                if name in col:
+                    b.col_cost[_family_pos(b, name)] = price_cost
+        need = line_limit_can_bind(d)
+        r_p = b.rows("power", np.where(need, d.line_min, -np.inf), np.where(need, d.line_max, np.inf))
     for s, q in enumerate(flows_conv):
-        b.coef(r_p, q, -d.k_conv[s])
+        b.coef(r_p, q, sign * d.k_conv[s])
     for s, q in enumerate(flows_gen):
-        b.coef(r_p, q, -d.k_gen[s])
+        b.coef(r_p, q, sign * d.k_gen[s])
     for s, q in enumerate(flows_pump):
-        b.coef(r_p, q, d.b_pump[s])
+        b.coef(r_p, q, -sign * d.b_pump[s])
     for name in ("pv", "wind"):
         if name in col:
-            b.coef(r_p, col[name], -1.0)
+            b.coef(r_p, col[name], sign)
     if d.objective == "firming":
         assert d.delivery is not None
         r_f = b.rows("firm", d.delivery, np.inf)
@@ -297,6 +317,20 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
                 _soft_pair(b, soft, name, rr, np.array([v0]),
                            np.array([v0 if d.end == "fixed" else np.inf]))
     return b, soft
+
+
+def _family_pos(b: _Blocks, name: str) -> int:
+    """Position of a column family in the blocks' per-family lists."""
+    return list(b.col_off).index(name)
+
+
+def line_limit_can_bind(d: ModelData) -> np.ndarray:
+    """Steps at which the line limits could bind: the largest export or import the plant can make there
+    exceeds them. Elsewhere the power row is free and HiGHS drops it in presolve."""
+    export = (d.k_conv * d.seg_conv_width).sum(axis=0) + (d.k_gen * d.seg_gen_width).sum(axis=0) \
+        + d.pv_max + d.wind_max
+    imp = (d.b_pump * d.seg_pump_width).sum(axis=0)
+    return (export > d.line_max) | (imp > -d.line_min)
 
 
 def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndarray, lo: np.ndarray,

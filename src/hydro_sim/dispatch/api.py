@@ -311,7 +311,9 @@ def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: H
     cols["power_pumping_mw"] = _power(v, "q_pump", d.b_pump, S, T)
     cols["pv_used_mw"] = v.get("pv", np.zeros(T))
     cols["wind_used_mw"] = v.get("wind", np.zeros(T))
-    cols["line_mw"] = v["line"]
+    cols["line_mw"] = v["line"] if "line" in v else (
+        cols["power_conventional_mw"] + cols["power_generating_mw"] - cols["power_pumping_mw"]
+        + cols["pv_used_mw"] + cols["wind_used_mw"])
     cols["price_cny_per_mwh"] = d.price
     if d.delivery is not None:
         cols["delivery_mw"] = d.delivery

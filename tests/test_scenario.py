@@ -1,0 +1,204 @@
+"""Scenario: defaults, step length, windows, the DataFrame round trip and the summary."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hydro_sim import HydroSimInputError, Provenance, Scenario
+from hydro_sim.scenario import SERIES_FIELDS
+
+#: Float round-off of a mean over a few dozen values (relative, and absolute near zero).
+ROUND_OFF = 1e-12
+
+HOURLY = pd.date_range("2025-01-01", periods=48, freq="h")
+THREE_HOURLY = pd.date_range("2025-07-01", periods=16, freq="3h")
+
+
+def ramp(index, start=0.0, step=1.0, name=None):
+    """A series start, start + step, … on ``index``: every value tells which step it came from."""
+    return pd.Series(start + step * np.arange(len(index)), index=index, name=name)
+
+
+def full_scenario(index=HOURLY):
+    return Scenario(inflow_upper_m3s=ramp(index, 100.0), inflow_lower_m3s=ramp(index, 5.0, 0.5),
+                    price_cny_per_mwh=ramp(index, -20.0, 10.0), pv_available_mw=ramp(index, 0.0, 2.0),
+                    wind_available_mw=ramp(index, 50.0, -1.0), delivery_mw=ramp(index, 300.0),
+                    line_capacity_mw=ramp(index, 1000.0), name="full",
+                    provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")})
+
+
+# -- defaults -----------------------------------------------------------------------------------------
+
+def test_missing_optional_series_become_zeros_on_the_index():
+    sc = Scenario(inflow_upper_m3s=pd.Series(100.0, index=HOURLY))
+    for name in ("inflow_lower_m3s", "price_cny_per_mwh", "pv_available_mw", "wind_available_mw"):
+        s = getattr(sc, name)
+        assert isinstance(s, pd.Series), name
+        assert s.index.equals(HOURLY), name
+        assert s.name == name
+        assert (s.to_numpy() == 0.0).all(), name                   # exact zeros, not computed
+    assert sc.delivery_mw is None
+    assert sc.line_capacity_mw is None
+    assert sc.series("delivery_mw") is None
+    assert sc.name == "scenario"
+    assert dict(sc.provenance) == {}
+
+
+def test_given_series_are_named_after_their_field_and_held_as_floats():
+    sc = Scenario(inflow_upper_m3s=pd.Series(np.arange(48), index=HOURLY, name="q"),
+                  price_cny_per_mwh=pd.Series(np.arange(48), index=HOURLY, name="p"))
+    assert sc.inflow_upper_m3s.name == "inflow_upper_m3s"
+    assert sc.price_cny_per_mwh.name == "price_cny_per_mwh"
+    assert sc.inflow_upper_m3s.dtype == np.float64
+    assert sc.inflow_upper_m3s.iloc[47] == 47.0                    # exact integer value
+    assert sc.series("inflow_upper_m3s") is sc.inflow_upper_m3s
+
+
+def test_series_accessor_refuses_an_unknown_name():
+    sc = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURLY))
+    with pytest.raises(HydroSimInputError, match="`name` \\('inflow_m3s'\\)"):
+        sc.series("inflow_m3s")
+
+
+# -- step length --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("index", "dt_h", "n_steps"), [
+    (HOURLY, 1.0, 48),
+    (THREE_HOURLY, 3.0, 16),
+    (pd.date_range("2025-01-01", periods=8, freq="15min"), 0.25, 8),
+    (pd.date_range("2025-01-01", periods=3, freq="D"), 24.0, 3),
+])
+def test_dt_h_and_hours(index, dt_h, n_steps):
+    sc = Scenario(inflow_upper_m3s=pd.Series(1.0, index=index))
+    assert sc.dt_h == pytest.approx(dt_h, rel=ROUND_OFF)
+    assert sc.n_steps == n_steps
+    assert sc.hours == pytest.approx(dt_h * n_steps, rel=ROUND_OFF)
+    assert sc.index.equals(index)
+
+
+def test_dt_h_without_a_frequency_attribute():
+    """An index read from a file carries no ``freq``; the step is read from the time stamps."""
+    idx = pd.DatetimeIndex(["2025-01-01 00:00", "2025-01-01 03:00", "2025-01-01 06:00"])
+    assert idx.freq is None
+    assert Scenario(inflow_upper_m3s=pd.Series(1.0, index=idx)).dt_h == pytest.approx(3.0, rel=ROUND_OFF)
+
+
+# -- windows ------------------------------------------------------------------------------------------
+
+def test_window_by_start_h():
+    sc = full_scenario()
+    w = sc.window(start_h=24.0, hours=12.0)
+    assert w.n_steps == 12
+    assert w.index.equals(HOURLY[24:36])
+    assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(24, 36)]      # exact: integer values
+    assert w.price_cny_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
+    np.testing.assert_allclose(w.inflow_lower_m3s.to_numpy(), 5.0 + 0.5 * np.arange(24, 36), rtol=ROUND_OFF)
+    assert w.delivery_mw.index.equals(w.index) and w.line_capacity_mw.index.equals(w.index)
+    assert w.name == "full" and w.provenance["price_cny_per_mwh"].kind == "assumption"
+
+
+def test_window_by_start_timestamp_matches_window_by_start_h():
+    sc = full_scenario()
+    by_ts = sc.window(start="2025-01-02 05:00", hours=6.0)
+    by_h = sc.window(start_h=29.0, hours=6.0)
+    assert by_ts.index[0] == pd.Timestamp("2025-01-02 05:00")
+    assert by_ts.index.equals(by_h.index)
+    for name in SERIES_FIELDS:
+        pd.testing.assert_series_equal(getattr(by_ts, name), getattr(by_h, name))
+    assert by_ts.inflow_upper_m3s.tolist() == [129.0, 130.0, 131.0, 132.0, 133.0, 134.0]
+
+
+def test_window_without_hours_runs_to_the_end():
+    w = full_scenario().window(start_h=40.0)
+    assert w.n_steps == 8
+    assert w.index[-1] == HOURLY[-1]
+    assert w.inflow_upper_m3s.iloc[-1] == 147.0
+
+
+def test_window_on_a_three_hourly_index_counts_hours_not_steps():
+    sc = Scenario(inflow_upper_m3s=ramp(THREE_HOURLY))
+    w = sc.window(start_h=6.0, hours=9.0)
+    assert w.n_steps == 3
+    assert w.dt_h == pytest.approx(3.0, rel=ROUND_OFF)
+    assert w.inflow_upper_m3s.tolist() == [2.0, 3.0, 4.0]
+    with pytest.raises(HydroSimInputError, match="`start_h` \\(4.0\\)"):
+        sc.window(start_h=4.0, hours=9.0)                           # not on a step boundary
+
+
+@pytest.mark.parametrize(("index", "dt_h"), [(HOURLY, 1.0), (THREE_HOURLY, 3.0)])
+def test_one_step_window_keeps_its_step_length(index, dt_h):
+    sc = Scenario(inflow_upper_m3s=ramp(index))
+    last = sc.window(start_h=(len(index) - 1) * dt_h, hours=dt_h)
+    assert last.n_steps == 1
+    assert last.dt_h == pytest.approx(dt_h, rel=ROUND_OFF)
+    assert last.hours == pytest.approx(dt_h, rel=ROUND_OFF)
+    assert last.inflow_upper_m3s.tolist() == [float(len(index) - 1)]
+    assert last.index[0] == index[-1]
+
+
+def test_one_step_window_of_an_index_without_frequency_keeps_its_step_length():
+    idx = pd.DatetimeIndex(["2025-01-01 00:00", "2025-01-01 03:00", "2025-01-01 06:00"])
+    w = Scenario(inflow_upper_m3s=pd.Series([1.0, 2.0, 3.0], index=idx)).window(start_h=3.0, hours=3.0)
+    assert w.dt_h == pytest.approx(3.0, rel=ROUND_OFF)
+    assert w.inflow_upper_m3s.tolist() == [2.0]
+
+
+# -- DataFrame round trip -----------------------------------------------------------------------------
+
+def test_to_frame_holds_present_series_in_field_order():
+    frame = Scenario(inflow_upper_m3s=ramp(HOURLY), delivery_mw=ramp(HOURLY, 10.0)).to_frame()
+    assert list(frame.columns) == [n for n in SERIES_FIELDS if n != "line_capacity_mw"]
+    assert frame.index.equals(HOURLY)
+    assert frame["delivery_mw"].iloc[3] == 13.0
+
+
+@pytest.mark.parametrize("index", [HOURLY, THREE_HOURLY])
+def test_to_frame_from_frame_round_trip(index):
+    sc = full_scenario(index)
+    back = Scenario.from_frame(sc.to_frame(), name="full", provenance=sc.provenance)
+    assert back.index.equals(sc.index)
+    assert back.dt_h == pytest.approx(sc.dt_h, rel=ROUND_OFF)
+    assert back.name == "full"
+    assert back.provenance["price_cny_per_mwh"].text == "made-up prices"
+    for name in SERIES_FIELDS:
+        pd.testing.assert_series_equal(getattr(back, name), getattr(sc, name), check_freq=False)
+
+
+def test_round_trip_keeps_absent_series_absent():
+    sc = Scenario(inflow_upper_m3s=ramp(HOURLY))
+    back = Scenario.from_frame(sc.to_frame())
+    assert back.delivery_mw is None and back.line_capacity_mw is None
+    pd.testing.assert_series_equal(back.inflow_upper_m3s, sc.inflow_upper_m3s, check_freq=False)
+
+
+def test_from_frame_needs_the_upper_inflow():
+    with pytest.raises(HydroSimInputError, match="`columns`.*must include `inflow_upper_m3s`"):
+        Scenario.from_frame(pd.DataFrame({"price_cny_per_mwh": 1.0}, index=HOURLY))
+
+
+# -- summary ------------------------------------------------------------------------------------------
+
+def test_summary():
+    summary = full_scenario().summary()
+    assert list(summary.columns) == ["mean", "min", "max"]
+    assert list(summary.index) == list(SERIES_FIELDS)
+    # inflow 100 … 147: mean 123.5; price −20 … 450 step 10: mean 215; wind 50 … 3 falling
+    assert summary.loc["inflow_upper_m3s"].tolist() == pytest.approx([123.5, 100.0, 147.0], rel=ROUND_OFF)
+    assert summary.loc["price_cny_per_mwh"].tolist() == pytest.approx([215.0, -20.0, 450.0], rel=ROUND_OFF)
+    assert summary.loc["wind_available_mw"].tolist() == pytest.approx([26.5, 3.0, 50.0], rel=ROUND_OFF)
+
+
+def test_summary_of_defaults_lists_zeros_and_omits_absent_series():
+    summary = Scenario(inflow_upper_m3s=pd.Series(80.0, index=HOURLY)).summary()
+    assert "delivery_mw" not in summary.index and "line_capacity_mw" not in summary.index
+    assert summary.loc["pv_available_mw"].tolist() == [0.0, 0.0, 0.0]
+    assert summary.loc["inflow_upper_m3s"].tolist() == pytest.approx([80.0, 80.0, 80.0], rel=ROUND_OFF)
+
+
+def test_two_scenarios_can_be_compared():
+    a = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURLY))
+    b = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURLY))
+    # Scenarios compare by identity (eq=False): comparing Series element-wise would be ambiguous.
+    assert a == a and a != b

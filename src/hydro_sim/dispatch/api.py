@@ -119,7 +119,7 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
 def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", backend: str = "highs",
              head: str = "fixed", end: str = "at_least_start", water_value_upper_cny_per_hm3: float = 0.0,
              water_value_lower_cny_per_hm3: float = 0.0, pump_generate_balance: str = "none",
-             unit_commitment: bool = False, loss_segments: int = 2, head_tolerance_m: float = 0.01,
+             unit_commitment: bool = False, loss_segments: int = 2, head_tolerance_m: float = 0.05,
              max_iterations: int = 30, shortfall_penalty_cny_per_mwh: float = 2000.0,
              curtailment_penalty_cny_per_mwh: float = 100.0, tracking_penalty_cny_per_mwh: float = 1000.0,
              max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
@@ -144,7 +144,10 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     unit_commitment : Solve a MILP with integer units per mode (minimum stable output, fixed-speed pump band,
         no pumping and generating in the same step).
     loss_segments : Chords of the power–flow curve per group that carry the waterway loss k·Q².
-    head_tolerance_m : Convergence tolerance of the successive-head loop. [m]
+    head_tolerance_m : Convergence tolerance of the successive-head loop: the largest change of any step's
+        gross head between two iterations. The default 0.05 m is 0.02 % of Lianghekou's ≈250 m head, so its
+        effect on energy is far below the model's other errors; tighter values can cycle on degenerate LP
+        optima (alternative schedules of equal value). [m]
     max_iterations : Largest number of successive-head iterations.
     shortfall_penalty_cny_per_mwh, curtailment_penalty_cny_per_mwh : Firming penalties. [CNY/MWh]
     tracking_penalty_cny_per_mwh : Price of one MWh of deviation from the delivery curve. [CNY/MWh]

@@ -1,0 +1,122 @@
+"""Benchmark the dispatch optimiser: model build and solve timed apart, median of several runs, peak memory.
+
+Horizons: a day, a week, a year and four years of Lianghekou on the reference year (four years = the
+reference year repeated). Both backends, fixed and successive head. Each configuration runs in a fresh
+subprocess so that its peak resident memory (ru_maxrss) is its own.
+
+    python benchmarks/bench_dispatch.py            # full table (several minutes)
+    python benchmarks/bench_dispatch.py --quick    # a day and a week, one run each (CI)
+
+DESIGN.md §6 anchor: PyPSA + linopy + HiGHS needs 1.5–1.7 s for a smaller canonical year (52,560 columns).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+HORIZONS_H = {"day": 24, "week": 168, "year": 8760, "4 years": 4 * 8760}
+
+
+def _scenario(hours: int):
+    import pandas as pd
+
+    from hydro_sim import Scenario, reference_year
+
+    year = reference_year()
+    if hours <= year.n_steps:
+        return year.window(hours=hours)
+    reps = -(-hours // year.n_steps)
+    frame = pd.concat([year.to_frame()] * reps).iloc[:hours]
+    frame.index = pd.date_range(year.index[0], periods=hours, freq="h")
+    return Scenario.from_frame(frame, name=f"reference year × {reps}")
+
+
+def run_one(horizon: str, backend: str, head: str, repeats: int) -> dict:
+    """Run one configuration ``repeats`` times in this process; report medians and peak RSS."""
+    import resource
+
+    from hydro_sim import lianghekou
+    from hydro_sim.dispatch import dispatch
+
+    plant = lianghekou()
+    sc = _scenario(HORIZONS_H[horizon])
+    builds, solves, totals = [], [], []
+    res = None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        res = dispatch(plant, sc, backend=backend, head=head)
+        totals.append(time.perf_counter() - t0)
+        builds.append(res.timings_s["build"])
+        solves.append(res.timings_s["solve"])
+    assert res is not None
+    return {
+        "horizon": horizon, "steps": sc.n_steps, "backend": backend, "head": head, "repeats": repeats,
+        "status": res.status, "iterations": res.iterations, "objective_cny": res.objective_cny,
+        "build_s": statistics.median(builds), "solve_s": statistics.median(solves),
+        "total_s": statistics.median(totals),
+        "build_share": statistics.median(b / t for b, t in zip(builds, totals)),
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a day and a week, one run each")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--one", nargs=3, metavar=("HORIZON", "BACKEND", "HEAD"), help=argparse.SUPPRESS)
+    parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(run_one(args.one[0], args.one[1], args.one[2], args.repeats)))
+        return 0
+    if args.quick:
+        configs = [(h, b, "fixed", 1) for h in ("day", "week") for b in ("highs", "pulp")]
+        configs.append(("week", "highs", "successive", 1))
+    else:
+        configs = []
+        for h in HORIZONS_H:
+            for b in ("highs", "pulp"):
+                for head in ("fixed", "successive"):
+                    reps = args.repeats if (b == "highs" or h in ("day", "week")) else max(1, args.repeats // 2)
+                    if b == "pulp" and h == "4 years":
+                        reps = 1
+                    configs.append((h, b, head, reps))
+    rows = []
+    print(f"{'horizon':<8} {'steps':>6} {'backend':<6} {'head':<10} {'it':>3} {'build s':>8} {'solve s':>8} "
+          f"{'total s':>8} {'build %':>7} {'peak MiB':>8}  status")
+    for h, b, head, reps in configs:
+        out = subprocess.run([sys.executable, __file__, "--one", h, b, head, "--repeats", str(reps)],
+                             capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            print(f"{h:<8} {b:<6} {head:<10} FAILED\n{out.stderr}", file=sys.stderr)
+            return 1
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(f"{row['horizon']:<8} {row['steps']:>6} {row['backend']:<6} {row['head']:<10} {row['iterations']:>3} "
+              f"{row['build_s']:>8.3f} {row['solve_s']:>8.3f} {row['total_s']:>8.3f} {100 * row['build_share']:>6.1f}% "
+              f"{row['peak_rss_mib']:>8.0f}  {row['status']}", flush=True)
+        if row["status"] != "optimal":
+            return 1
+    # Backends must agree on every horizon they both solved.
+    for h in {r["horizon"] for r in rows}:
+        for head in ("fixed", "successive"):
+            pair = [r for r in rows if r["horizon"] == h and r["head"] == head]
+            if len(pair) == 2:
+                a, b = (p["objective_cny"] for p in pair)
+                rel = abs(a - b) / max(abs(a), 1.0)
+                print(f"backends agree on {h}, {head} head: relative objective difference {rel:.2e}")
+                if head == "fixed" and rel > 1e-6:
+                    return 1
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(rows, fh, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

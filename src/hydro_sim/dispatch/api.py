@@ -249,7 +249,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         message += (f"; the reversible units pump and generate at once in {len(simultaneous)} steps "
                     f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it")
     timings["total"] = time.perf_counter() - t_start
-    return DispatchResult(status="optimal", message=message, objective_cny=-raw.objective_cny, schedule=schedule,
+    return DispatchResult(status="optimal", message=message, objective_cny=0.0 - raw.objective_cny, schedule=schedule,
                           simultaneous_modes=simultaneous, backend=backend, head=head, iterations=n_iter,
                           head_change_m=history[-1], head_history_m=tuple(history), converged=converged,
                           mip_gap=raw.mip_gap, timings_s=timings, solver_iterations=solver_iterations)

@@ -35,6 +35,6 @@ __all__ = [
     "Reservoir",
     "Scenario",
     "TurbineGroup",
-    "lianghekou",
     "__version__",
+    "lianghekou",
 ]

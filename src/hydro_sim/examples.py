@@ -17,7 +17,7 @@ import pandas as pd
 from hydro_sim.plant import LevelVolumeCurve, Outlet, Plant, PumpTurbineGroup, Reservoir, TurbineGroup
 from hydro_sim.scenario import Scenario
 
-__all__ = ["textbook_plant", "small_pumped_storage", "two_price_day", "constant_scenario"]
+__all__ = ["constant_scenario", "small_pumped_storage", "textbook_plant", "two_price_day"]
 
 
 def textbook_plant(*, initial_level_masl: float = 115.0, environmental_min_flow_m3s: float = 5.0,

@@ -19,21 +19,21 @@ from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, SECON
 ArrayLike = TypeVar("ArrayLike", float, np.ndarray, pd.Series)
 
 __all__ = [
+    "efficiency_from_table",
     "flow_to_volume_hm3",
-    "volume_to_flow_m3s",
+    "generating_energy_per_hm3_mwh",
     "interpolate_table",
-    "volume_from_level_hm3",
     "level_from_volume_masl",
     "net_head_m",
-    "pumping_head_m",
-    "turbine_power_mw",
-    "turbine_flow_m3s",
-    "pump_power_mw",
     "pump_flow_m3s",
-    "generating_energy_per_hm3_mwh",
+    "pump_power_mw",
     "pumping_energy_per_hm3_mwh",
-    "efficiency_from_table",
+    "pumping_head_m",
+    "turbine_flow_m3s",
     "turbine_flow_with_losses_m3s",
+    "turbine_power_mw",
+    "volume_from_level_hm3",
+    "volume_to_flow_m3s",
 ]
 
 

@@ -35,12 +35,12 @@ from hydro_sim.plant import (
 )
 
 __all__ = [
-    "lianghekou",
-    "PUBLISHED_PSH_GENERATION_YI_KWH",
-    "PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH",
-    "MEAN_INFLOW_M3S",
     "LIANGHEKOU_LATITUDE_DEG",
     "LIANGHEKOU_LONGITUDE_DEG",
+    "MEAN_INFLOW_M3S",
+    "PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH",
+    "PUBLISHED_PSH_GENERATION_YI_KWH",
+    "lianghekou",
 ]
 
 _SRC = "shared/data/lianghekou_sources.md"

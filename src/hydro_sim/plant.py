@@ -41,15 +41,15 @@ from hydro_sim import _validation as iv
 from hydro_sim import hydraulics as hy
 
 __all__ = [
-    "Provenance",
-    "LevelVolumeCurve",
     "EfficiencyCurve",
+    "GridLine",
+    "LevelVolumeCurve",
+    "Outlet",
+    "Plant",
+    "Provenance",
+    "PumpTurbineGroup",
     "Reservoir",
     "TurbineGroup",
-    "PumpTurbineGroup",
-    "Outlet",
-    "GridLine",
-    "Plant",
 ]
 
 ProvenanceKind = Literal["source", "derived", "assumption", "user"]

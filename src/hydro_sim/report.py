@@ -13,7 +13,7 @@ from hydro_sim.lianghekou import PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH, PUBLI
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 
-__all__ = ["plant_table", "scenario_summary", "yi_kwh_to_mwh", "published_figures_text", "energy_comparison"]
+__all__ = ["energy_comparison", "plant_table", "published_figures_text", "scenario_summary", "yi_kwh_to_mwh"]
 
 
 def yi_kwh_to_mwh(yi_kwh: float) -> float:
@@ -61,8 +61,8 @@ def scenario_summary(scenario: Scenario) -> str:
     """Statistics of a scenario's series, with provenance, as text."""
     s = scenario.summary()
     dt = scenario.dt_h
-    lines = [f"Scenario: {scenario.name}: {scenario.n_steps} steps of {dt:g} h from {scenario.index[0]} to "
-             f"{scenario.index[-1]}", ""]
+    lines = [(f"Scenario: {scenario.name}: {scenario.n_steps} steps of {dt:g} h from {scenario.index[0]} to "
+              f"{scenario.index[-1]}"), ""]
     lines.append(f"{'series':<20} {'mean':>10} {'min':>10} {'max':>10}")
     for name, row in s.iterrows():
         lines.append(f"{name:<20} {row['mean']:>10.2f} {row['min']:>10.2f} {row['max']:>10.2f}")

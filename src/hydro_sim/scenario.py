@@ -25,7 +25,7 @@ import pandas as pd
 from hydro_sim import _validation as iv
 from hydro_sim.plant import Provenance
 
-__all__ = ["Scenario", "SERIES_FIELDS"]
+__all__ = ["SERIES_FIELDS", "Scenario"]
 
 #: Series fields of a Scenario, in column order.
 SERIES_FIELDS: tuple[str, ...] = (

@@ -6,4 +6,4 @@ Model building (:mod:`hydro_sim.dispatch._model`) is apart from solving (``_high
 from hydro_sim.dispatch.api import dispatch
 from hydro_sim.dispatch.result import DispatchResult
 
-__all__ = ["dispatch", "DispatchResult"]
+__all__ = ["DispatchResult", "dispatch"]

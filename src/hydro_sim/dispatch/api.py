@@ -369,8 +369,8 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
                      "first_time": scenario.index[first], "steps_broken": int(broken.size),
                      "largest_violation": float(e.max()), "violation_unit": unit})
     if not rows:
-        return None, "infeasible: the solver reports no feasible schedule, but no operating limit is broken in " \
-                     "the penalised-slack model (numerical trouble); try another backend"
+        return None, ("infeasible: the solver reports no feasible schedule, but no operating limit is broken in "
+                      "the penalised-slack model (numerical trouble); try another backend")
     table = pd.DataFrame(rows).sort_values(["first_step", "family"]).reset_index(drop=True)
     top = table.iloc[0]
     msg = (f"infeasible: the {top['constraint']} cannot hold from step {top['first_step']} "

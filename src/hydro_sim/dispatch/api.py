@@ -6,8 +6,11 @@ heads (successive LP), turn the solution into a schedule, and diagnose infeasibi
 
 from __future__ import annotations
 
+import inspect
 import math
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,7 +30,7 @@ from hydro_sim.dispatch.result import DispatchResult, empty_frame
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 
-__all__ = ["dispatch"]
+__all__ = ["dispatch", "export_model"]
 
 #: Flow below which a group counts as idle when reporting simultaneous pumping and generating; well
 #: above the solver's primal feasibility tolerance (1e-7) and far below any real unit flow. [m³/s]
@@ -175,7 +178,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     >>> import pandas as pd
     >>> from hydro_sim.examples import small_pumped_storage, two_price_day
     >>> res = dispatch(small_pumped_storage(), two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=400.0))
-    >>> res.status, res.schedule["power_pumping_mw"].max() > 0
+    >>> res.status, bool(res.schedule["power_pumping_mw"].max() > 0)
     ('optimal', True)
     """
     t_start = time.perf_counter()
@@ -380,3 +383,44 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
         others = "; ".join(f"{r.constraint} from step {r.first_step}" for r in table.iloc[1:].itertuples())
         msg += f". Also: {others}"
     return table, msg
+
+
+def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str], **options: Any) -> Path:
+    """Write the dispatch model, linearised at the initial heads, as an ``.lp`` or ``.mps`` file.
+
+    The file holds the same model that :func:`dispatch` solves with ``head="fixed"`` (written by the PuLP
+    backend), for reading or for solving with another tool.
+
+    Parameters
+    ----------
+    plant : The plant.
+    scenario : Inflows, prices, renewables and limits.
+    path : File to write; its suffix chooses the format: ``.lp`` (CPLEX LP) or ``.mps``.
+    **options : Any keyword option of :func:`dispatch`, validated the same way; those of the solver and of
+        the head iteration (``backend``, ``head``, ``head_tolerance_m``, ``max_iterations``, ``solver``,
+        ``highs_options``, ``time_limit_s``, ``mip_rel_gap``) do not change the written model.
+
+    Returns
+    -------
+    The path written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from hydro_sim.examples import small_pumped_storage, two_price_day
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = export_model(small_pumped_storage(), two_price_day(), pathlib.Path(tmp) / "day.lp")
+    ...     "bal_up_0" in out.read_text()
+    True
+    """
+    defaults = {name: p.default for name, p in inspect.signature(dispatch).parameters.items()
+                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    unknown = sorted(set(options) - set(defaults))
+    if unknown:
+        raise iv.fail("options", f"must be keyword options of dispatch() ({', '.join(defaults)})",
+                      ", ".join(unknown), "export_model()")
+    opts = _validate(plant, scenario, {**defaults, **options})
+    data = build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
+    from hydro_sim.dispatch import _pulp
+
+    return _pulp.export(data, path)

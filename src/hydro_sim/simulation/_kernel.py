@@ -1,0 +1,399 @@
+"""The simulator's step kernel, compiled with numba: the nonlinear physics of one step for all scenarios.
+
+Arrays are shaped (scenarios, steps); the loop over steps is sequential (the state carries forward) and
+the loop over scenarios is the inner one. Each step, in this order:
+
+1. start levels from the volumes (level–volume tables), gross head H_g = z_up − z_lo (or the tailwater);
+2. requests become flows: a power request is turned into flow at the step's head estimate
+   (start head plus half the change the requests would make) through P = ρgη Q (H_g − kQ²)/10⁶ for
+   turbines and P = ρg Q (H_g + kQ²)/(η 10⁶) for pumps; unit ratings cut what they cannot carry [limit 1];
+   pumping and generating at once is cut to the larger mode [limit 6];
+3. the automatic release keeps the lower reservoir at its target, within [environmental flow, max];
+4. water limits, by passes until nothing changes: outflows of the upper reservoir cannot take it below its
+   minimum [limit 2]; pumping and release cannot take the lower below its minimum [limit 3], pumping first,
+   then the release, below the environmental flow if it must [limit 7]; pumping into a full upper reservoir
+   is cut, then the rest spills [limit 4]; a full lower reservoir releases more [limit 5];
+5. volumes are updated exactly: V_up += c(I_up + Q_p − Q_c − Q_g − S), V_lo += c(I_lo + Q_c + Q_g + S − Q_p − R);
+6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
+
+Every cut is recorded per group, step and scenario as water [m³/s over the step] with its limit code.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from hydro_sim.constants import G_M_S2, RHO_WATER_KG_M3, W_PER_MW
+
+A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
+
+# limit codes
+NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV = 0, 1, 2, 3, 4, 5, 6, 7
+LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN: "lower minimum level",
+               UPPER_MAX: "upper maximum level", LOWER_MAX: "lower maximum level",
+               MODE: "pump and generate at once", ENV: "environmental flow"}
+
+_JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
+#: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
+FULL_POWER_MW = 1e11
+
+
+@numba.njit(**_JIT)
+def _interp(x, xs, ys):
+    """Piecewise-linear interpolation, extended linearly beyond the ends (as hydraulics.interpolate_table)."""
+    n = xs.shape[0]
+    if x <= xs[0]:
+        return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
+    if x >= xs[n - 1]:
+        return ys[n - 1] + (x - xs[n - 1]) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2])
+    lo, hi = 0, n - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if xs[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    w = (x - xs[lo]) / (xs[hi] - xs[lo])
+    return ys[lo] + w * (ys[hi] - ys[lo])
+
+
+@numba.njit(**_JIT)
+def _interp_from(x, xs, ys, j):
+    """:func:`_interp` starting the search at segment ``j`` (levels move little from step to step, so the
+    walk is usually zero or one segment long); returns (value, segment)."""
+    n = xs.shape[0]
+    while j > 0 and x < xs[j]:
+        j -= 1
+    while j < n - 2 and x >= xs[j + 1]:
+        j += 1
+    return ys[j] + (x - xs[j]) * (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j]), j
+
+
+@numba.njit(**_JIT)
+def _eta(q_unit, h, qg, hg, tab):
+    """Bilinear efficiency η(Q per unit, H), held flat beyond the chart (as hydraulics.efficiency_from_table)."""
+    nq, nh = qg.shape[0], hg.shape[0]
+    if nq == 1 and nh == 1:
+        return tab[0, 0]
+    q = min(max(q_unit, qg[0]), qg[nq - 1])
+    hh = min(max(h, hg[0]), hg[nh - 1])
+    i = 0
+    while i < nq - 2 and qg[i + 1] <= q:
+        i += 1
+    j = 0
+    while j < nh - 2 and hg[j + 1] <= hh:
+        j += 1
+    wq = (q - qg[i]) / (qg[i + 1] - qg[i]) if nq > 1 else 0.0
+    wh = (hh - hg[j]) / (hg[j + 1] - hg[j]) if nh > 1 else 0.0
+    i1 = min(i + 1, nq - 1)
+    j1 = min(j + 1, nh - 1)
+    return ((1 - wq) * (1 - wh) * tab[i, j] + wq * (1 - wh) * tab[i1, j]
+            + (1 - wq) * wh * tab[i, j1] + wq * wh * tab[i1, j1])
+
+
+@numba.njit(**_JIT)
+def _eta_run(q, n, qmax_u, h, qg, hgr, tab):
+    """Efficiency of a group at flow q: a constant, or the chart at the per-unit flow of the units running."""
+    if tab.shape[0] == 1 and tab.shape[1] == 1:
+        return tab[0, 0]
+    return _eta(q / _n_running(q, qmax_u, n), h, qg, hgr, tab)
+
+
+@numba.njit(**_JIT)
+def _n_running(q, q_unit_max, n):
+    if q <= 0.0:
+        return 1
+    k = int(math.ceil(q / q_unit_max - 1e-9))
+    return min(max(k, 1), n)
+
+
+@numba.njit(**_JIT)
+def _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab):
+    if q <= 0.0:
+        return 0.0
+    h = hg - k * q * q
+    return A_MW_PER_M3S_M * _eta_run(q, n, qmax_u, h, qg, hgr, tab) * q * h
+
+
+@numba.njit(**_JIT)
+def _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab):
+    if q <= 0.0:
+        return 0.0
+    h = hg + k * q * q
+    return A_MW_PER_M3S_M * q * h / _eta_run(q, n, qmax_u, h, qg, hgr, tab)
+
+
+@numba.njit(**_JIT)
+def _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab):
+    """Flow for power p at gross head hg, capped by the unit ratings: (flow, capped).
+
+    Newton on f(Q) = ρgηQ(H_g − kQ²)/10⁶ − P from the lossless flow: f is concave and rising on the
+    physical branch and f(Q₀) ≤ 0, so the iterates rise monotonically to the root (η is re-evaluated at
+    each iterate for efficiency curves)."""
+    if p <= 0.0:
+        return 0.0, False
+    qmax = n * qmax_u
+    capped = False
+    if p > n * pmax_u:
+        p = n * pmax_u
+        capped = True
+    q_top = min(qmax, math.sqrt(hg / (3.0 * k))) if k > 0.0 else qmax
+    if _turbine_power(q_top, hg, k, n, qmax_u, qg, hgr, tab) <= p:
+        return q_top, True
+    eta = _eta(qmax_u, hg, qg, hgr, tab)
+    q = p / (A_MW_PER_M3S_M * eta * hg)
+    for _ in range(30):
+        eta = _eta_run(q, n, qmax_u, hg - k * q * q, qg, hgr, tab)
+        f = A_MW_PER_M3S_M * eta * q * (hg - k * q * q) - p
+        if abs(f) <= 1e-11 * p:
+            break
+        q -= f / (A_MW_PER_M3S_M * eta * (hg - 3.0 * k * q * q))
+        q = min(q, q_top)
+    return q, capped
+
+
+@numba.njit(**_JIT)
+def _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab):
+    """Pumped flow for input p at gross head hg.
+
+    Newton on g(Q) = ρgQ(H_g + kQ²)/(η10⁶) − P from the lossless flow: g is convex and rising and
+    g(Q₀) ≥ 0, so the iterates fall monotonically to the root."""
+    if p <= 0.0:
+        return 0.0
+    eta = _eta(qmax_u, hg, qg, hgr, tab)
+    q = p * eta / (A_MW_PER_M3S_M * hg)
+    for _ in range(30):
+        eta = _eta_run(q, n, qmax_u, hg + k * q * q, qg, hgr, tab)
+        g = A_MW_PER_M3S_M * q * (hg + k * q * q) / eta - p
+        if abs(g) <= 1e-11 * p:
+            break
+        q -= g / (A_MW_PER_M3S_M * (hg + 3.0 * k * q * q) / eta)
+    return q
+
+
+@numba.njit(**_JIT)
+def run(t0, t1, c, has_lower, tailwater,
+        z_up_tab, v_up_tab, z_lo_tab, v_lo_tab,
+        vmin_up, vmax_up, vmin_lo, vmax_lo,
+        inflow_up, inflow_lo,
+        req_conv, conv_is_power, req_gen, gen_is_power, req_pump, pump_is_power, req_spill, req_release,
+        v_lo_target,
+        n_c, qmax_c, pmax_c, k_c, qg_c, hg_c, tab_c,
+        n_r, qmax_r, pmax_r, pmax_pump_r, k_r, qg_t, hg_t, tab_t, qg_p, hg_p, tab_p,
+        env_min, release_max,
+        v_up, v_lo,
+        out_q_conv, out_q_gen, out_q_pump, out_spill, out_release, out_v_up, out_v_lo,
+        out_p_conv, out_p_gen, out_p_pump, out_head, out_cut_conv, out_cut_gen, out_cut_pump,
+        out_cut_release, out_code_conv, out_code_gen, out_code_pump, out_code_release):
+    """Run steps t0…t1−1 for every scenario; ``v_up``/``v_lo`` (scenarios,) hold the state and are updated.
+
+    A NaN in ``req_release`` means the automatic release (lower reservoir held at ``v_lo_target``)."""
+    S = v_up.shape[0]
+    # Scenarios outer, steps inner: each scenario's state runs on by itself, and the (scenarios, steps)
+    # arrays are read and written along their contiguous rows.
+    for s in range(S):
+        vu = v_up[s]
+        vl = v_lo[s]
+        ju = v_up_tab.shape[0] // 2
+        jl = v_lo_tab.shape[0] // 2
+        for t in range(t0, t1):
+            iu = inflow_up[s, t]
+            il = inflow_lo[s, t]
+            zu, ju = _interp_from(vu, v_up_tab, z_up_tab, ju)
+            zl = tailwater
+            if has_lower:
+                zl, jl = _interp_from(vl, v_lo_tab, z_lo_tab, jl)
+            hg0 = zu - zl
+            # head estimate over the step from the requested flows (power requests at the start head)
+            rc, rg, rp = req_conv[s, t], req_gen[s, t], req_pump[s, t]
+            sp_r = req_spill[s, t]
+            rl_req = req_release[s, t] if has_lower else 0.0
+            if (conv_is_power and rc > 0.0) or (gen_is_power and rg > 0.0) or (pump_is_power and rp > 0.0):
+                qc_e = _turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0] if conv_is_power else rc
+                qg_e = _turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0] if gen_is_power else rg
+                qp_e = _pump_flow(rp, hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if pump_is_power else rp
+                dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
+                zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, ju)[0]
+                zl_m = tailwater
+                if has_lower:
+                    rl_e = il + qc_e + qg_e + sp_r - qp_e if math.isnan(rl_req) else rl_req
+                    zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
+                                        jl)[0]
+                hg = zu_m - zl_m
+            else:
+                hg = hg0
+            # requests → flows at the head estimate, unit ratings [1]
+            cut_c = cut_g = cut_p = cut_r = 0.0
+            code_c = code_g = code_p = code_r = NONE
+            if n_c > 0:
+                if conv_is_power:
+                    qc, capped = _turbine_flow(rc, hg, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)
+                    if capped and rc < FULL_POWER_MW:
+                        code_c = UNIT   # the energy not delivered is recorded by the caller
+                else:
+                    qc = rc
+                    if rc > n_c * qmax_c or _turbine_power(rc, hg, k_c, n_c, qmax_c, qg_c, hg_c, tab_c) > n_c * pmax_c:
+                        qtop, _ = _turbine_flow(n_c * pmax_c, hg, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)
+                        qc = min(rc, qtop)
+                        cut_c, code_c = rc - qc, UNIT
+            else:
+                qc = 0.0
+            if n_r > 0:
+                if gen_is_power:
+                    qg, capped = _turbine_flow(rg, hg, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)
+                    if capped and rg < FULL_POWER_MW:
+                        code_g = UNIT
+                else:
+                    qg = rg
+                    if rg > n_r * qmax_r or _turbine_power(rg, hg, k_r, n_r, qmax_r, qg_t, hg_t, tab_t) > n_r * pmax_r:
+                        qtop, _ = _turbine_flow(n_r * pmax_r, hg, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)
+                        qg = min(rg, qtop)
+                        cut_g, code_g = rg - qg, UNIT
+                if pump_is_power:
+                    qp = _pump_flow(min(rp, pmax_pump_r), hg, k_r, n_r, qmax_r, qg_p, hg_p, tab_p)
+                    if rp > pmax_pump_r * (1.0 + 1e-12):
+                        code_p = UNIT
+                else:
+                    qp = rp
+                    if rp > 0.0 and _pump_power(rp, hg, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) > pmax_pump_r:
+                        qp = _pump_flow(pmax_pump_r, hg, k_r, n_r, qmax_r, qg_p, hg_p, tab_p)
+                        cut_p, code_p = rp - qp, UNIT
+                if qg > 0.0 and qp > 0.0:     # [6] a unit cannot pump and generate at once
+                    if qg >= qp:
+                        cut_p += qp
+                        qp = 0.0
+                        code_p = MODE
+                    else:
+                        cut_g += qg
+                        qg = 0.0
+                        code_g = MODE
+            else:
+                qg = qp = 0.0
+            sp = sp_r
+            # release (automatic: hold the lower reservoir at its target)
+            if has_lower:
+                rl = rl_req
+                if math.isnan(rl):
+                    rl = il + qc + qg + sp - qp + (vl - v_lo_target[t]) / c
+                    rl = min(max(rl, env_min), release_max)
+            else:
+                rl = 0.0
+            # water limits, by passes [2] [3] [7] [4] [5]
+            for _ in range(6):
+                changed = False
+                avail_up = vu - vmin_up[t] + c * (iu + qp)
+                need = c * (qc + qg + sp)
+                if need > avail_up + 1e-12:
+                    out_total = qc + qg + sp
+                    keep = max(avail_up, 0.0) / c
+                    f = keep / out_total if out_total > 0.0 else 0.0
+                    if sp > 0.0:
+                        sp_cut = min(sp, out_total - keep)
+                        sp -= sp_cut
+                        out_total -= sp_cut
+                        f = keep / out_total if out_total > 0.0 else 0.0
+                    if f < 1.0:
+                        cut_c += qc * (1.0 - f)
+                        cut_g += qg * (1.0 - f)
+                        if qc > 0.0:
+                            code_c = UPPER_MIN
+                        if qg > 0.0:
+                            code_g = UPPER_MIN
+                        qc *= f
+                        qg *= f
+                    changed = True
+                if has_lower:
+                    avail_lo = vl - vmin_lo[t] + c * (il + qc + qg + sp)
+                    need = c * (qp + rl)
+                    if need > avail_lo + 1e-12:
+                        short = (need - max(avail_lo, 0.0)) / c
+                        cp = min(short, qp)
+                        if cp > 0.0:
+                            qp -= cp
+                            cut_p += cp
+                            code_p = LOWER_MIN
+                            short -= cp
+                        if short > 0.0:
+                            rl_new = max(rl - short, 0.0)
+                            if rl_new < env_min:
+                                code_r = ENV
+                                cut_r += rl - rl_new
+                            rl = rl_new
+                        changed = True
+                    # upper full: cut pumping, then spill
+                    vu_new = vu + c * (iu + qp - qc - qg - sp)
+                    if vu_new > vmax_up[t] + 1e-12:
+                        excess = (vu_new - vmax_up[t]) / c
+                        cp = min(excess, qp)
+                        if cp > 0.0:
+                            qp -= cp
+                            cut_p += cp
+                            code_p = UPPER_MAX
+                            excess -= cp
+                        sp += excess
+                        changed = True
+                    vl_new = vl + c * (il + qc + qg + sp - qp - rl)
+                    if vl_new > vmax_lo[t] + 1e-12:
+                        extra = (vl_new - vmax_lo[t]) / c
+                        rl += extra
+                        if rl > release_max:
+                            code_r = LOWER_MAX
+                        changed = True
+                else:
+                    vu_new = vu + c * (iu - qc - sp)
+                    if vu_new > vmax_up[t] + 1e-12:
+                        sp += (vu_new - vmax_up[t]) / c
+                        changed = True
+                    rl = qc + sp
+                    if rl < env_min - 1e-12:
+                        code_r = ENV
+                        cut_r = env_min - rl
+                if not changed:
+                    break
+            vu_new = vu + c * (iu + qp - qc - qg - sp)
+            vl_new = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
+            # power at the mid-step head
+            zu_m = _interp_from(0.5 * (vu + vu_new), v_up_tab, z_up_tab, ju)[0]
+            zl_m = tailwater
+            if has_lower:
+                zl_m = _interp_from(0.5 * (vl + vl_new), v_lo_tab, z_lo_tab, jl)[0]
+            hm = zu_m - zl_m
+            out_p_conv[s, t] = _turbine_power(qc, hm, k_c, n_c, qmax_c, qg_c, hg_c, tab_c) if n_c > 0 else 0.0
+            out_p_gen[s, t] = _turbine_power(qg, hm, k_r, n_r, qmax_r, qg_t, hg_t, tab_t) if n_r > 0 else 0.0
+            out_p_pump[s, t] = _pump_power(qp, hm, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if n_r > 0 else 0.0
+            out_head[s, t] = hm
+            out_q_conv[s, t] = qc
+            out_q_gen[s, t] = qg
+            out_q_pump[s, t] = qp
+            out_spill[s, t] = sp
+            out_release[s, t] = rl
+            out_v_up[s, t] = vu_new
+            out_v_lo[s, t] = vl_new
+            # Cut-back arrays arrive zeroed: write only what is not zero (most steps have no cut-back, and
+            # untouched zero pages cost no memory traffic).
+            if code_c != NONE or cut_c != 0.0:
+                out_cut_conv[s, t] = cut_c
+                out_code_conv[s, t] = code_c
+            if code_g != NONE or cut_g != 0.0:
+                out_cut_gen[s, t] = cut_g
+                out_code_gen[s, t] = code_g
+            if code_p != NONE or cut_p != 0.0:
+                out_cut_pump[s, t] = cut_p
+                out_code_pump[s, t] = code_p
+            if code_r != NONE or cut_r != 0.0:
+                out_cut_release[s, t] = cut_r
+                out_code_release[s, t] = code_r
+            vu = vu_new
+            vl = vl_new
+        v_up[s] = vu
+        v_lo[s] = vl
+
+
+def table_of(eff) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(flow grid, head grid, table) for a constant or an EfficiencyCurve."""
+    if isinstance(eff, float):
+        return np.zeros(1), np.zeros(1), np.full((1, 1), eff)
+    return np.asarray(eff.flow_m3s), np.asarray(eff.head_m), np.asarray(eff.efficiency)

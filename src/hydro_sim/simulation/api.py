@@ -1,0 +1,325 @@
+"""``simulate``: run schedules or rules through the nonlinear physics for many scenarios at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hydro_sim import _validation as iv
+from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.plant import Plant
+from hydro_sim.scenario import Scenario
+from hydro_sim.simulation import _kernel as K
+from hydro_sim.simulation.policies import FunctionPolicy, PolicyState, ReplayPolicy, Requests, TouRulePolicy
+
+__all__ = ["simulate", "SimulationResult"]
+
+_OUT = ("q_conv", "q_gen", "q_pump", "spill", "release", "v_up", "v_lo", "p_conv", "p_gen", "p_pump", "head",
+        "cut_conv", "cut_gen", "cut_pump", "cut_release")
+_CODES = ("code_conv", "code_gen", "code_pump", "code_release")
+_COLUMNS = {
+    "q_conv": "flow_conventional_m3s", "q_gen": "flow_generating_m3s", "q_pump": "flow_pumping_m3s",
+    "spill": "spill_upper_m3s", "release": "release_lower_m3s", "v_up": "volume_upper_hm3",
+    "v_lo": "volume_lower_hm3", "p_conv": "power_conventional_mw", "p_gen": "power_generating_mw",
+    "p_pump": "power_pumping_mw", "head": "head_m",
+}
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SimulationResult:
+    """Arrays shaped (scenarios, steps) from :func:`simulate`, with views for people.
+
+    Attributes
+    ----------
+    index : Time stamps of the steps.
+    scenario_names : One name per scenario.
+    arrays : ``flow_conventional_m3s``, ``flow_generating_m3s``, ``flow_pumping_m3s``, ``spill_upper_m3s``,
+        ``release_lower_m3s``, ``volume_upper_hm3``, ``volume_lower_hm3`` (end of step), ``power_*_mw``,
+        ``head_m`` (mid-step gross head), ``inflow_upper_m3s``, ``inflow_lower_m3s``, ``price_cny_per_mwh``,
+        and the cut-backs ``cut_*_m3s`` with their limit codes ``limit_*``.
+    initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, (scenarios,). [hm³]
+    energy_shortfall_mwh : Energy a power request asked for and did not get, per group, (scenarios, steps).
+    dt_h : Step length. [h]
+    """
+
+    index: pd.DatetimeIndex
+    scenario_names: tuple[str, ...]
+    arrays: dict[str, np.ndarray]
+    initial_volume_upper_hm3: np.ndarray
+    initial_volume_lower_hm3: np.ndarray
+    energy_shortfall_mwh: dict[str, np.ndarray]
+    dt_h: float
+    has_lower: bool
+
+    @property
+    def n_scenarios(self) -> int:
+        return len(self.scenario_names)
+
+    def frame(self, scenario: int = 0) -> pd.DataFrame:
+        """One scenario as a DataFrame with unit-suffixed columns (like a dispatch schedule)."""
+        cols = [c for c in self.arrays if not c.startswith("limit_")]
+        return pd.DataFrame({c: self.arrays[c][scenario] for c in cols}, index=self.index)
+
+    def energy_mwh(self) -> pd.DataFrame:
+        """Energy per scenario: conventional and reversible generation and pumping. [MWh]"""
+        a, dt = self.arrays, self.dt_h
+        return pd.DataFrame({
+            "conventional_generation_mwh": a["power_conventional_mw"].sum(axis=1) * dt,
+            "reversible_generation_mwh": a["power_generating_mw"].sum(axis=1) * dt,
+            "pumping_mwh": a["power_pumping_mw"].sum(axis=1) * dt,
+        }, index=pd.Index(self.scenario_names, name="scenario"))
+
+    def water_balance_error_hm3(self) -> float:
+        """Largest absolute error of either reservoir's water balance over all steps and scenarios. [hm³]"""
+        a = self.arrays
+        c = HM3_PER_M3S_HOUR * self.dt_h
+        v_up = a["volume_upper_hm3"]
+        prev = np.concatenate([self.initial_volume_upper_hm3[:, None], v_up[:, :-1]], axis=1)
+        err = v_up - prev - c * (a["inflow_upper_m3s"] + a["flow_pumping_m3s"] - a["flow_conventional_m3s"]
+                                 - a["flow_generating_m3s"] - a["spill_upper_m3s"])
+        worst = float(np.max(np.abs(err)))
+        if self.has_lower:
+            v_lo = a["volume_lower_hm3"]
+            prev = np.concatenate([self.initial_volume_lower_hm3[:, None], v_lo[:, :-1]], axis=1)
+            err = v_lo - prev - c * (a["inflow_lower_m3s"] + a["flow_conventional_m3s"] + a["flow_generating_m3s"]
+                                     + a["spill_upper_m3s"] - a["flow_pumping_m3s"] - a["release_lower_m3s"])
+            worst = max(worst, float(np.max(np.abs(err))))
+        return worst
+
+    def cutbacks(self) -> pd.DataFrame:
+        """Every cut-back: scenario, step, time, group, limit, water [hm³] and energy not delivered [MWh]."""
+        rows = []
+        c = HM3_PER_M3S_HOUR * self.dt_h
+        for group, cut, code in (("conventional", "cut_conventional_m3s", "limit_conventional"),
+                                 ("generating", "cut_generating_m3s", "limit_generating"),
+                                 ("pumping", "cut_pumping_m3s", "limit_pumping"),
+                                 ("release", "cut_release_m3s", "limit_release")):
+            codes = self.arrays[code]
+            s_idx, t_idx = np.nonzero(codes)
+            energy = self.energy_shortfall_mwh.get(group)
+            for s, t in zip(s_idx, t_idx):
+                rows.append({"scenario": self.scenario_names[s], "step": int(t), "time": self.index[t],
+                             "group": group, "limit": K.LIMIT_NAMES[int(codes[s, t])],
+                             "water_hm3": float(self.arrays[cut][s, t] * c),
+                             "energy_mwh": float(energy[s, t]) if energy is not None else 0.0})
+        frame = pd.DataFrame(rows, columns=["scenario", "step", "time", "group", "limit", "water_hm3", "energy_mwh"])
+        return frame.sort_values(["scenario", "step", "group"], kind="stable").reset_index(drop=True)
+
+
+def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd.DatetimeIndex]:
+    where = "simulate()"
+    items = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    if not items:
+        raise iv.fail("scenarios", "must hold at least one Scenario", 0, where)
+    for i, sc in enumerate(items):
+        if not isinstance(sc, Scenario):
+            raise iv.fail(f"scenarios[{i}]", "must be a hydro_sim.Scenario", type(sc).__name__, where)
+        if not sc.index.equals(items[0].index):
+            raise iv.fail(f"scenarios[{i}].index", "must equal the first scenario's index (same steps)",
+                          f"{sc.n_steps} steps from {sc.index[0]}", where)
+    return items, items[0].index
+
+
+def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any, *,
+             initial_volume_upper_hm3: float | np.ndarray | None = None,
+             initial_volume_lower_hm3: float | np.ndarray | None = None) -> SimulationResult:
+    """Run a policy through the nonlinear physics for many scenarios at once.
+
+    Parameters
+    ----------
+    plant : The plant.
+    scenarios : One Scenario or a sequence of them on the same index (e.g. Monte-Carlo inflow years).
+    policy : :class:`ReplayPolicy`, :class:`TouRulePolicy` or :class:`FunctionPolicy`.
+    initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario; the
+        plant's initial levels if not given. [hm³]
+
+    Returns
+    -------
+    SimulationResult
+
+    Notes
+    -----
+    Each step: V_up ← V_up + c(I_up + Q_pump − Q_conv − Q_gen − S_up); V_lo ← V_lo + c(I_lo + Q_conv + Q_gen +
+    S_up − Q_pump − R_lo), c = 0.0036·Δt, exactly. Turbine power P = ρgηQ(H_g − kQ²)/10⁶, pump input
+    P = ρgQ(H_g + kQ²)/(η10⁶), at the mid-step gross head from both reservoirs' level–volume curves, with
+    efficiency curves at the per-unit flow of the units running. Decisions that would break a limit are cut
+    back and recorded (see :meth:`SimulationResult.cutbacks`).
+
+    Examples
+    --------
+    >>> from hydro_sim.examples import small_pumped_storage, two_price_day
+    >>> from hydro_sim.simulation.policies import TouRulePolicy
+    >>> res = simulate(small_pumped_storage(), two_price_day(), TouRulePolicy(
+    ...     pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0))
+    >>> res.water_balance_error_hm3() < 1e-9
+    True
+    """
+    where = "simulate()"
+    if not isinstance(plant, Plant):
+        raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    items, index = _stack(scenarios)
+    S, T = len(items), len(index)
+    dt = items[0].dt_h
+    c = HM3_PER_M3S_HOUR * dt
+    inflow_up = np.stack([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
+    inflow_lo = np.stack([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
+    price = np.stack([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
+
+    def start(value: Any, default: float, name: str) -> np.ndarray:
+        if value is None:
+            return np.full(S, default)
+        arr = np.broadcast_to(np.asarray(value, dtype=float), (S,)).copy()
+        if not np.all(np.isfinite(arr)) or np.any(arr < 0):
+            raise iv.fail(name, "must be finite and not negative", arr.tolist(), where)
+        return arr
+
+    v_up = start(initial_volume_upper_hm3, plant.upper.initial_volume_hm3, "initial_volume_upper_hm3")
+    v_lo = start(initial_volume_lower_hm3, plant.lower.initial_volume_hm3 if plant.lower else 0.0,
+                 "initial_volume_lower_hm3")
+    v_up0, v_lo0 = v_up.copy(), v_lo.copy()
+
+    if isinstance(policy, ReplayPolicy):
+        req = policy.requests(plant, index, S)
+    elif isinstance(policy, TouRulePolicy):
+        req = policy.requests_for(plant, price, inflow_up)
+    elif isinstance(policy, FunctionPolicy):
+        req = None
+    else:
+        raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
+                      type(policy).__name__, where)
+
+    out = {k: np.zeros((S, T)) for k in _OUT}
+    out.update({k: np.zeros((S, T), dtype=np.int8) for k in _CODES})
+    args = _static_args(plant, index, c)
+
+    if req is not None:
+        _run(args, 0, T, inflow_up, inflow_lo, req, v_up, v_lo, out)
+    else:
+        assert isinstance(policy, FunctionPolicy)
+        target_z = policy.lower_target_level_masl
+        target = (float(plant.lower.curve.volume_hm3_at(target_z if target_z is not None
+                                                          else plant.lower.initial_level_masl))
+                  if plant.lower is not None else 0.0)
+        req = _empty_requests(S, T, target)
+        for t in range(T):
+            state = PolicyState(
+                t=t, time=index[t], volume_upper_hm3=v_up.copy(), volume_lower_hm3=v_lo.copy(),
+                level_upper_masl=np.asarray(plant.upper.curve.level_masl_at(v_up)),
+                level_lower_masl=(np.asarray(plant.lower.curve.level_masl_at(v_lo)) if plant.lower is not None
+                                  else np.full(S, plant.tailwater_level_masl)),
+                inflow_upper_m3s=inflow_up[:, t], inflow_lower_m3s=inflow_lo[:, t], price_cny_per_mwh=price[:, t])
+            _apply_decision(req, t, policy.decide(state), S)
+            _run(args, t, t + 1, inflow_up, inflow_lo, req, v_up, v_lo, out)
+
+    arrays = {_COLUMNS[k]: out[k] for k in _COLUMNS}
+    if plant.lower is None:
+        arrays.pop("volume_lower_hm3")
+        arrays["release_m3s"] = arrays.pop("release_lower_m3s")
+    arrays["inflow_upper_m3s"] = inflow_up
+    arrays["inflow_lower_m3s"] = inflow_lo
+    arrays["price_cny_per_mwh"] = price
+    for k, name in (("cut_conv", "conventional"), ("cut_gen", "generating"), ("cut_pump", "pumping"),
+                    ("cut_release", "release")):
+        arrays[f"cut_{name}_m3s"] = out[k]
+    for k, name in (("code_conv", "conventional"), ("code_gen", "generating"), ("code_pump", "pumping"),
+                    ("code_release", "release")):
+        arrays[f"limit_{name}"] = out[k]
+    shortfall = {}
+    for group, flag, key in (("conventional", req.conventional_is_power, "p_conv"),
+                             ("generating", req.generating_is_power, "p_gen"),
+                             ("pumping", req.pumping_is_power, "p_pump")):
+        if flag:
+            requested = {"conventional": req.conventional, "generating": req.generating,
+                         "pumping": req.pumping}[group]
+            # A request of "as much as the units give" (a huge number) has no shortfall to record.
+            finite_req = np.where(requested >= K.FULL_POWER_MW, out[key], requested)
+            shortfall[group] = np.maximum(finite_req - out[key], 0.0) * dt
+    return SimulationResult(index=index, scenario_names=tuple(sc.name for sc in items), arrays=arrays,
+                            initial_volume_upper_hm3=v_up0, initial_volume_lower_hm3=v_lo0,
+                            energy_shortfall_mwh=shortfall, dt_h=dt, has_lower=plant.lower is not None)
+
+
+def _empty_requests(S: int, T: int, target: float) -> Requests:
+    z = np.zeros((S, T))
+    return Requests(conventional=z.copy(), conventional_is_power=True, generating=z.copy(), generating_is_power=True,
+                    pumping=z.copy(), pumping_is_power=True, spill_m3s=z.copy(),
+                    release_m3s=np.full((S, T), np.nan), lower_target_volume_hm3=np.full(T, target))
+
+
+_DECISION_KEYS = {"conventional_mw", "conventional_m3s", "generating_mw", "generating_m3s", "pumping_mw",
+                  "pumping_m3s", "spill_m3s", "release_m3s"}
+
+
+def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> None:
+    where = "FunctionPolicy.decide"
+    if not isinstance(decision, dict):
+        raise iv.fail("decide(state)", "must return a dict of decisions", type(decision).__name__, where)
+    unknown = set(decision) - _DECISION_KEYS
+    if unknown:
+        raise iv.fail("decide(state)", f"returned unknown keys; allowed: {', '.join(sorted(_DECISION_KEYS))}",
+                      sorted(unknown), where)
+    for group in ("conventional", "generating", "pumping"):
+        has_p, has_q = f"{group}_mw" in decision, f"{group}_m3s" in decision
+        if has_p and has_q:
+            raise iv.fail(f"{group}_mw", f"and `{group}_m3s` cannot both be given", "both", where)
+        key = f"{group}_mw" if has_p or not has_q else f"{group}_m3s"
+        value = np.broadcast_to(np.asarray(decision.get(key, 0.0), dtype=float), (S,))
+        if not np.all(np.isfinite(value)) or np.any(value < 0):
+            raise iv.fail(key, f"must be finite and not negative at step {t}", value.tolist(), where)
+        if t == 0:
+            setattr(req, f"{group}_is_power", key.endswith("_mw"))
+        elif getattr(req, f"{group}_is_power") != key.endswith("_mw"):
+            raise iv.fail(key, "must keep one kind (power or flow) for the whole run", key, where)
+        getattr(req, group)[:, t] = value
+    req.spill_m3s[:, t] = np.broadcast_to(np.asarray(decision.get("spill_m3s", 0.0), dtype=float), (S,))
+    req.release_m3s[:, t] = np.broadcast_to(np.asarray(decision.get("release_m3s", np.nan), dtype=float), (S,))
+
+
+def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, Any]:
+    conv, rev, low = plant.conventional, plant.reversible, plant.lower
+    vmin_up, vmax_up = plant.upper.volume_bounds_hm3(index)
+    if low is not None:
+        vmin_lo, vmax_lo = low.volume_bounds_hm3(index)
+        z_lo, v_lo = np.asarray(low.curve.level_masl), np.asarray(low.curve.volume_hm3)
+    else:
+        vmin_lo = vmax_lo = np.zeros(len(index))
+        z_lo = v_lo = np.array([0.0, 1.0])
+    qg_c, hg_c, tab_c = K.table_of(conv.efficiency if conv else 1.0)
+    qg_t, hg_t, tab_t = K.table_of(rev.turbine_efficiency if rev else 1.0)
+    qg_p, hg_p, tab_p = K.table_of(rev.pump_efficiency if rev else 1.0)
+    return dict(
+        c=c, has_lower=low is not None,
+        tailwater=float(plant.tailwater_level_masl) if plant.tailwater_level_masl is not None else 0.0,
+        z_up_tab=np.asarray(plant.upper.curve.level_masl), v_up_tab=np.asarray(plant.upper.curve.volume_hm3),
+        z_lo_tab=z_lo, v_lo_tab=v_lo,
+        vmin_up=np.asarray(vmin_up, dtype=float), vmax_up=np.asarray(vmax_up, dtype=float),
+        vmin_lo=np.asarray(vmin_lo, dtype=float), vmax_lo=np.asarray(vmax_lo, dtype=float),
+        n_c=conv.n_units if conv else 0, qmax_c=conv.max_flow_m3s if conv else 1.0,
+        pmax_c=conv.rated_power_mw if conv else 0.0, k_c=conv.head_loss_coefficient_s2_per_m5 if conv else 0.0,
+        qg_c=qg_c, hg_c=hg_c, tab_c=tab_c,
+        n_r=rev.n_units if rev else 0, qmax_r=rev.max_flow_m3s if rev else 1.0,
+        pmax_r=rev.rated_power_mw if rev else 0.0, pmax_pump_r=rev.max_total_pumping_power_mw if rev else 0.0,
+        k_r=rev.head_loss_coefficient_s2_per_m5 if rev else 0.0,
+        qg_t=qg_t, hg_t=hg_t, tab_t=tab_t, qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
+        env_min=plant.outlet.environmental_min_flow_m3s,
+        release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
+    )
+
+
+def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: np.ndarray, req: Requests,
+         v_up: np.ndarray, v_lo: np.ndarray, out: dict[str, np.ndarray]) -> None:
+    K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["z_lo_tab"], a["v_lo_tab"],
+          a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo,
+          req.conventional, req.conventional_is_power, req.generating, req.generating_is_power,
+          req.pumping, req.pumping_is_power, req.spill_m3s, req.release_m3s, req.lower_target_volume_hm3,
+          a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["qg_c"], a["hg_c"], a["tab_c"],
+          a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["qg_t"], a["hg_t"], a["tab_t"],
+          a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], v_up, v_lo,
+          out["q_conv"], out["q_gen"], out["q_pump"], out["spill"], out["release"], out["v_up"], out["v_lo"],
+          out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],
+          out["cut_pump"], out["cut_release"], out["code_conv"], out["code_gen"], out["code_pump"],
+          out["code_release"])

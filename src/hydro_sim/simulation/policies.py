@@ -1,0 +1,177 @@
+"""Operating policies for the simulator: replay a schedule, a time-of-use rule, or your own function.
+
+A policy turns a plant and a set of scenarios into *requests* per step: flows or powers for each unit
+group, a spill and a release (NaN = the automatic release that holds the lower reservoir at its target).
+The simulator then runs them through the nonlinear physics and cuts back what the limits forbid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from hydro_sim import _validation as iv
+
+__all__ = ["Requests", "ReplayPolicy", "TouRulePolicy", "FunctionPolicy", "PolicyState"]
+
+
+@dataclass
+class Requests:
+    """What a policy asks for, arrays shaped (scenarios, steps)."""
+
+    conventional: np.ndarray
+    conventional_is_power: bool
+    generating: np.ndarray
+    generating_is_power: bool
+    pumping: np.ndarray
+    pumping_is_power: bool
+    spill_m3s: np.ndarray
+    release_m3s: np.ndarray                 # NaN = automatic release
+    lower_target_volume_hm3: np.ndarray     # (steps,) target of the automatic release
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReplayPolicy:
+    """Replay a schedule (e.g. ``DispatchResult.schedule``) in every scenario.
+
+    Parameters
+    ----------
+    schedule : DataFrame with the dispatch schedule's columns, on the scenarios' index.
+    mode : ``"flows"`` replays the flows, spill and release (the physics then gives the power);
+        ``"power"`` replays the powers, turned into flows at the actual head, with the spill and the
+        automatic release holding the lower reservoir on the schedule's volume path.
+    """
+
+    schedule: pd.DataFrame
+    mode: Literal["flows", "power"] = "flows"
+
+    def requests(self, plant: Any, index: pd.DatetimeIndex, n_scenarios: int) -> Requests:
+        where = "ReplayPolicy"
+        if self.mode not in ("flows", "power"):
+            raise iv.fail("mode", "must be 'flows' or 'power'", self.mode, where)
+        sch = self.schedule
+        if len(sch) != len(index) or not sch.index.equals(index):
+            raise iv.fail("schedule", f"must be on the scenarios' index ({len(index)} steps from {index[0]})",
+                          f"{len(sch)} steps", where)
+
+        def col(name: str) -> np.ndarray:
+            if name not in sch.columns:
+                return np.zeros((n_scenarios, len(index)))
+            return np.broadcast_to(sch[name].to_numpy(dtype=float), (n_scenarios, len(index))).copy()
+
+        release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
+        power = self.mode == "power"
+        lower_target = (sch["volume_lower_hm3"].to_numpy(dtype=float) if "volume_lower_hm3" in sch.columns
+                        else np.zeros(len(index)))
+        return Requests(
+            conventional=col("power_conventional_mw" if power else "flow_conventional_m3s"),
+            conventional_is_power=power,
+            generating=col("power_generating_mw" if power else "flow_generating_m3s"),
+            generating_is_power=power,
+            pumping=col("power_pumping_mw" if power else "flow_pumping_m3s"),
+            pumping_is_power=power,
+            spill_m3s=col("spill_upper_m3s"),
+            release_m3s=np.full((n_scenarios, len(index)), np.nan) if power else col(release_name),
+            lower_target_volume_hm3=lower_target,
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class TouRulePolicy:
+    """Pump in the valley, generate at peak, pass the inflow through the conventional units.
+
+    Parameters
+    ----------
+    pump_when_price_at_most_cny_per_mwh : Pump at full input when the price is at or below this. [CNY/MWh]
+    generate_when_price_at_least_cny_per_mwh : Generate at full output when the price is at or above this.
+        [CNY/MWh]
+    conventional_flow : ``"inflow"`` (turbine the upper inflow, up to the units' limits: a level-holding rule).
+    lower_target_level_masl : Level the automatic release holds in the lower reservoir; the initial level if
+        not given. [m a.s.l.]
+
+    Examples
+    --------
+    >>> policy = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    >>> policy.pump_when_price_at_most_cny_per_mwh, policy.generate_when_price_at_least_cny_per_mwh
+    (160.0, 640.0)
+    """
+
+    pump_when_price_at_most_cny_per_mwh: float
+    generate_when_price_at_least_cny_per_mwh: float
+    conventional_flow: Literal["inflow"] = "inflow"
+    lower_target_level_masl: float | None = None
+
+    def __post_init__(self) -> None:
+        where = "TouRulePolicy"
+        lo = iv.finite("pump_when_price_at_most_cny_per_mwh", self.pump_when_price_at_most_cny_per_mwh, where)
+        hi = iv.finite("generate_when_price_at_least_cny_per_mwh", self.generate_when_price_at_least_cny_per_mwh,
+                       where)
+        if hi <= lo:
+            raise iv.fail("generate_when_price_at_least_cny_per_mwh",
+                          f"must be above `pump_when_price_at_most_cny_per_mwh` ({lo}) or the units would pump and "
+                          "generate at the same price", hi, where)
+
+    @classmethod
+    def for_tariff(cls, *, flat_price_cny_per_mwh: float, **kw: Any) -> TouRulePolicy:
+        """Thresholds of the Sichuan TOU tariff: pump at the valley price (0.4×), generate from peak (1.6×)."""
+        return cls(pump_when_price_at_most_cny_per_mwh=0.4 * flat_price_cny_per_mwh,
+                   generate_when_price_at_least_cny_per_mwh=1.6 * flat_price_cny_per_mwh, **kw)
+
+    def requests_for(self, plant: Any, price: np.ndarray, inflow_up: np.ndarray) -> Requests:
+        S, T = price.shape
+        rev = plant.reversible
+        conv = plant.conventional
+        big = 1e12   # "as much as the units give" (≥ FULL_POWER_MW of the kernel)
+        pump = np.where(price <= self.pump_when_price_at_most_cny_per_mwh,
+                        rev.max_total_pumping_power_mw if rev is not None else 0.0, 0.0)
+        gen = np.where(price >= self.generate_when_price_at_least_cny_per_mwh, big if rev is not None else 0.0, 0.0)
+        conv_q = inflow_up.copy() if conv is not None else np.zeros((S, T))
+        if plant.lower is not None:
+            z = self.lower_target_level_masl if self.lower_target_level_masl is not None \
+                else plant.lower.initial_level_masl
+            target = np.full(T, float(plant.lower.curve.volume_hm3_at(z)))
+        else:
+            target = np.zeros(T)
+        return Requests(conventional=conv_q, conventional_is_power=False,
+                        generating=gen, generating_is_power=True,
+                        pumping=pump, pumping_is_power=True,
+                        spill_m3s=np.zeros((S, T)), release_m3s=np.full((S, T), np.nan),
+                        lower_target_volume_hm3=target)
+
+
+@dataclass(frozen=True)
+class PolicyState:
+    """What a user policy sees at step ``t``: arrays shaped (scenarios,)."""
+
+    t: int
+    time: pd.Timestamp
+    volume_upper_hm3: np.ndarray
+    volume_lower_hm3: np.ndarray
+    level_upper_masl: np.ndarray
+    level_lower_masl: np.ndarray
+    inflow_upper_m3s: np.ndarray
+    inflow_lower_m3s: np.ndarray
+    price_cny_per_mwh: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True)
+class FunctionPolicy:
+    """A user policy: a vectorised function of the state, called once per step for all scenarios.
+
+    ``decide(state: PolicyState) -> dict`` returns any of ``conventional_mw``, ``generating_mw``,
+    ``pumping_mw`` (powers) or ``conventional_m3s``, ``generating_m3s``, ``pumping_m3s`` (flows), and
+    ``spill_m3s``, ``release_m3s``; each a scalar or an array over scenarios. Missing ones are zero
+    (release: automatic). Powers and flows may not be mixed within one group.
+
+    Examples
+    --------
+    >>> policy = FunctionPolicy(decide=lambda state: {"generating_mw": 100.0 * (state.price_cny_per_mwh > 300)})
+    """
+
+    decide: Callable[[PolicyState], dict[str, Any]]
+    lower_target_level_masl: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)

@@ -318,7 +318,8 @@ def test_environmental_flow_binds_when_generating_is_worthless():
     The lake must end at least at its start, so 24·10 = 240 m³/s·h is all the water there is, and it is
     worth most at 300 (the units can take 119.2 m³/s an hour, far more than needed): every step outside
     the 300-hours releases exactly the 5 m³/s minimum. At −20 that release is spilled (generating costs
-    money), at 100 it is generated (spilling earns nothing); at 0 either. The 300-hours get the rest:
+    money), at 100 it is generated (spilling earns nothing); at 0 it is generated too, because the spill
+    tie-break (SPILL_TIE_BREAK_CNY_PER_HM3) makes spilling cost a little. The 300-hours get the rest:
     240 − 18·5 = 150 m³/s·h through the turbines, nothing spilled, end volume = start volume.
     Objective = κ·(100·6·5 + 300·150) = 0.838755·48,000 = 40,260.24 CNY.
     """
@@ -334,7 +335,8 @@ def test_environmental_flow_binds_when_generating_is_worthless():
     np.testing.assert_allclose(s["flow_conventional_m3s"].iloc[12:18], 5.0, atol=FLOW_TOL_M3S)
     np.testing.assert_allclose(s["spill_upper_m3s"].iloc[12:], 0.0, atol=FLOW_TOL_M3S)
     assert s["flow_conventional_m3s"].iloc[18:].sum() == pytest.approx(150.0, abs=6 * FLOW_TOL_M3S)
-    assert energy(result, "power_conventional_mw") == pytest.approx(KAPPA_95 * 180.0, abs=ENERGY_TOL_MWH)
+    np.testing.assert_allclose(s["flow_conventional_m3s"].iloc[6:12], 5.0, atol=FLOW_TOL_M3S)
+    assert energy(result, "power_conventional_mw") == pytest.approx(KAPPA_95 * 210.0, abs=ENERGY_TOL_MWH)
     # total water balance by hand: start + inflow − release = end = start
     v0 = plant.upper.initial_volume_hm3
     assert v0 == pytest.approx(150.0)

@@ -41,6 +41,9 @@ pump input P(Q) = ρg Q (H_g + kQ²)/(η 10⁶) convex; both are cut into S equa
 flow limit and the flow at which the group reaches its power limit at that head.
 
 Objective (minimised, CNY): − Σ price[t]·Δt·line[t] (revenue; all objectives)
+    + Σ spill_cost·spill[t]   (a tie-break of SPILL_TIE_BREAK_CNY_PER_HM3 per hm³ spilled, so that among
+                               equally good schedules water is turbined or kept rather than spilled; it is
+                               left out of the reported objective)
     + firming:  Σ shortfall_penalty·Δt·short[t] − Σ curtailment_penalty·Δt·(pv[t] + wind[t])
     + tracking: Σ tracking_penalty·Δt·(dev_pos[t] + dev_neg[t])
     − water_value_up·v_up[T−1] − water_value_lo·v_lo[T−1]   (end condition "water_value")
@@ -64,6 +67,9 @@ Objective = Literal["revenue", "firming", "tracking"]
 EndCondition = Literal["at_least_start", "fixed", "water_value"]
 
 _A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW   # MW per (m³/s · m)
+#: Cost of spilling 1 hm³, a tie-break only: far below any water value (Lianghekou: ~10⁵ CNY/hm³) and far
+#: above the solver's optimality tolerance on this cost scale. [CNY/hm³]
+SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,6 +147,7 @@ class ModelData:
     line_max: np.ndarray
     water_value_up: float
     water_value_lo: float
+    spill_cost: float                          # CNY per (m³/s) of spill over one step (tie-break)
     shortfall_penalty: float
     curtailment_penalty: float
     tracking_penalty: float
@@ -298,6 +305,7 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         dv_up_max=dv(options.max_level_change_upper_m_per_h, plant.upper, heads.level_upper_masl),
         dv_lo_max=dv(options.max_level_change_lower_m_per_h, plant.lower, heads.level_lower_masl),
         pv_max=pv, wind_max=wind, line_min=-line_cap, line_max=line_max,
+        spill_cost=SPILL_TIE_BREAK_CNY_PER_HM3 * HM3_PER_M3S_HOUR * dt,
         water_value_up=options.water_value_upper_cny_per_hm3, water_value_lo=options.water_value_lower_cny_per_hm3,
         shortfall_penalty=options.shortfall_penalty_cny_per_mwh,
         curtailment_penalty=options.curtailment_penalty_cny_per_mwh,

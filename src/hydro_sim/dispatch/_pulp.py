@@ -230,6 +230,7 @@ def _objective(d: ModelData, x: dict[str, Family]) -> pulp.LpAffineExpression:
         cost -= pulp.lpSum(d.curtailment_penalty * dt * v for v in renewables)
     if d.objective == "tracking":
         cost += pulp.lpSum(d.tracking_penalty * dt * (p + n) for p, n in zip(x["dev_pos"], x["dev_neg"]))
+    cost += pulp.lpSum(d.spill_cost * s for s in x["spill"])        # tie-break: turbine rather than spill
     if d.end == "water_value":
         cost -= d.water_value_up * x["v_up"][-1]
         if "v_lo" in x:

@@ -35,6 +35,9 @@ __all__ = ["dispatch", "export_model"]
 #: Flow below which a group counts as idle when reporting simultaneous pumping and generating; well
 #: above the solver's primal feasibility tolerance (1e-7) and far below any real unit flow. [m³/s]
 IDLE_FLOW_M3S = 1e-4
+#: Magnitude below which a solved flow or power is solver round-off and is reported as 0 (HiGHS's primal
+#: feasibility tolerance is 1e-7; real flows are ≥ 1e-3 m³/s). [m³/s or MW]
+ROUND_OFF_ZERO = 1e-9
 #: Slack above which a soft constraint of the diagnosis model counts as broken (solver tolerance × 10). [unit of the row]
 DIAGNOSIS_TOLERANCE = 1e-5
 
@@ -252,7 +255,9 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         message += (f"; the reversible units pump and generate at once in {len(simultaneous)} steps "
                     f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it")
     timings["total"] = time.perf_counter() - t_start
-    return DispatchResult(status="optimal", message=message, objective_cny=0.0 - raw.objective_cny, schedule=schedule,
+    # The reported objective is the economic one: the spill tie-break is taken back out.
+    objective = 0.0 - (raw.objective_cny - data.spill_cost * float(np.sum(raw.values["spill"])))
+    return DispatchResult(status="optimal", message=message, objective_cny=objective, schedule=schedule,
                           simultaneous_modes=simultaneous, backend=backend, head=head, iterations=n_iter,
                           head_change_m=history[-1], head_history_m=tuple(history), converged=converged,
                           mip_gap=raw.mip_gap, timings_s=timings, solver_iterations=solver_iterations)
@@ -282,8 +287,9 @@ def _power(values: dict[str, np.ndarray], family: str, slopes: np.ndarray, S: in
 
 def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: HeadEstimate) -> pd.DataFrame:
     T, S = d.T, d.S
-    v = raw.values
-    # Clean solver round-off (|x| below 1e-9 of a non-negative variable) so reports show exact zeros.
+    # Solver round-off leaves non-negative variables at ±1e-12 or so; report those as exact zeros.
+    v = {name: np.where(np.abs(x) < ROUND_OFF_ZERO, 0.0, x) if name not in ("v_up", "v_lo", "line") else x
+         for name, x in raw.values.items()}
     q_conv = _sum_segments(v, "q_conv", S, T)
     q_gen = _sum_segments(v, "q_gen", S, T)
     q_pump = _sum_segments(v, "q_pump", S, T)

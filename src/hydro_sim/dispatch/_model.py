@@ -32,6 +32,7 @@ Rows per step
     ramp     (t ≥ 1, finite ramp) −ramp·Δt ≤ release[t] − release[t−1] ≤ ramp·Δt
     dlev_up/dlev_lo (level-change limit) −dv_max[t] ≤ v[t] − v[t−1] ≤ dv_max[t]
     pgbal    (per balance period P) Σ_{t∈P} (Σq_gen − Σq_pump) = 0
+    gencap   (per day D, with a daily cap) Σ_{t∈D} Σ_s k_gen_s[t]·q_gen_s[t]·Δt ≤ gen_cap_mwh
     uc_*     (unit commitment) p_min·u ≤ Σ k_s q_s ≤ p_max·u per group; Σq ≤ q_unit_max·u;
              u_gen ≤ n·y_gen; u_pump + n·y_gen ≤ n.
 
@@ -47,7 +48,8 @@ Objective (minimised, CNY): − Σ price[t]·Δt·line[t] (revenue; all objectiv
     + firming:  Σ shortfall_penalty·Δt·short[t] − Σ curtailment_penalty·Δt·(pv[t] + wind[t])
     + tracking: Σ tracking_penalty·Δt·(dev_pos[t] + dev_neg[t])
     − water_value_up·v_up[T−1] − water_value_lo·v_lo[T−1]   (end condition "water_value")
-End condition "at_least_start": v[T−1] ≥ v0 (a bound); "fixed": v[T−1] = v0.
+End condition "at_least_start": v[T−1] ≥ v_end (a bound); "fixed": v[T−1] = v_end; v_end is the start
+volume v0 unless an end target is given.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class DispatchOptions:
     max_level_change_lower_m_per_h: float = np.inf
     mip_rel_gap: float = 1e-4
     time_limit_s: float = np.inf
+    max_daily_generating_hours: float = np.inf
+    end_volume_upper_hm3: float | None = None
+    end_volume_lower_hm3: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -152,6 +157,10 @@ class ModelData:
     curtailment_penalty: float
     tracking_penalty: float
     balance_periods: list[np.ndarray] = field(default_factory=list)   # step positions per period
+    v_up_end: float = 0.0                      # end-volume target of the end condition [hm³]
+    v_lo_end: float = 0.0
+    gen_cap_periods: list[np.ndarray] = field(default_factory=list)   # days of the daily generation cap
+    gen_cap_mwh: float = np.inf                # reversible generation allowed per day [MWh]
     # unit commitment data (per unit)
     n_conv: int = 0
     n_rev: int = 0
@@ -286,6 +295,13 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         codes, _ = pd.factorize(np.asarray(key))
         periods = [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
 
+    cap_periods: list[np.ndarray] = []
+    cap_mwh = np.inf
+    if np.isfinite(options.max_daily_generating_hours) and rev is not None:
+        codes, _ = pd.factorize(np.asarray(idx.floor("D")))
+        cap_periods = [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
+        cap_mwh = options.max_daily_generating_hours * rev.max_power_mw
+
     pv = scenario.pv_available_mw.to_numpy()
     wind = scenario.wind_available_mw.to_numpy()
     return ModelData(
@@ -311,6 +327,10 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         curtailment_penalty=options.curtailment_penalty_cny_per_mwh,
         tracking_penalty=options.tracking_penalty_cny_per_mwh,
         balance_periods=periods,
+        v_up_end=(plant.upper.initial_volume_hm3 if options.end_volume_upper_hm3 is None
+                  else options.end_volume_upper_hm3),
+        v_lo_end=(v_lo0 if options.end_volume_lower_hm3 is None else options.end_volume_lower_hm3),
+        gen_cap_periods=cap_periods, gen_cap_mwh=cap_mwh,
         n_conv=conv.n_units if conv else 0, n_rev=rev.n_units if rev else 0,
         conv_pmin_unit=conv.min_power_mw if conv else 0.0, conv_pmax_unit=conv.rated_power_mw if conv else 0.0,
         conv_qmax_unit=conv.max_flow_m3s if conv else 0.0,

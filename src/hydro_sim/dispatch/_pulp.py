@@ -79,15 +79,16 @@ def _add_variables(prob: pulp.LpProblem, d: ModelData) -> dict[str, Family]:
     x["spill"] = _family(prob, "spill", 0.0, np.inf, T)                                      # [m³/s]
     x["release"] = _family(prob, "release", d.release_min, d.release_max, T)                 # [m³/s]
 
-    # End of the horizon: "at_least_start" v[T−1] ≥ v0, "fixed" v[T−1] = v0 (bounds of the last volume).
+    # End of the horizon: "at_least_start" v[T−1] ≥ v_end, "fixed" v[T−1] = v_end (bounds of the last volume);
+    # v_end is the start volume unless an end target was given.
     vup_lb, vup_ub = d.v_up_min.copy(), d.v_up_max.copy()
     vlo_lb, vlo_ub = d.v_lo_min.copy(), d.v_lo_max.copy()
     if d.end == "at_least_start":
-        vup_lb[-1] = max(vup_lb[-1], d.v_up0)
-        vlo_lb[-1] = max(vlo_lb[-1], d.v_lo0)
+        vup_lb[-1] = max(vup_lb[-1], d.v_up_end)
+        vlo_lb[-1] = max(vlo_lb[-1], d.v_lo_end)
     elif d.end == "fixed":
-        vup_lb[-1] = vup_ub[-1] = d.v_up0
-        vlo_lb[-1] = vlo_ub[-1] = d.v_lo0
+        vup_lb[-1] = vup_ub[-1] = d.v_up_end
+        vlo_lb[-1] = vlo_ub[-1] = d.v_lo_end
     x["v_up"] = _family(prob, "v_up", vup_lb, vup_ub, T)                                     # [hm³]
     if d.has_lower:
         x["v_lo"] = _family(prob, "v_lo", vlo_lb, vlo_ub, T)                                 # [hm³]
@@ -187,6 +188,14 @@ def _add_pump_generate_balance(prob: pulp.LpProblem, d: ModelData, x: dict[str, 
         prob += (generated - pumped == 0.0, f"pgbal_{k}")
 
 
+def _add_daily_generation_cap(prob: pulp.LpProblem, d: ModelData, x: dict[str, Family]) -> None:
+    """gencap: per day D, Σ_{t∈D} Σ_s k_gen_s[t]·q_gen_s[t]·Δt ≤ gen_cap_mwh (reversible energy per day)."""
+    q_gen = _segments(x, "q_gen", d.S)
+    for k, steps in enumerate(d.gen_cap_periods):
+        energy = pulp.lpSum(float(d.k_gen[s, t]) * d.dt_h * q_gen[s][t] for t in steps.tolist() for s in range(d.S))
+        prob += (energy <= d.gen_cap_mwh, f"gencap_{k}")
+
+
 def _add_unit_group(prob: pulp.LpProblem, name: str, flows: list[Family], slopes: list[list[float]], u: Family,
                     p_min: float, p_max: float, q_max: float | None) -> None:
     """uc_<name>_min/max: p_min·u ≤ Σ_s slope_s·q_s ≤ p_max·u; uc_<name>_flow: Σ_s q_s ≤ q_max·u."""
@@ -256,6 +265,7 @@ def build_problem(d: ModelData) -> tuple[pulp.LpProblem, dict[str, Family]]:
     _add_power_rows(prob, d, x)
     _add_ramp_and_level_rows(prob, d, x)
     _add_pump_generate_balance(prob, d, x)
+    _add_daily_generation_cap(prob, d, x)
     if d.unit_commitment:
         _add_unit_commitment(prob, d, x)
     prob.setObjective(_objective(d, x))

@@ -47,10 +47,10 @@ _SOFT_TEXT = {
     "vlo_lo": ("minimum level of the lower reservoir", "lower", "hm³ short of the minimum volume"),
     "vlo_hi": ("maximum level of the lower reservoir", "lower", "hm³ above the maximum volume"),
     "env_lo": ("environmental minimum flow of the release", "outlet", "m³/s short"),
-    "end_up_lo": ("end volume of the upper reservoir (≥ start)", "upper", "hm³ short of the start volume"),
-    "end_up_hi": ("end volume of the upper reservoir (= start)", "upper", "hm³ above the start volume"),
-    "end_lo_lo": ("end volume of the lower reservoir (≥ start)", "lower", "hm³ short of the start volume"),
-    "end_lo_hi": ("end volume of the lower reservoir (= start)", "lower", "hm³ above the start volume"),
+    "end_up_lo": ("end volume of the upper reservoir (≥ its target)", "upper", "hm³ short of the end target"),
+    "end_up_hi": ("end volume of the upper reservoir (= its target)", "upper", "hm³ above the end target"),
+    "end_lo_lo": ("end volume of the lower reservoir (≥ its target)", "lower", "hm³ short of the end target"),
+    "end_lo_hi": ("end volume of the lower reservoir (= its target)", "lower", "hm³ above the end target"),
     "ramp_lo": ("release ramp limit (falling)", "outlet", "m³/s beyond the ramp"),
     "ramp_hi": ("release ramp limit (rising)", "outlet", "m³/s beyond the ramp"),
     "dlev_up_lo": ("level-change limit of the upper reservoir (falling)", "upper", "hm³ beyond the limit"),
@@ -58,6 +58,7 @@ _SOFT_TEXT = {
     "dlev_lo_lo": ("level-change limit of the lower reservoir (falling)", "lower", "hm³ beyond the limit"),
     "dlev_lo_hi": ("level-change limit of the lower reservoir (rising)", "lower", "hm³ beyond the limit"),
     "pgbal_lo": ("pump–generate water balance of the period", "reversible", "m³/s·steps more pumped than generated"),
+    "gencap_hi": ("daily cap on reversible generation", "reversible", "MWh above the cap"),
     "pgbal_hi": ("pump–generate water balance of the period", "reversible", "m³/s·steps more generated than pumped"),
 }
 
@@ -98,6 +99,23 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         if math.isnan(x) or x <= 0:
             raise iv.fail(name, "must be positive (or infinite for no limit)", kw[name], where)
     gap = iv.non_negative("mip_rel_gap", kw["mip_rel_gap"], where)
+    cap_h = iv.number_or_inf("max_daily_generating_hours", kw["max_daily_generating_hours"], where)
+    if cap_h < 0.0:
+        raise iv.fail("max_daily_generating_hours", "must not be negative", cap_h, where)
+    if np.isfinite(cap_h) and plant.reversible is None:
+        raise iv.fail("max_daily_generating_hours", "needs reversible units in the plant", cap_h, where)
+    ends = {}
+    for name, res in (("end_volume_upper_hm3", plant.upper), ("end_volume_lower_hm3", plant.lower)):
+        value = kw[name]
+        if value is None:
+            ends[name] = None
+            continue
+        if res is None:
+            raise iv.fail(name, "needs a lower reservoir in the plant", value, where)
+        x = iv.finite(name, value, where)
+        if x < 0.0:
+            raise iv.fail(name, "must not be negative", x, where)
+        ends[name] = x
     # The start must lie within the first step's bounds, else nothing can be scheduled.
     for res in (plant.upper, plant.lower):
         if res is None:
@@ -118,7 +136,8 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         tracking_penalty_cny_per_mwh=float(kw["tracking_penalty_cny_per_mwh"]),
         max_level_change_upper_m_per_h=float(kw["max_level_change_upper_m_per_h"]),
         max_level_change_lower_m_per_h=float(kw["max_level_change_lower_m_per_h"]),
-        mip_rel_gap=gap, time_limit_s=float(kw["time_limit_s"]),
+        mip_rel_gap=gap, time_limit_s=float(kw["time_limit_s"]), max_daily_generating_hours=cap_h,
+        end_volume_upper_hm3=ends["end_volume_upper_hm3"], end_volume_lower_hm3=ends["end_volume_lower_hm3"],
     )
 
 
@@ -129,7 +148,9 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
              max_iterations: int = 30, shortfall_penalty_cny_per_mwh: float = 2000.0,
              curtailment_penalty_cny_per_mwh: float = 100.0, tracking_penalty_cny_per_mwh: float = 1000.0,
              max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
-             mip_rel_gap: float = 1e-4, time_limit_s: float = math.inf, solver: str | None = None,
+             mip_rel_gap: float = 1e-4, time_limit_s: float = math.inf,
+             max_daily_generating_hours: float = math.inf, end_volume_upper_hm3: float | None = None,
+             end_volume_lower_hm3: float | None = None, solver: str | None = None,
              highs_options: dict[str, Any] | None = None) -> DispatchResult:
     """Schedule every unit of a hybrid plant over a scenario by linear programming on the water balance.
 
@@ -160,6 +181,10 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     max_level_change_upper_m_per_h, max_level_change_lower_m_per_h : Level-change limits. [m/h]
     mip_rel_gap : Relative MIP gap at which unit commitment stops. [-]
     time_limit_s : Solver time limit per solve. [s]
+    max_daily_generating_hours : Cap on the reversible units' generation per calendar day, in full-load hours
+        of the group (a limit on daily generated energy: hours × rated power). [h]
+    end_volume_upper_hm3, end_volume_lower_hm3 : End-volume targets of the end conditions ``"at_least_start"``
+        (≥) and ``"fixed"`` (=) in place of the start volumes (used by rolling horizons). [hm³]
     solver : PuLP solver name for ``backend="pulp"`` (``"PULP_CBC_CMD"`` default, ``"HiGHS"``).
     highs_options : Extra HiGHS options for ``backend="highs"``.
 
@@ -195,7 +220,9 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
               tracking_penalty_cny_per_mwh=tracking_penalty_cny_per_mwh,
               max_level_change_upper_m_per_h=max_level_change_upper_m_per_h,
               max_level_change_lower_m_per_h=max_level_change_lower_m_per_h,
-              mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s, solver=solver)
+              mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s,
+              max_daily_generating_hours=max_daily_generating_hours, end_volume_upper_hm3=end_volume_upper_hm3,
+              end_volume_lower_hm3=end_volume_lower_hm3, solver=solver)
     opts = _validate(plant, scenario, kw)
 
     heads = initial_heads(plant, scenario.n_steps)
@@ -370,6 +397,8 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
         first = int(broken[0])
         if name.startswith("end_"):
             first = d.T - 1
+        elif name.startswith("gencap"):
+            first = int(d.gen_cap_periods[first][0])
         elif name.startswith("pgbal"):
             first = int(d.balance_periods[first][0])
         elif name.startswith("ramp"):

@@ -724,7 +724,7 @@ def test_fixed_end_is_infeasible_when_the_lake_cannot_shed_its_inflow():
                                                                        abs=VOLUME_TOL_HM3)
     fixed = solve(plant, sc, end="fixed")
     assert fixed.status == "infeasible"
-    assert "end volume of the upper reservoir (= start) cannot hold from step 23" in fixed.message
+    assert "end volume of the upper reservoir (= its target) cannot hold from step 23" in fixed.message
     top = fixed.diagnosis.iloc[0]
     assert top["family"] == "end_up_hi"
     assert top["largest_violation"] == pytest.approx(C_HM3 * 10.0 * 24, abs=VOLUME_TOL_HM3)
@@ -739,7 +739,7 @@ def test_fixed_end_of_the_lower_reservoir_is_enforced():
     assert_objective(solve(plant, sc), 0.0)
     fixed = solve(plant, sc, end="fixed")
     assert fixed.status == "infeasible"
-    assert "(= start) cannot hold from step 23" in fixed.message
+    assert "(= its target) cannot hold from step 23" in fixed.message
     top = fixed.diagnosis.iloc[0]
     assert top["family"] in ("end_up_hi", "end_lo_hi")
     assert fixed.diagnosis["largest_violation"].sum() == pytest.approx(C_HM3 * 1.0 * 24, abs=VOLUME_TOL_HM3)

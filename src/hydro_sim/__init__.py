@@ -17,6 +17,7 @@ from hydro_sim.plant import (
     Reservoir,
     TurbineGroup,
 )
+from hydro_sim.reference_year import reference_year, sichuan_tou_price
 from hydro_sim.scenario import Scenario
 
 __version__ = "0.1.0"
@@ -37,4 +38,6 @@ __all__ = [
     "TurbineGroup",
     "__version__",
     "lianghekou",
+    "reference_year",
+    "sichuan_tou_price",
 ]

@@ -116,6 +116,76 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     return 0
 
 
+def _json_ready(value):
+    """Floats rounded to 9 significant digits (byte-identical output across runs); NaN → None."""
+    import math
+
+    if isinstance(value, dict):
+        return {k: _json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float):
+        return None if math.isnan(value) else float(f"{value:.9g}")
+    if hasattr(value, "item"):
+        return _json_ready(value.item())
+    return value
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    import json
+    import shutil
+
+    from hydro_sim import plots
+    from hydro_sim.lianghekou import lianghekou
+    from hydro_sim.report import annual_check_markdown
+    from hydro_sim.validation import annual_check
+
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise HydroSimInputError(f"`--out` ({str(out)!r}) already exists and is not an empty folder; the annual "
+                                 "check never overwrites output: name a new folder")
+    plant = lianghekou()
+    check = annual_check(plant, inverse=not args.quick, sensitivity=not args.quick,
+                         progress=lambda text: log.warning("hydro-sim validate: %s", text))
+    # Everything is written into a temporary sibling folder, then renamed: no half-written output.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    try:
+        (tmp / "summary.json").write_text(json.dumps(_json_ready(check.summary), indent=2, sort_keys=True,
+                                                     ensure_ascii=False) + "\n", encoding="utf-8")
+        (tmp / "report.md").write_text(annual_check_markdown(check, plant), encoding="utf-8")
+        check.schedule.to_csv(tmp / "schedule.csv", float_format="%.6f", index_label="time")
+        sch = check.schedule
+        year = sch.index[0].year
+        plots.save_figure(plots.dispatch_stack(sch, start=f"{year}-01-08"), tmp / "dispatch_week_january.png")
+        plots.save_figure(plots.dispatch_stack(sch, start=f"{year}-07-08"), tmp / "dispatch_week_july.png")
+        plots.save_figure(plots.reservoir_levels(sch), tmp / "reservoir_levels.png")
+        plots.save_figure(plots.heads(sch), tmp / "heads.png")
+        plots.save_figure(plots.month_hour_map(sch), tmp / "month_hour_map.png")
+        plots.save_figure(plots.monthly_energy(sch), tmp / "monthly_energy.png")
+        (tmp / "timings.json").write_text(json.dumps(_json_ready(check.timings_s), indent=2, sort_keys=True) + "\n",
+                                          encoding="utf-8")
+        if out.exists():
+            out.rmdir()
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    s = check.summary
+    print(f"Annual check of {plant.name}: written to {out}/")
+    print("13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = 1,397,000 MWh (亿 = 10⁸)")
+    print(f"  reversible generation from pumped water: {s['psh_generation_mwh']:,.0f} MWh against 1,397,000 MWh "
+          f"({s['psh_relative_deviation']:+.1%}); cycle efficiency {s['psh_cycle_efficiency']:.3f}")
+    print(f"  conventional generation: {s['conventional_generation_mwh']:,.0f} MWh against 11,000,000 MWh "
+          f"({s['conventional_relative_deviation']:+.1%})")
+    if s["implied_lower_usable_volume_hm3"] is not None:
+        print(f"  implied usable Yagen-I volume: {s['implied_lower_usable_volume_hm3']:.2f} hm³")
+    if s["implied_daily_generating_hours_cap"] is not None:
+        print(f"  implied daily generating cap: {s['implied_daily_generating_hours_cap']:.2f} h/day")
+    print(f"  water balance error ≤ {s['water_balance_max_abs_error_hm3']:.1e} hm³")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hydro-sim", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -137,12 +207,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pump–generate water balance period")
     p.add_argument("--unit-commitment", action="store_true", help="solve the MILP with integer units per mode")
     p.add_argument("--out", default=None, help="folder for schedule.csv (must not hold one already)")
-    p = sub.add_parser("overview", help="the main job for now: plant table, reference year, annual dispatch")
+    p = sub.add_parser("overview", help="plant table, reference year, annual dispatch")
     window_args(p)
+    p = sub.add_parser("validate", help="the main job: the annual check against the published figures")
+    p.add_argument("--out", default="validate_out", help="new folder for the outputs (default: validate_out)")
+    p.add_argument("--quick", action="store_true", help="forward run only (no inverse problems, no sensitivity)")
     return parser
 
 
-_COMMANDS = {"plant": _cmd_plant, "year": _cmd_year, "dispatch": _dispatch_report, "overview": _cmd_overview}
+_COMMANDS = {"plant": _cmd_plant, "year": _cmd_year, "dispatch": _dispatch_report, "overview": _cmd_overview,
+             "validate": _cmd_validate}
 
 
 def main(argv: list[str] | None = None) -> int:

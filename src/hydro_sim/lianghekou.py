@@ -84,17 +84,10 @@ def _upper_curve() -> LevelVolumeCurve:
     return LevelVolumeCurve(level_masl=tuple(z), volume_hm3=tuple(np.round(v, 3)), where="lianghekou() upper curve")
 
 
-def _lower_curve(usable_volume_hm3: float | None) -> LevelVolumeCurve:
-    """Yagen-I level–volume table from the MIKE batch model, optionally scaled to another usable volume.
-
-    Scaling multiplies the storage above 2,598 m by one factor (a reservoir enlarged in area over the same
-    level band: the sources say Yagen-I "will need to be expanded"), keeping the dead storage below it.
-    """
+def _lower_curve() -> LevelVolumeCurve:
+    """Yagen-I level–volume table from the MIKE batch model (万 m³ → hm³)."""
     z = np.asarray(YAGEN_LEVEL_MASL)
     v = np.asarray(YAGEN_STORAGE_WAN_M3) * HM3_PER_WAN_M3
-    if usable_volume_hm3 is not None:
-        u = iv.positive("lower_usable_volume_hm3", usable_volume_hm3, "lianghekou()")
-        v = v[0] + (v - v[0]) * (u / (v[-1] - v[0]))
     return LevelVolumeCurve(level_masl=tuple(z), volume_hm3=tuple(v), where="lianghekou() lower curve")
 
 
@@ -133,8 +126,12 @@ def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_leve
     upper = Reservoir(name="Lianghekou", curve=_upper_curve(), min_level_masl=DEAD_LEVEL_MASL,
                       max_level_masl=NORMAL_POOL_LEVEL_MASL, initial_level_masl=upper_initial_level_masl,
                       monthly_max_level_masl=monthly_max)
-    lower = Reservoir(name="Yagen-I", curve=_lower_curve(lower_usable_volume_hm3), min_level_masl=2598.0,
+    lower = Reservoir(name="Yagen-I", curve=_lower_curve(), min_level_masl=2598.0,
                       max_level_masl=2605.0, initial_level_masl=lower_initial_level_masl)
+    if lower_usable_volume_hm3 is not None:
+        # Scaled above 2,598 m over the same band: the sources say Yagen-I "will need to be expanded".
+        iv.positive("lower_usable_volume_hm3", lower_usable_volume_hm3, where)
+        lower = lower.with_usable_volume(lower_usable_volume_hm3)
     conventional = TurbineGroup(
         name="Lianghekou conventional", n_units=6, rated_power_mw=500.0, max_flow_m3s=249.0, efficiency=0.92,
         min_power_mw=200.0, head_loss_coefficient_s2_per_m5=3.4e-6)

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -306,6 +306,26 @@ class Reservoir:
     def usable_volume_hm3(self) -> float:
         """Volume between the minimum and maximum operating levels. [hm³]"""
         return self.max_volume_hm3 - self.min_volume_hm3
+
+    def with_usable_volume(self, usable_volume_hm3: float) -> Reservoir:
+        """This reservoir with the storage above its minimum level scaled to ``usable_volume_hm3`` over the
+        same level band (a reservoir enlarged in area); the dead storage below the minimum level is kept.
+
+        Examples
+        --------
+        >>> r = Reservoir(name="r", curve=LevelVolumeCurve(level_masl=(0.0, 10.0), volume_hm3=(0.0, 100.0)),
+        ...               min_level_masl=0.0, max_level_masl=10.0, initial_level_masl=5.0)
+        >>> r.with_usable_volume(50.0).usable_volume_hm3
+        50.0
+        """
+        where = f"Reservoir '{self.name}'.with_usable_volume"
+        u = iv.positive("usable_volume_hm3", usable_volume_hm3, where)
+        z = np.asarray(self.curve.level_masl)
+        v = np.asarray(self.curve.volume_hm3)
+        v_min = self.min_volume_hm3
+        v_new = np.where(v > v_min, v_min + (v - v_min) * (u / self.usable_volume_hm3), v)
+        curve = LevelVolumeCurve(level_masl=tuple(z), volume_hm3=tuple(v_new), where=where)
+        return replace(self, curve=curve)
 
     def level_bounds_masl(self, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
         """Minimum and maximum operating level at each time stamp (monthly limits applied). [m a.s.l.]"""

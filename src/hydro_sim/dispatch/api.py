@@ -6,6 +6,7 @@ heads (successive LP), turn the solution into a schedule, and diagnose infeasibi
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import os
@@ -150,7 +151,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
              max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
              mip_rel_gap: float = 1e-4, time_limit_s: float = math.inf,
              max_daily_generating_hours: float = math.inf, end_volume_upper_hm3: float | None = None,
-             end_volume_lower_hm3: float | None = None, solver: str | None = None,
+             end_volume_lower_hm3: float | None = None, start_head_m: Any = None, solver: str | None = None,
              highs_options: dict[str, Any] | None = None) -> DispatchResult:
     """Schedule every unit of a hybrid plant over a scenario by linear programming on the water balance.
 
@@ -185,6 +186,8 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         of the group (a limit on daily generated energy: hours × rated power). [h]
     end_volume_upper_hm3, end_volume_lower_hm3 : End-volume targets of the end conditions ``"at_least_start"``
         (≥) and ``"fixed"`` (=) in place of the start volumes (used by rolling horizons). [hm³]
+    start_head_m : Gross head per step to linearise the first solve at, e.g. ``head_m`` of an earlier
+        result on a similar case (a warm start for sweeps); the initial heads if not given. [m]
     solver : PuLP solver name for ``backend="pulp"`` (``"PULP_CBC_CMD"`` default, ``"HiGHS"``).
     highs_options : Extra HiGHS options for ``backend="highs"``.
 
@@ -226,6 +229,12 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     opts = _validate(plant, scenario, kw)
 
     heads = initial_heads(plant, scenario.n_steps)
+    if start_head_m is not None:
+        h0 = np.asarray(start_head_m, dtype=float)
+        if h0.shape != (scenario.n_steps,) or not np.all(np.isfinite(h0)) or np.any(h0 <= 0):
+            raise iv.fail("start_head_m", f"must hold {scenario.n_steps} finite positive heads, one per step",
+                          f"shape {h0.shape}", "dispatch()")
+        heads = dataclasses.replace(heads, gross_head_m=h0)
     history: list[float] = []
     build_s = solve_s = 0.0
     n_iter = 0

@@ -37,6 +37,10 @@ LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN:
                MODE: "pump and generate at once", ENV: "environmental flow"}
 
 _JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
+#: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
+#: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
+#: exceed it by that much here. [-]
+RATING_TOL = 5e-4
 #: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
 FULL_POWER_MW = 1e11
 
@@ -207,24 +211,22 @@ def run(t0, t1, c, has_lower, tailwater,
             if has_lower:
                 zl, jl = _interp_from(vl, v_lo_tab, z_lo_tab, jl)
             hg0 = zu - zl
-            # head estimate over the step from the requested flows (power requests at the start head)
+            # head estimate over the step from the requested flows (power requests turned into flow at the
+            # start head), so that ratings are checked at the mid-step head the power is reckoned at
             rc, rg, rp = req_conv[s, t], req_gen[s, t], req_pump[s, t]
             sp_r = req_spill[s, t]
             rl_req = req_release[s, t] if has_lower else 0.0
-            if (conv_is_power and rc > 0.0) or (gen_is_power and rg > 0.0) or (pump_is_power and rp > 0.0):
-                qc_e = _turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0] if conv_is_power else rc
-                qg_e = _turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0] if gen_is_power else rg
-                qp_e = _pump_flow(rp, hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if pump_is_power else rp
-                dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
-                zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, ju)[0]
-                zl_m = tailwater
-                if has_lower:
-                    rl_e = il + qc_e + qg_e + sp_r - qp_e if math.isnan(rl_req) else rl_req
-                    zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
-                                        jl)[0]
-                hg = zu_m - zl_m
-            else:
-                hg = hg0
+            qc_e = _turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0] if conv_is_power else rc
+            qg_e = _turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0] if gen_is_power else rg
+            qp_e = _pump_flow(rp, hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if pump_is_power else rp
+            dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
+            zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, ju)[0]
+            zl_m = tailwater
+            if has_lower:
+                rl_e = il + qc_e + qg_e + sp_r - qp_e if math.isnan(rl_req) else rl_req
+                zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
+                                    jl)[0]
+            hg = zu_m - zl_m
             # requests → flows at the head estimate, unit ratings [1]
             cut_c = cut_g = cut_p = cut_r = 0.0
             code_c = code_g = code_p = code_r = NONE
@@ -235,7 +237,8 @@ def run(t0, t1, c, has_lower, tailwater,
                         code_c = UNIT   # the energy not delivered is recorded by the caller
                 else:
                     qc = rc
-                    if rc > n_c * qmax_c or _turbine_power(rc, hg, k_c, n_c, qmax_c, qg_c, hg_c, tab_c) > n_c * pmax_c:
+                    if (rc > n_c * qmax_c * (1.0 + RATING_TOL)
+                            or _turbine_power(rc, hg, k_c, n_c, qmax_c, qg_c, hg_c, tab_c) > n_c * pmax_c * (1.0 + RATING_TOL)):
                         qtop, _ = _turbine_flow(n_c * pmax_c, hg, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)
                         qc = min(rc, qtop)
                         cut_c, code_c = rc - qc, UNIT
@@ -248,7 +251,8 @@ def run(t0, t1, c, has_lower, tailwater,
                         code_g = UNIT
                 else:
                     qg = rg
-                    if rg > n_r * qmax_r or _turbine_power(rg, hg, k_r, n_r, qmax_r, qg_t, hg_t, tab_t) > n_r * pmax_r:
+                    if (rg > n_r * qmax_r * (1.0 + RATING_TOL)
+                            or _turbine_power(rg, hg, k_r, n_r, qmax_r, qg_t, hg_t, tab_t) > n_r * pmax_r * (1.0 + RATING_TOL)):
                         qtop, _ = _turbine_flow(n_r * pmax_r, hg, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)
                         qg = min(rg, qtop)
                         cut_g, code_g = rg - qg, UNIT
@@ -258,7 +262,7 @@ def run(t0, t1, c, has_lower, tailwater,
                         code_p = UNIT
                 else:
                     qp = rp
-                    if rp > 0.0 and _pump_power(rp, hg, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) > pmax_pump_r:
+                    if rp > 0.0 and _pump_power(rp, hg, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) > pmax_pump_r * (1.0 + RATING_TOL):
                         qp = _pump_flow(pmax_pump_r, hg, k_r, n_r, qmax_r, qg_p, hg_p, tab_p)
                         cut_p, code_p = rp - qp, UNIT
                 if qg > 0.0 and qp > 0.0:     # [6] a unit cannot pump and generate at once
@@ -318,7 +322,7 @@ def run(t0, t1, c, has_lower, tailwater,
                             short -= cp
                         if short > 0.0:
                             rl_new = max(rl - short, 0.0)
-                            if rl_new < env_min:
+                            if rl_new < env_min - 1e-9:   # below the floor by more than round-off
                                 code_r = ENV
                                 cut_r += rl - rl_new
                             rl = rl_new

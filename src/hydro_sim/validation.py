@@ -1,0 +1,324 @@
+"""The annual check: Lianghekou's reference year on the design basis, against the published figures.
+
+Published (sources §0–§1): the reversible units generate 13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh =
+1,397,000 MWh a year on the pumped-water basis (按照抽发水量平衡折算); the conventional units about
+110亿 kWh = 11.0 TWh. The design basis behind the first figure is not public: neither the usable volume
+of the Yagen-I lower reservoir nor the operating regime. So besides the forward run on the defaults, two
+inverse problems are solved by re-running the dispatch: the usable lower volume, and a cap on the
+reversible units' daily full-load generating hours, at which the modelled figure equals the published one.
+Defaults are chosen before the check (see ``hydro_sim.lianghekou``) and never tuned to the figure.
+
+Design basis of the forward run: the reference year's inflows and Sichuan TOU prices, revenue objective,
+daily pump–generate water balance, successive (head-dependent) LP, then the schedule replayed through the
+nonlinear simulator. PV and wind are left out: the published figure is the reversible units' own
+pumped-water cycle, and sharing the line with renewables is a separate scenario.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+
+from hydro_sim.constants import G_M_S2, HOURS_PER_YEAR, RHO_WATER_KG_M3, W_PER_MW
+from hydro_sim.dispatch import dispatch
+from hydro_sim.dispatch.result import DispatchResult
+from hydro_sim.errors import HydroSimError
+from hydro_sim.lianghekou import (
+    PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
+    PUBLISHED_PSH_GENERATION_YI_KWH,
+    lianghekou,
+)
+from hydro_sim.plant import Plant
+from hydro_sim.report import yi_kwh_to_mwh
+from hydro_sim.scenario import Scenario
+from hydro_sim.simulation import ReplayPolicy, SimulationResult, simulate
+
+__all__ = ["AnnualCheck", "annual_check", "design_basis_year", "PUBLISHED_PSH_GENERATION_MWH",
+           "PUBLISHED_CONVENTIONAL_GENERATION_MWH"]
+
+PUBLISHED_PSH_GENERATION_MWH = yi_kwh_to_mwh(PUBLISHED_PSH_GENERATION_YI_KWH)
+PUBLISHED_CONVENTIONAL_GENERATION_MWH = yi_kwh_to_mwh(PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH)
+
+#: Head tolerance of the runs inside the inverse searches and the sensitivity table: 0.2 m (0.08 % of the
+#: head) moves annual energy by far less than the bracketing tolerances below. [m]
+SEARCH_HEAD_TOLERANCE_M = 0.2
+#: The inverse searches stop when the bracket is this narrow. [hm³], [h]
+VOLUME_XTOL_HM3 = 0.05
+HOURS_XTOL_H = 0.01
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnualCheck:
+    """Result of :func:`annual_check`."""
+
+    summary: dict[str, Any]
+    dispatch: DispatchResult
+    simulation: SimulationResult
+    schedule: pd.DataFrame
+    sensitivity: pd.DataFrame
+    inverse_runs: pd.DataFrame
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+
+def design_basis_year(year: Scenario) -> Scenario:
+    """The reference year without PV and wind (the reversible units' own cycle; see the module notes)."""
+    return dataclasses.replace(year, pv_available_mw=None, wind_available_mw=None,
+                               name=f"{year.name}, design basis (no PV or wind)")
+
+
+def _run(plant: Plant, year: Scenario, *, head_tolerance_m: float, **kw: Any) -> tuple[DispatchResult, dict]:
+    res = dispatch(plant, year, head="successive", pump_generate_balance="day", head_tolerance_m=head_tolerance_m,
+                   **kw)
+    if not res.success:
+        raise HydroSimError(f"the annual dispatch of {plant.name} did not solve ({res.status}): {res.message}")
+    sim = simulate(plant, year, ReplayPolicy(schedule=res.schedule, mode="flows"))
+    e = sim.energy_mwh().iloc[0]
+    lp = res.energy_mwh()
+    return res, {"psh_generation_mwh": float(e["reversible_generation_mwh"]),
+                 "psh_pumping_mwh": float(e["pumping_mwh"]),
+                 "conventional_generation_mwh": float(e["conventional_generation_mwh"]),
+                 "lp_psh_generation_mwh": lp["reversible_generation_mwh"],
+                 "iterations": res.iterations, "sim": sim}
+
+
+def with_lower_usable_volume(plant: Plant, usable_volume_hm3: float) -> Plant:
+    """The plant with its lower reservoir scaled to ``usable_volume_hm3`` (:meth:`Reservoir.with_usable_volume`)."""
+    assert plant.lower is not None
+    return dataclasses.replace(plant, lower=plant.lower.with_usable_volume(usable_volume_hm3))
+
+
+def _scaled_spread(year: Scenario, factor: float) -> Scenario:
+    """Prices with their spread around the flat (median) price scaled by ``factor``."""
+    price = year.price_cny_per_mwh
+    flat = float(price.median())
+    return dataclasses.replace(year, price_cny_per_mwh=flat + factor * (price - flat))
+
+
+def _efficiency_for_cycle(plant: Plant, cycle: float) -> Plant:
+    """The plant with η_t = η_p scaled so that the rated-point cycle efficiency is ``cycle``."""
+    rev = plant.reversible
+    assert rev is not None
+    base = rated_cycle_efficiency(plant)
+    f = math.sqrt(cycle / base)
+    return dataclasses.replace(plant, reversible=dataclasses.replace(
+        rev, turbine_efficiency=rev.reference_turbine_efficiency * f,
+        pump_efficiency=rev.reference_pump_efficiency * f))
+
+
+def rated_cycle_efficiency(plant: Plant) -> float:
+    """Cycle efficiency of the reversible units at the initial gross head, full generating flow and full
+    pumping input: η_t η_p (H_g − kQ_g²)/(H_g + kQ_p²). [-]"""
+    from hydro_sim.dispatch._model import _pump_cap_flow
+
+    rev = plant.reversible
+    assert rev is not None
+    hg = plant.initial_gross_head_m
+    k = rev.head_loss_coefficient_s2_per_m5
+    qg = rev.max_total_flow_m3s
+    qp = float(_pump_cap_flow(rev.max_total_pumping_power_mw, np.array([hg]), k,
+                              np.array([rev.reference_pump_efficiency]))[0])
+    return rev.reference_turbine_efficiency * rev.reference_pump_efficiency * (hg - k * qg**2) / (hg + k * qp**2)
+
+
+def _inverse(label: str, f: Callable[[float], dict], lo: float, hi: float, xtol: float,
+             rows: list[dict]) -> float | None:
+    """Solve psh_generation(x) = published by Brent's method on [lo, hi]; None if no sign change."""
+    cache: dict[float, float] = {}
+
+    def g(x: float) -> float:
+        if x not in cache:
+            out = f(x)
+            cache[x] = out["psh_generation_mwh"] - PUBLISHED_PSH_GENERATION_MWH
+            rows.append({"search": label, "x": x, "psh_generation_mwh": out["psh_generation_mwh"],
+                         "iterations": out["iterations"]})
+        return cache[x]
+
+    g_lo, g_hi = g(lo), g(hi)
+    if g_lo * g_hi > 0:
+        return None
+    return float(brentq(g, lo, hi, xtol=xtol, rtol=1e-6, maxiter=40))
+
+
+def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, inverse: bool = True,
+                 sensitivity: bool = True, progress: Callable[[str], None] | None = None) -> AnnualCheck:
+    """Run the annual check (see the module docstring); deterministic.
+
+    Parameters
+    ----------
+    plant : The plant; :func:`hydro_sim.lianghekou` by default.
+    year : The scenario; the design-basis reference year by default.
+    inverse : Solve the two inverse problems (usable lower volume, daily generating-hours cap).
+    sensitivity : Run the sensitivity table.
+    progress : Called with a short text before each stage (the CLI logs it).
+    """
+    from hydro_sim.reference_year import reference_year
+
+    say = progress or (lambda _text: None)
+    t_all = time.perf_counter()
+    plant = plant if plant is not None else lianghekou()
+    year = year if year is not None else design_basis_year(reference_year())
+    timings: dict[str, float] = {}
+
+    say("forward run: successive-head LP with daily pump–generate balance, replayed through the simulator")
+    t0 = time.perf_counter()
+    res, base = _run(plant, year, head_tolerance_m=0.05)
+    timings["forward_run"] = time.perf_counter() - t0
+    sim: SimulationResult = base["sim"]
+    lp_e = res.energy_mwh()
+    sim_e = sim.energy_mwh().iloc[0]
+    lp_err = {
+        "conventional": _rel(lp_e["conventional_generation_mwh"], sim_e["conventional_generation_mwh"]),
+        "reversible_generation": _rel(lp_e["reversible_generation_mwh"], sim_e["reversible_generation_mwh"]),
+        "pumping": _rel(lp_e["pumping_mwh"], sim_e["pumping_mwh"]),
+    }
+    lp_balance = _lp_balance_error(plant, year, res.schedule)
+    psh_gen = base["psh_generation_mwh"]
+    psh_pump = base["psh_pumping_mwh"]
+    conv_gen = base["conventional_generation_mwh"]
+    rev = plant.reversible
+    assert rev is not None
+    hours = year.hours
+    full_load_h = psh_gen / rev.max_power_mw * (HOURS_PER_YEAR / hours)
+
+    # The searches and the sensitivity runs start their successive-head loops from the forward run's heads.
+    warm = res.schedule["head_m"].to_numpy()
+    inverse_rows: list[dict] = []
+    implied_volume = implied_cap = None
+    if inverse:
+        say("inverse 1: usable Yagen-I volume at which the model gives 1.397 TWh")
+        t0 = time.perf_counter()
+        usable = plant.lower.usable_volume_hm3 if plant.lower is not None else 0.0
+
+        def by_volume(v: float) -> dict:
+            return _run(with_lower_usable_volume(plant, v), year, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M,
+                        start_head_m=warm)[1]
+
+        implied_volume = _inverse("lower usable volume [hm³]", by_volume, 0.5, usable, VOLUME_XTOL_HM3,
+                                  inverse_rows)
+        timings["inverse_volume"] = time.perf_counter() - t0
+        say("inverse 2: daily full-load generating hours at which the model gives 1.397 TWh")
+        t0 = time.perf_counter()
+
+        def by_cap(h: float) -> dict:
+            return _run(plant, year, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, max_daily_generating_hours=h,
+                        start_head_m=warm)[1]
+
+        implied_cap = _inverse("daily generating hours cap [h]", by_cap, 0.5, 12.0, HOURS_XTOL_H, inverse_rows)
+        timings["inverse_cap"] = time.perf_counter() - t0
+
+    sens = pd.DataFrame()
+    if sensitivity:
+        say("sensitivity table")
+        t0 = time.perf_counter()
+        sens = _sensitivity(plant, year, say, warm)
+        timings["sensitivity"] = time.perf_counter() - t0
+
+    schedule = res.schedule.copy()
+    simframe = sim.frame(0)
+    for col in ("power_conventional_mw", "power_generating_mw", "power_pumping_mw", "volume_upper_hm3",
+                "volume_lower_hm3", "head_m"):
+        schedule[f"sim_{col}"] = simframe[col]
+
+    summary = {
+        "unit_conversion": ("13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = 1,397,000 MWh (亿 = 10⁸); "
+                            "110亿 kWh = 110 × 10⁸ kWh = 11.0 TWh = 11,000,000 MWh"),
+        "psh_generation_mwh": psh_gen,
+        "psh_pumping_mwh": psh_pump,
+        "psh_cycle_efficiency": psh_gen / psh_pump if psh_pump > 0 else None,
+        "psh_full_load_hours": full_load_h,
+        "published_psh_generation_mwh": PUBLISHED_PSH_GENERATION_MWH,
+        "psh_relative_deviation": _rel(psh_gen, PUBLISHED_PSH_GENERATION_MWH),
+        "conventional_generation_mwh": conv_gen,
+        "published_conventional_generation_mwh": PUBLISHED_CONVENTIONAL_GENERATION_MWH,
+        "conventional_relative_deviation": _rel(conv_gen, PUBLISHED_CONVENTIONAL_GENERATION_MWH),
+        "water_balance_max_abs_error_hm3": max(sim.water_balance_error_hm3(), lp_balance),
+        "water_balance_simulation_hm3": sim.water_balance_error_hm3(),
+        "water_balance_lp_hm3": lp_balance,
+        "lp_vs_simulation_energy_error": lp_err,
+        "implied_lower_usable_volume_hm3": implied_volume,
+        "implied_daily_generating_hours_cap": implied_cap,
+        "default_lower_usable_volume_hm3": plant.lower.usable_volume_hm3 if plant.lower is not None else None,
+        "rated_cycle_efficiency": rated_cycle_efficiency(plant),
+        "lp_iterations": res.iterations,
+        "lp_final_head_change_m": res.head_change_m,
+        "lp_objective_cny": res.objective_cny,
+        "mean_gross_head_m": float(res.schedule["head_m"].mean()),
+        "conventional_efficiency": plant.conventional.reference_efficiency if plant.conventional else None,
+        "conventional_effective_head_x_efficiency_m": _effective_head(conv_gen, simframe["flow_conventional_m3s"],
+                                                                     year.dt_h),
+        "published_effective_head_x_efficiency_m": _effective_head(PUBLISHED_CONVENTIONAL_GENERATION_MWH
+                                                                   * hours / HOURS_PER_YEAR,
+                                                                   simframe["flow_conventional_m3s"], year.dt_h),
+        "mean_upper_level_masl": float(res.schedule["level_upper_masl"].mean()),
+        "simulation_cutbacks": int(len(sim.cutbacks())),
+        "steps": year.n_steps,
+        "scenario": year.name,
+        "plant": plant.name,
+    }
+    timings["total"] = time.perf_counter() - t_all
+    return AnnualCheck(summary=summary, dispatch=res, simulation=sim, schedule=schedule, sensitivity=sens,
+                       inverse_runs=pd.DataFrame(inverse_rows), timings_s=timings)
+
+
+def _effective_head(energy_mwh: float, flow_m3s: pd.Series, dt_h: float) -> float:
+    """Head × efficiency that turns the turbined water into ``energy_mwh``: E / (ρ g Σ Q Δt / 10⁶). [m]"""
+    return float(energy_mwh / (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW * float(flow_m3s.sum()) * dt_h))
+
+
+def _rel(model: float, reference: float) -> float:
+    return (model - reference) / reference if reference else math.nan
+
+
+def _lp_balance_error(plant: Plant, year: Scenario, s: pd.DataFrame) -> float:
+    """Largest absolute water-balance error of the LP schedule, from its columns. [hm³]"""
+    c = 0.0036 * year.dt_h
+    v = s["volume_upper_hm3"].to_numpy()
+    prev = np.concatenate([[plant.upper.initial_volume_hm3], v[:-1]])
+    err = v - prev - c * (s["inflow_upper_m3s"] + s["flow_pumping_m3s"] - s["flow_conventional_m3s"]
+                          - s["flow_generating_m3s"] - s["spill_upper_m3s"]).to_numpy()
+    worst = float(np.abs(err).max())
+    if plant.lower is not None:
+        v = s["volume_lower_hm3"].to_numpy()
+        prev = np.concatenate([[plant.lower.initial_volume_hm3], v[:-1]])
+        err = v - prev - c * (s["inflow_lower_m3s"] + s["flow_conventional_m3s"] + s["flow_generating_m3s"]
+                              + s["spill_upper_m3s"] - s["flow_pumping_m3s"] - s["release_lower_m3s"]).to_numpy()
+        worst = max(worst, float(np.abs(err).max()))
+    return worst
+
+
+def _sensitivity(plant: Plant, year: Scenario, say: Callable[[str], None], warm: np.ndarray) -> pd.DataFrame:
+    base_lower = plant.lower.usable_volume_hm3 if plant.lower is not None else 0.0
+    cases: list[tuple[str, str, Plant, Scenario, dict]] = [("base", "defaults", plant, year, {})]
+    for cycle in (0.72, 0.80):
+        cases.append(("cycle efficiency", f"{cycle:.2f} at rated point", _efficiency_for_cycle(plant, cycle), year, {}))
+    for v in (0.5 * base_lower, 50.0, 100.0):
+        cases.append(("lower usable volume", f"{v:.1f} hm³", with_lower_usable_volume(plant, v), year, {}))
+    for f in (0.5, 1.25):
+        cases.append(("tariff spread", f"×{f:g} around flat", plant, _scaled_spread(year, f), {}))
+    z_low = plant.upper.initial_level_masl - 0.3 * (plant.upper.max_level_masl - plant.upper.min_level_masl)
+    cases.append(("head", f"upper starts {plant.upper.initial_level_masl - z_low:.0f} m lower ({z_low:.0f} m)",
+                  dataclasses.replace(plant, upper=dataclasses.replace(plant.upper, initial_level_masl=z_low)),
+                  year, {}))
+    for h in (2.0, 4.0):
+        cases.append(("daily generating cap", f"{h:g} h/day", plant, year, {"max_daily_generating_hours": h}))
+    rows = []
+    for group, case, p, sc, kw in cases:
+        say(f"  sensitivity: {group}, {case}")
+        res, out = _run(p, sc, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, start_head_m=warm, **kw)
+        rows.append({"parameter": group, "case": case,
+                     "psh_generation_mwh": out["psh_generation_mwh"], "psh_pumping_mwh": out["psh_pumping_mwh"],
+                     "psh_cycle_efficiency": (out["psh_generation_mwh"] / out["psh_pumping_mwh"]
+                                              if out["psh_pumping_mwh"] > 0 else math.nan),
+                     "psh_relative_deviation": _rel(out["psh_generation_mwh"], PUBLISHED_PSH_GENERATION_MWH),
+                     "conventional_generation_mwh": out["conventional_generation_mwh"],
+                     "lp_iterations": out["iterations"]})
+    return pd.DataFrame(rows)
+

@@ -36,6 +36,8 @@ __all__ = ["dispatch", "export_model"]
 #: Flow below which a group counts as idle when reporting simultaneous pumping and generating; well
 #: above the solver's primal feasibility tolerance (1e-7) and far below any real unit flow. [m³/s]
 IDLE_FLOW_M3S = 1e-4
+#: Successive-head iterations taken at full step before under-relaxation starts. [-]
+UNDAMPED_ITERATIONS = 4
 #: Magnitude below which a solved flow or power is solver round-off and is reported as 0 (HiGHS's primal
 #: feasibility tolerance is 1e-7; real flows are ≥ 1e-3 m³/s). [m³/s or MW]
 ROUND_OFF_ZERO = 1e-9
@@ -91,6 +93,7 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
     iv.positive_int("loss_segments", kw["loss_segments"], where)
     iv.positive("head_tolerance_m", kw["head_tolerance_m"], where)
     iv.positive_int("max_iterations", kw["max_iterations"], where)
+    iv.non_negative("objective_tolerance", kw["objective_tolerance"], where)
     for name in ("water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3"):
         iv.finite(name, kw[name], where)
     for name in ("shortfall_penalty_cny_per_mwh", "curtailment_penalty_cny_per_mwh", "tracking_penalty_cny_per_mwh"):
@@ -146,7 +149,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
              head: str = "fixed", end: str = "at_least_start", water_value_upper_cny_per_hm3: float = 0.0,
              water_value_lower_cny_per_hm3: float = 0.0, pump_generate_balance: str = "none",
              unit_commitment: bool = False, loss_segments: int = 2, head_tolerance_m: float = 0.05,
-             max_iterations: int = 30, shortfall_penalty_cny_per_mwh: float = 2000.0,
+             max_iterations: int = 30, objective_tolerance: float = 1e-4, shortfall_penalty_cny_per_mwh: float = 2000.0,
              curtailment_penalty_cny_per_mwh: float = 100.0, tracking_penalty_cny_per_mwh: float = 1000.0,
              max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
              mip_rel_gap: float = 1e-4, time_limit_s: float = math.inf,
@@ -177,6 +180,10 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         effect on energy is far below the model's other errors; tighter values can cycle on degenerate LP
         optima (alternative schedules of equal value). [m]
     max_iterations : Largest number of successive-head iterations.
+    objective_tolerance : Second stopping rule of the successive-head loop, after its first
+        ``UNDAMPED_ITERATIONS``: the objective changed by at most this fraction between two iterations.
+        Degenerate LPs (renewables behind a binding line) can flip single steps between equally good
+        schedules, so the heads at those steps keep moving while the schedule's value no longer does. [-]
     shortfall_penalty_cny_per_mwh, curtailment_penalty_cny_per_mwh : Firming penalties. [CNY/MWh]
     tracking_penalty_cny_per_mwh : Price of one MWh of deviation from the delivery curve. [CNY/MWh]
     max_level_change_upper_m_per_h, max_level_change_lower_m_per_h : Level-change limits. [m/h]
@@ -218,6 +225,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
               water_value_lower_cny_per_hm3=water_value_lower_cny_per_hm3,
               pump_generate_balance=pump_generate_balance, unit_commitment=unit_commitment,
               loss_segments=loss_segments, head_tolerance_m=head_tolerance_m, max_iterations=max_iterations,
+              objective_tolerance=objective_tolerance,
               shortfall_penalty_cny_per_mwh=shortfall_penalty_cny_per_mwh,
               curtailment_penalty_cny_per_mwh=curtailment_penalty_cny_per_mwh,
               tracking_penalty_cny_per_mwh=tracking_penalty_cny_per_mwh,
@@ -236,6 +244,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
                           f"shape {h0.shape}", "dispatch()")
         heads = dataclasses.replace(heads, gross_head_m=h0)
     history: list[float] = []
+    objectives: list[float] = []
     build_s = solve_s = 0.0
     n_iter = 0
     solver_iterations = 0
@@ -243,6 +252,7 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     raw = None
     data: ModelData | None = None
     converged = head == "fixed"
+    converged_by = "fixed head" if head == "fixed" else ""
     while True:
         t0 = time.perf_counter()
         data = build_model_data(plant, scenario, opts, heads)
@@ -258,14 +268,28 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         new_heads = heads_from_volumes(plant, raw.values["v_up"], raw.values.get("v_lo"))
         change = float(np.max(np.abs(new_heads.gross_head_m - heads.gross_head_m)))
         history.append(change)
+        objectives.append(raw.objective_cny)
         if head == "fixed":
             break
         if change < head_tolerance_m:
             converged = True
+            converged_by = "head"
+            break
+        if (n_iter > UNDAMPED_ITERATIONS and len(objectives) >= 2
+                and abs(objectives[-1] - objectives[-2]) <= objective_tolerance * max(abs(objectives[-1]), 1.0)):
+            converged = True
+            converged_by = "objective"
             break
         if n_iter >= max_iterations:
             break
-        heads = new_heads
+        if n_iter >= UNDAMPED_ITERATIONS:
+            # Degenerate LPs can flip between equally good schedules and make the heads cycle; from here on
+            # each new estimate moves only half way (under-relaxation), which damps such cycles.
+            heads = dataclasses.replace(
+                new_heads, gross_head_m=0.5 * (heads.gross_head_m + new_heads.gross_head_m),
+                level_upper_masl=0.5 * (heads.level_upper_masl + new_heads.level_upper_masl))
+        else:
+            heads = new_heads
 
     assert raw is not None and data is not None
     timings = {"build": build_s, "solve": solve_s}
@@ -283,7 +307,11 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     simultaneous = _simultaneous(schedule, data.dt_h) if not opts.unit_commitment else empty_frame()
     message = "optimal"
     if head == "successive":
-        message += (f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
+        message += ((f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
+                     if converged_by == "head" else
+                     f"; successive head converged in {n_iter} iterations on the objective (change ≤ "
+                     f"{objective_tolerance:g} relative); the largest head change is still {history[-1]:.3g} m at "
+                     "steps that flip between equally good schedules")
                     if converged else
                     f"; successive head NOT converged after {n_iter} iterations (last change {history[-1]:.3g} m "
                     f"> {head_tolerance_m} m)")

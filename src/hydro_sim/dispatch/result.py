@@ -28,7 +28,8 @@ class DispatchResult:
     head_change_m : Largest change of gross head between the last two iterations (with fixed head: between
         the initial heads and the heads of the solved volumes). [m]
     head_history_m : Largest head change after each iteration. [m]
-    converged : Whether the successive-head loop met its tolerance (True with fixed head).
+    converged : Whether the successive-head loop met its head tolerance, or its objective tolerance (the
+        message says which); True with fixed head.
     mip_gap : Relative MIP gap in unit-commitment mode, else None.
     timings_s : ``build``, ``solve`` (summed over iterations) and ``total`` wall times. [s]
     solver_iterations : Simplex iterations summed over the solves (HiGHS backend).

@@ -1,0 +1,63 @@
+"""Benchmark the simulator's throughput: scenario-steps per second for 1, 100 and 1,000 scenarios of a year.
+
+Two policies: the TOU rule (power requests, turned into flow at the actual head every step) and the replay
+of an LP schedule's flows. Medians of several runs after a warm-up (numba compiles on first use and caches
+to disk). One process, one core (numba's loop is serial).
+
+    python benchmarks/bench_simulator.py            # 1, 100, 1000 scenarios, 3 runs each
+    python benchmarks/bench_simulator.py --quick    # 1 and 100 scenarios, 1 run (CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import statistics
+import sys
+import time
+
+import numpy as np
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+
+    from hydro_sim import lianghekou
+    from hydro_sim.dispatch import dispatch
+    from hydro_sim.reference_year import reference_year
+    from hydro_sim.simulation import ReplayPolicy, TouRulePolicy, simulate
+    from hydro_sim.validation import design_basis_year
+
+    plant = lianghekou()
+    year = design_basis_year(reference_year())
+    rng = np.random.default_rng(0)
+    sizes = (1, 100) if args.quick else (1, 100, 1000)
+    repeats = 1 if args.quick else args.repeats
+    base = max(sizes)
+    # Monte-Carlo inflow years: the reference year scaled by a seeded factor per scenario.
+    scenarios = [dataclasses.replace(year, inflow_upper_m3s=year.inflow_upper_m3s * f,
+                                     inflow_lower_m3s=year.inflow_lower_m3s * f, name=f"year {i}")
+                 for i, f in enumerate(rng.uniform(0.7, 1.3, base))]
+    lp = dispatch(plant, year, pump_generate_balance="day")
+    policies = {"TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
+                "LP replay (flows)": ReplayPolicy(schedule=lp.schedule, mode="flows")}
+    print(f"{'policy':<28} {'scenarios':>9} {'median s':>9} {'M scenario-steps/s':>19}")
+    for name, policy in policies.items():
+        simulate(plant, scenarios[:1], policy)                      # warm-up: compile or load the cache
+        for n in sizes:
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                res = simulate(plant, scenarios[:n], policy)
+                times.append(time.perf_counter() - t0)
+                assert res.water_balance_error_hm3() < 1e-6
+            med = statistics.median(times)
+            print(f"{name:<28} {n:>9} {med:>9.3f} {n * year.n_steps / med / 1e6:>19.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -41,7 +41,7 @@ def run_one(horizon: str, backend: str, head: str, repeats: int) -> dict:
     import resource
 
     from hydro_sim import lianghekou
-    from hydro_sim.dispatch import dispatch
+    from hydro_sim.optimise import dispatch
 
     plant = lianghekou()
     sc = _scenario(HORIZONS_H[horizon])
@@ -70,6 +70,9 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--one", nargs=3, metavar=("HORIZON", "BACKEND", "HEAD"), help=argparse.SUPPRESS)
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
+    parser.add_argument("--horizons", nargs="+", choices=list(HORIZONS_H), default=list(HORIZONS_H),
+                        help="horizons to run (default: all)")
+    parser.add_argument("--backends", nargs="+", choices=("highs", "pulp"), default=["highs", "pulp"])
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run_one(args.one[0], args.one[1], args.one[2], args.repeats)))
@@ -79,8 +82,8 @@ def main() -> int:
         configs.append(("week", "highs", "successive", 1))
     else:
         configs = []
-        for h in HORIZONS_H:
-            for b in ("highs", "pulp"):
+        for h in args.horizons:
+            for b in args.backends:
                 for head in ("fixed", "successive"):
                     reps = args.repeats if (b == "highs" or h in ("day", "week")) else max(1, args.repeats // 2)
                     if b == "pulp" and h == "4 years":

@@ -26,7 +26,7 @@ def main() -> int:
     args = parser.parse_args()
 
     from hydro_sim import lianghekou
-    from hydro_sim.dispatch import dispatch
+    from hydro_sim.optimise import dispatch
     from hydro_sim.reference_year import reference_year
     from hydro_sim.simulation import ReplayPolicy, TouRulePolicy, simulate
     from hydro_sim.validation import design_basis_year

@@ -5,7 +5,7 @@ should cycle only when high/low price > 1/0.81 ≈ 1.235. This script sweeps the
 the optimiser does.
 """
 
-from hydro_sim.dispatch import dispatch
+from hydro_sim.optimise import dispatch
 from hydro_sim.examples import small_pumped_storage, two_price_day
 
 plant = small_pumped_storage()

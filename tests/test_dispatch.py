@@ -1,4 +1,4 @@
-"""Layer-2 tests of :func:`hydro_sim.dispatch.dispatch`: optimisation cases whose optimum is derived by hand.
+"""Layer-2 tests of :func:`hydro_sim.optimise.dispatch`: optimisation cases whose optimum is derived by hand.
 
 Every case uses the default HiGHS backend (backend agreement lives in ``test_dispatch_backends.py``).
 Each test's docstring carries its derivation. Numbers used throughout, at ρ = 1000 kg/m³, g = 9.81 m/s²:
@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
-from hydro_sim.dispatch import DispatchResult, dispatch
+from hydro_sim.optimise import DispatchResult, dispatch
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------

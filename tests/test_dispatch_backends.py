@@ -31,8 +31,8 @@ import scipy.sparse as sp
 
 import hydro_sim
 from hydro_sim import HydroSimInputError, Scenario
-from hydro_sim.dispatch import _highs, _pulp, dispatch, export_model
-from hydro_sim.dispatch._model import DispatchOptions, ModelData, build_model_data, initial_heads
+from hydro_sim.optimise import _highs, _pulp, dispatch, export_model
+from hydro_sim.optimise._model import DispatchOptions, ModelData, build_model_data, initial_heads
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 
 #: DESIGN.md §4: "same model, same optimum (relative difference ≤ 1e-6)". CBC hands PuLP its solution with
@@ -439,7 +439,7 @@ def test_solver_leaves_no_files_in_the_working_directory(solver: str, tmp_path: 
 
 def test_solvers_do_not_print() -> None:
     # A fresh interpreter: HiGHS prints its banner at its first construction in a process only.
-    code = ("from hydro_sim.dispatch import dispatch\n"
+    code = ("from hydro_sim.optimise import dispatch\n"
             "from hydro_sim.examples import small_pumped_storage, two_price_day\n"
             "for s in ('HiGHS', 'PULP_CBC_CMD'):\n"
             "    assert dispatch(small_pumped_storage(), two_price_day(), backend='pulp', solver=s).success\n")

@@ -6,6 +6,8 @@ The public namespace is small; the modules below it are the architecture:
 
 from hydro_sim.errors import HydroSimError, HydroSimInputError, HydroSimWarning
 from hydro_sim.lianghekou import lianghekou
+from hydro_sim.optimise import DispatchResult, dispatch, export_model
+from hydro_sim.optimise.rolling import RollingResult, rolling_dispatch
 from hydro_sim.plant import (
     EfficiencyCurve,
     GridLine,
@@ -19,11 +21,16 @@ from hydro_sim.plant import (
 )
 from hydro_sim.reference_year import reference_year, sichuan_tou_price
 from hydro_sim.scenario import Scenario
+from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
+from hydro_sim.validation import AnnualCheck, annual_check
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnnualCheck",
+    "DispatchResult",
     "EfficiencyCurve",
+    "FunctionPolicy",
     "GridLine",
     "HydroSimError",
     "HydroSimInputError",
@@ -33,11 +40,20 @@ __all__ = [
     "Plant",
     "Provenance",
     "PumpTurbineGroup",
+    "ReplayPolicy",
     "Reservoir",
+    "RollingResult",
     "Scenario",
+    "SimulationResult",
+    "TouRulePolicy",
     "TurbineGroup",
     "__version__",
+    "annual_check",
+    "dispatch",
+    "export_model",
     "lianghekou",
     "reference_year",
+    "rolling_dispatch",
     "sichuan_tou_price",
+    "simulate",
 ]

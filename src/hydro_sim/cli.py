@@ -57,7 +57,7 @@ def _cmd_year(args: argparse.Namespace) -> int:
 
 def _dispatch_report(args: argparse.Namespace) -> int:
     from hydro_sim.constants import MWH_PER_TWH
-    from hydro_sim.dispatch import dispatch
+    from hydro_sim.optimise import dispatch
     from hydro_sim.lianghekou import lianghekou
 
     plant = lianghekou()
@@ -86,7 +86,7 @@ def _dispatch_report(args: argparse.Namespace) -> int:
 
 def _cmd_overview(args: argparse.Namespace) -> int:
     from hydro_sim.constants import MWH_PER_TWH
-    from hydro_sim.dispatch import dispatch
+    from hydro_sim.optimise import dispatch
     from hydro_sim.lianghekou import lianghekou
     from hydro_sim.report import energy_comparison, plant_table, published_figures_text, scenario_summary
 

@@ -28,8 +28,8 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from hydro_sim.constants import G_M_S2, HOURS_PER_YEAR, RHO_WATER_KG_M3, W_PER_MW
-from hydro_sim.dispatch import dispatch
-from hydro_sim.dispatch.result import DispatchResult
+from hydro_sim.optimise import dispatch
+from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.errors import HydroSimError
 from hydro_sim.lianghekou import (
     PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
@@ -116,7 +116,7 @@ def _efficiency_for_cycle(plant: Plant, cycle: float) -> Plant:
 def rated_cycle_efficiency(plant: Plant) -> float:
     """Cycle efficiency of the reversible units at the initial gross head, full generating flow and full
     pumping input: η_t η_p (H_g − kQ_g²)/(H_g + kQ_p²). [-]"""
-    from hydro_sim.dispatch._model import _pump_cap_flow
+    from hydro_sim.optimise._model import _pump_cap_flow
 
     rev = plant.reversible
     assert rev is not None

@@ -41,6 +41,8 @@ _JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
 RATING_TOL = 5e-4
+#: Passes of the water-limit checks per step; each pass only cuts or spills, so they settle in a few.
+MAX_PASSES = 50
 #: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
 FULL_POWER_MW = 1e11
 
@@ -69,6 +71,7 @@ def _interp_from(x, xs, ys, j):
     """:func:`_interp` starting the search at segment ``j`` (levels move little from step to step, so the
     walk is usually zero or one segment long); returns (value, segment)."""
     n = xs.shape[0]
+    j = min(max(j, 0), n - 2)          # a segment index: 0 … n−2 (numba does not check bounds)
     while j > 0 and x < xs[j]:
         j -= 1
     while j < n - 2 and x >= xs[j + 1]:
@@ -216,14 +219,22 @@ def run(t0, t1, c, has_lower, tailwater,
             rc, rg, rp = req_conv[s, t], req_gen[s, t], req_pump[s, t]
             sp_r = req_spill[s, t]
             rl_req = req_release[s, t] if has_lower else 0.0
-            qc_e = _turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0] if conv_is_power else rc
-            qg_e = _turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0] if gen_is_power else rg
-            qp_e = _pump_flow(rp, hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if pump_is_power else rp
+            # (requests beyond the ratings count at the ratings)
+            qc_e = (_turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0] if conv_is_power
+                    else min(rc, n_c * qmax_c))
+            qg_e = (_turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0] if gen_is_power
+                    else min(rg, n_r * qmax_r))
+            qp_e = (_pump_flow(min(rp, pmax_pump_r), hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if pump_is_power
+                    else rp)
             dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
             zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, ju)[0]
             zl_m = tailwater
             if has_lower:
-                rl_e = il + qc_e + qg_e + sp_r - qp_e if math.isnan(rl_req) else rl_req
+                if math.isnan(rl_req):     # as the automatic release below: hold the target, within limits
+                    rl_e = il + qc_e + qg_e + sp_r - qp_e + (vl - v_lo_target[t]) / c
+                    rl_e = min(max(rl_e, env_min), release_max)
+                else:
+                    rl_e = rl_req
                 zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
                                     jl)[0]
             hg = zu_m - zl_m
@@ -286,7 +297,7 @@ def run(t0, t1, c, has_lower, tailwater,
             else:
                 rl = 0.0
             # water limits, by passes [2] [3] [7] [4] [5]
-            for _ in range(6):
+            for _ in range(MAX_PASSES):
                 changed = False
                 avail_up = vu - vmin_up[t] + c * (iu + qp)
                 need = c * (qc + qg + sp)

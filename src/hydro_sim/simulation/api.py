@@ -172,7 +172,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     def start(value: Any, default: float, name: str) -> np.ndarray:
         if value is None:
             return np.full(S, default)
-        arr = np.broadcast_to(np.asarray(value, dtype=float), (S,)).copy()
+        arr = _per_scenario(name, value, S, where)
         if not np.all(np.isfinite(arr)) or np.any(arr < 0):
             raise iv.fail(name, "must be finite and not negative", arr.tolist(), where)
         return arr
@@ -250,6 +250,17 @@ def _empty_requests(S: int, T: int, target: float) -> Requests:
                     release_m3s=np.full((S, T), np.nan), lower_target_volume_hm3=np.full(T, target))
 
 
+def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
+    """A scalar or one value per scenario, as an array of S floats; anything else is an input error."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise iv.fail(name, "must be a number or one number per scenario", value, where) from None
+    if arr.ndim > 1 or (arr.ndim == 1 and arr.size not in (1, S)):
+        raise iv.fail(name, f"must be a scalar or hold one value per scenario ({S})", f"shape {arr.shape}", where)
+    return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (S,)).copy()
+
+
 _DECISION_KEYS = {"conventional_mw", "conventional_m3s", "generating_mw", "generating_m3s", "pumping_mw",
                   "pumping_m3s", "spill_m3s", "release_m3s"}
 
@@ -267,7 +278,7 @@ def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> 
         if has_p and has_q:
             raise iv.fail(f"{group}_mw", f"and `{group}_m3s` cannot both be given", "both", where)
         key = f"{group}_mw" if has_p or not has_q else f"{group}_m3s"
-        value = np.broadcast_to(np.asarray(decision.get(key, 0.0), dtype=float), (S,))
+        value = _per_scenario(key, decision.get(key, 0.0), S, where)
         if not np.all(np.isfinite(value)) or np.any(value < 0):
             raise iv.fail(key, f"must be finite and not negative at step {t}", value.tolist(), where)
         if t == 0:
@@ -275,8 +286,15 @@ def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> 
         elif getattr(req, f"{group}_is_power") != key.endswith("_mw"):
             raise iv.fail(key, "must keep one kind (power or flow) for the whole run", key, where)
         getattr(req, group)[:, t] = value
-    req.spill_m3s[:, t] = np.broadcast_to(np.asarray(decision.get("spill_m3s", 0.0), dtype=float), (S,))
-    req.release_m3s[:, t] = np.broadcast_to(np.asarray(decision.get("release_m3s", np.nan), dtype=float), (S,))
+    spill = _per_scenario("spill_m3s", decision.get("spill_m3s", 0.0), S, where)
+    if not np.all(np.isfinite(spill)) or np.any(spill < 0):
+        raise iv.fail("spill_m3s", f"must be finite and not negative at step {t}", spill.tolist(), where)
+    release = _per_scenario("release_m3s", decision.get("release_m3s", np.nan), S, where)
+    if np.any(np.isinf(release)) or np.any(release < 0):
+        raise iv.fail("release_m3s", f"must be finite and not negative (NaN: automatic) at step {t}",
+                      release.tolist(), where)
+    req.spill_m3s[:, t] = spill
+    req.release_m3s[:, t] = release
 
 
 def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, Any]:

@@ -61,7 +61,13 @@ class ReplayPolicy:
         def col(name: str) -> np.ndarray:
             if name not in sch.columns:
                 return np.zeros((n_scenarios, len(index)))
-            return np.broadcast_to(sch[name].to_numpy(dtype=float), (n_scenarios, len(index))).copy()
+            values = sch[name].to_numpy(dtype=float)
+            bad = ~np.isfinite(values) | (values < 0)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise iv.fail(name, f"must be finite and not negative, but step {i} is {float(values[i])!r}",
+                              float(values[i]), f"the schedule of {where}")
+            return np.broadcast_to(values, (n_scenarios, len(index))).copy()
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
         power = self.mode == "power"

@@ -1,7 +1,7 @@
 """The readable backend: the dispatch model written in PuLP so that it reads like its equations.
 
-It builds the same model as :mod:`hydro_sim.dispatch._highs` (``build(d, elastic=False)``) from the
-same :class:`~hydro_sim.dispatch._model.ModelData`, whose module docstring is the algebra followed here,
+It builds the same model as :mod:`hydro_sim.optimise._highs` (``build(d, elastic=False)``) from the
+same :class:`~hydro_sim.optimise._model.ModelData`, whose module docstring is the algebra followed here,
 row family by row family. Any PuLP solver can then solve it (CBC by default, HiGHS, or a commercial one),
 and :func:`export` writes it as an ``.lp`` or ``.mps`` file for other tools.
 
@@ -13,7 +13,7 @@ diagnosis always runs on HiGHS.
 
 Examples
 --------
->>> from hydro_sim.dispatch._model import DispatchOptions, build_model_data, initial_heads
+>>> from hydro_sim.optimise._model import DispatchOptions, build_model_data, initial_heads
 >>> from hydro_sim.examples import small_pumped_storage, two_price_day
 >>> plant, scenario = small_pumped_storage(), two_price_day(inflow_upper_m3s=10.0)
 >>> d = build_model_data(plant, scenario, DispatchOptions(), initial_heads(plant, scenario.n_steps))
@@ -38,9 +38,9 @@ import numpy as np
 import pulp
 
 from hydro_sim import _validation as iv
-from hydro_sim.dispatch import _highs
-from hydro_sim.dispatch._highs import RawSolution
-from hydro_sim.dispatch._model import ModelData
+from hydro_sim.optimise import _highs
+from hydro_sim.optimise._highs import RawSolution
+from hydro_sim.optimise._model import ModelData
 
 __all__ = ["build_problem", "export", "solve"]
 
@@ -252,7 +252,7 @@ def build_problem(d: ModelData) -> tuple[pulp.LpProblem, dict[str, Family]]:
 
     Parameters
     ----------
-    d : The model's numbers (:func:`hydro_sim.dispatch._model.build_model_data`).
+    d : The model's numbers (:func:`hydro_sim.optimise._model.build_model_data`).
 
     Returns
     -------

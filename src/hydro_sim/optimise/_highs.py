@@ -14,7 +14,7 @@ import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from hydro_sim.dispatch._model import ModelData
+from hydro_sim.optimise._model import ModelData
 
 INF = highspy.kHighsInf
 #: Slack below which a soft constraint counts as met in the elastic (diagnosis) model; solver tolerance. [same unit]

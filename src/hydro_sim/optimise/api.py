@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
-from hydro_sim.dispatch import _highs
-from hydro_sim.dispatch._model import (
+from hydro_sim.optimise import _highs
+from hydro_sim.optimise._model import (
     DispatchOptions,
     HeadEstimate,
     ModelData,
@@ -27,7 +27,7 @@ from hydro_sim.dispatch._model import (
     heads_from_volumes,
     initial_heads,
 )
-from hydro_sim.dispatch.result import DispatchResult, empty_frame
+from hydro_sim.optimise.result import DispatchResult, empty_frame
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 
@@ -331,7 +331,7 @@ def _solve(data: ModelData, backend: str, solver: str | None, basis: Any, highs_
     if backend == "highs":
         raw, _ = _highs.solve(data, basis=basis, highs_options=highs_options)
         return raw
-    from hydro_sim.dispatch import _pulp
+    from hydro_sim.optimise import _pulp
 
     return _pulp.solve(data, solver=solver)
 
@@ -493,6 +493,6 @@ def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str],
                       ", ".join(unknown), "export_model()")
     opts = _validate(plant, scenario, {**defaults, **options})
     data = build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
-    from hydro_sim.dispatch import _pulp
+    from hydro_sim.optimise import _pulp
 
     return _pulp.export(data, path)

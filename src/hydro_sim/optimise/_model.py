@@ -76,7 +76,7 @@ SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
 
 @dataclass(frozen=True, kw_only=True)
 class DispatchOptions:
-    """Options of :func:`hydro_sim.dispatch` after validation (see its docstring)."""
+    """Options of :func:`hydro_sim.optimise` after validation (see its docstring)."""
 
     objective: Objective = "revenue"
     end: EndCondition = "at_least_start"

@@ -11,7 +11,7 @@ __all__ = ["DispatchResult"]
 
 @dataclass(frozen=True, kw_only=True)
 class DispatchResult:
-    """What :func:`hydro_sim.dispatch` returns (scipy's ``OptimizeResult`` habit).
+    """What :func:`hydro_sim.optimise` returns (scipy's ``OptimizeResult`` habit).
 
     Attributes
     ----------

@@ -17,8 +17,8 @@ from typing import Any
 import pandas as pd
 
 from hydro_sim import _validation as iv
-from hydro_sim.dispatch.api import dispatch
-from hydro_sim.dispatch.result import DispatchResult
+from hydro_sim.optimise.api import dispatch
+from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.plant import Plant
 from hydro_sim.errors import HydroSimError
 from hydro_sim.scenario import Scenario
@@ -76,12 +76,12 @@ def rolling_dispatch(plant: Plant, scenario: Scenario, *, window_h: float = 168.
 
     Parameters
     ----------
-    plant, scenario : As for :func:`hydro_sim.dispatch`.
+    plant, scenario : As for :func:`hydro_sim.optimise`.
     window_h : Hours kept from each window; a whole number of days. [h]
     lookahead_h : Hours seen beyond each window and then discarded. [h]
     compare_full : Also solve the full horizon at once and report the objective gap.
     progress : Show a progress bar (tqdm) over the windows.
-    **options : Options of :func:`hydro_sim.dispatch` for every window (e.g. ``head``,
+    **options : Options of :func:`hydro_sim.optimise` for every window (e.g. ``head``,
         ``pump_generate_balance``); ``objective`` must be ``"revenue"`` and ``end`` ``"at_least_start"``.
     """
     where = "rolling_dispatch()"

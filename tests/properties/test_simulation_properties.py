@@ -1,0 +1,251 @@
+"""Property tests (Hypothesis) for the simulator: whatever a policy asks, the water adds up.
+
+Random inflows (some large enough to overflow a reservoir), random power and flow requests (many beyond
+the ratings or the water available), random spills and releases, random start volumes within bounds,
+1–5 scenarios of 24–72 hourly steps, on ``small_pumped_storage()`` (with and without a 20 m³/s
+environmental flow) and ``textbook_plant()``. For every run:
+
+- each reservoir's balance, recomputed here from the arrays, closes at every step and scenario;
+- volumes stay within the reservoirs' bounds (a full reservoir spills or releases, an empty one cuts);
+- every flow is ≥ 0 and finite, and the reversible units never pump and generate in the same step;
+- a release cut below the environmental flow only happens with the lower reservoir at its minimum.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from hydro_sim import Outlet, Plant, Scenario
+from hydro_sim.examples import small_pumped_storage, textbook_plant
+from hydro_sim.simulation import FunctionPolicy, SimulationResult, simulate
+from hydro_sim.simulation._kernel import ENV
+
+#: Water balance of one reservoir over one step: five flows times c = 0.0036 added to a volume of at most
+#: 200 hm³; float round-off is ~1e-13 hm³, 1e-9 hm³ (1 m³) is the brief's bound. [hm³]
+BALANCE_TOL_HM3 = 1e-9
+#: Volume bounds: the kernel ends its limit passes within 1e-12 hm³ of a bound; 1e-9 hm³ is round-off. [hm³]
+BOUND_TOL_HM3 = 1e-9
+#: One hour turns 1 m³/s into this volume. [hm³ per (m³/s · h)]
+C_HM3 = 0.0036
+
+#: The numba kernel compiles on first use (cached on disk afterwards); no per-example deadline.
+PROPERTY_SETTINGS = settings(max_examples=50, deadline=None)
+
+SMALL_ENV = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
+PLANTS = {
+    "small_pumped_storage": small_pumped_storage(),
+    "small_pumped_storage, 20 m³/s environmental flow": SMALL_ENV,
+    "textbook_plant": textbook_plant(),
+}
+PLANT_NAMES = tuple(sorted(PLANTS))
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class Case:
+    """One drawn run; its repr is the few numbers it was drawn from (the arrays would print as 30 kB)."""
+
+    label: str
+    plant: Plant
+    scenarios: list[Scenario]
+    requests: dict[str, np.ndarray]
+    v_up0: np.ndarray
+    v_lo0: np.ndarray | None
+
+    def __repr__(self) -> str:
+        return f"Case({self.label})"
+
+    def run(self) -> SimulationResult:
+        return simulate(self.plant, self.scenarios, table_policy(self.requests),
+                        initial_volume_upper_hm3=self.v_up0, initial_volume_lower_hm3=self.v_lo0)
+
+
+def table_policy(requests: dict[str, np.ndarray]) -> FunctionPolicy:
+    return FunctionPolicy(decide=lambda state: {key: arr[:, state.t] for key, arr in requests.items()})
+
+
+@st.composite
+def cases(draw, plants=PLANT_NAMES, spill_while_pumping=True):
+    """A plant, scenarios and a table of per-step requests, drawn from a seeded generator.
+
+    ``spill_while_pumping=False`` asks for no spill in a step that asks for pumping (see
+    ``test_volumes_stay_within_bounds``)."""
+    name = draw(st.sampled_from(plants))
+    plant = PLANTS[name]
+    n_sc = draw(st.integers(1, 5))
+    n_t = draw(st.integers(24, 72))
+    seed = draw(st.integers(0, 2**32 - 1))
+    # up to 500 m³/s of upper inflow overfills the 10 hm³ store in 6 h and the textbook lake's 50 hm³ of
+    # room in 28 h; requests reach twice the ratings
+    inflow_up = draw(st.sampled_from([0.0, 20.0, 150.0, 500.0]))
+    inflow_lo = draw(st.sampled_from([0.0, 10.0, 100.0])) if plant.lower is not None else 0.0
+    kinds = {g: draw(st.sampled_from(["mw", "m3s"])) for g in ("conventional", "generating", "pumping")}
+    idle = draw(st.floats(0.0, 0.8))
+    spill_share = draw(st.floats(0.0, 0.5))
+    release_share = draw(st.floats(0.0, 0.5)) if plant.lower is not None else 0.0
+    label = (f"{name!r}, scenarios={n_sc}, steps={n_t}, seed={seed}, inflow_up≤{inflow_up}, "
+             f"inflow_lo≤{inflow_lo}, kinds={kinds}, idle={idle:.3g}, spill={spill_share:.3g}, "
+             f"release={release_share:.3g}, spill_while_pumping={spill_while_pumping}")
+    rng = np.random.default_rng(seed)
+
+    def series(top):
+        return np.where(rng.random((n_sc, n_t)) < idle, 0.0, rng.uniform(0.0, top, size=(n_sc, n_t)))
+
+    requests = {}
+    if plant.conventional is not None:
+        conv = plant.conventional
+        requests[f"conventional_{kinds['conventional']}"] = series(
+            2 * (conv.max_power_mw if kinds["conventional"] == "mw" else conv.max_total_flow_m3s))
+    if plant.reversible is not None:
+        rev = plant.reversible
+        requests[f"generating_{kinds['generating']}"] = series(
+            2 * (rev.max_power_mw if kinds["generating"] == "mw" else rev.max_total_flow_m3s))
+        requests[f"pumping_{kinds['pumping']}"] = series(
+            2 * (rev.max_total_pumping_power_mw if kinds["pumping"] == "mw" else rev.max_total_flow_m3s))
+    spill = np.where(rng.random((n_sc, n_t)) < spill_share, rng.uniform(0.0, 200.0, (n_sc, n_t)), 0.0)
+    if not spill_while_pumping:
+        pumping = next((v for k, v in requests.items() if k.startswith("pumping_")), np.zeros((n_sc, n_t)))
+        spill = np.where(pumping > 0, 0.0, spill)
+    requests["spill_m3s"] = spill
+    if plant.lower is not None:
+        requests["release_m3s"] = np.where(rng.random((n_sc, n_t)) < release_share,
+                                           rng.uniform(0.0, 300.0, (n_sc, n_t)), np.nan)
+    idx = pd.date_range("2030-01-01", periods=n_t, freq="h")
+    scenarios = [Scenario(inflow_upper_m3s=pd.Series(rng.uniform(0.0, inflow_up, n_t), index=idx),
+                          inflow_lower_m3s=pd.Series(rng.uniform(0.0, inflow_lo, n_t), index=idx),
+                          price_cny_per_mwh=pd.Series(300.0, index=idx), name=f"s{k}")
+                 for k in range(n_sc)]
+    up, lo = plant.upper, plant.lower
+    v_up0 = rng.uniform(up.min_volume_hm3, up.max_volume_hm3, n_sc)
+    v_lo0 = rng.uniform(lo.min_volume_hm3, lo.max_volume_hm3, n_sc) if lo is not None else None
+    return Case(label, plant, scenarios, requests, v_up0, v_lo0)
+
+
+def one_step_case(plant: Plant, *, v_up0: float, v_lo0: float, inflow_upper_m3s: float = 0.0,
+                  inflow_lower_m3s: float = 0.0, **decision: float) -> Case:
+    """An explicit one-scenario, one-step case (for ``@example``)."""
+    idx = pd.date_range("2030-01-01", periods=1, freq="h")
+    sc = Scenario(inflow_upper_m3s=pd.Series(inflow_upper_m3s, index=idx),
+                  inflow_lower_m3s=pd.Series(inflow_lower_m3s, index=idx), name="example")
+    label = (f"{plant.name!r} one step from V = {v_up0}/{v_lo0} hm³, inflows {inflow_upper_m3s}/"
+             f"{inflow_lower_m3s} m³/s, {decision}")
+    return Case(label, plant, [sc], {k: np.full((1, 1), v) for k, v in decision.items()}, np.array([v_up0]),
+                np.array([v_lo0]))
+
+
+def assert_within(v: np.ndarray, lo: float, hi: float) -> None:
+    assert np.all(v >= lo - BOUND_TOL_HM3), float(v.min())
+    assert np.all(v <= hi + BOUND_TOL_HM3), float(v.max())
+
+
+def assert_volumes_within_bounds(case: Case, res: SimulationResult) -> None:
+    plant, a = case.plant, res.arrays
+    assert_within(a["volume_upper_hm3"], plant.upper.min_volume_hm3, plant.upper.max_volume_hm3)
+    if plant.lower is not None:
+        assert_within(a["volume_lower_hm3"], plant.lower.min_volume_hm3, plant.lower.max_volume_hm3)
+
+
+@PROPERTY_SETTINGS
+@given(case=cases())
+def test_water_balance_closes_flows_are_signed_modes_exclusive(case):
+    """Whatever is asked: both balances close at every step, flows and cuts are ≥ 0 and finite, the units
+    never pump and generate at once, and cutbacks() lists exactly the recorded limit codes."""
+    res = case.run()
+    a = res.arrays
+    c = C_HM3 * res.dt_h
+    n_sc, n_t = len(case.scenarios), len(case.scenarios[0].index)
+    assert a["volume_upper_hm3"].shape == (n_sc, n_t)
+
+    v_up = a["volume_upper_hm3"]
+    prev = np.concatenate([case.v_up0[:, None], v_up[:, :-1]], axis=1)
+    err = v_up - prev - c * (a["inflow_upper_m3s"] + a["flow_pumping_m3s"] - a["flow_conventional_m3s"]
+                             - a["flow_generating_m3s"] - a["spill_upper_m3s"])
+    assert np.max(np.abs(err)) <= BALANCE_TOL_HM3
+    if case.plant.lower is not None:
+        v_lo = a["volume_lower_hm3"]
+        prev = np.concatenate([case.v_lo0[:, None], v_lo[:, :-1]], axis=1)
+        err = v_lo - prev - c * (a["inflow_lower_m3s"] + a["flow_conventional_m3s"] + a["flow_generating_m3s"]
+                                 + a["spill_upper_m3s"] - a["flow_pumping_m3s"] - a["release_lower_m3s"])
+        assert np.max(np.abs(err)) <= BALANCE_TOL_HM3
+        release = "release_lower_m3s"
+    else:
+        # one reservoir: everything that leaves it reaches the river
+        np.testing.assert_allclose(a["release_m3s"], a["flow_conventional_m3s"] + a["spill_upper_m3s"],
+                                   rtol=0, atol=1e-9)
+        release = "release_m3s"
+    assert res.water_balance_error_hm3() <= BALANCE_TOL_HM3
+
+    for name in ("flow_conventional_m3s", "flow_generating_m3s", "flow_pumping_m3s", "spill_upper_m3s",
+                 release, "power_conventional_mw", "power_generating_mw", "power_pumping_mw",
+                 "cut_conventional_m3s", "cut_generating_m3s", "cut_pumping_m3s", "cut_release_m3s"):
+        assert np.all(np.isfinite(a[name])), name
+        assert np.all(a[name] >= 0.0), name
+    assert not np.any((a["flow_pumping_m3s"] > 0.0) & (a["flow_generating_m3s"] > 0.0))
+
+    cuts = res.cutbacks()
+    groups = ("conventional", "generating", "pumping", "release")
+    assert len(cuts) == sum(int(np.count_nonzero(a[f"limit_{g}"])) for g in groups)
+    assert (cuts["water_hm3"] >= 0).all() and (cuts["energy_mwh"] >= 0).all()
+
+
+@PROPERTY_SETTINGS
+@given(case=cases(spill_while_pumping=False))
+def test_volumes_stay_within_bounds(case):
+    """Volumes stay within [min, max]: an overflow spills (or, below, releases more), a shortage cuts.
+
+    No spill is asked in a step that asks for pumping: spilling the water the pumps are lifting is the one
+    pattern whose limit passes may not settle (pinned by the next test)."""
+    assert_volumes_within_bounds(case, case.run())
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: _kernel.py water-limit passes (`for _ in range(MAX_PASSES)`, MAX_PASSES = 50 in the working tree, "
+    "6 in edc0f36) stop when the count runs out even if the last pass changed something, and the volumes "
+    "are then computed from unsettled flows. With both reservoirs at their minimum, a 20 m³/s "
+    "environmental flow, 19 m³/s into the lower one, 100 MW of pumping and a 95 m³/s spill asked, each pass "
+    "trims the pumping by the lower's 1 m³/s shortfall and then the spill to match, so settling takes ≈92 "
+    "passes; after 50 the upper ends 0.0036 hm³ below its minimum, the release stays 20 m³/s and no "
+    "environmental-flow cut is recorded (with 5.65 m³/s the shortfall is 14.35 m³/s a pass, 7 passes: "
+    "settled now, −0.0517 hm³ with 6 passes). A cap is no fix: solve the coupled limits, or raise on "
+    "non-convergence"))
+@PROPERTY_SETTINGS
+@example(case=one_step_case(SMALL_ENV, v_up0=0.0, v_lo0=0.0, inflow_lower_m3s=19.0, pumping_mw=100.0,
+                            spill_m3s=95.0))
+@given(case=cases())
+def test_volumes_stay_within_bounds_when_spilling_while_pumping(case):
+    assert_volumes_within_bounds(case, case.run())
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "BUG: _kernel.py lower-minimum pass cuts the release below the environmental flow and records limit 7, "
+    "and a later pass that spills an overflowing upper reservoir into the lower one never gives the release "
+    "back: upper full, lower empty, 100 m³/s into the upper, environmental flow 20 m³/s, nothing asked → the "
+    "lower receives 0.36 hm³, releases 0 and records a 20 m³/s 'environmental flow' cut, ending at 0.36 hm³ "
+    "instead of releasing 20 m³/s and ending at 0.288 hm³"))
+@PROPERTY_SETTINGS
+@example(case=one_step_case(SMALL_ENV, v_up0=10.0, v_lo0=0.0, inflow_upper_m3s=100.0))
+@given(case=cases(plants=("small_pumped_storage, 20 m³/s environmental flow",)))
+def test_environmental_flow_is_cut_only_with_the_lower_reservoir_at_its_minimum(case):
+    """The release may fall below the environmental flow only when the lower reservoir has nothing left."""
+    a = case.run().arrays
+    env_cut = a["limit_release"] == ENV
+    assert np.all(np.abs(a["volume_lower_hm3"][env_cut] - case.plant.lower.min_volume_hm3) <= BOUND_TOL_HM3)
+
+
+@PROPERTY_SETTINGS
+@given(case=cases())
+def test_a_policy_that_asks_nothing_moves_water_only_downhill(case):
+    """Asking for nothing (automatic release only): no unit runs, volumes stay within bounds, the balance
+    closes, and nothing but the environmental flow (or a full lower reservoir) is ever short."""
+    res = simulate(case.plant, case.scenarios, FunctionPolicy(decide=lambda state: {}),
+                   initial_volume_upper_hm3=case.v_up0, initial_volume_lower_hm3=case.v_lo0)
+    assert_volumes_within_bounds(case, res)
+    assert res.water_balance_error_hm3() <= BALANCE_TOL_HM3
+    assert set(res.cutbacks()["limit"]) <= {"environmental flow", "lower maximum level"}
+    for g in ("conventional", "generating", "pumping"):
+        assert not np.any(res.arrays[f"flow_{g}_m3s"] > 0.0)

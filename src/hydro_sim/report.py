@@ -134,9 +134,9 @@ def annual_check_markdown(check: Any, plant: Plant) -> str:
               "gives more than the published figure. The design basis is not public, so two inverse problems are "
               "solved by re-running the dispatch:", ""]
     vol, cap = s["implied_lower_usable_volume_hm3"], s["implied_daily_generating_hours_cap"]
-    lines += [f"- usable lower volume at which the model gives 1.397 TWh: "
+    lines += ["- usable lower volume at which the model gives 1.397 TWh: "
               + (f"**{vol:.2f} hm³**" if vol is not None else "not reached in the searched range") + ";",
-              f"- cap on the reversible units' daily generation, in full-load hours of 1,200 MW: "
+              "- cap on the reversible units' daily generation, in full-load hours of 1,200 MW: "
               + (f"**{cap:.2f} h/day**" if cap is not None else "not reached in the searched range")
               + (f" (≈ {cap * 365:,.0f} h/yr)" if cap is not None else "") + ".", ""]
     if vol is None and not check.inverse_runs.empty:

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.constants import G_M_S2, HOURS_PER_YEAR, RHO_WATER_KG_M3, W_PER_MW
 from hydro_sim.optimise import dispatch
 from hydro_sim.optimise.result import DispatchResult
@@ -279,19 +280,10 @@ def _rel(model: float, reference: float) -> float:
 
 def _lp_balance_error(plant: Plant, year: Scenario, s: pd.DataFrame) -> float:
     """Largest absolute water-balance error of the LP schedule, from its columns. [hm³]"""
-    c = 0.0036 * year.dt_h
-    v = s["volume_upper_hm3"].to_numpy()
-    prev = np.concatenate([[plant.upper.initial_volume_hm3], v[:-1]])
-    err = v - prev - c * (s["inflow_upper_m3s"] + s["flow_pumping_m3s"] - s["flow_conventional_m3s"]
-                          - s["flow_generating_m3s"] - s["spill_upper_m3s"]).to_numpy()
-    worst = float(np.abs(err).max())
-    if plant.lower is not None:
-        v = s["volume_lower_hm3"].to_numpy()
-        prev = np.concatenate([[plant.lower.initial_volume_hm3], v[:-1]])
-        err = v - prev - c * (s["inflow_lower_m3s"] + s["flow_conventional_m3s"] + s["flow_generating_m3s"]
-                              + s["spill_upper_m3s"] - s["flow_pumping_m3s"] - s["release_lower_m3s"]).to_numpy()
-        worst = max(worst, float(np.abs(err).max()))
-    return worst
+    return water_balance_max_error_hm3(
+        s, initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+        initial_volume_lower_hm3=plant.lower.initial_volume_hm3 if plant.lower is not None else None,
+        dt_h=year.dt_h)
 
 
 def _sensitivity(plant: Plant, year: Scenario, say: Callable[[str], None], warm: np.ndarray) -> pd.DataFrame:

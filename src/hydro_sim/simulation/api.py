@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
@@ -75,20 +76,9 @@ class SimulationResult:
 
     def water_balance_error_hm3(self) -> float:
         """Largest absolute error of either reservoir's water balance over all steps and scenarios. [hm³]"""
-        a = self.arrays
-        c = HM3_PER_M3S_HOUR * self.dt_h
-        v_up = a["volume_upper_hm3"]
-        prev = np.concatenate([self.initial_volume_upper_hm3[:, None], v_up[:, :-1]], axis=1)
-        err = v_up - prev - c * (a["inflow_upper_m3s"] + a["flow_pumping_m3s"] - a["flow_conventional_m3s"]
-                                 - a["flow_generating_m3s"] - a["spill_upper_m3s"])
-        worst = float(np.max(np.abs(err)))
-        if self.has_lower:
-            v_lo = a["volume_lower_hm3"]
-            prev = np.concatenate([self.initial_volume_lower_hm3[:, None], v_lo[:, :-1]], axis=1)
-            err = v_lo - prev - c * (a["inflow_lower_m3s"] + a["flow_conventional_m3s"] + a["flow_generating_m3s"]
-                                     + a["spill_upper_m3s"] - a["flow_pumping_m3s"] - a["release_lower_m3s"])
-            worst = max(worst, float(np.max(np.abs(err))))
-        return worst
+        return water_balance_max_error_hm3(
+            self.arrays, initial_volume_upper_hm3=self.initial_volume_upper_hm3,
+            initial_volume_lower_hm3=self.initial_volume_lower_hm3 if self.has_lower else None, dt_h=self.dt_h)
 
     def cutbacks(self) -> pd.DataFrame:
         """Every cut-back: scenario, step, time, group, limit, water [hm³] and energy not delivered [MWh]."""

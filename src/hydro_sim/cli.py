@@ -99,7 +99,8 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     print(published_figures_text())
     res = dispatch(plant, year, head="successive", pump_generate_balance="day")
     print()
-    print(f"Annual dispatch (TOU revenue, daily pump–generate water balance, successive head): {res.status}; "
+    print(f"Annual dispatch of the reference year with PV and wind (TOU revenue, daily pump–generate water "
+          f"balance, successive head): {res.status}; "
           f"{res.iterations} iterations, final head change {res.head_change_m:.3g} m")
     if not res.success:
         print(res.message)
@@ -111,8 +112,9 @@ def _cmd_overview(args: argparse.Namespace) -> int:
               f"{row.published_mwh / MWH_PER_TWH:7.3f} TWh   deviation {row.relative_deviation:+.1%}")
     print(f"  pumping energy {e['pumping_mwh'] / MWH_PER_TWH:.3f} TWh; cycle efficiency "
           f"{e['reversible_generation_mwh'] / e['pumping_mwh']:.3f}" if e["pumping_mwh"] > 0 else "  no pumping")
-    print("  (These are LP figures on the default ASSUMPTIONS; the annual check with its inverse problems is "
-          "`hydro-sim validate` once it lands.)")
+    print("  (LP figures on the full reference year, PV and wind included, and the default ASSUMPTIONS; the annual "
+          "check on the design basis, replayed through the physics and with its inverse problems, is "
+          "`hydro-sim validate`.)")
     return 0
 
 

@@ -320,8 +320,8 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
                     f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it")
     timings["total"] = time.perf_counter() - t_start
     # The reported objective is the economic one: the spill tie-break is taken back out.
-    objective = 0.0 - (raw.objective_cny - data.spill_cost * float(np.sum(raw.values["spill"])))
-    return DispatchResult(status="optimal", message=message, objective_cny=objective, schedule=schedule,
+    objective_value = 0.0 - (raw.objective_cny - data.spill_cost * float(np.sum(raw.values["spill"])))
+    return DispatchResult(status="optimal", message=message, objective_cny=objective_value, schedule=schedule,
                           simultaneous_modes=simultaneous, backend=backend, head=head, iterations=n_iter,
                           head_change_m=history[-1], head_history_m=tuple(history), converged=converged,
                           mip_gap=raw.mip_gap, timings_s=timings, solver_iterations=solver_iterations)

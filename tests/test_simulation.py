@@ -285,12 +285,6 @@ def test_generating_until_upper_empties_records_upper_minimum():
     assert cuts["energy_mwh"].iloc[1:].to_numpy() == pytest.approx(100.0, rel=SELF_CONSISTENCY_REL)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _kernel.py computes the automatic release (step 3, lines 292-296) from the *requested* flows "
-    "before the water limits (step 4) cut them, and never revisits it: when the upper-minimum pass cuts the "
-    "generation, the release still passes on the water that never came, so the lower reservoir drains "
-    "below its target (5 → 4.981 hm³ at step 11, then a 114 m³/s release with no generation at step 12 "
-    "takes it to 4.570 hm³)"))
 def test_automatic_release_follows_the_cut_flows():
     """With no inflows and only generation (which fills the lower reservoir), the automatic release must
     never take the lower below its 5 hm³ target, nor release while nothing flows in."""
@@ -433,11 +427,6 @@ def test_environmental_flow_shortfall_is_recorded(decision, release):
     assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * (5.0 - release), rel=SELF_CONSISTENCY_REL)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _kernel.py passes a *requested* release (release_m3s) straight through (line 293: rl = rl_req) "
-    "without raising it to the environmental flow or recording limit 7; only the automatic release is "
-    "clipped. small_pumped_storage with a 20 m³/s environmental flow and release_m3s=5 releases 5 m³/s "
-    "with an empty cutbacks(), while textbook_plant records the same shortfall"))
 def test_requested_release_below_environmental_flow_is_recorded():
     plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
     res = simulate(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0),

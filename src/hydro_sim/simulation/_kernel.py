@@ -9,10 +9,12 @@ the loop over scenarios is the inner one. Each step, in this order:
    turbines and P = ρg Q (H_g + kQ²)/(η 10⁶) for pumps; unit ratings cut what they cannot carry [limit 1];
    pumping and generating at once is cut to the larger mode [limit 6];
 3. the automatic release keeps the lower reservoir at its target, within [environmental flow, max];
-4. water limits, by passes until nothing changes: outflows of the upper reservoir cannot take it below its
-   minimum [limit 2]; pumping and release cannot take the lower below its minimum [limit 3], pumping first,
-   then the release, below the environmental flow if it must [limit 7]; pumping into a full upper reservoir
-   is cut, then the rest spills [limit 4]; a full lower reservoir releases more [limit 5];
+4. water limits, in closed form (no iteration): outflows of the upper reservoir cannot take it below its
+   minimum [limit 2]; pumping cannot take the lower below its minimum once the environmental release is
+   reserved [limit 3]; pumping into a full upper reservoir is cut, then the rest spills [limit 4]; the
+   release (automatic, or requested) is then set from the settled flows, cut to the water there is, raised
+   when the lower reservoir is full [limit 5], and any shortfall below the environmental flow is recorded
+   [limit 7];
 5. volumes are updated exactly: V_up += c(I_up + Q_p − Q_c − Q_g − S), V_lo += c(I_lo + Q_c + Q_g + S − Q_p − R);
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
@@ -41,8 +43,6 @@ _JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy")
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
 RATING_TOL = 5e-4
-#: Passes of the water-limit checks per step; each pass only cuts or spills, so they settle in a few.
-MAX_PASSES = 50
 #: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
 FULL_POWER_MW = 1e11
 
@@ -288,86 +288,77 @@ def run(t0, t1, c, has_lower, tailwater,
             else:
                 qg = qp = 0.0
             sp = sp_r
-            # release (automatic: hold the lower reservoir at its target)
+            # water limits in closed form, all in m³/s over the step (volumes divided by c):
+            #   a: upper water above its minimum, b: lower water above its minimum, mu: upper room;
+            #   U = Q_conv + Q_gen + S (upper → lower), P = Q_pump (lower → upper), R the release.
+            a = (vu - vmin_up[t]) / c + iu
+            mu = (vmax_up[t] - vu) / c - iu
+            U = qc + qg + sp
             if has_lower:
-                rl = rl_req
-                if math.isnan(rl):
-                    rl = il + qc + qg + sp - qp + (vl - v_lo_target[t]) / c
-                    rl = min(max(rl, env_min), release_max)
+                b = (vl - vmin_lo[t]) / c + il
+                auto = math.isnan(rl_req)
+                floor = env_min if auto else rl_req
+                e0 = min(floor, max(a + b, 0.0))            # release reserved before any pumping
             else:
-                rl = 0.0
-            # water limits, by passes [2] [3] [7] [4] [5]
-            for _ in range(MAX_PASSES):
-                changed = False
-                avail_up = vu - vmin_up[t] + c * (iu + qp)
-                need = c * (qc + qg + sp)
-                if need > avail_up + 1e-12:
-                    out_total = qc + qg + sp
-                    keep = max(avail_up, 0.0) / c
-                    f = keep / out_total if out_total > 0.0 else 0.0
-                    if sp > 0.0:
-                        sp_cut = min(sp, out_total - keep)
-                        sp -= sp_cut
-                        out_total -= sp_cut
-                        f = keep / out_total if out_total > 0.0 else 0.0
-                    if f < 1.0:
-                        cut_c += qc * (1.0 - f)
-                        cut_g += qg * (1.0 - f)
-                        if qc > 0.0:
-                            code_c = UPPER_MIN
-                        if qg > 0.0:
-                            code_g = UPPER_MIN
-                        qc *= f
-                        qg *= f
-                    changed = True
-                if has_lower:
-                    avail_lo = vl - vmin_lo[t] + c * (il + qc + qg + sp)
-                    need = c * (qp + rl)
-                    if need > avail_lo + 1e-12:
-                        short = (need - max(avail_lo, 0.0)) / c
-                        cp = min(short, qp)
-                        if cp > 0.0:
-                            qp -= cp
-                            cut_p += cp
-                            code_p = LOWER_MIN
-                            short -= cp
-                        if short > 0.0:
-                            rl_new = max(rl - short, 0.0)
-                            if rl_new < env_min - 1e-9:   # below the floor by more than round-off
-                                code_r = ENV
-                                cut_r += rl - rl_new
-                            rl = rl_new
-                        changed = True
-                    # upper full: cut pumping, then spill
-                    vu_new = vu + c * (iu + qp - qc - qg - sp)
-                    if vu_new > vmax_up[t] + 1e-12:
-                        excess = (vu_new - vmax_up[t]) / c
-                        cp = min(excess, qp)
-                        if cp > 0.0:
-                            qp -= cp
-                            cut_p += cp
-                            code_p = UPPER_MAX
-                            excess -= cp
-                        sp += excess
-                        changed = True
-                    vl_new = vl + c * (il + qc + qg + sp - qp - rl)
-                    if vl_new > vmax_lo[t] + 1e-12:
-                        extra = (vl_new - vmax_lo[t]) / c
-                        rl += extra
-                        if rl > release_max:
-                            code_r = LOWER_MAX
-                        changed = True
+                b = 0.0
+                auto = False
+                e0 = 0.0
+            # [2] the upper minimum: U ≤ P + a (spill given up first, then the units in proportion)
+            if U > qp + a + 1e-12:
+                keep = max(qp + a, 0.0)
+                sp_cut = min(sp, U - keep)
+                sp -= sp_cut
+                rest = qc + qg
+                f = (keep - sp) / rest if rest > 0.0 else 1.0
+                f = min(max(f, 0.0), 1.0)
+                if f < 1.0:
+                    cut_c += qc * (1.0 - f)
+                    cut_g += qg * (1.0 - f)
+                    if qc > 0.0:
+                        code_c = UPPER_MIN
+                    if qg > 0.0:
+                        code_g = UPPER_MIN
+                    qc *= f
+                    qg *= f
+                U = qc + qg + sp
+            # [3] the lower minimum with the reserved release: P ≤ U + b − e0 (this keeps U ≤ P + a, as e0 ≤ a + b)
+            if has_lower and qp > 0.0 and qp > U + b - e0 + 1e-12:
+                new_p = max(U + b - e0, 0.0)
+                cut_p += qp - new_p
+                code_p = LOWER_MIN
+                qp = new_p
+            # [4] the upper maximum: P − U ≤ mu, pumping cut first, then the rest spills
+            if qp - U > mu + 1e-12:
+                new_p = max(U + mu, 0.0)
+                if new_p < qp:
+                    cut_p += qp - new_p
+                    code_p = UPPER_MAX
+                    qp = new_p
+                if qp - U > mu + 1e-12:
+                    sp += qp - U - mu
+                    U = qc + qg + sp
+            # the release, from the settled flows
+            if has_lower:
+                if auto:       # hold the lower reservoir at its target, within [environmental flow, max]
+                    rl = il + U - qp + (vl - v_lo_target[t]) / c
+                    rl = min(max(rl, env_min), release_max)
                 else:
-                    vu_new = vu + c * (iu - qc - sp)
-                    if vu_new > vmax_up[t] + 1e-12:
-                        sp += (vu_new - vmax_up[t]) / c
-                        changed = True
-                    rl = qc + sp
-                    if rl < env_min - 1e-12:
-                        code_r = ENV
-                        cut_r = env_min - rl
-                if not changed:
-                    break
+                    rl = rl_req
+                avail = b + U - qp                          # what can leave without going below the minimum
+                if rl > avail + 1e-12:
+                    rl = max(avail, 0.0)
+                # [5] a full lower reservoir releases more: R ≥ U − P − room
+                need = U - qp - ((vmax_lo[t] - vl) / c - il)
+                if rl < need - 1e-12:
+                    rl = need
+                    if rl > release_max:
+                        code_r = LOWER_MAX
+            else:
+                rl = qc + sp
+            # [7] below the environmental flow by more than round-off: the shortfall is recorded
+            if rl < env_min - 1e-9:
+                code_r = ENV
+                cut_r = env_min - rl
             vu_new = vu + c * (iu + qp - qc - qg - sp)
             vl_new = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
             # power at the mid-step head

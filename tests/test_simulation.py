@@ -378,14 +378,6 @@ def test_unit_rating_cuts_a_flow_request_beyond_the_units():
     assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * (300.0 - q), rel=SELF_CONSISTENCY_REL)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG: _kernel.py builds the head estimate (lines 223-228) from a flow request capped only at the units' "
-    "maximum flow (min(rg, n·q_max) = 200 m³/s), not at what the power rating lets through (≈113 m³/s): "
-    "300 m³/s asked of the 100 MW unit makes the estimate drain the upper reservoir by 200 m³/s, the head is "
-    "underestimated, and the flow that 'gives 100 MW' at that head gives 100.156 MW at the real mid-step "
-    "head (1.6e-3 over the rating; the kernel's own RATING_TOL is 5e-4). Mirror case: pumping_m3s=300 is cut "
-    "to 91.25 m³/s drawing 99.25 MW, so the recorded 'unit rating' cut overstates the limit by 0.75 %. "
-    "Re-estimate the head from the flows after the rating cuts (a second pass)"))
 def test_a_cut_flow_request_stays_within_the_rating():
     """A flow request beyond the rating is cut to the flow that gives the rating at the mid-step head."""
     plant = small_pumped_storage()

@@ -220,12 +220,24 @@ def run(t0, t1, c, has_lower, tailwater,
             sp_r = req_spill[s, t]
             rl_req = req_release[s, t] if has_lower else 0.0
             # (requests beyond the ratings count at the ratings)
-            qc_e = (_turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0] if conv_is_power
-                    else min(rc, n_c * qmax_c))
-            qg_e = (_turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0] if gen_is_power
-                    else min(rg, n_r * qmax_r))
-            qp_e = (_pump_flow(min(rp, pmax_pump_r), hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) if pump_is_power
-                    else rp)
+            if conv_is_power:
+                qc_e = _turbine_flow(rc, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0]
+            else:
+                qc_e = min(rc, n_c * qmax_c)
+                if qc_e > 0.0 and _turbine_power(qc_e, hg0, k_c, n_c, qmax_c, qg_c, hg_c, tab_c) > n_c * pmax_c:
+                    qc_e = _turbine_flow(n_c * pmax_c, hg0, k_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c)[0]
+            if gen_is_power:
+                qg_e = _turbine_flow(rg, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0]
+            else:
+                qg_e = min(rg, n_r * qmax_r)
+                if qg_e > 0.0 and _turbine_power(qg_e, hg0, k_r, n_r, qmax_r, qg_t, hg_t, tab_t) > n_r * pmax_r:
+                    qg_e = _turbine_flow(n_r * pmax_r, hg0, k_r, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t)[0]
+            if pump_is_power:
+                qp_e = _pump_flow(min(rp, pmax_pump_r), hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p)
+            else:
+                qp_e = rp
+                if rp > 0.0 and _pump_power(rp, hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p) > pmax_pump_r:
+                    qp_e = _pump_flow(pmax_pump_r, hg0, k_r, n_r, qmax_r, qg_p, hg_p, tab_p)
             dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
             zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, ju)[0]
             zl_m = tailwater

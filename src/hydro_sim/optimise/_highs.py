@@ -138,15 +138,8 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
     flows_pump = [b.cols(f"q_pump_{s}", 0.0, d.seg_pump_width[s]) for s in range(S)] if d.has_rev else []
     col["spill"] = b.cols("spill", 0.0, np.inf, cost(d.spill_cost))
     col["release"] = b.cols("release", 0.0 if elastic else d.release_min, d.release_max)
-    vup_lb, vup_ub = d.v_up_min.copy(), d.v_up_max.copy()
-    vlo_lb, vlo_ub = d.v_lo_min.copy(), d.v_lo_max.copy()
-    if not elastic:
-        if d.end == "at_least_start":
-            vup_lb[-1] = max(vup_lb[-1], d.v_up_end)
-            vlo_lb[-1] = max(vlo_lb[-1], d.v_lo_end)
-        elif d.end == "fixed":
-            vup_lb[-1] = vup_ub[-1] = d.v_up_end
-            vlo_lb[-1] = vlo_ub[-1] = d.v_lo_end
+    # (in elastic mode the volume bounds and the end condition become soft rows further down)
+    vup_lb, vup_ub, vlo_lb, vlo_ub = d.volume_bounds_with_end()
     vup_cost = np.zeros(T)
     vlo_cost = np.zeros(T)
     if d.end == "water_value" and not elastic:

@@ -175,6 +175,21 @@ class ModelData:
     mip_rel_gap: float = 1e-4
     time_limit_s: float = np.inf
 
+    def volume_bounds_with_end(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Volume bounds per step with the end condition on the last step: "at_least_start" v[T−1] ≥ v_end,
+        "fixed" v[T−1] = v_end (v_end: the start volume unless an end target was given). [hm³]
+
+        Returns (v_up lower, v_up upper, v_lo lower, v_lo upper)."""
+        vup_lb, vup_ub = self.v_up_min.copy(), self.v_up_max.copy()
+        vlo_lb, vlo_ub = self.v_lo_min.copy(), self.v_lo_max.copy()
+        if self.end == "at_least_start":
+            vup_lb[-1] = max(vup_lb[-1], self.v_up_end)
+            vlo_lb[-1] = max(vlo_lb[-1], self.v_lo_end)
+        elif self.end == "fixed":
+            vup_lb[-1] = vup_ub[-1] = self.v_up_end
+            vlo_lb[-1] = vlo_ub[-1] = self.v_lo_end
+        return vup_lb, vup_ub, vlo_lb, vlo_ub
+
     @property
     def families(self) -> list[tuple[str, int]]:
         """Column families in order, with their count of columns per step."""

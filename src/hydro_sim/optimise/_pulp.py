@@ -81,14 +81,7 @@ def _add_variables(prob: pulp.LpProblem, d: ModelData) -> dict[str, Family]:
 
     # End of the horizon: "at_least_start" v[T−1] ≥ v_end, "fixed" v[T−1] = v_end (bounds of the last volume);
     # v_end is the start volume unless an end target was given.
-    vup_lb, vup_ub = d.v_up_min.copy(), d.v_up_max.copy()
-    vlo_lb, vlo_ub = d.v_lo_min.copy(), d.v_lo_max.copy()
-    if d.end == "at_least_start":
-        vup_lb[-1] = max(vup_lb[-1], d.v_up_end)
-        vlo_lb[-1] = max(vlo_lb[-1], d.v_lo_end)
-    elif d.end == "fixed":
-        vup_lb[-1] = vup_ub[-1] = d.v_up_end
-        vlo_lb[-1] = vlo_ub[-1] = d.v_lo_end
+    vup_lb, vup_ub, vlo_lb, vlo_ub = d.volume_bounds_with_end()
     x["v_up"] = _family(prob, "v_up", vup_lb, vup_ub, T)                                     # [hm³]
     if d.has_lower:
         x["v_lo"] = _family(prob, "v_lo", vlo_lb, vlo_ub, T)                                 # [hm³]

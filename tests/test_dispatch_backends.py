@@ -366,6 +366,34 @@ def test_variable_and_constraint_names_read_like_the_algebra() -> None:
     assert -row.constant == pytest.approx(d.c * d.inflow_up[0] + d.v_up0)
 
 
+def _three_weeks_of_daily_prices(seed: int) -> Scenario:
+    """21 days, each with its own price level (dearer from 9 h) and inflow: the lake of the textbook plant
+    runs against its limits at steps in between, not only at the end."""
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("2030-01-01", periods=21 * 24, freq="h")
+    price = np.repeat(rng.uniform(50.0, 500.0, 21), 24) * np.where(idx.hour > 8, 1.5, 1.0)
+    inflow = np.repeat(rng.uniform(5.0, 150.0, 21), 24)
+    return Scenario(inflow_upper_m3s=pd.Series(inflow, index=idx), price_cny_per_mwh=pd.Series(price, index=idx))
+
+
+@pytest.mark.parametrize(("seed", "level_masl"), [(0, 105.5), (3, 119.0), (5, 105.5)])
+def test_checkpoint_relaxation_has_the_optimum_of_the_model_itself(seed: int, level_masl: float) -> None:
+    """The HiGHS backend sums the upper balances between checkpoints and adds the steps whose recomputed
+    volume leaves its bounds as checkpoints: it must end at the optimum of the model itself, with values
+    that satisfy every row and bound of it."""
+    d = _model_data(textbook_plant(initial_level_masl=level_masl), _three_weeks_of_daily_prices(seed), {})
+    fast, _ = _highs.solve(d)
+    blocks, _ = _highs.build(d)
+    h = _highs.new_highs()
+    h.passModel(blocks.to_lp())
+    h.run()
+    itself = h.getInfo().objective_function_value
+    assert fast.status == "optimal"
+    assert 1 < fast.basis.checkpoints.size < d.T          # some steps became checkpoints, not all
+    assert _rel(fast.objective_cny, itself) <= OBJECTIVE_REL_TOL
+    assert _rel(_check_in_highs_model(d, fast.values), itself) <= OBJECTIVE_REL_TOL
+
+
 def test_year_builds_well_under_a_minute() -> None:
     idx = pd.date_range("2030-01-01", periods=8760, freq="h")
     scenario = Scenario(inflow_upper_m3s=pd.Series(600.0, index=idx), inflow_lower_m3s=pd.Series(5.0, index=idx),

@@ -19,6 +19,15 @@ from hydro_sim.optimise._model import ModelData
 INF = highspy.kHighsInf
 #: Slack below which a soft constraint counts as met in the elastic (diagnosis) model; solver tolerance. [same unit]
 ELASTIC_TOLERANCE = 1e-6
+#: An upper volume between checkpoints counts as within its bounds up to this amount: HiGHS's primal
+#: feasibility tolerance, which the volume columns of the model itself are held to. [hm³]
+CHECKPOINT_TOLERANCE_HM3 = 1e-7
+#: Steps between the first checkpoints. One summed row over a whole year (61,000 nonzeros at Lianghekou)
+#: makes each dual simplex iteration dearer; rows of about a month cut the solve by a third (measured here:
+#: 1.07 s with one row, 0.55–0.75 s with 4 to 24 rows, 3.1 s with every step). [-]
+CHECKPOINT_SPACING_STEPS = 720
+#: Rounds of added checkpoints after which every step becomes one (the model itself). [-]
+MAX_CHECKPOINT_ROUNDS = 8
 
 
 @dataclass
@@ -44,6 +53,7 @@ class _Blocks:
     def __init__(self, T: int) -> None:
         self.T = T
         self.col_off: dict[str, int] = {}
+        self.col_n: dict[str, int] = {}
         self.n_cols = 0
         self.col_lb: list[np.ndarray] = []
         self.col_ub: list[np.ndarray] = []
@@ -60,6 +70,7 @@ class _Blocks:
     def cols(self, name: str, lb, ub, cost=0.0, n: int | None = None, integer: bool = False) -> np.ndarray:
         n = self.T if n is None else n
         self.col_off[name] = self.n_cols
+        self.col_n[name] = n
         idx = np.arange(self.n_cols, self.n_cols + n)
         self.n_cols += n
         self.col_lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy())
@@ -118,12 +129,31 @@ def _inf(a: np.ndarray) -> np.ndarray:
     return np.where(np.isposinf(a), INF, np.where(np.isneginf(a), -INF, a))
 
 
-def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np.ndarray]]:
+def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray | None = None,
+          reduced: bool = False) -> tuple[_Blocks, dict[str, np.ndarray]]:
     """Build the model's blocks. With ``elastic`` the soft constraints get penalised slack columns.
+
+    By default the blocks hold the model of :mod:`._model` column for column and row for row. Two exact
+    reformulations make the LP smaller (see :func:`solve`):
+
+    ``upper_checkpoints``
+        Sorted steps, ending with T−1, at which the upper volume is a column; between two checkpoints the
+        upper balances are summed into one row (``bal_up`` row k covers the steps (cp[k−1], cp[k]]) and the
+        volume bounds of the steps in between are not in the model. All steps (the default) is the model.
+    ``reduced``
+        The release is the slack of its row (the lower balance, or ``rel_def`` without a lower reservoir)
+        when no ramp row needs it as a column; PV and wind, which have the same coefficient in every row and
+        the same cost, share one column ``ren`` (0 ≤ ren ≤ pv_max + wind_max).
 
     Returns the blocks and, in elastic mode, the slack column indices per soft constraint family.
     """
     T, S, c, dt = d.T, d.S, d.c, d.dt_h
+    cp = np.arange(T) if upper_checkpoints is None else np.asarray(upper_checkpoints, dtype=np.int64)
+    assert cp[-1] == T - 1 and np.all(np.diff(cp) > 0)
+    assert cp.size == T or not (elastic or d.dv_up_max is not None), "level-change rows need every upper volume"
+    reduced = reduced and not elastic
+    release_col = not reduced or (np.isfinite(d.ramp_m3s_per_step) and T > 1)
+    merge_ren = reduced and d.has_pv and d.has_wind
     b = _Blocks(T)
     col: dict[str, np.ndarray] = {}
     soft: dict[str, np.ndarray] = {}
@@ -137,7 +167,8 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
     flows_gen = [b.cols(f"q_gen_{s}", 0.0, d.seg_gen_width[s]) for s in range(S)] if d.has_rev else []
     flows_pump = [b.cols(f"q_pump_{s}", 0.0, d.seg_pump_width[s]) for s in range(S)] if d.has_rev else []
     col["spill"] = b.cols("spill", 0.0, np.inf, cost(d.spill_cost))
-    col["release"] = b.cols("release", 0.0 if elastic else d.release_min, d.release_max)
+    if release_col:
+        col["release"] = b.cols("release", 0.0 if elastic else d.release_min, d.release_max)
     # (in elastic mode the volume bounds and the end condition become soft rows further down)
     vup_lb, vup_ub, vlo_lb, vlo_ub = d.volume_bounds_with_end()
     vup_cost = np.zeros(T)
@@ -145,14 +176,19 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
     if d.end == "water_value" and not elastic:
         vup_cost[-1] = -d.water_value_up
         vlo_cost[-1] = -d.water_value_lo
-    col["v_up"] = b.cols("v_up", 0.0 if elastic else vup_lb, np.inf if elastic else vup_ub, vup_cost)
+    col["v_up"] = b.cols("v_up", 0.0 if elastic else vup_lb[cp], np.inf if elastic else vup_ub[cp], vup_cost[cp],
+                         n=cp.size)
     if d.has_lower:
         col["v_lo"] = b.cols("v_lo", 0.0 if elastic else vlo_lb, np.inf if elastic else vlo_ub, vlo_cost)
     curt = -d.curtailment_penalty * dt if d.objective == "firming" else 0.0
-    if d.has_pv:
-        col["pv"] = b.cols("pv", 0.0, d.pv_max, cost(curt))
-    if d.has_wind:
-        col["wind"] = b.cols("wind", 0.0, d.wind_max, cost(curt))
+    if merge_ren:
+        col["ren"] = b.cols("ren", 0.0, d.pv_max + d.wind_max, cost(curt))
+    else:
+        if d.has_pv:
+            col["pv"] = b.cols("pv", 0.0, d.pv_max, cost(curt))
+        if d.has_wind:
+            col["wind"] = b.cols("wind", 0.0, d.wind_max, cost(curt))
+    renewables: list[str] = [name for name in ("pv", "wind", "ren") if name in col]
     # With the revenue objective the net export is not a column: its price goes onto the flows and
     # renewables, and its limits become a ranged power row, dropped where the limits cannot bind.
     line_col = d.objective != "revenue"
@@ -165,22 +201,27 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
         col["dev_neg"] = b.cols("dev_neg", 0.0, np.inf, cost(d.tracking_penalty * dt))
 
     # ---- water balances ------------------------------------------------------------------------
-    rhs = c * d.inflow_up
-    rhs = rhs.copy()
-    rhs[0] += d.v_up0
-    r_up = b.rows("bal_up", rhs, rhs)
+    owner = np.searchsorted(cp, np.arange(T))          # bal_up row of each step: cp[k−1] < t ≤ cp[k]
+    rhs_up = np.bincount(owner, weights=c * d.inflow_up, minlength=cp.size).astype(float)
+    rhs_up[0] += d.v_up0
+    r_up = b.rows("bal_up", rhs_up, rhs_up, n=cp.size)
     b.coef(r_up, col["v_up"], 1.0)
     b.coef(r_up[1:], col["v_up"][:-1], -1.0)
+    r_up_t = r_up[owner]
     for q in flows_conv + flows_gen:
-        b.coef(r_up, q, c)
-    b.coef(r_up, col["spill"], c)
+        b.coef(r_up_t, q, c)
+    b.coef(r_up_t, col["spill"], c)
     for q in flows_pump:
-        b.coef(r_up, q, -c)
+        b.coef(r_up_t, q, -c)
     if d.has_lower:
         rhs = c * d.inflow_lo
         rhs = rhs.copy()
         rhs[0] += d.v_lo0
-        r_lo = b.rows("bal_lo", rhs, rhs)
+        if release_col:
+            r_lo = b.rows("bal_lo", rhs, rhs)
+            b.coef(r_lo, col["release"], c)
+        else:   # c·release = rhs − (the rest of the row), release_min ≤ release ≤ release_max
+            r_lo = b.rows("bal_lo", rhs - c * d.release_max, rhs - c * d.release_min)
         b.coef(r_lo, col["v_lo"], 1.0)
         b.coef(r_lo[1:], col["v_lo"][:-1], -1.0)
         for q in flows_conv + flows_gen:
@@ -188,10 +229,12 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
         b.coef(r_lo, col["spill"], -c)
         for q in flows_pump:
             b.coef(r_lo, q, c)
-        b.coef(r_lo, col["release"], c)
     else:
-        r_rel = b.rows("rel_def", 0.0, 0.0)
-        b.coef(r_rel, col["release"], 1.0)
+        if release_col:
+            r_rel = b.rows("rel_def", 0.0, 0.0)
+            b.coef(r_rel, col["release"], 1.0)
+        else:   # release = Σq_conv + spill within its bounds
+            r_rel = b.rows("rel_def", -d.release_max, -d.release_min)
         for q in flows_conv:
             b.coef(r_rel, q, -1.0)
         b.coef(r_rel, col["spill"], -1.0)
@@ -210,9 +253,8 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
                 b.col_cost[_family_pos(b, f"q_gen_{s}")] = price_cost * d.k_gen[s]
             for s, q in enumerate(flows_pump):
                 b.col_cost[_family_pos(b, f"q_pump_{s}")] = -price_cost * d.b_pump[s]
-            for name in ("pv", "wind"):
-                if name in col:
-                    b.col_cost[_family_pos(b, name)] = price_cost
+            for name in renewables:
+                b.col_cost[_family_pos(b, name)] = price_cost
         need = line_limit_can_bind(d)
         r_p = b.rows("power", np.where(need, d.line_min, -np.inf), np.where(need, d.line_max, np.inf))
     for s, q in enumerate(flows_conv):
@@ -221,9 +263,8 @@ def build(d: ModelData, *, elastic: bool = False) -> tuple[_Blocks, dict[str, np
         b.coef(r_p, q, sign * d.k_gen[s])
     for s, q in enumerate(flows_pump):
         b.coef(r_p, q, -sign * d.b_pump[s])
-    for name in ("pv", "wind"):
-        if name in col:
-            b.coef(r_p, col[name], sign)
+    for name in renewables:
+        b.coef(r_p, col[name], sign)
     if d.objective == "firming":
         assert d.delivery is not None
         r_f = b.rows("firm", d.delivery, np.inf)
@@ -414,21 +455,70 @@ _STATUS = {
 }
 
 
-def solve(d: ModelData, *, elastic: bool = False, basis: object | None = None,
-          highs_options: dict | None = None) -> tuple[RawSolution, dict[str, np.ndarray]]:
-    """Build and solve with HiGHS. Returns the raw solution and, in elastic mode, slack values per family."""
-    t0 = time.perf_counter()
-    blocks, soft = build(d, elastic=elastic)
-    lp = blocks.to_lp()
-    t1 = time.perf_counter()
+@dataclass
+class WarmStart:
+    """An optimal basis and the layout of the model it belongs to, for a warm start of the next solve."""
+
+    checkpoints: np.ndarray                                  # steps with an upper-volume column
+    cols: dict[str, tuple[int, int]]                         # column family → (offset, count)
+    rows: dict[str, tuple[int, int]]                         # row family → (offset, count)
+    basis: highspy.HighsBasis
+
+
+def _layout(b: _Blocks) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
+    cols = {name: (off, b.col_n[name]) for name, off in b.col_off.items()}
+    ends = sorted(b.row_off.values()) + [b.n_rows]
+    rows = {name: (off, ends[ends.index(off) + 1] - off) for name, off in b.row_off.items()}
+    return cols, rows
+
+
+def _carry_basis(warm: WarmStart, b: _Blocks, cp: np.ndarray) -> highspy.HighsBasis | None:
+    """The basis of ``warm`` on the model ``b``, whose checkpoints ``cp`` hold those of ``warm``; None if the
+    layouts differ otherwise.
+
+    A new checkpoint t splits a summed balance row in two and adds the column v_up[t]. The column enters the
+    basis and the row ending at t leaves it (nonbasic at its right-hand side): the basis matrix stays
+    nonsingular (add the new row to the one after it and expand along the new column) and the duals stay
+    as they were, both rows taking the old row's dual, so the basis stays dual feasible and the dual simplex
+    goes on from it."""
+    cols, rows = _layout(b)
+    if set(cols) != set(warm.cols) or set(rows) != set(warm.rows) or not np.all(np.isin(warm.checkpoints, cp)):
+        return None
+    old_col = np.asarray([int(x) for x in warm.basis.col_status], dtype=np.int8)
+    old_row = np.asarray([int(x) for x in warm.basis.row_status], dtype=np.int8)
+    basic, lower = int(highspy.HighsBasisStatus.kBasic), int(highspy.HighsBasisStatus.kLower)
+    kept = np.isin(cp, warm.checkpoints)                     # checkpoints that were there before
+    col_status = np.empty(b.n_cols, dtype=np.int8)
+    row_status = np.empty(b.n_rows, dtype=np.int8)
+    for new, old, status, old_status, fresh in ((cols, warm.cols, col_status, old_col, basic),
+                                                (rows, warm.rows, row_status, old_row, lower)):
+        for name, (off, n) in new.items():
+            o_off, o_n = old[name]
+            if name in ("v_up", "bal_up"):
+                part = np.full(n, fresh, dtype=np.int8)
+                part[kept] = old_status[o_off:o_off + o_n]
+                status[off:off + n] = part
+            elif n == o_n:
+                status[off:off + n] = old_status[o_off:o_off + o_n]
+            else:
+                return None
+    hb = highspy.HighsBasis()
+    enum = highspy.HighsBasisStatus
+    hb.col_status = [enum(int(x)) for x in col_status]
+    hb.row_status = [enum(int(x)) for x in row_status]
+    hb.valid = True
+    return hb
+
+
+def _run(d: ModelData, lp: highspy.HighsLp, start: highspy.HighsBasis | None, elastic: bool,
+         highs_options: dict | None) -> highspy.Highs:
     h = new_highs()
     h.setOptionValue("random_seed", 0)
     if d.unit_commitment and not elastic:
         h.setOptionValue("mip_rel_gap", float(d.mip_rel_gap))
     if np.isfinite(d.time_limit_s):
         h.setOptionValue("time_limit", float(d.time_limit_s))
-    warm = basis is not None and not (d.unit_commitment and not elastic)
-    if not warm and (d.balance_periods or d.gen_cap_periods) and not d.unit_commitment:
+    if start is None and (d.balance_periods or d.gen_cap_periods) and not d.unit_commitment:
         # Period-sum rows (pump–generate balance, daily cap) couple a day's steps; HiGHS's dual simplex
         # stalls on them from a cold start (249 s on the Lianghekou year against 2.6 s with the interior
         # point method, measured here). Interior point with crossover still hands back a basis for warm starts.
@@ -436,34 +526,122 @@ def solve(d: ModelData, *, elastic: bool = False, basis: object | None = None,
     for k, v in (highs_options or {}).items():
         h.setOptionValue(k, v)
     h.passModel(lp)
-    if warm:
-        h.setBasis(basis)
+    if start is not None:
+        h.setBasis(start)
     h.run()
-    t2 = time.perf_counter()
-    ms = h.getModelStatus()
-    status = _STATUS.get(ms, "error")
-    info = h.getInfo()
+    return h
+
+
+def _full_values(d: ModelData, b: _Blocks, x: np.ndarray, cp: np.ndarray) -> dict[str, np.ndarray]:
+    """Column values per family of the model itself (every family of :func:`build` without reductions)."""
+    T, c = d.T, d.c
+    values = {name: x[off:off + b.col_n[name]].copy() for name, off in b.col_off.items()
+              if not name.startswith("slack_")}
+    if "ren" in values:
+        # PV and wind are interchangeable in the model; a curtailment is shared in proportion to availability.
+        ren = values.pop("ren")
+        avail = d.pv_max + d.wind_max
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(avail > 0, d.pv_max / np.where(avail > 0, avail, 1.0), 0.0)
+        values["pv"] = np.minimum(ren * share, d.pv_max)
+        values["wind"] = ren - values["pv"]
+    q = {fam: sum((values[f"{fam}_{s}"] for s in range(d.S) if f"{fam}_{s}" in values), np.zeros(T))
+         for fam in ("q_conv", "q_gen", "q_pump")}
+    if "release" not in values:
+        if d.has_lower:
+            dv_lo = np.diff(values["v_lo"], prepend=d.v_lo0)
+            values["release"] = d.inflow_lo + q["q_conv"] + q["q_gen"] + values["spill"] - q["q_pump"] - dv_lo / c
+        else:
+            values["release"] = q["q_conv"] + values["spill"]
+    if cp.size < T:
+        # v_up[t] = v_up[cp[k−1]] + c·Σ (inflow − outflow) over the steps of its row up to t
+        net = np.cumsum(c * (d.inflow_up - q["q_conv"] - q["q_gen"] - values["spill"] + q["q_pump"]))
+        owner = np.searchsorted(cp, np.arange(T))
+        v_cp = values["v_up"]
+        base = np.where(owner > 0, v_cp[np.maximum(owner - 1, 0)] - net[cp[np.maximum(owner - 1, 0)]], d.v_up0)
+        v_up = base + net
+        v_up[cp] = v_cp
+        values["v_up"] = v_up
+    order = [name for name in d.col_names if name in values]
+    return {name: values[name] for name in order} | {k: v for k, v in values.items() if k not in order}
+
+
+def solve(d: ModelData, *, elastic: bool = False, basis: object | None = None,
+          highs_options: dict | None = None) -> tuple[RawSolution, dict[str, np.ndarray]]:
+    """Build and solve with HiGHS. Returns the raw solution and, in elastic mode, slack values per family.
+
+    The LP (not the MILP, not the elastic model) is solved in an exactly equivalent smaller form (see
+    :func:`build`): the release as a row slack, PV and wind in one column, and the upper reservoir's
+    balances summed between checkpoints (at first every CHECKPOINT_SPACING_STEPS-th step and the last one),
+    with the upper volume bounds of the steps in between left out. That is a relaxation of the model; when
+    the upper volumes of its optimum, recomputed step by step, keep every bound, its optimum is the
+    model's optimum. Steps that break a bound become checkpoints and the LP is solved again, warm from the
+    last basis (at most MAX_CHECKPOINT_ROUNDS times, then with every step). A huge upper reservoir that
+    never reaches its limits thus costs a dozen summed rows in place of T balance rows and T volume
+    columns: the dual simplex on the Lianghekou year needs half the iterations, each cheaper (measured
+    here: 0.6 s against 3.3 s). ``basis`` is the :class:`WarmStart` of an earlier solve.
+    """
+    T = d.T
+    lp_mode = not elastic and not d.unit_commitment
+    all_steps = np.arange(T)
+    warm = basis if isinstance(basis, WarmStart) and lp_mode else None
+    if lp_mode and d.dv_up_max is None:
+        cp = warm.checkpoints if warm is not None else np.union1d(
+            np.arange(CHECKPOINT_SPACING_STEPS - 1, T, CHECKPOINT_SPACING_STEPS), [T - 1])
+    else:
+        cp = all_steps
+    build_s = solve_s = 0.0
+    iterations = rounds = 0
+    while True:
+        t0 = time.perf_counter()
+        blocks, soft = build(d, elastic=elastic, upper_checkpoints=cp, reduced=lp_mode)
+        lp = blocks.to_lp()
+        start = _carry_basis(warm, blocks, cp) if warm is not None else None
+        t1 = time.perf_counter()
+        h = _run(d, lp, start, elastic, highs_options)
+        t2 = time.perf_counter()
+        build_s += t1 - t0
+        solve_s += t2 - t1
+        ms = h.getModelStatus()
+        status = _STATUS.get(ms, "error")
+        info = h.getInfo()
+        iterations += int(info.simplex_iteration_count)
+        if status != "optimal" and cp.size < T:
+            cp, warm = all_steps, None        # the relaxation decides nothing here: solve the model itself
+            continue
+        has_solution = status == "optimal" or (status == "time_limit" and info.primal_solution_status == 2)
+        if not has_solution:
+            break
+        x = np.asarray(h.getSolution().col_value)
+        values = _full_values(d, blocks, x, cp)
+        if cp.size == T:
+            break
+        vup_lb, vup_ub, _, _ = d.volume_bounds_with_end()
+        broken = np.flatnonzero((values["v_up"] < vup_lb - CHECKPOINT_TOLERANCE_HM3)
+                                | (values["v_up"] > vup_ub + CHECKPOINT_TOLERANCE_HM3))
+        if broken.size == 0:
+            break
+        rounds += 1
+        cols, rows = _layout(blocks)
+        warm = WarmStart(checkpoints=cp, cols=cols, rows=rows, basis=h.getBasis())
+        cp = np.union1d(cp, broken) if rounds < MAX_CHECKPOINT_ROUNDS else all_steps
     raw = RawSolution(status=status, solver_message=h.modelStatusToString(ms),
-                      objective_cny=float(info.objective_function_value), build_s=t1 - t0, solve_s=t2 - t1,
-                      iterations=int(info.simplex_iteration_count))
+                      objective_cny=float(info.objective_function_value), build_s=build_s, solve_s=solve_s,
+                      iterations=iterations)
     slacks: dict[str, np.ndarray] = {}
-    has_solution = status == "optimal" or (status == "time_limit" and info.primal_solution_status == 2)
     if has_solution:
-        sol = h.getSolution()
-        x = np.asarray(sol.col_value)
-        for name, off in blocks.col_off.items():
-            if not name.startswith("slack_"):
-                raw.values[name] = x[off:off + blocks.T]
-        for name, cols in soft.items():
-            slacks[name] = x[cols]
+        raw.values = values
+        for name, cols_ in soft.items():
+            slacks[name] = x[cols_]
         if not (d.unit_commitment and not elastic):
-            y = np.asarray(sol.row_dual)
+            y = np.asarray(h.getSolution().row_dual)
             off = blocks.row_off["bal_up"]
-            raw.dual_bal_up = y[off:off + d.T].copy()
+            raw.dual_bal_up = y[off + np.searchsorted(cp, all_steps)]
             if "bal_lo" in blocks.row_off:
                 off = blocks.row_off["bal_lo"]
-                raw.dual_bal_lo = y[off:off + d.T].copy()
-            raw.basis = h.getBasis()
+                raw.dual_bal_lo = y[off:off + T].copy()
+            cols, rows = _layout(blocks)
+            raw.basis = WarmStart(checkpoints=cp, cols=cols, rows=rows, basis=h.getBasis())
         else:
             raw.mip_gap = float(info.mip_gap)
     return raw, slacks

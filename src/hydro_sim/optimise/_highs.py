@@ -1,6 +1,8 @@
 """The fast backend: the model's sparse matrix built with vectorised numpy, solved by HiGHS (highspy).
 
-No Python loop runs over time steps: each constraint family is one block of COO triplets.
+No Python loop runs over time steps: each constraint family is one block of COO triplets. :func:`build`
+writes the model of :mod:`._model` term by term; :func:`solve` hands HiGHS an exactly equivalent smaller
+LP (upper balances summed between checkpoints, checked and refined) and a crash start (see there).
 """
 
 from __future__ import annotations

@@ -35,7 +35,7 @@ from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 from hydro_sim.optimise import dispatch
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.simulation._kernel import _interp, _interp_from
+from hydro_sim.simulation._kernel import _interp, _interp_from, slopes
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
 #: Water balance of one reservoir over one step. The kernel adds five flows times c to a volume of at
@@ -345,7 +345,7 @@ def test_interp_from_stays_inside_a_two_point_table():
     xs, ys = np.array([0.0, 10.0]), np.array([100.0, 110.0])
     start = len(xs) // 2                                      # where run() starts the search
     for x in (10.0, 10.5):
-        value, segment = _interp_from(x, xs, ys, start)
+        value, segment = _interp_from(x, xs, ys, slopes(xs, ys), start)
         assert segment <= len(xs) - 2
         assert value == pytest.approx(_interp(x, xs, ys), rel=SELF_CONSISTENCY_REL)
 

@@ -14,7 +14,8 @@ the loop over scenarios is the inner one. Each step, in this order:
    reserved [limit 3]; pumping into a full upper reservoir is cut, then the rest spills [limit 4]; the
    release (automatic, or requested) is then set from the settled flows, cut to the water there is, raised
    when the lower reservoir is full [limit 5], and any shortfall below the environmental flow is recorded
-   [limit 7];
+   [limit 7]; a requested release below the environmental flow is raised to it where the water is there,
+   and the water added is recorded [limit 8] (the environmental flow is a legal minimum, not a request);
 5. volumes are updated exactly: V_up += c(I_up + Q_p − Q_c − Q_g − S), V_lo += c(I_lo + Q_c + Q_g + S − Q_p − R);
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
@@ -33,10 +34,11 @@ from hydro_sim.constants import G_M_S2, RHO_WATER_KG_M3, W_PER_MW
 A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 
 # limit codes
-NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV = 0, 1, 2, 3, 4, 5, 6, 7
+NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV, ENV_RAISED = 0, 1, 2, 3, 4, 5, 6, 7, 8
 LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN: "lower minimum level",
                UPPER_MAX: "upper maximum level", LOWER_MAX: "lower maximum level",
-               MODE: "pump and generate at once", ENV: "environmental flow"}
+               MODE: "pump and generate at once", ENV: "environmental flow",
+               ENV_RAISED: "environmental flow (release raised)"}
 
 _JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy", _nrt=False)
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
@@ -297,7 +299,7 @@ TOT_VUP_MIN, TOT_VUP_MAX, TOT_VLO_MIN, TOT_VLO_MAX = 14, 15, 16, 17
 N_TOT = 18
 #: Groups of the cut-back tallies ``cut_water[s, group, limit]`` and ``cut_steps[s, group, limit]``.
 G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
-N_LIMITS = 8
+N_LIMITS = 9
 
 
 @numba.njit(**_JIT)
@@ -387,7 +389,7 @@ def run(t0, t1, c, has_lower, tailwater,
                     rl_e = il + qc_e + qg_e + sp_r - qp_e + (vl - v_lo_target[t]) / c
                     rl_e = min(max(rl_e, env_min), release_max)
                 else:
-                    rl_e = rl_req
+                    rl_e = max(rl_req, env_min)
                 zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
                                     m_lo, jl)[0]
             hg = zu_m - zl_m
@@ -447,7 +449,7 @@ def run(t0, t1, c, has_lower, tailwater,
             if has_lower:
                 b = (vl - vmin_lo[t]) / c + il
                 auto = math.isnan(rl_req)
-                floor = env_min if auto else rl_req
+                floor = env_min if auto else max(rl_req, env_min)
                 e0 = min(floor, max(a + b, 0.0))            # release reserved before any pumping
             else:
                 b = 0.0
@@ -492,8 +494,8 @@ def run(t0, t1, c, has_lower, tailwater,
                 if auto:       # hold the lower reservoir at its target, within [environmental flow, max]
                     rl = il + U - qp + (vl - v_lo_target[t]) / c
                     rl = min(max(rl, env_min), release_max)
-                else:
-                    rl = rl_req
+                else:          # a requested release below the environmental flow is raised to it [8]
+                    rl = max(rl_req, env_min)
                 avail = b + U - qp                          # what can leave without going below the minimum
                 if rl > avail + 1e-12:
                     rl = max(avail, 0.0)
@@ -509,6 +511,9 @@ def run(t0, t1, c, has_lower, tailwater,
             if rl < env_min - 1e-9:
                 code_r = ENV
                 cut_r = env_min - rl
+            elif has_lower and not auto and rl_req < env_min - 1e-9 and code_r == NONE:
+                code_r = ENV_RAISED   # [8] the water added to a requested release
+                cut_r = min(rl, env_min) - rl_req
             vu_new = vu + c * (iu + qp - qc - qg - sp)
             vl_new = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
             # power at the mid-step head

@@ -196,19 +196,21 @@ def _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab):
 # (``eta`` = −1) calls the chart versions above.
 
 
-#: Newton stops when its last step moved the flow by less than this fraction: the error left is then about
-#: 3x/(1 − 3x) · NEWTON_STEP_REL² of the flow (x = kQ²/H, the loss fraction, a few %), i.e. ~1e-17. [-]
-NEWTON_STEP_REL = 1e-8
+#: Halley's method stops once its last step moved the flow by less than this fraction: its error is then
+#: about (x/(1 − 3x) + 9x²/(1 − 3x)²)·HALLEY_STEP_REL³ of the flow (x = kQ²/H_g, the loss fraction, a few
+#: %), below 1e-13. From the series start (relative error 273x⁵, ~1e-5) one step is the rule. [-]
+HALLEY_STEP_REL = 1e-4
 
 
 @numba.njit(**_JIT)
-def _tflow_c(p, hg, k, qmax, pmax, eta, exact):
-    """:func:`_turbine_flow` for a group with constant η: total flow ``qmax``, total rating ``pmax``.
+def _tflow_c(p, hg, ih, k, qmax, pmax, a, exact):
+    """:func:`_turbine_flow` for a group with constant efficiency: ``a`` = ρgη/10⁶, total flow ``qmax``,
+    total rating ``pmax``, ``ih`` = 1/H_g; returns (flow, capped).
 
-    Newton on f(Q) = aQ(H_g − kQ²) − P (a = ρgη/10⁶) from the series root of the cubic,
-    Q ≈ Q₀(1 + x + 3x² + 12x³) with Q₀ = P/(aH_g), x = kQ₀²/H_g (relative error ≈ 55x⁴, ~1e-5), so one
-    or two steps reach round-off. With ``exact`` false the series root is returned as it is (for the
-    step's head estimate, where 1e-5 of the flow moves the head by micrometres)."""
+    Root of f(Q) = aQ(H_g − kQ²) − P on the physical branch from the series root of the cubic,
+    Q ≈ Q₀(1 + x + 3x² + 12x³ + 55x⁴), Q₀ = P/(aH_g), x = kQ₀²/H_g (relative error ≈ 273x⁵), then Halley
+    steps (cubic convergence; one division each). With ``exact`` false the series root is returned as it
+    is (for the step's head estimate, where 1e-5 of the flow moves the head by micrometres)."""
     if p <= 0.0:
         return 0.0, False
     capped = False
@@ -216,60 +218,62 @@ def _tflow_c(p, hg, k, qmax, pmax, eta, exact):
         p = pmax
         capped = True
     q_top = qmax if (k <= 0.0 or 3.0 * k * qmax * qmax <= hg) else math.sqrt(hg / (3.0 * k))
-    a = A_MW_PER_M3S_M * eta
     if q_top <= 0.0 or a * q_top * (hg - k * q_top * q_top) <= p:
         return q_top, True
-    q0 = p / (a * hg)
-    x = k * q0 * q0 / hg
-    q = min(q0 * (1.0 + x * (1.0 + x * (3.0 + 12.0 * x))), q_top)
+    q0 = p * ih * (1.0 / a)
+    x = k * q0 * q0 * ih
+    q = min(q0 * (1.0 + x * (1.0 + x * (3.0 + x * (12.0 + 55.0 * x)))), q_top)
     if not exact:
         return q, capped
     for _ in range(30):
         f = a * q * (hg - k * q * q) - p
         if abs(f) <= 1e-11 * p:
             break
-        dq = f / (a * (hg - 3.0 * k * q * q))
+        f1 = a * (hg - 3.0 * k * q * q)
+        f2 = -6.0 * a * k * q
+        dq = 2.0 * f * f1 / (2.0 * f1 * f1 - f * f2)
         q = min(q - dq, q_top)
-        if abs(dq) <= NEWTON_STEP_REL * q:
+        if abs(dq) <= HALLEY_STEP_REL * q:
             break
     return q, capped
 
 
 @numba.njit(**_JIT)
-def _pflow_c(p, hg, k, eta, exact):
-    """:func:`_pump_flow` for a group with constant η: Newton on g(Q) = Q(H_g + kQ²)/b − P (b = 10⁶η/ρg)
-    from the series root Q ≈ Q₀(1 − x + 3x² − 12x³), Q₀ = bP/H_g, x = kQ₀²/H_g (as it is unless
-    ``exact``, see :func:`_tflow_c`)."""
+def _pflow_c(p, hg, ih, k, b, exact):
+    """:func:`_pump_flow` for a group with constant efficiency, ``b`` = ρg/(10⁶η): root of
+    g(Q) = bQ(H_g + kQ²) − P from the series root Q ≈ Q₀(1 − x + 3x² − 12x³ + 55x⁴), Q₀ = P/(bH_g),
+    x = kQ₀²/H_g, then Halley steps (as :func:`_tflow_c`)."""
     if p <= 0.0:
         return 0.0
-    b = A_MW_PER_M3S_M / eta
-    q0 = p / (b * hg)
-    x = k * q0 * q0 / hg
-    q = q0 * (1.0 - x * (1.0 - x * (3.0 - 12.0 * x)))
+    q0 = p * ih * (1.0 / b)
+    x = k * q0 * q0 * ih
+    q = q0 * (1.0 - x * (1.0 - x * (3.0 - x * (12.0 - 55.0 * x))))
     if not exact:
         return q
     for _ in range(30):
         g = b * q * (hg + k * q * q) - p
         if abs(g) <= 1e-11 * p:
             break
-        dq = g / (b * (hg + 3.0 * k * q * q))
+        g1 = b * (hg + 3.0 * k * q * q)
+        g2 = 6.0 * b * k * q
+        dq = 2.0 * g * g1 / (2.0 * g1 * g1 - g * g2)
         q -= dq
-        if abs(dq) <= NEWTON_STEP_REL * q:
+        if abs(dq) <= HALLEY_STEP_REL * q:
             break
     return q
 
 
 @numba.njit(inline="always", **_JIT)
-def _tflow(p, hg, k, n, qmax_u, pmax_u, eta, qg, hgr, tab, exact=True):
+def _tflow(p, hg, ih, k, n, qmax_u, pmax_u, eta, qg, hgr, tab, exact=True):
     if eta > 0.0:
-        return _tflow_c(p, hg, k, n * qmax_u, n * pmax_u, eta, exact)
+        return _tflow_c(p, hg, ih, k, n * qmax_u, n * pmax_u, A_MW_PER_M3S_M * eta, exact)
     return _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)
 
 
 @numba.njit(inline="always", **_JIT)
-def _pflow(p, hg, k, n, qmax_u, eta, qg, hgr, tab, exact=True):
+def _pflow(p, hg, ih, k, n, qmax_u, eta, qg, hgr, tab, exact=True):
     if eta > 0.0:
-        return _pflow_c(p, hg, k, eta, exact)
+        return _pflow_c(p, hg, ih, k, A_MW_PER_M3S_M * (1.0 / eta), exact)
     return _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab)
 
 
@@ -287,7 +291,7 @@ def _ppow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
     if q <= 0.0:
         return 0.0
     if eta > 0.0:
-        return A_MW_PER_M3S_M * q * (hg + k * q * q) / eta
+        return A_MW_PER_M3S_M * (1.0 / eta) * q * (hg + k * q * q)
     return _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab)
 
 
@@ -325,6 +329,7 @@ def run(t0, t1, c, has_lower, tailwater,
     ``record`` is true. A NaN in ``req_release`` means the automatic release (lower reservoir held at
     ``v_lo_target``)."""
     S = v_up.shape[0]
+    inv_c = 1.0 / c
     rate_c, rate_g = n_c * pmax_c, n_r * pmax_r
     qcap_c, qcap_g = n_c * qmax_c, n_r * qmax_r
     # Scenarios outer, steps inner: each scenario's state runs on by itself, and the (scenarios, steps)
@@ -354,6 +359,7 @@ def run(t0, t1, c, has_lower, tailwater,
             if has_lower:
                 zl, jl = _interp_from(vl, v_lo_tab, z_lo_tab, m_lo, jl)
             hg0 = zu - zl
+            ih0 = 1.0 / hg0
             # head estimate over the step from the requested flows (power requests turned into flow at the
             # start head), so that ratings are checked at the mid-step head the power is reckoned at
             rc, rg, rp = req_conv[s_c, t], req_gen[s_g, t], req_pump[s_p, t]
@@ -363,72 +369,73 @@ def run(t0, t1, c, has_lower, tailwater,
             qc_e = qg_e = qp_e = 0.0
             if n_c > 0:
                 if conv_is_power:
-                    qc_e = _tflow(rc, hg0, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c, False)[0]
+                    qc_e = _tflow(rc, hg0, ih0, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c, False)[0]
                 else:
                     qc_e = min(rc, qcap_c)
                     if qc_e > 0.0 and _tpow(qc_e, hg0, k_c, n_c, qmax_c, eta_c, qg_c, hg_c, tab_c) > rate_c:
-                        qc_e = _tflow(rate_c, hg0, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c, False)[0]
+                        qc_e = _tflow(rate_c, hg0, ih0, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c, False)[0]
             if n_r > 0:
                 if gen_is_power:
-                    qg_e = _tflow(rg, hg0, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t, False)[0]
+                    qg_e = _tflow(rg, hg0, ih0, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t, False)[0]
                 else:
                     qg_e = min(rg, qcap_g)
                     if qg_e > 0.0 and _tpow(qg_e, hg0, k_r, n_r, qmax_r, eta_t, qg_t, hg_t, tab_t) > rate_g:
-                        qg_e = _tflow(rate_g, hg0, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t, False)[0]
+                        qg_e = _tflow(rate_g, hg0, ih0, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t, False)[0]
                 if pump_is_power:
-                    qp_e = _pflow(min(rp, pmax_pump_r), hg0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p, False)
+                    qp_e = _pflow(min(rp, pmax_pump_r), hg0, ih0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p, False)
                 else:
                     qp_e = rp
                     if rp > 0.0 and _ppow(rp, hg0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p) > pmax_pump_r:
-                        qp_e = _pflow(pmax_pump_r, hg0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p, False)
+                        qp_e = _pflow(pmax_pump_r, hg0, ih0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p, False)
             dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
             zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, m_up, ju)[0]
             zl_m = tailwater
             if has_lower:
                 if math.isnan(rl_req):     # as the automatic release below: hold the target, within limits
-                    rl_e = il + qc_e + qg_e + sp_r - qp_e + (vl - v_lo_target[t]) / c
+                    rl_e = il + qc_e + qg_e + sp_r - qp_e + (vl - v_lo_target[t]) * inv_c
                     rl_e = min(max(rl_e, env_min), release_max)
                 else:
                     rl_e = max(rl_req, env_min)
                 zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
                                     m_lo, jl)[0]
             hg = zu_m - zl_m
+            ih = 1.0 / hg
             # requests → flows at the head estimate, unit ratings [1]
             cut_c = cut_g = cut_p = cut_r = 0.0
             code_c = code_g = code_p = code_r = NONE
             qc = qg = qp = 0.0
             if n_c > 0:
                 if conv_is_power:
-                    qc, capped = _tflow(rc, hg, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c)
+                    qc, capped = _tflow(rc, hg, ih, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c)
                     if capped and rc < FULL_POWER_MW:
                         code_c = UNIT   # the energy not delivered is recorded as a shortfall below
                 else:
                     qc = rc
                     if (rc > qcap_c * (1.0 + RATING_TOL)
                             or _tpow(rc, hg, k_c, n_c, qmax_c, eta_c, qg_c, hg_c, tab_c) > rate_c * (1.0 + RATING_TOL)):
-                        qtop = _tflow(rate_c, hg, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c)[0]
+                        qtop = _tflow(rate_c, hg, ih, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c)[0]
                         qc = min(rc, qtop)
                         cut_c, code_c = rc - qc, UNIT
             if n_r > 0:
                 if gen_is_power:
-                    qg, capped = _tflow(rg, hg, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t)
+                    qg, capped = _tflow(rg, hg, ih, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t)
                     if capped and rg < FULL_POWER_MW:
                         code_g = UNIT
                 else:
                     qg = rg
                     if (rg > qcap_g * (1.0 + RATING_TOL)
                             or _tpow(rg, hg, k_r, n_r, qmax_r, eta_t, qg_t, hg_t, tab_t) > rate_g * (1.0 + RATING_TOL)):
-                        qtop = _tflow(rate_g, hg, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t)[0]
+                        qtop = _tflow(rate_g, hg, ih, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t)[0]
                         qg = min(rg, qtop)
                         cut_g, code_g = rg - qg, UNIT
                 if pump_is_power:
-                    qp = _pflow(min(rp, pmax_pump_r), hg, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p)
+                    qp = _pflow(min(rp, pmax_pump_r), hg, ih, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p)
                     if rp > pmax_pump_r * (1.0 + 1e-12):
                         code_p = UNIT
                 else:
                     qp = rp
                     if rp > 0.0 and _ppow(rp, hg, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p) > pmax_pump_r * (1.0 + RATING_TOL):
-                        qp = _pflow(pmax_pump_r, hg, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p)
+                        qp = _pflow(pmax_pump_r, hg, ih, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p)
                         cut_p, code_p = rp - qp, UNIT
                 if qg > 0.0 and qp > 0.0:     # [6] a unit cannot pump and generate at once
                     if qg >= qp:
@@ -443,11 +450,11 @@ def run(t0, t1, c, has_lower, tailwater,
             # water limits in closed form, all in m³/s over the step (volumes divided by c):
             #   a: upper water above its minimum, b: lower water above its minimum, mu: upper room;
             #   U = Q_conv + Q_gen + S (upper → lower), P = Q_pump (lower → upper), R the release.
-            a = (vu - vmin_up[t]) / c + iu
-            mu = (vmax_up[t] - vu) / c - iu
+            a = (vu - vmin_up[t]) * inv_c + iu
+            mu = (vmax_up[t] - vu) * inv_c - iu
             U = qc + qg + sp
             if has_lower:
-                b = (vl - vmin_lo[t]) / c + il
+                b = (vl - vmin_lo[t]) * inv_c + il
                 auto = math.isnan(rl_req)
                 floor = env_min if auto else max(rl_req, env_min)
                 e0 = min(floor, max(a + b, 0.0))            # release reserved before any pumping
@@ -492,7 +499,7 @@ def run(t0, t1, c, has_lower, tailwater,
             # the release, from the settled flows
             if has_lower:
                 if auto:       # hold the lower reservoir at its target, within [environmental flow, max]
-                    rl = il + U - qp + (vl - v_lo_target[t]) / c
+                    rl = il + U - qp + (vl - v_lo_target[t]) * inv_c
                     rl = min(max(rl, env_min), release_max)
                 else:          # a requested release below the environmental flow is raised to it [8]
                     rl = max(rl_req, env_min)
@@ -500,7 +507,7 @@ def run(t0, t1, c, has_lower, tailwater,
                 if rl > avail + 1e-12:
                     rl = max(avail, 0.0)
                 # [5] a full lower reservoir releases more: R ≥ U − P − room
-                need = U - qp - ((vmax_lo[t] - vl) / c - il)
+                need = U - qp - ((vmax_lo[t] - vl) * inv_c - il)
                 if rl < need - 1e-12:
                     rl = need
                     if rl > release_max:

@@ -208,8 +208,8 @@ class Scenario:
         if new_index.freq is None:
             new_index = pd.DatetimeIndex(new_index, freq=pd.Timedelta(hours=self.dt_h))
         kwargs: dict[str, Any] = {  # field name → the cut series (or None)
-            name: (getattr(self, name).iloc[sl].set_axis(new_index) if getattr(self, name) is not None else None)
-            for name in SERIES_FIELDS}
+            name: (getattr(self, name).iloc[sl].set_axis(new_index) if getattr(self, name) is not None
+                   else None) for name in SERIES_FIELDS}
         return replace(self, **kwargs)
 
     def summary(self) -> pd.DataFrame:

@@ -35,7 +35,7 @@ class RawSolution:
     iterations: int = 0
     build_s: float = 0.0
     solve_s: float = 0.0
-    basis: object | None = None
+    basis: highspy.HighsBasis | None = None
 
 
 class _Blocks:
@@ -338,8 +338,8 @@ def line_limit_can_bind(d: ModelData) -> np.ndarray:
     return (export > d.line_max) | (imp > -d.line_min)
 
 
-def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndarray, lo: np.ndarray,
-               hi: np.ndarray) -> None:
+def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndarray, lo: np.ndarray | float,
+               hi: np.ndarray | float) -> None:
     """Make ``lo ≤ row ≤ hi`` soft: row + e_lo ≥ lo and row − e_hi ≤ hi with penalised slacks e ≥ 0."""
     n = rows.size
     lo = np.broadcast_to(np.asarray(lo, dtype=float), (n,))
@@ -414,7 +414,7 @@ _STATUS = {
 }
 
 
-def solve(d: ModelData, *, elastic: bool = False, basis: object | None = None,
+def solve(d: ModelData, *, elastic: bool = False, basis: highspy.HighsBasis | None = None,
           highs_options: dict | None = None) -> tuple[RawSolution, dict[str, np.ndarray]]:
     """Build and solve with HiGHS. Returns the raw solution and, in elastic mode, slack values per family."""
     t0 = time.perf_counter()
@@ -437,7 +437,7 @@ def solve(d: ModelData, *, elastic: bool = False, basis: object | None = None,
         h.setOptionValue(k, v)
     h.passModel(lp)
     if warm:
-        h.setBasis(basis)
+        h.setBasis(basis)  # type: ignore[arg-type]  # warm implies a basis; mypy cannot see through `warm`
     h.run()
     t2 = time.perf_counter()
     ms = h.getModelStatus()

@@ -40,7 +40,14 @@ LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN:
                MODE: "pump and generate at once", ENV: "environmental flow",
                ENV_RAISED: "environmental flow (release raised)"}
 
-_JIT = dict(cache=True, fastmath=False, nogil=True, error_model="numpy", _nrt=False)
+# One decorator for every kernel function, built once. ``_nrt=False`` is an internal numba option that numba's
+# type stubs do not list (hence the ignore): it compiles the functions without reference counting, which
+# halves the time of the kernel's loop.
+_jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy",  # type: ignore[call-overload]
+                  _nrt=False)
+#: The same, for the small helpers inlined into their callers.
+_jit_inline = numba.njit(inline="always", cache=True, fastmath=False,  # type: ignore[call-overload]
+                         nogil=True, error_model="numpy", _nrt=False)
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
@@ -49,7 +56,7 @@ RATING_TOL = 5e-4
 FULL_POWER_MW = 1e11
 
 
-@numba.njit(**_JIT)
+@_jit
 def _interp(x, xs, ys):
     """Piecewise-linear interpolation, extended linearly beyond the ends (as hydraulics.interpolate_table)."""
     n = xs.shape[0]
@@ -68,7 +75,7 @@ def _interp(x, xs, ys):
     return ys[lo] + w * (ys[hi] - ys[lo])
 
 
-@numba.njit(inline="always", **_JIT)
+@_jit_inline
 def _interp_from(x, xs, ys, ms, j):
     """:func:`_interp` with the segment slopes ``ms`` given (no division on the step's critical path),
     starting the search at segment ``j`` (levels move little from step to step, so the walk is usually
@@ -87,7 +94,7 @@ def slopes(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(np.diff(ys) / np.diff(xs), dtype=float)
 
 
-@numba.njit(**_JIT)
+@_jit
 def _eta(q_unit, h, qg, hg, tab):
     """Bilinear efficiency η(Q per unit, H), held flat beyond the chart (as hydraulics.efficiency_from_table)."""
     nq, nh = qg.shape[0], hg.shape[0]
@@ -109,7 +116,7 @@ def _eta(q_unit, h, qg, hg, tab):
             + (1 - wq) * wh * tab[i, j1] + wq * wh * tab[i1, j1])
 
 
-@numba.njit(**_JIT)
+@_jit
 def _eta_run(q, n, qmax_u, h, qg, hgr, tab):
     """Efficiency of a group at flow q: a constant, or the chart at the per-unit flow of the units running."""
     if tab.shape[0] == 1 and tab.shape[1] == 1:
@@ -117,7 +124,7 @@ def _eta_run(q, n, qmax_u, h, qg, hgr, tab):
     return _eta(q / _n_running(q, qmax_u, n), h, qg, hgr, tab)
 
 
-@numba.njit(**_JIT)
+@_jit
 def _n_running(q, q_unit_max, n):
     if q <= 0.0:
         return 1
@@ -125,7 +132,7 @@ def _n_running(q, q_unit_max, n):
     return min(max(k, 1), n)
 
 
-@numba.njit(**_JIT)
+@_jit
 def _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab):
     if q <= 0.0:
         return 0.0
@@ -133,7 +140,7 @@ def _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab):
     return A_MW_PER_M3S_M * _eta_run(q, n, qmax_u, h, qg, hgr, tab) * q * h
 
 
-@numba.njit(**_JIT)
+@_jit
 def _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab):
     if q <= 0.0:
         return 0.0
@@ -141,7 +148,7 @@ def _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab):
     return A_MW_PER_M3S_M * q * h / _eta_run(q, n, qmax_u, h, qg, hgr, tab)
 
 
-@numba.njit(**_JIT)
+@_jit
 def _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab):
     """Flow for power p at gross head hg, capped by the unit ratings: (flow, capped).
 
@@ -170,7 +177,7 @@ def _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab):
     return q, capped
 
 
-@numba.njit(**_JIT)
+@_jit
 def _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab):
     """Pumped flow for input p at gross head hg.
 
@@ -202,7 +209,7 @@ def _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab):
 HALLEY_STEP_REL = 1e-4
 
 
-@numba.njit(**_JIT)
+@_jit
 def _tflow_c(p, hg, ih, k, qmax, pmax, a, exact):
     """:func:`_turbine_flow` for a group with constant efficiency: ``a`` = ρgη/10⁶, total flow ``qmax``,
     total rating ``pmax``, ``ih`` = 1/H_g; returns (flow, capped).
@@ -238,7 +245,7 @@ def _tflow_c(p, hg, ih, k, qmax, pmax, a, exact):
     return q, capped
 
 
-@numba.njit(**_JIT)
+@_jit
 def _pflow_c(p, hg, ih, k, b, exact):
     """:func:`_pump_flow` for a group with constant efficiency, ``b`` = ρg/(10⁶η): root of
     g(Q) = bQ(H_g + kQ²) − P from the series root Q ≈ Q₀(1 − x + 3x² − 12x³ + 55x⁴), Q₀ = P/(bH_g),
@@ -263,21 +270,21 @@ def _pflow_c(p, hg, ih, k, b, exact):
     return q
 
 
-@numba.njit(inline="always", **_JIT)
+@_jit_inline
 def _tflow(p, hg, ih, k, n, qmax_u, pmax_u, eta, qg, hgr, tab, exact=True):
     if eta > 0.0:
         return _tflow_c(p, hg, ih, k, n * qmax_u, n * pmax_u, A_MW_PER_M3S_M * eta, exact)
     return _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)
 
 
-@numba.njit(inline="always", **_JIT)
+@_jit_inline
 def _pflow(p, hg, ih, k, n, qmax_u, eta, qg, hgr, tab, exact=True):
     if eta > 0.0:
         return _pflow_c(p, hg, ih, k, A_MW_PER_M3S_M * (1.0 / eta), exact)
     return _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab)
 
 
-@numba.njit(inline="always", **_JIT)
+@_jit_inline
 def _tpow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
     if q <= 0.0:
         return 0.0
@@ -286,7 +293,7 @@ def _tpow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
     return _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab)
 
 
-@numba.njit(inline="always", **_JIT)
+@_jit_inline
 def _ppow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
     if q <= 0.0:
         return 0.0
@@ -306,7 +313,7 @@ G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
 N_LIMITS = 9
 
 
-@numba.njit(**_JIT)
+@_jit
 def run(t0, t1, c, has_lower, tailwater,
         z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo,
         vmin_up, vmax_up, vmin_lo, vmax_lo,

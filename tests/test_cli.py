@@ -192,6 +192,7 @@ def test_dispatch_refuses_to_overwrite_a_schedule(tmp_path):
     assert res.returncode == 2
     assert res.stderr.startswith("hydro-sim: input error: `--out`")
     assert "already holds schedule.csv" in res.stderr and "never overwrites" in res.stderr
+    assert "status:" not in res.stdout            # refused before the solve, not after it
     assert (tmp_path / "schedule.csv").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "schedule.csv"]   # no temporary file
 

@@ -17,11 +17,15 @@ from hydro_sim.errors import HydroSimError, HydroSimInputError
 log = logging.getLogger("hydro_sim")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file all at once (temporary file, then rename); refuse to overwrite an existing one."""
+def _refuse_existing(path: Path) -> None:
     if path.exists():
         raise HydroSimInputError(f"`--out` ({str(path.parent)!r}) already holds {path.name}; the CLI never "
                                  "overwrites output: choose a new folder or remove the old one")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a file all at once (temporary file, then rename); refuse to overwrite an existing one."""
+    _refuse_existing(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -60,6 +64,8 @@ def _dispatch_report(args: argparse.Namespace) -> int:
     from hydro_sim.optimise import dispatch
     from hydro_sim.lianghekou import lianghekou
 
+    if args.out:
+        _refuse_existing(Path(args.out) / "schedule.csv")     # before the solve, not after it
     plant = lianghekou()
     year = _reference(args)
     res = dispatch(plant, year, backend=args.backend, head=args.head, pump_generate_balance=args.balance,

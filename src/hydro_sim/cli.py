@@ -105,9 +105,13 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     print(published_figures_text())
     res = dispatch(plant, year, head="successive", pump_generate_balance="day")
     print()
-    print(f"Annual dispatch of the reference year with PV and wind (TOU revenue, daily pump–generate water "
+    hours = year.n_steps * year.dt_h
+    print(f"Dispatch of {year.name} ({hours:,.0f} h) with PV and wind (TOU revenue, daily pump–generate water "
           f"balance, successive head): {res.status}; "
           f"{res.iterations} iterations, final head change {res.head_change_m:.3g} m")
+    if hours != 8760:
+        print(f"  (the published figures are annual and this run covers {hours:,.0f} h: the deviations below "
+              "compare a window with a year and are no check)")
     if not res.success:
         print(res.message)
         return 1
@@ -118,7 +122,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
               f"{row.published_mwh / MWH_PER_TWH:7.3f} TWh   deviation {row.relative_deviation:+.1%}")
     print(f"  pumping energy {e['pumping_mwh'] / MWH_PER_TWH:.3f} TWh; cycle efficiency "
           f"{e['reversible_generation_mwh'] / e['pumping_mwh']:.3f}" if e["pumping_mwh"] > 0 else "  no pumping")
-    print("  (LP figures on the full reference year, PV and wind included, and the default ASSUMPTIONS; the annual "
+    print(f"  (LP figures on {year.name}, PV and wind included, and the default ASSUMPTIONS; the annual "
           "check on the design basis, replayed through the physics and with its inverse problems, is "
           "`hydro-sim validate`.)")
     return 0

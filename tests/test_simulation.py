@@ -35,7 +35,7 @@ from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 from hydro_sim.optimise import dispatch
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.simulation._kernel import _interp, _interp_from
+from hydro_sim.simulation._kernel import _interp, _interp_from, slopes
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
 #: Water balance of one reservoir over one step. The kernel adds five flows times c to a volume of at
@@ -345,7 +345,7 @@ def test_interp_from_stays_inside_a_two_point_table():
     xs, ys = np.array([0.0, 10.0]), np.array([100.0, 110.0])
     start = len(xs) // 2                                      # where run() starts the search
     for x in (10.0, 10.5):
-        value, segment = _interp_from(x, xs, ys, start)
+        value, segment = _interp_from(x, xs, ys, slopes(xs, ys), start)
         assert segment <= len(xs) - 2
         assert value == pytest.approx(_interp(x, xs, ys), rel=SELF_CONSISTENCY_REL)
 
@@ -419,16 +419,36 @@ def test_environmental_flow_shortfall_is_recorded(decision, release):
     assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * (5.0 - release), rel=SELF_CONSISTENCY_REL)
 
 
-def test_requested_release_below_environmental_flow_is_recorded():
+def test_requested_release_below_environmental_flow_is_raised_and_recorded():
+    """small_pumped_storage() with a 20 m³/s environmental flow, a policy asking to release 5 m³/s for 3 h:
+    the lower reservoir holds 5 hm³ above its minimum (≫ 3 × 20 × 0.0036 = 0.216 hm³), so every hour the
+    release is raised to 20 m³/s and the 15 m³/s added (0.054 hm³) is recorded under
+    'environmental flow (release raised)'; the environmental flow is never short."""
     plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
-    res = simulate(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0),
-                   const_policy({"release_m3s": 5.0}))
+    res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0), const_policy({"release_m3s": 5.0}))
     f = res.frame()
-    short = f["release_lower_m3s"].to_numpy() < 20.0
-    assert short.any()
+    assert f["release_lower_m3s"].to_numpy() == pytest.approx(20.0, abs=1e-12)
     cuts = res.cutbacks()
-    assert set(cuts.loc[cuts["step"].isin(np.flatnonzero(short)), "limit"]) == {"environmental flow"}
-    assert len(cuts) == short.sum()
+    assert cuts["step"].tolist() == [0, 1, 2]
+    assert set(cuts["group"]) == {"release"} and set(cuts["limit"]) == {"environmental flow (release raised)"}
+    assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * 15.0, rel=SELF_CONSISTENCY_REL)
+
+
+def test_requested_release_is_raised_only_to_the_water_there_is():
+    """The same plant with only 0.1 hm³ above the lower minimum: hour 0 releases 20 m³/s (0.072 hm³,
+    raised from 5), hour 1 the remaining 0.028 hm³ = 7.78 m³/s (short of 20: 'environmental flow'), and
+    hour 2 nothing (short by 20)."""
+    plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
+    v_lo0 = plant.lower.min_volume_hm3 + 0.1
+    res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0), const_policy({"release_m3s": 5.0}),
+              initial_volume_lower_hm3=v_lo0)
+    release = res.frame()["release_lower_m3s"].to_numpy()
+    assert release == pytest.approx([20.0, 0.028 / C_HM3, 0.0], abs=1e-9)
+    cuts = res.cutbacks()
+    assert cuts["limit"].tolist() == ["environmental flow (release raised)", "environmental flow",
+                                      "environmental flow"]
+    assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * np.array([15.0, 20.0 - release[1], 20.0]),
+                                                         rel=1e-9)
 
 
 # == Layer 3: an LP schedule replayed ========================================================================

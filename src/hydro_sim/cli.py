@@ -17,11 +17,15 @@ from hydro_sim.errors import HydroSimError, HydroSimInputError
 log = logging.getLogger("hydro_sim")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file all at once (temporary file, then rename); refuse to overwrite an existing one."""
+def _refuse_existing(path: Path) -> None:
     if path.exists():
         raise HydroSimInputError(f"`--out` ({str(path.parent)!r}) already holds {path.name}; the CLI never "
                                  "overwrites output: choose a new folder or remove the old one")
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write a file all at once (temporary file, then rename); refuse to overwrite an existing one."""
+    _refuse_existing(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -60,6 +64,8 @@ def _dispatch_report(args: argparse.Namespace) -> int:
     from hydro_sim.optimise import dispatch
     from hydro_sim.lianghekou import lianghekou
 
+    if args.out:
+        _refuse_existing(Path(args.out) / "schedule.csv")     # before the solve, not after it
     plant = lianghekou()
     year = _reference(args)
     res = dispatch(plant, year, backend=args.backend, head=args.head, pump_generate_balance=args.balance,
@@ -99,9 +105,13 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     print(published_figures_text())
     res = dispatch(plant, year, head="successive", pump_generate_balance="day")
     print()
-    print(f"Annual dispatch of the reference year with PV and wind (TOU revenue, daily pump–generate water "
+    hours = year.n_steps * year.dt_h
+    print(f"Dispatch of {year.name} ({hours:,.0f} h) with PV and wind (TOU revenue, daily pump–generate water "
           f"balance, successive head): {res.status}; "
           f"{res.iterations} iterations, final head change {res.head_change_m:.3g} m")
+    if hours != 8760:
+        print(f"  (the published figures are annual and this run covers {hours:,.0f} h: the deviations below "
+              "compare a window with a year and are no check)")
     if not res.success:
         print(res.message)
         return 1
@@ -112,7 +122,7 @@ def _cmd_overview(args: argparse.Namespace) -> int:
               f"{row.published_mwh / MWH_PER_TWH:7.3f} TWh   deviation {row.relative_deviation:+.1%}")
     print(f"  pumping energy {e['pumping_mwh'] / MWH_PER_TWH:.3f} TWh; cycle efficiency "
           f"{e['reversible_generation_mwh'] / e['pumping_mwh']:.3f}" if e["pumping_mwh"] > 0 else "  no pumping")
-    print("  (LP figures on the full reference year, PV and wind included, and the default ASSUMPTIONS; the annual "
+    print(f"  (LP figures on {year.name}, PV and wind included, and the default ASSUMPTIONS; the annual "
           "check on the design basis, replayed through the physics and with its inverse problems, is "
           "`hydro-sim validate`.)")
     return 0

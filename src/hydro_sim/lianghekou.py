@@ -29,6 +29,7 @@ from hydro_sim.plant import (
     Outlet,
     Plant,
     Provenance,
+    ProvenanceKind,
     PumpTurbineGroup,
     Reservoir,
     TurbineGroup,
@@ -142,7 +143,9 @@ def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_leve
     outlet = Outlet(environmental_min_flow_m3s=round(0.1 * MEAN_INFLOW_M3S, 1))
     line = GridLine(capacity_mw=line_capacity_mw)
 
-    S, D, A = "source", "derived", "assumption"
+    S: ProvenanceKind = "source"
+    D: ProvenanceKind = "derived"
+    A: ProvenanceKind = "assumption"
     lower_usable = (f"{lower_usable_volume_hm3:g} hm³ set by the caller (Yagen-I table scaled above 2,598 m)"
                     if lower_usable_volume_hm3 is not None else
                     "MIKE 21 batch model table (emthaibara/mike-batch, z0/v0_cases.csv), 27.68 hm³ at 2,598 m to "

@@ -17,7 +17,6 @@ import dataclasses
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -211,18 +210,12 @@ def test_volumes_stay_within_bounds_when_spilling_while_pumping(case):
     assert_volumes_within_bounds(case, case.run())
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "OPEN DESIGN QUESTION: the kernel now settles the water limits in closed form, so an automatic release "
-    "is only cut below the environmental flow when the lower reservoir is at its minimum. A *requested* "
-    "release below the environmental flow is honoured and its shortfall recorded as limit 7 (see "
-    "test_requested_release_below_environmental_flow_is_recorded), which this property does not allow. "
-    "Decide whether a requested release should instead be raised to the environmental flow when water is "
-    "there (then record the adjustment), and make the two tests agree"))
 @PROPERTY_SETTINGS
 @example(case=one_step_case(SMALL_ENV, v_up0=10.0, v_lo0=0.0, inflow_upper_m3s=100.0))
 @given(case=cases(plants=("small_pumped_storage, 20 m³/s environmental flow",)))
 def test_environmental_flow_is_cut_only_with_the_lower_reservoir_at_its_minimum(case):
-    """The release may fall below the environmental flow only when the lower reservoir has nothing left."""
+    """The release may fall below the environmental flow only when the lower reservoir has nothing left: an
+    automatic release holds it, and a requested release below it is raised to it (limit 8)."""
     a = case.run().arrays
     env_cut = a["limit_release"] == ENV
     assert np.all(np.abs(a["volume_lower_hm3"][env_cut] - case.plant.lower.min_volume_hm3) <= BOUND_TOL_HM3)

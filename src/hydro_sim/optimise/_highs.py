@@ -46,7 +46,7 @@ class RawSolution:
     iterations: int = 0
     build_s: float = 0.0
     solve_s: float = 0.0
-    basis: object | None = None
+    basis: WarmStart | None = None
 
 
 class _Blocks:
@@ -394,8 +394,8 @@ def line_limit_can_bind(d: ModelData) -> np.ndarray:
     return (export > d.line_max) | (imp > -d.line_min)
 
 
-def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndarray, lo: np.ndarray,
-               hi: np.ndarray) -> None:
+def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndarray, lo: np.ndarray | float,
+               hi: np.ndarray | float) -> None:
     """Make ``lo ≤ row ≤ hi`` soft: row + e_lo ≥ lo and row − e_hi ≤ hi with penalised slacks e ≥ 0."""
     n = rows.size
     lo = np.broadcast_to(np.asarray(lo, dtype=float), (n,))
@@ -647,7 +647,7 @@ def _full_values(d: ModelData, b: _Blocks, x: np.ndarray, cp: np.ndarray) -> dic
     return {name: values[name] for name in order} | {k: v for k, v in values.items() if k not in order}
 
 
-def solve(d: ModelData, *, elastic: bool = False, basis: object | None = None,
+def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None,
           highs_options: dict | None = None) -> tuple[RawSolution, dict[str, np.ndarray]]:
     """Build and solve with HiGHS. Returns the raw solution and, in elastic mode, slack values per family.
 

@@ -373,5 +373,7 @@ def heads_from_volumes(plant: Plant, v_up: np.ndarray, v_lo: np.ndarray | None) 
         vm_lo = 0.5 * (np.concatenate(([plant.lower.initial_volume_hm3], v_lo[:-1])) + v_lo)
         z_lo = np.asarray(plant.lower.curve.level_masl_at(vm_lo))
         return HeadEstimate(gross_head_m=z_up - z_lo, level_upper_masl=z_up, level_lower_masl=z_lo)
-    return HeadEstimate(gross_head_m=z_up - float(plant.tailwater_level_masl), level_upper_masl=z_up,
+    # No lower reservoir here (v_lo comes with one), so Plant has required the tailwater level.
+    return HeadEstimate(gross_head_m=z_up - float(plant.tailwater_level_masl),  # type: ignore[arg-type]
+                        level_upper_masl=z_up,
                         level_lower_masl=None)

@@ -108,7 +108,7 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         raise iv.fail("max_daily_generating_hours", "must not be negative", cap_h, where)
     if np.isfinite(cap_h) and plant.reversible is None:
         raise iv.fail("max_daily_generating_hours", "needs reversible units in the plant", cap_h, where)
-    ends = {}
+    ends: dict[str, float | None] = {}
     for name, res in (("end_volume_upper_hm3", plant.upper), ("end_volume_lower_hm3", plant.lower)):
         value = kw[name]
         if value is None:

@@ -45,6 +45,14 @@ class SimulationResult:
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, (scenarios,). [hm³]
     energy_shortfall_mwh : Energy a power request asked for and did not get, per group, (scenarios, steps).
     dt_h : Step length. [h]
+    record : ``"all"`` (every series above) or ``"totals"`` (``arrays`` and ``energy_shortfall_mwh`` are
+        empty; the per-scenario :attr:`totals` and :meth:`cutback_summary` hold the results).
+    totals : Per scenario (rows, in scenario order): water moved over the run [hm³], energies and revenue
+        [MWh, CNY], energy shortfalls of power requests [MWh], the lowest and highest volume and level of
+        each reservoir over the run (start included), the final volumes, and each reservoir's water
+        balance error over the run [hm³]. Filled in both record modes.
+    cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
+        release) and limit code, (scenarios, 4, 8): water [hm³] and number of steps.
     """
 
     index: pd.DatetimeIndex
@@ -55,33 +63,44 @@ class SimulationResult:
     energy_shortfall_mwh: dict[str, np.ndarray]
     dt_h: float
     has_lower: bool
+    record: str
+    totals: pd.DataFrame
+    cut_water_hm3: np.ndarray
+    cut_steps: np.ndarray
 
     @property
     def n_scenarios(self) -> int:
         return len(self.scenario_names)
 
+    def _need_series(self, what: str) -> None:
+        if self.record != "all":
+            raise iv.fail("record", f"must be 'all' for {what} (this run kept per-scenario totals only: use "
+                          "`totals` or `cutback_summary()`, or run simulate(..., record='all'))", self.record,
+                          f"SimulationResult.{what}")
+
     def frame(self, scenario: int = 0) -> pd.DataFrame:
         """One scenario as a DataFrame with unit-suffixed columns (like a dispatch schedule)."""
+        self._need_series("frame()")
         cols = [c for c in self.arrays if not c.startswith("limit_")]
         return pd.DataFrame({c: self.arrays[c][scenario] for c in cols}, index=self.index)
 
     def energy_mwh(self) -> pd.DataFrame:
         """Energy per scenario: conventional and reversible generation and pumping. [MWh]"""
-        a, dt = self.arrays, self.dt_h
-        return pd.DataFrame({
-            "conventional_generation_mwh": a["power_conventional_mw"].sum(axis=1) * dt,
-            "reversible_generation_mwh": a["power_generating_mw"].sum(axis=1) * dt,
-            "pumping_mwh": a["power_pumping_mw"].sum(axis=1) * dt,
-        }, index=pd.Index(self.scenario_names, name="scenario"))
+        return self.totals[["conventional_generation_mwh", "reversible_generation_mwh", "pumping_mwh"]].copy()
 
     def water_balance_error_hm3(self) -> float:
-        """Largest absolute error of either reservoir's water balance over all steps and scenarios. [hm³]"""
+        """Largest absolute error of either reservoir's water balance over all steps and scenarios; with
+        ``record="totals"``, over the whole run of each scenario (start, flows and final volume). [hm³]"""
+        if self.record != "all":
+            cols = ["water_balance_error_upper_hm3"] + (["water_balance_error_lower_hm3"] if self.has_lower else [])
+            return float(np.abs(self.totals[cols].to_numpy()).max())
         return water_balance_max_error_hm3(
             self.arrays, initial_volume_upper_hm3=self.initial_volume_upper_hm3,
             initial_volume_lower_hm3=self.initial_volume_lower_hm3 if self.has_lower else None, dt_h=self.dt_h)
 
     def cutbacks(self) -> pd.DataFrame:
         """Every cut-back: scenario, step, time, group, limit, water [hm³] and energy not delivered [MWh]."""
+        self._need_series("cutbacks()")
         rows = []
         c = HM3_PER_M3S_HOUR * self.dt_h
         for group, cut, code in (("conventional", "cut_conventional_m3s", "limit_conventional"),
@@ -100,6 +119,30 @@ class SimulationResult:
         return frame.sort_values(["scenario", "step", "group"], kind="stable").reset_index(drop=True)
 
 
+    def cutback_summary(self) -> pd.DataFrame:
+        """Cut-backs tallied per scenario, group and limit: steps and water [hm³] (both record modes)."""
+        rows = []
+        for s_i, name in enumerate(self.scenario_names):
+            for g, group in enumerate(_GROUPS):
+                for code in np.nonzero(self.cut_steps[s_i, g])[0]:
+                    rows.append({"scenario": name, "group": group, "limit": K.LIMIT_NAMES.get(int(code), "none"),
+                                 "steps": int(self.cut_steps[s_i, g, code]),
+                                 "water_hm3": float(self.cut_water_hm3[s_i, g, code])})
+        return pd.DataFrame(rows, columns=["scenario", "group", "limit", "steps", "water_hm3"])
+
+
+_GROUPS = ("conventional", "generating", "pumping", "release")
+
+
+def _rows(values: list[np.ndarray]) -> np.ndarray:
+    """Stack one series per scenario into (scenarios, steps), or keep one row when all are equal (the
+    kernel reads a one-row input for every scenario, which saves memory and time on large batches)."""
+    first = values[0]
+    if all(v is first or np.array_equal(v, first) for v in values[1:]):
+        return np.ascontiguousarray(first, dtype=float).reshape(1, -1)
+    return np.stack(values).astype(float, copy=False)
+
+
 def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd.DatetimeIndex]:
     where = "simulate()"
     items = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
@@ -116,7 +159,8 @@ def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd
 
 def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any, *,
              initial_volume_upper_hm3: float | np.ndarray | None = None,
-             initial_volume_lower_hm3: float | np.ndarray | None = None) -> SimulationResult:
+             initial_volume_lower_hm3: float | np.ndarray | None = None,
+             record: str = "all") -> SimulationResult:
     """Run a policy through the nonlinear physics for many scenarios at once.
 
     Parameters
@@ -126,6 +170,10 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     policy : :class:`ReplayPolicy`, :class:`TouRulePolicy` or :class:`FunctionPolicy`.
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario; the
         plant's initial levels if not given. [hm³]
+    record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
+        totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
+        Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the
+        run is several times faster.
 
     Returns
     -------
@@ -151,13 +199,16 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     where = "simulate()"
     if not isinstance(plant, Plant):
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    if record not in ("all", "totals"):
+        raise iv.fail("record", "must be 'all' or 'totals'", record, where)
     items, index = _stack(scenarios)
     S, T = len(items), len(index)
     dt = items[0].dt_h
     c = HM3_PER_M3S_HOUR * dt
-    inflow_up = np.stack([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
-    inflow_lo = np.stack([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
-    price = np.stack([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
+    # One row when every scenario has the same series (the kernel reads it for all of them).
+    inflow_up = _rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
+    inflow_lo = _rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
+    price = _rows([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
 
     def start(value: Any, default: float, name: str) -> np.ndarray:
         if value is None:
@@ -182,12 +233,20 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
                       type(policy).__name__, where)
 
-    out = {k: np.zeros((S, T)) for k in _OUT}
-    out.update({k: np.zeros((S, T), dtype=np.int8) for k in _CODES})
+    keep = record == "all"
+    shape = (S, T) if keep else (1, 1)
+    out = {k: np.zeros(shape) for k in _OUT}
+    out.update({k: np.zeros(shape, dtype=np.int8) for k in _CODES})
+    totals = np.zeros((S, K.N_TOT))
+    totals[:, [K.TOT_VUP_MIN, K.TOT_VLO_MIN]] = np.inf
+    totals[:, [K.TOT_VUP_MAX, K.TOT_VLO_MAX]] = -np.inf
+    cut_water = np.zeros((S, 4, K.N_LIMITS))
+    cut_steps = np.zeros((S, 4, K.N_LIMITS), dtype=np.int64)
+    tallies = (totals, cut_water, cut_steps, keep)
     args = _static_args(plant, index, c)
 
     if req is not None:
-        _run(args, 0, T, inflow_up, inflow_lo, req, v_up, v_lo, out)
+        _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
     else:
         assert isinstance(policy, FunctionPolicy)
         target_z = policy.lower_target_level_masl
@@ -201,36 +260,86 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
                 level_upper_masl=np.asarray(plant.upper.curve.level_masl_at(v_up)),
                 level_lower_masl=(np.asarray(plant.lower.curve.level_masl_at(v_lo)) if plant.lower is not None
                                   else np.full(S, plant.tailwater_level_masl)),
-                inflow_upper_m3s=inflow_up[:, t], inflow_lower_m3s=inflow_lo[:, t], price_cny_per_mwh=price[:, t])
+                inflow_upper_m3s=_row_at(inflow_up, t, S), inflow_lower_m3s=_row_at(inflow_lo, t, S),
+                price_cny_per_mwh=_row_at(price, t, S))
             _apply_decision(req, t, policy.decide(state), S)
-            _run(args, t, t + 1, inflow_up, inflow_lo, req, v_up, v_lo, out)
+            _run(args, t, t + 1, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
 
-    arrays = {_COLUMNS[k]: out[k] for k in _COLUMNS}
-    if plant.lower is None:
-        arrays.pop("volume_lower_hm3")
-        arrays["release_m3s"] = arrays.pop("release_lower_m3s")
-    arrays["inflow_upper_m3s"] = inflow_up
-    arrays["inflow_lower_m3s"] = inflow_lo
-    arrays["price_cny_per_mwh"] = price
-    for k, name in (("cut_conv", "conventional"), ("cut_gen", "generating"), ("cut_pump", "pumping"),
-                    ("cut_release", "release")):
-        arrays[f"cut_{name}_m3s"] = out[k]
-    for k, name in (("code_conv", "conventional"), ("code_gen", "generating"), ("code_pump", "pumping"),
-                    ("code_release", "release")):
-        arrays[f"limit_{name}"] = out[k]
-    shortfall = {}
-    for group, flag, key in (("conventional", req.conventional_is_power, "p_conv"),
-                             ("generating", req.generating_is_power, "p_gen"),
-                             ("pumping", req.pumping_is_power, "p_pump")):
-        if flag:
-            requested = {"conventional": req.conventional, "generating": req.generating,
-                         "pumping": req.pumping}[group]
-            # A request of "as much as the units give" (a huge number) has no shortfall to record.
-            finite_req = np.where(requested >= K.FULL_POWER_MW, out[key], requested)
-            shortfall[group] = np.maximum(finite_req - out[key], 0.0) * dt
-    return SimulationResult(index=index, scenario_names=tuple(sc.name for sc in items), arrays=arrays,
+    names = tuple(sc.name for sc in items)
+    has_lower = plant.lower is not None
+    arrays: dict[str, np.ndarray] = {}
+    shortfall: dict[str, np.ndarray] = {}
+    if keep:
+        arrays = {_COLUMNS[k]: out[k] for k in _COLUMNS}
+        if not has_lower:
+            arrays.pop("volume_lower_hm3")
+            arrays["release_m3s"] = arrays.pop("release_lower_m3s")
+        arrays["inflow_upper_m3s"] = np.broadcast_to(inflow_up, (S, T))
+        arrays["inflow_lower_m3s"] = np.broadcast_to(inflow_lo, (S, T))
+        arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
+        for k, name in (("cut_conv", "conventional"), ("cut_gen", "generating"), ("cut_pump", "pumping"),
+                        ("cut_release", "release")):
+            arrays[f"cut_{name}_m3s"] = out[k]
+        for k, name in (("code_conv", "conventional"), ("code_gen", "generating"), ("code_pump", "pumping"),
+                        ("code_release", "release")):
+            arrays[f"limit_{name}"] = out[k]
+        for group, flag, key in (("conventional", req.conventional_is_power, "p_conv"),
+                                 ("generating", req.generating_is_power, "p_gen"),
+                                 ("pumping", req.pumping_is_power, "p_pump")):
+            if flag:
+                requested = {"conventional": req.conventional, "generating": req.generating,
+                             "pumping": req.pumping}[group]
+                # A request of "as much as the units give" (a huge number) has no shortfall to record.
+                finite_req = np.where(requested >= K.FULL_POWER_MW, out[key], requested)
+                shortfall[group] = np.maximum(finite_req - out[key], 0.0) * dt
+    return SimulationResult(index=index, scenario_names=names, arrays=arrays,
                             initial_volume_upper_hm3=v_up0, initial_volume_lower_hm3=v_lo0,
-                            energy_shortfall_mwh=shortfall, dt_h=dt, has_lower=plant.lower is not None)
+                            energy_shortfall_mwh=shortfall, dt_h=dt, has_lower=has_lower, record=record,
+                            totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
+                            cut_water_hm3=cut_water * c, cut_steps=cut_steps)
+
+
+def _row_at(values: np.ndarray, t: int, S: int) -> np.ndarray:
+    """Column t of a (scenarios or 1, steps) input as (scenarios,)."""
+    return np.broadcast_to(values[:, t], (S,)).copy()
+
+
+def _totals_frame(plant: Plant, names: tuple[str, ...], tot: np.ndarray, v_up0: np.ndarray, v_lo0: np.ndarray,
+                  v_up: np.ndarray, v_lo: np.ndarray, c: float, dt: float) -> pd.DataFrame:
+    """The kernel's per-scenario sums as a DataFrame with unit-suffixed columns."""
+    has_lower = plant.lower is not None
+    release = "release_lower_hm3" if has_lower else "release_hm3"
+    f = {
+        "inflow_upper_hm3": tot[:, K.TOT_IN_UP] * c, "inflow_lower_hm3": tot[:, K.TOT_IN_LO] * c,
+        "flow_conventional_hm3": tot[:, K.TOT_Q_CONV] * c, "flow_generating_hm3": tot[:, K.TOT_Q_GEN] * c,
+        "flow_pumping_hm3": tot[:, K.TOT_Q_PUMP] * c, "spill_upper_hm3": tot[:, K.TOT_SPILL] * c,
+        release: tot[:, K.TOT_RELEASE] * c,
+        "conventional_generation_mwh": tot[:, K.TOT_P_CONV] * dt,
+        "reversible_generation_mwh": tot[:, K.TOT_P_GEN] * dt, "pumping_mwh": tot[:, K.TOT_P_PUMP] * dt,
+        "revenue_cny": tot[:, K.TOT_REVENUE] * dt,
+        "shortfall_conventional_mwh": tot[:, K.TOT_SHORT_CONV] * dt,
+        "shortfall_generating_mwh": tot[:, K.TOT_SHORT_GEN] * dt,
+        "shortfall_pumping_mwh": tot[:, K.TOT_SHORT_PUMP] * dt,
+        "volume_upper_min_hm3": tot[:, K.TOT_VUP_MIN], "volume_upper_max_hm3": tot[:, K.TOT_VUP_MAX],
+        "level_upper_min_masl": np.asarray(plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MIN]), dtype=float),
+        "level_upper_max_masl": np.asarray(plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MAX]), dtype=float),
+        "final_volume_upper_hm3": v_up.copy(),
+    }
+    # V_end − V_start − c Σ(in − out): the run's water balance, to round-off
+    f["water_balance_error_upper_hm3"] = v_up - v_up0 - c * (
+        tot[:, K.TOT_IN_UP] + tot[:, K.TOT_Q_PUMP] - tot[:, K.TOT_Q_CONV] - tot[:, K.TOT_Q_GEN] - tot[:, K.TOT_SPILL])
+    if has_lower:
+        assert plant.lower is not None
+        f.update({
+            "volume_lower_min_hm3": tot[:, K.TOT_VLO_MIN], "volume_lower_max_hm3": tot[:, K.TOT_VLO_MAX],
+            "level_lower_min_masl": np.asarray(plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MIN]), dtype=float),
+            "level_lower_max_masl": np.asarray(plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MAX]), dtype=float),
+            "final_volume_lower_hm3": v_lo.copy(),
+            "water_balance_error_lower_hm3": v_lo - v_lo0 - c * (
+                tot[:, K.TOT_IN_LO] + tot[:, K.TOT_Q_CONV] + tot[:, K.TOT_Q_GEN] + tot[:, K.TOT_SPILL]
+                - tot[:, K.TOT_Q_PUMP] - tot[:, K.TOT_RELEASE]),
+        })
+    return pd.DataFrame(f, index=pd.Index(names, name="scenario"))
 
 
 def _empty_requests(S: int, T: int, target: float) -> Requests:
@@ -303,30 +412,36 @@ def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, A
         c=c, has_lower=low is not None,
         tailwater=float(plant.tailwater_level_masl) if plant.tailwater_level_masl is not None else 0.0,
         z_up_tab=np.asarray(plant.upper.curve.level_masl), v_up_tab=np.asarray(plant.upper.curve.volume_hm3),
-        z_lo_tab=z_lo, v_lo_tab=v_lo,
+        z_lo_tab=z_lo, v_lo_tab=v_lo, m_lo=K.slopes(v_lo, z_lo),
+        m_up=K.slopes(np.asarray(plant.upper.curve.volume_hm3), np.asarray(plant.upper.curve.level_masl)),
         vmin_up=np.asarray(vmin_up, dtype=float), vmax_up=np.asarray(vmax_up, dtype=float),
         vmin_lo=np.asarray(vmin_lo, dtype=float), vmax_lo=np.asarray(vmax_lo, dtype=float),
         n_c=conv.n_units if conv else 0, qmax_c=conv.max_flow_m3s if conv else 1.0,
         pmax_c=conv.rated_power_mw if conv else 0.0, k_c=conv.head_loss_coefficient_s2_per_m5 if conv else 0.0,
-        qg_c=qg_c, hg_c=hg_c, tab_c=tab_c,
+        eta_c=K.eta_of(conv.efficiency if conv else 1.0), qg_c=qg_c, hg_c=hg_c, tab_c=tab_c,
         n_r=rev.n_units if rev else 0, qmax_r=rev.max_flow_m3s if rev else 1.0,
         pmax_r=rev.rated_power_mw if rev else 0.0, pmax_pump_r=rev.max_total_pumping_power_mw if rev else 0.0,
         k_r=rev.head_loss_coefficient_s2_per_m5 if rev else 0.0,
-        qg_t=qg_t, hg_t=hg_t, tab_t=tab_t, qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
+        eta_t=K.eta_of(rev.turbine_efficiency if rev else 1.0), qg_t=qg_t, hg_t=hg_t, tab_t=tab_t,
+        eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0), qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
         env_min=plant.outlet.environmental_min_flow_m3s,
         release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
     )
 
 
-def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: np.ndarray, req: Requests,
-         v_up: np.ndarray, v_lo: np.ndarray, out: dict[str, np.ndarray]) -> None:
-    K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["z_lo_tab"], a["v_lo_tab"],
-          a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo,
+def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: np.ndarray, price: np.ndarray,
+         req: Requests, v_up: np.ndarray, v_lo: np.ndarray, tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
+         out: dict[str, np.ndarray]) -> None:
+    totals, cut_water, cut_steps, keep = tallies
+    K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["m_up"], a["z_lo_tab"],
+          a["v_lo_tab"], a["m_lo"],
+          a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,
           req.conventional, req.conventional_is_power, req.generating, req.generating_is_power,
           req.pumping, req.pumping_is_power, req.spill_m3s, req.release_m3s, req.lower_target_volume_hm3,
-          a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["qg_c"], a["hg_c"], a["tab_c"],
-          a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["qg_t"], a["hg_t"], a["tab_t"],
-          a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], v_up, v_lo,
+          a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["eta_c"], a["qg_c"], a["hg_c"], a["tab_c"],
+          a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["eta_t"], a["qg_t"], a["hg_t"], a["tab_t"],
+          a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], v_up, v_lo,
+          totals, cut_water, cut_steps, keep,
           out["q_conv"], out["q_gen"], out["q_pump"], out["spill"], out["release"], out["v_up"], out["v_lo"],
           out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],
           out["cut_pump"], out["cut_release"], out["code_conv"], out["code_gen"], out["code_pump"],

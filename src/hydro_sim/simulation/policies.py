@@ -21,7 +21,8 @@ __all__ = ["Requests", "ReplayPolicy", "TouRulePolicy", "FunctionPolicy", "Polic
 
 @dataclass
 class Requests:
-    """What a policy asks for, arrays shaped (scenarios, steps)."""
+    """What a policy asks for, arrays shaped (scenarios, steps), or (1, steps) when one series serves every
+    scenario (the kernel reads the one row for all)."""
 
     conventional: np.ndarray
     conventional_is_power: bool
@@ -60,14 +61,14 @@ class ReplayPolicy:
 
         def col(name: str) -> np.ndarray:
             if name not in sch.columns:
-                return np.zeros((n_scenarios, len(index)))
+                return np.zeros((1, len(index)))
             values = sch[name].to_numpy(dtype=float)
             bad = ~np.isfinite(values) | (values < 0)
             if bad.any():
                 i = int(np.argmax(bad))
                 raise iv.fail(name, f"must be finite and not negative, but step {i} is {float(values[i])!r}",
                               float(values[i]), f"the schedule of {where}")
-            return np.broadcast_to(values, (n_scenarios, len(index))).copy()
+            return np.ascontiguousarray(values).reshape(1, -1)      # one row, read by every scenario
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
         power = self.mode == "power"
@@ -81,7 +82,7 @@ class ReplayPolicy:
             pumping=col("power_pumping_mw" if power else "flow_pumping_m3s"),
             pumping_is_power=power,
             spill_m3s=col("spill_upper_m3s"),
-            release_m3s=np.full((n_scenarios, len(index)), np.nan) if power else col(release_name),
+            release_m3s=np.full((1, len(index)), np.nan) if power else col(release_name),
             lower_target_volume_hm3=lower_target,
         )
 
@@ -128,14 +129,15 @@ class TouRulePolicy:
                    generate_when_price_at_least_cny_per_mwh=1.6 * flat_price_cny_per_mwh, **kw)
 
     def requests_for(self, plant: Any, price: np.ndarray, inflow_up: np.ndarray) -> Requests:
-        S, T = price.shape
+        """Requests from the price and the upper inflow, each (scenarios or 1, steps)."""
+        T = price.shape[1]
         rev = plant.reversible
         conv = plant.conventional
         big = 1e12   # "as much as the units give" (≥ FULL_POWER_MW of the kernel)
         pump = np.where(price <= self.pump_when_price_at_most_cny_per_mwh,
                         rev.max_total_pumping_power_mw if rev is not None else 0.0, 0.0)
         gen = np.where(price >= self.generate_when_price_at_least_cny_per_mwh, big if rev is not None else 0.0, 0.0)
-        conv_q = inflow_up.copy() if conv is not None else np.zeros((S, T))
+        conv_q = inflow_up if conv is not None else np.zeros((1, T))    # read only by the kernel
         if plant.lower is not None:
             z = self.lower_target_level_masl if self.lower_target_level_masl is not None \
                 else plant.lower.initial_level_masl
@@ -145,7 +147,7 @@ class TouRulePolicy:
         return Requests(conventional=conv_q, conventional_is_power=False,
                         generating=gen, generating_is_power=True,
                         pumping=pump, pumping_is_power=True,
-                        spill_m3s=np.zeros((S, T)), release_m3s=np.full((S, T), np.nan),
+                        spill_m3s=np.zeros((1, T)), release_m3s=np.full((1, T), np.nan),
                         lower_target_volume_hm3=target)
 
 

@@ -1,0 +1,279 @@
+"""The CLI's `year`, `dispatch` and `overview` subcommands: what they print and write, against the library
+calls they wrap, and their input errors (exit code 2, a message on stderr, nothing overwritten).
+
+`plant` and `validate` are tested in test_readme_and_examples.py and test_validation.py. Like those tests,
+these run the CLI as a subprocess (``python -m hydro_sim.cli``), as a user would.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from hydro_sim.balance import water_balance_max_error_hm3
+from hydro_sim.lianghekou import lianghekou
+from hydro_sim.optimise import dispatch
+from hydro_sim.reference_year import reference_year
+from hydro_sim.report import plant_table, published_figures_text, scenario_summary
+
+#: The CLI prints energies in whole MWh. [MWh]
+PRINTED_MWH = 0.5
+#: ... energies in TWh and efficiencies with 3 decimals, the objective in 10⁸ CNY with 4.
+#: [TWh], [-], [10⁸ CNY]
+PRINTED_3_DECIMALS = 5e-4
+PRINTED_4_DECIMALS = 5e-5
+#: ... scenario statistics with 2 decimals, deviations in % with 1. [unit of the series], [%]
+PRINTED_2_DECIMALS = 5e-3
+PRINTED_PCT_1_DECIMAL = 0.05
+#: schedule.csv holds 9 significant digits (%.9g): a relative rounding of at most 5e-9. [-]
+CSV_RTOL = 1e-8
+#: The water balance recomputed from schedule.csv: the upper volumes (≈8,600 hm³) are rounded to 9 significant
+#: digits, ≤ 5e-6 hm³ each, and a step's residual takes the difference of two of them. [hm³]
+CSV_BALANCE_TOL_HM3 = 2e-5
+#: The water balance of the library's schedule: HiGHS closes it to round-off (as test_dispatch.py); PuLP reads
+#: CBC's solution with 8 significant digits, so volumes of ≈8,600 hm³ come back rounded to 1e-4 hm³ and a
+#: residual, the difference of two, can reach ≈1e-4 hm³ (7.6e-5 measured on the July window). [hm³]
+LP_BALANCE_TOL_HM3 = {"highs": 1e-6, "pulp": 1.5e-4}
+#: Flat tariff price of the reference year; TOU multipliers 1.6 (peak), 1.0 (flat), 0.4 (valley), critical
+#: peak 1.92 for two peak hours a day in Jan, Jul, Aug and Dec (reference_year's provenance text). [CNY/MWh]
+FLAT_PRICE_CNY_PER_MWH = 400.0
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "hydro_sim.cli", *args], capture_output=True, text=True)
+
+
+def summary_table(out: str) -> pd.DataFrame:
+    """The statistics table `scenario_summary` prints: series name, mean, min, max."""
+    number = r"\s+(-?[\d.]+)"
+    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.M)
+    return pd.DataFrame([[float(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows],
+                        columns=["mean", "min", "max"])
+
+
+# ---- year --------------------------------------------------------------------------------------------------
+
+def test_year_prints_the_reference_year_statistics():
+    res = run_cli("year")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert ("Scenario: Lianghekou reference year 2030: 8760 steps of 1 h from 2030-01-01 00:00:00 to "
+            "2030-12-31 23:00:00") in out
+    table = summary_table(out)
+    assert list(table.index) == ["inflow_upper_m3s", "inflow_lower_m3s", "price_cny_per_mwh",
+                                 "pv_available_mw", "wind_available_mw", "line_capacity_mw"]
+    # sourced figures: the annual mean flow 664 m³/s and 72.5 % of the runoff in June–October
+    assert table.loc["inflow_upper_m3s", "mean"] == pytest.approx(664.0, abs=PRINTED_2_DECIMALS)
+    assert "June–October share of upper inflow: 72.5%" in out
+    # TOU prices by hand: 8 peak, 8 flat and 8 valley hours average to the flat price,
+    # 400 × (8·1.6 + 8·1.0 + 8·0.4)/24 = 400; the critical peak adds 400 × (1.92 − 1.6) × 2 h on 124 days.
+    mean_price = FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 * (31 + 31 + 31 + 31) / 8760)
+    price = table.loc["price_cny_per_mwh"]
+    assert price["mean"] == pytest.approx(mean_price, abs=PRINTED_2_DECIMALS)   # 403.62
+    assert price["min"] == pytest.approx(0.4 * FLAT_PRICE_CNY_PER_MWH, abs=PRINTED_2_DECIMALS)
+    assert price["max"] == pytest.approx(1.92 * FLAT_PRICE_CNY_PER_MWH, abs=PRINTED_2_DECIMALS)
+    assert "peak 10–12 and 15–21 ×1.6, flat 07–10, 12–15 and 21–23 ×1.0, valley 23–07 ×0.4" in out
+    assert table.loc["line_capacity_mw"].tolist() == [4200.0, 4200.0, 4200.0]
+    # every number is the library's, and every series has its provenance line
+    year = reference_year()
+    pd.testing.assert_frame_equal(table, year.summary(), check_names=False, rtol=0, atol=PRINTED_2_DECIMALS)
+    for name, prov in year.provenance.items():
+        assert f"  {name}: {prov.label()}" in out
+
+
+def test_year_window_prints_the_window():
+    res = run_cli("year", "--hours", "48", "--start-h", "24")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "48 steps of 1 h from 2030-01-02 00:00:00 to 2030-01-03 23:00:00" in out
+    assert "June–October share of upper inflow: 0.0%" in out   # two January days
+    table = summary_table(out)
+    # January: the critical peak (×1.92) at 19–21 lifts the day's mean to 400 × (1 + 0.32 × 2/24)
+    assert table.loc["price_cny_per_mwh", "mean"] == pytest.approx(
+        FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 / 24), abs=PRINTED_2_DECIMALS)   # 410.67
+    window = reference_year().window(start_h=24, hours=48)
+    pd.testing.assert_frame_equal(table, window.summary(), check_names=False, rtol=0, atol=PRINTED_2_DECIMALS)
+
+
+@pytest.mark.parametrize("args, field, rule", [
+    (("--hours", "10000"), "`hours` (10000.0)", "runs past the scenario's end (8760 steps"),
+    (("--hours", "24", "--start-h", "8760"), "`start_h` (8760.0)", "starts past the scenario's end"),
+    (("--hours", "1.5"), "`hours` (1.5)", "must be a whole number of steps of 1.0 h"),
+])
+def test_year_bad_window_is_an_input_error(args, field, rule):
+    res = run_cli("year", *args)
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert res.stderr.startswith("hydro-sim: input error: ")
+    assert field in res.stderr and rule in res.stderr and "Scenario.window" in res.stderr
+
+
+# ---- dispatch ----------------------------------------------------------------------------------------------
+
+DISPATCH_CASES = [
+    # CLI arguments, the same as dispatch() keywords
+    (["--hours", "48"], dict(backend="highs", head="successive", pump_generate_balance="day")),
+    (["--hours", "48", "--start-h", "4344", "--head", "fixed", "--balance", "none"],
+     dict(backend="highs", head="fixed", pump_generate_balance="none")),
+    (["--hours", "48", "--start-h", "4344", "--backend", "pulp", "--head", "fixed", "--balance", "week"],
+     dict(backend="pulp", head="fixed", pump_generate_balance="week")),
+    (["--hours", "24", "--head", "fixed", "--unit-commitment"],
+     dict(backend="highs", head="fixed", pump_generate_balance="day", unit_commitment=True)),
+]
+
+
+def _window(argv: list[str]):
+    hours = float(argv[argv.index("--hours") + 1])
+    start_h = float(argv[argv.index("--start-h") + 1]) if "--start-h" in argv else 0.0
+    return reference_year().window(start_h=start_h, hours=hours)
+
+
+@pytest.mark.parametrize("argv, kwargs", DISPATCH_CASES, ids=["default", "fixed-none", "pulp-week", "uc"])
+def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs):
+    out_dir = tmp_path / "new" / "folder"   # created by the CLI
+    res = run_cli("dispatch", *argv, "--out", str(out_dir))
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    plant, window = lianghekou(), _window(argv)
+    direct = dispatch(plant, window, **kwargs)
+    assert direct.success
+
+    assert (f"({window.n_steps} steps), backend {kwargs['backend']}, head {kwargs['head']}, "
+            f"pump–generate balance {kwargs['pump_generate_balance']}") in out
+    assert f"status: {direct.status}: {direct.message}" in out
+    objective = float(re.search(r"objective \(revenue less costs\): (-?[\d.]+) × 10⁸ CNY", out).group(1))
+    assert objective == pytest.approx(direct.objective_cny / 1e8, abs=PRINTED_4_DECIMALS)
+    assert f"iterations {direct.iterations}, " in out
+    printed = {k: float(v.replace(",", "")) for k, v in re.findall(r"^  ([a-z_]+_mwh)\s+([\d,]+) MWh = ", out,
+                                                                    flags=re.M)}
+    energy = direct.energy_mwh()
+    assert list(printed) == list(energy)
+    for key, value in energy.items():
+        assert printed[key] == pytest.approx(value, abs=PRINTED_MWH), key
+
+    # schedule.csv: the library's schedule, its water balance closes, its power sums to the printed energies
+    path = out_dir / "schedule.csv"
+    assert f"schedule written to {path}" in out
+    assert sorted(p.name for p in out_dir.iterdir()) == ["schedule.csv"]   # no temporary file left behind
+    csv = pd.read_csv(path, index_col=0, parse_dates=True)
+    assert list(csv.columns) == list(direct.schedule.columns)
+    assert csv.index.equals(pd.DatetimeIndex(window.index, freq=None))
+    # (all-zero columns read back as int)
+    pd.testing.assert_frame_equal(csv, direct.schedule, check_dtype=False, check_freq=False,
+                                  check_names=False, rtol=CSV_RTOL, atol=1e-9)
+    volumes = dict(initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+                   initial_volume_lower_hm3=plant.lower.initial_volume_hm3, dt_h=window.dt_h)
+    lp_error_hm3 = water_balance_max_error_hm3(direct.schedule, **volumes)
+    assert lp_error_hm3 <= LP_BALANCE_TOL_HM3[kwargs["backend"]]
+    assert water_balance_max_error_hm3(csv, **volumes) <= lp_error_hm3 + CSV_BALANCE_TOL_HM3
+    for key, column in (("conventional_generation_mwh", "power_conventional_mw"),
+                        ("reversible_generation_mwh", "power_generating_mw"),
+                        ("pumping_mwh", "power_pumping_mw")):
+        assert csv[column].sum() * window.dt_h == pytest.approx(printed[key], abs=PRINTED_MWH), key
+    assert csv["line_mw"].clip(lower=0).sum() == pytest.approx(printed["line_export_mwh"], abs=PRINTED_MWH)
+
+
+def test_dispatch_without_out_writes_nothing(tmp_path):
+    res = subprocess.run([sys.executable, "-m", "hydro_sim.cli", "dispatch", "--hours", "24"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert "status: optimal" in res.stdout and "schedule written" not in res.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_dispatch_refuses_to_overwrite_a_schedule(tmp_path):
+    (tmp_path / "schedule.csv").write_text("keep me")
+    (tmp_path / "notes.txt").write_text("mine")
+    res = run_cli("dispatch", "--hours", "24", "--out", str(tmp_path))
+    assert res.returncode == 2
+    assert res.stderr.startswith("hydro-sim: input error: `--out`")
+    assert "already holds schedule.csv" in res.stderr and "never overwrites" in res.stderr
+    assert "status:" not in res.stdout            # refused before the solve, not after it
+    assert (tmp_path / "schedule.csv").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "schedule.csv"]   # no temporary file
+
+
+def test_dispatch_writes_into_a_folder_that_holds_other_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    res = run_cli("dispatch", "--hours", "24", "--out", str(tmp_path))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert len(pd.read_csv(tmp_path / "schedule.csv")) == 24
+
+
+def test_dispatch_bad_window_is_an_input_error(tmp_path):
+    res = run_cli("dispatch", "--hours", "0", "--out", str(tmp_path / "out"))
+    assert res.returncode == 2
+    assert "hydro-sim: input error: `hours` (0.0)" in res.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_dispatch_unknown_backend_is_refused_by_the_parser():
+    res = run_cli("dispatch", "--hours", "24", "--backend", "gurobi")
+    assert res.returncode == 2
+    assert "invalid choice: 'gurobi'" in res.stderr
+
+
+# ---- overview ----------------------------------------------------------------------------------------------
+
+def check_overview(out: str, start_h: float, hours: float | None) -> None:
+    """The overview's parts against the library: plant table, scenario summary, published figures and the
+    dispatch."""
+    plant = lianghekou()
+    year = reference_year()
+    if hours is not None:
+        year = year.window(start_h=start_h, hours=hours)
+    assert plant_table(plant) in out
+    assert scenario_summary(year) in out
+    assert published_figures_text() in out
+    direct = dispatch(plant, year, head="successive", pump_generate_balance="day")
+    assert direct.success
+    assert (f"(TOU revenue, daily pump–generate water balance, successive head): {direct.status}; "
+            f"{direct.iterations} iterations") in out
+    e = direct.energy_mwh()
+    found = re.findall(r"^  (reversible units, pumped-water basis|conventional units)\s+model\s+([\d.]+) TWh"
+                       r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$", out, flags=re.M)
+    rows = {name: (float(model), float(pub), float(dev)) for name, model, pub, dev in found}
+    for name, model_mwh, published_twh in (
+            ("reversible units, pumped-water basis", e["reversible_generation_mwh"], 1.397),   # 13.97亿 kWh
+            ("conventional units", e["conventional_generation_mwh"], 11.0)):                  # 110亿 kWh
+        model, pub, dev = rows.pop(name)
+        assert model == pytest.approx(model_mwh / 1e6, abs=PRINTED_3_DECIMALS), name
+        assert pub == pytest.approx(published_twh, abs=PRINTED_3_DECIMALS), name
+        deviation_pct = 100 * (model_mwh / 1e6 / published_twh - 1)
+        assert dev == pytest.approx(deviation_pct, abs=PRINTED_PCT_1_DECIMAL), name
+    assert rows == {}
+    pumping, efficiency = map(float, re.search(r"pumping energy ([\d.]+) TWh; cycle efficiency ([\d.]+)",
+                                               out).groups())
+    assert pumping == pytest.approx(e["pumping_mwh"] / 1e6, abs=PRINTED_3_DECIMALS)
+    assert efficiency == pytest.approx(e["reversible_generation_mwh"] / e["pumping_mwh"],
+                                       abs=PRINTED_3_DECIMALS)
+    assert "`hydro-sim validate`" in out
+
+
+def test_overview_on_a_month():
+    res = run_cli("overview", "--hours", "720", "--start-h", "4344")
+    assert res.returncode == 0, res.stderr
+    # 4,344 h = 181 days: the window starts on 1 July
+    assert "720 steps of 1 h from 2030-07-01 00:00:00 to 2030-07-30 23:00:00" in res.stdout
+    check_overview(res.stdout, start_h=4344, hours=720)
+
+
+@pytest.mark.slow
+def test_overview_on_the_full_year():
+    """The default overview dispatches the whole reference year (≈10 s, twice with the direct call)."""
+    res = run_cli("overview")
+    assert res.returncode == 0, res.stderr
+    assert "8760 steps of 1 h" in res.stdout
+    check_overview(res.stdout, start_h=0.0, hours=None)
+
+
+def test_overview_bad_window_is_an_input_error():
+    res = run_cli("overview", "--hours", "10000")
+    assert res.returncode == 2
+    assert res.stdout == ""
+    assert "hydro-sim: input error: `hours` (10000.0) runs past the scenario's end" in res.stderr

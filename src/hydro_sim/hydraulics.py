@@ -343,7 +343,10 @@ def turbine_flow_with_losses_m3s(power_mw: ArrayLike, gross_head_m: ArrayLike | 
     for _ in range(30):
         f = c * q * (hg - k * q * q) - p
         df = c * (hg - 3.0 * k * q * q)
-        q = q - np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
+        step = np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
+        q = q - step
+        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):     # converged everywhere (a NaN stays NaN)
+            break
     # Peak of the power curve is at Q* = sqrt(H_g / 3k); beyond it there is no physical solution.
     ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= np.asarray(max_flow_m3s) + 1e-9)
     if k > 0:

@@ -676,13 +676,15 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
     build_s = solve_s = 0.0
     iterations = rounds = 0
     while True:
+        # build: the matrix, bounds and costs handed to HiGHS; solve: the start basis (a solution strategy,
+        # like HiGHS's own crash) and the simplex
         t0 = time.perf_counter()
         blocks, soft = build(d, elastic=elastic, upper_checkpoints=cp, reduced=lp_mode)
+        h = _load(blocks)
+        t1 = time.perf_counter()
         start = _carry_basis(warm, blocks, cp) if warm is not None else None
         if start is None and crash:
             start = _crash_basis(d, blocks, cp)
-        h = _load(blocks)
-        t1 = time.perf_counter()
         _run(h, d, start, elastic, cp.size == T, highs_options)
         t2 = time.perf_counter()
         build_s += t1 - t0

@@ -246,8 +246,41 @@ def _pump_cap_flow(max_power: float, h_g: np.ndarray, k: float, eta: np.ndarray)
     for _ in range(30):
         f = _A * q * (h_g + k * q * q) / eta - max_power
         df = _A * (h_g + 3.0 * k * q * q) / eta
-        q = q - f / df
+        step = f / df
+        q = q - step
+        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):     # converged everywhere
+            break
     return q
+
+
+def _segments(plant: Plant, hg: np.ndarray, S: int) -> tuple[np.ndarray, ...]:
+    """Chord widths and slopes of each group at the gross heads ``hg``, each shaped (S, len(hg)): conventional
+    (widths, MW per m³/s), generating (widths, MW per m³/s), pumping (widths, MW per m³/s)."""
+    U = hg.size
+    zeros = np.zeros((S, U))
+    conv, rev = plant.conventional, plant.reversible
+    seg_conv_width = k_conv = seg_gen_width = k_gen = seg_pump_width = b_pump = zeros
+    if conv is not None:
+        eta_c = np.full(U, conv.reference_efficiency)
+        kc = conv.head_loss_coefficient_s2_per_m5
+        qcap = _turbine_cap_flow(conv.max_total_flow_m3s, conv.max_power_mw, hg, kc, eta_c)
+        if not isinstance(conv.efficiency, float):
+            eta_c = conv.efficiency_at(qcap, hg - kc * qcap**2)
+        seg_conv_width, k_conv = _chords(qcap, S, lambda q: _A * eta_c * q * (hg - kc * q * q))
+    if rev is not None:
+        kr = rev.head_loss_coefficient_s2_per_m5
+        eta_t = np.full(U, rev.reference_turbine_efficiency)
+        qcap = _turbine_cap_flow(rev.max_total_flow_m3s, rev.max_power_mw, hg, kr, eta_t)
+        if not isinstance(rev.turbine_efficiency, float):
+            eta_t = rev.turbine_efficiency_at(qcap, hg - kr * qcap**2)
+        seg_gen_width, k_gen = _chords(qcap, S, lambda q: _A * eta_t * q * (hg - kr * q * q))
+        eta_p = np.full(U, rev.reference_pump_efficiency)
+        qp = _pump_cap_flow(rev.max_total_pumping_power_mw, hg, kr, eta_p)
+        if not isinstance(rev.pump_efficiency, float):
+            eta_p = rev.pump_efficiency_at(qp, hg + kr * qp**2)
+            qp = _pump_cap_flow(rev.max_total_pumping_power_mw, hg, kr, eta_p)
+        seg_pump_width, b_pump = _chords(qp, S, lambda q: _A * q * (hg + kr * q * q) / eta_p)
+    return seg_conv_width, k_conv, seg_gen_width, k_gen, seg_pump_width, b_pump
 
 
 def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions, heads: HeadEstimate) -> ModelData:
@@ -257,30 +290,11 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
     S = options.loss_segments
     idx = scenario.index
     hg = np.asarray(heads.gross_head_m, dtype=float)
-    zeros = np.zeros((S, T))
-
+    # The chords depend on the head only: work them out once per distinct head (one under a fixed head).
+    h_unique, at = np.unique(hg, return_inverse=True)
+    seg_conv_width, k_conv, seg_gen_width, k_gen, seg_pump_width, b_pump = (
+        part[:, at] for part in _segments(plant, h_unique, S))
     conv, rev = plant.conventional, plant.reversible
-    seg_conv_width = k_conv = seg_gen_width = k_gen = seg_pump_width = b_pump = zeros
-    if conv is not None:
-        eta_c = np.full(T, conv.reference_efficiency)
-        kc = conv.head_loss_coefficient_s2_per_m5
-        qcap = _turbine_cap_flow(conv.max_total_flow_m3s, conv.max_power_mw, hg, kc, eta_c)
-        if not isinstance(conv.efficiency, float):
-            eta_c = conv.efficiency_at(qcap, hg - kc * qcap**2)
-        seg_conv_width, k_conv = _chords(qcap, S, lambda q: _A * eta_c * q * (hg - kc * q * q))
-    if rev is not None:
-        kr = rev.head_loss_coefficient_s2_per_m5
-        eta_t = np.full(T, rev.reference_turbine_efficiency)
-        qcap = _turbine_cap_flow(rev.max_total_flow_m3s, rev.max_power_mw, hg, kr, eta_t)
-        if not isinstance(rev.turbine_efficiency, float):
-            eta_t = rev.turbine_efficiency_at(qcap, hg - kr * qcap**2)
-        seg_gen_width, k_gen = _chords(qcap, S, lambda q: _A * eta_t * q * (hg - kr * q * q))
-        eta_p = np.full(T, rev.reference_pump_efficiency)
-        qp = _pump_cap_flow(rev.max_total_pumping_power_mw, hg, kr, eta_p)
-        if not isinstance(rev.pump_efficiency, float):
-            eta_p = rev.pump_efficiency_at(qp, hg + kr * qp**2)
-            qp = _pump_cap_flow(rev.max_total_pumping_power_mw, hg, kr, eta_p)
-        seg_pump_width, b_pump = _chords(qp, S, lambda q: _A * q * (hg + kr * q * q) / eta_p)
 
     v_up_min, v_up_max = plant.upper.volume_bounds_hm3(idx)
     if plant.lower is not None:

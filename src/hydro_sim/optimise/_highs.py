@@ -114,7 +114,7 @@ class _Blocks:
                            int(highspy.ObjSense.kMinimize), 0.0, np.concatenate(self.col_cost),
                            _inf(np.concatenate(self.col_lb)), _inf(np.concatenate(self.col_ub)),
                            _inf(np.concatenate(self.row_lb)), _inf(np.concatenate(self.row_ub)),
-                           a.indptr.astype(np.int32), a.indices.astype(np.int32), a.data,
+                           a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False), a.data,
                            np.concatenate(self.col_int).astype(np.int32))
 
     def to_lp(self) -> highspy.HighsLp:
@@ -141,6 +141,8 @@ class _Blocks:
 
 
 def _inf(a: np.ndarray) -> np.ndarray:
+    if INF == np.inf:         # HiGHS's infinity is IEEE infinity (highspy ≥ 1.x): nothing to translate
+        return a
     return np.where(np.isposinf(a), INF, np.where(np.isneginf(a), -INF, a))
 
 

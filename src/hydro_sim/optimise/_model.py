@@ -291,9 +291,11 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
     idx = scenario.index
     hg = np.asarray(heads.gross_head_m, dtype=float)
     # The chords depend on the head only: work them out once per distinct head (one under a fixed head).
+    # (read-only broadcast views when the head is one value: nothing writes into them)
     h_unique, at = np.unique(hg, return_inverse=True)
     seg_conv_width, k_conv, seg_gen_width, k_gen, seg_pump_width, b_pump = (
-        part[:, at] for part in _segments(plant, h_unique, S))
+        np.broadcast_to(part, (S, T)) if h_unique.size == 1 else part[:, at]
+        for part in _segments(plant, h_unique, S))
     conv, rev = plant.conventional, plant.reversible
 
     v_up_min, v_up_max = plant.upper.volume_bounds_hm3(idx)

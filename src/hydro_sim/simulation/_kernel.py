@@ -302,6 +302,19 @@ def _ppow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
     return _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab)
 
 
+@_jit_inline
+def _tally(s, t, group, code, cut, cut_water, cut_steps, record, out_cut, out_code):
+    """Add a group's cut-back of one step to the tallies and, when the series are recorded, to them. The
+    cut-back series arrive zeroed: only steps with a cut-back are written (most have none, and untouched
+    zero pages cost no memory traffic)."""
+    if code != NONE or cut != 0.0:
+        cut_water[s, group, code] += cut
+        cut_steps[s, group, code] += 1
+        if record:
+            out_cut[s, t] = cut
+            out_code[s, t] = code
+
+
 # -- per-scenario totals accumulated by the kernel (columns of ``totals``) ---------------------------------
 TOT_IN_UP, TOT_IN_LO, TOT_Q_CONV, TOT_Q_GEN, TOT_Q_PUMP, TOT_SPILL, TOT_RELEASE = 0, 1, 2, 3, 4, 5, 6
 TOT_P_CONV, TOT_P_GEN, TOT_P_PUMP, TOT_REVENUE = 7, 8, 9, 10
@@ -561,18 +574,11 @@ def run(t0, t1, c, has_lower, tailwater,
             vu_hi = max(vu_hi, vu_new)
             vl_lo = min(vl_lo, vl_new)
             vl_hi = max(vl_hi, vl_new)
-            if code_c != NONE or cut_c != 0.0:
-                cut_water[s, G_CONV, code_c] += cut_c
-                cut_steps[s, G_CONV, code_c] += 1
-            if code_g != NONE or cut_g != 0.0:
-                cut_water[s, G_GEN, code_g] += cut_g
-                cut_steps[s, G_GEN, code_g] += 1
-            if code_p != NONE or cut_p != 0.0:
-                cut_water[s, G_PUMP, code_p] += cut_p
-                cut_steps[s, G_PUMP, code_p] += 1
-            if code_r != NONE or cut_r != 0.0:
-                cut_water[s, G_RELEASE, code_r] += cut_r
-                cut_steps[s, G_RELEASE, code_r] += 1
+            # cut-backs: tallied always, and written per step when the series are recorded
+            _tally(s, t, G_CONV, code_c, cut_c, cut_water, cut_steps, record, out_cut_conv, out_code_conv)
+            _tally(s, t, G_GEN, code_g, cut_g, cut_water, cut_steps, record, out_cut_gen, out_code_gen)
+            _tally(s, t, G_PUMP, code_p, cut_p, cut_water, cut_steps, record, out_cut_pump, out_code_pump)
+            _tally(s, t, G_RELEASE, code_r, cut_r, cut_water, cut_steps, record, out_cut_release, out_code_release)
             if record:
                 out_p_conv[s, t] = pc
                 out_p_gen[s, t] = pg
@@ -585,20 +591,6 @@ def run(t0, t1, c, has_lower, tailwater,
                 out_release[s, t] = rl
                 out_v_up[s, t] = vu_new
                 out_v_lo[s, t] = vl_new
-                # Cut-back arrays arrive zeroed: write only what is not zero (most steps have no cut-back,
-                # and untouched zero pages cost no memory traffic).
-                if code_c != NONE or cut_c != 0.0:
-                    out_cut_conv[s, t] = cut_c
-                    out_code_conv[s, t] = code_c
-                if code_g != NONE or cut_g != 0.0:
-                    out_cut_gen[s, t] = cut_g
-                    out_code_gen[s, t] = code_g
-                if code_p != NONE or cut_p != 0.0:
-                    out_cut_pump[s, t] = cut_p
-                    out_code_pump[s, t] = code_p
-                if code_r != NONE or cut_r != 0.0:
-                    out_cut_release[s, t] = cut_r
-                    out_code_release[s, t] = code_r
             vu = vu_new
             vl = vl_new
         v_up[s] = vu

@@ -127,7 +127,10 @@ def annual_check_markdown(check: Any, plant: Plant) -> str:
               f"(simulator {s['water_balance_simulation_hm3']:.2e}, LP schedule {s['water_balance_lp_hm3']:.2e}).",
               "- LP against the nonlinear simulator (LP − simulation, relative to simulation): " + ", ".join(
                   f"{k.replace('_', ' ')} {v:+.3%}" for k, v in s["lp_vs_simulation_energy_error"].items()) + ".",
-              f"- Simulator cut-backs while replaying the LP schedule: {s['simulation_cutbacks']}.", ""]
+              f"- Simulator cut-backs while replaying the LP schedule: {s['simulation_cutbacks']}, "
+              f"{s['simulation_cutback_water_hm3']:.3g} hm³ of water in all (largest "
+              f"{s['simulation_cutback_largest_hm3']:.3g} hm³; below ~1e-6 hm³ this is round-off where the LP "
+              "leaves a reservoir exactly at a limit).", ""]
     lines += ["## Why the reversible figure differs on the defaults", "",
               f"On the defaults the reversible units cycle on most days of the year at the TOU spread "
               f"({s['psh_full_load_hours']:,.0f} full-load hours against the published ≈ 1,164 h), so the model "

@@ -228,6 +228,7 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
                 "volume_lower_hm3", "head_m"):
         schedule[f"sim_{col}"] = simframe[col]
 
+    cuts = sim.cutbacks()
     summary = {
         "unit_conversion": ("13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = 1,397,000 MWh (亿 = 10⁸); "
                             "110亿 kWh = 110 × 10⁸ kWh = 11.0 TWh = 11,000,000 MWh"),
@@ -259,7 +260,9 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
                                                                    * hours / HOURS_PER_YEAR,
                                                                    simframe["flow_conventional_m3s"], year.dt_h),
         "mean_upper_level_masl": float(res.schedule["level_upper_masl"].mean()),
-        "simulation_cutbacks": int(len(sim.cutbacks())),
+        "simulation_cutbacks": int(len(cuts)),
+        "simulation_cutback_water_hm3": float(cuts["water_hm3"].sum()),
+        "simulation_cutback_largest_hm3": float(cuts["water_hm3"].max()) if len(cuts) else 0.0,
         "steps": year.n_steps,
         "scenario": year.name,
         "plant": plant.name,

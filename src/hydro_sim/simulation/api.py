@@ -52,7 +52,8 @@ class SimulationResult:
         each reservoir over the run (start included), the final volumes, and each reservoir's water
         balance error over the run [hm³]. Filled in both record modes.
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
-        release) and limit code, (scenarios, 4, 8): water [hm³] and number of steps.
+        release) and limit code 0–8 (names in ``_kernel.LIMIT_NAMES``), (scenarios, 4, 9): water [hm³] and
+        number of steps.
     """
 
     index: pd.DatetimeIndex

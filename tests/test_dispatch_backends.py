@@ -406,7 +406,7 @@ def test_checkpoint_relaxation_has_the_optimum_of_the_model_itself(seed: int, le
     fast, _ = _highs.solve(d)
     blocks, _ = _highs.build(d)
     h = _highs.new_highs()
-    h.passModel(blocks.to_lp())
+    blocks.pass_to(h)
     h.run()
     itself = h.getInfo().objective_function_value
     assert fast.status == "optimal"

@@ -35,7 +35,8 @@ from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 from hydro_sim.optimise import dispatch
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.simulation._kernel import _interp, _interp_from, slopes
+from hydro_sim.hydraulics import interpolate_table
+from hydro_sim.simulation._kernel import _interp_from, slopes
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
 #: Water balance of one reservoir over one step. The kernel adds five flows times c to a volume of at
@@ -337,7 +338,7 @@ def test_pumping_from_even_start_binds_both_reservoirs_in_the_same_step():
 
 
 def test_interp_from_stays_inside_a_two_point_table():
-    """On a two-point table the only segment is 0; beyond the top the level extends linearly, as _interp.
+    """On a two-point table the only segment is 0; beyond the top the level extends linearly, as hydraulics.interpolate_table.
 
     run() starts each look-up at segment n // 2, which is 1 = n − 1 on a two-point table; without a clamp
     the search stayed there at or above the top and read xs[2], ys[2] past the end (numba does no bounds
@@ -347,7 +348,7 @@ def test_interp_from_stays_inside_a_two_point_table():
     for x in (10.0, 10.5):
         value, segment = _interp_from(x, xs, ys, slopes(xs, ys), start)
         assert segment <= len(xs) - 2
-        assert value == pytest.approx(_interp(x, xs, ys), rel=SELF_CONSISTENCY_REL)
+        assert value == pytest.approx(interpolate_table(x, xs, ys), rel=SELF_CONSISTENCY_REL)
 
 
 @pytest.mark.parametrize("key", ["generating_mw", "pumping_mw"])

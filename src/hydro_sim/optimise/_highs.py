@@ -117,31 +117,9 @@ class _Blocks:
                            a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False), a.data,
                            np.concatenate(self.col_int).astype(np.int32))
 
-    def to_lp(self) -> highspy.HighsLp:
-        lp = highspy.HighsLp()
-        lp.num_col_ = self.n_cols
-        lp.num_row_ = self.n_rows
-        lp.col_cost_ = np.concatenate(self.col_cost)
-        lp.col_lower_ = _inf(np.concatenate(self.col_lb))
-        lp.col_upper_ = _inf(np.concatenate(self.col_ub))
-        lp.row_lower_ = _inf(np.concatenate(self.row_lb))
-        lp.row_upper_ = _inf(np.concatenate(self.row_ub))
-        a = sp.csc_matrix((np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
-                          shape=(self.n_rows, self.n_cols))
-        a.sum_duplicates()
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = a.indptr
-        lp.a_matrix_.index_ = a.indices
-        lp.a_matrix_.value_ = a.data
-        integ = np.concatenate(self.col_int)
-        if integ.any():
-            lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
-                               for i in integ]
-        return lp
-
 
 def _inf(a: np.ndarray) -> np.ndarray:
-    if INF == np.inf:         # HiGHS's infinity is IEEE infinity (highspy ≥ 1.x): nothing to translate
+    if INF == np.inf:         # HiGHS takes IEEE infinity as its infinity (so in highspy 1.16): nothing to translate
         return a
     return np.where(np.isposinf(a), INF, np.where(np.isneginf(a), -INF, a))
 

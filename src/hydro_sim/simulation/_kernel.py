@@ -56,28 +56,10 @@ RATING_TOL = 5e-4
 FULL_POWER_MW = 1e11
 
 
-@_jit
-def _interp(x, xs, ys):
-    """Piecewise-linear interpolation, extended linearly beyond the ends (as hydraulics.interpolate_table)."""
-    n = xs.shape[0]
-    if x <= xs[0]:
-        return ys[0] + (x - xs[0]) * (ys[1] - ys[0]) / (xs[1] - xs[0])
-    if x >= xs[n - 1]:
-        return ys[n - 1] + (x - xs[n - 1]) * (ys[n - 1] - ys[n - 2]) / (xs[n - 1] - xs[n - 2])
-    lo, hi = 0, n - 1
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if xs[mid] <= x:
-            lo = mid
-        else:
-            hi = mid
-    w = (x - xs[lo]) / (xs[hi] - xs[lo])
-    return ys[lo] + w * (ys[hi] - ys[lo])
-
-
 @_jit_inline
 def _interp_from(x, xs, ys, ms, j):
-    """:func:`_interp` with the segment slopes ``ms`` given (no division on the step's critical path),
+    """Piecewise-linear interpolation, extended linearly beyond the ends (as hydraulics.interpolate_table),
+    with the segment slopes ``ms`` given (no division on the step's critical path),
     starting the search at segment ``j`` (levels move little from step to step, so the walk is usually
     zero or one segment long); returns (value, segment)."""
     n = xs.shape[0]

@@ -119,7 +119,6 @@ class SimulationResult:
         frame = pd.DataFrame(rows, columns=["scenario", "step", "time", "group", "limit", "water_hm3", "energy_mwh"])
         return frame.sort_values(["scenario", "step", "group"], kind="stable").reset_index(drop=True)
 
-
     def cutback_summary(self) -> pd.DataFrame:
         """Cut-backs tallied per scenario, group and limit: steps and water [hm³] (both record modes)."""
         rows = []

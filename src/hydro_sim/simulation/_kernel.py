@@ -46,7 +46,7 @@ LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN:
 _jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy",  # type: ignore[call-overload]
                   _nrt=False)
 #: The same, for the small helpers inlined into their callers.
-_jit_inline = numba.njit(inline="always", cache=True, fastmath=False,  # type: ignore[call-overload]
+_jit_inline = numba.njit(forceinline=True, cache=True, fastmath=False,  # type: ignore[call-overload]
                          nogil=True, error_model="numpy", _nrt=False)
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
@@ -178,110 +178,97 @@ def _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab):
     return q
 
 
-# -- constant-efficiency fast path ----------------------------------------------------------------------
-# The helpers below take scalars only. A compiled helper that takes arrays costs two atomic reference-count
-# operations per array per call; on the hot path (six to ten calls per step) that was most of the step's
-# time. A group with a constant efficiency (``eta`` > 0) runs on these; a group with an efficiency chart
-# (``eta`` = −1) calls the chart versions above.
+# -- constant-efficiency flows, without branches ----------------------------------------------------------
+# A group with a constant efficiency (``eta`` > 0) runs on the helpers below. They take scalars and have no
+# branches (only selects), so the compiler turns the loops over a block of scenarios that call them into
+# SIMD code: several scenarios per instruction. Halley's iteration is split: the first step runs in that
+# loop; the rare scenario whose flow needs more steps is finished in a scalar loop afterwards. A group with
+# an efficiency chart (``eta`` = −1) runs on the chart functions above, one scenario at a time.
 
 
 #: Halley's method stops once its last step moved the flow by less than this fraction: its error is then
 #: about (x/(1 − 3x) + 9x²/(1 − 3x)²)·HALLEY_STEP_REL³ of the flow (x = kQ²/H_g, the loss fraction, a few
 #: %), below 1e-13. From the series start (relative error 273x⁵, ~1e-5) one step is the rule. [-]
 HALLEY_STEP_REL = 1e-4
+#: Halley steps at most (as the chart functions' Newton iterations).
+MAX_STEPS = 30
 
 
-@_jit
-def _tflow_c(p, hg, ih, k, qmax, pmax, a, exact):
-    """:func:`_turbine_flow` for a group with constant efficiency: ``a`` = ρgη/10⁶, total flow ``qmax``,
-    total rating ``pmax``, ``ih`` = 1/H_g; returns (flow, capped).
+@_jit_inline
+def _tq(p, hg, ih, k, qmax, pmax, a, inv_a):
+    """Start of the turbine flow for power ``p`` at gross head ``hg`` (``ih`` = 1/H_g) for a group with
+    constant efficiency: ``a`` = ρgη/10⁶ (``inv_a`` = 1/a), total flow ``qmax``, total rating ``pmax``.
 
-    Root of f(Q) = aQ(H_g − kQ²) − P on the physical branch from the series root of the cubic,
-    Q ≈ Q₀(1 + x + 3x² + 12x³ + 55x⁴), Q₀ = P/(aH_g), x = kQ₀²/H_g (relative error ≈ 273x⁵), then Halley
-    steps (cubic convergence; one division each). With ``exact`` false the series root is returned as it
-    is (for the step's head estimate, where 1e-5 of the flow moves the head by micrometres)."""
-    if p <= 0.0:
-        return 0.0, False
-    capped = False
-    if p > pmax:
-        p = pmax
-        capped = True
-    q_top = qmax if (k <= 0.0 or 3.0 * k * qmax * qmax <= hg) else math.sqrt(hg / (3.0 * k))
-    if q_top <= 0.0 or a * q_top * (hg - k * q_top * q_top) <= p:
-        return q_top, True
-    q0 = p * ih * (1.0 / a)
+    The root of f(Q) = aQ(H_g − kQ²) − P on the physical branch, from the series root of the cubic,
+    Q ≈ Q₀(1 + x + 3x² + 12x³ + 55x⁴), Q₀ = P/(aH_g), x = kQ₀²/H_g (relative error ≈ 273x⁵). Returns
+    (flow, top flow, power solved for, capped, solving): a request above the rating is capped at it; when
+    even the top flow (the units' maximum, or the flow of maximum power √(H_g/3k)) gives no more than the
+    power, the flow is the top flow (capped); ``solving`` is true when the flow still needs Halley's steps
+    (:func:`_t_step`)."""
+    q_top = qmax if (k <= 0.0) | (3.0 * k * qmax * qmax <= hg) else math.sqrt(hg / (3.0 * k))
+    pe = min(p, pmax)
+    top = (q_top <= 0.0) | (a * q_top * (hg - k * q_top * q_top) <= pe)
+    q0 = pe * ih * inv_a
     x = k * q0 * q0 * ih
     q = min(q0 * (1.0 + x * (1.0 + x * (3.0 + x * (12.0 + 55.0 * x)))), q_top)
-    if not exact:
-        return q, capped
-    for _ in range(30):
-        f = a * q * (hg - k * q * q) - p
-        if abs(f) <= 1e-11 * p:
-            break
-        f1 = a * (hg - 3.0 * k * q * q)
-        f2 = -6.0 * a * k * q
-        dq = 2.0 * f * f1 / (2.0 * f1 * f1 - f * f2)
-        q = min(q - dq, q_top)
-        if abs(dq) <= HALLEY_STEP_REL * q:
-            break
-    return q, capped
+    pos = p > 0.0
+    q = (q_top if top else q) if pos else 0.0
+    return q, q_top, pe, pos & ((p > pmax) | top), pos & (not top)
+
+
+@_jit_inline
+def _t_step(q, p, hg, k, a, q_top):
+    """One Halley step on f(Q) = aQ(H_g − kQ²) − P (cubic convergence, one division); returns (flow, more):
+    ``more`` when the step moved the flow by more than HALLEY_STEP_REL (see :func:`_t_rest`)."""
+    f = a * q * (hg - k * q * q) - p
+    f1 = a * (hg - 3.0 * k * q * q)
+    f2 = -6.0 * a * k * q
+    dq = 2.0 * f * f1 / (2.0 * f1 * f1 - f * f2)
+    q1 = min(q - dq, q_top)
+    done = abs(f) <= 1e-11 * p
+    return (q if done else q1), (not done) & (abs(dq) > HALLEY_STEP_REL * q1)
 
 
 @_jit
-def _pflow_c(p, hg, ih, k, b, exact):
-    """:func:`_pump_flow` for a group with constant efficiency, ``b`` = ρg/(10⁶η): root of
-    g(Q) = bQ(H_g + kQ²) − P from the series root Q ≈ Q₀(1 − x + 3x² − 12x³ + 55x⁴), Q₀ = P/(bH_g),
-    x = kQ₀²/H_g, then Halley steps (as :func:`_tflow_c`)."""
-    if p <= 0.0:
-        return 0.0
-    q0 = p * ih * (1.0 / b)
-    x = k * q0 * q0 * ih
-    q = q0 * (1.0 - x * (1.0 - x * (3.0 - x * (12.0 - 55.0 * x))))
-    if not exact:
-        return q
-    for _ in range(30):
-        g = b * q * (hg + k * q * q) - p
-        if abs(g) <= 1e-11 * p:
-            break
-        g1 = b * (hg + 3.0 * k * q * q)
-        g2 = 6.0 * b * k * q
-        dq = 2.0 * g * g1 / (2.0 * g1 * g1 - g * g2)
-        q -= dq
-        if abs(dq) <= HALLEY_STEP_REL * q:
+def _t_rest(q, p, hg, k, a, q_top):
+    """Halley's steps after the first, until a step moves the flow by less than HALLEY_STEP_REL."""
+    for _ in range(MAX_STEPS - 1):
+        q, more = _t_step(q, p, hg, k, a, q_top)
+        if not more:
             break
     return q
 
 
 @_jit_inline
-def _tflow(p, hg, ih, k, n, qmax_u, pmax_u, eta, qg, hgr, tab, exact=True):
-    if eta > 0.0:
-        return _tflow_c(p, hg, ih, k, n * qmax_u, n * pmax_u, A_MW_PER_M3S_M * eta, exact)
-    return _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)
+def _pq(p, hg, ih, k, b, inv_b):
+    """Start of the pumped flow for input ``p`` at gross head ``hg``, constant efficiency, ``b`` = ρg/(10⁶η):
+    the series root of g(Q) = bQ(H_g + kQ²) − P, Q ≈ Q₀(1 − x + 3x² − 12x³ + 55x⁴), Q₀ = P/(bH_g),
+    x = kQ₀²/H_g; zero for no input."""
+    q0 = p * ih * inv_b
+    x = k * q0 * q0 * ih
+    q = q0 * (1.0 - x * (1.0 - x * (3.0 - x * (12.0 - 55.0 * x))))
+    return q if p > 0.0 else 0.0
 
 
 @_jit_inline
-def _pflow(p, hg, ih, k, n, qmax_u, eta, qg, hgr, tab, exact=True):
-    if eta > 0.0:
-        return _pflow_c(p, hg, ih, k, A_MW_PER_M3S_M * (1.0 / eta), exact)
-    return _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab)
+def _p_step(q, p, hg, k, b):
+    """One Halley step on g(Q) = bQ(H_g + kQ²) − P; returns (flow, more), as :func:`_t_step`."""
+    g = b * q * (hg + k * q * q) - p
+    g1 = b * (hg + 3.0 * k * q * q)
+    g2 = 6.0 * b * k * q
+    dq = 2.0 * g * g1 / (2.0 * g1 * g1 - g * g2)
+    q1 = q - dq
+    done = abs(g) <= 1e-11 * p
+    return (q if done else q1), (not done) & (abs(dq) > HALLEY_STEP_REL * q1)
 
 
-@_jit_inline
-def _tpow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
-    if q <= 0.0:
-        return 0.0
-    if eta > 0.0:
-        return A_MW_PER_M3S_M * eta * q * (hg - k * q * q)
-    return _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab)
-
-
-@_jit_inline
-def _ppow(q, hg, k, n, qmax_u, eta, qg, hgr, tab):
-    if q <= 0.0:
-        return 0.0
-    if eta > 0.0:
-        return A_MW_PER_M3S_M * (1.0 / eta) * q * (hg + k * q * q)
-    return _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab)
+@_jit
+def _p_rest(q, p, hg, k, b):
+    for _ in range(MAX_STEPS - 1):
+        q, more = _p_step(q, p, hg, k, b)
+        if not more:
+            break
+    return q
 
 
 @_jit_inline
@@ -307,6 +294,34 @@ N_TOT = 18
 G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
 N_LIMITS = 9
 
+# -- the block of scenarios run side by side: one row of ``lanes`` per quantity, one column per scenario ----
+#: Scenarios per block. 32 rows of 32 floats stay in the 32 KiB first-level cache.
+BLOCK = 32
+(L_IU, L_IL, L_PR, L_RC, L_RG, L_RP, L_SP, L_RL,       # the step's inputs and requests
+ L_VU, L_VL,                                            # volumes at the start of the step
+ L_HG,                                                  # gross head: at the start, then the estimate
+ L_QC, L_QG, L_QP,                                      # flows: estimates, then requested flows solved
+ L_TOPC, L_TOPG, L_PEC, L_PEG, L_PEP,                   # top flows and powers solved for
+ L_MOREC, L_MOREG, L_MOREP,                             # 1: the flow needs more Halley steps
+ L_CODEC, L_CODEG, L_CODEP,                             # unit-rating codes
+ L_VUN, L_VLN, L_SPO, L_RLO,                            # end volumes, spill and release
+ L_CUTC, L_CUTG, L_CUTP, L_CUTR, L_CODER,               # cut-backs
+ L_QCO, L_QGO, L_QPO,                                   # flows after the limits
+ L_PC, L_PG, L_PP,                                      # powers at the mid-step head
+ L_XU, L_XL, L_ZU, L_ZL, L_OUT,                         # volumes → levels, and which left their segment
+ L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 55 * BLOCK, BLOCK)
+# Each reservoir's level segment per lane: 5 rows from L_SEGU / L_SEGL, at these offsets: the segment's
+# start volume and level, its slope, and the volumes it holds, [lower, upper) (infinite at the table's ends,
+# where the level is extrapolated).
+SEG_X, SEG_Y, SEG_M, SEG_LO, SEG_HI = 0, BLOCK, 2 * BLOCK, 3 * BLOCK, 4 * BLOCK
+L_SUM = 55 * BLOCK                                             # the N_TOT running totals follow
+N_LANE_ROWS = 55 + N_TOT
+
+
+def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
+    """Work arrays of one block for :func:`run`: (quantities × BLOCK) floats and (2 × BLOCK) segments."""
+    return np.zeros(N_LANE_ROWS * BLOCK), np.zeros(2 * BLOCK, dtype=np.int64)
+
 
 @_jit
 def run(t0, t1, c, has_lower, tailwater,
@@ -321,7 +336,7 @@ def run(t0, t1, c, has_lower, tailwater,
         v_up, v_lo, totals, cut_water, cut_steps, record,
         out_q_conv, out_q_gen, out_q_pump, out_spill, out_release, out_v_up, out_v_lo,
         out_p_conv, out_p_gen, out_p_pump, out_head, out_cut_conv, out_cut_gen, out_cut_pump,
-        out_cut_release, out_code_conv, out_code_gen, out_code_pump, out_code_release):
+        out_cut_release, out_code_conv, out_code_gen, out_code_pump, out_code_release, lanes, segs):
     """Run steps t0…t1−1 for every scenario; ``v_up``/``v_lo`` (scenarios,) hold the state and are updated.
 
     Inputs shaped (scenarios, steps) may have one row only, shared by every scenario (a broadcast: one
@@ -329,273 +344,478 @@ def run(t0, t1, c, has_lower, tailwater,
     (``qg``, ``hg``, ``tab``) applies. ``totals`` (scenarios, N_TOT) and the cut-back tallies
     (scenarios, 4, N_LIMITS) are added to; the ``out_*`` series (scenarios, steps) are written only when
     ``record`` is true. A NaN in ``req_release`` means the automatic release (lower reservoir held at
-    ``v_lo_target``)."""
+    ``v_lo_target``). ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
+
+    Scenarios run in blocks of BLOCK, side by side, and each step is a sequence of loops over the block:
+    the loops with arithmetic only compile to SIMD code; the level look-ups (a table walk), the charts'
+    iterations and the tallies are scalar loops."""
     S = v_up.shape[0]
+    L = lanes
     inv_c = 1.0 / c
     rate_c, rate_g = n_c * pmax_c, n_r * pmax_r
     qcap_c, qcap_g = n_c * qmax_c, n_r * qmax_r
-    # Scenarios outer, steps inner: each scenario's state runs on by itself, and the (scenarios, steps)
-    # arrays are read and written along their contiguous rows.
-    for s in range(S):
-        s_iu = s if inflow_up.shape[0] > 1 else 0
-        s_il = s if inflow_lo.shape[0] > 1 else 0
-        s_pr = s if price.shape[0] > 1 else 0
-        s_c = s if req_conv.shape[0] > 1 else 0
-        s_g = s if req_gen.shape[0] > 1 else 0
-        s_p = s if req_pump.shape[0] > 1 else 0
-        s_s = s if req_spill.shape[0] > 1 else 0
-        s_r = s if req_release.shape[0] > 1 else 0
-        vu = v_up[s]
-        vl = v_lo[s]
-        ju = v_up_tab.shape[0] // 2
-        jl = v_lo_tab.shape[0] // 2
-        sum_iu = sum_il = sum_qc = sum_qg = sum_qp = sum_sp = sum_rl = 0.0
-        sum_pc = sum_pg = sum_pp = sum_rev = short_c = short_g = short_p = 0.0
-        vu_lo = vu_hi = vu
-        vl_lo = vl_hi = vl
+    const_c, const_t, const_p = eta_c > 0.0, eta_t > 0.0, eta_p > 0.0
+    a_c = A_MW_PER_M3S_M * eta_c
+    a_t = A_MW_PER_M3S_M * eta_t
+    b_p = A_MW_PER_M3S_M * (1.0 / eta_p)
+    inv_a_c, inv_a_t, inv_b_p = 1.0 / a_c, 1.0 / a_t, 1.0 / b_p
+    tol = 1.0 + RATING_TOL
+    m_iu, m_il, m_pr = inflow_up.shape[0] > 1, inflow_lo.shape[0] > 1, price.shape[0] > 1
+    m_c, m_g, m_p = req_conv.shape[0] > 1, req_gen.shape[0] > 1, req_pump.shape[0] > 1
+    m_s, m_r = req_spill.shape[0] > 1, req_release.shape[0] > 1
+    for s0 in range(0, S, BLOCK):
+        nb = min(BLOCK, S - s0)
+        for i in range(nb):
+            L[L_VU + i] = v_up[s0 + i]
+            L[L_VL + i] = v_lo[s0 + i]
+            for k in range(N_TOT):
+                L[L_SUM + k * BLOCK + i] = 0.0
+            L[L_SUM + TOT_VUP_MIN * BLOCK + i] = L[L_SUM + TOT_VUP_MAX * BLOCK + i] = v_up[s0 + i]
+            L[L_SUM + TOT_VLO_MIN * BLOCK + i] = L[L_SUM + TOT_VLO_MAX * BLOCK + i] = v_lo[s0 + i]
+            segs[i] = v_up_tab.shape[0] // 2
+            segs[BLOCK + i] = v_lo_tab.shape[0] // 2
+            _set_segment(L, i, L_SEGU, _interp_from(v_up[s0 + i], v_up_tab, z_up_tab, m_up, segs[i])[1],
+                         v_up_tab, z_up_tab, m_up, segs, 0)
+            _set_segment(L, i, L_SEGL, _interp_from(v_lo[s0 + i], v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[1],
+                         v_lo_tab, z_lo_tab, m_lo, segs, BLOCK)
         for t in range(t0, t1):
-            iu = inflow_up[s_iu, t]
-            il = inflow_lo[s_il, t]
-            zu, ju = _interp_from(vu, v_up_tab, z_up_tab, m_up, ju)
-            zl = tailwater
-            if has_lower:
-                zl, jl = _interp_from(vl, v_lo_tab, z_lo_tab, m_lo, jl)
-            hg0 = zu - zl
-            ih0 = 1.0 / hg0
-            # head estimate over the step from the requested flows (power requests turned into flow at the
-            # start head), so that ratings are checked at the mid-step head the power is reckoned at
-            rc, rg, rp = req_conv[s_c, t], req_gen[s_g, t], req_pump[s_p, t]
-            sp_r = req_spill[s_s, t]
-            rl_req = req_release[s_r, t] if has_lower else 0.0
-            # (requests beyond the ratings count at the ratings)
-            qc_e = qg_e = qp_e = 0.0
-            if n_c > 0:
-                if conv_is_power:
-                    qc_e = _tflow(rc, hg0, ih0, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c, False)[0]
-                else:
-                    qc_e = min(rc, qcap_c)
-                    if qc_e > 0.0 and _tpow(qc_e, hg0, k_c, n_c, qmax_c, eta_c, qg_c, hg_c, tab_c) > rate_c:
-                        qc_e = _tflow(rate_c, hg0, ih0, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c, False)[0]
-            if n_r > 0:
-                if gen_is_power:
-                    qg_e = _tflow(rg, hg0, ih0, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t, False)[0]
-                else:
-                    qg_e = min(rg, qcap_g)
-                    if qg_e > 0.0 and _tpow(qg_e, hg0, k_r, n_r, qmax_r, eta_t, qg_t, hg_t, tab_t) > rate_g:
-                        qg_e = _tflow(rate_g, hg0, ih0, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t, False)[0]
-                if pump_is_power:
-                    qp_e = _pflow(min(rp, pmax_pump_r), hg0, ih0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p, False)
-                else:
-                    qp_e = rp
-                    if rp > 0.0 and _ppow(rp, hg0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p) > pmax_pump_r:
-                        qp_e = _pflow(pmax_pump_r, hg0, ih0, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p, False)
-            dvu = c * (iu + qp_e - qc_e - qg_e - sp_r)
-            zu_m = _interp_from(vu + 0.5 * dvu, v_up_tab, z_up_tab, m_up, ju)[0]
-            zl_m = tailwater
-            if has_lower:
-                if math.isnan(rl_req):     # as the automatic release below: hold the target, within limits
-                    rl_e = il + qc_e + qg_e + sp_r - qp_e + (vl - v_lo_target[t]) * inv_c
-                    rl_e = min(max(rl_e, env_min), release_max)
-                else:
-                    rl_e = max(rl_req, env_min)
-                zl_m = _interp_from(vl + 0.5 * c * (il + qc_e + qg_e + sp_r - qp_e - rl_e), v_lo_tab, z_lo_tab,
-                                    m_lo, jl)[0]
-            hg = zu_m - zl_m
-            ih = 1.0 / hg
-            # requests → flows at the head estimate, unit ratings [1]
-            cut_c = cut_g = cut_p = cut_r = 0.0
-            code_c = code_g = code_p = code_r = NONE
-            qc = qg = qp = 0.0
-            if n_c > 0:
-                if conv_is_power:
-                    qc, capped = _tflow(rc, hg, ih, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c)
-                    if capped and rc < FULL_POWER_MW:
-                        code_c = UNIT   # the energy not delivered is recorded as a shortfall below
-                else:
-                    qc = rc
-                    if (rc > qcap_c * (1.0 + RATING_TOL)
-                            or _tpow(rc, hg, k_c, n_c, qmax_c, eta_c, qg_c, hg_c, tab_c) > rate_c * (1.0 + RATING_TOL)):
-                        qtop = _tflow(rate_c, hg, ih, k_c, n_c, qmax_c, pmax_c, eta_c, qg_c, hg_c, tab_c)[0]
-                        qc = min(rc, qtop)
-                        cut_c, code_c = rc - qc, UNIT
-            if n_r > 0:
-                if gen_is_power:
-                    qg, capped = _tflow(rg, hg, ih, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t)
-                    if capped and rg < FULL_POWER_MW:
-                        code_g = UNIT
-                else:
-                    qg = rg
-                    if (rg > qcap_g * (1.0 + RATING_TOL)
-                            or _tpow(rg, hg, k_r, n_r, qmax_r, eta_t, qg_t, hg_t, tab_t) > rate_g * (1.0 + RATING_TOL)):
-                        qtop = _tflow(rate_g, hg, ih, k_r, n_r, qmax_r, pmax_r, eta_t, qg_t, hg_t, tab_t)[0]
-                        qg = min(rg, qtop)
-                        cut_g, code_g = rg - qg, UNIT
-                if pump_is_power:
-                    qp = _pflow(min(rp, pmax_pump_r), hg, ih, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p)
-                    if rp > pmax_pump_r * (1.0 + 1e-12):
-                        code_p = UNIT
-                else:
-                    qp = rp
-                    if rp > 0.0 and _ppow(rp, hg, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p) > pmax_pump_r * (1.0 + RATING_TOL):
-                        qp = _pflow(pmax_pump_r, hg, ih, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p)
-                        cut_p, code_p = rp - qp, UNIT
-                if qg > 0.0 and qp > 0.0:     # [6] a unit cannot pump and generate at once
-                    if qg >= qp:
-                        cut_p += qp
-                        qp = 0.0
-                        code_p = MODE
-                    else:
-                        cut_g += qg
-                        qg = 0.0
-                        code_g = MODE
-            sp = sp_r
-            # water limits in closed form, all in m³/s over the step (volumes divided by c):
-            #   a: upper water above its minimum, b: lower water above its minimum, mu: upper room;
-            #   U = Q_conv + Q_gen + S (upper → lower), P = Q_pump (lower → upper), R the release.
-            a = (vu - vmin_up[t]) * inv_c + iu
-            mu = (vmax_up[t] - vu) * inv_c - iu
-            U = qc + qg + sp
-            if has_lower:
-                b = (vl - vmin_lo[t]) * inv_c + il
-                auto = math.isnan(rl_req)
-                floor = env_min if auto else max(rl_req, env_min)
-                e0 = min(floor, max(a + b, 0.0))            # release reserved before any pumping
+            vmin_u, vmax_u, vmin_l, vmax_l, vlt = vmin_up[t], vmax_up[t], vmin_lo[t], vmax_lo[t], v_lo_target[t]
+            # 1. the step's inputs, and the gross head at the start (levels from the volumes)
+            for i in range(nb):
+                s = s0 + i
+                L[L_IU + i] = inflow_up[s if m_iu else 0, t]
+                L[L_IL + i] = inflow_lo[s if m_il else 0, t]
+                L[L_PR + i] = price[s if m_pr else 0, t]
+                L[L_RC + i] = req_conv[s if m_c else 0, t]
+                L[L_RG + i] = req_gen[s if m_g else 0, t]
+                L[L_RP + i] = req_pump[s if m_p else 0, t]
+                L[L_SP + i] = req_spill[s if m_s else 0, t]
+                L[L_RL + i] = req_release[s if m_r else 0, t] if has_lower else 0.0
+            _levels(L, nb, L_VU, L_VL, True, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
+                    m_lo, segs)
+            # 2. requests → flows at the start head, to estimate the head over the step (so that ratings are
+            #    checked at the mid-step head the power is reckoned at); requests beyond the ratings count at
+            #    the ratings
+            _estimate_turbine(L, nb, L_RC, L_QC, n_c, conv_is_power, const_c, qcap_c, rate_c, k_c, a_c, inv_a_c,
+                              qmax_c, pmax_c, qg_c, hg_c, tab_c)
+            _estimate_turbine(L, nb, L_RG, L_QG, n_r, gen_is_power, const_t, qcap_g, rate_g, k_r, a_t, inv_a_t,
+                              qmax_r, pmax_r, qg_t, hg_t, tab_t)
+            _estimate_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, qmax_r,
+                           qg_p, hg_p, tab_p)
+            # 3. the head estimate: start head plus half the change those flows would make
+            for i in range(nb):
+                qc, qg, qp, sp, il, vl = L[L_QC + i], L[L_QG + i], L[L_QP + i], L[L_SP + i], L[L_IL + i], L[L_VL + i]
+                L[L_XU + i] = L[L_VU + i] + 0.5 * (c * (L[L_IU + i] + qp - qc - qg - sp))
+                # the release as the automatic release below (hold the target, within limits) or as requested
+                rl_req = L[L_RL + i]
+                rl_e = min(max(il + qc + qg + sp - qp + (vl - vlt) * inv_c, env_min), release_max) \
+                    if math.isnan(rl_req) else max(rl_req, env_min)
+                L[L_XL + i] = vl + 0.5 * c * (il + qc + qg + sp - qp - rl_e)
+            _levels(L, nb, L_XU, L_XL, False, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
+                    m_lo, segs)
+            # 4. requests → flows at the head estimate; unit ratings [1]
+            _solve_turbine(L, nb, L_RC, L_QC, L_TOPC, L_PEC, L_CODEC, L_MOREC, n_c, conv_is_power, const_c, qcap_c, rate_c,
+                           k_c, a_c, inv_a_c, tol, qmax_c, pmax_c, qg_c, hg_c, tab_c)
+            _solve_turbine(L, nb, L_RG, L_QG, L_TOPG, L_PEG, L_CODEG, L_MOREG, n_r, gen_is_power, const_t, qcap_g, rate_g,
+                           k_r, a_t, inv_a_t, tol, qmax_r, pmax_r, qg_t, hg_t, tab_t)
+            _solve_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, tol, qmax_r,
+                        qg_p, hg_p, tab_p)
+            more = 0
+            for i in range(nb):
+                more += (L[L_MOREC + i] > 0.0) | (L[L_MOREG + i] > 0.0) | (L[L_MOREP + i] > 0.0)
+            if more > 0:      # the rare flow that one Halley step leaves short of round-off
+                for i in range(nb):
+                    hg = L[L_HG + i]
+                    if L[L_MOREC + i] > 0.0:
+                        L[L_QC + i] = _t_rest(L[L_QC + i], L[L_PEC + i], hg, k_c, a_c, L[L_TOPC + i])
+                    if L[L_MOREG + i] > 0.0:
+                        L[L_QG + i] = _t_rest(L[L_QG + i], L[L_PEG + i], hg, k_r, a_t, L[L_TOPG + i])
+                    if L[L_MOREP + i] > 0.0:
+                        L[L_QP + i] = _p_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, b_p)
+            # 5. a unit cannot pump and generate at once [6]; the water limits [2–5]; the release [7, 8];
+            #    the volumes
+            for i in range(nb):
+                _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, c, inv_c,
+                        vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max)
+            # 6. power at the mid-step head
+            for i in range(nb):
+                L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
+                L[L_XL + i] = 0.5 * (L[L_VL + i] + L[L_VLN + i])
+            _levels(L, nb, L_XU, L_XL, False, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
+                    m_lo, segs)
+            _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+            _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+            _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+            # 7. totals, and the state moves on
+            for i in range(nb):
+                _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
+            # 8. cut-backs: tallied always, and written per step when the series are recorded
+            for i in range(nb):
+                s = s0 + i
+                _tally(s, t, G_CONV, int(L[L_CODEC + i]), L[L_CUTC + i], cut_water, cut_steps, record, out_cut_conv,
+                       out_code_conv)
+                _tally(s, t, G_GEN, int(L[L_CODEG + i]), L[L_CUTG + i], cut_water, cut_steps, record, out_cut_gen,
+                       out_code_gen)
+                _tally(s, t, G_PUMP, int(L[L_CODEP + i]), L[L_CUTP + i], cut_water, cut_steps, record, out_cut_pump,
+                       out_code_pump)
+                _tally(s, t, G_RELEASE, int(L[L_CODER + i]), L[L_CUTR + i], cut_water, cut_steps, record,
+                       out_cut_release, out_code_release)
+                if record:
+                    out_p_conv[s, t] = L[L_PC + i]
+                    out_p_gen[s, t] = L[L_PG + i]
+                    out_p_pump[s, t] = L[L_PP + i]
+                    out_head[s, t] = L[L_HG + i]
+                    out_q_conv[s, t] = L[L_QCO + i]
+                    out_q_gen[s, t] = L[L_QGO + i]
+                    out_q_pump[s, t] = L[L_QPO + i]
+                    out_spill[s, t] = L[L_SPO + i]
+                    out_release[s, t] = L[L_RLO + i]
+                    out_v_up[s, t] = L[L_VU + i]
+                    out_v_lo[s, t] = L[L_VL + i]
+        for i in range(nb):
+            s = s0 + i
+            v_up[s] = L[L_VU + i]
+            v_lo[s] = L[L_VL + i]
+            tot = totals[s]
+            for k in range(TOT_VUP_MIN):
+                tot[k] += L[L_SUM + k * BLOCK + i]
+            tot[TOT_VUP_MIN] = min(tot[TOT_VUP_MIN], L[L_SUM + TOT_VUP_MIN * BLOCK + i])
+            tot[TOT_VUP_MAX] = max(tot[TOT_VUP_MAX], L[L_SUM + TOT_VUP_MAX * BLOCK + i])
+            tot[TOT_VLO_MIN] = min(tot[TOT_VLO_MIN], L[L_SUM + TOT_VLO_MIN * BLOCK + i])
+            tot[TOT_VLO_MAX] = max(tot[TOT_VLO_MAX], L[L_SUM + TOT_VLO_MAX * BLOCK + i])
+
+
+@_jit
+def _set_segment(L, i, seg, j, xs, ys, ms, segs, at):
+    """Hold segment ``j`` of a level table as the lane's segment (rows from ``seg``; ``segs[at + i]``)."""
+    segs[at + i] = j
+    L[seg + SEG_X + i] = xs[j]
+    L[seg + SEG_Y + i] = ys[j]
+    L[seg + SEG_M + i] = ms[j]
+    L[seg + SEG_LO + i] = xs[j] if j > 0 else -np.inf
+    L[seg + SEG_HI + i] = xs[j + 1] if j < xs.shape[0] - 2 else np.inf
+
+
+@_jit_inline
+def _levels(L, nb, xu, xl, move, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs):
+    """Levels of both reservoirs at the volumes in rows ``xu``, ``xl`` into L_ZU, L_ZL, and the gross head
+    into L_HG: from each lane's segment (arithmetic only: SIMD), then, for the volumes outside it, by the
+    table walk of :func:`_interp_from` (the same value: the walk ends on the one segment holding the volume).
+    With ``move`` the lane's segment moves to the new one (the start of the step)."""
+    n_out = 0
+    for i in range(nb):
+        x = L[xu + i]
+        L[L_ZU + i] = L[L_SEGU + SEG_Y + i] + (x - L[L_SEGU + SEG_X + i]) * L[L_SEGU + SEG_M + i]
+        out = 0 if (x >= L[L_SEGU + SEG_LO + i]) & (x < L[L_SEGU + SEG_HI + i]) else 1
+        x = L[xl + i]
+        L[L_ZL + i] = L[L_SEGL + SEG_Y + i] + (x - L[L_SEGL + SEG_X + i]) * L[L_SEGL + SEG_M + i] \
+            if has_lower else tailwater
+        out += 0 if (not has_lower) | ((x >= L[L_SEGL + SEG_LO + i]) & (x < L[L_SEGL + SEG_HI + i])) else 2
+        L[L_OUT + i] = out
+        n_out += out
+    if n_out > 0:
+        for i in range(nb):
+            out = L[L_OUT + i]
+            if out == 1.0 or out == 3.0:
+                L[L_ZU + i], j = _interp_from(L[xu + i], v_up_tab, z_up_tab, m_up, segs[i])
+                if move:
+                    _set_segment(L, i, L_SEGU, j, v_up_tab, z_up_tab, m_up, segs, 0)
+            if out >= 2.0:
+                L[L_ZL + i], j = _interp_from(L[xl + i], v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])
+                if move:
+                    _set_segment(L, i, L_SEGL, j, v_lo_tab, z_lo_tab, m_lo, segs, BLOCK)
+    for i in range(nb):
+        L[L_HG + i] = L[L_ZU + i] - L[L_ZL + i]
+
+
+@_jit_inline
+def _estimate_turbine(L, nb, req, out, n, is_power, const, qcap, rate, k, a, inv_a, qmax_u, pmax_u, qg, hgr, tab):
+    """Turbine flows at the start head for the head estimate (series roots: their 1e-5 moves the head by
+    micrometres); a flow request beyond the rating counts at it."""
+    if n == 0:
+        for i in range(nb):
+            L[out + i] = 0.0
+    elif const and is_power:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            L[out + i] = _tq(L[req + i], hg, 1.0 / hg, k, qcap, rate, a, inv_a)[0]
+    elif const:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            q = min(L[req + i], qcap)
+            over = (q > 0.0) & (a * q * (hg - k * q * q) > rate)
+            L[out + i] = _tq(rate, hg, 1.0 / hg, k, qcap, rate, a, inv_a)[0] if over else q
+    else:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            if is_power:
+                q = _turbine_flow(L[req + i], hg, k, n, qmax_u, pmax_u, qg, hgr, tab)[0]
             else:
-                b = 0.0
-                auto = False
-                e0 = 0.0
-            # [2] the upper minimum: U ≤ P + a (spill given up first, then the units in proportion)
-            if U > qp + a + 1e-12:
-                keep = max(qp + a, 0.0)
-                sp_cut = min(sp, U - keep)
-                sp -= sp_cut
-                rest = qc + qg
-                f = (keep - sp) / rest if rest > 0.0 else 1.0
-                f = min(max(f, 0.0), 1.0)
-                if f < 1.0:
-                    cut_c += qc * (1.0 - f)
-                    cut_g += qg * (1.0 - f)
-                    if qc > 0.0:
-                        code_c = UPPER_MIN
-                    if qg > 0.0:
-                        code_g = UPPER_MIN
-                    qc *= f
-                    qg *= f
-                U = qc + qg + sp
-            # [3] the lower minimum with the reserved release: P ≤ U + b − e0 (this keeps U ≤ P + a, as e0 ≤ a + b)
-            if has_lower and qp > 0.0 and qp > U + b - e0 + 1e-12:
-                new_p = max(U + b - e0, 0.0)
-                cut_p += qp - new_p
-                code_p = LOWER_MIN
-                qp = new_p
-            # [4] the upper maximum: P − U ≤ mu, pumping cut first, then the rest spills
-            if qp - U > mu + 1e-12:
-                new_p = max(U + mu, 0.0)
-                if new_p < qp:
-                    cut_p += qp - new_p
-                    code_p = UPPER_MAX
-                    qp = new_p
-                if qp - U > mu + 1e-12:
-                    sp += qp - U - mu
-                    U = qc + qg + sp
-            # the release, from the settled flows
-            if has_lower:
-                if auto:       # hold the lower reservoir at its target, within [environmental flow, max]
-                    rl = il + U - qp + (vl - v_lo_target[t]) * inv_c
-                    rl = min(max(rl, env_min), release_max)
-                else:          # a requested release below the environmental flow is raised to it [8]
-                    rl = max(rl_req, env_min)
-                avail = b + U - qp                          # what can leave without going below the minimum
-                if rl > avail + 1e-12:
-                    rl = max(avail, 0.0)
-                # [5] a full lower reservoir releases more: R ≥ U − P − room
-                need = U - qp - ((vmax_lo[t] - vl) * inv_c - il)
-                if rl < need - 1e-12:
-                    rl = need
-                    if rl > release_max:
-                        code_r = LOWER_MAX
+                q = min(L[req + i], qcap)
+                if q > 0.0 and _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab) > rate:
+                    q = _turbine_flow(rate, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)[0]
+            L[out + i] = q
+
+
+@_jit_inline
+def _estimate_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, qmax_u, qg, hgr, tab):
+    """Pumped flows at the start head for the head estimate (as :func:`_estimate_turbine`)."""
+    if n == 0:
+        for i in range(nb):
+            L[L_QP + i] = 0.0
+    elif const and is_power:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            L[L_QP + i] = _pq(min(L[L_RP + i], pmax), hg, 1.0 / hg, k, b, inv_b)
+    elif const:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            q = L[L_RP + i]
+            over = (q > 0.0) & (b * q * (hg + k * q * q) > pmax)
+            L[L_QP + i] = _pq(pmax, hg, 1.0 / hg, k, b, inv_b) if over else q
+    else:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            q = L[L_RP + i]
+            if is_power:
+                q = _pump_flow(min(q, pmax), hg, k, n, qmax_u, qg, hgr, tab)
+            elif q > 0.0 and _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab) > pmax:
+                q = _pump_flow(pmax, hg, k, n, qmax_u, qg, hgr, tab)
+            L[L_QP + i] = q
+
+
+@_jit_inline
+def _solve_turbine(L, nb, req, out, top, pe, code, more_row, n, is_power, const, qcap, rate, k, a, inv_a, tol,
+                   qmax_u, pmax_u, qg, hgr, tab):
+    """Turbine flows at the head estimate. A power request: the flow that gives it (``code`` UNIT when the
+    rating caps it). A flow request: ``out`` is the flow at the rating, and ``code`` UNIT when the request
+    is beyond it by more than the LP's round-off (RATING_TOL); :func:`_limits` then cuts it. Lanes whose
+    flow needs more Halley steps are marked in ``more_row``."""
+    for i in range(nb):
+        L[more_row + i] = 0.0
+    if n == 0:
+        for i in range(nb):
+            L[out + i] = 0.0
+            L[code + i] = NONE
+    elif const:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            r = L[req + i]
+            over = (r > qcap * tol) | ((r > 0.0) & (a * r * (hg - k * r * r) > rate * tol))
+            q, q_top, p, capped, solving = _tq(r if is_power else rate, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
+            q1, more = _t_step(q, p, hg, k, a, q_top)
+            L[out + i] = q1 if solving else q
+            L[top + i] = q_top
+            L[pe + i] = p
+            if is_power:
+                L[code + i] = UNIT if capped & (r < FULL_POWER_MW) else NONE
+                L[more_row + i] = 1.0 if solving & more else 0.0
             else:
-                rl = qc + sp
-            # [7] below the environmental flow by more than round-off: the shortfall is recorded
-            if rl < env_min - 1e-9:
-                code_r = ENV
-                cut_r = env_min - rl
-            elif has_lower and not auto and rl_req < env_min - 1e-9 and code_r == NONE:
-                code_r = ENV_RAISED   # [8] the water added to a requested release
-                cut_r = min(rl, env_min) - rl_req
-            vu_new = vu + c * (iu + qp - qc - qg - sp)
-            vl_new = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
-            # power at the mid-step head
-            zu_m = _interp_from(0.5 * (vu + vu_new), v_up_tab, z_up_tab, m_up, ju)[0]
-            zl_m = tailwater
-            if has_lower:
-                zl_m = _interp_from(0.5 * (vl + vl_new), v_lo_tab, z_lo_tab, m_lo, jl)[0]
-            hm = zu_m - zl_m
-            pc = _tpow(qc, hm, k_c, n_c, qmax_c, eta_c, qg_c, hg_c, tab_c) if n_c > 0 else 0.0
-            pg = _tpow(qg, hm, k_r, n_r, qmax_r, eta_t, qg_t, hg_t, tab_t) if n_r > 0 else 0.0
-            pp = _ppow(qp, hm, k_r, n_r, qmax_r, eta_p, qg_p, hg_p, tab_p) if n_r > 0 else 0.0
-            # totals
-            sum_iu += iu
-            sum_il += il
-            sum_qc += qc
-            sum_qg += qg
-            sum_qp += qp
-            sum_sp += sp
-            sum_rl += rl
-            sum_pc += pc
-            sum_pg += pg
-            sum_pp += pp
-            sum_rev += price[s_pr, t] * (pc + pg - pp)
-            if conv_is_power and rc < FULL_POWER_MW and rc > pc:
-                short_c += rc - pc
-            if gen_is_power and rg < FULL_POWER_MW and rg > pg:
-                short_g += rg - pg
-            if pump_is_power and rp < FULL_POWER_MW and rp > pp:
-                short_p += rp - pp
-            vu_lo = min(vu_lo, vu_new)
-            vu_hi = max(vu_hi, vu_new)
-            vl_lo = min(vl_lo, vl_new)
-            vl_hi = max(vl_hi, vl_new)
-            # cut-backs: tallied always, and written per step when the series are recorded
-            _tally(s, t, G_CONV, code_c, cut_c, cut_water, cut_steps, record, out_cut_conv, out_code_conv)
-            _tally(s, t, G_GEN, code_g, cut_g, cut_water, cut_steps, record, out_cut_gen, out_code_gen)
-            _tally(s, t, G_PUMP, code_p, cut_p, cut_water, cut_steps, record, out_cut_pump, out_code_pump)
-            _tally(s, t, G_RELEASE, code_r, cut_r, cut_water, cut_steps, record, out_cut_release, out_code_release)
-            if record:
-                out_p_conv[s, t] = pc
-                out_p_gen[s, t] = pg
-                out_p_pump[s, t] = pp
-                out_head[s, t] = hm
-                out_q_conv[s, t] = qc
-                out_q_gen[s, t] = qg
-                out_q_pump[s, t] = qp
-                out_spill[s, t] = sp
-                out_release[s, t] = rl
-                out_v_up[s, t] = vu_new
-                out_v_lo[s, t] = vl_new
-            vu = vu_new
-            vl = vl_new
-        v_up[s] = vu
-        v_lo[s] = vl
-        tot = totals[s]
-        tot[TOT_IN_UP] += sum_iu
-        tot[TOT_IN_LO] += sum_il
-        tot[TOT_Q_CONV] += sum_qc
-        tot[TOT_Q_GEN] += sum_qg
-        tot[TOT_Q_PUMP] += sum_qp
-        tot[TOT_SPILL] += sum_sp
-        tot[TOT_RELEASE] += sum_rl
-        tot[TOT_P_CONV] += sum_pc
-        tot[TOT_P_GEN] += sum_pg
-        tot[TOT_P_PUMP] += sum_pp
-        tot[TOT_REVENUE] += sum_rev
-        tot[TOT_SHORT_CONV] += short_c
-        tot[TOT_SHORT_GEN] += short_g
-        tot[TOT_SHORT_PUMP] += short_p
-        tot[TOT_VUP_MIN] = min(tot[TOT_VUP_MIN], vu_lo)
-        tot[TOT_VUP_MAX] = max(tot[TOT_VUP_MAX], vu_hi)
-        tot[TOT_VLO_MIN] = min(tot[TOT_VLO_MIN], vl_lo)
-        tot[TOT_VLO_MAX] = max(tot[TOT_VLO_MAX], vl_hi)
+                L[code + i] = UNIT if over else NONE
+                L[more_row + i] = 1.0 if solving & more & over else 0.0
+    else:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            r = L[req + i]
+            if is_power:
+                q, capped = _turbine_flow(r, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)
+                L[code + i] = UNIT if capped and r < FULL_POWER_MW else NONE
+            else:
+                over = r > qcap * tol or _turbine_power(r, hg, k, n, qmax_u, qg, hgr, tab) > rate * tol
+                q = _turbine_flow(rate, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)[0] if over else r
+                L[code + i] = UNIT if over else NONE
+            L[out + i] = q
+
+
+@_jit_inline
+def _solve_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, tol, qmax_u, qg, hgr, tab):
+    """Pumped flows at the head estimate (as :func:`_solve_turbine`; a flow request beyond the rating is
+    replaced by the flow at the rating)."""
+    for i in range(nb):
+        L[L_MOREP + i] = 0.0
+    if n == 0:
+        for i in range(nb):
+            L[L_QP + i] = 0.0
+            L[L_CODEP + i] = NONE
+    elif const:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            r = L[L_RP + i]
+            over = (r > 0.0) & (b * r * (hg + k * r * r) > pmax * tol)
+            p = min(r, pmax) if is_power else pmax
+            q = _pq(p, hg, 1.0 / hg, k, b, inv_b)
+            q1, more = _p_step(q, p, hg, k, b)
+            solving = (p > 0.0) if is_power else over
+            L[L_QP + i] = q1 if solving else (0.0 if is_power else r)
+            L[L_PEP + i] = p
+            if is_power:
+                L[L_CODEP + i] = UNIT if r > pmax * (1.0 + 1e-12) else NONE
+            else:
+                L[L_CODEP + i] = UNIT if over else NONE
+            L[L_MOREP + i] = 1.0 if solving & more else 0.0
+    else:
+        for i in range(nb):
+            hg = L[L_HG + i]
+            r = L[L_RP + i]
+            if is_power:
+                q = _pump_flow(min(r, pmax), hg, k, n, qmax_u, qg, hgr, tab)
+                L[L_CODEP + i] = UNIT if r > pmax * (1.0 + 1e-12) else NONE
+            else:
+                over = r > 0.0 and _pump_power(r, hg, k, n, qmax_u, qg, hgr, tab) > pmax * tol
+                q = _pump_flow(pmax, hg, k, n, qmax_u, qg, hgr, tab) if over else r
+                L[L_CODEP + i] = UNIT if over else NONE
+            L[L_QP + i] = q
+
+
+@_jit_inline
+def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, c, inv_c,
+            vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max):
+    """The step's flows after the unit ratings [1], one mode at a time [6], the water limits [2–5] and the
+    release [5, 7, 8], and the end volumes; written with selects only (no branches), so that the loop over
+    a block compiles to SIMD code. In m³/s over the step (volumes divided by c):
+    a: upper water above its minimum, b: lower water above its minimum, mu: upper room;
+    U = Q_conv + Q_gen + S (upper → lower), P = Q_pump (lower → upper), R the release."""
+    vu, vl, iu, il = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i]
+    rc, rg, rp, rl_req = L[L_RC + i], L[L_RG + i], L[L_RP + i], L[L_RL + i]
+    code_c, code_g, code_p = L[L_CODEC + i], L[L_CODEG + i], L[L_CODEP + i]
+    # [1] a flow request beyond the rating is cut to the flow at the rating (a power request was capped)
+    qc, cut_c = L[L_QC + i], 0.0
+    if not conv_is_power:
+        qc = min(rc, qc) if code_c == UNIT else rc
+        cut_c = rc - qc if code_c == UNIT else 0.0
+    qg, cut_g = L[L_QG + i], 0.0
+    if not gen_is_power:
+        qg = min(rg, qg) if code_g == UNIT else rg
+        cut_g = rg - qg if code_g == UNIT else 0.0
+    qp = L[L_QP + i]
+    cut_p = rp - qp if (not pump_is_power) & (code_p == UNIT) else 0.0
+    if n_c == 0:
+        qc = cut_c = 0.0
+    if n_r == 0:
+        qg = cut_g = qp = cut_p = 0.0
+    # [6] a unit cannot pump and generate at once: the smaller mode is cut
+    both = (qg > 0.0) & (qp > 0.0)
+    drop_p = both & (qg >= qp)
+    drop_g = both & (qg < qp)
+    cut_p = cut_p + qp if drop_p else cut_p
+    code_p = MODE if drop_p else code_p
+    qp = 0.0 if drop_p else qp
+    cut_g = cut_g + qg if drop_g else cut_g
+    code_g = MODE if drop_g else code_g
+    qg = 0.0 if drop_g else qg
+    sp = L[L_SP + i]
+    a = (vu - vmin_u) * inv_c + iu
+    mu = (vmax_u - vu) * inv_c - iu
+    U = qc + qg + sp
+    auto = math.isnan(rl_req) & has_lower
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
+    floor = env_min if auto else max(rl_req, env_min)
+    e0 = min(floor, max(a + b, 0.0)) if has_lower else 0.0      # release reserved before any pumping
+    # [2] the upper minimum: U ≤ P + a (spill given up first, then the units in proportion)
+    low_u = U > qp + a + 1e-12
+    keep = max(qp + a, 0.0)
+    sp2 = sp - min(sp, U - keep)
+    rest = qc + qg
+    f = min(max((keep - sp2) / rest if rest > 0.0 else 1.0, 0.0), 1.0)
+    f = f if low_u else 1.0
+    sp = sp2 if low_u else sp
+    cut = f < 1.0
+    cut_c = cut_c + qc * (1.0 - f) if cut else cut_c
+    cut_g = cut_g + qg * (1.0 - f) if cut else cut_g
+    code_c = UPPER_MIN if cut & (qc > 0.0) else code_c
+    code_g = UPPER_MIN if cut & (qg > 0.0) else code_g
+    qc = qc * f if cut else qc
+    qg = qg * f if cut else qg
+    U = qc + qg + sp
+    # [3] the lower minimum with the reserved release: P ≤ U + b − e0 (this keeps U ≤ P + a, as e0 ≤ a + b)
+    low_l = has_lower & (qp > 0.0) & (qp > U + b - e0 + 1e-12)
+    new_p = max(U + b - e0, 0.0)
+    cut_p = cut_p + (qp - new_p) if low_l else cut_p
+    code_p = LOWER_MIN if low_l else code_p
+    qp = new_p if low_l else qp
+    # [4] the upper maximum: P − U ≤ mu, pumping cut first, then the rest spills
+    high_u = qp - U > mu + 1e-12
+    new_p = max(U + mu, 0.0)
+    cut4 = high_u & (new_p < qp)
+    cut_p = cut_p + (qp - new_p) if cut4 else cut_p
+    code_p = UPPER_MAX if cut4 else code_p
+    qp = new_p if cut4 else qp
+    spill = high_u & (qp - U > mu + 1e-12)
+    sp = sp + (qp - U - mu) if spill else sp
+    U = qc + qg + sp
+    # the release, from the settled flows
+    code_r, cut_r = NONE, 0.0
+    if has_lower:
+        held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)   # the lower level held
+        rl = held if auto else max(rl_req, env_min)   # a requested release below the environmental flow is raised
+        avail = b + U - qp                            # what can leave without going below the minimum
+        rl = max(avail, 0.0) if rl > avail + 1e-12 else rl
+        # [5] a full lower reservoir releases more: R ≥ U − P − room
+        need = U - qp - ((vmax_l - vl) * inv_c - il)
+        raise_ = rl < need - 1e-12
+        rl = need if raise_ else rl
+        code_r = LOWER_MAX if raise_ & (need > release_max) else NONE
+    else:
+        rl = qc + sp
+    # [7] below the environmental flow by more than round-off: the shortfall is recorded
+    short = rl < env_min - 1e-9
+    raised = (not short) & has_lower & (not auto) & (rl_req < env_min - 1e-9) & (code_r == NONE)
+    cut_r = env_min - rl if short else (min(rl, env_min) - rl_req if raised else 0.0)   # [8] the water added
+    code_r = ENV if short else (ENV_RAISED if raised else code_r)
+    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i], L[L_RLO + i] = qc, qg, qp, sp, rl
+    L[L_CUTC + i], L[L_CUTG + i], L[L_CUTP + i], L[L_CUTR + i] = cut_c, cut_g, cut_p, cut_r
+    L[L_CODEC + i], L[L_CODEG + i], L[L_CODEP + i], L[L_CODER + i] = code_c, code_g, code_p, code_r
+    L[L_VUN + i] = vu + c * (iu + qp - qc - qg - sp)
+    L[L_VLN + i] = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
+
+
+@_jit_inline
+def _power(L, nb, q_row, out, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
+    """Power of a group from its flow at the mid-step head (L_HG): P = aQ(H_g − kQ²) for turbines, with
+    ``a`` = ρgη/10⁶; P = bQ(H_g + kQ²) for pumps, with ``a`` = b = ρg/(10⁶η); charts per unit running."""
+    if n == 0:
+        for i in range(nb):
+            L[out + i] = 0.0
+    elif const:
+        s = -1.0 if turbine else 1.0
+        for i in range(nb):
+            q = L[q_row + i]
+            L[out + i] = a * q * (L[L_HG + i] + s * (k * q * q)) if q > 0.0 else 0.0
+    elif turbine:
+        for i in range(nb):
+            L[out + i] = _turbine_power(L[q_row + i], L[L_HG + i], k, n, qmax_u, qg, hgr, tab)
+    else:
+        for i in range(nb):
+            L[out + i] = _pump_power(L[q_row + i], L[L_HG + i], k, n, qmax_u, qg, hgr, tab)
+
+
+@_jit_inline
+def _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power):
+    """Add the step to the lane's running totals and move its state to the end of the step."""
+    qc, qg, qp, pc, pg, pp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_PC + i], L[L_PG + i], L[L_PP + i]
+    rc, rg, rp = L[L_RC + i], L[L_RG + i], L[L_RP + i]
+    vu, vl = L[L_VUN + i], L[L_VLN + i]
+    L[L_SUM + TOT_IN_UP * BLOCK + i] += L[L_IU + i]
+    L[L_SUM + TOT_IN_LO * BLOCK + i] += L[L_IL + i]
+    L[L_SUM + TOT_Q_CONV * BLOCK + i] += qc
+    L[L_SUM + TOT_Q_GEN * BLOCK + i] += qg
+    L[L_SUM + TOT_Q_PUMP * BLOCK + i] += qp
+    L[L_SUM + TOT_SPILL * BLOCK + i] += L[L_SPO + i]
+    L[L_SUM + TOT_RELEASE * BLOCK + i] += L[L_RLO + i]
+    L[L_SUM + TOT_P_CONV * BLOCK + i] += pc
+    L[L_SUM + TOT_P_GEN * BLOCK + i] += pg
+    L[L_SUM + TOT_P_PUMP * BLOCK + i] += pp
+    L[L_SUM + TOT_REVENUE * BLOCK + i] += L[L_PR + i] * (pc + pg - pp)
+    # energy a power request asked for and did not get (a request of "all the units give" has none)
+    L[L_SUM + TOT_SHORT_CONV * BLOCK + i] += rc - pc if conv_is_power & (rc < FULL_POWER_MW) & (rc > pc) else 0.0
+    L[L_SUM + TOT_SHORT_GEN * BLOCK + i] += rg - pg if gen_is_power & (rg < FULL_POWER_MW) & (rg > pg) else 0.0
+    L[L_SUM + TOT_SHORT_PUMP * BLOCK + i] += rp - pp if pump_is_power & (rp < FULL_POWER_MW) & (rp > pp) else 0.0
+    L[L_SUM + TOT_VUP_MIN * BLOCK + i] = min(L[L_SUM + TOT_VUP_MIN * BLOCK + i], vu)
+    L[L_SUM + TOT_VUP_MAX * BLOCK + i] = max(L[L_SUM + TOT_VUP_MAX * BLOCK + i], vu)
+    L[L_SUM + TOT_VLO_MIN * BLOCK + i] = min(L[L_SUM + TOT_VLO_MIN * BLOCK + i], vl)
+    L[L_SUM + TOT_VLO_MAX * BLOCK + i] = max(L[L_SUM + TOT_VLO_MAX * BLOCK + i], vl)
+    L[L_VU + i] = vu
+    L[L_VL + i] = vl
 
 
 def eta_of(eff) -> float:

@@ -408,7 +408,7 @@ def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, A
     qg_c, hg_c, tab_c = K.table_of(conv.efficiency if conv else 1.0)
     qg_t, hg_t, tab_t = K.table_of(rev.turbine_efficiency if rev else 1.0)
     qg_p, hg_p, tab_p = K.table_of(rev.pump_efficiency if rev else 1.0)
-    return dict(
+    args = dict(
         c=c, has_lower=low is not None,
         tailwater=float(plant.tailwater_level_masl) if plant.tailwater_level_masl is not None else 0.0,
         z_up_tab=np.asarray(plant.upper.curve.level_masl), v_up_tab=np.asarray(plant.upper.curve.volume_hm3),
@@ -426,13 +426,24 @@ def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, A
         eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0), qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
         env_min=plant.outlet.environmental_min_flow_m3s,
         release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
+        scratch=K.lane_scratch(),
     )
+    return {k: _plain(v) if isinstance(v, np.ndarray) else v for k, v in args.items()}
+
+
+def _plain(x: np.ndarray) -> np.ndarray:
+    """``x`` itself when it is C-contiguous and writable, else a copy that is."""
+    return x if x.flags.c_contiguous and x.flags.writeable else np.array(x, order="C")
 
 
 def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: np.ndarray, price: np.ndarray,
          req: Requests, v_up: np.ndarray, v_lo: np.ndarray, tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
          out: dict[str, np.ndarray]) -> None:
     totals, cut_water, cut_steps, keep = tallies
+    # Every array goes in C-contiguous and writable (a read-only view, e.g. from pandas, is copied: for the
+    # one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
+    inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
+    req = Requests(**{f: _plain(v) if isinstance(v, np.ndarray) else v for f, v in vars(req).items()})
     K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["m_up"], a["z_lo_tab"],
           a["v_lo_tab"], a["m_lo"],
           a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,
@@ -445,4 +456,4 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
           out["q_conv"], out["q_gen"], out["q_pump"], out["spill"], out["release"], out["v_up"], out["v_lo"],
           out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],
           out["cut_pump"], out["cut_release"], out["code_conv"], out["code_gen"], out["code_pump"],
-          out["code_release"])
+          out["code_release"], *a["scratch"])

@@ -360,9 +360,6 @@ def run(t0, t1, c, has_lower, tailwater,
     b_p = A_MW_PER_M3S_M * (1.0 / eta_p)
     inv_a_c, inv_a_t, inv_b_p = 1.0 / a_c, 1.0 / a_t, 1.0 / b_p
     tol = 1.0 + RATING_TOL
-    m_iu, m_il, m_pr = inflow_up.shape[0] > 1, inflow_lo.shape[0] > 1, price.shape[0] > 1
-    m_c, m_g, m_p = req_conv.shape[0] > 1, req_gen.shape[0] > 1, req_pump.shape[0] > 1
-    m_s, m_r = req_spill.shape[0] > 1, req_release.shape[0] > 1
     for s0 in range(0, S, BLOCK):
         nb = min(BLOCK, S - s0)
         for i in range(nb):
@@ -381,16 +378,18 @@ def run(t0, t1, c, has_lower, tailwater,
         for t in range(t0, t1):
             vmin_u, vmax_u, vmin_l, vmax_l, vlt = vmin_up[t], vmax_up[t], vmin_lo[t], vmax_lo[t], v_lo_target[t]
             # 1. the step's inputs, and the gross head at the start (levels from the volumes)
-            for i in range(nb):
-                s = s0 + i
-                L[L_IU + i] = inflow_up[s if m_iu else 0, t]
-                L[L_IL + i] = inflow_lo[s if m_il else 0, t]
-                L[L_PR + i] = price[s if m_pr else 0, t]
-                L[L_RC + i] = req_conv[s if m_c else 0, t]
-                L[L_RG + i] = req_gen[s if m_g else 0, t]
-                L[L_RP + i] = req_pump[s if m_p else 0, t]
-                L[L_SP + i] = req_spill[s if m_s else 0, t]
-                L[L_RL + i] = req_release[s if m_r else 0, t] if has_lower else 0.0
+            _load(L, L_IU, inflow_up, s0, nb, t)
+            _load(L, L_IL, inflow_lo, s0, nb, t)
+            _load(L, L_PR, price, s0, nb, t)
+            _load(L, L_RC, req_conv, s0, nb, t)
+            _load(L, L_RG, req_gen, s0, nb, t)
+            _load(L, L_RP, req_pump, s0, nb, t)
+            _load(L, L_SP, req_spill, s0, nb, t)
+            if has_lower:
+                _load(L, L_RL, req_release, s0, nb, t)
+            else:
+                for i in range(nb):
+                    L[L_RL + i] = 0.0
             _levels(L, nb, L_VU, L_VL, True, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
                     m_lo, segs)
             # 2. requests → flows at the start head, to estimate the head over the step (so that ratings are
@@ -483,6 +482,18 @@ def run(t0, t1, c, has_lower, tailwater,
             tot[TOT_VUP_MAX] = max(tot[TOT_VUP_MAX], L[L_SUM + TOT_VUP_MAX * BLOCK + i])
             tot[TOT_VLO_MIN] = min(tot[TOT_VLO_MIN], L[L_SUM + TOT_VLO_MIN * BLOCK + i])
             tot[TOT_VLO_MAX] = max(tot[TOT_VLO_MAX], L[L_SUM + TOT_VLO_MAX * BLOCK + i])
+
+
+@_jit_inline
+def _load(L, row, x, s0, nb, t):
+    """Step ``t`` of input ``x`` (scenarios or 1, steps) for the block's lanes into ``row``."""
+    if x.shape[0] > 1:
+        for i in range(nb):
+            L[row + i] = x[s0 + i, t]
+    else:
+        v = x[0, t]
+        for i in range(nb):
+            L[row + i] = v
 
 
 @_jit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -443,7 +444,10 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
     # Every array goes in C-contiguous and writable (a read-only view, e.g. from pandas, is copied: for the
     # one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
     inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
-    req = Requests(**{f: _plain(v) if isinstance(v, np.ndarray) else v for f, v in vars(req).items()})
+    req = dataclasses.replace(req, conventional=_plain(req.conventional), generating=_plain(req.generating),
+                              pumping=_plain(req.pumping), spill_m3s=_plain(req.spill_m3s),
+                              release_m3s=_plain(req.release_m3s),
+                              lower_target_volume_hm3=_plain(req.lower_target_volume_hm3))
     K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["m_up"], a["z_lo_tab"],
           a["v_lo_tab"], a["m_lo"],
           a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,

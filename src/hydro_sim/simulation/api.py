@@ -210,6 +210,9 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     inflow_up = _rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
     inflow_lo = _rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
     price = _rows([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
+    # Every array goes to the kernel C-contiguous and writable (a read-only view, e.g. from pandas, is
+    # copied: for one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
+    inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
 
     def start(value: Any, default: float, name: str) -> np.ndarray:
         if value is None:
@@ -247,6 +250,10 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     args = _static_args(plant, index, c)
 
     if req is not None:
+        req = dataclasses.replace(req, conventional=_plain(req.conventional), generating=_plain(req.generating),
+                                  pumping=_plain(req.pumping), spill_m3s=_plain(req.spill_m3s),
+                                  release_m3s=_plain(req.release_m3s),
+                                  lower_target_volume_hm3=_plain(req.lower_target_volume_hm3))
         _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
     else:
         assert isinstance(policy, FunctionPolicy)
@@ -441,13 +448,6 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
          req: Requests, v_up: np.ndarray, v_lo: np.ndarray, tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
          out: dict[str, np.ndarray]) -> None:
     totals, cut_water, cut_steps, keep = tallies
-    # Every array goes in C-contiguous and writable (a read-only view, e.g. from pandas, is copied: for the
-    # one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
-    inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
-    req = dataclasses.replace(req, conventional=_plain(req.conventional), generating=_plain(req.generating),
-                              pumping=_plain(req.pumping), spill_m3s=_plain(req.spill_m3s),
-                              release_m3s=_plain(req.release_m3s),
-                              lower_target_volume_hm3=_plain(req.lower_target_volume_hm3))
     K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["m_up"], a["z_lo_tab"],
           a["v_lo_tab"], a["m_lo"],
           a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,

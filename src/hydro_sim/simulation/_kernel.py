@@ -279,16 +279,30 @@ def _p_rest(q, p, hg, k, b):
 
 
 @_jit_inline
-def _tally(s, t, group, code, cut, cut_water, cut_steps, record, out_cut, out_code):
-    """Add a group's cut-back of one step to the tallies and, when the series are recorded, to them. The
-    cut-back series arrive zeroed: only steps with a cut-back are written (most have none, and untouched
-    zero pages cost no memory traffic)."""
+def _tally(L, nb, g, code_row, cut_row):
+    """Add group ``g``'s cut-backs of the step to the block's tally rows: water and steps per limit code
+    (TALLY_CODES: the codes :func:`_limits` can give the group; a step without a code has no cut-back)."""
+    base = L_TALLY + 8 * g * BLOCK
+    k0, k1, k2, k3 = TALLY_CODES[g]
+    for i in range(nb):
+        code, cut = L[code_row + i], L[cut_row + i]
+        L[base + i] += cut if code == k0 else 0.0
+        L[base + BLOCK + i] += cut if code == k1 else 0.0
+        L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
+        L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
+        L[base + 4 * BLOCK + i] += 1.0 if code == k0 else 0.0
+        L[base + 5 * BLOCK + i] += 1.0 if code == k1 else 0.0
+        L[base + 6 * BLOCK + i] += 1.0 if code == k2 else 0.0
+        L[base + 7 * BLOCK + i] += 1.0 if code == k3 else 0.0
+
+
+@_jit_inline
+def _record_cut(s, t, code, cut, out_cut, out_code):
+    """Write a group's cut-back of one step to the recorded series. They arrive zeroed: only steps with a
+    cut-back are written (most have none, and untouched zero pages cost no memory traffic)."""
     if code != NONE or cut != 0.0:
-        cut_water[s, group, code] += cut
-        cut_steps[s, group, code] += 1
-        if record:
-            out_cut[s, t] = cut
-            out_code[s, t] = code
+        out_cut[s, t] = cut
+        out_code[s, t] = int(code)
 
 
 # -- per-scenario totals accumulated by the kernel (columns of ``totals``) ---------------------------------
@@ -322,7 +336,11 @@ BLOCK = 32
 # where the level is extrapolated).
 SEG_X, SEG_Y, SEG_M, SEG_LO, SEG_HI = 0, BLOCK, 2 * BLOCK, 3 * BLOCK, 4 * BLOCK
 L_SUM = 55 * BLOCK                                             # the N_TOT running totals follow
-N_LANE_ROWS = 55 + N_TOT
+#: The limit codes each group's cut-backs can carry (−1: none), in the order of the tally rows.
+TALLY_CODES = ((UNIT, UPPER_MIN, -1, -1), (UNIT, UPPER_MIN, MODE, -1), (UNIT, MODE, LOWER_MIN, UPPER_MAX),
+               (LOWER_MAX, ENV, ENV_RAISED, -1))
+L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 4 rows of water, then 4 rows of steps, one per code above
+N_LANE_ROWS = 55 + N_TOT + 32
 
 
 def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
@@ -374,6 +392,8 @@ def run(t0, t1, c, has_lower, tailwater,
             L[L_VL + i] = v_lo[s0 + i]
             for k in range(N_TOT):
                 L[L_SUM + k * BLOCK + i] = 0.0
+            for k in range(32):
+                L[L_TALLY + k * BLOCK + i] = 0.0
             L[L_SUM + TOT_VUP_MIN * BLOCK + i] = L[L_SUM + TOT_VUP_MAX * BLOCK + i] = v_up[s0 + i]
             L[L_SUM + TOT_VLO_MIN * BLOCK + i] = L[L_SUM + TOT_VLO_MAX * BLOCK + i] = v_lo[s0 + i]
             segs[i] = v_up_tab.shape[0] // 2
@@ -455,18 +475,18 @@ def run(t0, t1, c, has_lower, tailwater,
             # 7. totals, and the state moves on
             for i in range(nb):
                 _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
-            # 8. cut-backs: tallied always, and written per step when the series are recorded
-            for i in range(nb):
-                s = s0 + i
-                _tally(s, t, G_CONV, int(L[L_CODEC + i]), L[L_CUTC + i], cut_water, cut_steps, record, out_cut_conv,
-                       out_code_conv)
-                _tally(s, t, G_GEN, int(L[L_CODEG + i]), L[L_CUTG + i], cut_water, cut_steps, record, out_cut_gen,
-                       out_code_gen)
-                _tally(s, t, G_PUMP, int(L[L_CODEP + i]), L[L_CUTP + i], cut_water, cut_steps, record, out_cut_pump,
-                       out_code_pump)
-                _tally(s, t, G_RELEASE, int(L[L_CODER + i]), L[L_CUTR + i], cut_water, cut_steps, record,
-                       out_cut_release, out_code_release)
-                if record:
+            # 8. cut-backs: tallied per group and limit always, and written per step when the series are recorded
+            _tally(L, nb, G_CONV, L_CODEC, L_CUTC)
+            _tally(L, nb, G_GEN, L_CODEG, L_CUTG)
+            _tally(L, nb, G_PUMP, L_CODEP, L_CUTP)
+            _tally(L, nb, G_RELEASE, L_CODER, L_CUTR)
+            if record:
+                for i in range(nb):
+                    s = s0 + i
+                    _record_cut(s, t, L[L_CODEC + i], L[L_CUTC + i], out_cut_conv, out_code_conv)
+                    _record_cut(s, t, L[L_CODEG + i], L[L_CUTG + i], out_cut_gen, out_code_gen)
+                    _record_cut(s, t, L[L_CODEP + i], L[L_CUTP + i], out_cut_pump, out_code_pump)
+                    _record_cut(s, t, L[L_CODER + i], L[L_CUTR + i], out_cut_release, out_code_release)
                     out_p_conv[s, t] = L[L_PC + i]
                     out_p_gen[s, t] = L[L_PG + i]
                     out_p_pump[s, t] = L[L_PP + i]
@@ -489,6 +509,12 @@ def run(t0, t1, c, has_lower, tailwater,
             tot[TOT_VUP_MAX] = max(tot[TOT_VUP_MAX], L[L_SUM + TOT_VUP_MAX * BLOCK + i])
             tot[TOT_VLO_MIN] = min(tot[TOT_VLO_MIN], L[L_SUM + TOT_VLO_MIN * BLOCK + i])
             tot[TOT_VLO_MAX] = max(tot[TOT_VLO_MAX], L[L_SUM + TOT_VLO_MAX * BLOCK + i])
+            for g in range(4):
+                for m in range(4):
+                    k = TALLY_CODES[g][m]
+                    if k >= 0:
+                        cut_water[s, g, k] += L[L_TALLY + (8 * g + m) * BLOCK + i]
+                        cut_steps[s, g, k] += int(L[L_TALLY + (8 * g + 4 + m) * BLOCK + i])
 
 
 @_jit_inline

@@ -271,6 +271,7 @@ def _p_step(q, p, hg, k, b):
 
 @_jit
 def _p_rest(q, p, hg, k, b):
+    """Halley's steps on the pumped flow after the first, as :func:`_t_rest`."""
     for _ in range(MAX_STEPS - 1):
         q, more = _p_step(q, p, hg, k, b)
         if not more:
@@ -316,7 +317,8 @@ G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
 N_LIMITS = 9
 
 # -- the block of scenarios run side by side: one row of ``lanes`` per quantity, one column per scenario ----
-#: Scenarios per block. 32 rows of 32 floats stay in the 32 KiB first-level cache.
+#: Scenarios per block: the block's rows (N_LANE_ROWS of BLOCK floats, 27 KiB) stay in the 32 KiB first-level
+#: cache; 16 or 64 measured the same.
 BLOCK = 32
 (L_IU, L_IL, L_PR, L_RC, L_RG, L_RP, L_SP, L_RL,       # the step's inputs and requests
  L_VU, L_VL,                                            # volumes at the start of the step
@@ -340,7 +342,8 @@ L_SUM = 55 * BLOCK                                             # the N_TOT runni
 TALLY_CODES = ((UNIT, UPPER_MIN, -1, -1), (UNIT, UPPER_MIN, MODE, -1), (UNIT, MODE, LOWER_MIN, UPPER_MAX),
                (LOWER_MAX, ENV, ENV_RAISED, -1))
 L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 4 rows of water, then 4 rows of steps, one per code above
-N_LANE_ROWS = 55 + N_TOT + 32
+N_TALLY_ROWS = 32
+N_LANE_ROWS = 55 + N_TOT + N_TALLY_ROWS
 
 
 def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
@@ -372,8 +375,8 @@ def run(t0, t1, c, has_lower, tailwater,
     ``v_lo_target``). ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
 
     Scenarios run in blocks of BLOCK, side by side, and each step is a sequence of loops over the block:
-    the loops with arithmetic only compile to SIMD code; the level look-ups (a table walk), the charts'
-    iterations and the tallies are scalar loops."""
+    the loops with arithmetic only compile to SIMD code; the table walks for volumes that left their level
+    segment, the charts' iterations, the rare extra Halley steps and the recorded series are scalar loops."""
     S = v_up.shape[0]
     L = lanes
     inv_c = 1.0 / c
@@ -392,7 +395,7 @@ def run(t0, t1, c, has_lower, tailwater,
             L[L_VL + i] = v_lo[s0 + i]
             for k in range(N_TOT):
                 L[L_SUM + k * BLOCK + i] = 0.0
-            for k in range(32):
+            for k in range(N_TALLY_ROWS):
                 L[L_TALLY + k * BLOCK + i] = 0.0
             L[L_SUM + TOT_VUP_MIN * BLOCK + i] = L[L_SUM + TOT_VUP_MAX * BLOCK + i] = v_up[s0 + i]
             L[L_SUM + TOT_VLO_MIN * BLOCK + i] = L[L_SUM + TOT_VLO_MAX * BLOCK + i] = v_lo[s0 + i]
@@ -440,10 +443,10 @@ def run(t0, t1, c, has_lower, tailwater,
             _levels(L, nb, L_XU, L_XL, False, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
                     m_lo, segs)
             # 4. requests → flows at the head estimate; unit ratings [1]
-            _solve_turbine(L, nb, L_RC, L_QC, L_TOPC, L_PEC, L_CODEC, L_MOREC, n_c, conv_is_power, const_c, qcap_c, rate_c,
-                           k_c, a_c, inv_a_c, tol, qmax_c, pmax_c, qg_c, hg_c, tab_c)
-            _solve_turbine(L, nb, L_RG, L_QG, L_TOPG, L_PEG, L_CODEG, L_MOREG, n_r, gen_is_power, const_t, qcap_g, rate_g,
-                           k_r, a_t, inv_a_t, tol, qmax_r, pmax_r, qg_t, hg_t, tab_t)
+            _solve_turbine(L, nb, L_RC, L_QC, L_TOPC, L_PEC, L_CODEC, L_MOREC, n_c, conv_is_power, const_c,
+                           qcap_c, rate_c, k_c, a_c, inv_a_c, tol, qmax_c, pmax_c, qg_c, hg_c, tab_c)
+            _solve_turbine(L, nb, L_RG, L_QG, L_TOPG, L_PEG, L_CODEG, L_MOREG, n_r, gen_is_power, const_t,
+                           qcap_g, rate_g, k_r, a_t, inv_a_t, tol, qmax_r, pmax_r, qg_t, hg_t, tab_t)
             _solve_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, tol, qmax_r,
                         qg_p, hg_p, tab_p)
             more = 0

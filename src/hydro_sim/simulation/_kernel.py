@@ -46,13 +46,13 @@ LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN:
                ENV_RAISED: "environmental flow (release raised)"}
 
 # One decorator for every kernel function, built once. ``_nrt=False`` is an internal numba option that numba's
-# type stubs do not list (hence the ignore): it compiles the functions without reference counting, which
-# halves the time of the kernel's loop.
+# type stubs do not list (hence the ignore): it compiles the functions without reference counting (each array
+# handed to a compiled helper would otherwise cost atomic count updates per call) and without allocation.
 _jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy",  # type: ignore[call-overload]
                   _nrt=False)
 #: The same, for the helpers inlined into their callers. ``forceinline`` asks LLVM to inline them (numba's own
-#: ``inline="always"`` copies its IR per call and doubled the compile time); inlined, the row offsets they
-#: are given are constants, which lets LLVM prove the loops' rows apart and vectorise them.
+#: ``inline="always"`` copies its IR per call and doubled the compile time); LLVM vectorises their loops over
+#: a block (checked with its vectoriser remarks, loop by loop).
 _jit_inline = numba.njit(forceinline=True, cache=True, fastmath=False,  # type: ignore[call-overload]
                          nogil=True, error_model="numpy", _nrt=False)
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with

@@ -245,3 +245,11 @@ def test_every_kind_of_cutback_is_tallied():
                           initial_volume_lower_hm3=starts[::-1][k])
         for name, arr in single.arrays.items():
             np.testing.assert_array_equal(batch.arrays[name][k], arr[0], err_msg=name)
+
+
+def test_timings_split_the_kernel_from_the_rest(both):
+    """``timings_s``: the compiled kernel's wall time is part of the whole call's, in both record modes."""
+    _, full, tot = both
+    for res in (full, tot):
+        assert set(res.timings_s) == {"kernel", "total"}
+        assert 0.0 < res.timings_s["kernel"] <= res.timings_s["total"]

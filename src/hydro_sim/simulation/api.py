@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -55,6 +56,7 @@ class SimulationResult:
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
         release) and limit code 0–8 (names in ``_kernel.LIMIT_NAMES``), (scenarios, 4, 9): water [hm³] and
         number of steps.
+    timings_s : ``kernel`` (the compiled physics, summed over its calls) and ``total`` wall times. [s]
     """
 
     index: pd.DatetimeIndex
@@ -69,6 +71,7 @@ class SimulationResult:
     totals: pd.DataFrame
     cut_water_hm3: np.ndarray
     cut_steps: np.ndarray
+    timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
     def n_scenarios(self) -> int:
@@ -198,6 +201,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     True
     """
     where = "simulate()"
+    t_start = time.perf_counter()
     if not isinstance(plant, Plant):
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
     if record not in ("all", "totals"):
@@ -248,13 +252,14 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     cut_steps = np.zeros((S, 4, K.N_LIMITS), dtype=np.int64)
     tallies = (totals, cut_water, cut_steps, keep)
     args = _static_args(plant, index, c)
+    t_kernel = 0.0
 
     if req is not None:
         req = dataclasses.replace(req, conventional=_plain(req.conventional), generating=_plain(req.generating),
                                   pumping=_plain(req.pumping), spill_m3s=_plain(req.spill_m3s),
                                   release_m3s=_plain(req.release_m3s),
                                   lower_target_volume_hm3=_plain(req.lower_target_volume_hm3))
-        _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
+        t_kernel = _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
     else:
         assert isinstance(policy, FunctionPolicy)
         target_z = policy.lower_target_level_masl
@@ -271,7 +276,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
                 inflow_upper_m3s=_row_at(inflow_up, t, S), inflow_lower_m3s=_row_at(inflow_lo, t, S),
                 price_cny_per_mwh=_row_at(price, t, S))
             _apply_decision(req, t, policy.decide(state), S)
-            _run(args, t, t + 1, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
+            t_kernel += _run(args, t, t + 1, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
 
     names = tuple(sc.name for sc in items)
     has_lower = plant.lower is not None
@@ -304,7 +309,8 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
                             initial_volume_upper_hm3=v_up0, initial_volume_lower_hm3=v_lo0,
                             energy_shortfall_mwh=shortfall, dt_h=dt, has_lower=has_lower, record=record,
                             totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
-                            cut_water_hm3=cut_water * c, cut_steps=cut_steps)
+                            cut_water_hm3=cut_water * c, cut_steps=cut_steps,
+                            timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start})
 
 
 def _row_at(values: np.ndarray, t: int, S: int) -> np.ndarray:
@@ -446,8 +452,10 @@ def _plain(x: np.ndarray) -> np.ndarray:
 
 def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: np.ndarray, price: np.ndarray,
          req: Requests, v_up: np.ndarray, v_lo: np.ndarray, tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
-         out: dict[str, np.ndarray]) -> None:
+         out: dict[str, np.ndarray]) -> float:
+    """Run the kernel over steps t0…t1−1; returns its wall time. [s]"""
     totals, cut_water, cut_steps, keep = tallies
+    t0_wall = time.perf_counter()
     K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["m_up"], a["z_lo_tab"],
           a["v_lo_tab"], a["m_lo"],
           a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,
@@ -461,3 +469,4 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
           out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],
           out["cut_pump"], out["cut_release"], out["code_conv"], out["code_gen"], out["code_pump"],
           out["code_release"], *a["scratch"])
+    return time.perf_counter() - t0_wall

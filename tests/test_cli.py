@@ -34,10 +34,9 @@ CSV_RTOL = 1e-8
 #: The water balance recomputed from schedule.csv: the upper volumes (≈8,600 hm³) are rounded to 9 significant
 #: digits, ≤ 5e-6 hm³ each, and a step's residual takes the difference of two of them. [hm³]
 CSV_BALANCE_TOL_HM3 = 2e-5
-#: The water balance of the library's schedule: HiGHS closes it to round-off (as test_dispatch.py); PuLP reads
-#: CBC's solution with 8 significant digits, so volumes of ≈8,600 hm³ come back rounded to 1e-4 hm³ and a
-#: residual, the difference of two, can reach ≈1e-4 hm³ (7.6e-5 measured on the July window). [hm³]
-LP_BALANCE_TOL_HM3 = {"highs": 1e-6, "pulp": 1.5e-4}
+#: The water balance of the library's schedule, either backend: the issue's 1e-6 hm³ (as test_dispatch.py;
+#: the PuLP backend re-accumulates CBC's 8-digit volumes from the balance rows' residuals). [hm³]
+LP_BALANCE_TOL_HM3 = 1e-6
 #: Flat tariff price of the reference year; TOU multipliers 1.6 (peak), 1.0 (flat), 0.4 (valley), critical
 #: peak 1.92 for two peak hours a day in Jan, Jul, Aug and Dec (reference_year's provenance text). [CNY/MWh]
 FLAT_PRICE_CNY_PER_MWH = 400.0
@@ -168,7 +167,7 @@ def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs)
     volumes = dict(initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
                    initial_volume_lower_hm3=plant.lower.initial_volume_hm3, dt_h=window.dt_h)
     lp_error_hm3 = water_balance_max_error_hm3(direct.schedule, **volumes)
-    assert lp_error_hm3 <= LP_BALANCE_TOL_HM3[kwargs["backend"]]
+    assert lp_error_hm3 <= LP_BALANCE_TOL_HM3
     assert water_balance_max_error_hm3(csv, **volumes) <= lp_error_hm3 + CSV_BALANCE_TOL_HM3
     for key, column in (("conventional_generation_mwh", "power_conventional_mw"),
                         ("reversible_generation_mwh", "power_generating_mw"),

@@ -1,17 +1,28 @@
 """When does a pumped store cycle? Only when the price ratio beats the round-trip efficiency.
 
-A 100 MW pump-turbine with η_t = η_p = 0.9 at 100 m of head returns 0.81 MWh per MWh pumped, so it
-should cycle only when high/low price > 1/0.81 ≈ 1.235. This script sweeps the ratio and prints what
-the optimiser does.
+A 100 MW pump-turbine with η_t = η_p = 0.9 at a fixed 100 m of head returns 0.81 MWh per MWh pumped, so it
+should cycle only when high/low price > 1/0.81 ≈ 1.2346. This script sweeps the ratio, prints what the
+optimiser does, and checks the answer: no pumping at a ratio of 1.23, pumping at 1.24.
 """
 
-from hydro_sim.optimise import dispatch
 from hydro_sim.examples import small_pumped_storage, two_price_day
+from hydro_sim.optimise import dispatch
 
-plant = small_pumped_storage()
+ETA_T = ETA_P = 0.9                   # the example plant's efficiencies
+THRESHOLD = 1.0 / (ETA_T * ETA_P)     # the price ratio above which a cycle pays
+
+plant = small_pumped_storage(turbine_efficiency=ETA_T, pump_efficiency=ETA_P)
 print("price ratio   pumped MWh   generated MWh   revenue CNY")
+pumped = {}
 for ratio in (1.10, 1.20, 1.23, 1.24, 1.30, 2.00):
-    res = dispatch(plant, two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=100.0 * ratio))
+    # head="fixed": the textbook threshold is derived at the fixed 100 m head (no head change with volume)
+    res = dispatch(plant, two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=100.0 * ratio), head="fixed")
     e = res.energy_mwh()
+    pumped[ratio] = e["pumping_mwh"]
     print(f"{ratio:11.2f} {e['pumping_mwh']:12.1f} {e['reversible_generation_mwh']:15.1f} {res.objective_cny:13.1f}")
-print(f"threshold 1/(η_t·η_p) = {1 / (0.9 * 0.9):.4f}")
+print(f"threshold 1/(η_t·η_p) = {THRESHOLD:.4f}")
+
+# the answer: below the threshold the store stays idle, above it it cycles (the full reservoir's worth)
+assert all(mwh == 0.0 for ratio, mwh in pumped.items() if ratio < THRESHOLD), pumped
+assert all(mwh > 0.0 for ratio, mwh in pumped.items() if ratio > THRESHOLD), pumped
+print(f"pumping pays above a price ratio of {THRESHOLD:.4f}: idle at 1.23, cycling at 1.24")

@@ -11,6 +11,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Relative accuracy of an LP optimum against its hand value: HiGHS's feasibility and optimality tolerances
+#: are 1e-7, so an energy of a few thousand MWh is exact to well below 1e-6 of itself.
+LP_REL_TOL = 1e-6
 
 
 def test_readme_python_blocks_run(capsys):
@@ -20,12 +23,13 @@ def test_readme_python_blocks_run(capsys):
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
-    # The textbook plant: 48 h at 60 m³/s of inflow, 100 m of head at most, 0.9 efficiency; it starts
-    # 10 m above its minimum and must end no lower, so it can at most turbine its inflow plus nothing more.
+    # The textbook plant: 48 h at 60 m³/s of inflow into a lake at 115 m over a 20 m tailwater, η = 0.9, no
+    # loss; it must end no lower than it starts, so it turbines exactly its inflow at a level that does not
+    # move: E = ρgηQH·t = 1000·9.81·0.9·60·95/10⁶ MW × 48 h = 2,415.6144 MWh.
     status, energy = out.split()[:2]
     assert status == "optimal"
-    upper_bound_mwh = 0.9 * 9.81e-3 * 60.0 * (120.0 - 20.0) * 48.0   # ρgηQH·t at the highest head
-    assert 0.0 < float(energy) <= upper_bound_mwh
+    hand_mwh = 1000.0 * 9.81 * 0.9 * 60.0 * (115.0 - 20.0) / 1e6 * 48.0
+    assert float(energy) == pytest.approx(hand_mwh, rel=LP_REL_TOL, abs=0.0)
 
 
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
@@ -33,8 +37,14 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_script_runs(script, capsys):
+    # each script asserts its own answer (an AssertionError fails this test) and prints it
     runpy.run_path(str(script), run_name="__main__")
     assert capsys.readouterr().out.strip(), f"{script.name} prints its answer"
+
+
+def test_pumping_pays_example_finds_the_round_trip_threshold(capsys):
+    runpy.run_path(str(ROOT / "examples" / "when_does_pumping_pay.py"), run_name="__main__")
+    assert "pumping pays above a price ratio of 1.2346" in capsys.readouterr().out
 
 
 def test_cli_plant_prints_every_parameter_with_provenance():

@@ -212,9 +212,12 @@ def full_load_hours(power_mw: Any, capacity_mw: float, *, dt_h: float = 1.0) -> 
     3.0
     """
     where = "full_load_hours()"
+    power = iv.real_array("power_mw", power_mw, where)
+    if (power < 0.0).any():
+        raise iv.fail("power_mw", "must not be negative (a power output)", float(power.min()), where)
     cap = iv.positive("capacity_mw", capacity_mw, where)
     dt = iv.positive("dt_h", dt_h, where)
-    return float(np.sum(np.asarray(power_mw, dtype=float)) * dt / cap)
+    return float(np.sum(power) * dt / cap)
 
 
 def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:

@@ -190,7 +190,7 @@ def broadcast(where: str, **arrays: np.ndarray) -> tuple[int, ...]:
                    np.shape(arrays[first]), where) from None
 
 
-def strictly_increasing(field: str, values: Sequence[float], where: str, *, min_len: int = 2) -> tuple[float, ...]:
+def strictly_increasing(field: str, values: Any, where: str, *, min_len: int = 2) -> tuple[float, ...]:
     arr = real_array(field, values, where, allow_nan=True)
     if arr.ndim != 1 or arr.size < min_len:
         raise fail(field, f"must be a 1-D table of at least {min_len} values", np.atleast_1d(arr).tolist(), where)

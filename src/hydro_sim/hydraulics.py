@@ -91,7 +91,7 @@ def _coefficient(name: str, x: Any, where: str) -> float:
 
 
 def _table(name_x: str, tx: Any, name_y: str, ty: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
-    x = np.asarray(iv.strictly_increasing(name_x, tx, where))
+    x: np.ndarray = np.asarray(iv.strictly_increasing(name_x, tx, where), dtype=float)
     y = iv.real_array(name_y, ty, where)
     if y.ndim != 1 or y.size != x.size:
         raise iv.fail(name_y, f"must be a 1-D table with one value per entry of `{name_x}` ({x.size})",
@@ -391,8 +391,8 @@ def efficiency_from_table(flow_m3s: ArrayLike, head_m: ArrayLike | float, table_
     0.85
     """
     where = "efficiency_from_table()"
-    tq = np.asarray(iv.strictly_increasing("table_flow_m3s", table_flow_m3s, where))
-    th = np.asarray(iv.strictly_increasing("table_head_m", table_head_m, where))
+    tq: np.ndarray = np.asarray(iv.strictly_increasing("table_flow_m3s", table_flow_m3s, where), dtype=float)
+    th: np.ndarray = np.asarray(iv.strictly_increasing("table_head_m", table_head_m, where), dtype=float)
     te = _efficiencies("table_efficiency", table_efficiency, where)
     if te.shape != (tq.size, th.size):
         raise iv.fail("table_efficiency", f"must have shape (len(table_flow_m3s), len(table_head_m)) = "

@@ -212,11 +212,15 @@ class Scenario:
             return ts.tz_convert(tz)
         try:
             return ts.tz_localize(tz, ambiguous="raise", nonexistent="raise")
-        except (ValueError, TypeError) as exc:  # pytz/zoneinfo: AmbiguousTimeError, NonExistentTimeError
-            rule = ("occurs twice on the local clock of " if "ambiguous" in type(exc).__name__.lower()
-                    or "ambiguous" in str(exc).lower() else "does not exist on the local clock of ")
-            raise iv.fail("start", f"{rule}{tz} (a daylight-saving change): give it with its UTC offset, "
-                          "e.g. '2025-04-05 23:00-03:00'", str(ts), where) from None
+        except (ValueError, TypeError):  # pandas' AmbiguousTimeError and NonExistentTimeError are ValueErrors
+            pass
+        try:
+            both = [ts.tz_localize(tz, ambiguous=flag).isoformat(sep=" ") for flag in (True, False)]
+        except (ValueError, TypeError):
+            raise iv.fail("start", f"does not exist on the local clock of {tz}: the clocks jump over it at a "
+                          "daylight-saving change", str(ts), where) from None
+        raise iv.fail("start", f"occurs twice on the local clock of {tz} (the clocks go back at a daylight-saving "
+                      f"change): give its UTC offset, '{both[0]}' or '{both[1]}'", str(ts), where)
 
     def window(self, *, start_h: float | None = None, hours: float | None = None, start: Any = None) -> Scenario:
         """A cut of the scenario, ``hours`` long (to the end if not given), from ``start_h`` or ``start``.

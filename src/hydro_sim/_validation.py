@@ -275,9 +275,13 @@ def series(
             raise fail(field, f"must be on the same DatetimeIndex as the other series (misaligned index: step {i}"
                        f" is {value.index[i]!s}, not {index[i]!s})", f"first {value.index[0]!s}", where)
     kind = value.dtype.kind
-    if kind in "bcmMUS":
-        what = {"b": "booleans", "c": "complex numbers", "m": "durations", "M": "time stamps"}.get(kind, "text")
-        raise fail(field, f"must hold real numbers, not {what}", str(value.dtype), where)
+    if kind not in "iuf":
+        inferred = pd.api.types.infer_dtype(value, skipna=True)
+        if inferred not in ("floating", "integer", "mixed-integer-float", "decimal", "empty"):
+            what = {"boolean": "booleans", "complex": "complex numbers", "timedelta": "durations",
+                    "timedelta64": "durations", "datetime": "time stamps", "datetime64": "time stamps",
+                    "string": "text", "bytes": "text"}.get(inferred, f"{inferred} values")
+            raise fail(field, f"must hold real numbers, not {what}", str(value.dtype), where)
     try:
         arr = value.to_numpy(dtype=float)
     except (TypeError, ValueError):

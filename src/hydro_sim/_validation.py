@@ -244,6 +244,14 @@ def time_index(field: str, index: Any, where: str) -> pd.DatetimeIndex:
                        where)
     elif index.freq is None:
         raise fail(f"{field}.index", "needs a frequency when it has a single step", None, where)
+    else:
+        try:
+            step = pd.Timedelta(index.freq)
+        except (TypeError, ValueError):
+            step = None
+        if step is None or step <= pd.Timedelta(0):
+            raise fail(f"{field}.index", "needs a frequency of fixed length (such as 'h' or '3h') when it has a "
+                       "single step", index.freqstr, where)
     return index
 
 

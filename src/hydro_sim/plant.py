@@ -682,8 +682,10 @@ class Plant:
 
     def gross_head_m(self, volume_upper_hm3: Any, volume_lower_hm3: Any = None) -> Any:
         """Gross head z_up(V_up) − z_lo(V_lo) (or the tailwater). [m]"""
-        z_up = self.upper.curve.level_masl_at(volume_upper_hm3)
-        return np.asarray(z_up) - np.asarray(self.downstream_level_masl(volume_lower_hm3))
+        z_up = np.asarray(self.upper.curve.level_masl_at(volume_upper_hm3))
+        z_lo = np.asarray(self.downstream_level_masl(volume_lower_hm3))
+        iv.broadcast(f"Plant '{self.name}'.gross_head_m", volume_upper_hm3=z_up, volume_lower_hm3=z_lo)
+        return z_up - z_lo
 
     @property
     def initial_gross_head_m(self) -> float:

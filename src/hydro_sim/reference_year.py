@@ -118,6 +118,9 @@ _WIND_CUT_IN_M_S, _WIND_RATED_M_S = 3.0, 12.0  # generic power curve, no cut-out
 def _local_index(index: Any, where: str) -> pd.DatetimeIndex:
     if not isinstance(index, pd.DatetimeIndex):
         raise iv.fail("index", "must be a pandas DatetimeIndex", type(index).__name__, where)
+    if index.hasnans:
+        i = int(np.argmax(np.asarray(index.isna())))
+        raise iv.fail("index", f"must hold only time stamps, but step {i} is NaT", "NaT", where)
     if index.tz is not None:
         index = index.tz_convert(_BEIJING_TZ)
     return index

@@ -221,4 +221,7 @@ CASES = [
          match=("`n_units`", "(0)", "at least 1", "small_pumped_storage()")),
     Case(id="example-pumped-storage-units-as-text", area="plant", bad="the small pumped store with '2' units",
          run=lambda tmp: small_pumped_storage(n_units="2"), match=("`n_units`", "'2'", "whole number")),
+    Case(id="plant-gross-head-shapes-differ", area="plant", bad="gross heads for 3 upper and 4 lower volumes",
+         run=lambda tmp: small_pumped_storage().gross_head_m([5.0] * 3, [5.0] * 4),
+         match=("`volume_upper_hm3`", "(3,)", "`volume_lower_hm3` (4,)", "gross_head_m")),
 ]

@@ -59,4 +59,7 @@ CASES = [
          bad="full-load hours of a negative power",
          run=lambda tmp: full_load_hours([50.0, -5.0], 100.0),
          match=("`power_mw`", "-5.0", "must not be negative")),
+    Case(id="year-tariff-index-with-nat", area="reference-year", bad="a tariff index with a missing time stamp",
+         run=lambda tmp: sichuan_tou_price(pd.DatetimeIndex(["2030-01-01 00:00", pd.NaT])),
+         match=("`index`", "NaT", "step 1", "sichuan_tou_price()")),
 ]

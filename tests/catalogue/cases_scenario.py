@@ -196,4 +196,8 @@ CASES = [
     Case(id="example-constant-scenario-inflow-none", area="scenario", bad="a constant scenario of inflow None",
          run=lambda tmp: constant_scenario(hours=24, inflow_upper_m3s=None),
          match=("`inflow_upper_m3s`", "None", "constant_scenario()")),
+    Case(id="scenario-one-month-step", area="scenario", bad="a single step of one calendar month",
+         run=lambda tmp: Scenario(inflow_upper_m3s=pd.Series(1.0, index=pd.date_range("2025-01", periods=1,
+                                                                                         freq="MS"))),
+         match=("`inflow_upper_m3s.index`", "'MS'", "fixed length")),
 ]

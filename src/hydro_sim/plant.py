@@ -141,10 +141,12 @@ class LevelVolumeCurve:
         A level outside the table is extrapolated along the end segment, never clipped; a reservoir's
         operating levels are checked against the table when it is built. NaN and non-numbers are refused.
         """
+        iv.real_array("level_masl", level_masl, f"{self.where}.volume_hm3_at")
         return hy.volume_from_level_hm3(level_masl, self._z, self._v)
 
     def level_masl_at(self, volume_hm3: Any) -> Any:
         """Level at a volume (scalar, array or Series), extended linearly beyond the table. [m a.s.l.]"""
+        iv.real_array("volume_hm3", volume_hm3, f"{self.where}.level_masl_at")
         return hy.level_from_volume_masl(volume_hm3, self._z, self._v)
 
     def surface_area_km2_at(self, level_masl: Any) -> Any:

@@ -86,7 +86,7 @@ CASES = [
          match=("`level_masl`", "[100.0]", "at least 2 values")),
     Case(id="curve-volume-at-nan", area="plant", bad="asking a curve for the volume at a NaN level",
          run=lambda tmp: _curve().volume_hm3_at(math.nan),
-         match=("`level_masl`", "nan", "must be finite")),
+         match=("`level_masl`", "nan", "must be finite", "LevelVolumeCurve.volume_hm3_at")),
     Case(id="curve-area-at-text", area="plant", bad="asking a curve for the area at a level given as text",
          run=lambda tmp: _curve().surface_area_km2_at("105 m"),
          match=("`level_masl`", "'105 m'", "not text", "surface_area_km2_at")),

@@ -275,6 +275,9 @@ def series(
         if (value.index.tz is None) != (index.tz is None):
             raise fail(f"{field}.index", f"must be {_tz_name(index)} like `inflow_upper_m3s`, but is "
                        f"{_tz_name(value.index)}", str(value.index.tz), where)
+        if index.tz is not None and str(value.index.tz) != str(index.tz):
+            raise fail(f"{field}.index", f"must be in the zone of `inflow_upper_m3s` ({index.tz}), but is in "
+                       f"{value.index.tz} (convert it with .tz_convert('{index.tz}'))", str(value.index.tz), where)
         if len(value) != len(index):
             raise fail(field, f"must have {len(index)} steps like the scenario index, but has {len(value)}",
                        len(value), where)

@@ -12,6 +12,7 @@ from hydro_sim import Provenance, Scenario
 from hydro_sim.examples import constant_scenario, two_price_day
 
 IDX = pd.date_range("2025-07-01", periods=48, freq="h")
+BERLIN = IDX.tz_localize("Europe/Berlin")
 #: Santiago's clocks go back from 00:00 to 23:00 on 6 April 2025 (23:00 on the 5th occurs twice) ...
 SANTIAGO_AUTUMN = pd.date_range(pd.Timestamp("2025-04-05", tz="America/Santiago"), periods=48, freq="h")
 #: ... and jump from 00:00 to 01:00 on 7 September 2025 (midnight does not exist that day).
@@ -200,4 +201,9 @@ CASES = [
          run=lambda tmp: Scenario(inflow_upper_m3s=pd.Series(1.0, index=pd.date_range("2025-01", periods=1,
                                                                                          freq="MS"))),
          match=("`inflow_upper_m3s.index`", "'MS'", "fixed length")),
+    Case(id="scenario-series-in-another-zone", area="scenario",
+         bad="a UTC price series beside a Europe/Berlin inflow series",
+         run=lambda tmp: Scenario(inflow_upper_m3s=_s(index=BERLIN),
+                                  price_cny_per_mwh=_s(300.0, index=BERLIN.tz_convert("UTC"))),
+         match=("`price_cny_per_mwh.index`", "(Europe/Berlin)", "but is in UTC", ".tz_convert('Europe/Berlin')")),
 ]

@@ -115,7 +115,7 @@ def positive_int(field: str, value: Any, where: str) -> int:
 def text(field: str, value: Any, where: str, *, allow_empty: bool = False) -> str:
     """A name or label: a str (empty only if allowed)."""
     if not isinstance(value, str):
-        raise fail(field, "must be text (a str)", type(value).__name__ if value is not None else None, where)
+        raise fail(field, f"must be text (a str), not {type(value).__name__}", value, where)
     if not allow_empty and not value.strip():
         raise fail(field, "must not be empty", value, where)
     return value

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hydro_sim import HydroSimInputError
 from hydro_sim import hydraulics as hy
 
 #: Float round-off of a handful of multiplications and divisions (relative, and absolute near zero).
@@ -329,3 +330,38 @@ def test_lossless_ideal_cycle_returns_all_energy():
     e_in = hy.pumping_energy_per_hm3_mwh(250.0, 1.0)
     e_out = hy.generating_energy_per_hm3_mwh(250.0, 1.0)
     assert e_out / e_in == approx(1.0)
+
+
+# -- what the input rules allow ----------------------------------------------------------------------
+# The checks refuse impossible inputs only: signed net flows, zero flow or head, a net head that comes out
+# negative and levels beyond a table all stay legal (see the module docstring for the rules).
+
+def test_net_flows_may_be_signed_in_volume_conversions():
+    assert hy.flow_to_volume_hm3(-1000.0, 1.0) == approx(-3.6)
+    np.testing.assert_allclose(hy.volume_to_flow_m3s(np.array([-3.6, 7.2]), 1.0), [-1000.0, 2000.0])
+
+
+def test_zero_flow_or_zero_head_gives_zero_power_not_an_error():
+    assert hy.turbine_power_mw(0.0, 100.0, 0.9) == 0.0                   # exact: a product with 0
+    assert hy.pump_power_mw(1.0, 0.0, 0.9) == 0.0
+    assert hy.turbine_flow_m3s(0.0, 100.0, 0.9) == 0.0
+
+
+def test_a_net_head_may_come_out_negative():
+    """A large loss can exceed the gross head: that is a result to report, not an input error."""
+    assert hy.net_head_m(110.0, 100.0, 1000.0, 2.0e-5) == approx(10.0 - 20.0)
+
+
+def test_a_level_beyond_the_table_is_extrapolated_not_clipped():
+    z, v = np.array([100.0, 110.0]), np.array([0.0, 50.0])
+    assert hy.volume_from_level_hm3(112.0, z, v) == approx(60.0)
+    assert hy.volume_from_level_hm3(99.0, z, v) == approx(-5.0)
+
+
+def test_a_refused_series_names_the_function_and_a_good_one_keeps_its_index():
+    idx = pd.date_range("2030-01-01", periods=3, freq="h")
+    good = hy.turbine_power_mw(pd.Series([1.0, 2.0, 3.0], index=idx), 100.0, 0.9)
+    assert isinstance(good, pd.Series) and good.index.equals(idx)
+    with pytest.raises(HydroSimInputError, match=r"`flow_m3s` \(-2.0\) must not be negative \(position 1\) "
+                       r"in turbine_power_mw\(\)"):
+        hy.turbine_power_mw(pd.Series([1.0, -2.0, 3.0], index=idx), 100.0, 0.9)

@@ -11,6 +11,7 @@ from scipy.optimize import brentq
 
 from hydro_sim import (
     GridLine,
+    HydroSimInputError,
     LevelVolumeCurve,
     Outlet,
     Plant,
@@ -295,3 +296,31 @@ def test_lianghekou_rated_output_reachable_at_quoted_heads():
     assert h_conv == pytest.approx(222.0, abs=WHOLE_METRE_M)
     assert h_rev == pytest.approx(218.0, abs=WHOLE_METRE_M)
     assert hy.turbine_power_mw(conv.max_flow_m3s, h_conv, conv.reference_efficiency) == approx(500.0)
+
+
+# -- what the input checks accept ----------------------------------------------------------------------
+# The checks refuse text, bools, None and containers for numbers; numpy scalars and 0-d arrays are numbers.
+
+def test_numpy_scalars_and_zero_d_arrays_are_accepted_as_numbers():
+    curve = LevelVolumeCurve(level_masl=np.array([100.0, 110.0, 120.0]), volume_hm3=[0, 50, 120])
+    res = Reservoir(name="lake", curve=curve, min_level_masl=np.float32(105.0), max_level_masl=np.int64(120),
+                    initial_level_masl=np.array(115.0))
+    assert (res.min_level_masl, res.max_level_masl, res.initial_level_masl) == (105.0, 120.0, 115.0)
+    assert all(type(x) is float for x in (res.min_level_masl, res.max_level_masl, res.initial_level_masl))
+    units = TurbineGroup(name="units", n_units=np.int64(2), rated_power_mw=np.float64(50.0), max_flow_m3s=70,
+                         efficiency=np.float64(0.9))
+    assert units.max_power_mw == 100.0 and units.efficiency == 0.9                  # exact: 2 × 50
+
+
+def test_lianghekou_accepts_months_as_a_list_of_numpy_integers():
+    by_list = lianghekou(flood_limit_level_masl=2845.0, flood_limit_months=[np.int64(m) for m in (6, 7, 8, 9)])
+    by_tuple = lianghekou(flood_limit_level_masl=2845.0)
+    assert by_list.upper.monthly_max_level_masl == by_tuple.upper.monthly_max_level_masl
+    assert by_list.upper.monthly_max_level_masl[5] == 2845.0 and by_list.upper.monthly_max_level_masl[4] == 2865.0
+
+
+def test_curve_methods_name_the_curve_when_refusing_a_nan():
+    lake = textbook_plant().upper
+    with pytest.raises(HydroSimInputError,
+                       match=r"^`volume_hm3` \(nan\) must be finite.*in LevelVolumeCurve.level_masl_at$"):
+        lake.curve.level_masl_at(math.nan)

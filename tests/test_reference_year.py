@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 import warnings
 
 import numpy as np
@@ -28,8 +27,6 @@ ROUND_OFF = 1e-9
 HOURS_REL_TOL = 1e-6
 #: A river of 664 m³/s changes slowly: no hour-to-hour change above 2 % (month ends included).
 MAX_HOURLY_INFLOW_CHANGE = 0.02
-#: Generous wall-clock bound for one uncached build (measured ≈ 0.1 s; the spec asks well under 2 s).
-BUILD_TIME_LIMIT_S = 2.0
 
 FLOOD_MONTHS = [6, 7, 8, 9, 10]
 
@@ -280,18 +277,19 @@ def test_every_series_has_its_provenance(year):
     assert reference_year(flat_price_cny_per_mwh=450.0).provenance["price_cny_per_mwh"].kind == "user"
 
 
-# -- speed and warnings -------------------------------------------------------------------------------
+# -- warnings and the clear-sky cache ----------------------------------------------------------------
+# (The build's speed is measured in benchmarks/, not asserted here: a unit test does not time the machine.)
 
-def test_uncached_build_is_fast_and_silent():
-    """No pvlib or numpy warning escapes (turned into errors here as in the pytest config)."""
-    reference_year(seed=11)                                     # imports pvlib once
+def test_uncached_build_is_silent_and_equals_the_cached_one():
+    """No pvlib or numpy warning escapes (turned into errors here as in the pytest config), and the clear-sky
+    cache changes nothing: a build after clearing it gives the same year, value for value."""
+    cached = reference_year(seed=12)
     _pv_clear_sky.cache_clear()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        t0 = time.perf_counter()
-        reference_year(seed=12)
-        elapsed = time.perf_counter() - t0
-    assert elapsed < BUILD_TIME_LIMIT_S
+        fresh = reference_year(seed=12)
+    pd.testing.assert_frame_equal(fresh.to_frame(), cached.to_frame(), check_exact=True)
+    assert fresh.pv_available_mw.max() > 0.0                  # the cleared cache was rebuilt, not left empty
 
 
 # -- input checks -------------------------------------------------------------------------------------

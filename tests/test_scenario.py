@@ -202,3 +202,124 @@ def test_two_scenarios_can_be_compared():
     b = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURLY))
     # Scenarios compare by identity (eq=False): comparing Series element-wise would be ambiguous.
     assert a == a and a != b  # noqa: PLR0124
+
+
+# -- time zones and daylight saving -------------------------------------------------------------------
+# An hourly tz-aware index is regular in absolute (UTC) time across a daylight-saving change; its local days
+# have 23 or 25 steps. Europe/Berlin changes at 02:00/03:00; America/Santiago at midnight, so on 7 September
+# 2025 local midnight does not exist and on 5 April 2025 the hour 23:00 occurs twice.
+
+BERLIN_SPRING = pd.date_range(pd.Timestamp("2025-03-29", tz="Europe/Berlin"), periods=96, freq="h")
+BERLIN_AUTUMN = pd.date_range(pd.Timestamp("2025-10-25", tz="Europe/Berlin"), periods=72, freq="h")
+SANTIAGO_AUTUMN = pd.date_range(pd.Timestamp("2025-04-05", tz="America/Santiago"), periods=72, freq="h")
+SANTIAGO_SPRING = pd.date_range(pd.Timestamp("2025-09-06", tz="America/Santiago"), periods=72, freq="h")
+
+def dst_scenario(index):
+    """Every series present, each a ramp that stays non-negative over 96 steps (the price goes negative)."""
+    return Scenario(inflow_upper_m3s=ramp(index, 100.0), inflow_lower_m3s=ramp(index, 5.0, 0.5),
+                    price_cny_per_mwh=ramp(index, -20.0, 10.0), pv_available_mw=ramp(index, 0.0, 2.0),
+                    wind_available_mw=ramp(index, 200.0, -1.0), delivery_mw=ramp(index, 300.0),
+                    line_capacity_mw=ramp(index, 1000.0), name="full",
+                    provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")})
+
+
+DST_CASES = [  # index, hourly steps in each local calendar day (first day first)
+    (BERLIN_SPRING, [24, 23, 24, 24, 1]),
+    (BERLIN_AUTUMN, [24, 25, 23]),
+    (SANTIAGO_AUTUMN, [25, 24, 23]),
+    (SANTIAGO_SPRING, [24, 23, 24, 1]),
+]
+DST_IDS = ["Berlin spring", "Berlin autumn", "Santiago autumn", "Santiago spring"]
+
+
+@pytest.mark.parametrize(("index", "day_steps"), DST_CASES, ids=DST_IDS)
+def test_a_tz_aware_hourly_index_across_a_dst_change_is_accepted(index, day_steps):
+    sc = dst_scenario(index)
+    assert sc.index.equals(index) and str(sc.index.tz) == str(index.tz)
+    assert sc.dt_h == pytest.approx(1.0, rel=ROUND_OFF)
+    assert sc.hours == pytest.approx(len(index), rel=ROUND_OFF)
+    assert sc.local_day.value_counts().sort_index().tolist() == day_steps
+    assert sc.local_day.tz is None and len(sc.local_day) == sc.n_steps
+
+
+def test_local_day_of_santiago_spring_starts_at_the_first_local_step():
+    """On 7 September 2025 Santiago's clocks skip midnight: that day's first step is 01:00, labelled the 7th."""
+    day = dst_scenario(SANTIAGO_SPRING).local_day
+    first_of_7th = int(np.argmax(day == pd.Timestamp("2025-09-07")))
+    assert first_of_7th == 24
+    assert SANTIAGO_SPRING[first_of_7th].hour == 1
+    assert SANTIAGO_SPRING[first_of_7th - 1].hour == 23 and day[first_of_7th - 1] == pd.Timestamp("2025-09-06")
+
+
+def test_local_day_of_a_naive_index_is_its_calendar_date():
+    day = dst_scenario(HOURLY).local_day
+    assert day[0] == pd.Timestamp("2025-01-01") and day[23] == pd.Timestamp("2025-01-01")
+    assert day[24] == pd.Timestamp("2025-01-02") and day[-1] == pd.Timestamp("2025-01-02")
+
+
+@pytest.mark.parametrize(("index", "day_steps"), DST_CASES, ids=DST_IDS)
+def test_window_across_a_dst_change_keeps_the_zone_and_the_values(index, day_steps):
+    sc = dst_scenario(index)
+    w = sc.window(start_h=20.0, hours=10.0)
+    assert w.index.equals(index[20:30]) and str(w.index.tz) == str(index.tz)
+    assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(20, 30)]    # exact: integer values
+    assert w.dt_h == pytest.approx(1.0, rel=ROUND_OFF)
+    assert w.local_day.value_counts().sum() == 10
+
+
+@pytest.mark.parametrize(("index", "day_steps"), DST_CASES, ids=DST_IDS)
+def test_to_frame_from_frame_keeps_the_zone(index, day_steps):
+    sc = dst_scenario(index)
+    frame = sc.to_frame()
+    assert str(frame.index.tz) == str(index.tz)
+    back = Scenario.from_frame(frame, name="full", provenance=sc.provenance)
+    assert back.index.equals(index) and str(back.index.tz) == str(index.tz)
+    for name in SERIES_FIELDS:
+        pd.testing.assert_series_equal(getattr(back, name), getattr(sc, name))
+
+
+def test_window_start_on_a_tz_aware_scenario_is_local_time_or_converted():
+    sc = dst_scenario(BERLIN_SPRING)
+    local = sc.window(start="2025-03-30 03:00", hours=3.0)                  # the first hour after the jump
+    assert local.index[0] == pd.Timestamp("2025-03-30 03:00", tz="Europe/Berlin")
+    assert local.inflow_upper_m3s.tolist() == [126.0, 127.0, 128.0]         # 02:00 does not exist: step 26
+    utc = sc.window(start=pd.Timestamp("2025-03-30 01:00", tz="UTC"), hours=3.0)
+    assert utc.index.equals(local.index)
+
+
+def test_window_start_with_an_offset_picks_the_right_one_of_a_twice_occurring_hour():
+    sc = dst_scenario(SANTIAGO_AUTUMN)
+    first = sc.window(start="2025-04-05 23:00-03:00", hours=1.0)
+    second = sc.window(start="2025-04-05 23:00-04:00", hours=1.0)
+    assert first.inflow_upper_m3s.tolist() == [123.0] and second.inflow_upper_m3s.tolist() == [124.0]
+    with pytest.raises(HydroSimInputError, match=r"`start` \('2025-04-05 23:00:00'\) occurs twice"):
+        sc.window(start="2025-04-05 23:00")
+
+
+def test_a_daily_index_across_a_dst_change_is_irregular_in_absolute_time():
+    """Local midnights are 23 h apart on the day the clocks jump: such a daily index is refused, by name."""
+    idx = pd.date_range("2025-03-29", periods=4, freq="D", tz="Europe/Berlin")
+    with pytest.raises(HydroSimInputError, match=r"`inflow_upper_m3s.index` \('0 days 23:00:00'\) must be "
+                       r"regular, but the step after 2025-03-30 00:00:00\+01:00"):
+        Scenario(inflow_upper_m3s=pd.Series(1.0, index=idx))
+
+
+# -- window by time stamp -------------------------------------------------------------------------------
+
+def test_window_start_accepts_text_timestamps_and_datetimes_alike():
+    import datetime as dt
+
+    sc = full_scenario()
+    by_text = sc.window(start="2025-01-02", hours=24.0)
+    by_ts = sc.window(start=pd.Timestamp("2025-01-02"), hours=24.0)
+    by_dt = sc.window(start=dt.datetime(2025, 1, 2), hours=24.0)
+    by_date = sc.window(start=dt.date(2025, 1, 2), hours=24.0)
+    for w in (by_ts, by_dt, by_date):
+        assert w.index.equals(by_text.index)
+    assert by_text.inflow_upper_m3s.iloc[0] == 124.0 and by_text.n_steps == 24
+
+
+def test_window_refuses_start_beside_start_h_even_when_they_agree():
+    with pytest.raises(HydroSimInputError, match=r"`start` \('2025-01-01 05:00'\) and `start_h` \(5.0\) must not "
+                       "both be given"):
+        full_scenario().window(start="2025-01-01 05:00", start_h=5.0)

@@ -46,7 +46,7 @@ def water_balance_max_error_hm3(columns: Mapping[str, Any], *, initial_volume_up
     >>> water_balance_max_error_hm3(cols, initial_volume_upper_hm3=0.0, dt_h=1.0) < 1e-12
     True
     """
-    col = {k: np.asarray(columns[k], dtype=float) for k in columns.keys()}
+    col = {k: np.asarray(columns[k], dtype=float) for k in columns}
     c = HM3_PER_M3S_HOUR * dt_h
     down = col["flow_conventional_m3s"] + col["flow_generating_m3s"] + col["spill_upper_m3s"]
     worst = float(np.max(np.abs(_residual(col["volume_upper_hm3"], initial_volume_upper_hm3,

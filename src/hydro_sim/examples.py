@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hydro_sim import _validation as iv
 from hydro_sim.plant import LevelVolumeCurve, Outlet, Plant, PumpTurbineGroup, Reservoir, TurbineGroup
 from hydro_sim.scenario import Scenario
 
@@ -44,6 +45,7 @@ def small_pumped_storage(*, turbine_efficiency: float = 0.9, pump_efficiency: fl
     Upper: 0 hm³ at 100 m to 10 hm³ at 110 m (1 km²); lower: 0 hm³ at 0 m to 10 hm³ at 10 m. Both start
     at 5 hm³, so the initial gross head is 100 m. No conventional units, no inflow needed.
     """
+    n_units = iv.positive_int("n_units", n_units, "small_pumped_storage()")
     upper = Reservoir(name="upper", curve=LevelVolumeCurve(level_masl=(100.0, 110.0), volume_hm3=(0.0, 10.0)),
                       min_level_masl=100.0, max_level_masl=110.0, initial_level_masl=105.0)
     lower = Reservoir(name="lower", curve=LevelVolumeCurve(level_masl=(0.0, 10.0), volume_hm3=(0.0, 10.0)),
@@ -58,8 +60,17 @@ def small_pumped_storage(*, turbine_efficiency: float = 0.9, pump_efficiency: fl
 
 def two_price_day(*, low_cny_per_mwh: float = 100.0, high_cny_per_mwh: float = 300.0, low_hours: int = 12,
                   inflow_upper_m3s: float = 0.0, start: str = "2030-01-01") -> Scenario:
-    """24 hourly steps: ``low_hours`` at the low price, then the rest at the high price."""
-    idx = pd.date_range(start, periods=24, freq="h")
+    """24 hourly steps: ``low_hours`` at the low price, then the rest at the high price.
+
+    ``low_hours`` is a whole number in [0, 24]; the prices are finite (either may be negative), the inflow is
+    finite and ≥ 0, and ``start`` is a time stamp.
+    """
+    where = "two_price_day()"
+    low_hours = iv.whole_number("low_hours", low_hours, where, minimum=0, maximum=24)
+    low_cny_per_mwh = iv.finite("low_cny_per_mwh", low_cny_per_mwh, where)
+    high_cny_per_mwh = iv.finite("high_cny_per_mwh", high_cny_per_mwh, where)
+    inflow_upper_m3s = iv.non_negative("inflow_upper_m3s", inflow_upper_m3s, where)
+    idx = pd.date_range(iv.timestamp("start", start, where), periods=24, freq="h")
     price = np.where(np.arange(24) < low_hours, low_cny_per_mwh, high_cny_per_mwh)
     return Scenario(inflow_upper_m3s=pd.Series(float(inflow_upper_m3s), index=idx),
                     price_cny_per_mwh=pd.Series(price.astype(float), index=idx), name="two-price day")
@@ -67,8 +78,13 @@ def two_price_day(*, low_cny_per_mwh: float = 100.0, high_cny_per_mwh: float = 3
 
 def constant_scenario(*, hours: int, inflow_upper_m3s: float, price_cny_per_mwh: float = 100.0,
                       inflow_lower_m3s: float = 0.0, start: str = "2030-01-01") -> Scenario:
-    """Constant inflows and price for ``hours`` hourly steps."""
-    idx = pd.date_range(start, periods=hours, freq="h")
+    """Constant inflows and price for ``hours`` hourly steps (a whole number ≥ 1) from the time stamp ``start``."""
+    where = "constant_scenario()"
+    hours = iv.positive_int("hours", hours, where)
+    inflow_upper_m3s = iv.non_negative("inflow_upper_m3s", inflow_upper_m3s, where)
+    inflow_lower_m3s = iv.non_negative("inflow_lower_m3s", inflow_lower_m3s, where)
+    price_cny_per_mwh = iv.finite("price_cny_per_mwh", price_cny_per_mwh, where)
+    idx = pd.date_range(iv.timestamp("start", start, where), periods=hours, freq="h")
     return Scenario(inflow_upper_m3s=pd.Series(float(inflow_upper_m3s), index=idx),
                     inflow_lower_m3s=pd.Series(float(inflow_lower_m3s), index=idx),
                     price_cny_per_mwh=pd.Series(float(price_cny_per_mwh), index=idx), name="constant")

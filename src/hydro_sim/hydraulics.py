@@ -5,6 +5,21 @@ Everything here takes scalars, numpy arrays or pandas Series and returns the sam
 
 Sign convention: power and flow are given as positive magnitudes; the plant reports
 generation positive and pumping negative.
+
+Input rules (each function checks its arguments and raises :class:`~hydro_sim.errors.HydroSimInputError`
+naming the argument, the rule, the value and the function):
+
+- every argument is a real number, an array or a Series of them; text, None, bools, complex numbers, NaN
+  and ±inf are refused, and the arguments must broadcast to one shape;
+- flows through a unit or a waterway, powers and heads fed to power formulas are magnitudes (≥ 0);
+  a head or an efficiency that is divided by must be positive; an efficiency lies in (0, 1]; a loss
+  coefficient is a scalar ≥ 0; a step length is positive;
+- flows and volumes in :func:`flow_to_volume_hm3` and :func:`volume_to_flow_m3s` may be signed (net flows);
+- tables are 1-D, of at least two points, strictly increasing and of matching lengths.
+
+Beyond a level–volume table the level and the volume are extended linearly along the end segment (never
+clipped); bounds are the reservoir's business, checked when it is built. An efficiency chart is held at its
+edge value beyond its grid (a measured chart is not extrapolated out of (0, 1]).
 """
 
 from __future__ import annotations
@@ -14,6 +29,7 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from hydro_sim import _validation as iv
 from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, SECONDS_PER_HOUR, W_PER_MW
 
 ArrayLike = TypeVar("ArrayLike", float, np.ndarray, pd.Series)
@@ -46,6 +62,43 @@ def _like(template: Any, values: np.ndarray) -> Any:
     return values
 
 
+def _values(name: str, x: Any, where: str, *, minimum: float | None = None, strict: bool = False) -> np.ndarray:
+    """``x`` as finite floats, ≥ ``minimum`` (> if ``strict``) when a minimum is given."""
+    arr = iv.real_array(name, x, where)
+    if minimum is not None:
+        bad = arr <= minimum if strict else arr < minimum
+        if bad.any():
+            i = int(np.argmax(bad.ravel()))
+            v = float(arr.ravel()[i])
+            rule = ("must be positive" if strict and minimum == 0.0 else
+                    "must not be negative" if minimum == 0.0 else f"must be at least {minimum}")
+            at = f" (position {i})" if arr.ndim else ""
+            raise iv.fail(name, f"{rule}{at}", v, where)
+    return arr
+
+
+def _efficiencies(name: str, x: Any, where: str) -> np.ndarray:
+    arr = iv.real_array(name, x, where)
+    bad = (arr <= 0.0) | (arr > 1.0)
+    if bad.any():
+        i = int(np.argmax(bad.ravel()))
+        raise iv.fail(name, "is an efficiency and must lie in (0, 1]", float(arr.ravel()[i]), where)
+    return arr
+
+
+def _coefficient(name: str, x: Any, where: str) -> float:
+    return iv.non_negative(name, x, where)
+
+
+def _table(name_x: str, tx: Any, name_y: str, ty: Any, where: str) -> tuple[np.ndarray, np.ndarray]:
+    x: np.ndarray = np.asarray(iv.strictly_increasing(name_x, tx, where), dtype=float)
+    y = iv.real_array(name_y, ty, where)
+    if y.ndim != 1 or y.size != x.size:
+        raise iv.fail(name_y, f"must be a 1-D table with one value per entry of `{name_x}` ({x.size})",
+                      list(np.shape(y)), where)
+    return x, y
+
+
 def flow_to_volume_hm3(flow_m3s: ArrayLike, dt_h: float) -> ArrayLike:
     """Volume moved by a steady flow over one step.
 
@@ -67,7 +120,9 @@ def flow_to_volume_hm3(flow_m3s: ArrayLike, dt_h: float) -> ArrayLike:
     >>> flow_to_volume_hm3(1000.0, 1.0)
     3.6
     """
-    return _like(flow_m3s, np.asarray(flow_m3s, dtype=float) * (HM3_PER_M3S_HOUR * dt_h))
+    where = "flow_to_volume_hm3()"
+    q = _values("flow_m3s", flow_m3s, where)
+    return _like(flow_m3s, q * (HM3_PER_M3S_HOUR * iv.positive("dt_h", dt_h, where)))
 
 
 def volume_to_flow_m3s(volume_hm3: ArrayLike, dt_h: float) -> ArrayLike:
@@ -78,7 +133,9 @@ def volume_to_flow_m3s(volume_hm3: ArrayLike, dt_h: float) -> ArrayLike:
     >>> volume_to_flow_m3s(3.6, 1.0)
     1000.0
     """
-    return _like(volume_hm3, np.asarray(volume_hm3, dtype=float) / (HM3_PER_M3S_HOUR * dt_h))
+    where = "volume_to_flow_m3s()"
+    v = _values("volume_hm3", volume_hm3, where)
+    return _like(volume_hm3, v / (HM3_PER_M3S_HOUR * iv.positive("dt_h", dt_h, where)))
 
 
 def interpolate_table(x: ArrayLike, table_x: np.ndarray, table_y: np.ndarray) -> ArrayLike:
@@ -94,9 +151,12 @@ def interpolate_table(x: ArrayLike, table_x: np.ndarray, table_y: np.ndarray) ->
     >>> interpolate_table(3.0, np.array([1.0, 2.0]), np.array([10.0, 20.0]))
     30.0
     """
-    tx = np.asarray(table_x, dtype=float)
-    ty = np.asarray(table_y, dtype=float)
-    xv = np.asarray(x, dtype=float)
+    return _interpolate(x, table_x, table_y, "interpolate_table()", ("x", "table_x", "table_y"))
+
+
+def _interpolate(x: Any, table_x: Any, table_y: Any, where: str, names: tuple[str, str, str]) -> Any:
+    tx, ty = _table(names[1], table_x, names[2], table_y, where)
+    xv = _values(names[0], x, where)
     y = np.interp(xv, tx, ty)
     lo_slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
     hi_slope = (ty[-1] - ty[-2]) / (tx[-1] - tx[-2])
@@ -124,7 +184,8 @@ def volume_from_level_hm3(level_masl: ArrayLike, curve_level_masl: np.ndarray,
     >>> volume_from_level_hm3(2601.5, np.array([2601.0, 2602.0]), np.array([36.123, 39.1502]))
     37.6366
     """
-    return interpolate_table(level_masl, curve_level_masl, curve_volume_hm3)
+    return _interpolate(level_masl, curve_level_masl, curve_volume_hm3, "volume_from_level_hm3()",
+                        ("level_masl", "curve_level_masl", "curve_volume_hm3"))
 
 
 def level_from_volume_masl(volume_hm3: ArrayLike, curve_level_masl: np.ndarray,
@@ -136,7 +197,12 @@ def level_from_volume_masl(volume_hm3: ArrayLike, curve_level_masl: np.ndarray,
     >>> level_from_volume_masl(37.6366, np.array([2601.0, 2602.0]), np.array([36.123, 39.1502]))
     2601.5
     """
-    return interpolate_table(volume_hm3, curve_volume_hm3, curve_level_masl)
+    if np.ndim(curve_volume_hm3) == 1 and np.ndim(curve_level_masl) == 1 and \
+            np.size(curve_volume_hm3) != np.size(curve_level_masl):
+        raise iv.fail("curve_volume_hm3", f"must have one volume per level ({np.size(curve_level_masl)} levels)",
+                      np.size(curve_volume_hm3), "level_from_volume_masl()")
+    return _interpolate(volume_hm3, curve_volume_hm3, curve_level_masl, "level_from_volume_masl()",
+                        ("volume_hm3", "curve_volume_hm3", "curve_level_masl"))
 
 
 def net_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike | float,
@@ -159,9 +225,17 @@ def net_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike 
     >>> net_head_m(2865.0, 2605.0, 600.0, 2.0e-5)
     252.8
     """
-    h = (np.asarray(upstream_level_masl, dtype=float) - np.asarray(downstream_level_masl, dtype=float)
-         - loss_coefficient_s2_per_m5 * np.square(np.asarray(flow_m3s, dtype=float)))
-    return _like(upstream_level_masl, h)
+    zu, zd, q, k = _head_args(upstream_level_masl, downstream_level_masl, flow_m3s, loss_coefficient_s2_per_m5,
+                              "net_head_m()")
+    return _like(upstream_level_masl, zu - zd - k * np.square(q))
+
+
+def _head_args(zu: Any, zd: Any, q: Any, k: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    up = _values("upstream_level_masl", zu, where)
+    down = _values("downstream_level_masl", zd, where)
+    flow = _values("flow_m3s", q, where, minimum=0.0)
+    iv.broadcast(where, upstream_level_masl=up, downstream_level_masl=down, flow_m3s=flow)
+    return up, down, flow, _coefficient("loss_coefficient_s2_per_m5", k, where)
 
 
 def pumping_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike | float,
@@ -173,9 +247,9 @@ def pumping_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayL
     >>> pumping_head_m(2865.0, 2605.0, 500.0, 2.0e-5)
     265.0
     """
-    h = (np.asarray(upstream_level_masl, dtype=float) - np.asarray(downstream_level_masl, dtype=float)
-         + loss_coefficient_s2_per_m5 * np.square(np.asarray(flow_m3s, dtype=float)))
-    return _like(upstream_level_masl, h)
+    zu, zd, q, k = _head_args(upstream_level_masl, downstream_level_masl, flow_m3s, loss_coefficient_s2_per_m5,
+                              "pumping_head_m()")
+    return _like(upstream_level_masl, zu - zd + k * np.square(q))
 
 
 def turbine_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
@@ -196,9 +270,25 @@ def turbine_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency:
     >>> round(turbine_power_mw(1.0, 100.0, 0.9), 4)
     0.8829
     """
-    p = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * np.asarray(efficiency, dtype=float) \
-        * np.asarray(flow_m3s, dtype=float) * np.asarray(head_m, dtype=float)
-    return _like(flow_m3s, p)
+    q, h, eta = _power_args(flow_m3s, head_m, efficiency, "turbine_power_mw()")
+    return _like(flow_m3s, (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * eta * q * h)
+
+
+def _power_args(q: Any, h: Any, eta: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    flow = _values("flow_m3s", q, where, minimum=0.0)
+    head = _values("head_m", h, where, minimum=0.0)
+    e = _efficiencies("efficiency", eta, where)
+    iv.broadcast(where, flow_m3s=flow, head_m=head, efficiency=e)
+    return flow, head, e
+
+
+def _flow_args(p: Any, h: Any, eta: Any, where: str, head_name: str = "head_m"
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    power = _values("power_mw", p, where, minimum=0.0)
+    head = _values(head_name, h, where, minimum=0.0, strict=True)
+    e = _efficiencies("efficiency", eta, where)
+    iv.broadcast(where, **{"power_mw": power, head_name: head, "efficiency": e})
+    return power, head, e
 
 
 def turbine_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
@@ -209,9 +299,8 @@ def turbine_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency:
     >>> round(turbine_flow_m3s(0.8829, 100.0, 0.9), 6)
     1.0
     """
-    q = np.asarray(power_mw, dtype=float) * W_PER_MW / (
-        RHO_WATER_KG_M3 * G_M_S2 * np.asarray(efficiency, dtype=float) * np.asarray(head_m, dtype=float))
-    return _like(power_mw, q)
+    p, h, eta = _flow_args(power_mw, head_m, efficiency, "turbine_flow_m3s()")
+    return _like(power_mw, p * W_PER_MW / (RHO_WATER_KG_M3 * G_M_S2 * eta * h))
 
 
 def pump_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
@@ -232,9 +321,8 @@ def pump_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: Ar
     >>> round(pump_power_mw(1.0, 100.0, 0.9), 4)
     1.09
     """
-    p = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * np.asarray(flow_m3s, dtype=float) \
-        * np.asarray(head_m, dtype=float) / np.asarray(efficiency, dtype=float)
-    return _like(flow_m3s, p)
+    q, h, eta = _power_args(flow_m3s, head_m, efficiency, "pump_power_mw()")
+    return _like(flow_m3s, (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * q * h / eta)
 
 
 def pump_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
@@ -245,9 +333,8 @@ def pump_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: Ar
     >>> round(pump_flow_m3s(1.09, 100.0, 0.9), 6)
     1.0
     """
-    q = np.asarray(power_mw, dtype=float) * W_PER_MW * np.asarray(efficiency, dtype=float) / (
-        RHO_WATER_KG_M3 * G_M_S2 * np.asarray(head_m, dtype=float))
-    return _like(power_mw, q)
+    p, h, eta = _flow_args(power_mw, head_m, efficiency, "pump_flow_m3s()")
+    return _like(power_mw, p * W_PER_MW * eta / (RHO_WATER_KG_M3 * G_M_S2 * h))
 
 
 def generating_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float) -> ArrayLike:
@@ -258,7 +345,11 @@ def generating_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | flo
     >>> round(generating_energy_per_hm3_mwh(250.0, 0.9), 3)
     613.125
     """
-    e = turbine_power_mw(np.asarray(head_m, dtype=float), 1.0, efficiency) * 1.0e6 / SECONDS_PER_HOUR
+    where = "generating_energy_per_hm3_mwh()"
+    h = _values("head_m", head_m, where, minimum=0.0)
+    eta = _efficiencies("efficiency", efficiency, where)
+    iv.broadcast(where, head_m=h, efficiency=eta)
+    e = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * eta * h * 1.0e6 / SECONDS_PER_HOUR
     return _like(head_m, np.asarray(e))
 
 
@@ -270,7 +361,11 @@ def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float)
     >>> round(pumping_energy_per_hm3_mwh(250.0, 0.9), 3)
     756.944
     """
-    e = pump_power_mw(np.asarray(head_m, dtype=float), 1.0, efficiency) * 1.0e6 / SECONDS_PER_HOUR
+    where = "pumping_energy_per_hm3_mwh()"
+    h = _values("head_m", head_m, where, minimum=0.0)
+    eta = _efficiencies("efficiency", efficiency, where)
+    iv.broadcast(where, head_m=h, efficiency=eta)
+    e = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * h / eta * 1.0e6 / SECONDS_PER_HOUR
     return _like(head_m, np.asarray(e))
 
 
@@ -295,11 +390,18 @@ def efficiency_from_table(flow_m3s: ArrayLike, head_m: ArrayLike | float, table_
     ...                       np.array([[0.8, 0.8], [0.9, 0.9]]))
     0.85
     """
-    tq = np.asarray(table_flow_m3s, dtype=float)
-    th = np.asarray(table_head_m, dtype=float)
-    te = np.asarray(table_efficiency, dtype=float)
-    q = np.clip(np.asarray(flow_m3s, dtype=float), tq[0], tq[-1])
-    h = np.clip(np.asarray(head_m, dtype=float), th[0], th[-1])
+    where = "efficiency_from_table()"
+    tq: np.ndarray = np.asarray(iv.strictly_increasing("table_flow_m3s", table_flow_m3s, where), dtype=float)
+    th: np.ndarray = np.asarray(iv.strictly_increasing("table_head_m", table_head_m, where), dtype=float)
+    te = _efficiencies("table_efficiency", table_efficiency, where)
+    if te.shape != (tq.size, th.size):
+        raise iv.fail("table_efficiency", f"must have shape (len(table_flow_m3s), len(table_head_m)) = "
+                      f"({tq.size}, {th.size})", te.shape, where)
+    q_in = _values("flow_m3s", flow_m3s, where, minimum=0.0)
+    h_in = _values("head_m", head_m, where)
+    iv.broadcast(where, flow_m3s=q_in, head_m=h_in)
+    q = np.clip(q_in, tq[0], tq[-1])
+    h = np.clip(h_in, th[0], th[-1])
     q, h = np.broadcast_arrays(q, h)
     i = np.clip(np.searchsorted(tq, q, side="right") - 1, 0, tq.size - 2)
     j = np.clip(np.searchsorted(th, h, side="right") - 1, 0, th.size - 2)
@@ -333,10 +435,13 @@ def turbine_flow_with_losses_m3s(power_mw: ArrayLike, gross_head_m: ArrayLike | 
     >>> round(turbine_power_mw(q, 250.0 - 1.0e-5 * q**2, 0.9), 9)
     100.0
     """
-    p = np.asarray(power_mw, dtype=float)
-    hg = np.asarray(gross_head_m, dtype=float)
-    eta = np.asarray(efficiency, dtype=float)
-    k = float(loss_coefficient_s2_per_m5)
+    where = "turbine_flow_with_losses_m3s()"
+    p, hg, eta = _flow_args(power_mw, gross_head_m, efficiency, where, head_name="gross_head_m")
+    k = _coefficient("loss_coefficient_s2_per_m5", loss_coefficient_s2_per_m5, where)
+    q_max = iv.real_array("max_flow_m3s", max_flow_m3s, where, allow_nan=True)
+    if np.isnan(q_max).any() or (q_max <= 0.0).any():
+        raise iv.fail("max_flow_m3s", "must be positive (np.inf for no limit)", float(np.min(q_max)), where)
+    iv.broadcast(where, power_mw=p, max_flow_m3s=q_max)
     c = RHO_WATER_KG_M3 * G_M_S2 * eta / W_PER_MW
     p, hg, c = np.broadcast_arrays(p, hg, c)
     q = p / (c * hg)
@@ -348,7 +453,7 @@ def turbine_flow_with_losses_m3s(power_mw: ArrayLike, gross_head_m: ArrayLike | 
         if not np.any(np.abs(step) > 1e-14 * np.abs(q)):     # converged everywhere (a NaN stays NaN)
             break
     # Peak of the power curve is at Q* = sqrt(H_g / 3k); beyond it there is no physical solution.
-    ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= np.asarray(max_flow_m3s) + 1e-9)
+    ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= q_max + 1e-9)
     if k > 0:
         ok &= q <= np.sqrt(hg / (3.0 * k)) + 1e-9
     q = np.where(ok, q, np.nan)

@@ -92,6 +92,20 @@ def _lower_curve() -> LevelVolumeCurve:
     return LevelVolumeCurve(level_masl=tuple(z), volume_hm3=tuple(v), where="lianghekou() lower curve")
 
 
+def _months(value: object, where: str) -> frozenset[int]:
+    """The flood-limit months: a non-empty list, tuple or set of whole numbers 1–12."""
+    if not isinstance(value, (tuple, list, set, frozenset)):
+        raise iv.fail("flood_limit_months", "must list months as whole numbers 1–12, e.g. (6, 7, 8, 9)",
+                      value, where)
+    if not value:
+        raise iv.fail("flood_limit_months", "must list at least one month", tuple(value), where)
+    for m in value:
+        if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or not 1 <= m <= 12:
+            raise iv.fail("flood_limit_months", f"must list months as whole numbers 1–12, not {m!r}",
+                          tuple(value), where)
+    return frozenset(int(m) for m in value)
+
+
 def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_level_masl: float | None = None,
                flood_limit_months: tuple[int, ...] = (6, 7, 8, 9),
                upper_initial_level_masl: float = 2850.0, lower_initial_level_masl: float = 2601.5,
@@ -104,7 +118,8 @@ def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_leve
         Default: the MIKE model table's 21.1 hm³ (sources addendum §2b, L as regulating storage). [hm³]
     flood_limit_level_masl : Flood-limit level of the upper reservoir in ``flood_limit_months``; none by
         default (sources §8: no flood-limit level found; 2,845 m is the suggested sensitivity case). [m a.s.l.]
-    flood_limit_months : Months (1–12) in which the flood-limit level applies.
+    flood_limit_months : Months (1–12) in which the flood-limit level applies; a non-empty list, checked even
+        when no flood-limit level is given.
     upper_initial_level_masl : Upper level at the start of a run; ASSUMPTION 2,850 m. [m a.s.l.]
     lower_initial_level_masl : Lower level at the start of a run; ASSUMPTION mid-band 2,601.5 m. [m a.s.l.]
     line_capacity_mw : Grid line limit; ASSUMPTION 4,200 MW. [MW]
@@ -114,15 +129,27 @@ def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_leve
     Plant with a provenance record for every parameter.
     """
     where = "lianghekou()"
+    months = _months(flood_limit_months, where)
     monthly_max = None
     if flood_limit_level_masl is not None:
         flz = iv.finite("flood_limit_level_masl", flood_limit_level_masl, where)
-        months = set()
-        for m in flood_limit_months:
-            if not isinstance(m, int) or not 1 <= m <= 12:
-                raise iv.fail("flood_limit_months", "must list months as whole numbers 1–12", m, where)
-            months.add(m)
+        if not DEAD_LEVEL_MASL < flz <= NORMAL_POOL_LEVEL_MASL:
+            raise iv.fail("flood_limit_level_masl", f"must lie above the dead level ({DEAD_LEVEL_MASL:g} m) and "
+                          f"at most the normal pool level ({NORMAL_POOL_LEVEL_MASL:g} m)", flz, where)
         monthly_max = tuple(flz if m in months else NORMAL_POOL_LEVEL_MASL for m in range(1, 13))
+    z0_up = iv.finite("upper_initial_level_masl", upper_initial_level_masl, where)
+    if not DEAD_LEVEL_MASL <= z0_up <= NORMAL_POOL_LEVEL_MASL:
+        raise iv.fail("upper_initial_level_masl", f"must lie between the dead level ({DEAD_LEVEL_MASL:g} m) and "
+                      f"the normal pool level ({NORMAL_POOL_LEVEL_MASL:g} m)", z0_up, where)
+    z0_lo = iv.finite("lower_initial_level_masl", lower_initial_level_masl, where)
+    if not YAGEN_LEVEL_MASL[0] <= z0_lo <= YAGEN_LEVEL_MASL[-1]:
+        raise iv.fail("lower_initial_level_masl", f"must lie within Yagen-I's operating band "
+                      f"[{YAGEN_LEVEL_MASL[0]:g}, {YAGEN_LEVEL_MASL[-1]:g}] m", z0_lo, where)
+    line_mw = iv.number_or_inf("line_capacity_mw", line_capacity_mw, where)
+    if line_mw <= 0.0:
+        raise iv.fail("line_capacity_mw", "must be positive (math.inf for no limit)", line_mw, where)
+    if lower_usable_volume_hm3 is not None:
+        iv.positive("lower_usable_volume_hm3", lower_usable_volume_hm3, where)
 
     upper = Reservoir(name="Lianghekou", curve=_upper_curve(), min_level_masl=DEAD_LEVEL_MASL,
                       max_level_masl=NORMAL_POOL_LEVEL_MASL, initial_level_masl=upper_initial_level_masl,
@@ -131,7 +158,6 @@ def lianghekou(*, lower_usable_volume_hm3: float | None = None, flood_limit_leve
                       max_level_masl=2605.0, initial_level_masl=lower_initial_level_masl)
     if lower_usable_volume_hm3 is not None:
         # Scaled above 2,598 m over the same band: the sources say Yagen-I "will need to be expanded".
-        iv.positive("lower_usable_volume_hm3", lower_usable_volume_hm3, where)
         lower = lower.with_usable_volume(lower_usable_volume_hm3)
     conventional = TurbineGroup(
         name="Lianghekou conventional", n_units=6, rated_power_mw=500.0, max_flow_m3s=249.0, efficiency=0.92,

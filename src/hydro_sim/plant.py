@@ -77,11 +77,12 @@ class Provenance:
     confidence: str = ""
 
     def __post_init__(self) -> None:
-        if self.kind not in ("source", "derived", "assumption", "user"):
+        if not isinstance(self.kind, str) or self.kind not in ("source", "derived", "assumption", "user"):
             raise iv.fail("kind", "must be one of 'source', 'derived', 'assumption', 'user'", self.kind,
                           "Provenance")
-        if self.confidence not in ("", "H", "M", "L", "L–M", "M–H"):
+        if not isinstance(self.confidence, str) or self.confidence not in ("", "H", "M", "L", "L–M", "M–H"):
             raise iv.fail("confidence", "must be '', H, M, L, L–M or M–H", self.confidence, "Provenance")
+        iv.text("text", self.text, "Provenance")
 
     def label(self) -> str:
         """One-line label for reports: ``ASSUMPTION: …``, ``source (H): …``, ``derived (L): …``."""
@@ -116,6 +117,7 @@ class LevelVolumeCurve:
     where: str = field(default="LevelVolumeCurve", compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        iv.text("where", self.where, "LevelVolumeCurve")
         z = iv.strictly_increasing("level_masl", self.level_masl, self.where)
         v = iv.strictly_increasing("volume_hm3", self.volume_hm3, self.where)
         if len(z) != len(v):
@@ -134,16 +136,22 @@ class LevelVolumeCurve:
         return np.asarray(self.volume_hm3)
 
     def volume_hm3_at(self, level_masl: Any) -> Any:
-        """Volume at a level (scalar, array or Series). [hm³]"""
+        """Volume at a level (scalar, array or Series), extended linearly beyond the table. [hm³]
+
+        A level outside the table is extrapolated along the end segment, never clipped; a reservoir's
+        operating levels are checked against the table when it is built. NaN and non-numbers are refused.
+        """
+        iv.real_array("level_masl", level_masl, f"{self.where}.volume_hm3_at")
         return hy.volume_from_level_hm3(level_masl, self._z, self._v)
 
     def level_masl_at(self, volume_hm3: Any) -> Any:
-        """Level at a volume (scalar, array or Series). [m a.s.l.]"""
+        """Level at a volume (scalar, array or Series), extended linearly beyond the table. [m a.s.l.]"""
+        iv.real_array("volume_hm3", volume_hm3, f"{self.where}.level_masl_at")
         return hy.level_from_volume_masl(volume_hm3, self._z, self._v)
 
     def surface_area_km2_at(self, level_masl: Any) -> Any:
-        """Surface area dV/dz from the table's slope (hm³/m = km²). [km²]"""
-        z = np.asarray(level_masl, dtype=float)
+        """Surface area dV/dz from the table's slope (hm³/m = km²), the end segment's beyond the table. [km²]"""
+        z = iv.real_array("level_masl", level_masl, f"{self.where}.surface_area_km2_at")
         i = np.clip(np.searchsorted(self._z, z, side="right") - 1, 0, self._z.size - 2)
         return np.diff(self._v)[i] / np.diff(self._z)[i]
 
@@ -174,7 +182,11 @@ class EfficiencyCurve:
         where = "EfficiencyCurve"
         q = iv.strictly_increasing("flow_m3s", self.flow_m3s, where)
         h = iv.strictly_increasing("head_m", self.head_m, where)
-        e = np.asarray(self.efficiency, dtype=float)
+        if q[0] < 0.0:
+            raise iv.fail("flow_m3s", "must not be negative (a flow through a unit)", q[0], where)
+        if h[0] <= 0.0:
+            raise iv.fail("head_m", "must be positive (a unit works against a positive head)", h[0], where)
+        e = iv.real_array("efficiency", self.efficiency, where, allow_nan=True)
         if e.shape != (len(q), len(h)):
             raise iv.fail("efficiency", f"must have shape (len(flow_m3s), len(head_m)) = ({len(q)}, {len(h)})",
                           e.shape, where)
@@ -187,6 +199,7 @@ class EfficiencyCurve:
         object.__setattr__(self, "efficiency", tuple(tuple(float(x) for x in row) for row in e))
 
     def __call__(self, flow_m3s: Any, head_m: Any) -> Any:
+        """Efficiency at a per-unit flow and a head, held at the chart's edge value beyond it. [-]"""
         return hy.efficiency_from_table(flow_m3s, head_m, np.asarray(self.flow_m3s), np.asarray(self.head_m),
                                         np.asarray(self.efficiency))
 
@@ -202,6 +215,8 @@ Efficiency = float | EfficiencyCurve
 def _check_efficiency(name: str, value: Any, where: str) -> Efficiency:
     if isinstance(value, EfficiencyCurve):
         return value
+    if isinstance(value, (list, tuple, dict, np.ndarray)):
+        raise iv.fail(name, "must be a number in (0, 1] or an EfficiencyCurve", type(value).__name__, where)
     return iv.efficiency(name, value, where)
 
 
@@ -217,8 +232,8 @@ def efficiency_at(eff: Efficiency, flow_per_unit_m3s: Any, head_m: Any) -> Any:
 def _monthly(name: str, values: Any, where: str) -> tuple[float, ...] | None:
     if values is None:
         return None
-    arr = np.asarray(values, dtype=float).ravel()
-    if arr.size != 12:
+    arr = iv.real_array(name, values, where, allow_nan=True)
+    if arr.ndim != 1 or arr.size != 12:
         raise iv.fail(name, "must list 12 monthly values, January first", arr.size, where)
     for m, x in enumerate(arr, start=1):
         iv.finite(f"{name}[month {m}]", x, where)
@@ -256,6 +271,7 @@ class Reservoir:
     monthly_max_level_masl: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
+        iv.text("name", self.name, "Reservoir")
         where = f"Reservoir '{self.name}'"
         if not isinstance(self.curve, LevelVolumeCurve):
             raise iv.fail("curve", "must be a LevelVolumeCurve", type(self.curve).__name__, where)
@@ -329,6 +345,9 @@ class Reservoir:
 
     def level_bounds_masl(self, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
         """Minimum and maximum operating level at each time stamp (monthly limits applied). [m a.s.l.]"""
+        if not isinstance(index, pd.DatetimeIndex):
+            raise iv.fail("index", "must be a pandas DatetimeIndex", type(index).__name__,
+                          f"Reservoir '{self.name}'.level_bounds_masl")
         month = np.asarray(index.month) - 1
         lo = (np.asarray(self.monthly_min_level_masl)[month] if self.monthly_min_level_masl is not None
               else np.full(len(index), self.min_level_masl))
@@ -371,6 +390,7 @@ class TurbineGroup:
     head_loss_coefficient_s2_per_m5: float = 0.0
 
     def __post_init__(self) -> None:
+        iv.text("name", self.name, "TurbineGroup")
         where = f"TurbineGroup '{self.name}'"
         iv.positive_int("n_units", self.n_units, where)
         object.__setattr__(self, "rated_power_mw", iv.positive("rated_power_mw", self.rated_power_mw, where))
@@ -397,7 +417,8 @@ class TurbineGroup:
     def efficiency_at(self, flow_m3s: Any, head_m: Any, n_running: Any | None = None) -> Any:
         """Efficiency at a group flow, sharing it equally over ``n_running`` units (default: all). [-]"""
         n = self.n_units if n_running is None else np.maximum(n_running, 1)
-        return efficiency_at(self.efficiency, np.asarray(flow_m3s, dtype=float) / n, head_m)
+        q = iv.real_array("flow_m3s", flow_m3s, f"TurbineGroup '{self.name}'.efficiency_at")
+        return efficiency_at(self.efficiency, q / n, head_m)
 
     @property
     def reference_efficiency(self) -> float:
@@ -441,6 +462,7 @@ class PumpTurbineGroup:
     head_loss_coefficient_s2_per_m5: float = 0.0
 
     def __post_init__(self) -> None:
+        iv.text("name", self.name, "PumpTurbineGroup")
         where = f"PumpTurbineGroup '{self.name}'"
         iv.positive_int("n_units", self.n_units, where)
         for f in ("rated_power_mw", "max_flow_m3s", "rated_pumping_power_mw"):
@@ -489,12 +511,14 @@ class PumpTurbineGroup:
     def turbine_efficiency_at(self, flow_m3s: Any, head_m: Any, n_running: Any | None = None) -> Any:
         """Generating efficiency at a group flow shared over ``n_running`` units (default: all). [-]"""
         n = self.n_units if n_running is None else np.maximum(n_running, 1)
-        return efficiency_at(self.turbine_efficiency, np.asarray(flow_m3s, dtype=float) / n, head_m)
+        q = iv.real_array("flow_m3s", flow_m3s, f"PumpTurbineGroup '{self.name}'.turbine_efficiency_at")
+        return efficiency_at(self.turbine_efficiency, q / n, head_m)
 
     def pump_efficiency_at(self, flow_m3s: Any, head_m: Any, n_running: Any | None = None) -> Any:
         """Pumping efficiency at a group flow shared over ``n_running`` units (default: all). [-]"""
         n = self.n_units if n_running is None else np.maximum(n_running, 1)
-        return efficiency_at(self.pump_efficiency, np.asarray(flow_m3s, dtype=float) / n, head_m)
+        q = iv.real_array("flow_m3s", flow_m3s, f"PumpTurbineGroup '{self.name}'.pump_efficiency_at")
+        return efficiency_at(self.pump_efficiency, q / n, head_m)
 
     @property
     def reference_turbine_efficiency(self) -> float:
@@ -609,6 +633,7 @@ class Plant:
     provenance: Mapping[str, Provenance] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        iv.text("name", self.name, "Plant")
         where = f"Plant '{self.name}'"
         if not isinstance(self.upper, Reservoir):
             raise iv.fail("upper", "must be a Reservoir", type(self.upper).__name__, where)
@@ -624,9 +649,8 @@ class Plant:
         if self.reversible is not None and self.lower is None:
             raise iv.fail("lower", "must be given: reversible units pump from and generate into a lower reservoir",
                           None, where)
-        if self.lower is None:
-            if self.tailwater_level_masl is None:
-                raise iv.fail("tailwater_level_masl", "must be given when there is no lower reservoir", None, where)
+        if self.lower is None and self.tailwater_level_masl is None:
+            raise iv.fail("tailwater_level_masl", "must be given when there is no lower reservoir", None, where)
         if self.tailwater_level_masl is not None:
             tw = iv.finite("tailwater_level_masl", self.tailwater_level_masl, where)
             if tw >= self.upper.min_level_masl:
@@ -642,10 +666,8 @@ class Plant:
             raise iv.fail("outlet", "must be an Outlet", type(self.outlet).__name__, where)
         if not isinstance(self.line, GridLine):
             raise iv.fail("line", "must be a GridLine", type(self.line).__name__, where)
-        for key, prov in self.provenance.items():
-            if not isinstance(prov, Provenance):
-                raise iv.fail(f"provenance[{key!r}]", "must be a Provenance", type(prov).__name__, where)
-        object.__setattr__(self, "provenance", MappingProxyType(dict(self.provenance)))
+        prov = iv.provenance_mapping("provenance", self.provenance, where)
+        object.__setattr__(self, "provenance", MappingProxyType(prov))
 
     # -- derived views -------------------------------------------------------------------------
     @property
@@ -662,8 +684,10 @@ class Plant:
 
     def gross_head_m(self, volume_upper_hm3: Any, volume_lower_hm3: Any = None) -> Any:
         """Gross head z_up(V_up) − z_lo(V_lo) (or the tailwater). [m]"""
-        z_up = self.upper.curve.level_masl_at(volume_upper_hm3)
-        return np.asarray(z_up) - np.asarray(self.downstream_level_masl(volume_lower_hm3))
+        z_up = np.asarray(self.upper.curve.level_masl_at(volume_upper_hm3))
+        z_lo = np.asarray(self.downstream_level_masl(volume_lower_hm3))
+        iv.broadcast(f"Plant '{self.name}'.gross_head_m", volume_upper_hm3=z_up, volume_lower_hm3=z_lo)
+        return z_up - z_lo
 
     @property
     def initial_gross_head_m(self) -> float:

@@ -118,6 +118,9 @@ _WIND_CUT_IN_M_S, _WIND_RATED_M_S = 3.0, 12.0  # generic power curve, no cut-out
 def _local_index(index: Any, where: str) -> pd.DatetimeIndex:
     if not isinstance(index, pd.DatetimeIndex):
         raise iv.fail("index", "must be a pandas DatetimeIndex", type(index).__name__, where)
+    if index.hasnans:
+        i = int(np.argmax(np.asarray(index.isna())))
+        raise iv.fail("index", f"must hold only time stamps, but step {i} is NaT", "NaT", where)
     if index.tz is not None:
         index = index.tz_convert(_BEIJING_TZ)
     return index
@@ -212,9 +215,12 @@ def full_load_hours(power_mw: Any, capacity_mw: float, *, dt_h: float = 1.0) -> 
     3.0
     """
     where = "full_load_hours()"
+    power = iv.real_array("power_mw", power_mw, where)
+    if (power < 0.0).any():
+        raise iv.fail("power_mw", "must not be negative (a power output)", float(power.min()), where)
     cap = iv.positive("capacity_mw", capacity_mw, where)
     dt = iv.positive("dt_h", dt_h, where)
-    return float(np.sum(np.asarray(power_mw, dtype=float)) * dt / cap)
+    return float(np.sum(power) * dt / cap)
 
 
 def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:

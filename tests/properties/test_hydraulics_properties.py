@@ -163,3 +163,58 @@ def test_level_volume_curve_refuses_non_increasing_table(tables, flip):
     level, volume, field = (good, bad, "volume_hm3") if flip else (bad, good, "level_masl")
     with pytest.raises(HydroSimInputError, match=f"`{field}`.*must rise strictly"):
         LevelVolumeCurve(level_masl=level, volume_hm3=volume)
+
+
+# -- refused inputs -----------------------------------------------------------------------------------
+# Each public function names the argument that breaks its rule; a NaN, a negative magnitude or an
+# efficiency outside (0, 1] anywhere in an array is found, never passed on as a NaN or a negative power.
+
+_flows = st.lists(st.floats(min_value=0.0, max_value=1000.0), min_size=1, max_size=20)
+_POWER_FUNCTIONS = [hy.turbine_power_mw, hy.pump_power_mw]
+_FLOW_FUNCTIONS = [hy.turbine_flow_m3s, hy.pump_flow_m3s]
+
+
+@PROPERTY_SETTINGS
+@given(q=_flows, data=st.data(), bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+       fn=st.sampled_from(_POWER_FUNCTIONS))
+def test_power_functions_refuse_a_non_finite_flow_anywhere(q, data, bad, fn):
+    i = data.draw(st.integers(min_value=0, max_value=len(q) - 1))
+    flows = np.asarray(q, dtype=float)
+    flows[i] = bad
+    with pytest.raises(HydroSimInputError, match=f"^`flow_m3s` .*must be finite.*position {i}"):
+        fn(flows, 100.0, 0.9)
+
+
+@PROPERTY_SETTINGS
+@given(q=_flows, data=st.data(), neg=st.floats(min_value=1e-9, max_value=1e6),
+       fn=st.sampled_from(_POWER_FUNCTIONS))
+def test_power_functions_refuse_a_negative_flow_anywhere(q, data, neg, fn):
+    i = data.draw(st.integers(min_value=0, max_value=len(q) - 1))
+    flows = np.asarray(q, dtype=float)
+    flows[i] = -neg
+    with pytest.raises(HydroSimInputError, match=f"^`flow_m3s` .*must not be negative \\(position {i}\\)"):
+        fn(flows, 100.0, 0.9)
+
+
+@PROPERTY_SETTINGS
+@given(eta=st.one_of(st.floats(max_value=0.0, allow_nan=False, allow_infinity=False),
+                     st.floats(min_value=1.0, exclude_min=True, allow_nan=False, allow_infinity=False)),
+       fn=st.sampled_from(_POWER_FUNCTIONS + _FLOW_FUNCTIONS))
+def test_every_power_and_flow_function_refuses_an_efficiency_outside_0_1(eta, fn):
+    with pytest.raises(HydroSimInputError, match=r"^`efficiency` .*must lie in \(0, 1\]"):
+        fn(10.0, 100.0, eta)
+
+
+@PROPERTY_SETTINGS
+@given(head=st.floats(max_value=0.0, allow_nan=False, allow_infinity=False), fn=st.sampled_from(_FLOW_FUNCTIONS))
+def test_flow_functions_refuse_a_head_they_would_divide_by(head, fn):
+    with pytest.raises(HydroSimInputError, match=r"^`head_m` .*must be positive"):
+        fn(10.0, head, 0.9)
+
+
+@PROPERTY_SETTINGS
+@given(n=st.integers(min_value=1, max_value=6), m=st.integers(min_value=1, max_value=6))
+def test_arrays_that_do_not_broadcast_are_refused_by_name(n, m):
+    assume(n != m and 1 not in (n, m))
+    with pytest.raises(HydroSimInputError, match=rf"`flow_m3s` \({n},\).*`head_m` \({m},\)"):
+        hy.turbine_power_mw(np.ones(n), np.full(m, 100.0), 0.9)

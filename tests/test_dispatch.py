@@ -22,8 +22,8 @@ import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
-from hydro_sim.optimise import DispatchResult, dispatch
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
+from hydro_sim.optimise import DispatchResult, dispatch
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
 #: The small example plant's reservoirs move its head by up to ~10 m in a day's cycle (10 % of 104 m); the

@@ -206,8 +206,9 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         gap = iv.non_negative("mip_rel_gap", numbers["mip_rel_gap"], where)
         if gap >= 1.0:
             raise iv.fail("mip_rel_gap", "must be below 1 (a fraction of the objective, e.g. 1e-3)", gap, where)
-    if kw["fixed_head_tolerance_m"] is not None:
-        iv.positive("fixed_head_tolerance_m", numbers["fixed_head_tolerance_m"], where)
+    if kw["fixed_head_tolerance_m"] is not None and numbers["fixed_head_tolerance_m"] <= 0.0:
+        raise iv.fail("fixed_head_tolerance_m", "must be positive (math.inf turns the check off)",
+                      kw["fixed_head_tolerance_m"], where)
     cap_h = numbers["max_daily_generating_hours"]
     if cap_h < 0.0:
         raise iv.fail("max_daily_generating_hours", "must not be negative", cap_h, where)
@@ -342,7 +343,8 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     solver : PuLP solver name for ``backend="pulp"`` (``"PULP_CBC_CMD"`` default, ``"HiGHS"``).
     highs_options : Extra HiGHS options for ``backend="highs"``; each name and value is checked with HiGHS.
     fixed_head_tolerance_m : With ``head="fixed"``: the largest head change (initial heads against the heads
-        of the solved volumes) at which the schedule still counts as converged; default the larger of
+        of the solved volumes) at which the schedule still counts as converged (``math.inf``: no check);
+        default the larger of
         ``FIXED_HEAD_MIN_TOLERANCE_M`` (1 m) and ``FIXED_HEAD_RELATIVE`` (1 %) of the mean initial head,
         since power is linear in head and 1 % is the size of the model's other simplifications. [m]
     previous_release_m3s : Release of the step before the horizon: with a finite ramp limit of the outlet,
@@ -376,21 +378,21 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     ('optimal', True)
     """
     t_start = time.perf_counter()
-    kw = dict(objective=objective, backend=backend, head=head, end=end,
-              water_value_upper_cny_per_hm3=water_value_upper_cny_per_hm3,
-              water_value_lower_cny_per_hm3=water_value_lower_cny_per_hm3,
-              pump_generate_balance=pump_generate_balance, unit_commitment=unit_commitment,
-              loss_segments=loss_segments, head_tolerance_m=head_tolerance_m, max_iterations=max_iterations,
-              objective_tolerance=objective_tolerance,
-              shortfall_penalty_cny_per_mwh=shortfall_penalty_cny_per_mwh,
-              curtailment_penalty_cny_per_mwh=curtailment_penalty_cny_per_mwh,
-              tracking_penalty_cny_per_mwh=tracking_penalty_cny_per_mwh,
-              max_level_change_upper_m_per_h=max_level_change_upper_m_per_h,
-              max_level_change_lower_m_per_h=max_level_change_lower_m_per_h,
-              mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s,
-              max_daily_generating_hours=max_daily_generating_hours, end_volume_upper_hm3=end_volume_upper_hm3,
-              end_volume_lower_hm3=end_volume_lower_hm3, solver=solver, highs_options=highs_options,
-              fixed_head_tolerance_m=fixed_head_tolerance_m, previous_release_m3s=previous_release_m3s)
+    kw = {"objective": objective, "backend": backend, "head": head, "end": end,
+              "water_value_upper_cny_per_hm3": water_value_upper_cny_per_hm3,
+              "water_value_lower_cny_per_hm3": water_value_lower_cny_per_hm3,
+              "pump_generate_balance": pump_generate_balance, "unit_commitment": unit_commitment,
+              "loss_segments": loss_segments, "head_tolerance_m": head_tolerance_m, "max_iterations": max_iterations,
+              "objective_tolerance": objective_tolerance,
+              "shortfall_penalty_cny_per_mwh": shortfall_penalty_cny_per_mwh,
+              "curtailment_penalty_cny_per_mwh": curtailment_penalty_cny_per_mwh,
+              "tracking_penalty_cny_per_mwh": tracking_penalty_cny_per_mwh,
+              "max_level_change_upper_m_per_h": max_level_change_upper_m_per_h,
+              "max_level_change_lower_m_per_h": max_level_change_lower_m_per_h,
+              "mip_rel_gap": mip_rel_gap, "time_limit_s": time_limit_s,
+              "max_daily_generating_hours": max_daily_generating_hours, "end_volume_upper_hm3": end_volume_upper_hm3,
+              "end_volume_lower_hm3": end_volume_lower_hm3, "solver": solver, "highs_options": highs_options,
+              "fixed_head_tolerance_m": fixed_head_tolerance_m, "previous_release_m3s": previous_release_m3s}
     opts = _validate(plant, scenario, kw)
     heads = _start_heads(plant, scenario, start_head_m)
     with _highs.interruptible():
@@ -461,8 +463,8 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
     timings = {"build": build_s, "solve": solve_s}
     signal_name = _highs.received_signal()
     status = "interrupted" if signal_name is not None else raw.status
-    common = dict(backend=backend, head=head, iterations=n_iter, head_history_m=tuple(history),
-                  solver_iterations=solver_iterations, interrupted_by=signal_name)
+    common = {"backend": backend, "head": head, "iterations": n_iter, "head_history_m": tuple(history),
+                  "solver_iterations": solver_iterations, "interrupted_by": signal_name}
     if best is None:
         if status in ("interrupted", "time_limit", "error"):
             diagnosis, message = None, _stopped_message(status, raw, opts, signal_name, None)

@@ -17,10 +17,10 @@ from typing import Any
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim.errors import HydroSimError
 from hydro_sim.optimise.api import dispatch
 from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.plant import Plant
-from hydro_sim.errors import HydroSimError
 from hydro_sim.scenario import Scenario
 
 __all__ = ["RollingResult", "rolling_dispatch", "schedule_revenue_cny"]

@@ -96,7 +96,7 @@ class Scenario:
             raise iv.fail("inflow_upper_m3s.index", "must rise strictly in time (sorted, no duplicates)",
                           str(idx[:3].tolist()), where)
         if len(idx) > 1:
-            steps = np.diff(idx.values)
+            steps = np.diff((idx.tz_convert(None) if idx.tz is not None else idx).to_numpy())  # UTC: no pandas warning
             if not np.all(steps == steps[0]):
                 i = int(np.argmax(steps != steps[0]))
                 raise iv.fail("inflow_upper_m3s.index", f"must be regular, but the step after {idx[i]} differs"

@@ -23,12 +23,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hydro_sim import HydroSimInputError, LevelVolumeCurve, Plant, PumpTurbineGroup, Reservoir, Scenario
-from hydro_sim import lianghekou
+from hydro_sim import (
+    HydroSimInputError,
+    LevelVolumeCurve,
+    Plant,
+    PumpTurbineGroup,
+    Reservoir,
+    Scenario,
+    lianghekou,
+)
 from hydro_sim.errors import HydroSimWarning
 from hydro_sim.examples import small_pumped_storage, textbook_plant, two_price_day
-from hydro_sim.optimise import DispatchResult, dispatch
-from hydro_sim.optimise import _highs
+from hydro_sim.optimise import DispatchResult, _highs, dispatch
 from hydro_sim.optimise.rolling import rolling_dispatch
 
 #: A ramp row holds to the solvers' primal feasibility tolerance (1e-7) on flows of order 100 m³/s; CBC

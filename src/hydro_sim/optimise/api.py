@@ -106,7 +106,7 @@ def check_highs_options(highs_options: Any, where: str) -> dict[str, Any] | None
     if highs_options is None:
         return None
     if not isinstance(highs_options, dict):
-        raise iv.fail("highs_options", "must be a dict of HiGHS option names to values", type(highs_options).__name__,
+        raise iv.fail("highs_options", "must be a dict of HiGHS option names to values", highs_options,
                       where)
     h = _highs.new_highs()
     for name, value in highs_options.items():
@@ -702,7 +702,11 @@ def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str],
     if unknown:
         raise iv.fail("options", f"must be keyword options of dispatch() ({', '.join(defaults)})",
                       ", ".join(unknown), "export_model()")
+    if not isinstance(path, (str, os.PathLike)):
+        raise iv.fail("path", "must be a file path (str or pathlib.Path) ending in .lp or .mps", path,
+                      "export_model()")
     opts = _validate(plant, scenario, {**defaults, **options})
+    _start_heads(plant, scenario, options.get("start_head_m"))
     data = build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
     from hydro_sim.optimise import _pulp
 

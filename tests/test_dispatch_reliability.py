@@ -339,3 +339,32 @@ def test_rolling_window_targets_follow_the_coarse_path_within_a_day() -> None:
     r = rolling_dispatch(textbook_plant(), sc, window_h=24, lookahead_h=12, compare_full=True)
     assert r.status == "optimal" and (r.windows["status"] == "optimal").all()
     assert r.gap is not None and r.gap >= -OBJECTIVE_REL_TOL
+
+
+# ---- 4. the default MIP gap of unit commitment ----------------------------------------------------------------
+
+def test_unit_commitment_defaults_to_a_gap_a_week_reaches() -> None:
+    from hydro_sim.optimise._model import UC_MIP_REL_GAP, DispatchOptions
+
+    assert inspect.signature(dispatch).parameters["mip_rel_gap"].default is None
+    assert UC_MIP_REL_GAP == pytest.approx(1e-3) and DispatchOptions().mip_rel_gap == UC_MIP_REL_GAP
+    res = dispatch(small_pumped_storage(n_units=2), two_price_day(), unit_commitment=True)
+    assert res.status == "optimal" and res.mip_gap is not None and res.mip_gap <= UC_MIP_REL_GAP
+
+
+@pytest.mark.slow
+def test_a_unit_commitment_week_solves_with_the_defaults() -> None:
+    # The probe's case: it stalled at a 2.4e-4 gap against the former default of 1e-4.
+    plant, week = _slow_milp()
+    res = dispatch(plant, week, pump_generate_balance="day", unit_commitment=True, time_limit_s=SAFETY_TIME_LIMIT_S)
+    assert res.status == "optimal", res.message
+    _assert_water_balance(plant, res)
+
+
+# ---- 9. solver trouble is a status ----------------------------------------------------------------------------
+
+def test_a_solver_that_stops_without_a_solution_is_an_error_status() -> None:
+    res = dispatch(small_pumped_storage(), two_price_day(), highs_options={"simplex_iteration_limit": 0})
+    assert res.status == "error" and not res.has_solution
+    assert res.message.startswith("error: the solver stopped without a solution")
+    assert "try the other backend" in res.message

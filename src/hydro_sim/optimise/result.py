@@ -33,7 +33,9 @@ class DispatchResult:
         the initial heads and the heads of the solved volumes). [m]
     head_history_m : Largest head change after each iteration. [m]
     converged : Whether the successive-head loop met its head tolerance, or its objective tolerance (the
-        message says which); True with fixed head.
+        message says which); with fixed head, whether the heads of the solved volumes stayed within
+        ``fixed_head_tolerance_m`` of the initial heads (if not, a ``HydroSimWarning`` says so). False for
+        a solve that stopped early.
     mip_gap : Relative MIP gap of the schedule in unit-commitment mode (also when stopped early), else None.
     timings_s : ``build``, ``solve`` (summed over iterations) and ``total`` wall times. [s]
     solver_iterations : Simplex iterations summed over the solves (HiGHS backend).

@@ -368,3 +368,12 @@ def test_a_solver_that_stops_without_a_solution_is_an_error_status() -> None:
     assert res.status == "error" and not res.has_solution
     assert res.message.startswith("error: the solver stopped without a solution")
     assert "try the other backend" in res.message
+
+
+def test_a_fixed_head_year_of_lianghekou_is_flagged() -> None:
+    # The probe's case: a year at the initial heads; the upper reservoir's drawdown moves the head ~24 m.
+    from hydro_sim import reference_year
+
+    with pytest.warns(HydroSimWarning, match="use head='successive'"):
+        res = dispatch(lianghekou(), reference_year(), head="fixed")
+    assert res.status == "optimal" and not res.converged and res.head_change_m > 10.0

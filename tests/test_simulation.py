@@ -33,9 +33,9 @@ import pytest
 import hydro_sim
 from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
+from hydro_sim.hydraulics import interpolate_table
 from hydro_sim.optimise import dispatch
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.hydraulics import interpolate_table
 from hydro_sim.simulation._kernel import _interp_from, slopes
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
@@ -455,7 +455,7 @@ def test_requested_release_is_raised_only_to_the_water_there_is():
 # == Layer 3: an LP schedule replayed ========================================================================
 @pytest.fixture(scope="module")
 def lp_fixed():
-    res = dispatch(small_pumped_storage(), two_price_day())
+    res = dispatch(small_pumped_storage(), two_price_day(), head="fixed", fixed_head_tolerance_m=math.inf)
     assert res.success
     return res
 

@@ -350,11 +350,12 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
             _soft_pair(b, soft, "ramp", r_r, -r, r)
     if np.isfinite(d.ramp_m3s_per_step) and d.release_before_m3s is not None:
         # the ramp from the release before the horizon (a rolling window's start) to the first step's
-        lo, hi = d.release_before_m3s - d.ramp_m3s_per_step, d.release_before_m3s + d.ramp_m3s_per_step
-        r_j = b.rows("join_ramp", -np.inf if elastic else lo, np.inf if elastic else hi, n=1)
+        lo_j = d.release_before_m3s - d.ramp_m3s_per_step
+        hi_j = d.release_before_m3s + d.ramp_m3s_per_step
+        r_j = b.rows("join_ramp", -np.inf if elastic else lo_j, np.inf if elastic else hi_j, n=1)
         b.coef(r_j, col["release"][:1], 1.0)
         if elastic:
-            _soft_pair(b, soft, "join_ramp", r_j, lo, hi)
+            _soft_pair(b, soft, "join_ramp", r_j, lo_j, hi_j)
     for name, vcol, dvmax, v0 in (("dlev_up", col["v_up"], d.dv_up_max, d.v_up0),
                                   ("dlev_lo", col.get("v_lo"), d.dv_lo_max, d.v_lo0)):
         if dvmax is None or vcol is None:

@@ -377,3 +377,47 @@ def test_a_fixed_head_year_of_lianghekou_is_flagged() -> None:
     with pytest.warns(HydroSimWarning, match="use head='successive'"):
         res = dispatch(lianghekou(), reference_year(), head="fixed")
     assert res.status == "optimal" and not res.converged and res.head_change_m > 10.0
+
+
+# ---- rolling_dispatch with stopped windows ------------------------------------------------------------------
+
+def _two_price_days(days: int) -> Scenario:
+    idx = pd.date_range("2030-01-01", periods=24 * days, freq="h")
+    price = np.where(idx.hour < 12, 100.0, 300.0)
+    return Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx))
+
+
+def test_rolling_dispatch_stops_after_the_window_a_signal_interrupts(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hydro_sim.optimise import rolling
+
+    calls: list[int] = []
+
+    def dispatch_then_signal(*args: object, **kwargs: object) -> DispatchResult:
+        res = dispatch(*args, **kwargs)        # type: ignore[arg-type]
+        calls.append(1)
+        if len(calls) == 2:                    # the coarse dispatch, then the first window: SIGTERM comes
+            _highs.request_interrupt("SIGTERM")
+        return res
+
+    monkeypatch.setattr(rolling, "dispatch", dispatch_then_signal)
+    r = rolling.rolling_dispatch(small_pumped_storage(), _two_price_days(4), window_h=24, lookahead_h=12)
+    assert r.status == "interrupted" and r.interrupted_by == "SIGTERM"
+    assert len(r.windows) == 1 and len(r.schedule) == 24 and r.gap is None
+    assert len(calls) == 2                     # no further window, no full-horizon comparison
+    # and nothing stale is left behind for the next run
+    assert rolling_dispatch(small_pumped_storage(), _two_price_days(2), window_h=24).status == "optimal"
+
+
+def test_rolling_dispatch_keeps_a_time_limited_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from hydro_sim.optimise import rolling
+
+    def dispatch_time_limited(*args: object, **kwargs: object) -> DispatchResult:
+        res = dispatch(*args, **kwargs)        # type: ignore[arg-type]
+        return dataclasses.replace(res, status="time_limit")   # as if stopped with this feasible schedule
+
+    monkeypatch.setattr(rolling, "dispatch", dispatch_time_limited)
+    r = rolling.rolling_dispatch(small_pumped_storage(), _two_price_days(2), window_h=24, compare_full=False)
+    assert r.status == "time_limit" and len(r.schedule) == 48
+    assert (r.windows["status"] == "time_limit").all()

@@ -92,6 +92,7 @@ def interruptible() -> Iterator[None]:
         yield
     finally:
         _depth = 0
+        _received.clear()                  # the results made inside have read it; nothing stale is left
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
@@ -102,12 +103,14 @@ def received_signal() -> str | None:
 
 
 def request_interrupt(name: str = "SIGINT") -> None:
-    """Act as if the signal ``name`` had been received (for tests and embedding applications)."""
-    _received.append(name)
+    """Act as if the signal ``name`` had been received in the active :func:`interruptible` (for tests and
+    embedding applications); outside one it does nothing."""
+    if _depth:
+        _received.append(name)
 
 
 def _interrupt_event(event: Any) -> None:
-    if _received:
+    if received_signal() is not None:
         event.interrupt()
 
 
@@ -673,7 +676,7 @@ def _run(h: highspy.Highs, d: ModelData, start: highspy.HighsBasis | None, elast
         h.setBasis(start)
     if _depth:
         _watch_interrupts(h)
-    if _received:                          # a signal came before the solve: do not start it
+    if received_signal() is not None:      # a signal came before the solve: do not start it
         return
     h.run()
 
@@ -756,7 +759,7 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
         solve_s += t2 - t1
         ms = h.getModelStatus()
         status = _STATUS.get(ms, "error")
-        if _received and status != "optimal":
+        if received_signal() is not None and status != "optimal":
             status = "interrupted"
         info = h.getInfo()
         iterations += int(info.simplex_iteration_count)

@@ -421,3 +421,15 @@ def test_rolling_dispatch_keeps_a_time_limited_window(monkeypatch: pytest.Monkey
     r = rolling.rolling_dispatch(small_pumped_storage(), _two_price_days(2), window_h=24, compare_full=False)
     assert r.status == "time_limit" and len(r.schedule) == 48
     assert (r.windows["status"] == "time_limit").all()
+
+
+def test_an_interrupt_leaves_no_record_behind_for_later_solves() -> None:
+    from hydro_sim.optimise._model import DispatchOptions, build_model_data, initial_heads
+
+    with _highs.interruptible():
+        _highs.request_interrupt("SIGINT")
+        assert dispatch(small_pumped_storage(), two_price_day()).status == "interrupted"
+    plant, sc = small_pumped_storage(), two_price_day()
+    d = build_model_data(plant, sc, DispatchOptions(), initial_heads(plant, sc.n_steps))
+    raw, _ = _highs.solve(d)                   # a backend solve outside any interruptible
+    assert raw.status == "optimal" and _highs.received_signal() is None

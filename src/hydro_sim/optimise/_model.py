@@ -75,10 +75,10 @@ _A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW   # MW per (m³/s · m)
 #: above the solver's optimality tolerance on this cost scale. [CNY/hm³]
 SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
 #: Largest MIP gap at which unit commitment stops by default. HiGHS proves a Lianghekou week
-#: (``head="successive"``, ``pump_generate_balance="day"``, five successive-head MILPs) to 1e-3 in 16 s on
-#: this 2-core machine shared with other jobs (``python benchmarks/bench_dispatch.py --uc``), while at the
-#: former 1e-4 its bound stalls near 2.4e-4 for minutes. 0.1 % of a week's revenue is below the model's own
-#: errors (chords of the power curve, efficiencies at one point). [-]
+#: (``head="successive"``, ``pump_generate_balance="day"``, five successive-head MILPs) to 1e-3 in 10–16 s
+#: on a 2-core machine shared with other jobs (``python benchmarks/bench_dispatch.py --uc``), while at the
+#: former 1e-4 the first MILP alone is still at a 2.5e-4 gap after 120 s (measured there). 0.1 % of a week's
+#: revenue is below the model's own errors (chords of the power curve, efficiencies at one point). [-]
 UC_MIP_REL_GAP = 1e-3
 
 

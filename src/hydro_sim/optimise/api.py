@@ -328,8 +328,8 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     max_level_change_upper_m_per_h, max_level_change_lower_m_per_h : Level-change limits. [m/h]
     mip_rel_gap : Relative MIP gap at which unit commitment stops; default ``UC_MIP_REL_GAP`` = 1e-3: a
         Lianghekou week (successive head, daily pump–generate balance: five MILPs) is proven to 1e-3 in
-        16 s on a shared 2-core machine, while at 1e-4 HiGHS stalls near 2.4e-4 for minutes (measured with
-        ``benchmarks/bench_dispatch.py --uc``). [-]
+        10–16 s on a shared 2-core machine, while at 1e-4 the first MILP is still at a 2.5e-4 gap after
+        120 s (measured with ``benchmarks/bench_dispatch.py --uc``). [-]
     time_limit_s : Solver time limit per solve. A solve stopped by it returns status ``"time_limit"`` with the
         best feasible schedule found (and, for a MILP, its gap), if any. [s]
     max_daily_generating_hours : Cap on the reversible units' generation per calendar day, in full-load hours

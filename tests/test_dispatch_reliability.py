@@ -433,3 +433,12 @@ def test_an_interrupt_leaves_no_record_behind_for_later_solves() -> None:
     d = build_model_data(plant, sc, DispatchOptions(), initial_heads(plant, sc.n_steps))
     raw, _ = _highs.solve(d)                   # a backend solve outside any interruptible
     assert raw.status == "optimal" and _highs.received_signal() is None
+
+
+def test_dispatch_runs_in_a_worker_thread() -> None:
+    # Python installs signal handlers from the main thread only: elsewhere the solve runs without them.
+    out: list[DispatchResult] = []
+    worker = threading.Thread(target=lambda: out.append(dispatch(small_pumped_storage(), two_price_day())))
+    worker.start()
+    worker.join()
+    assert out and out[0].status == "optimal" and out[0].interrupted_by is None

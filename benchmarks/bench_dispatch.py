@@ -6,6 +6,11 @@ subprocess so that its peak resident memory (ru_maxrss) is its own.
 
     python benchmarks/bench_dispatch.py            # full table (several minutes)
     python benchmarks/bench_dispatch.py --quick    # a day and a week, one run each (CI)
+    python benchmarks/bench_dispatch.py --uc       # unit commitment: a week, and a year under a time limit
+
+Unit commitment runs as the issue's probe did: successive head, daily pump–generate balance, the default
+MIP gap (``UC_MIP_REL_GAP``); the year stops at ``--uc-year-time-limit`` seconds per MILP and reports the
+gap it reached there.
 
 DESIGN.md §6 anchor: PyPSA + linopy + HiGHS needs 1.5–1.7 s for a smaller canonical year (52,560 columns).
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -36,7 +42,8 @@ def _scenario(hours: int):
     return Scenario.from_frame(frame, name=f"reference year × {reps}")
 
 
-def run_one(horizon: str, backend: str, head: str, repeats: int) -> dict:
+def run_one(horizon: str, backend: str, head: str, repeats: int, uc: bool = False,
+            time_limit_s: float = math.inf) -> dict:
     """Run one configuration ``repeats`` times in this process; report medians and peak RSS."""
     import resource
 
@@ -47,9 +54,10 @@ def run_one(horizon: str, backend: str, head: str, repeats: int) -> dict:
     sc = _scenario(HORIZONS_H[horizon])
     builds, solves, totals = [], [], []
     res = None
+    extra = {"unit_commitment": True, "pump_generate_balance": "day", "time_limit_s": time_limit_s} if uc else {}
     for _ in range(repeats):
         t0 = time.perf_counter()
-        res = dispatch(plant, sc, backend=backend, head=head)
+        res = dispatch(plant, sc, backend=backend, head=head, **extra)
         totals.append(time.perf_counter() - t0)
         builds.append(res.timings_s["build"])
         solves.append(res.timings_s["solve"])
@@ -57,6 +65,7 @@ def run_one(horizon: str, backend: str, head: str, repeats: int) -> dict:
     return {
         "horizon": horizon, "steps": sc.n_steps, "backend": backend, "head": head, "repeats": repeats,
         "status": res.status, "iterations": res.iterations, "objective_cny": res.objective_cny,
+        "unit_commitment": uc, "mip_gap": res.mip_gap,
         "build_s": statistics.median(builds), "solve_s": statistics.median(solves),
         "total_s": statistics.median(totals),
         "build_share": statistics.median(b / t for b, t in zip(builds, totals)),
@@ -69,14 +78,23 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="a day and a week, one run each")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--one", nargs=3, metavar=("HORIZON", "BACKEND", "HEAD"), help=argparse.SUPPRESS)
+    parser.add_argument("--one-uc", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--one-time-limit", type=float, default=math.inf, help=argparse.SUPPRESS)
+    parser.add_argument("--uc", action="store_true",
+                        help="unit commitment (HiGHS, successive head, daily balance): a week and a year")
+    parser.add_argument("--uc-year-time-limit", type=float, default=300.0,
+                        help="time limit of each MILP of the unit-commitment year [s] (default 300)")
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
     parser.add_argument("--horizons", nargs="+", choices=list(HORIZONS_H), default=list(HORIZONS_H),
                         help="horizons to run (default: all)")
     parser.add_argument("--backends", nargs="+", choices=("highs", "pulp"), default=["highs", "pulp"])
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], args.one[1], args.one[2], args.repeats)))
+        print(json.dumps(run_one(args.one[0], args.one[1], args.one[2], args.repeats, args.one_uc,
+                                 args.one_time_limit)))
         return 0
+    if args.uc:
+        return _run_uc(args.uc_year_time_limit)
     if args.quick:
         configs = [(h, b, "fixed", 1) for h in ("day", "week") for b in ("highs", "pulp")]
         configs.append(("week", "highs", "successive", 1))
@@ -120,6 +138,23 @@ def main() -> int:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(rows, fh, indent=1)
+    return 0
+
+
+def _run_uc(year_time_limit_s: float) -> int:
+    """Unit commitment of a Lianghekou week (no time limit) and year (time-limited): time, status, gap."""
+    print(f"{'horizon':<8} {'steps':>6} {'it':>3} {'build s':>8} {'solve s':>8} {'total s':>8} {'MIP gap':>9}  status")
+    for horizon, limit in (("week", math.inf), ("year", year_time_limit_s)):
+        out = subprocess.run([sys.executable, __file__, "--one", horizon, "highs", "successive", "--repeats", "1",
+                              "--one-uc", "--one-time-limit", str(limit)], capture_output=True, text=True,
+                             check=False)
+        if out.returncode != 0:
+            print(f"{horizon:<8} FAILED\n{out.stderr}", file=sys.stderr)
+            return 1
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        gap = f"{row['mip_gap']:.2e}" if row["mip_gap"] is not None else "-"
+        print(f"{row['horizon']:<8} {row['steps']:>6} {row['iterations']:>3} {row['build_s']:>8.3f} "
+              f"{row['solve_s']:>8.3f} {row['total_s']:>8.3f} {gap:>9}  {row['status']}", flush=True)
     return 0
 
 

@@ -22,10 +22,18 @@ import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
-from hydro_sim.optimise import DispatchResult, dispatch
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
+from hydro_sim.optimise import DispatchResult, dispatch
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
+#: The small example plant's reservoirs move its head by up to ~10 m in a day's cycle (10 % of 104 m); the
+#: optima derived by hand in this file are those of the LP at the initial heads on purpose (the physics of
+#: a moving head is tested with head="successive"), so their fixed-head check is switched off. [m]
+HAND_DERIVED_HEAD_MOVE_M = math.inf
+#: The successive-head loop stops when the heads of the solved volumes differ from the heads the schedule
+#: was solved at by less than head_tolerance_m (default 0.05 m): so a converged schedule's head_m agrees
+#: with the heads of its own volumes to this, whatever the size of the head change reported. [m]
+HEAD_CONSISTENCY_TOL_M = 0.05
 #: Water balance of one reservoir over one step. HiGHS meets rows to its primal feasibility tolerance
 #: 1e-7 (in the row's unit, hm³ for the balances); ten times that leaves room for scaling. [hm³]
 BALANCE_TOL_HM3 = 1e-6
@@ -116,7 +124,14 @@ def assert_volumes_in_bounds(plant: Plant, scenario: Scenario, result: DispatchR
 
 
 def solve(plant: Plant, scenario: Scenario, **kwargs) -> DispatchResult:
-    """dispatch() with the HiGHS backend; every optimal schedule is checked for water balance and bounds."""
+    """dispatch() with the HiGHS backend; every optimal schedule is checked for water balance and bounds.
+
+    Fixed head unless a test asks otherwise: the hand-derived optima of this file are those of the LP at
+    the initial heads (dispatch's own default is head="successive"), which those tests mean on purpose, so
+    the fixed-head check is widened to HAND_DERIVED_HEAD_MOVE_M for them."""
+    kwargs.setdefault("head", "fixed")
+    if kwargs["head"] == "fixed":
+        kwargs.setdefault("fixed_head_tolerance_m", HAND_DERIVED_HEAD_MOVE_M)
     result = dispatch(plant, scenario, **kwargs)
     if result.status == "optimal":
         assert_water_balance(plant, scenario, result)
@@ -620,16 +635,16 @@ def _check_lianghekou_successive(plant: Plant, scenario: Scenario, result: Dispa
     assert result.converged
     assert result.iterations >= 2
     assert len(result.head_history_m) == result.iterations
-    # converged on the head tolerance, or (degenerate LPs whose single steps flip between equally good
-    # schedules) on the objective, which the message then says
-    assert result.head_change_m < 0.05 or "on the objective" in result.message
+    # converged on the head tolerance (these weeks do; a degenerate LP could stop on the objective instead,
+    # and then this test must say so rather than widen its tolerance)
+    assert result.head_change_m < HEAD_CONSISTENCY_TOL_M and "on the objective" not in result.message
     assert f"converged in {result.iterations} iterations" in result.message
     s = result.schedule
     np.testing.assert_allclose(s["head_m"], np.asarray(plant.gross_head_m(
         0.5 * (np.r_[plant.upper.initial_volume_hm3, s["volume_upper_hm3"].to_numpy()[:-1]]
                + s["volume_upper_hm3"].to_numpy()),
         0.5 * (np.r_[plant.lower.initial_volume_hm3, s["volume_lower_hm3"].to_numpy()[:-1]]
-               + s["volume_lower_hm3"].to_numpy()))), atol=max(0.05, result.head_change_m) + 1e-9)
+               + s["volume_lower_hm3"].to_numpy()))), atol=HEAD_CONSISTENCY_TOL_M)
     # end condition "at_least_start" on both reservoirs
     assert s["volume_upper_hm3"].iloc[-1] >= plant.upper.initial_volume_hm3 - VOLUME_TOL_HM3
     assert s["volume_lower_hm3"].iloc[-1] >= plant.lower.initial_volume_hm3 - VOLUME_TOL_HM3

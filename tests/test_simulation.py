@@ -455,7 +455,7 @@ def test_requested_release_is_raised_only_to_the_water_there_is():
 # == Layer 3: an LP schedule replayed ========================================================================
 @pytest.fixture(scope="module")
 def lp_fixed():
-    res = dispatch(small_pumped_storage(), two_price_day())
+    res = dispatch(small_pumped_storage(), two_price_day(), head="fixed", fixed_head_tolerance_m=math.inf)
     assert res.success
     return res
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 
@@ -32,7 +33,8 @@ REQUIRED_KEYS = {
 def test_daily_generation_cap_hand_optimum():
     """Two-price day, 100 MW at η_t = η_p = 0.9: a cap of 5 full-load hours allows 500 MWh of generation,
     which needs 500/0.81 MWh of pumping: revenue 500·300 − 617.28·100 = 88,271.6 CNY."""
-    res = dispatch(small_pumped_storage(), two_price_day(), max_daily_generating_hours=5.0)
+    res = dispatch(small_pumped_storage(), two_price_day(), max_daily_generating_hours=5.0, head="fixed",
+                   fixed_head_tolerance_m=math.inf)   # the hand optimum is the fixed-head LP's
     assert res.objective_cny == pytest.approx(500 * 300 - 500 / 0.81 * 100, rel=OBJ_RTOL)
     assert res.energy_mwh()["reversible_generation_mwh"] == pytest.approx(500.0, rel=OBJ_RTOL)
 

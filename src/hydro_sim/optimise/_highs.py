@@ -7,10 +7,15 @@ LP (upper balances summed between checkpoints, checked and refined) and a crash 
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -36,7 +41,7 @@ MAX_CHECKPOINT_ROUNDS = 8
 class RawSolution:
     """What a backend hands back: column values per family, duals of the water balances, statistics."""
 
-    status: str                         # "optimal", "infeasible", "unbounded", "time_limit", "error"
+    status: str            # "optimal", "infeasible", "unbounded", "time_limit", "interrupted", "error"
     solver_message: str
     objective_cny: float
     values: dict[str, np.ndarray] = field(default_factory=dict)      # family → (T,) or (n_periods,)
@@ -47,6 +52,72 @@ class RawSolution:
     build_s: float = 0.0
     solve_s: float = 0.0
     basis: WarmStart | None = None
+    has_solution: bool = False          # a primal feasible schedule is in ``values`` (optimal or not)
+
+
+# ---- interruption by a signal ---------------------------------------------------------------------
+#: Signals that stop a solve and let it return what it has (Ctrl-C, and a polite kill or a batch queue).
+INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_received: list[str] = []              # names of the signals received while :func:`interruptible` is active
+_depth = 0                             # nesting of :func:`interruptible` in the main thread
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    _received.append(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def interruptible() -> Iterator[None]:
+    """While active (in the main thread only), SIGINT and SIGTERM do not stop the process: they are recorded,
+    and a running HiGHS solve stops at its next interrupt callback and hands back what it has.
+
+    The previous handlers come back on exit. Nested uses share the outermost one's record, which starts
+    empty. In another thread (where Python cannot install signal handlers) this does nothing.
+    """
+    global _depth
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    if _depth:
+        _depth += 1
+        try:
+            yield
+        finally:
+            _depth -= 1
+        return
+    _received.clear()
+    previous = {sig: signal.signal(sig, _on_signal) for sig in INTERRUPT_SIGNALS}
+    _depth = 1
+    try:
+        yield
+    finally:
+        _depth = 0
+        _received.clear()                  # the results made inside have read it; nothing stale is left
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+
+
+def received_signal() -> str | None:
+    """The first signal (``"SIGINT"`` or ``"SIGTERM"``) received in the active :func:`interruptible`, if any."""
+    return _received[0] if _received and _depth else None
+
+
+def request_interrupt(name: str = "SIGINT") -> None:
+    """Act as if the signal ``name`` had been received in the active :func:`interruptible` (for tests and
+    embedding applications); outside one it does nothing."""
+    if _depth:
+        _received.append(name)
+
+
+def _interrupt_event(event: Any) -> None:
+    if received_signal() is not None:
+        event.interrupt()
+
+
+def _watch_interrupts(h: highspy.Highs) -> None:
+    """Let the simplex, interior-point and MIP solvers of ``h`` stop when a signal has been received."""
+    for cb in (h.cbSimplexInterrupt, h.cbIpmInterrupt, h.cbMipInterrupt):
+        cb.subscribe(_interrupt_event)
 
 
 class _Blocks:
@@ -147,7 +218,7 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
     assert cp[-1] == T - 1 and np.all(np.diff(cp) > 0)
     assert cp.size == T or not (elastic or d.dv_up_max is not None), "level-change rows need every upper volume"
     reduced = reduced and not elastic
-    release_col = not reduced or (np.isfinite(d.ramp_m3s_per_step) and T > 1)
+    release_col = not reduced or (np.isfinite(d.ramp_m3s_per_step) and (T > 1 or d.release_before_m3s is not None))
     merge_ren = reduced and d.has_pv and d.has_wind
     b = _Blocks(T)
     col: dict[str, np.ndarray] = {}
@@ -280,6 +351,14 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
         b.coef(r_r, col["release"][:-1], -1.0)
         if elastic:
             _soft_pair(b, soft, "ramp", r_r, -r, r)
+    if np.isfinite(d.ramp_m3s_per_step) and d.release_before_m3s is not None:
+        # the ramp from the release before the horizon (a rolling window's start) to the first step's
+        lo_j = d.release_before_m3s - d.ramp_m3s_per_step
+        hi_j = d.release_before_m3s + d.ramp_m3s_per_step
+        r_j = b.rows("join_ramp", -np.inf if elastic else lo_j, np.inf if elastic else hi_j, n=1)
+        b.coef(r_j, col["release"][:1], 1.0)
+        if elastic:
+            _soft_pair(b, soft, "join_ramp", r_j, lo_j, hi_j)
     for name, vcol, dvmax, v0 in (("dlev_up", col["v_up"], d.dv_up_max, d.v_up0),
                                   ("dlev_lo", col.get("v_lo"), d.dv_lo_max, d.v_lo0)):
         if dvmax is None or vcol is None:
@@ -447,7 +526,12 @@ _STATUS = {
     highspy.HighsModelStatus.kUnbounded: "unbounded",
     highspy.HighsModelStatus.kUnboundedOrInfeasible: "infeasible",
     highspy.HighsModelStatus.kTimeLimit: "time_limit",
+    highspy.HighsModelStatus.kInterrupt: "interrupted",
 }
+#: HiGHS's ``primal_solution_status`` of a feasible point (kSolutionStatusFeasible).
+FEASIBLE_SOLUTION = 2
+#: Statuses after which the solver may hold a feasible, not proven optimal, solution.
+STOPPED_EARLY = ("time_limit", "interrupted")
 
 
 _STATUS_OF = (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper,
@@ -587,9 +671,13 @@ def _run(h: highspy.Highs, d: ModelData, start: highspy.HighsBasis | None, elast
         # other way round (firming with a daily balance: dual simplex 0.87 s, interior point 8.0 s).
         h.setOptionValue("solver", "ipm")
     for k, v in (highs_options or {}).items():
-        h.setOptionValue(k, v)
+        h.setOptionValue(k, v)            # checked at the boundary (api.check_highs_options)
     if start is not None:
         h.setBasis(start)
+    if _depth:
+        _watch_interrupts(h)
+    if received_signal() is not None:      # a signal came before the solve: do not start it
+        return
     h.run()
 
 
@@ -671,12 +759,15 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
         solve_s += t2 - t1
         ms = h.getModelStatus()
         status = _STATUS.get(ms, "error")
+        if received_signal() is not None and status != "optimal":
+            status = "interrupted"
         info = h.getInfo()
         iterations += int(info.simplex_iteration_count)
-        if status != "optimal" and cp.size < T:
+        if status not in ("optimal", *STOPPED_EARLY) and cp.size < T:
             cp, warm = all_steps, None        # the relaxation decides nothing here: solve the model itself
             continue
-        has_solution = status == "optimal" or (status == "time_limit" and info.primal_solution_status == 2)
+        has_solution = status == "optimal" or (status in STOPPED_EARLY
+                                               and info.primal_solution_status == FEASIBLE_SOLUTION)
         if not has_solution:
             break
         x = np.asarray(h.getSolution().col_value)
@@ -688,19 +779,24 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
                                 | (values["v_up"] > vup_ub + CHECKPOINT_TOLERANCE_HM3))
         if broken.size == 0:
             break
+        if status != "optimal":               # stopped early on the relaxation: its schedule breaks bounds
+            has_solution = False
+            break
         rounds += 1
         cols, rows = _layout(blocks)
         warm = WarmStart(checkpoints=cp, cols=cols, rows=rows, basis=h.getBasis())
         cp = np.union1d(cp, broken) if rounds < MAX_CHECKPOINT_ROUNDS else all_steps
     raw = RawSolution(status=status, solver_message=h.modelStatusToString(ms),
                       objective_cny=float(info.objective_function_value), build_s=build_s, solve_s=solve_s,
-                      iterations=iterations)
+                      iterations=iterations, has_solution=has_solution)
     slacks: dict[str, np.ndarray] = {}
+    if d.unit_commitment and not elastic and has_solution:
+        raw.mip_gap = float(info.mip_gap)
     if has_solution:
         raw.values = values
         for name, cols_ in soft.items():
             slacks[name] = x[cols_]
-        if not (d.unit_commitment and not elastic):
+        if not (d.unit_commitment and not elastic) and status == "optimal":
             y = np.asarray(h.getSolution().row_dual)
             off = blocks.row_off["bal_up"]
             raw.dual_bal_up = y[off + np.searchsorted(cp, all_steps)]
@@ -709,6 +805,4 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
                 raw.dual_bal_lo = y[off:off + T].copy()
             cols, rows = _layout(blocks)
             raw.basis = WarmStart(checkpoints=cp, cols=cols, rows=rows, basis=h.getBasis())
-        else:
-            raw.mip_gap = float(info.mip_gap)
     return raw, slacks

@@ -30,6 +30,8 @@ Rows per step
     firm     (firming) line + short ≥ delivery[t]  (and line ≤ delivery[t] as a bound)
     track    (tracking) line − dev_pos + dev_neg = delivery[t]
     ramp     (t ≥ 1, finite ramp) −ramp·Δt ≤ release[t] − release[t−1] ≤ ramp·Δt
+    join_ramp (finite ramp, release_before given: a rolling window's start)
+             −ramp·Δt ≤ release[0] − release_before ≤ ramp·Δt
     dlev_up/dlev_lo (level-change limit) −dv_max[t] ≤ v[t] − v[t−1] ≤ dv_max[t]
     pgbal    (per balance period P) Σ_{t∈P} (Σq_gen − Σq_pump) = 0
     gencap   (per day D, with a daily cap) Σ_{t∈D} Σ_s k_gen_s[t]·q_gen_s[t]·Δt ≤ gen_cap_mwh
@@ -72,6 +74,12 @@ _A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW   # MW per (m³/s · m)
 #: Cost of spilling 1 hm³, a tie-break only: far below any water value (Lianghekou: ~10⁵ CNY/hm³) and far
 #: above the solver's optimality tolerance on this cost scale. [CNY/hm³]
 SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
+#: Largest MIP gap at which unit commitment stops by default. HiGHS proves a Lianghekou week
+#: (``head="successive"``, ``pump_generate_balance="day"``, five successive-head MILPs) to 1e-3 in 10–16 s
+#: on a 2-core machine shared with other jobs (``python benchmarks/bench_dispatch.py --uc``), while at the
+#: former 1e-4 the first MILP alone is still at a 2.5e-4 gap after 120 s (measured there). 0.1 % of a week's
+#: revenue is below the model's own errors (chords of the power curve, efficiencies at one point). [-]
+UC_MIP_REL_GAP = 1e-3
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,11 +98,12 @@ class DispatchOptions:
     tracking_penalty_cny_per_mwh: float = 1000.0
     max_level_change_upper_m_per_h: float = np.inf
     max_level_change_lower_m_per_h: float = np.inf
-    mip_rel_gap: float = 1e-4
+    mip_rel_gap: float = UC_MIP_REL_GAP
     time_limit_s: float = np.inf
     max_daily_generating_hours: float = np.inf
     end_volume_upper_hm3: float | None = None
     end_volume_lower_hm3: float | None = None
+    previous_release_m3s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -138,6 +147,7 @@ class ModelData:
     release_min: np.ndarray
     release_max: np.ndarray
     ramp_m3s_per_step: float
+    release_before_m3s: float | None           # release of the step before the horizon (ramp row at t = 0)
     v_up0: float
     v_up_min: np.ndarray
     v_up_max: np.ndarray
@@ -172,7 +182,7 @@ class ModelData:
     gen_qmax_unit: float = 0.0
     pump_pmin_unit: float = 0.0
     pump_pmax_unit: float = 0.0
-    mip_rel_gap: float = 1e-4
+    mip_rel_gap: float = UC_MIP_REL_GAP
     time_limit_s: float = np.inf
 
     def volume_bounds_with_end(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -322,15 +332,12 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
 
     periods: list[np.ndarray] = []
     if options.pump_generate_balance != "none" and rev is not None:
-        key = idx.floor("D") if options.pump_generate_balance == "day" else idx.to_period("W").start_time
-        codes, _ = pd.factorize(np.asarray(key))
-        periods = [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
+        periods = calendar_periods(idx, "day" if options.pump_generate_balance == "day" else "week")
 
     cap_periods: list[np.ndarray] = []
     cap_mwh = np.inf
     if np.isfinite(options.max_daily_generating_hours) and rev is not None:
-        codes, _ = pd.factorize(np.asarray(idx.floor("D")))
-        cap_periods = [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
+        cap_periods = calendar_periods(idx, "day")
         cap_mwh = options.max_daily_generating_hours * rev.max_power_mw
 
     pv = scenario.pv_available_mw.to_numpy()
@@ -347,6 +354,7 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         release_min=np.full(T, plant.outlet.environmental_min_flow_m3s),
         release_max=np.full(T, plant.outlet.max_release_m3s),
         ramp_m3s_per_step=plant.outlet.max_ramp_m3s_per_h * dt,
+        release_before_m3s=options.previous_release_m3s,
         v_up0=plant.upper.initial_volume_hm3, v_up_min=np.asarray(v_up_min), v_up_max=np.asarray(v_up_max),
         v_lo0=v_lo0, v_lo_min=np.asarray(v_lo_min), v_lo_max=np.asarray(v_lo_max),
         dv_up_max=dv(options.max_level_change_upper_m_per_h, plant.upper, heads.level_upper_masl),
@@ -371,6 +379,29 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         pump_pmax_unit=rev.max_pumping_power_mw if rev else 0.0,
         mip_rel_gap=options.mip_rel_gap, time_limit_s=options.time_limit_s,
     )
+
+
+def local_wall_time(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
+    """The index's time stamps on its own calendar (the local wall clock of a time-zone-aware index)."""
+    return index.tz_localize(None) if index.tz is not None else index
+
+
+def calendar_periods(index: pd.DatetimeIndex, period: Literal["day", "week"]) -> list[np.ndarray]:
+    """Step positions of each local day (or Monday-to-Sunday week) of the index, in order.
+
+    Days are the local dates of the steps, so a day across a daylight-saving change holds 23 or 25 hourly
+    steps, and a change at midnight (no 00:00 that day) raises nothing.
+
+    Examples
+    --------
+    >>> idx = pd.date_range("2025-03-29 22:00", periods=6, freq="h", tz="Europe/Berlin")
+    >>> [p.tolist() for p in calendar_periods(idx, "day")]
+    [[0, 1], [2, 3, 4, 5]]
+    """
+    wall = local_wall_time(index)
+    key = wall.normalize() if period == "day" else wall.to_period("W").start_time
+    codes, _ = pd.factorize(np.asarray(key))
+    return [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
 
 
 def initial_heads(plant: Plant, T: int) -> HeadEstimate:

@@ -161,6 +161,9 @@ def _add_ramp_and_level_rows(prob: pulp.LpProblem, d: ModelData, x: dict[str, Fa
         for t in range(1, d.T):
             prob += (release[t] - release[t - 1] <= r, f"ramp_rise_{t}")
             prob += (release[t] - release[t - 1] >= -r, f"ramp_fall_{t}")
+        if d.release_before_m3s is not None:       # from the release before the horizon (rolling windows)
+            prob += (release[0] <= d.release_before_m3s + r, "join_ramp_rise_0")
+            prob += (release[0] >= d.release_before_m3s - r, "join_ramp_fall_0")
     for name, v, dv_max, v0 in (("dlev_up", x["v_up"], d.dv_up_max, d.v_up0),
                                 ("dlev_lo", x.get("v_lo"), d.dv_lo_max, d.v_lo0)):
         if dv_max is None or v is None:
@@ -280,10 +283,7 @@ def _make_solver(d: ModelData, solver: str | None) -> pulp.LpSolver:
         return pulp.HiGHS(**kwargs)
     if name == "PULP_CBC_CMD":
         kwargs["keepFiles"] = False  # temporary files go to the temp directory and are deleted
-    available = pulp.listSolvers(onlyAvailable=True) if name != "PULP_CBC_CMD" else [name]
-    if name not in available:
-        raise iv.fail("solver", "must name a PuLP solver available here: "
-                      f"{', '.join(pulp.listSolvers(onlyAvailable=True))}", solver, "dispatch(backend='pulp')")
+    check_solver(name)
     # PuLP 3.3 deprecates PULP_CBC_CMD (bundled CBC) in favour of a separately installed CBC; the bundled
     # one is the only CBC here, so its DeprecationWarning is not the user's concern.
     with warnings.catch_warnings():
@@ -293,6 +293,16 @@ def _make_solver(d: ModelData, solver: str | None) -> pulp.LpSolver:
         except TypeError:   # a solver without a relative-gap option (e.g. GLPK_CMD): its own default applies
             kwargs.pop("gapRel", None)
             return pulp.getSolver(name, **kwargs)
+
+
+def check_solver(solver: str) -> None:
+    """Refuse a PuLP solver name that is not available here (with the list of those that are)."""
+    if solver in ("PULP_CBC_CMD", "HiGHS"):
+        return
+    available = pulp.listSolvers(onlyAvailable=True)
+    if solver not in available:
+        raise iv.fail("solver", f"must name a PuLP solver available here: {', '.join(available)}", solver,
+                      "dispatch(backend='pulp')")
 
 
 def _status(status: int, sol_status: int, time_limited: bool) -> str:
@@ -349,7 +359,8 @@ def solve(d: ModelData, *, solver: str | None = None) -> RawSolution:
         info = h.getInfo()
         status = _highs._STATUS.get(ms, "error")
         message = h.modelStatusToString(ms)
-        has_solution = status == "optimal" or (status == "time_limit" and info.primal_solution_status == 2)
+        has_solution = status == "optimal" or (status in _highs.STOPPED_EARLY
+                                               and info.primal_solution_status == _highs.FEASIBLE_SOLUTION)
         iterations = int(info.simplex_iteration_count)
         if d.unit_commitment and has_solution:
             mip_gap = float(info.mip_gap)
@@ -362,8 +373,10 @@ def solve(d: ModelData, *, solver: str | None = None) -> RawSolution:
             message += "; reported at the time limit, so taken as stopped by it"
         has_solution = status == "optimal" or (status == "time_limit"
                                                and prob.sol_status == pulp.LpSolutionIntegerFeasible)
+    if _highs.received_signal() is not None:
+        status = "interrupted"                # CBC stopped by the same Ctrl-C, or finished after it
     raw = RawSolution(status=status, solver_message=message, objective_cny=math.nan, build_s=t1 - t0,
-                      solve_s=t2 - t1, iterations=iterations, mip_gap=mip_gap)
+                      solve_s=t2 - t1, iterations=iterations, mip_gap=mip_gap, has_solution=has_solution)
     if not has_solution:
         return raw
     raw.objective_cny = float(prob.objective.value())

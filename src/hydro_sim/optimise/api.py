@@ -11,6 +11,7 @@ import inspect
 import math
 import os
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,10 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim.errors import HydroSimWarning
 from hydro_sim.optimise import _highs
 from hydro_sim.optimise._model import (
+    UC_MIP_REL_GAP,
     DispatchOptions,
     HeadEstimate,
     ModelData,
@@ -31,7 +34,7 @@ from hydro_sim.optimise.result import DispatchResult, empty_frame
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 
-__all__ = ["dispatch", "export_model"]
+__all__ = ["STATUSES", "dispatch", "export_model"]
 
 #: Flow below which a group counts as idle when reporting simultaneous pumping and generating; well
 #: above the solver's primal feasibility tolerance (1e-7) and far below any real unit flow. [m³/s]
@@ -56,6 +59,8 @@ _SOFT_TEXT = {
     "end_lo_hi": ("end volume of the lower reservoir (= its target)", "lower", "hm³ above the end target"),
     "ramp_lo": ("release ramp limit (falling)", "outlet", "m³/s beyond the ramp"),
     "ramp_hi": ("release ramp limit (rising)", "outlet", "m³/s beyond the ramp"),
+    "join_ramp_lo": ("release ramp limit from the previous release (falling)", "outlet", "m³/s beyond the ramp"),
+    "join_ramp_hi": ("release ramp limit from the previous release (rising)", "outlet", "m³/s beyond the ramp"),
     "dlev_up_lo": ("level-change limit of the upper reservoir (falling)", "upper", "hm³ beyond the limit"),
     "dlev_up_hi": ("level-change limit of the upper reservoir (rising)", "upper", "hm³ beyond the limit"),
     "dlev_lo_lo": ("level-change limit of the lower reservoir (falling)", "lower", "hm³ beyond the limit"),
@@ -64,6 +69,77 @@ _SOFT_TEXT = {
     "gencap_hi": ("daily cap on reversible generation", "reversible", "MWh above the cap"),
     "pgbal_hi": ("pump–generate water balance of the period", "reversible", "m³/s·steps more generated than pumped"),
 }
+
+
+#: Fixed-head schedules whose solved heads move further than the larger of this and ``FIXED_HEAD_RELATIVE``
+#: times the initial head are flagged (not converged, with a warning). 1 m keeps small plants' round-off
+#: quiet. [m]
+FIXED_HEAD_MIN_TOLERANCE_M = 1.0
+#: Relative part of the fixed-head tolerance. Power is linear in head, so the head's move is the error in
+#: the energy of the steps concerned; 2 % is the size of the error the model already accepts elsewhere (one
+#: reference efficiency over the whole operating range, two loss chords). Fixed head stays what it is for,
+#: a speed-up on short horizons: the daily cycle of Lianghekou's lower reservoir moves its 248 m head by
+#: 3.8 m (1.5 %, within), a year's drawdown of the upper reservoir by 24 m (10 %, flagged). [-]
+FIXED_HEAD_RELATIVE = 0.02
+#: Heads handed in as ``start_head_m`` may lie this far outside the plant's physical gross-head range (from
+#: the reservoirs' level limits): heads are interpolated levels, so a little slack spares round-off. [m]
+START_HEAD_MARGIN_M = 1.0
+
+_NUMERIC_TYPES = (int, float, np.integer, np.floating)
+STATUSES = ("optimal", "time_limit", "interrupted", "infeasible", "unbounded", "error")
+
+
+def _number(name: str, value: Any, where: str) -> float:
+    """A real number (int or float, numpy scalars too); strings, None and bools are refused, NaN too."""
+    if isinstance(value, bool) or not isinstance(value, _NUMERIC_TYPES):
+        raise iv.fail(name, "must be a number (int or float)", value, where)
+    x = float(value)
+    if math.isnan(x):
+        raise iv.fail(name, "must not be NaN", value, where)
+    return x
+
+
+def check_highs_options(highs_options: Any, where: str) -> dict[str, Any] | None:
+    """``highs_options`` as a dict HiGHS accepts: every name known and every value of the option's type."""
+    if highs_options is None:
+        return None
+    if not isinstance(highs_options, dict):
+        raise iv.fail("highs_options", "must be a dict of HiGHS option names to values", highs_options,
+                      where)
+    h = _highs.new_highs()
+    for name, value in highs_options.items():
+        if not isinstance(name, str):
+            raise iv.fail("highs_options", "must have option names as strings", name, where)
+        status, _ = h.getOptionType(name)
+        if status != _highs.highspy.HighsStatus.kOk:
+            raise iv.fail(f"highs_options[{name!r}]", "is not a HiGHS option name (see the HiGHS options page)",
+                          value, where)
+        if name in _RESERVED_HIGHS_OPTIONS:
+            raise iv.fail(f"highs_options[{name!r}]", f"is set by dispatch() itself; use its "
+                          f"`{_RESERVED_HIGHS_OPTIONS[name]}` option", value, where)
+        ok = (not isinstance(value, (list, tuple, dict, type(None)))
+              and h.setOptionValue(name, value.item() if isinstance(value, np.generic) else value)
+              == _highs.highspy.HighsStatus.kOk)
+        if not ok:
+            kind = str(h.getOptionType(name)[1]).rsplit(".k", 1)[-1].lower()
+            raise iv.fail(f"highs_options[{name!r}]", f"is not a valid value for this HiGHS option (of type "
+                          f"{kind}, within its range)", value, where)
+    return dict(highs_options)
+
+
+#: HiGHS options that dispatch() sets from its own arguments (and that must not print to stdout).
+_RESERVED_HIGHS_OPTIONS = {"time_limit": "time_limit_s", "mip_rel_gap": "mip_rel_gap",
+                           "output_flag": "(the library never prints)", "log_to_console": "(the library never prints)"}
+
+
+def _head_range_m(plant: Plant) -> tuple[float, float]:
+    """Smallest and largest gross head the plant's level limits allow. [m]"""
+    up_lo, up_hi = plant.upper.min_level_masl, plant.upper.max_level_masl
+    if plant.lower is not None:
+        lo_lo, lo_hi = plant.lower.min_level_masl, plant.lower.max_level_masl
+    else:
+        lo_lo = lo_hi = float(plant.tailwater_level_masl)  # type: ignore[arg-type]
+    return up_lo - lo_hi, up_hi - lo_lo
 
 
 def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
@@ -80,7 +156,7 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         "pump_generate_balance": ("none", "day", "week"),
     }
     for name, allowed in choices.items():
-        if kw[name] not in allowed:
+        if not isinstance(kw[name], str) or kw[name] not in allowed:
             raise iv.fail(name, f"must be one of {', '.join(map(repr, allowed))}", kw[name], where)
     if kw["objective"] in ("firming", "tracking") and scenario.delivery_mw is None:
         raise iv.fail("scenario.delivery_mw", f"must be given for objective {kw['objective']!r} (the delivery "
@@ -90,20 +166,48 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
                       where)
     if not isinstance(kw["unit_commitment"], bool):
         raise iv.fail("unit_commitment", "must be True or False", kw["unit_commitment"], where)
+    solver = kw["solver"]
+    if solver is not None:
+        if not isinstance(solver, str):
+            raise iv.fail("solver", "must be a PuLP solver name (a string) or None", solver, where)
+        if kw["backend"] != "pulp":
+            raise iv.fail("solver", "names a PuLP solver and needs backend='pulp'", solver, where)
+        from hydro_sim.optimise import _pulp
+
+        _pulp.check_solver(solver)
+    if kw["highs_options"] is not None and kw["backend"] != "highs":
+        raise iv.fail("highs_options", "apply to backend='highs' only", kw["highs_options"], where)
+    check_highs_options(kw["highs_options"], where)
     iv.positive_int("loss_segments", kw["loss_segments"], where)
-    iv.positive("head_tolerance_m", kw["head_tolerance_m"], where)
     iv.positive_int("max_iterations", kw["max_iterations"], where)
-    iv.non_negative("objective_tolerance", kw["objective_tolerance"], where)
+    numbers = {name: _number(name, kw[name], where) for name in (
+        "head_tolerance_m", "objective_tolerance", "water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3",
+        "shortfall_penalty_cny_per_mwh", "curtailment_penalty_cny_per_mwh", "tracking_penalty_cny_per_mwh",
+        "max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h", "time_limit_s",
+        "max_daily_generating_hours")}
+    for name in ("mip_rel_gap", "fixed_head_tolerance_m", "previous_release_m3s", "end_volume_upper_hm3",
+                 "end_volume_lower_hm3"):
+        if kw[name] is not None:
+            numbers[name] = _number(name, kw[name], where)
+    iv.positive("head_tolerance_m", numbers["head_tolerance_m"], where)
+    iv.non_negative("objective_tolerance", numbers["objective_tolerance"], where)
     for name in ("water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3"):
-        iv.finite(name, kw[name], where)
+        iv.finite(name, numbers[name], where)
     for name in ("shortfall_penalty_cny_per_mwh", "curtailment_penalty_cny_per_mwh", "tracking_penalty_cny_per_mwh"):
-        iv.non_negative(name, kw[name], where)
+        iv.non_negative(name, numbers[name], where)
     for name in ("max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h", "time_limit_s"):
-        x = float(kw[name])
-        if math.isnan(x) or x <= 0:
+        if numbers[name] <= 0:
             raise iv.fail(name, "must be positive (or infinite for no limit)", kw[name], where)
-    gap = iv.non_negative("mip_rel_gap", kw["mip_rel_gap"], where)
-    cap_h = iv.number_or_inf("max_daily_generating_hours", kw["max_daily_generating_hours"], where)
+    if kw["mip_rel_gap"] is None:
+        gap = UC_MIP_REL_GAP
+    else:
+        gap = iv.non_negative("mip_rel_gap", numbers["mip_rel_gap"], where)
+        if gap >= 1.0:
+            raise iv.fail("mip_rel_gap", "must be below 1 (a fraction of the objective, e.g. 1e-3)", gap, where)
+    if kw["fixed_head_tolerance_m"] is not None and numbers["fixed_head_tolerance_m"] <= 0.0:
+        raise iv.fail("fixed_head_tolerance_m", "must be positive (math.inf turns the check off)",
+                      kw["fixed_head_tolerance_m"], where)
+    cap_h = numbers["max_daily_generating_hours"]
     if cap_h < 0.0:
         raise iv.fail("max_daily_generating_hours", "must not be negative", cap_h, where)
     if np.isfinite(cap_h) and plant.reversible is None:
@@ -116,10 +220,13 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
             continue
         if res is None:
             raise iv.fail(name, "needs a lower reservoir in the plant", value, where)
-        x = iv.finite(name, value, where)
+        x = iv.finite(name, numbers[name], where)
         if x < 0.0:
             raise iv.fail(name, "must not be negative", x, where)
         ends[name] = x
+    previous_release = None
+    if kw["previous_release_m3s"] is not None:
+        previous_release = iv.non_negative("previous_release_m3s", numbers["previous_release_m3s"], where)
     # The start must lie within the first step's bounds, else nothing can be scheduled.
     for res in (plant.upper, plant.lower):
         if res is None:
@@ -131,31 +238,58 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
                           f"Reservoir '{res.name}' of {where}")
     return DispatchOptions(
         objective=kw["objective"], end=kw["end"],
-        water_value_upper_cny_per_hm3=float(kw["water_value_upper_cny_per_hm3"]),
-        water_value_lower_cny_per_hm3=float(kw["water_value_lower_cny_per_hm3"]),
+        water_value_upper_cny_per_hm3=numbers["water_value_upper_cny_per_hm3"],
+        water_value_lower_cny_per_hm3=numbers["water_value_lower_cny_per_hm3"],
         pump_generate_balance=kw["pump_generate_balance"], unit_commitment=kw["unit_commitment"],
         loss_segments=int(kw["loss_segments"]),
-        shortfall_penalty_cny_per_mwh=float(kw["shortfall_penalty_cny_per_mwh"]),
-        curtailment_penalty_cny_per_mwh=float(kw["curtailment_penalty_cny_per_mwh"]),
-        tracking_penalty_cny_per_mwh=float(kw["tracking_penalty_cny_per_mwh"]),
-        max_level_change_upper_m_per_h=float(kw["max_level_change_upper_m_per_h"]),
-        max_level_change_lower_m_per_h=float(kw["max_level_change_lower_m_per_h"]),
-        mip_rel_gap=gap, time_limit_s=float(kw["time_limit_s"]), max_daily_generating_hours=cap_h,
+        shortfall_penalty_cny_per_mwh=numbers["shortfall_penalty_cny_per_mwh"],
+        curtailment_penalty_cny_per_mwh=numbers["curtailment_penalty_cny_per_mwh"],
+        tracking_penalty_cny_per_mwh=numbers["tracking_penalty_cny_per_mwh"],
+        max_level_change_upper_m_per_h=numbers["max_level_change_upper_m_per_h"],
+        max_level_change_lower_m_per_h=numbers["max_level_change_lower_m_per_h"],
+        mip_rel_gap=gap, time_limit_s=numbers["time_limit_s"], max_daily_generating_hours=cap_h,
         end_volume_upper_hm3=ends["end_volume_upper_hm3"], end_volume_lower_hm3=ends["end_volume_lower_hm3"],
+        previous_release_m3s=previous_release,
     )
 
 
+def _start_heads(plant: Plant, scenario: Scenario, start_head_m: Any) -> HeadEstimate:
+    """The heads of the first solve: the initial ones, or ``start_head_m`` checked against the physical range."""
+    heads = initial_heads(plant, scenario.n_steps)
+    if start_head_m is None:
+        return heads
+    where = "dispatch()"
+    try:
+        h0 = np.asarray(start_head_m, dtype=float)
+    except (TypeError, ValueError):
+        raise iv.fail("start_head_m", "must be an array of heads (numbers), one per step", start_head_m,
+                      where) from None
+    if h0.shape != (scenario.n_steps,) or not np.all(np.isfinite(h0)) or np.any(h0 <= 0):
+        raise iv.fail("start_head_m", f"must hold {scenario.n_steps} finite positive heads, one per step",
+                      f"shape {h0.shape}", where)
+    lo, hi = _head_range_m(plant)
+    lo, hi = max(lo - START_HEAD_MARGIN_M, 0.0), hi + START_HEAD_MARGIN_M
+    outside = np.flatnonzero((h0 < lo) | (h0 > hi))
+    if outside.size:
+        k = int(outside[0])
+        raise iv.fail("start_head_m", f"must lie within the plant's physical gross-head range [{lo:.6g}, {hi:.6g}] m "
+                      f"(from the reservoirs' level limits, ± {START_HEAD_MARGIN_M:g} m); step {k} and "
+                      f"{outside.size - 1} more lie outside", float(h0[k]), where)
+    return dataclasses.replace(heads, gross_head_m=h0)
+
+
 def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", backend: str = "highs",
-             head: str = "fixed", end: str = "at_least_start", water_value_upper_cny_per_hm3: float = 0.0,
+             head: str = "successive", end: str = "at_least_start", water_value_upper_cny_per_hm3: float = 0.0,
              water_value_lower_cny_per_hm3: float = 0.0, pump_generate_balance: str = "none",
              unit_commitment: bool = False, loss_segments: int = 2, head_tolerance_m: float = 0.05,
              max_iterations: int = 30, objective_tolerance: float = 1e-4, shortfall_penalty_cny_per_mwh: float = 2000.0,
              curtailment_penalty_cny_per_mwh: float = 100.0, tracking_penalty_cny_per_mwh: float = 1000.0,
              max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
-             mip_rel_gap: float = 1e-4, time_limit_s: float = math.inf,
+             mip_rel_gap: float | None = None, time_limit_s: float = math.inf,
              max_daily_generating_hours: float = math.inf, end_volume_upper_hm3: float | None = None,
              end_volume_lower_hm3: float | None = None, start_head_m: Any = None, solver: str | None = None,
-             highs_options: dict[str, Any] | None = None) -> DispatchResult:
+             highs_options: dict[str, Any] | None = None, fixed_head_tolerance_m: float | None = None,
+             previous_release_m3s: float | None = None) -> DispatchResult:
     """Schedule every unit of a hybrid plant over a scenario by linear programming on the water balance.
 
     Parameters
@@ -166,12 +300,17 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         the delivery curve, penalising shortfall and curtailment) or ``"tracking"`` (follow the delivery curve
         with least absolute deviation).
     backend : ``"highs"`` (vectorised sparse build, HiGHS via highspy) or ``"pulp"`` (the same model in PuLP).
-    head : ``"fixed"`` (linearise at the initial heads) or ``"successive"`` (re-solve with heads from the solved
-        volumes of both reservoirs until the largest gross-head change is below ``head_tolerance_m``).
+    head : ``"successive"`` (the default: re-solve with heads from the solved volumes of both reservoirs until
+        the largest gross-head change is below ``head_tolerance_m``) or ``"fixed"`` (linearise at the initial
+        heads: one solve, an opt-in speed-up that is right only while the heads stay near their start; a
+        schedule whose heads move further than ``fixed_head_tolerance_m`` is reported ``converged=False``
+        with a :class:`~hydro_sim.errors.HydroSimWarning`).
     end : ``"at_least_start"`` (end volumes ≥ start), ``"fixed"`` (= start) or ``"water_value"``.
     water_value_upper_cny_per_hm3, water_value_lower_cny_per_hm3 : Value of water left at the end. [CNY/hm³]
     pump_generate_balance : ``"none"``, ``"day"`` or ``"week"``: pumped and generated water of the reversible
-        units balance in each period (the design basis of the published figure).
+        units balance in each period (the design basis of the published figure). Days and weeks are those of
+        the index's own calendar: the local date of each step (a day across a daylight-saving change has 23
+        or 25 hours).
     unit_commitment : Solve a MILP with integer units per mode (minimum stable output, fixed-speed pump band,
         no pumping and generating in the same step).
     loss_segments : Chords of the power–flow curve per group that carry the waterway loss k·Q².
@@ -187,20 +326,36 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     shortfall_penalty_cny_per_mwh, curtailment_penalty_cny_per_mwh : Firming penalties. [CNY/MWh]
     tracking_penalty_cny_per_mwh : Price of one MWh of deviation from the delivery curve. [CNY/MWh]
     max_level_change_upper_m_per_h, max_level_change_lower_m_per_h : Level-change limits. [m/h]
-    mip_rel_gap : Relative MIP gap at which unit commitment stops. [-]
-    time_limit_s : Solver time limit per solve. [s]
+    mip_rel_gap : Relative MIP gap at which unit commitment stops; default ``UC_MIP_REL_GAP`` = 1e-3: a
+        Lianghekou week (successive head, daily pump–generate balance: five MILPs) is proven to 1e-3 in
+        10–16 s on a shared 2-core machine, while at 1e-4 the first MILP is still at a 2.5e-4 gap after
+        120 s (measured with ``benchmarks/bench_dispatch.py --uc``). [-]
+    time_limit_s : Solver time limit per solve. A solve stopped by it returns status ``"time_limit"`` with the
+        best feasible schedule found (and, for a MILP, its gap), if any. [s]
     max_daily_generating_hours : Cap on the reversible units' generation per calendar day, in full-load hours
         of the group (a limit on daily generated energy: hours × rated power). [h]
     end_volume_upper_hm3, end_volume_lower_hm3 : End-volume targets of the end conditions ``"at_least_start"``
         (≥) and ``"fixed"`` (=) in place of the start volumes (used by rolling horizons). [hm³]
     start_head_m : Gross head per step to linearise the first solve at, e.g. ``head_m`` of an earlier
-        result on a similar case (a warm start for sweeps); the initial heads if not given. [m]
+        result on a similar case (a warm start for sweeps); the initial heads if not given. Heads outside
+        the plant's physical range (from the level limits, ± ``START_HEAD_MARGIN_M``) are refused. [m]
     solver : PuLP solver name for ``backend="pulp"`` (``"PULP_CBC_CMD"`` default, ``"HiGHS"``).
-    highs_options : Extra HiGHS options for ``backend="highs"``.
+    highs_options : Extra HiGHS options for ``backend="highs"``; each name and value is checked with HiGHS.
+    fixed_head_tolerance_m : With ``head="fixed"``: the largest head change (initial heads against the heads
+        of the solved volumes) at which the schedule still counts as converged (``math.inf``: no check);
+        default the larger of
+        ``FIXED_HEAD_MIN_TOLERANCE_M`` (1 m) and ``FIXED_HEAD_RELATIVE`` (2 %) of the mean initial head:
+        power is linear in head, and 2 % is the size of the model's other simplifications (a Lianghekou
+        day moves the head 1.5 %, a year 10 %). [m]
+    previous_release_m3s : Release of the step before the horizon: with a finite ramp limit of the outlet,
+        the first step's release keeps the ramp from it (``rolling_dispatch`` carries it across windows). [m³/s]
 
     Returns
     -------
     DispatchResult
+        ``status`` is one of ``"optimal"``, ``"time_limit"``, ``"interrupted"`` (SIGINT or SIGTERM during
+        the solve: ``interrupted_by`` names it), ``"infeasible"``, ``"unbounded"``, ``"error"``;
+        ``has_solution`` says whether a feasible schedule came back.
 
     Notes
     -----
@@ -211,6 +366,9 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     of the concave turbine curve P = ρgηQ(H_g − kQ²)/10⁶ and the convex pump curve
     P = ρgQ(H_g + kQ²)/(η10⁶). Generation is positive, pumping is reported as a positive input.
 
+    While a HiGHS solve runs in the main thread, SIGINT (Ctrl-C) and SIGTERM stop it: the result comes back
+    with status ``"interrupted"`` and the best schedule found so far (the previous handlers are restored).
+
     Examples
     --------
     >>> import pandas as pd
@@ -220,29 +378,31 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     ('optimal', True)
     """
     t_start = time.perf_counter()
-    kw = dict(objective=objective, backend=backend, head=head, end=end,
-              water_value_upper_cny_per_hm3=water_value_upper_cny_per_hm3,
-              water_value_lower_cny_per_hm3=water_value_lower_cny_per_hm3,
-              pump_generate_balance=pump_generate_balance, unit_commitment=unit_commitment,
-              loss_segments=loss_segments, head_tolerance_m=head_tolerance_m, max_iterations=max_iterations,
-              objective_tolerance=objective_tolerance,
-              shortfall_penalty_cny_per_mwh=shortfall_penalty_cny_per_mwh,
-              curtailment_penalty_cny_per_mwh=curtailment_penalty_cny_per_mwh,
-              tracking_penalty_cny_per_mwh=tracking_penalty_cny_per_mwh,
-              max_level_change_upper_m_per_h=max_level_change_upper_m_per_h,
-              max_level_change_lower_m_per_h=max_level_change_lower_m_per_h,
-              mip_rel_gap=mip_rel_gap, time_limit_s=time_limit_s,
-              max_daily_generating_hours=max_daily_generating_hours, end_volume_upper_hm3=end_volume_upper_hm3,
-              end_volume_lower_hm3=end_volume_lower_hm3, solver=solver)
+    kw = {"objective": objective, "backend": backend, "head": head, "end": end,
+              "water_value_upper_cny_per_hm3": water_value_upper_cny_per_hm3,
+              "water_value_lower_cny_per_hm3": water_value_lower_cny_per_hm3,
+              "pump_generate_balance": pump_generate_balance, "unit_commitment": unit_commitment,
+              "loss_segments": loss_segments, "head_tolerance_m": head_tolerance_m, "max_iterations": max_iterations,
+              "objective_tolerance": objective_tolerance,
+              "shortfall_penalty_cny_per_mwh": shortfall_penalty_cny_per_mwh,
+              "curtailment_penalty_cny_per_mwh": curtailment_penalty_cny_per_mwh,
+              "tracking_penalty_cny_per_mwh": tracking_penalty_cny_per_mwh,
+              "max_level_change_upper_m_per_h": max_level_change_upper_m_per_h,
+              "max_level_change_lower_m_per_h": max_level_change_lower_m_per_h,
+              "mip_rel_gap": mip_rel_gap, "time_limit_s": time_limit_s,
+              "max_daily_generating_hours": max_daily_generating_hours, "end_volume_upper_hm3": end_volume_upper_hm3,
+              "end_volume_lower_hm3": end_volume_lower_hm3, "solver": solver, "highs_options": highs_options,
+              "fixed_head_tolerance_m": fixed_head_tolerance_m, "previous_release_m3s": previous_release_m3s}
     opts = _validate(plant, scenario, kw)
+    heads = _start_heads(plant, scenario, start_head_m)
+    with _highs.interruptible():
+        return _dispatch(plant, scenario, opts, heads, kw, t_start)
 
-    heads = initial_heads(plant, scenario.n_steps)
-    if start_head_m is not None:
-        h0 = np.asarray(start_head_m, dtype=float)
-        if h0.shape != (scenario.n_steps,) or not np.all(np.isfinite(h0)) or np.any(h0 <= 0):
-            raise iv.fail("start_head_m", f"must hold {scenario.n_steps} finite positive heads, one per step",
-                          f"shape {h0.shape}", "dispatch()")
-        heads = dataclasses.replace(heads, gross_head_m=h0)
+
+def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: HeadEstimate, kw: dict[str, Any],
+              t_start: float) -> DispatchResult:
+    """The successive-head loop and the result (inputs validated; signals recorded by the caller)."""
+    backend, head = kw["backend"], kw["head"]
     history: list[float] = []
     objectives: list[float] = []
     build_s = solve_s = 0.0
@@ -251,18 +411,22 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     basis = None
     raw = None
     data: ModelData | None = None
-    converged = head == "fixed"
-    converged_by = "fixed head" if head == "fixed" else ""
+    best: tuple[Any, ModelData, HeadEstimate, int] | None = None   # last solve with a schedule
+    converged = False
+    converged_by = ""
+    fixed_tol_m = math.inf
     while True:
         t0 = time.perf_counter()
         data = build_model_data(plant, scenario, opts, heads)
         build_s += time.perf_counter() - t0
-        raw = _solve(data, backend, solver, basis, highs_options)
+        raw = _solve(data, backend, kw["solver"], basis, kw["highs_options"])
         build_s += raw.build_s
         solve_s += raw.solve_s
         solver_iterations += raw.iterations
         n_iter += 1
-        if raw.status != "optimal":
+        if raw.has_solution:
+            best = (raw, data, heads, n_iter)
+        if raw.status != "optimal" or _highs.received_signal() is not None:
             break
         basis = raw.basis
         new_heads = heads_from_volumes(plant, raw.values["v_up"], raw.values.get("v_lo"))
@@ -270,17 +434,22 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
         history.append(change)
         objectives.append(raw.objective_cny)
         if head == "fixed":
+            fixed_tol_m = kw["fixed_head_tolerance_m"]
+            if fixed_tol_m is None:
+                fixed_tol_m = max(FIXED_HEAD_MIN_TOLERANCE_M, FIXED_HEAD_RELATIVE * float(np.mean(heads.gross_head_m)))
+            converged = change <= fixed_tol_m
+            converged_by = "fixed head"
             break
-        if change < head_tolerance_m:
+        if change < kw["head_tolerance_m"]:
             converged = True
             converged_by = "head"
             break
         if (n_iter > UNDAMPED_ITERATIONS and len(objectives) >= 2
-                and abs(objectives[-1] - objectives[-2]) <= objective_tolerance * max(abs(objectives[-1]), 1.0)):
+                and abs(objectives[-1] - objectives[-2]) <= kw["objective_tolerance"] * max(abs(objectives[-1]), 1.0)):
             converged = True
             converged_by = "objective"
             break
-        if n_iter >= max_iterations:
+        if n_iter >= kw["max_iterations"]:
             break
         if n_iter >= UNDAMPED_ITERATIONS:
             # Degenerate LPs can flip between equally good schedules and make the heads cycle; from here on
@@ -293,38 +462,78 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
 
     assert raw is not None and data is not None
     timings = {"build": build_s, "solve": solve_s}
-    if raw.status != "optimal":
-        diagnosis, message = _diagnose(data, raw, scenario)
+    signal_name = _highs.received_signal()
+    status = "interrupted" if signal_name is not None else raw.status
+    common = {"backend": backend, "head": head, "iterations": n_iter, "head_history_m": tuple(history),
+                  "solver_iterations": solver_iterations, "interrupted_by": signal_name}
+    if best is None:
+        if status in ("interrupted", "time_limit", "error"):
+            diagnosis, message = None, _stopped_message(status, raw, opts, signal_name, None)
+        else:
+            diagnosis, message = _diagnose(data, raw, scenario)
         timings["total"] = time.perf_counter() - t_start
-        return DispatchResult(status=raw.status, message=message, objective_cny=math.nan,
+        return DispatchResult(status=status, message=message, objective_cny=math.nan,
                               schedule=empty_frame(scenario.index[:0]), simultaneous_modes=empty_frame(),
-                              backend=backend, head=head, iterations=n_iter,
-                              head_change_m=history[-1] if history else math.nan, head_history_m=tuple(history),
-                              converged=False, mip_gap=raw.mip_gap, timings_s=timings,
-                              solver_iterations=solver_iterations, diagnosis=diagnosis)
+                              head_change_m=history[-1] if history else math.nan, converged=False,
+                              mip_gap=raw.mip_gap, timings_s=timings, diagnosis=diagnosis, **common)
 
-    schedule = _schedule(plant, scenario, data, raw, heads)
-    simultaneous = _simultaneous(schedule, data.dt_h) if not opts.unit_commitment else empty_frame()
-    message = "optimal"
-    if head == "successive":
+    sol, sol_data, sol_heads, sol_iter = best
+    schedule = _schedule(plant, scenario, sol_data, sol, sol_heads)
+    simultaneous = _simultaneous(schedule, sol_data.dt_h) if not opts.unit_commitment else empty_frame()
+    if status == "optimal":
+        message = "optimal"
+    else:
+        converged = False
+        message = _stopped_message(status, sol, opts, signal_name, sol_iter if sol is not raw else None)
+    if head == "successive" and history and status == "optimal":
         message += ((f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
                      if converged_by == "head" else
                      f"; successive head converged in {n_iter} iterations on the objective (change ≤ "
-                     f"{objective_tolerance:g} relative); the largest head change is still {history[-1]:.3g} m at "
-                     "steps that flip between equally good schedules")
+                     f"{kw['objective_tolerance']:g} relative); the largest head change is still "
+                     f"{history[-1]:.3g} m at steps that flip between equally good schedules")
                     if converged else
                     f"; successive head NOT converged after {n_iter} iterations (last change {history[-1]:.3g} m "
-                    f"> {head_tolerance_m} m)")
+                    f"> {kw['head_tolerance_m']} m)")
+    elif head == "successive" and status != "optimal":
+        message += f"; the successive-head loop stopped after {n_iter} solves"
+    if head == "fixed" and history and not converged and status == "optimal":
+        text = (f"the fixed-head schedule's own heads differ from the initial heads it was solved at by up to "
+                f"{history[-1]:.3g} m (more than `fixed_head_tolerance_m`, {fixed_tol_m:.3g} m): its powers are "
+                "off by as much and the physics will cut it back; use head='successive'")
+        message += "; " + text
+        warnings.warn(text, HydroSimWarning, stacklevel=3)
     if not simultaneous.empty:
         message += (f"; the reversible units pump and generate at once in {len(simultaneous)} steps "
                     f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it")
     timings["total"] = time.perf_counter() - t_start
     # The reported objective is the economic one: the spill tie-break is taken back out.
-    objective_value = 0.0 - (raw.objective_cny - data.spill_cost * float(np.sum(raw.values["spill"])))
-    return DispatchResult(status="optimal", message=message, objective_cny=objective_value, schedule=schedule,
-                          simultaneous_modes=simultaneous, backend=backend, head=head, iterations=n_iter,
-                          head_change_m=history[-1], head_history_m=tuple(history), converged=converged,
-                          mip_gap=raw.mip_gap, timings_s=timings, solver_iterations=solver_iterations)
+    objective_value = 0.0 - (sol.objective_cny - sol_data.spill_cost * float(np.sum(sol.values["spill"])))
+    return DispatchResult(status=status, message=message, objective_cny=objective_value, schedule=schedule,
+                          simultaneous_modes=simultaneous, head_change_m=history[-1] if history else math.nan,
+                          converged=converged, mip_gap=sol.mip_gap, timings_s=timings, **common)
+
+
+def _stopped_message(status: str, raw: Any, opts: DispatchOptions, signal_name: str | None,
+                     earlier_iteration: int | None) -> str:
+    """The message of a solve that stopped early or failed: why, and what schedule (if any) came back."""
+    if status == "time_limit":
+        head = f"stopped at the time limit ({opts.time_limit_s:g} s)"
+    elif status == "interrupted":
+        head = f"interrupted by {signal_name or 'a user interrupt'}"
+    else:
+        return (f"error: the solver stopped without a solution ({raw.solver_message}); this is numerical "
+                "trouble or a solver failure, not a property of the plant: try the other backend, "
+                "highs_options={'solver': 'ipm'} or a rescaled plant")
+    if not raw.has_solution:
+        return f"{head} without a feasible schedule"
+    if earlier_iteration is not None:
+        return (f"{head}; the schedule is that of successive-head iteration {earlier_iteration}, optimal at its "
+                "heads")
+    if raw.status == "optimal":
+        return f"{head} after the last solve had finished: the schedule is optimal at its heads"
+    if raw.mip_gap is not None and math.isfinite(raw.mip_gap):
+        return f"{head} with a feasible schedule within {100 * raw.mip_gap:.3g} % of the optimum (MIP gap)"
+    return f"{head} with a feasible schedule, not proven optimal"
 
 
 def _solve(data: ModelData, backend: str, solver: str | None, basis: Any, highs_options: dict | None) -> Any:
@@ -422,6 +631,8 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
     if raw.status not in ("infeasible",):
         return None, f"{raw.status}: the solver stopped without a solution ({raw.solver_message})"
     elastic, slacks = _highs.solve(d, elastic=True)
+    if elastic.status == "interrupted":
+        return None, "infeasible (the diagnosis of which limit cannot hold was interrupted)"
     if elastic.status != "optimal":
         return None, ("infeasible: even with every operating limit relaxed the water balance cannot close "
                       "(a reservoir would have to hold negative water); check the inflows and the start volumes")
@@ -491,7 +702,11 @@ def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str],
     if unknown:
         raise iv.fail("options", f"must be keyword options of dispatch() ({', '.join(defaults)})",
                       ", ".join(unknown), "export_model()")
+    if not isinstance(path, (str, os.PathLike)):
+        raise iv.fail("path", "must be a file path (str or pathlib.Path) ending in .lp or .mps", path,
+                      "export_model()")
     opts = _validate(plant, scenario, {**defaults, **options})
+    _start_heads(plant, scenario, options.get("start_head_m"))
     data = build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
     from hydro_sim.optimise import _pulp
 

@@ -15,11 +15,15 @@ class DispatchResult:
 
     Attributes
     ----------
-    status : ``"optimal"``, ``"infeasible"``, ``"unbounded"``, ``"time_limit"`` or ``"error"``.
+    status : ``"optimal"``, ``"time_limit"`` (stopped by ``time_limit_s``), ``"interrupted"`` (stopped by
+        SIGINT or SIGTERM, see ``interrupted_by``), ``"infeasible"``, ``"unbounded"`` or ``"error"``
+        (numerical trouble or a solver failure). A time-limited or interrupted solve keeps the best
+        schedule it found (``has_solution``).
     message : A sentence for people; for an infeasible problem the diagnosis (constraint, reservoir or
-        unit, first step where it cannot hold).
+        unit, first step where it cannot hold); for a stopped solve what came back (e.g. "stopped at the
+        time limit (5 s) with a feasible schedule within 0.96 % of the optimum (MIP gap)").
     objective_cny : Objective value (revenue is positive; penalties negative). [CNY]
-    schedule : One row per step on the scenario's index, unit-suffixed columns; empty if not optimal.
+    schedule : One row per step on the scenario's index, unit-suffixed columns; empty without a solution.
     simultaneous_modes : Steps where the reversible units pump and generate at once (LP mode), with the
         MWh involved; always empty in unit-commitment mode.
     backend : ``"highs"`` or ``"pulp"``.
@@ -29,11 +33,15 @@ class DispatchResult:
         the initial heads and the heads of the solved volumes). [m]
     head_history_m : Largest head change after each iteration. [m]
     converged : Whether the successive-head loop met its head tolerance, or its objective tolerance (the
-        message says which); True with fixed head.
-    mip_gap : Relative MIP gap in unit-commitment mode, else None.
+        message says which); with fixed head, whether the heads of the solved volumes stayed within
+        ``fixed_head_tolerance_m`` of the initial heads (if not, a ``HydroSimWarning`` says so). False for
+        a solve that stopped early.
+    mip_gap : Relative MIP gap of the schedule in unit-commitment mode (also when stopped early), else None.
     timings_s : ``build``, ``solve`` (summed over iterations) and ``total`` wall times. [s]
     solver_iterations : Simplex iterations summed over the solves (HiGHS backend).
     diagnosis : For infeasible problems, a table of the soft constraints broken in the penalised-slack model.
+    interrupted_by : ``"SIGINT"`` or ``"SIGTERM"`` when a signal stopped the run (status ``"interrupted"``),
+        else None.
     """
 
     status: str
@@ -51,13 +59,23 @@ class DispatchResult:
     timings_s: dict[str, float] = field(default_factory=dict)
     solver_iterations: int = 0
     diagnosis: pd.DataFrame | None = None
+    interrupted_by: str | None = None
 
     @property
     def success(self) -> bool:
+        """The solve finished at its optimum (``status == "optimal"``)."""
         return self.status == "optimal"
 
+    @property
+    def has_solution(self) -> bool:
+        """A feasible schedule is present: optimal, or a time-limited or interrupted solve that found one."""
+        return self.status in ("optimal", "time_limit", "interrupted") and not self.schedule.empty
+
     def energy_mwh(self) -> dict[str, float]:
-        """Energy totals over the horizon: conventional and reversible generation, pumping, line. [MWh]"""
+        """Energy totals over the horizon: conventional and reversible generation, pumping, line. [MWh]
+
+        Those of the schedule returned, also one that is feasible but not proven optimal (see
+        ``has_solution``); an empty dict without a schedule."""
         if self.schedule.empty:
             return {}
         dt = _dt_h(self.schedule.index)

@@ -1,8 +1,10 @@
 """When does a pumped store cycle? Only when the price ratio beats the round-trip efficiency.
 
-A 100 MW pump-turbine with η_t = η_p = 0.9 at a fixed 100 m of head returns 0.81 MWh per MWh pumped, so it
-should cycle only when high/low price > 1/0.81 ≈ 1.2346. This script sweeps the ratio, prints what the
-optimiser does, and checks the answer: no pumping at a ratio of 1.23, pumping at 1.24.
+A 100 MW pump-turbine with η_t = η_p = 0.9 and no waterway loss returns 0.81 MWh per MWh pumped, so it should
+cycle only when high/low price > 1/0.81 ≈ 1.2346. The head moves as the reservoirs fill and empty (the
+optimiser follows it, successive head), but generating runs back down the same head path that pumping ran up,
+so the round trip stays η_t·η_p. This script sweeps the ratio, prints what the optimiser does, and checks the
+answer: no pumping at a ratio of 1.23, pumping at 1.24.
 """
 
 from hydro_sim.examples import small_pumped_storage, two_price_day
@@ -15,8 +17,7 @@ plant = small_pumped_storage(turbine_efficiency=ETA_T, pump_efficiency=ETA_P)
 print("price ratio   pumped MWh   generated MWh   revenue CNY")
 pumped = {}
 for ratio in (1.10, 1.20, 1.23, 1.24, 1.30, 2.00):
-    # head="fixed": the textbook threshold is derived at the fixed 100 m head (no head change with volume)
-    res = dispatch(plant, two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=100.0 * ratio), head="fixed")
+    res = dispatch(plant, two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=100.0 * ratio))
     e = res.energy_mwh()
     pumped[ratio] = e["pumping_mwh"]
     print(f"{ratio:11.2f} {e['pumping_mwh']:12.1f} {e['reversible_generation_mwh']:15.1f} {res.objective_cny:13.1f}")

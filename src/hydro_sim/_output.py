@@ -135,15 +135,19 @@ def _probe(folder: Path, out: Path, where: str) -> None:
 
 
 def _check_under_folders(out: Path, where: str) -> Path:
-    """Refuse a path under a file or with a too-long name; return the nearest existing folder."""
-    for part in out.parts:
-        if len(os.fsencode(part)) > 255:
-            raise fail("--out", f"has a name longer than 255 bytes ({part[:20]!r}…)", str(out), where)
+    """Refuse a path under a file; return the nearest existing folder."""
     base = _nearest_existing(out.parent if not out.exists() else out)
     if not base.is_dir():
         raise fail("--out", f"lies under {str(base)!r}, which is a file, not a folder; name a folder whose "
                    "parents are folders", str(out), where)
     return base
+
+
+def _check_names(out: Path, where: str) -> None:
+    """Refuse names the file system cannot hold (checked first: even asking whether they exist fails)."""
+    for part in out.parts:
+        if len(os.fsencode(part)) > 255:
+            raise fail("--out", f"has a name longer than 255 bytes ({part[:20]!r}…)", str(out)[:60] + "…", where)
 
 
 def check_new_folder(out: Path, where: str) -> None:
@@ -155,6 +159,7 @@ def check_new_folder(out: Path, where: str) -> None:
         ``.``/``..`` or an empty name, a file, a non-empty folder, a path under a file, a place that cannot be
         written.
     """
+    _check_names(out, where)
     if out.name in ("", ".", ".."):
         raise fail("--out", "must name a new folder (not '.', '..' or a folder given by a trailing '/..'); "
                    "e.g. `--out validate_out`", str(out), where)
@@ -169,6 +174,7 @@ def check_new_folder(out: Path, where: str) -> None:
 
 def check_file_place(out: Path, name: str, where: str) -> None:
     """Refuse ``out`` as the folder for the file ``name`` (which must not exist yet): before any work."""
+    _check_names(out, where)
     if out.exists() and not out.is_dir():
         raise fail("--out", f"is a file; it must be a folder for {name}", str(out), where)
     if (out / name).exists() or (out / name).is_symlink():
@@ -179,6 +185,12 @@ def check_file_place(out: Path, name: str, where: str) -> None:
 
 
 # ---- stale temporaries ------------------------------------------------------------------------------------
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
 
 def _pid_alive(pid: int) -> bool:
     try:
@@ -228,6 +240,7 @@ def new_folder(out: Path, guard: SignalGuard | None = None) -> Iterator[Path]:
     remove_stale(out.parent, _folder_pattern(out.name))
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())        # mkdtemp's 0700 is for the temporary, not for the output
         yield tmp
         with _signals_blocked():
             committed = not _pending_signal()
@@ -252,6 +265,7 @@ def write_file(path: Path, text: str, guard: SignalGuard | None = None) -> None:
     remove_stale(path.parent, _file_pattern(path.name))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
+        os.chmod(tmp, 0o666 & ~_umask())        # mkstemp's 0600 is for the temporary, not for the output
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         test_hook(path.name)

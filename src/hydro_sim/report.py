@@ -325,6 +325,9 @@ def _conventional_lines(s: dict, conv: float, conv_pub: str, dev: float, eff: fl
               f"({dev:+.1%}). Over {period} the mean upper level is {s['mean_upper_level_masl']:.1f} m and the mean "
               f"gross head {s['mean_gross_head_m']:.1f} m; the turbined water yields a mean net head × efficiency "
               f"of {hx_model:.1f} m."), ""]
+    if not full_year:
+        return [*lines, ("A window's conventional energy follows its season's inflow, so its deviation from the "
+                         "pro-rated annual figure is no check and is not explained here: run the full year."), ""]
     if abs(dev) <= 0.10:
         lines += ["This is within 10 % of the published figure from the sourced physics and the listed assumptions.",
                   ""]

@@ -261,6 +261,7 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
     psh_target = PUBLISHED_PSH_GENERATION_MWH * pro_rata
     conv_target = PUBLISHED_CONVENTIONAL_GENERATION_MWH * pro_rata
 
+    target_text = "1.397 TWh" if pro_rata == 1.0 else f"{psh_target:,.0f} MWh (1.397 TWh pro rata)"
     say("forward run: successive-head LP with daily pump–generate balance, replayed through the simulator")
     t0 = time.perf_counter()
     res, base = _run(plant, year, head_tolerance_m=0.05, **solve)
@@ -287,7 +288,7 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
     implied_volume = implied_cap = None
     volume_status = cap_status = NOT_RUN
     if inverse:
-        say("inverse 1: usable Yagen-I volume at which the model gives 1.397 TWh")
+        say("inverse 1: usable Yagen-I volume at which the model gives " + target_text)
         t0 = time.perf_counter()
         assert plant.lower is not None   # a plant with reversible units has one
         usable = plant.lower.usable_volume_hm3
@@ -299,7 +300,7 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
         implied_volume, volume_status = _inverse("lower usable volume [hm³]", by_volume, min(0.5, usable), usable,
                                                  VOLUME_XTOL_HM3, inverse_rows, psh_target, "hm³")
         timings["inverse_volume"] = time.perf_counter() - t0
-        say("inverse 2: daily full-load generating hours at which the model gives 1.397 TWh")
+        say("inverse 2: daily full-load generating hours at which the model gives " + target_text)
         t0 = time.perf_counter()
 
         def by_cap(h: float) -> dict:

@@ -196,7 +196,7 @@ def annual_check_markdown(check: Any, plant: Plant, files: list[str] | None = No
     lines = ["# Lianghekou annual check", ""]
     lines += ["## The published figures, read right", "",
               ("- Reversible units, pumped-water basis (按照抽发水量平衡折算): 13.97亿 kWh = 13.97 × 10⁸ kWh = "
-              "**1.397 TWh = 1,397,000 MWh** (亿 = 10⁸). Not 13.97 TWh: that would need 11,642 full-load hours "
+              "1.397 TWh = **1,397,000 MWh** (亿 = 10⁸). Not 13.97 TWh: that would need 11,642 full-load hours "
               "of 1,200 MW, more than the 8,760 hours of a year."),
               "- Conventional units: about 110亿 kWh = 110 × 10⁸ kWh = **11.0 TWh = 11,000,000 MWh**.", ""]
     lines += ["## Design basis of the forward run", "",

@@ -55,7 +55,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def summary_table(out: str) -> pd.DataFrame:
     """The statistics table `scenario_summary` prints: series name, mean, min, max."""
     number = r"\s+(-?[\d.]+)"
-    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.M)
+    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.MULTILINE)
     return pd.DataFrame([[float(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows],
                         columns=["mean", "min", "max"])
 
@@ -155,7 +155,7 @@ def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs)
     assert objective == pytest.approx(direct.objective_cny / 1e8, abs=PRINTED_4_DECIMALS)
     assert f"iterations {direct.iterations}, " in out
     printed = {k: float(v.replace(",", "")) for k, v in re.findall(r"^  ([a-z_]+_mwh)\s+([\d,]+) MWh = ", out,
-                                                                    flags=re.M)}
+                                                                    flags=re.MULTILINE)}
     energy = direct.energy_mwh()
     assert list(printed) == list(energy)
     for key, value in energy.items():
@@ -242,7 +242,7 @@ def check_overview(out: str, start_h: float, hours: float | None) -> None:
             f"{direct.iterations} iterations") in out
     e = direct.energy_mwh()
     found = re.findall(r"^  (reversible units, pumped-water basis|conventional units)\s+model\s+([\d.]+) TWh"
-                       r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$", out, flags=re.M)
+                       r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$", out, flags=re.MULTILINE)
     rows = {name: (float(model), float(pub), float(dev)) for name, model, pub, dev in found}
     for name, model_mwh, published_twh in (
             ("reversible units, pumped-water basis", e["reversible_generation_mwh"], 1.397),   # 13.97亿 kWh

@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, lianghekou
+from hydro_sim.examples import small_pumped_storage, two_price_day
 from hydro_sim.optimise import dispatch
 from hydro_sim.optimise.rolling import rolling_dispatch, schedule_revenue_cny
-from hydro_sim.examples import small_pumped_storage, two_price_day
 from hydro_sim.reference_year import reference_year
 from hydro_sim.validation import PUBLISHED_PSH_GENERATION_MWH, annual_check, design_basis_year
 

@@ -50,11 +50,16 @@ def signal_at(proc: subprocess.Popen[str], cue: str, sig: int) -> tuple[int, str
             if cue in line:
                 break
         else:
+            proc.kill()
+            proc.communicate()
             pytest.fail(f"the run ended before {cue!r}: {''.join(seen)}")
         proc.send_signal(sig)
         out, err = proc.communicate()
     finally:
         watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     return proc.returncode, out, "".join(seen) + err
 
 

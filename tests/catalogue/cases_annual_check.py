@@ -5,13 +5,17 @@ from __future__ import annotations
 import dataclasses
 
 import pandas as pd
+from _harness import Case
 
 from hydro_sim import lianghekou
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.reference_year import reference_year
-from hydro_sim.validation import AnnualCheckSolveError, annual_check, design_basis_year, with_lower_usable_volume
-
-from _harness import Case  # noqa: I001 - loaded beside the harness
+from hydro_sim.validation import (
+    AnnualCheckSolveError,
+    annual_check,
+    design_basis_year,
+    with_lower_usable_volume,
+)
 
 
 def _day():

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from _harness import Case, cli  # noqa: I001 - loaded beside the harness
+from _harness import Case, cli
 
 
 def _file(tmp: Path) -> Path:

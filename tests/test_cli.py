@@ -483,3 +483,28 @@ def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(caps
     code, _, err = main_in_process(capsys, "dispatch", "--hours", "24", "--head", "fixed", "--out", str(out))
     assert code == 0, err
     assert sorted(p.name for p in out.iterdir()) == sorted(["schedule.csv", live.name, other.name])
+
+
+def test_plant_and_overview_in_process(capsys):
+    code, out, _ = main_in_process(capsys, "plant")
+    assert code == 0 and plant_table(lianghekou()) in out and published_figures_text() in out
+    code, out, _ = main_in_process(capsys, "overview", "--hours", "48")
+    assert code == 0
+    assert "this run covers 48 h: the deviations below compare a window with a year and are no check" in out
+    check_overview(out, start_h=0.0, hours=48)
+
+
+def test_overview_and_library_errors_map_to_exit_codes(capsys, monkeypatch, day_result):
+    from hydro_sim.errors import HydroSimError
+
+    fake = status_result(day_result, "infeasible", solution=False)
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: fake))
+    code, _, err = main_in_process(capsys, "overview", "--hours", "24")
+    assert code == 3 and "the overview's dispatch is infeasible" in err
+
+    def broken(*args, **kw):
+        raise HydroSimError("the solver library is missing")
+
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(broken))
+    code, _, err = main_in_process(capsys, "dispatch", "--hours", "24")
+    assert code == 4 and err == "hydro-sim: error: the solver library is missing\n"

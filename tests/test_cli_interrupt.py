@@ -138,3 +138,132 @@ def test_a_killed_dispatch_leaves_a_temporary_that_the_next_run_removes(tmp_path
     assert done.returncode == 0, done.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["schedule.csv"]
     assert len((tmp_path / "schedule.csv").read_text().splitlines()) == 25  # header and 24 steps
+
+
+# ---- in this process: the same handling, step by step (fast, and counted by coverage) ----------------------
+
+def run_main(capsys, *argv: str) -> tuple[int, str, str]:
+    from hydro_sim.cli import main
+
+    code = main(list(argv))
+    got = capsys.readouterr()
+    return code, got.out, got.err
+
+
+def like_dispatch(fn):
+    """``fn`` with dispatch()'s signature (the CLI reads its defaults from it)."""
+    import functools
+
+    from hydro_sim.optimise import dispatch
+
+    return functools.wraps(dispatch)(fn)
+
+
+def test_a_signal_in_the_computation_interrupts_in_process(capsys, monkeypatch, tmp_path):
+    """SIGTERM while the library computes (here a stand-in that waits): exit 143, nothing written."""
+    import time
+
+    def computing(*args, **kw):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(WATCHDOG_S)                       # the handler raises out of the sleep
+        pytest.fail("the signal did not interrupt the computation")
+
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(computing))
+    before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
+    code, out, err = run_main(capsys, "dispatch", "--hours", "24", "--out", str(tmp_path / "o"))
+    assert code == 143 and out == ""
+    assert err == "hydro-sim: interrupted by SIGTERM; no partial output was left and temporaries were removed\n"
+    assert list(tmp_path.iterdir()) == []
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before   # handlers restored
+
+
+def test_keyboard_interrupt_from_the_library_exits_130(capsys, monkeypatch):
+    def interrupted(*args, **kw):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(interrupted))
+    code, _, err = run_main(capsys, "dispatch", "--hours", "24")
+    assert code == 130 and err.startswith("hydro-sim: interrupted by SIGINT")
+
+
+def test_a_signal_after_the_output_is_complete_keeps_it(capsys, monkeypatch, tmp_path):
+    """A signal that lands once schedule.csv is in place: the file stays whole; exit 130 says so."""
+    from hydro_sim import _output
+
+    real = _output.write_file
+
+    def then_signal(*args, **kw):
+        real(*args, **kw)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(_output, "write_file", then_signal)
+    code, out, err = run_main(capsys, "dispatch", "--hours", "24", "--head", "fixed", "--out", str(tmp_path))
+    assert code == 130
+    assert err == "hydro-sim: interrupted by SIGINT; the output was already complete\n"
+    assert "schedule written to" in out
+    assert len((tmp_path / "schedule.csv").read_text().splitlines()) == 25
+
+
+@pytest.mark.parametrize("command", ["dispatch", "validate"])
+def test_a_signal_held_back_at_the_rename_stops_the_commit(capsys, monkeypatch, tmp_path, command):
+    """A signal pending while SIGINT/SIGTERM are blocked for the rename: nothing is renamed into place."""
+    from hydro_sim import _output
+
+    monkeypatch.setattr(_output, "_pending_signal", lambda: True)
+    out = tmp_path / "o"
+    argv = (["dispatch", "--hours", "24", "--head", "fixed"] if command == "dispatch" else
+            ["validate", "--quick", "--hours", "24"])
+    code, _, err = run_main(capsys, *argv, "--out", str(out))
+    assert code == 130 and err.splitlines()[-1].startswith("hydro-sim: interrupted by SIGINT; no partial output")
+    assert hidden(tmp_path) == [] and not (out / "schedule.csv").exists()
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_a_full_disk_while_writing_is_one_line_and_no_temporary(capsys, monkeypatch, tmp_path):
+    import errno
+
+    from hydro_sim import _output
+
+    def full(name):
+        raise OSError(errno.ENOSPC, "No space left on device", name)
+
+    monkeypatch.setattr(_output, "test_hook", full)
+    code, _, err = run_main(capsys, "dispatch", "--hours", "24", "--head", "fixed", "--out", str(tmp_path))
+    assert code == 2
+    assert err == "hydro-sim: error: could not write the output: No space left on device (schedule.csv)\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_schedule_that_appears_meanwhile_is_not_overwritten(capsys, monkeypatch, tmp_path):
+    """Another run writes schedule.csv between the check and the rename: it is kept, and this run says so."""
+    from hydro_sim import _output
+
+    monkeypatch.setattr(_output, "test_hook", lambda name: (tmp_path / name).write_text("the other run's"))
+    code, _, err = run_main(capsys, "dispatch", "--hours", "24", "--head", "fixed", "--out", str(tmp_path))
+    assert code == 2 and "already holds schedule.csv; the output is never overwritten" in err
+    assert (tmp_path / "schedule.csv").read_text() == "the other run's"
+    assert hidden(tmp_path) == []
+
+
+def test_the_test_hook_announces_each_file(capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv(PAUSE_ENV, "0")
+    code, _, err = run_main(capsys, "validate", "--quick", "--hours", "24", "--out", str(tmp_path / "o"))
+    assert code == 0
+    wrote = [line.removeprefix("hydro-sim: test hook: wrote ") for line in err.splitlines() if "test hook" in line]
+    assert sorted(wrote) == sorted(p.name for p in (tmp_path / "o").iterdir())     # every file, once
+    assert wrote[:3] == ["summary.json", "report.md", "schedule.csv"] and wrote[-1] == "timings.json"
+
+
+def test_validate_replaces_an_empty_folder_and_removes_stale_temporaries(capsys, tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    stale = tmp_path / f".o.tmp-{int(dead.stdout)}-abc_12"
+    stale.mkdir()
+    (stale / "summary.json").write_text("{")                   # what a killed run leaves
+    live = tmp_path / f".o.tmp-{os.getppid()}-def_34"        # a run still going: kept
+    live.mkdir()
+    (tmp_path / "o").mkdir()                                   # an empty folder is a new folder
+    code, _, err = run_main(capsys, "validate", "--quick", "--hours", "24", "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "o"])
+    assert (tmp_path / "o" / "summary.json").read_text().startswith("{\n")

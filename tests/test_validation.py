@@ -361,3 +361,58 @@ def test_a_real_time_limit_without_a_schedule_stops_the_check(capsys, tmp_path):
     err = capsys.readouterr().err
     assert "hydro-sim: error: the annual check's dispatch" in err and "ended time_limit" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_window_too_short_to_reach_the_figure_says_not_reached():
+    """One night hour: no generation at any volume or cap, so neither search crosses the figure."""
+    from hydro_sim.report import annual_check_markdown
+
+    check = annual_check(year=design_basis_year(reference_year()).window(hours=1), sensitivity=False)
+    s = check.summary
+    assert s["implied_lower_usable_volume_hm3"] is None and s["implied_daily_generating_hours_cap"] is None
+    assert s["implied_daily_generating_hours_cap_status"] == (
+        "not reached in the searched range [0.5, 12] h/day: the generation goes from 0 to 0 MWh against 159 MWh")
+    report = annual_check_markdown(check, lianghekou())
+    assert "1.397 TWh pro rata" in report and "not reached in the searched range [0.5, 21.1352] hm³" in report
+    assert "The usable lower volume does not bind: even 0.5 hm³ leaves 0.000 TWh" in report
+
+
+@pytest.mark.parametrize("deviation, hx_model_m, expected", [
+    (-0.05, 200.0, "This is within 10 % of the published figure"),
+    (-0.15, 200.0, "at the modelled head the published figure implies an overall 0.966;"),
+    (-0.15, None, "turbine no water in this run, so there is no head × efficiency to compare"),
+])
+def test_report_explains_the_conventional_comparison_of_a_year(window_check, deviation, hx_model_m, expected):
+    """The report's conventional paragraph on a full year's summary (the figures are set, the text derived):
+    0.92 × 210 m / 200 m = 0.966 is the overall efficiency the published figure implies."""
+    import dataclasses
+
+    from hydro_sim.report import annual_check_markdown
+
+    s = dict(window_check.summary, hours=8760.0, published_pro_rata_factor=1.0,
+             conventional_relative_deviation=deviation, conventional_effective_head_x_efficiency_m=hx_model_m,
+             published_effective_head_x_efficiency_m=210.0, conventional_efficiency=0.92)
+    report = annual_check_markdown(dataclasses.replace(window_check, summary=s), lianghekou())
+    assert expected in report
+    assert "This run covers" not in report and "against about 11.0 TWh" in report or hx_model_m is None
+
+
+def test_figure_weeks_follow_the_run():
+    """8 January and 8 July when the run holds those weeks; else the run's first week."""
+    import pandas as pd_
+
+    from hydro_sim import plots
+    from hydro_sim.report import _figure_weeks
+
+    def frame(start, hours):
+        return pd_.DataFrame(index=pd_.date_range(start, periods=hours, freq="h"))
+
+    assert _figure_weeks(frame("2030-01-01", 8760)) == {"dispatch_week_january.png": pd_.Timestamp("2030-01-08"),
+                                                        "dispatch_week_july.png": pd_.Timestamp("2030-07-08")}
+    assert _figure_weeks(frame("2030-07-01", 336)) == {"dispatch_week_july.png": pd_.Timestamp("2030-07-08")}
+    assert _figure_weeks(frame("2030-03-01", 48)) == {"dispatch_week_first.png": pd_.Timestamp("2030-03-01")}
+    schedule = annual_check(year=design_basis_year(reference_year()).window(hours=24), inverse=False,
+                            sensitivity=False).schedule
+    fig = plots.dispatch_stack(schedule)                    # no start: the schedule's first hours
+    assert fig.axes[0].get_title() == "Dispatch from 2030-01-01 (24 h)"
+    plots.plt.close(fig)

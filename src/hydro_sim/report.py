@@ -129,7 +129,14 @@ def annual_check_files(check: Any) -> list[str]:
 
 
 def _json_ready(value: Any) -> Any:
-    """Floats rounded to 9 significant digits (byte-identical output across runs); NaN → None."""
+    """Floats rounded to 9 significant digits (byte-identical output across runs); NaN → None.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _json_ready({"a": [1.234567890123, float("nan")], "b": (np.float64(2.5), "text")})
+    {'a': [1.23456789, None], 'b': [2.5, 'text']}
+    """
     import math
 
     if isinstance(value, dict):

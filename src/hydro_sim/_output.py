@@ -66,11 +66,11 @@ class SignalGuard:
         self._old: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        first = self.received is None
-        if first:
-            self.received = signal.Signals(signum).name
-        if first and not self.committed:
-            raise Interrupted(self.received)
+        if self.received is not None:   # a second signal, during the clean-up of the first: recorded already
+            return
+        self.received = name = signal.Signals(signum).name
+        if not self.committed:
+            raise Interrupted(name)
 
     def done(self) -> None:
         """The output is in place: from now on a signal cannot make it partial, so it is only recorded."""

@@ -68,7 +68,7 @@ def _solve_outcome(res: Any, what: str) -> int | None:
     return EXIT_SOLVER
 
 
-def _time_limit(args: argparse.Namespace, where: str) -> dict[str, float]:
+def _time_limit(args: argparse.Namespace, where: str) -> dict[str, Any]:
     """``--time-limit`` as the ``time_limit_s`` keyword (nothing if not given: the API's default)."""
     if args.time_limit is None:
         return {}
@@ -81,7 +81,7 @@ def _time_limit(args: argparse.Namespace, where: str) -> dict[str, float]:
     return {"time_limit_s": x}
 
 
-def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, float]:
+def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, Any]:
     """``--mip-gap`` as the ``mip_rel_gap`` keyword (nothing if not given: the API's default)."""
     if args.mip_gap is None:
         return {}

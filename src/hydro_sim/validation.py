@@ -255,7 +255,7 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
     year = year if year is not None else design_basis_year(reference_year())
     timings: dict[str, float] = {}
     time_limited: list[str] = []
-    solve = {"time_limit_s": float(time_limit_s), "time_limited": time_limited}
+    solve: dict[str, Any] = {"time_limit_s": float(time_limit_s), "time_limited": time_limited}
     hours = year.hours
     pro_rata = hours / HOURS_PER_YEAR
     psh_target = PUBLISHED_PSH_GENERATION_MWH * pro_rata

@@ -163,6 +163,8 @@ def check_new_folder(out: Path, where: str) -> None:
     if out.name in ("", ".", ".."):
         raise fail("--out", "must name a new folder (not '.', '..' or a folder given by a trailing '/..'); "
                    "e.g. `--out validate_out`", str(out), where)
+    if out.is_symlink():
+        raise fail("--out", "is a symbolic link; the output is a new folder: name a new folder", str(out), where)
     if out.exists() and not out.is_dir():
         raise fail("--out", "is a file; the output is a folder: name a new folder", str(out), where)
     if out.is_dir() and any(out.iterdir()):

@@ -26,6 +26,14 @@ def _busy(tmp: Path) -> Path:
     return path
 
 
+def _link(tmp: Path) -> Path:
+    """A symbolic link to an empty folder (replacing it would replace the link, not fill the folder)."""
+    (tmp / "target").mkdir()
+    link = tmp / "link"
+    link.symlink_to(tmp / "target")
+    return link
+
+
 def _with_schedule(tmp: Path) -> Path:
     """A folder that already holds a schedule.csv."""
     (tmp / "schedule.csv").write_text("keep me")
@@ -69,6 +77,9 @@ CASES = [
     Case(id="cli-validate-out-not-empty", area="cli", bad="`validate --out` names a folder that holds files",
          run=lambda tmp: cli("validate", "--quick", "--out", str(_busy(tmp))), exit_code=2,
          match=("`--out` ('<tmp>/old') already exists and is not an empty folder", "never overwritten")),
+    Case(id="cli-validate-out-is-a-link", area="cli", bad="`validate --out` names a symbolic link to a folder",
+         run=lambda tmp: cli("validate", "--quick", "--out", str(_link(tmp))), exit_code=2,
+         match=("`--out` ('<tmp>/link') is a symbolic link", "name a new folder")),
     Case(id="cli-validate-out-name-too-long", area="cli", bad="`validate --out` with a 300-character name",
          run=lambda tmp: cli("validate", "--quick", "--out", "x" * 300, cwd=tmp), exit_code=2,
          match=("has a name longer than 255 bytes",)),

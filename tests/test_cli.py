@@ -7,6 +7,7 @@ these run the CLI as a subprocess (``python -m hydro_sim.cli``), as a user would
 
 from __future__ import annotations
 
+import inspect
 import re
 import subprocess
 import sys
@@ -42,6 +43,11 @@ LP_BALANCE_TOL_HM3 = 1e-6
 FLAT_PRICE_CNY_PER_MWH = 400.0
 
 
+#: dispatch()'s keyword defaults: the CLI's defaults must be the same.
+API_DEFAULTS = {name: p.default for name, p in inspect.signature(dispatch).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "hydro_sim.cli", *args], capture_output=True, text=True)
 
@@ -49,7 +55,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def summary_table(out: str) -> pd.DataFrame:
     """The statistics table `scenario_summary` prints: series name, mean, min, max."""
     number = r"\s+(-?[\d.]+)"
-    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.M)
+    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.MULTILINE)
     return pd.DataFrame([[float(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows],
                         columns=["mean", "min", "max"])
 
@@ -114,13 +120,13 @@ def test_year_bad_window_is_an_input_error(args, field, rule):
 # ---- dispatch ----------------------------------------------------------------------------------------------
 
 DISPATCH_CASES = [
-    # CLI arguments, the same as dispatch() keywords
-    (["--hours", "48"], dict(backend="highs", head="successive", pump_generate_balance="day")),
+    # CLI arguments, the same as dispatch() keywords; no option given: dispatch()'s own defaults
+    (["--hours", "48"], {}),
     (["--hours", "48", "--start-h", "4344", "--head", "fixed", "--balance", "none"],
      dict(backend="highs", head="fixed", pump_generate_balance="none")),
     (["--hours", "48", "--start-h", "4344", "--backend", "pulp", "--head", "fixed", "--balance", "week"],
      dict(backend="pulp", head="fixed", pump_generate_balance="week")),
-    (["--hours", "24", "--head", "fixed", "--unit-commitment"],
+    (["--hours", "24", "--head", "fixed", "--balance", "day", "--unit-commitment"],
      dict(backend="highs", head="fixed", pump_generate_balance="day", unit_commitment=True)),
 ]
 
@@ -141,14 +147,15 @@ def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs)
     direct = dispatch(plant, window, **kwargs)
     assert direct.success
 
-    assert (f"({window.n_steps} steps), backend {kwargs['backend']}, head {kwargs['head']}, "
-            f"pump–generate balance {kwargs['pump_generate_balance']}") in out
+    shown = API_DEFAULTS | kwargs
+    assert (f"({window.n_steps} steps), backend {shown['backend']}, head {shown['head']}, "
+            f"pump–generate balance {shown['pump_generate_balance']}") in out
     assert f"status: {direct.status}: {direct.message}" in out
     objective = float(re.search(r"objective \(revenue less costs\): (-?[\d.]+) × 10⁸ CNY", out).group(1))
     assert objective == pytest.approx(direct.objective_cny / 1e8, abs=PRINTED_4_DECIMALS)
     assert f"iterations {direct.iterations}, " in out
     printed = {k: float(v.replace(",", "")) for k, v in re.findall(r"^  ([a-z_]+_mwh)\s+([\d,]+) MWh = ", out,
-                                                                    flags=re.M)}
+                                                                    flags=re.MULTILINE)}
     energy = direct.energy_mwh()
     assert list(printed) == list(energy)
     for key, value in energy.items():
@@ -190,7 +197,7 @@ def test_dispatch_refuses_to_overwrite_a_schedule(tmp_path):
     res = run_cli("dispatch", "--hours", "24", "--out", str(tmp_path))
     assert res.returncode == 2
     assert res.stderr.startswith("hydro-sim: input error: `--out`")
-    assert "already holds schedule.csv" in res.stderr and "never overwrites" in res.stderr
+    assert "already holds schedule.csv" in res.stderr and "never overwritten" in res.stderr
     assert "status:" not in res.stdout            # refused before the solve, not after it
     assert (tmp_path / "schedule.csv").read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "schedule.csv"]   # no temporary file
@@ -235,7 +242,7 @@ def check_overview(out: str, start_h: float, hours: float | None) -> None:
             f"{direct.iterations} iterations") in out
     e = direct.energy_mwh()
     found = re.findall(r"^  (reversible units, pumped-water basis|conventional units)\s+model\s+([\d.]+) TWh"
-                       r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$", out, flags=re.M)
+                       r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$", out, flags=re.MULTILINE)
     rows = {name: (float(model), float(pub), float(dev)) for name, model, pub, dev in found}
     for name, model_mwh, published_twh in (
             ("reversible units, pumped-water basis", e["reversible_generation_mwh"], 1.397),   # 13.97亿 kWh
@@ -276,3 +283,228 @@ def test_overview_bad_window_is_an_input_error():
     assert res.returncode == 2
     assert res.stdout == ""
     assert "hydro-sim: input error: `hours` (10000.0) runs past the scenario's end" in res.stderr
+
+
+# ---- defaults, solver options and exit codes (in-process: fast, and counted by coverage) -------------------
+
+def main_in_process(capsys, *argv: str) -> tuple[int, str, str]:
+    """``hydro-sim ARGV`` through ``hydro_sim.cli.main`` in this process: (exit code, stdout, stderr)."""
+    from hydro_sim.cli import main
+
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:   # argparse: --help
+        code = int(exc.code or 0)
+    got = capsys.readouterr()
+    return code, got.out, got.err
+
+
+def test_the_cli_defaults_are_the_api_defaults():
+    from hydro_sim.cli import build_parser
+
+    args = build_parser().parse_args(["dispatch"])
+    assert (args.backend, args.head, args.balance, args.unit_commitment) == (
+        API_DEFAULTS["backend"], API_DEFAULTS["head"], API_DEFAULTS["pump_generate_balance"],
+        API_DEFAULTS["unit_commitment"])
+    assert args.time_limit is None and args.mip_gap is None      # not passed: dispatch()'s own defaults apply
+    v = build_parser().parse_args(["validate"])
+    assert not v.quick and v.hours is None and v.time_limit is None  # annual_check()'s inverse/sensitivity on
+
+
+def test_help_documents_the_exit_codes(capsys):
+    code, out, _ = main_in_process(capsys, "--help")
+    assert code == 0
+    for text in ("0    success", "2    bad input", "3    the problem is infeasible", "4    the solver failed",
+                 "130  interrupted by SIGINT", "143: by SIGTERM"):
+        assert text in out, text
+
+
+def like_dispatch(fn):
+    """``fn`` with dispatch()'s signature (the CLI reads its defaults from it)."""
+    import functools
+
+    return functools.wraps(dispatch)(fn)
+
+
+@pytest.fixture(scope="module")
+def day_result():
+    """A real, optimal 24-h dispatch (fixed head): the base of the results with other statuses below."""
+    res = dispatch(lianghekou(), reference_year().window(hours=24), head="fixed")
+    assert res.status == "optimal"
+    return res
+
+
+def status_result(base, status: str, *, solution: bool, interrupted_by: str | None = None, diagnosis=None):
+    """``base`` with another status, as the optimiser's agreed API reports it (``has_solution``,
+    ``interrupted_by``); without a solution the schedule is empty, as dispatch() returns it."""
+    import dataclasses
+
+    from hydro_sim.optimise.result import DispatchResult
+
+    @dataclasses.dataclass(frozen=True, kw_only=True)
+    class StatusResult(DispatchResult):
+        solution: bool = True
+        interrupted_by: str | None = None
+
+        @property
+        def has_solution(self) -> bool:
+            return self.solution
+
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(DispatchResult)}
+    fields |= {"status": status, "message": f"{status}: a message from the solver", "diagnosis": diagnosis}
+    if not solution:
+        fields["schedule"] = base.schedule.iloc[:0]
+    return StatusResult(**fields, solution=solution, interrupted_by=interrupted_by)
+
+
+@pytest.mark.parametrize("status, solution, by, code", [
+    ("infeasible", False, None, 3),
+    ("unbounded", False, None, 4),
+    ("error", False, None, 4),
+    ("time_limit", False, None, 4),
+    ("interrupted", True, "SIGINT", 130),
+    ("interrupted", False, "SIGTERM", 143),
+])
+def test_dispatch_status_maps_to_its_exit_code_and_writes_nothing(capsys, monkeypatch, tmp_path, day_result,
+                                                                  status, solution, by, code):
+    import pandas as pd_
+
+    diagnosis = (pd_.DataFrame({"constraint": ["minimum level of the upper reservoir"], "first_step": [3]})
+                 if status == "infeasible" else None)
+    fake = status_result(day_result, status, solution=solution, interrupted_by=by, diagnosis=diagnosis)
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: fake))
+    got, out, err = main_in_process(capsys, "dispatch", "--hours", "24", "--out", str(tmp_path / "o"))
+    assert got == code
+    assert "Traceback" not in out + err
+    assert len(err.strip().splitlines()) == 1, err                   # one clear line
+    assert not (tmp_path / "o").exists()                             # nothing written, not even the folder
+    if status == "infeasible":
+        assert "minimum level of the upper reservoir" in out         # the diagnosis is printed
+        assert "is infeasible: infeasible: a message from the solver" in err
+    elif status == "interrupted":
+        assert err.startswith(f"hydro-sim: interrupted by {by}; no partial output")
+    else:
+        assert f"gave no schedule ({status})" in err
+
+
+def test_dispatch_time_limit_with_a_schedule_exits_0_and_says_so(capsys, monkeypatch, tmp_path, day_result):
+    fake = status_result(day_result, "time_limit", solution=True)
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: fake))
+    code, out, err = main_in_process(capsys, "dispatch", "--hours", "24", "--time-limit", "5", "--out",
+                                     str(tmp_path))
+    assert code == 0
+    assert "stopped at time_limit with a feasible schedule that is not proven optimal" in err
+    assert "NOTE: the schedule is feasible but not proven optimal (time_limit)." in out
+    assert len(pd.read_csv(tmp_path / "schedule.csv")) == 24
+
+
+def test_time_limit_and_mip_gap_reach_the_solver(capsys, monkeypatch, day_result):
+    seen = {}
+
+    def spy(*args, **kw):
+        seen.update(kw)
+        return day_result
+
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(spy))
+    code, _, err = main_in_process(capsys, "dispatch", "--hours", "24", "--unit-commitment", "--time-limit", "7.5",
+                                   "--mip-gap", "0.01")
+    assert code == 0, err
+    assert seen["time_limit_s"] == 7.5 and seen["mip_rel_gap"] == 0.01 and seen["unit_commitment"] is True
+    seen.clear()
+    main_in_process(capsys, "dispatch", "--hours", "24")
+    assert "time_limit_s" not in seen and "mip_rel_gap" not in seen    # dispatch()'s defaults apply
+
+
+def test_a_real_time_limit_without_a_solution_exits_4():
+    """HiGHS stopped by a 1 ns limit has no schedule: exit 4 with one line, no traceback."""
+    res = run_cli("dispatch", "--hours", "24", "--time-limit", "1e-9")
+    assert res.returncode == 4, res.stdout + res.stderr
+    assert "status: time_limit" in res.stdout
+    assert res.stderr.startswith("hydro-sim: the dispatch gave no schedule (time_limit)")
+    assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_start_h_alone_cuts_the_year(capsys):
+    """`--start-h` without `--hours` runs from there to the year's end (it used to be ignored)."""
+    code, out, _ = main_in_process(capsys, "year", "--start-h", "8736")
+    assert code == 0
+    assert "24 steps of 1 h from 2030-12-31 00:00:00 to 2030-12-31 23:00:00" in out
+
+
+# ---- output places: refused before any computation, with one clear line -----------------------------------
+
+@pytest.mark.parametrize("command", ["validate", "dispatch"])
+@pytest.mark.parametrize("place, fragment", [
+    ("f.txt", "is a file"),
+    ("f.txt/out", "which is a file, not a folder"),
+    ("f.txt/a/b", "which is a file, not a folder"),
+    ("/proc/hydro-sim-out", "cannot be written: creating a folder in '/proc' fails"),
+    ("/sys/hydro-sim-out", "cannot be written: creating a folder in '/sys' fails (Operation not permitted)"),
+    ("x" * 256, "has a name longer than 255 bytes"),
+])
+def test_a_bad_output_place_is_refused_before_any_work(capsys, monkeypatch, tmp_path, command, place, fragment):
+    (tmp_path / "f.txt").write_text("mine")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: pytest.fail("solved early")))
+    monkeypatch.setattr("hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check"))
+    argv = [command, "--out", place] + (["--hours", "24"] if command == "dispatch" else ["--quick"])
+    code, out, err = main_in_process(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("hydro-sim: input error: `--out`") and fragment in err, err
+    assert len(err.strip().splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]     # no probe or temporary left
+
+
+@pytest.mark.parametrize("place", [".", "..", "", "sub/.."])
+def test_validate_refuses_dot_names(capsys, monkeypatch, tmp_path, place):
+    """`validate --out .` in an empty folder used to fail only after the whole run (renaming `.`)."""
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path / "sub")
+    monkeypatch.setattr("hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check"))
+    code, _, err = main_in_process(capsys, "validate", "--quick", "--out", place)
+    assert code == 2
+    assert "must name a new folder" in err and "--out validate_out" in err
+
+
+def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(capsys, tmp_path):
+    """Temporaries named with the prefix and a pid: removed when that process is gone, kept while it runs."""
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True)
+    dead_pid = int(dead.stdout)
+    live_pid = subprocess.os.getppid()             # pytest's parent: alive, and not this process
+    out = tmp_path / "o"
+    out.mkdir()
+    stale = out / f".schedule.csv.{dead_pid}.abc123.tmp"
+    live = out / f".schedule.csv.{live_pid}.def456.tmp"
+    other = out / ".schedule.csv.tmp"                # not a name the CLI makes: never touched
+    for p in (stale, live, other):
+        p.write_text("x")
+    code, _, err = main_in_process(capsys, "dispatch", "--hours", "24", "--head", "fixed", "--out", str(out))
+    assert code == 0, err
+    assert sorted(p.name for p in out.iterdir()) == sorted(["schedule.csv", live.name, other.name])
+
+
+def test_plant_and_overview_in_process(capsys):
+    code, out, _ = main_in_process(capsys, "plant")
+    assert code == 0 and plant_table(lianghekou()) in out and published_figures_text() in out
+    code, out, _ = main_in_process(capsys, "overview", "--hours", "48")
+    assert code == 0
+    assert "this run covers 48 h: the deviations below compare a window with a year and are no check" in out
+    check_overview(out, start_h=0.0, hours=48)
+
+
+def test_overview_and_library_errors_map_to_exit_codes(capsys, monkeypatch, day_result):
+    from hydro_sim.errors import HydroSimError
+
+    fake = status_result(day_result, "infeasible", solution=False)
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: fake))
+    code, _, err = main_in_process(capsys, "overview", "--hours", "24")
+    assert code == 3 and "the overview's dispatch is infeasible" in err
+
+    def broken(*args, **kw):
+        raise HydroSimError("the solver library is missing")
+
+    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(broken))
+    code, _, err = main_in_process(capsys, "dispatch", "--hours", "24")
+    assert code == 4 and err == "hydro-sim: error: the solver library is missing\n"

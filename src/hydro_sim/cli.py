@@ -1,99 +1,172 @@
 """The command line: parse, call one library function, map the status to an exit code.
 
-Exit codes: 0 success, 1 the optimisation did not reach an optimum, 2 bad input.
+Exit codes:
+  0    success; also a solve stopped by --time-limit that found a feasible schedule (stderr and the output
+       say that it is not proven optimal)
+  2    bad input, or an output place (--out) that cannot be used: refused before any computation
+  3    the problem is infeasible (the diagnosis is printed)
+  4    the solver failed, or stopped at --time-limit without a feasible schedule
+  130  interrupted by SIGINT (Ctrl-C); 143: by SIGTERM. The previous output, or none, is left; no
+       temporary file or folder is left behind.
+
+Output is never overwritten and never half-written: it is written into a hidden temporary beside its place
+and renamed into place when complete (see ``hydro_sim._output``).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
-import os
+import math
 import sys
-import tempfile
 from pathlib import Path
+from typing import Any, NoReturn
 
+from hydro_sim import _output
+from hydro_sim._validation import fail
 from hydro_sim.errors import HydroSimError, HydroSimInputError
 
 log = logging.getLogger("hydro_sim")
 
-
-def _refuse_existing(path: Path) -> None:
-    if path.exists():
-        raise HydroSimInputError(f"`--out` ({str(path.parent)!r}) already holds {path.name}; the CLI never "
-                                 "overwrites output: choose a new folder or remove the old one")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write a file all at once (temporary file, then rename); refuse to overwrite an existing one."""
-    _refuse_existing(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
+EXIT_OK = 0
+EXIT_INPUT = 2
+EXIT_INFEASIBLE = 3
+EXIT_SOLVER = 4
 
 
-def _cmd_plant(args: argparse.Namespace) -> int:
+def _api_defaults() -> dict[str, Any]:
+    """The keyword defaults of :func:`hydro_sim.optimise.dispatch`: the CLI's defaults are the API's."""
+    import inspect
+
+    from hydro_sim.optimise import dispatch
+
+    return {name: p.default for name, p in inspect.signature(dispatch).parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def _has_solution(res: Any) -> bool:
+    """A feasible schedule is present (optimal, or a time-limited solve that found one)."""
+    return bool(getattr(res, "has_solution", res.success)) and not res.schedule.empty
+
+
+def _solve_outcome(res: Any, what: str) -> int | None:
+    """The exit code of a dispatch that gave no schedule to use (None if it gave one); raises
+    :class:`~hydro_sim._output.Interrupted` for an interrupted solve. Says what happened on stderr."""
+    if res.status == "interrupted":
+        raise _output.Interrupted(getattr(res, "interrupted_by", None) or "SIGINT")
+    if _has_solution(res):
+        if res.status != "optimal":
+            print(f"hydro-sim: note: {what} stopped at {res.status} with a feasible schedule that is not proven "
+                  f"optimal: {res.message}", file=sys.stderr)
+        return None
+    if res.status == "infeasible":
+        if res.diagnosis is not None:
+            print(res.diagnosis.to_string())
+        print(f"hydro-sim: {what} is infeasible: {res.message}", file=sys.stderr)
+        return EXIT_INFEASIBLE
+    print(f"hydro-sim: {what} gave no schedule ({res.status}): {res.message}", file=sys.stderr)
+    return EXIT_SOLVER
+
+
+def _time_limit(args: argparse.Namespace, where: str) -> dict[str, Any]:
+    """``--time-limit`` as the ``time_limit_s`` keyword (nothing if not given: the API's default)."""
+    if args.time_limit is None:
+        return {}
+    try:
+        x = float(args.time_limit)
+    except ValueError:
+        raise fail("--time-limit", "must be a number of seconds", args.time_limit, where) from None
+    if not math.isfinite(x) or x <= 0.0:
+        raise fail("--time-limit", "must be a positive, finite number of seconds", args.time_limit, where)
+    return {"time_limit_s": x}
+
+
+def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, Any]:
+    """``--mip-gap`` as the ``mip_rel_gap`` keyword (nothing if not given: the API's default)."""
+    if args.mip_gap is None:
+        return {}
+    try:
+        x = float(args.mip_gap)
+    except ValueError:
+        raise fail("--mip-gap", "must be a fraction such as 0.001", args.mip_gap, where) from None
+    if not 0.0 <= x < 1.0:
+        raise fail("--mip-gap", "must be a fraction in [0, 1), e.g. 0.001 for 0.1 %", args.mip_gap, where)
+    if not args.unit_commitment:
+        raise fail("--mip-gap", "applies to the MILP only: add --unit-commitment (the LP has no gap)",
+                   args.mip_gap, where)
+    return {"mip_rel_gap": x}
+
+
+def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim.lianghekou import lianghekou
     from hydro_sim.report import plant_table, published_figures_text
 
     print(plant_table(lianghekou()))
     print()
     print(published_figures_text())
-    return 0
+    return EXIT_OK
 
 
-def _reference(args: argparse.Namespace):
+def _reference(args: argparse.Namespace, design_basis: bool = False) -> Any:
     from hydro_sim.reference_year import reference_year
 
     year = reference_year()
-    if args.hours is not None:
+    if design_basis:
+        from hydro_sim.validation import design_basis_year
+
+        year = design_basis_year(year)
+    if args.hours is not None or args.start_h != 0.0:
         year = year.window(start_h=args.start_h, hours=args.hours)
     return year
 
 
-def _cmd_year(args: argparse.Namespace) -> int:
+def _cmd_year(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim.report import scenario_summary
 
     print(scenario_summary(_reference(args)))
-    return 0
+    return EXIT_OK
 
 
-def _dispatch_report(args: argparse.Namespace) -> int:
+def _cmd_dispatch(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim.constants import MWH_PER_TWH
-    from hydro_sim.optimise import dispatch
     from hydro_sim.lianghekou import lianghekou
+    from hydro_sim.optimise import dispatch
 
-    if args.out:
-        _refuse_existing(Path(args.out) / "schedule.csv")     # before the solve, not after it
+    where = "hydro-sim dispatch"
+    solver = _time_limit(args, where) | _mip_gap(args, where)
+    out = Path(args.out) if args.out is not None else None
+    if out is not None:
+        _output.check_file_place(out, "schedule.csv", where)    # before the solve, not after it
     plant = lianghekou()
     year = _reference(args)
+    log.info("hydro-sim dispatch: solving %d steps (backend %s, head %s)", year.n_steps, args.backend, args.head)
     res = dispatch(plant, year, backend=args.backend, head=args.head, pump_generate_balance=args.balance,
-                   unit_commitment=args.unit_commitment)
+                   unit_commitment=args.unit_commitment, **solver)
     print(f"Dispatch of {plant.name} over {year.name} ({year.n_steps} steps), backend {args.backend}, "
           f"head {args.head}, pump–generate balance {args.balance}")
     print(f"status: {res.status}: {res.message}")
-    if not res.success:
-        if res.diagnosis is not None:
-            print(res.diagnosis.to_string())
-        return 1
+    code = _solve_outcome(res, "the dispatch")
+    if code is not None:
+        return code
+    if res.status != "optimal":
+        print(f"NOTE: the schedule is feasible but not proven optimal ({res.status}).")
     e = res.energy_mwh()
     print(f"objective (revenue less costs): {res.objective_cny / 1e8:.4f} × 10⁸ CNY")
     print(f"iterations {res.iterations}, final head change {res.head_change_m:.3g} m, "
           f"build {res.timings_s['build']:.2f} s, solve {res.timings_s['solve']:.2f} s")
     for key, value in e.items():
         print(f"  {key:<30} {value:>14,.0f} MWh = {value / MWH_PER_TWH:.3f} TWh")
-    if args.out:
-        out = Path(args.out)
-        _write_atomic(out / "schedule.csv", res.schedule.to_csv(float_format="%.9g"))
+    if out is not None:
+        log.info("hydro-sim dispatch: writing %s", out / "schedule.csv")
+        _output.write_file(out / "schedule.csv", res.schedule.to_csv(float_format="%.9g"), guard)
         print(f"schedule written to {out / 'schedule.csv'}")
-    return 0
+    return EXIT_OK
 
 
-def _cmd_overview(args: argparse.Namespace) -> int:
+def _cmd_overview(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim.constants import MWH_PER_TWH
-    from hydro_sim.optimise import dispatch
     from hydro_sim.lianghekou import lianghekou
+    from hydro_sim.optimise import dispatch
     from hydro_sim.report import energy_comparison, plant_table, published_figures_text, scenario_summary
 
     plant = lianghekou()
@@ -112,9 +185,9 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     if hours != 8760:
         print(f"  (the published figures are annual and this run covers {hours:,.0f} h: the deviations below "
               "compare a window with a year and are no check)")
-    if not res.success:
-        print(res.message)
-        return 1
+    code = _solve_outcome(res, "the overview's dispatch")
+    if code is not None:
+        return code
     e = res.energy_mwh()
     cmp = energy_comparison(e["reversible_generation_mwh"], e["conventional_generation_mwh"])
     for row in cmp.itertuples(index=False):
@@ -125,124 +198,162 @@ def _cmd_overview(args: argparse.Namespace) -> int:
     print(f"  (LP figures on {year.name}, PV and wind included, and the default ASSUMPTIONS; the annual "
           "check on the design basis, replayed through the physics and with its inverse problems, is "
           "`hydro-sim validate`.)")
-    return 0
+    return EXIT_OK
 
 
-def _json_ready(value):
-    """Floats rounded to 9 significant digits (byte-identical output across runs); NaN → None."""
-    import math
-
-    if isinstance(value, dict):
-        return {k: _json_ready(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_json_ready(v) for v in value]
-    if isinstance(value, float):
-        return None if math.isnan(value) else float(f"{value:.9g}")
-    if hasattr(value, "item"):
-        return _json_ready(value.item())
-    return value
+def _inverse_text(value: float | None, status: str, unit: str, quick: bool) -> str:
+    if value is not None:
+        return f"{value:.2f} {unit}"
+    return "not run (--quick)" if quick and status == "not run" else status
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
-    import json
-    import shutil
-
-    from hydro_sim import plots
+def _cmd_validate(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim.lianghekou import lianghekou
-    from hydro_sim.report import annual_check_markdown
-    from hydro_sim.validation import annual_check
+    from hydro_sim.report import write_annual_check
+    from hydro_sim.validation import AnnualCheckSolveError, annual_check
 
+    where = "hydro-sim validate"
     out = Path(args.out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise HydroSimInputError(f"`--out` ({str(out)!r}) already exists and is not an empty folder; the annual "
-                                 "check never overwrites output: name a new folder")
+    _output.check_new_folder(out, where)        # before the computation, not after it
+    solver = _time_limit(args, where)
     plant = lianghekou()
-    check = annual_check(plant, inverse=not args.quick, sensitivity=not args.quick,
-                         progress=lambda text: log.warning("hydro-sim validate: %s", text))
-    # Everything is written into a temporary sibling folder, then renamed: no half-written output.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-"))
+    year = _reference(args, design_basis=True) if (args.hours is not None or args.start_h != 0.0) else None
     try:
-        (tmp / "summary.json").write_text(json.dumps(_json_ready(check.summary), indent=2, sort_keys=True,
-                                                     ensure_ascii=False) + "\n", encoding="utf-8")
-        (tmp / "report.md").write_text(annual_check_markdown(check, plant), encoding="utf-8")
-        check.schedule.to_csv(tmp / "schedule.csv", float_format="%.6f", index_label="time")
-        sch = check.schedule
-        year = sch.index[0].year
-        plots.save_figure(plots.dispatch_stack(sch, start=f"{year}-01-08"), tmp / "dispatch_week_january.png")
-        plots.save_figure(plots.dispatch_stack(sch, start=f"{year}-07-08"), tmp / "dispatch_week_july.png")
-        plots.save_figure(plots.reservoir_levels(sch), tmp / "reservoir_levels.png")
-        plots.save_figure(plots.heads(sch), tmp / "heads.png")
-        plots.save_figure(plots.month_hour_map(sch), tmp / "month_hour_map.png")
-        plots.save_figure(plots.monthly_energy(sch), tmp / "monthly_energy.png")
-        (tmp / "timings.json").write_text(json.dumps(_json_ready(check.timings_s), indent=2, sort_keys=True) + "\n",
-                                          encoding="utf-8")
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        check = annual_check(plant, year, inverse=not args.quick, sensitivity=not args.quick,
+                             progress=lambda text: log.warning("hydro-sim validate: %s", text), **solver)
+    except AnnualCheckSolveError as exc:
+        if exc.status == "interrupted":
+            raise _output.Interrupted(exc.interrupted_by or "SIGINT") from None
+        if exc.diagnosis is not None:
+            print(exc.diagnosis.to_string())
+        print(f"hydro-sim: error: {exc}", file=sys.stderr)
+        return EXIT_INFEASIBLE if exc.status == "infeasible" else EXIT_SOLVER
+    log.warning("hydro-sim validate: writing %s", out)
+    with _output.new_folder(out, guard) as tmp:
+        write_annual_check(check, plant, tmp, after_file=_output.test_hook)
     s = check.summary
     print(f"Annual check of {plant.name}: written to {out}/")
     print("13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = 1,397,000 MWh (亿 = 10⁸)")
-    print(f"  reversible generation from pumped water: {s['psh_generation_mwh']:,.0f} MWh against 1,397,000 MWh "
-          f"({s['psh_relative_deviation']:+.1%}); cycle efficiency {s['psh_cycle_efficiency']:.3f}")
-    print(f"  conventional generation: {s['conventional_generation_mwh']:,.0f} MWh against 11,000,000 MWh "
-          f"({s['conventional_relative_deviation']:+.1%})")
-    if s["implied_lower_usable_volume_hm3"] is not None:
-        print(f"  implied usable Yagen-I volume: {s['implied_lower_usable_volume_hm3']:.2f} hm³")
-    if s["implied_daily_generating_hours_cap"] is not None:
-        print(f"  implied daily generating cap: {s['implied_daily_generating_hours_cap']:.2f} h/day")
+    if s["hours"] != 8760.0:
+        print(f"  (a window of {s['hours']:,.0f} h, not the annual check: the published figures are pro-rated by "
+              f"{s['published_pro_rata_factor']:.4f})")
+    basis = s["published_psh_generation_basis_mwh"]
+    cyc = s["psh_cycle_efficiency"]
+    print(f"  reversible generation from pumped water: {s['psh_generation_mwh']:,.0f} MWh against {basis:,.0f} MWh "
+          f"({s['psh_relative_deviation']:+.1%}); cycle efficiency "
+          + ("–" if cyc is None else f"{cyc:.3f}"))
+    if s["conventional_generation_mwh"] is not None:
+        print(f"  conventional generation: {s['conventional_generation_mwh']:,.0f} MWh against "
+              f"{s['published_conventional_generation_basis_mwh']:,.0f} MWh "
+              f"({s['conventional_relative_deviation']:+.1%})")
+    print("  implied usable Yagen-I volume: " + _inverse_text(
+        s["implied_lower_usable_volume_hm3"], s["implied_lower_usable_volume_status"], "hm³", args.quick))
+    print("  implied daily generating cap: " + _inverse_text(
+        s["implied_daily_generating_hours_cap"], s["implied_daily_generating_hours_cap_status"], "h/day",
+        args.quick))
     print(f"  water balance error ≤ {s['water_balance_max_abs_error_hm3']:.1e} hm³")
-    return 0
+    if s["time_limited_runs"]:
+        print(f"hydro-sim: note: {s['time_limited_runs']} dispatches stopped at the time limit with a feasible "
+              "schedule that is not proven optimal; report.md says so", file=sys.stderr)
+    return EXIT_OK
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors as one line on stderr and exit code 2, like every other input error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_INPUT, f"hydro-sim: input error: {message} (see `{self.prog} --help`)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hydro-sim", description=__doc__.splitlines()[0])
+    api = _api_defaults()
+    doc = __doc__ or ""
+    parser = _Parser(prog="hydro-sim", description=doc.splitlines()[0],
+                     epilog="\n".join(doc.splitlines()[2:]).strip(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("plant", help="print every Lianghekou parameter with unit and provenance")
 
-    def window_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--hours", type=float, default=None, help="cut the reference year to this many hours")
+    def window_args(p: argparse.ArgumentParser, what: str = "the reference year") -> None:
+        p.add_argument("--hours", type=float, default=None, help=f"cut {what} to this many hours")
         p.add_argument("--start-h", dest="start_h", type=float, default=0.0, help="window start, hours into the year")
+
+    def time_limit_arg(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--time-limit", dest="time_limit", metavar="SECONDS", default=None,
+                       help="time limit of each solve (default: none); a solve stopped by it with a feasible "
+                            "schedule exits 0 and says so, without one it exits 4")
 
     p = sub.add_parser("year", help="summarise the reference year scenario")
     window_args(p)
-    p = sub.add_parser("dispatch", help="optimise the Lianghekou dispatch over the reference year")
+    p = sub.add_parser("dispatch", help="optimise the Lianghekou dispatch over the reference year",
+                       description="Defaults are those of hydro_sim.dispatch().")
     window_args(p)
-    p.add_argument("--backend", choices=("highs", "pulp"), default="highs")
-    p.add_argument("--head", choices=("fixed", "successive"), default="successive")
-    p.add_argument("--balance", choices=("none", "day", "week"), default="day",
-                   help="pump–generate water balance period")
+    p.add_argument("--backend", choices=("highs", "pulp"), default=api["backend"],
+                   help=f"(default: {api['backend']})")
+    p.add_argument("--head", choices=("fixed", "successive"), default=api["head"], help=f"(default: {api['head']})")
+    p.add_argument("--balance", choices=("none", "day", "week"), default=api["pump_generate_balance"],
+                   help=f"pump–generate water balance period (default: {api['pump_generate_balance']})")
     p.add_argument("--unit-commitment", action="store_true", help="solve the MILP with integer units per mode")
+    time_limit_arg(p)
+    p.add_argument("--mip-gap", dest="mip_gap", metavar="FRACTION", default=None,
+                   help=f"relative MIP gap at which --unit-commitment stops (default: {api['mip_rel_gap']:g})")
     p.add_argument("--out", default=None, help="folder for schedule.csv (must not hold one already)")
     p = sub.add_parser("overview", help="plant table, reference year, annual dispatch")
     window_args(p)
     p = sub.add_parser("validate", help="the main job: the annual check against the published figures")
     p.add_argument("--out", default="validate_out", help="new folder for the outputs (default: validate_out)")
     p.add_argument("--quick", action="store_true", help="forward run only (no inverse problems, no sensitivity)")
+    window_args(p, "the design-basis year (a quick look or a test, not the annual check: the published figures "
+                   "are pro-rated)")
+    time_limit_arg(p)
     return parser
 
 
-_COMMANDS = {"plant": _cmd_plant, "year": _cmd_year, "dispatch": _dispatch_report, "overview": _cmd_overview,
+_COMMANDS = {"plant": _cmd_plant, "year": _cmd_year, "dispatch": _cmd_dispatch, "overview": _cmd_overview,
              "validate": _cmd_validate}
 
 
+def _interrupted(signal_name: str, complete: bool) -> int:
+    state = ("the output was already complete" if complete else
+             "no partial output was left and temporaries were removed")
+    print(f"hydro-sim: interrupted by {signal_name}; {state}", file=sys.stderr)
+    return _output.EXIT_CODES.get(signal_name, 130)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
-    try:
-        return _COMMANDS[args.command](args)
-    except HydroSimInputError as exc:
-        print(f"hydro-sim: input error: {exc}", file=sys.stderr)
-        return 2
-    except HydroSimError as exc:
-        print(f"hydro-sim: error: {exc}", file=sys.stderr)
-        return 1
+    """Run the CLI; return the exit code (see the module docstring)."""
+    with _output.SignalGuard() as guard:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        old_level, old_propagate = log.level, log.propagate
+        try:
+            args = build_parser().parse_args(argv)
+            log.addHandler(handler)
+            log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+            log.propagate = False
+            code = _COMMANDS[args.command](args, guard)
+        except _output.Interrupted as exc:
+            return _interrupted(exc.signal_name, complete=False)
+        except KeyboardInterrupt:   # no handler of ours (not the main thread)
+            return _interrupted("SIGINT", complete=False)
+        except HydroSimInputError as exc:
+            print(f"hydro-sim: input error: {exc}", file=sys.stderr)
+            return EXIT_INPUT
+        except HydroSimError as exc:
+            print(f"hydro-sim: error: {exc}", file=sys.stderr)
+            return EXIT_SOLVER
+        except OSError as exc:
+            print(f"hydro-sim: error: could not write the output: {exc.strerror or exc} "
+                  f"({exc.filename or 'no file name'})", file=sys.stderr)
+            return EXIT_INPUT
+        finally:
+            log.removeHandler(handler)
+            log.setLevel(old_level)
+            log.propagate = old_propagate
+        if guard.received is not None:
+            return _interrupted(guard.received, complete=True)
+        return code
 
 
 if __name__ == "__main__":  # pragma: no cover

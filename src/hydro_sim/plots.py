@@ -12,12 +12,14 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-__all__ = ["dispatch_stack", "reservoir_levels", "heads", "month_hour_map", "monthly_energy", "save_figure"]
+from hydro_sim._validation import fail
+
+__all__ = ["dispatch_stack", "heads", "month_hour_map", "monthly_energy", "reservoir_levels", "save_figure"]
 
 
 def save_figure(fig: Figure, path: Path) -> None:
@@ -33,6 +35,10 @@ def dispatch_stack(schedule: pd.DataFrame, *, start: str | pd.Timestamp | None =
         s = s.loc[pd.Timestamp(start):].iloc[:hours]
     else:
         s = s.iloc[:hours]
+    if s.empty:
+        first, last = (schedule.index[0], schedule.index[-1]) if len(schedule) else (None, None)
+        raise fail("start", f"must lie within the schedule ({first} to {last}) and leave at least one step",
+                   str(start), "plots.dispatch_stack()")
     fig, ax = plt.subplots(figsize=(11, 4.5))
     x = s.index
     conv = s["power_conventional_mw"].to_numpy()

@@ -8,6 +8,11 @@ inverse problems are solved by re-running the dispatch: the usable lower volume,
 reversible units' daily full-load generating hours, at which the modelled figure equals the published one.
 Defaults are chosen before the check (see ``hydro_sim.lianghekou``) and never tuned to the figure.
 
+On a window shorter than a year (``year=design_basis_year(reference_year()).window(hours=...)``, or
+``hydro-sim validate --hours``) the published annual figures are pro-rated by the window's share of a year
+(``published_pro_rata_factor``), the inverse problems match that pro-rated figure, and the report says that a
+window is no check of an annual figure: the window is for quick looks and tests.
+
 Design basis of the forward run: the reference year's inflows and Sichuan TOU prices, revenue objective,
 daily pump–generate water balance, successive (head-dependent) LP, then the schedule replayed through the
 nonlinear simulator. PV and wind are left out: the published figure is the reversible units' own
@@ -27,23 +32,30 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import brentq
 
+from hydro_sim import _validation as iv
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.constants import G_M_S2, HOURS_PER_YEAR, RHO_WATER_KG_M3, W_PER_MW
-from hydro_sim.optimise import dispatch
-from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.errors import HydroSimError
 from hydro_sim.lianghekou import (
     PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
     PUBLISHED_PSH_GENERATION_YI_KWH,
     lianghekou,
 )
+from hydro_sim.optimise import dispatch
+from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.plant import Plant
 from hydro_sim.report import yi_kwh_to_mwh
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import ReplayPolicy, SimulationResult, simulate
 
-__all__ = ["AnnualCheck", "annual_check", "design_basis_year", "PUBLISHED_PSH_GENERATION_MWH",
-           "PUBLISHED_CONVENTIONAL_GENERATION_MWH"]
+__all__ = [
+    "PUBLISHED_CONVENTIONAL_GENERATION_MWH",
+    "PUBLISHED_PSH_GENERATION_MWH",
+    "AnnualCheck",
+    "AnnualCheckSolveError",
+    "annual_check",
+    "design_basis_year",
+]
 
 PUBLISHED_PSH_GENERATION_MWH = yi_kwh_to_mwh(PUBLISHED_PSH_GENERATION_YI_KWH)
 PUBLISHED_CONVENTIONAL_GENERATION_MWH = yi_kwh_to_mwh(PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH)
@@ -54,6 +66,29 @@ SEARCH_HEAD_TOLERANCE_M = 0.2
 #: The inverse searches stop when the bracket is this narrow. [hm³], [h]
 VOLUME_XTOL_HM3 = 0.05
 HOURS_XTOL_H = 0.01
+
+
+#: Summary text of a step that was not run (``inverse=False`` / ``sensitivity=False``, ``validate --quick``).
+NOT_RUN = "not run"
+
+
+class AnnualCheckSolveError(HydroSimError):
+    """A dispatch inside the annual check ended without a schedule to use.
+
+    Attributes
+    ----------
+    status : The dispatch's status: ``"infeasible"``, ``"unbounded"``, ``"time_limit"`` (without a
+        solution), ``"interrupted"`` or ``"error"``.
+    interrupted_by : ``"SIGINT"``, ``"SIGTERM"`` or None.
+    diagnosis : The dispatch's diagnosis table of an infeasible problem, else None.
+    """
+
+    def __init__(self, message: str, *, status: str, interrupted_by: str | None = None,
+                 diagnosis: pd.DataFrame | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.interrupted_by = interrupted_by
+        self.diagnosis = diagnosis
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -75,11 +110,21 @@ def design_basis_year(year: Scenario) -> Scenario:
                                name=f"{year.name}, design basis (no PV or wind)")
 
 
-def _run(plant: Plant, year: Scenario, *, head_tolerance_m: float, **kw: Any) -> tuple[DispatchResult, dict]:
+def _run(plant: Plant, year: Scenario, *, head_tolerance_m: float, time_limited: list[str] | None = None,
+         **kw: Any) -> tuple[DispatchResult, dict]:
+    """One dispatch of the check, replayed through the simulator. A time-limited solve that found a schedule is
+    used and counted in ``time_limited``; any other outcome without a schedule raises
+    :class:`AnnualCheckSolveError`."""
     res = dispatch(plant, year, head="successive", pump_generate_balance="day", head_tolerance_m=head_tolerance_m,
                    **kw)
-    if not res.success:
-        raise HydroSimError(f"the annual dispatch of {plant.name} did not solve ({res.status}): {res.message}")
+    has_solution = bool(getattr(res, "has_solution", res.success)) and not res.schedule.empty
+    if res.status == "interrupted" or not has_solution:
+        by = getattr(res, "interrupted_by", None)
+        raise AnnualCheckSolveError(f"the annual check's dispatch of {plant.name} over {year.name} ended "
+                                    f"{res.status}" + (f" by {by}" if by else "") + f": {res.message}",
+                                    status=res.status, interrupted_by=by, diagnosis=res.diagnosis)
+    if res.status != "optimal" and time_limited is not None:
+        time_limited.append(res.status)
     sim = simulate(plant, year, ReplayPolicy(schedule=res.schedule, mode="flows"))
     e = sim.energy_mwh().iloc[0]
     lp = res.energy_mwh()
@@ -92,7 +137,9 @@ def _run(plant: Plant, year: Scenario, *, head_tolerance_m: float, **kw: Any) ->
 
 def with_lower_usable_volume(plant: Plant, usable_volume_hm3: float) -> Plant:
     """The plant with its lower reservoir scaled to ``usable_volume_hm3`` (:meth:`Reservoir.with_usable_volume`)."""
-    assert plant.lower is not None
+    if plant.lower is None:
+        raise iv.fail("plant.lower", "must be a reservoir to scale its usable volume", None,
+                      "with_lower_usable_volume()")
     return dataclasses.replace(plant, lower=plant.lower.with_usable_volume(usable_volume_hm3))
 
 
@@ -130,47 +177,94 @@ def rated_cycle_efficiency(plant: Plant) -> float:
 
 
 def _inverse(label: str, f: Callable[[float], dict], lo: float, hi: float, xtol: float,
-             rows: list[dict]) -> float | None:
-    """Solve psh_generation(x) = published by Brent's method on [lo, hi]; None if no sign change."""
+             rows: list[dict], target_mwh: float, unit: str) -> tuple[float | None, str]:
+    """Solve psh_generation(x) = ``target_mwh`` by Brent's method on [lo, hi]: (root, status text); the root
+    is None if the generation does not cross the target in the range."""
     cache: dict[float, float] = {}
 
     def g(x: float) -> float:
         if x not in cache:
             out = f(x)
-            cache[x] = out["psh_generation_mwh"] - PUBLISHED_PSH_GENERATION_MWH
+            cache[x] = out["psh_generation_mwh"] - target_mwh
             rows.append({"search": label, "x": x, "psh_generation_mwh": out["psh_generation_mwh"],
                          "iterations": out["iterations"]})
         return cache[x]
 
     g_lo, g_hi = g(lo), g(hi)
     if g_lo * g_hi > 0:
-        return None
-    return float(brentq(g, lo, hi, xtol=xtol, rtol=1e-6, maxiter=40))
+        return None, (f"not reached in the searched range [{lo:g}, {hi:g}] {unit}: the generation goes from "
+                      f"{g_lo + target_mwh:,.0f} to {g_hi + target_mwh:,.0f} MWh against {target_mwh:,.0f} MWh")
+    return float(brentq(g, lo, hi, xtol=xtol, rtol=1e-6, maxiter=40)), "solved"
+
+
+def _check_arguments(plant: Any, year: Any, inverse: Any, sensitivity: Any, progress: Any,
+                     time_limit_s: Any) -> None:
+    """The arguments of :func:`annual_check`, checked once (the dispatch checks the rest)."""
+    where = "annual_check()"
+    if plant is not None and not isinstance(plant, Plant):
+        raise iv.fail("plant", "must be a hydro_sim.Plant (or None for Lianghekou)", type(plant).__name__, where)
+    if year is not None and not isinstance(year, Scenario):
+        raise iv.fail("year", "must be a hydro_sim.Scenario (or None for the design-basis reference year)",
+                      type(year).__name__, where)
+    for name, value in (("inverse", inverse), ("sensitivity", sensitivity)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise iv.fail(name, "must be True or False", value, where)
+    if progress is not None and not callable(progress):
+        raise iv.fail("progress", "must be a callable taking one text (or None)", type(progress).__name__, where)
+    x = iv.number_or_inf("time_limit_s", time_limit_s, where)
+    if x <= 0.0:
+        raise iv.fail("time_limit_s", "must be positive (or math.inf for no limit)", time_limit_s, where)
+    if plant is not None and plant.reversible is None:
+        raise iv.fail("plant.reversible", "must be present: the annual check compares the reversible units' "
+                      "generation from pumped water with the published figure (a plant without them has nothing "
+                      "to check; use dispatch() and simulate())", None, f"{where} of plant '{plant.name}'")
 
 
 def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, inverse: bool = True,
-                 sensitivity: bool = True, progress: Callable[[str], None] | None = None) -> AnnualCheck:
+                 sensitivity: bool = True, progress: Callable[[str], None] | None = None,
+                 time_limit_s: float = math.inf) -> AnnualCheck:
     """Run the annual check (see the module docstring); deterministic.
 
     Parameters
     ----------
-    plant : The plant; :func:`hydro_sim.lianghekou` by default.
-    year : The scenario; the design-basis reference year by default.
-    inverse : Solve the two inverse problems (usable lower volume, daily generating-hours cap).
-    sensitivity : Run the sensitivity table.
+    plant : The plant; :func:`hydro_sim.lianghekou` by default. It must have reversible units; without
+        conventional units there is no conventional comparison (its summary entries are None and
+        ``conventional_status`` says why).
+    year : The scenario; the design-basis reference year by default. A window of it (e.g. a few weeks) is a
+        quick run for tests: the published figures are pro-rated by its share of a year.
+    inverse : Solve the two inverse problems (usable lower volume, daily generating-hours cap); if False
+        their summary entries are None and their ``*_status`` entries say ``"not run"``.
+    sensitivity : Run the sensitivity table (``sensitivity_status`` says whether it ran).
     progress : Called with a short text before each stage (the CLI logs it).
+    time_limit_s : Time limit of each solve. A solve stopped by it with a schedule is used and counted in
+        ``time_limited_runs``; one without a schedule raises :class:`AnnualCheckSolveError`. [s]
+
+    Raises
+    ------
+    HydroSimInputError
+        Bad arguments, or a plant without reversible units.
+    AnnualCheckSolveError
+        A dispatch ended without a schedule (infeasible, time limit without a solution, interrupted, ...).
     """
     from hydro_sim.reference_year import reference_year
 
+    _check_arguments(plant, year, inverse, sensitivity, progress, time_limit_s)
     say = progress or (lambda _text: None)
     t_all = time.perf_counter()
     plant = plant if plant is not None else lianghekou()
     year = year if year is not None else design_basis_year(reference_year())
     timings: dict[str, float] = {}
+    time_limited: list[str] = []
+    solve: dict[str, Any] = {"time_limit_s": float(time_limit_s), "time_limited": time_limited}
+    hours = year.hours
+    pro_rata = hours / HOURS_PER_YEAR
+    psh_target = PUBLISHED_PSH_GENERATION_MWH * pro_rata
+    conv_target = PUBLISHED_CONVENTIONAL_GENERATION_MWH * pro_rata
 
+    target_text = "1.397 TWh" if pro_rata == 1.0 else f"{psh_target:,.0f} MWh (1.397 TWh pro rata)"
     say("forward run: successive-head LP with daily pump–generate balance, replayed through the simulator")
     t0 = time.perf_counter()
-    res, base = _run(plant, year, head_tolerance_m=0.05)
+    res, base = _run(plant, year, head_tolerance_m=0.05, **solve)
     timings["forward_run"] = time.perf_counter() - t0
     sim: SimulationResult = base["sim"]
     lp_e = res.energy_mwh()
@@ -185,48 +279,53 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
     psh_pump = base["psh_pumping_mwh"]
     conv_gen = base["conventional_generation_mwh"]
     rev = plant.reversible
-    assert rev is not None
-    hours = year.hours
+    assert rev is not None   # checked above
     full_load_h = psh_gen / rev.max_power_mw * (HOURS_PER_YEAR / hours)
 
     # The searches and the sensitivity runs start their successive-head loops from the forward run's heads.
     warm = res.schedule["head_m"].to_numpy()
     inverse_rows: list[dict] = []
     implied_volume = implied_cap = None
+    volume_status = cap_status = NOT_RUN
     if inverse:
-        say("inverse 1: usable Yagen-I volume at which the model gives 1.397 TWh")
+        say("inverse 1: usable Yagen-I volume at which the model gives " + target_text)
         t0 = time.perf_counter()
-        usable = plant.lower.usable_volume_hm3 if plant.lower is not None else 0.0
+        assert plant.lower is not None   # a plant with reversible units has one
+        usable = plant.lower.usable_volume_hm3
 
         def by_volume(v: float) -> dict:
             return _run(with_lower_usable_volume(plant, v), year, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M,
-                        start_head_m=warm)[1]
+                        start_head_m=warm, **solve)[1]
 
-        implied_volume = _inverse("lower usable volume [hm³]", by_volume, 0.5, usable, VOLUME_XTOL_HM3,
-                                  inverse_rows)
+        implied_volume, volume_status = _inverse("lower usable volume [hm³]", by_volume, min(0.5, usable), usable,
+                                                 VOLUME_XTOL_HM3, inverse_rows, psh_target, "hm³")
         timings["inverse_volume"] = time.perf_counter() - t0
-        say("inverse 2: daily full-load generating hours at which the model gives 1.397 TWh")
+        say("inverse 2: daily full-load generating hours at which the model gives " + target_text)
         t0 = time.perf_counter()
 
         def by_cap(h: float) -> dict:
             return _run(plant, year, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, max_daily_generating_hours=h,
-                        start_head_m=warm)[1]
+                        start_head_m=warm, **solve)[1]
 
-        implied_cap = _inverse("daily generating hours cap [h]", by_cap, 0.5, 12.0, HOURS_XTOL_H, inverse_rows)
+        implied_cap, cap_status = _inverse("daily generating hours cap [h]", by_cap, 0.5, 12.0, HOURS_XTOL_H,
+                                           inverse_rows, psh_target, "h/day")
         timings["inverse_cap"] = time.perf_counter() - t0
 
     sens = pd.DataFrame()
     if sensitivity:
         say("sensitivity table")
         t0 = time.perf_counter()
-        sens = _sensitivity(plant, year, say, warm)
+        sens = _sensitivity(plant, year, say, warm, solve, psh_target)
         timings["sensitivity"] = time.perf_counter() - t0
 
     schedule = res.schedule.copy()
     simframe = sim.frame(0)
     for col in ("power_conventional_mw", "power_generating_mw", "power_pumping_mw", "volume_upper_hm3",
                 "volume_lower_hm3", "head_m"):
-        schedule[f"sim_{col}"] = simframe[col]
+        if col in simframe:
+            schedule[f"sim_{col}"] = simframe[col]
+    has_conv = plant.conventional is not None
+    conv_flow = simframe.get("flow_conventional_m3s")
 
     cuts = sim.cutbacks()
     summary = {
@@ -237,16 +336,26 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
         "psh_cycle_efficiency": psh_gen / psh_pump if psh_pump > 0 else None,
         "psh_full_load_hours": full_load_h,
         "published_psh_generation_mwh": PUBLISHED_PSH_GENERATION_MWH,
-        "psh_relative_deviation": _rel(psh_gen, PUBLISHED_PSH_GENERATION_MWH),
-        "conventional_generation_mwh": conv_gen,
+        "hours": hours,
+        "published_pro_rata_factor": pro_rata,
+        "published_psh_generation_basis_mwh": psh_target,
+        "psh_relative_deviation": _rel(psh_gen, psh_target),
+        "conventional_status": "compared" if has_conv else "no conventional units in the plant: no comparison",
+        "conventional_generation_mwh": conv_gen if has_conv else None,
         "published_conventional_generation_mwh": PUBLISHED_CONVENTIONAL_GENERATION_MWH,
-        "conventional_relative_deviation": _rel(conv_gen, PUBLISHED_CONVENTIONAL_GENERATION_MWH),
+        "published_conventional_generation_basis_mwh": conv_target,
+        "conventional_relative_deviation": _rel(conv_gen, conv_target) if has_conv else None,
         "water_balance_max_abs_error_hm3": max(sim.water_balance_error_hm3(), lp_balance),
         "water_balance_simulation_hm3": sim.water_balance_error_hm3(),
         "water_balance_lp_hm3": lp_balance,
         "lp_vs_simulation_energy_error": lp_err,
         "implied_lower_usable_volume_hm3": implied_volume,
+        "implied_lower_usable_volume_status": volume_status,
         "implied_daily_generating_hours_cap": implied_cap,
+        "implied_daily_generating_hours_cap_status": cap_status,
+        "sensitivity_status": "run" if sensitivity else NOT_RUN,
+        "dispatch_status": res.status,
+        "time_limited_runs": len(time_limited),
         "default_lower_usable_volume_hm3": plant.lower.usable_volume_hm3 if plant.lower is not None else None,
         "rated_cycle_efficiency": rated_cycle_efficiency(plant),
         "lp_iterations": res.iterations,
@@ -254,13 +363,10 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
         "lp_objective_cny": res.objective_cny,
         "mean_gross_head_m": float(res.schedule["head_m"].mean()),
         "conventional_efficiency": plant.conventional.reference_efficiency if plant.conventional else None,
-        "conventional_effective_head_x_efficiency_m": _effective_head(conv_gen, simframe["flow_conventional_m3s"],
-                                                                     year.dt_h),
-        "published_effective_head_x_efficiency_m": _effective_head(PUBLISHED_CONVENTIONAL_GENERATION_MWH
-                                                                   * hours / HOURS_PER_YEAR,
-                                                                   simframe["flow_conventional_m3s"], year.dt_h),
+        "conventional_effective_head_x_efficiency_m": _effective_head(conv_gen, conv_flow, year.dt_h),
+        "published_effective_head_x_efficiency_m": _effective_head(conv_target, conv_flow, year.dt_h),
         "mean_upper_level_masl": float(res.schedule["level_upper_masl"].mean()),
-        "simulation_cutbacks": int(len(cuts)),
+        "simulation_cutbacks": len(cuts),
         "simulation_cutback_water_hm3": float(cuts["water_hm3"].sum()),
         "simulation_cutback_largest_hm3": float(cuts["water_hm3"].max()) if len(cuts) else 0.0,
         "steps": year.n_steps,
@@ -272,8 +378,11 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
                        inverse_runs=pd.DataFrame(inverse_rows), timings_s=timings)
 
 
-def _effective_head(energy_mwh: float, flow_m3s: pd.Series, dt_h: float) -> float:
-    """Head × efficiency that turns the turbined water into ``energy_mwh``: E / (ρ g Σ Q Δt / 10⁶). [m]"""
+def _effective_head(energy_mwh: float, flow_m3s: pd.Series | None, dt_h: float) -> float | None:
+    """Head × efficiency that turns the turbined water into ``energy_mwh``: E / (ρ g Σ Q Δt / 10⁶); None
+    when no water is turbined. [m]"""
+    if flow_m3s is None or float(flow_m3s.sum()) <= 0.0:
+        return None
     return float(energy_mwh / (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW * float(flow_m3s.sum()) * dt_h))
 
 
@@ -289,7 +398,8 @@ def _lp_balance_error(plant: Plant, year: Scenario, s: pd.DataFrame) -> float:
         dt_h=year.dt_h)
 
 
-def _sensitivity(plant: Plant, year: Scenario, say: Callable[[str], None], warm: np.ndarray) -> pd.DataFrame:
+def _sensitivity(plant: Plant, year: Scenario, say: Callable[[str], None], warm: np.ndarray, solve: dict,
+                 psh_target: float) -> pd.DataFrame:
     base_lower = plant.lower.usable_volume_hm3 if plant.lower is not None else 0.0
     cases: list[tuple[str, str, Plant, Scenario, dict]] = [("base", "defaults", plant, year, {})]
     for cycle in (0.72, 0.80):
@@ -307,12 +417,12 @@ def _sensitivity(plant: Plant, year: Scenario, say: Callable[[str], None], warm:
     rows = []
     for group, case, p, sc, kw in cases:
         say(f"  sensitivity: {group}, {case}")
-        res, out = _run(p, sc, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, start_head_m=warm, **kw)
+        _, out = _run(p, sc, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, start_head_m=warm, **solve, **kw)
         rows.append({"parameter": group, "case": case,
                      "psh_generation_mwh": out["psh_generation_mwh"], "psh_pumping_mwh": out["psh_pumping_mwh"],
                      "psh_cycle_efficiency": (out["psh_generation_mwh"] / out["psh_pumping_mwh"]
                                               if out["psh_pumping_mwh"] > 0 else math.nan),
-                     "psh_relative_deviation": _rel(out["psh_generation_mwh"], PUBLISHED_PSH_GENERATION_MWH),
+                     "psh_relative_deviation": _rel(out["psh_generation_mwh"], psh_target),
                      "conventional_generation_mwh": out["conventional_generation_mwh"],
                      "lp_iterations": out["iterations"]})
     return pd.DataFrame(rows)

@@ -335,26 +335,15 @@ def day_result():
 
 
 def status_result(base, status: str, *, solution: bool, interrupted_by: str | None = None, diagnosis=None):
-    """``base`` with another status, as the optimiser's agreed API reports it (``has_solution``,
-    ``interrupted_by``); without a solution the schedule is empty, as dispatch() returns it."""
+    """``base`` with another status, as dispatch() reports it (``has_solution`` follows the status and the
+    schedule, ``interrupted_by``); without a solution the schedule is empty, as dispatch() returns it."""
     import dataclasses
 
-    from hydro_sim.optimise.result import DispatchResult
-
-    @dataclasses.dataclass(frozen=True, kw_only=True)
-    class StatusResult(DispatchResult):
-        solution: bool = True
-        interrupted_by: str | None = None
-
-        @property
-        def has_solution(self) -> bool:
-            return self.solution
-
-    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(DispatchResult)}
-    fields |= {"status": status, "message": f"{status}: a message from the solver", "diagnosis": diagnosis}
-    if not solution:
-        fields["schedule"] = base.schedule.iloc[:0]
-    return StatusResult(**fields, solution=solution, interrupted_by=interrupted_by)
+    res = dataclasses.replace(base, status=status, message=f"{status}: a message from the solver",
+                              diagnosis=diagnosis, interrupted_by=interrupted_by,
+                              schedule=base.schedule if solution else base.schedule.iloc[:0])
+    assert res.has_solution == solution
+    return res
 
 
 @pytest.mark.parametrize("status, solution, by, code", [

@@ -81,6 +81,13 @@ def _time_limit(args: argparse.Namespace, where: str) -> dict[str, Any]:
     return {"time_limit_s": x}
 
 
+def _uc_gap() -> float:
+    """dispatch()'s MIP gap for unit commitment when none is given (its ``mip_rel_gap=None``)."""
+    from hydro_sim.optimise._model import UC_MIP_REL_GAP
+
+    return UC_MIP_REL_GAP
+
+
 def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, Any]:
     """``--mip-gap`` as the ``mip_rel_gap`` keyword (nothing if not given: the API's default)."""
     if args.mip_gap is None:
@@ -297,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit-commitment", action="store_true", help="solve the MILP with integer units per mode")
     time_limit_arg(p)
     p.add_argument("--mip-gap", dest="mip_gap", metavar="FRACTION", default=None,
-                   help=f"relative MIP gap at which --unit-commitment stops (default: {api['mip_rel_gap']:g})")
+                   help=f"relative MIP gap at which --unit-commitment stops (default: {_uc_gap():g})")
     p.add_argument("--out", default=None, help="folder for schedule.csv (must not hold one already)")
     p = sub.add_parser("overview", help="plant table, reference year, annual dispatch")
     window_args(p)

@@ -68,7 +68,7 @@ def run_one(horizon: str, backend: str, head: str, repeats: int, uc: bool = Fals
         "unit_commitment": uc, "mip_gap": res.mip_gap,
         "build_s": statistics.median(builds), "solve_s": statistics.median(solves),
         "total_s": statistics.median(totals),
-        "build_share": statistics.median(b / t for b, t in zip(builds, totals)),
+        "build_share": statistics.median(b / t for b, t in zip(builds, totals, strict=True)),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }
 

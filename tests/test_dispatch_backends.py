@@ -187,7 +187,7 @@ def _check_in_pulp_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
                 - d.b_pump[s] * values.get(f"q_pump_{s}", 0.0)
         values["line"] = line + values.get("pv", 0.0) + values.get("wind", 0.0)
     for name, variables in x.items():
-        for v, value in zip(variables, values[name].tolist()):
+        for v, value in zip(variables, values[name].tolist(), strict=True):
             v.varValue = value
     for v in prob.variables():
         assert v.valid(FEASIBILITY_REL_TOL * (1.0 + abs(v.varValue))), f"bound of {v.name} broken: {v.varValue!r}"
@@ -302,7 +302,7 @@ def _highs_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, boo
         n = (sorted([o for o in blocks.row_off.values() if o > off]) or [blocks.n_rows])[0] - off
         for i in range(n):
             row = a.getrow(off + i)
-            coefs = {col_name[j]: v for j, v in zip(row.indices, row.data) if v != 0.0}
+            coefs = {col_name[j]: v for j, v in zip(row.indices, row.data, strict=True) if v != 0.0}
             label = f"{name}_{i + 1}" if name == "ramp" else f"{name}_{i}"   # ramp rows start at t = 1
             rows[label] = (coefs, row_lb[off + i], row_ub[off + i])
     return cols, rows

@@ -155,7 +155,7 @@ def test_parameters_rows_values_and_units():
     assert list(table.columns) == ["parameter", "value", "unit", "provenance"]
     assert table["parameter"].tolist() == [r[0] for r in TEXTBOOK_ROWS]
     assert table["unit"].tolist() == [r[2] for r in TEXTBOOK_ROWS]
-    for (_, expected, _), got in zip(TEXTBOOK_ROWS, table["value"]):
+    for (_, expected, _), got in zip(TEXTBOOK_ROWS, table["value"], strict=True):
         if isinstance(expected, str):
             assert got == expected
         elif isinstance(expected, int):
@@ -237,7 +237,7 @@ def test_lianghekou_every_parameter_has_a_provenance(kwargs):
     missing = table.loc[table["provenance"] == "user input", "parameter"].tolist()
     assert missing == []
     assert set(table["parameter"]) <= set(plant.provenance)
-    labels = dict(zip(table["parameter"], table["provenance"]))
+    labels = dict(zip(table["parameter"], table["provenance"], strict=True))
     for path, prov in plant.provenance.items():
         if prov.kind == "assumption":
             assert prov.label().startswith("ASSUMPTION: "), path

@@ -18,7 +18,7 @@ LP_REL_TOL = 1e-6
 
 def test_readme_python_blocks_run(capsys):
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.DOTALL)
     assert blocks, "the README shows Python code"
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {})

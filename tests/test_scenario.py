@@ -201,7 +201,7 @@ def test_two_scenarios_can_be_compared():
     a = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURLY))
     b = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURLY))
     # Scenarios compare by identity (eq=False): comparing Series element-wise would be ambiguous.
-    assert a == a and a != b  # noqa: PLR0124
+    assert a == a and a != b
 
 
 # -- time zones and daylight saving -------------------------------------------------------------------

@@ -735,10 +735,10 @@ def _walk(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         if value is None:
             continue
         if isinstance(value, LevelVolumeCurve):
-            pts = ", ".join(f"{z:g} m→{v:g} hm³" for z, v in zip(value.level_masl, value.volume_hm3))
-            yield path, f"{len(value.level_masl)} points: {pts}" if len(value.level_masl) <= 8 else \
-                f"{len(value.level_masl)} points from {value.level_masl[0]:g} m ({value.volume_hm3[0]:g} hm³) " \
-                f"to {value.level_masl[-1]:g} m ({value.volume_hm3[-1]:g} hm³)"
+            pts = ", ".join(f"{z:g} m→{v:g} hm³" for z, v in zip(value.level_masl, value.volume_hm3, strict=True))
+            yield path, f"{len(value.level_masl)} points: {pts}" if len(value.level_masl) <= 8 else (
+                f"{len(value.level_masl)} points from {value.level_masl[0]:g} m ({value.volume_hm3[0]:g} hm³) "
+                f"to {value.level_masl[-1]:g} m ({value.volume_hm3[-1]:g} hm³)")
         elif isinstance(value, EfficiencyCurve):
             yield path, f"curve, {len(value.flow_m3s)}×{len(value.head_m)} points, peak {value.peak:.3f}"
         elif is_dataclass(value):

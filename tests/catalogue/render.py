@@ -8,7 +8,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import load_cases, render  # noqa: E402
+from _harness import load_cases, render
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "bad-inputs.md"
 

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _harness import load_cases, outcome  # noqa: E402
+from _harness import load_cases, outcome
 
 CASES = load_cases()
 #: The issue's floor for the catalogue's size.

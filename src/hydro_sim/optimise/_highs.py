@@ -20,6 +20,7 @@ from typing import Any
 import highspy
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from hydro_sim.optimise._model import ModelData
 
@@ -140,7 +141,8 @@ class _Blocks:
         self.c: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
 
-    def cols(self, name: str, lb, ub, cost=0.0, n: int | None = None, integer: bool = False) -> np.ndarray:
+    def cols(self, name: str, lb: ArrayLike, ub: ArrayLike, cost: ArrayLike = 0.0, n: int | None = None,
+             integer: bool = False) -> np.ndarray:
         n = self.T if n is None else n
         self.col_off[name] = self.n_cols
         self.col_n[name] = n
@@ -152,7 +154,7 @@ class _Blocks:
         self.col_int.append(np.full(n, 1 if integer else 0, dtype=np.int32))
         return idx
 
-    def rows(self, name: str, lb, ub, n: int | None = None) -> np.ndarray:
+    def rows(self, name: str, lb: ArrayLike, ub: ArrayLike, n: int | None = None) -> np.ndarray:
         n = self.T if n is None else n
         self.row_off[name] = self.n_rows
         idx = np.arange(self.n_rows, self.n_rows + n)
@@ -161,13 +163,13 @@ class _Blocks:
         self.row_ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy())
         return idx
 
-    def coef(self, rows: np.ndarray, cols: np.ndarray, vals) -> None:
+    def coef(self, rows: np.ndarray, cols: np.ndarray, vals: ArrayLike) -> None:
         rows, cols = np.asarray(rows), np.asarray(cols)
         self.r.append(rows)
         self.c.append(cols)
         self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).astype(float))
 
-    def set_col_bounds(self, cols: np.ndarray, lb=None, ub=None) -> None:
+    def set_col_bounds(self, cols: np.ndarray, lb: ArrayLike | None = None, ub: ArrayLike | None = None) -> None:
         lbs, ubs = np.concatenate(self.col_lb), np.concatenate(self.col_ub)
         if lb is not None:
             lbs[cols] = lb
@@ -225,7 +227,7 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
     soft: dict[str, np.ndarray] = {}
     price_cost = -d.price * dt
 
-    def cost(x):
+    def cost(x: ArrayLike) -> ArrayLike:
         return 0.0 if elastic else x
 
     # ---- columns -------------------------------------------------------------------------------
@@ -313,11 +315,11 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
     else:
         sign = 1.0
         if not elastic:
-            for s, q in enumerate(flows_conv):
+            for s in range(len(flows_conv)):
                 b.col_cost[_family_pos(b, f"q_conv_{s}")] = price_cost * d.k_conv[s]
-            for s, q in enumerate(flows_gen):
+            for s in range(len(flows_gen)):
                 b.col_cost[_family_pos(b, f"q_gen_{s}")] = price_cost * d.k_gen[s]
-            for s, q in enumerate(flows_pump):
+            for s in range(len(flows_pump)):
                 b.col_cost[_family_pos(b, f"q_pump_{s}")] = -price_cost * d.b_pump[s]
             for name in renewables:
                 b.col_cost[_family_pos(b, name)] = price_cost
@@ -559,7 +561,7 @@ class WarmStart:
 
 def _layout(b: _Blocks) -> tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]:
     cols = {name: (off, b.col_n[name]) for name, off in b.col_off.items()}
-    ends = sorted(b.row_off.values()) + [b.n_rows]
+    ends = [*sorted(b.row_off.values()), b.n_rows]
     rows = {name: (off, ends[ends.index(off) + 1] - off) for name, off in b.row_off.items()}
     return cols, rows
 

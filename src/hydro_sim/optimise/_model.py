@@ -56,15 +56,16 @@ volume v0 unless an end target is given.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from hydro_sim import hydraulics as hy
 from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
-from hydro_sim.plant import Plant
+from hydro_sim.plant import Plant, Reservoir
 from hydro_sim.scenario import Scenario
 
 Objective = Literal["revenue", "firming", "tracking"]
@@ -233,7 +234,7 @@ class ModelData:
         return [name for name, _ in self.families]
 
 
-def _chords(q_cap: np.ndarray, S: int, power_of_flow) -> tuple[np.ndarray, np.ndarray]:
+def _chords(q_cap: np.ndarray, S: int, power_of_flow: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Cut [0, q_cap[t]] into S equal chords of ``power_of_flow``; return widths and slopes, shape (S, T)."""
     width = np.broadcast_to(q_cap / S, (S, q_cap.size)).copy()
     edges = q_cap[None, :] * (np.arange(S + 1)[:, None] / S)           # (S+1, T)
@@ -316,7 +317,7 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         v_lo_min = v_lo_max = np.zeros(T)
         v_lo0 = 0.0
 
-    def dv(limit_m_per_h: float, reservoir, levels) -> np.ndarray | None:
+    def dv(limit_m_per_h: float, reservoir: Reservoir | None, levels: Any) -> np.ndarray | None:
         if not np.isfinite(limit_m_per_h) or reservoir is None:
             return None
         return np.asarray(reservoir.curve.surface_area_km2_at(levels)) * limit_m_per_h * dt

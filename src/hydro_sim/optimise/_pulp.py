@@ -33,6 +33,7 @@ import os
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pulp
@@ -57,7 +58,7 @@ def _bound(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
 
 
-def _family(prob: pulp.LpProblem, name: str, lb, ub, T: int, cat: str = pulp.LpContinuous) -> Family:
+def _family(prob: pulp.LpProblem, name: str, lb: Any, ub: Any, T: int, cat: str = pulp.LpContinuous) -> Family:
     """One variable per step, ``name_t``, with per-step (or scalar) bounds."""
     lbs = np.broadcast_to(np.asarray(lb, dtype=float), (T,)).tolist()
     ubs = np.broadcast_to(np.asarray(ub, dtype=float), (T,)).tolist()
@@ -234,7 +235,7 @@ def _objective(d: ModelData, x: dict[str, Family]) -> pulp.LpAffineExpression:
         renewables = [v for name in ("pv", "wind") if name in x for v in x[name]]
         cost -= pulp.lpSum(d.curtailment_penalty * dt * v for v in renewables)
     if d.objective == "tracking":
-        cost += pulp.lpSum(d.tracking_penalty * dt * (p + n) for p, n in zip(x["dev_pos"], x["dev_neg"]))
+        cost += pulp.lpSum(d.tracking_penalty * dt * (p + n) for p, n in zip(x["dev_pos"], x["dev_neg"], strict=True))
     cost += pulp.lpSum(d.spill_cost * s for s in x["spill"])        # tie-break: turbine rather than spill
     if d.end == "water_value":
         cost -= d.water_value_up * x["v_up"][-1]

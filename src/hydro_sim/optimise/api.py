@@ -628,7 +628,7 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
     if raw.status == "unbounded":
         return None, ("unbounded: the objective can grow without limit; check for negative penalties or water "
                       "values, or a missing line capacity with negative prices")
-    if raw.status not in ("infeasible",):
+    if raw.status != "infeasible":
         return None, f"{raw.status}: the solver stopped without a solution ({raw.solver_message})"
     elastic, slacks = _highs.solve(d, elastic=True)
     if elastic.status == "interrupted":

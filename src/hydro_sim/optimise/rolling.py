@@ -206,7 +206,7 @@ def _rolling(plant: Plant, scenario: Scenario, w: float, la: float, compare_full
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(starts), desc="rolling horizon", unit="window")
-    for start, keep_stop in zip(starts.tolist(), ends.tolist()):
+    for start, keep_stop in zip(starts.tolist(), ends.tolist(), strict=True):
         stop = min(keep_stop + n_look, scenario.n_steps)
         keep = keep_stop - start
         sc = scenario.window(start_h=start * dt, hours=(stop - start) * dt)

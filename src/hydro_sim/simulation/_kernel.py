@@ -40,10 +40,12 @@ A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 
 # limit codes
 NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV, ENV_RAISED = 0, 1, 2, 3, 4, 5, 6, 7, 8
+LINE_EXPORT, LINE_IMPORT = 9, 10
 LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN: "lower minimum level",
                UPPER_MAX: "upper maximum level", LOWER_MAX: "lower maximum level",
                MODE: "pump and generate at once", ENV: "environmental flow",
-               ENV_RAISED: "environmental flow (release raised)"}
+               ENV_RAISED: "environmental flow (release raised)", LINE_EXPORT: "line capacity (export)",
+               LINE_IMPORT: "line capacity (import)"}
 
 # One decorator for every kernel function, built once. ``_nrt=False`` is an internal numba option that numba's
 # type stubs do not list (hence the ignore): it compiles the functions without reference counting (each array
@@ -283,18 +285,20 @@ def _p_rest(q, p, hg, k, b):
 def _tally(L, nb, g, code_row, cut_row):
     """Add group ``g``'s cut-backs of the step to the block's tally rows: water and steps per limit code
     (TALLY_CODES: the codes :func:`_limits` can give the group; a step without a code has no cut-back)."""
-    base = L_TALLY + 8 * g * BLOCK
-    k0, k1, k2, k3 = TALLY_CODES[g]
+    base = L_TALLY + 2 * N_TALLY_CODES * g * BLOCK
+    k0, k1, k2, k3, k4 = TALLY_CODES[g]
     for i in range(nb):
         code, cut = L[code_row + i], L[cut_row + i]
         L[base + i] += cut if code == k0 else 0.0
         L[base + BLOCK + i] += cut if code == k1 else 0.0
         L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
         L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
-        L[base + 4 * BLOCK + i] += 1.0 if code == k0 else 0.0
-        L[base + 5 * BLOCK + i] += 1.0 if code == k1 else 0.0
-        L[base + 6 * BLOCK + i] += 1.0 if code == k2 else 0.0
-        L[base + 7 * BLOCK + i] += 1.0 if code == k3 else 0.0
+        L[base + 4 * BLOCK + i] += cut if code == k4 else 0.0
+        L[base + 5 * BLOCK + i] += 1.0 if code == k0 else 0.0
+        L[base + 6 * BLOCK + i] += 1.0 if code == k1 else 0.0
+        L[base + 7 * BLOCK + i] += 1.0 if code == k2 else 0.0
+        L[base + 8 * BLOCK + i] += 1.0 if code == k3 else 0.0
+        L[base + 9 * BLOCK + i] += 1.0 if code == k4 else 0.0
 
 
 @_jit_inline
@@ -314,7 +318,7 @@ TOT_VUP_MIN, TOT_VUP_MAX, TOT_VLO_MIN, TOT_VLO_MAX = 14, 15, 16, 17
 N_TOT = 18
 #: Groups of the cut-back tallies ``cut_water[s, group, limit]`` and ``cut_steps[s, group, limit]``.
 G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
-N_LIMITS = 9
+N_LIMITS = 11
 
 # -- the block of scenarios run side by side: one row of ``lanes`` per quantity, one column per scenario ----
 #: Scenarios per block: the block's rows (N_LANE_ROWS of BLOCK floats, 27 KiB) stay in the 32 KiB first-level
@@ -331,19 +335,21 @@ BLOCK = 32
  L_CUTC, L_CUTG, L_CUTP, L_CUTR, L_CODER,               # cut-backs
  L_QCO, L_QGO, L_QPO,                                   # flows after the limits
  L_PC, L_PG, L_PP,                                      # powers at the mid-step head
+ L_LINE, L_EX, L_CODECO, L_CODEGO, L_CODEPO,            # line limit, its excess, codes after the limits
  L_XU, L_XL, L_ZU, L_ZL, L_OUT,                         # volumes → levels, and which left their segment
- L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 55 * BLOCK, BLOCK)
+ L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 60 * BLOCK, BLOCK)
 # Each reservoir's level segment per lane: 5 rows from L_SEGU / L_SEGL, at these offsets: the segment's
 # start volume and level, its slope, and the volumes it holds, [lower, upper) (infinite at the table's ends,
 # where the level is extrapolated).
 SEG_X, SEG_Y, SEG_M, SEG_LO, SEG_HI = 0, BLOCK, 2 * BLOCK, 3 * BLOCK, 4 * BLOCK
-L_SUM = 55 * BLOCK                                             # the N_TOT running totals follow
+L_SUM = 60 * BLOCK                                             # the N_TOT running totals follow
 #: The limit codes each group's cut-backs can carry (−1: none), in the order of the tally rows.
-TALLY_CODES = ((UNIT, UPPER_MIN, -1, -1), (UNIT, UPPER_MIN, MODE, -1), (UNIT, MODE, LOWER_MIN, UPPER_MAX),
-               (LOWER_MAX, ENV, ENV_RAISED, -1))
-L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 4 rows of water, then 4 rows of steps, one per code above
-N_TALLY_ROWS = 32
-N_LANE_ROWS = 55 + N_TOT + N_TALLY_ROWS
+TALLY_CODES = ((UNIT, UPPER_MIN, LINE_EXPORT, -1, -1), (UNIT, UPPER_MIN, MODE, LINE_EXPORT, -1),
+               (UNIT, MODE, LOWER_MIN, UPPER_MAX, LINE_IMPORT), (LOWER_MAX, ENV, ENV_RAISED, -1, -1))
+N_TALLY_CODES = 5
+L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 5 rows of water, then 5 rows of steps, one per code above
+N_TALLY_ROWS = 8 * N_TALLY_CODES
+N_LANE_ROWS = 60 + N_TOT + N_TALLY_ROWS
 
 
 def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
@@ -357,7 +363,7 @@ def run(t0, t1, c, has_lower, tailwater,
         vmin_up, vmax_up, vmin_lo, vmax_lo,
         inflow_up, inflow_lo, price,
         req_conv, conv_is_power, req_gen, gen_is_power, req_pump, pump_is_power, req_spill, req_release,
-        v_lo_target,
+        v_lo_target, has_line, line_cap,
         n_c, qmax_c, pmax_c, k_c, eta_c, qg_c, hg_c, tab_c,
         n_r, qmax_r, pmax_r, pmax_pump_r, k_r, eta_t, qg_t, hg_t, tab_t, eta_p, qg_p, hg_p, tab_p,
         env_min, release_max,
@@ -372,7 +378,8 @@ def run(t0, t1, c, has_lower, tailwater,
     (``qg``, ``hg``, ``tab``) applies. ``totals`` (scenarios, N_TOT) and the cut-back tallies
     (scenarios, 4, N_LIMITS) are added to; the ``out_*`` series (scenarios, steps) are written only when
     ``record`` is true. A NaN in ``req_release`` means the automatic release (lower reservoir held at
-    ``v_lo_target``). ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
+    ``v_lo_target``). ``line_cap`` (scenarios or 1, steps) is the line's limit in both directions, read
+    only when ``has_line``. ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
 
     Scenarios run in blocks of BLOCK, side by side, and each step is a sequence of loops over the block:
     the loops with arithmetic only compile to SIMD code; the table walks for volumes that left their level
@@ -415,6 +422,8 @@ def run(t0, t1, c, has_lower, tailwater,
             _load(L, L_RG, req_gen, s0, nb, t)
             _load(L, L_RP, req_pump, s0, nb, t)
             _load(L, L_SP, req_spill, s0, nb, t)
+            if has_line:
+                _load(L, L_LINE, line_cap, s0, nb, t)
             if has_lower:
                 _load(L, L_RL, req_release, s0, nb, t)
             else:
@@ -431,6 +440,11 @@ def run(t0, t1, c, has_lower, tailwater,
                               qmax_r, pmax_r, qg_t, hg_t, tab_t)
             _estimate_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, qmax_r,
                            qg_p, hg_p, tab_p)
+            if has_line:      # the estimate within the line, so that the head estimate is the line's
+                _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+                _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+                _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
             for i in range(nb):
                 qc, qg, qp, sp, il, vl = L[L_QC + i], L[L_QG + i], L[L_QP + i], L[L_SP + i], L[L_IL + i], L[L_VL + i]
@@ -461,11 +475,23 @@ def run(t0, t1, c, has_lower, tailwater,
                         L[L_QG + i] = _t_rest(L[L_QG + i], L[L_PEG + i], hg, k_r, a_t, L[L_TOPG + i])
                     if L[L_MOREP + i] > 0.0:
                         L[L_QP + i] = _p_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, b_p)
-            # 5. a unit cannot pump and generate at once [6]; the water limits [2–5]; the release [7, 8];
-            #    the volumes
+            # 5. a unit cannot pump and generate at once [6]; the water limits [2–4]; the line [9, 10] at the
+            #    head estimate; the release [5, 7, 8]; the volumes
             for i in range(nb):
-                _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, c, inv_c,
-                        vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max)
+                _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                        vmin_u, vmax_u, vmin_l, env_min)
+            if has_line:
+                _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+                _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+                _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                if _line_check(L, nb, tol) > 0:      # the rare block where the line binds: lane by lane
+                    for i in range(nb):
+                        _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
+                                  const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
+                                  tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
+                                  hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+            for i in range(nb):
+                _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
             # 6. power at the mid-step head
             for i in range(nb):
                 L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
@@ -479,16 +505,16 @@ def run(t0, t1, c, has_lower, tailwater,
             for i in range(nb):
                 _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
             # 8. cut-backs: tallied per group and limit always, and written per step when the series are recorded
-            _tally(L, nb, G_CONV, L_CODEC, L_CUTC)
-            _tally(L, nb, G_GEN, L_CODEG, L_CUTG)
-            _tally(L, nb, G_PUMP, L_CODEP, L_CUTP)
+            _tally(L, nb, G_CONV, L_CODECO, L_CUTC)
+            _tally(L, nb, G_GEN, L_CODEGO, L_CUTG)
+            _tally(L, nb, G_PUMP, L_CODEPO, L_CUTP)
             _tally(L, nb, G_RELEASE, L_CODER, L_CUTR)
             if record:
                 for i in range(nb):
                     s = s0 + i
-                    _record_cut(s, t, L[L_CODEC + i], L[L_CUTC + i], out_cut_conv, out_code_conv)
-                    _record_cut(s, t, L[L_CODEG + i], L[L_CUTG + i], out_cut_gen, out_code_gen)
-                    _record_cut(s, t, L[L_CODEP + i], L[L_CUTP + i], out_cut_pump, out_code_pump)
+                    _record_cut(s, t, L[L_CODECO + i], L[L_CUTC + i], out_cut_conv, out_code_conv)
+                    _record_cut(s, t, L[L_CODEGO + i], L[L_CUTG + i], out_cut_gen, out_code_gen)
+                    _record_cut(s, t, L[L_CODEPO + i], L[L_CUTP + i], out_cut_pump, out_code_pump)
                     _record_cut(s, t, L[L_CODER + i], L[L_CUTR + i], out_cut_release, out_code_release)
                     out_p_conv[s, t] = L[L_PC + i]
                     out_p_gen[s, t] = L[L_PG + i]
@@ -513,11 +539,12 @@ def run(t0, t1, c, has_lower, tailwater,
             tot[TOT_VLO_MIN] = min(tot[TOT_VLO_MIN], L[L_SUM + TOT_VLO_MIN * BLOCK + i])
             tot[TOT_VLO_MAX] = max(tot[TOT_VLO_MAX], L[L_SUM + TOT_VLO_MAX * BLOCK + i])
             for g in range(4):
-                for m in range(4):
+                for m in range(N_TALLY_CODES):
                     k = TALLY_CODES[g][m]
                     if k >= 0:
-                        cut_water[s, g, k] += L[L_TALLY + (8 * g + m) * BLOCK + i]
-                        cut_steps[s, g, k] += int(L[L_TALLY + (8 * g + 4 + m) * BLOCK + i])
+                        cut_water[s, g, k] += L[L_TALLY + (2 * N_TALLY_CODES * g + m) * BLOCK + i]
+                        cut_steps[s, g, k] += int(L[L_TALLY + (2 * N_TALLY_CODES * g + N_TALLY_CODES + m)
+                                                    * BLOCK + i])
 
 
 @_jit_inline
@@ -715,11 +742,12 @@ def _solve_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, tol, qmax_u, qg, h
 
 
 @_jit_inline
-def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, c, inv_c,
-            vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max):
-    """The step's flows after the unit ratings [1], one mode at a time [6], the water limits [2–5] and the
-    release [5, 7, 8], and the end volumes; written with selects only (no branches), so that the loop over
-    a block compiles to SIMD code. In m³/s over the step (volumes divided by c):
+def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+            vmin_u, vmax_u, vmin_l, env_min):
+    """The step's flows after the unit ratings [1], one mode at a time [6] and the water limits [2–4],
+    into the rows L_QCO, L_QGO, L_QPO, L_SPO with their cut-backs and codes (L_CODE*O); written with
+    selects only (no branches), so that the loop over a block compiles to SIMD code. It reads only the
+    step's inputs and solved flows, so it can be run again. In m³/s over the step (volumes divided by c):
     a: upper water above its minimum, b: lower water above its minimum, mu: upper room;
     U = Q_conv + Q_gen + S (upper → lower), P = Q_pump (lower → upper), R the release."""
     vu, vl, iu, il = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i]
@@ -754,10 +782,8 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
     a = (vu - vmin_u) * inv_c + iu
     mu = (vmax_u - vu) * inv_c - iu
     U = qc + qg + sp
-    auto = math.isnan(rl_req) & has_lower
+    e0 = _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min)
     b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
-    floor = env_min if auto else max(rl_req, env_min)
-    e0 = min(floor, max(a + b, 0.0)) if has_lower else 0.0      # release reserved before any pumping
     # [2] the upper minimum: U ≤ P + a (spill given up first, then the units in proportion)
     low_u = U > qp + a + 1e-12
     keep = max(qp + a, 0.0)
@@ -789,8 +815,30 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
     qp = new_p if cut4 else qp
     spill = high_u & (qp - U > mu + 1e-12)
     sp = sp + (qp - U - mu) if spill else sp
+    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i] = qc, qg, qp, sp
+    L[L_CUTC + i], L[L_CUTG + i], L[L_CUTP + i] = cut_c, cut_g, cut_p
+    L[L_CODECO + i], L[L_CODEGO + i], L[L_CODEPO + i] = code_c, code_g, code_p
+
+
+@_jit_inline
+def _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min):
+    """The release reserved before any pumping: the environmental flow (or a larger requested release),
+    as far as the water of both reservoirs above their minima (a + b) allows. [m³/s]"""
+    auto = math.isnan(rl_req) & has_lower
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
+    floor = env_min if auto else max(rl_req, env_min)
+    return min(floor, max(a + b, 0.0)) if has_lower else 0.0
+
+
+@_jit_inline
+def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max):
+    """The release [5, 7, 8] from the settled flows of :func:`_limits` (and of the line, :func:`_line_cut`),
+    and the end volumes; selects only, as :func:`_limits`."""
+    vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
+    qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
     U = qc + qg + sp
-    # the release, from the settled flows
+    auto = math.isnan(rl_req) & has_lower
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
     code_r, cut_r = NONE, 0.0
     if has_lower:
         held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)   # the lower level held
@@ -809,11 +857,145 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
     raised = (not short) & has_lower & (not auto) & (rl_req < env_min - 1e-9) & (code_r == NONE)
     cut_r = env_min - rl if short else (min(rl, env_min) - rl_req if raised else 0.0)   # [8] the water added
     code_r = ENV if short else (ENV_RAISED if raised else code_r)
-    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i], L[L_RLO + i] = qc, qg, qp, sp, rl
-    L[L_CUTC + i], L[L_CUTG + i], L[L_CUTP + i], L[L_CUTR + i] = cut_c, cut_g, cut_p, cut_r
-    L[L_CODEC + i], L[L_CODEG + i], L[L_CODEP + i], L[L_CODER + i] = code_c, code_g, code_p, code_r
+    L[L_RLO + i], L[L_CUTR + i], L[L_CODER + i] = rl, cut_r, code_r
     L[L_VUN + i] = vu + c * (iu + qp - qc - qg - sp)
     L[L_VLN + i] = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
+
+
+@_jit
+def _turbine_flow_for(p, hg, const, k, qcap, rate, a, inv_a, n, qmax_u, pmax_u, qg, hgr, tab):
+    """Turbine flow of a group for power ``p`` at gross head ``hg`` (a power it can give): the series root
+    and two Halley steps for a constant efficiency (error far below round-off), else :func:`_turbine_flow`."""
+    if p <= 0.0:
+        return 0.0
+    if const:
+        q, q_top, pe, capped, solving = _tq(p, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
+        q1 = _t_step(q, pe, hg, k, a, q_top)[0]
+        q2 = _t_step(q1, pe, hg, k, a, q_top)[0]
+        return q2 if solving else q
+    return _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)[0]
+
+
+@_jit
+def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
+    """Pumped flow for input ``p`` at gross head ``hg``, as :func:`_turbine_flow_for`."""
+    if p <= 0.0:
+        return 0.0
+    if const:
+        q = _pq(p, hg, 1.0 / hg, k, b, inv_b)
+        q1 = _p_step(q, p, hg, k, b)[0]
+        return _p_step(q1, p, hg, k, b)[0]
+    return _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab)
+
+
+@_jit_inline
+def _line_estimate(L, nb):
+    """Scale the start-head flow estimates (rows L_QC, L_QG, L_QP, their powers in L_PC, L_PG, L_PP) so that
+    their net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts: the head
+    estimate then starts from flows close to the ones the line leaves (selects only: SIMD)."""
+    for i in range(nb):
+        pc, pg, pp, cap = L[L_PC + i], L[L_PG + i], L[L_PP + i], L[L_LINE + i]
+        ex = pc + pg - pp - cap
+        over = ex > 0.0
+        cut_g = min(ex, pg) if over else 0.0
+        fg = (pg - cut_g) / pg if cut_g > 0.0 else 1.0
+        rest = ex - cut_g if over else 0.0
+        cut_c = min(rest, pc) if rest > 0.0 else 0.0
+        fc = (pc - cut_c) / pc if cut_c > 0.0 else 1.0
+        im = pp - pc - pg - cap
+        fp = (pp - im) / pp if (im > 0.0) & (pp > 0.0) else 1.0
+        L[L_QC + i] *= fc
+        L[L_QG + i] *= fg
+        L[L_QP + i] *= fp
+
+
+@_jit_inline
+def _line_check(L, nb, tol):
+    """Net exchange P_conv + P_gen − P_pump (powers of the settled flows in L_PC, L_PG, L_PP at the head
+    in L_HG) into L_EX; returns how many lanes exceed the line (row L_LINE) by more than round-off
+    (``tol`` = 1 + RATING_TOL, as the unit ratings) in either direction."""
+    n_over = 0
+    for i in range(nb):
+        net = L[L_PC + i] + L[L_PG + i] - L[L_PP + i]
+        cap = L[L_LINE + i] * tol
+        L[L_EX + i] = net
+        n_over += (net > cap) | (-net > cap)
+    return n_over
+
+
+@_jit
+def _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
+              const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
+              const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
+              const_p, b_p, inv_b_p, qg_p, hg_p, tab_p):
+    """The line [9, 10] on one lane's settled flows (rows L_QCO, L_QGO, L_QPO, L_SPO), at the head in L_HG.
+
+    Export above the line (net exchange P_conv + P_gen − P_pump > C): the reversible generation is cut
+    first (its water stays stored for the peak), then the conventional generation, each to the flow that
+    gives the power left at the head; the water stays in the upper reservoir, except the part pumping
+    needed from the lower reservoir (it is spilled, without power) and what a full upper reservoir cannot
+    hold (spilled, as [4]). Import above the line (P_pump − P_conv − P_gen > C): pumping is cut to the
+    input the line can bring; if the upper reservoir then cannot feed the units' outflow, the spill and
+    then the units give way as [2] (only when pumping fed them in the same step). The exchange is then
+    within the line, to round-off (the power is reckoned again at the mid-step head)."""
+    cap = L[L_LINE + i]
+    net = L[L_EX + i]
+    h = L[L_HG + i]
+    qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
+    pc, pg, pp = L[L_PC + i], L[L_PG + i], L[L_PP + i]
+    vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
+    a = (vu - vmin_u) * inv_c + iu
+    mu = (vmax_u - vu) * inv_c - iu
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
+    if net > cap * tol:
+        ex = net - cap
+        cut_pg = min(ex, pg)
+        cut_pc = min(ex - cut_pg, pc)
+        qg1 = qg
+        if cut_pg > 0.0:
+            qg1 = min(_turbine_flow_for(pg - cut_pg, h, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r,
+                                        pmax_r, qg_t, hg_t, tab_t), qg)
+            L[L_CUTG + i] += qg - qg1
+            L[L_CODEGO + i] = LINE_EXPORT
+        qc1 = qc
+        if cut_pc > 0.0:
+            qc1 = min(_turbine_flow_for(pc - cut_pc, h, const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c,
+                                        pmax_c, qg_c, hg_c, tab_c), qc)
+            L[L_CUTC + i] += qc - qc1
+            L[L_CODECO + i] = LINE_EXPORT
+        kept = (qg - qg1) + (qc - qc1)
+        qc, qg = qc1, qg1
+        # pumping took part of the cut water from the lower reservoir: that part is spilled (no power)
+        e0 = _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min)
+        need = qp - (qc + qg + sp + b - e0)
+        if has_lower and need > 0.0:
+            sp += min(need, kept)
+        # a full upper reservoir cannot keep it: the rest spills (as [4])
+        over_u = qp - (qc + qg + sp) - mu
+        if over_u > 0.0:
+            sp += over_u
+    elif -net > cap * tol:
+        qp1 = min(_pump_flow_for(pc + pg + cap, h, const_p, k_r, b_p, inv_b_p, n_r, qmax_r, qg_p, hg_p, tab_p), qp)
+        L[L_CUTP + i] += qp - qp1
+        L[L_CODEPO + i] = LINE_IMPORT
+        qp = qp1
+        # the upper minimum: U ≤ P + a, the spill given up first, then the units in proportion (as [2])
+        U = qc + qg + sp
+        if U > qp + a + 1e-12:
+            keep = max(qp + a, 0.0)
+            sp -= min(sp, U - keep)
+            rest = qc + qg
+            f = min(max((keep - sp) / rest if rest > 0.0 else 1.0, 0.0), 1.0)
+            if f < 1.0:
+                if qc > 0.0:
+                    L[L_CUTC + i] += qc * (1.0 - f)
+                    L[L_CODECO + i] = UPPER_MIN
+                if qg > 0.0:
+                    L[L_CUTG + i] += qg * (1.0 - f)
+                    L[L_CODEGO + i] = UPPER_MIN
+                qc *= f
+                qg *= f
+    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i] = qc, qg, qp, sp
 
 
 @_jit_inline

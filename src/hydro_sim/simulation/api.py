@@ -217,6 +217,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     # Every array goes to the kernel C-contiguous and writable (a read-only view, e.g. from pandas, is
     # copied: for one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
     inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
+    line_cap = _plain(_rows([_line_capacity_mw(plant, sc) for sc in items]))
 
     def start(value: Any, default: float, name: str) -> np.ndarray:
         if value is None:
@@ -252,6 +253,8 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     cut_steps = np.zeros((S, 4, K.N_LIMITS), dtype=np.int64)
     tallies = (totals, cut_water, cut_steps, keep)
     args = _static_args(plant, index, c)
+    args["has_line"] = bool(np.isfinite(line_cap).any())
+    args["line_cap"] = line_cap
     t_kernel = 0.0
 
     if req is not None:
@@ -290,6 +293,8 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         arrays["inflow_upper_m3s"] = np.broadcast_to(inflow_up, (S, T))
         arrays["inflow_lower_m3s"] = np.broadcast_to(inflow_lo, (S, T))
         arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
+        arrays["line_mw"] = out["p_conv"] + out["p_gen"] - out["p_pump"]
+        arrays["line_capacity_mw"] = np.broadcast_to(line_cap, (S, T))
         for k, name in (("cut_conv", "conventional"), ("cut_gen", "generating"), ("cut_pump", "pumping"),
                         ("cut_release", "release")):
             arrays[f"cut_{name}_m3s"] = out[k]
@@ -311,6 +316,15 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
                             totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
                             cut_water_hm3=cut_water * c, cut_steps=cut_steps,
                             timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start})
+
+
+def _line_capacity_mw(plant: Plant, scenario: Scenario) -> np.ndarray:
+    """The line's limit per step, in both directions: the scenario's ``line_capacity_mw`` series (e.g. an
+    outage) within the plant's ``line.capacity_mw`` rating, as the LP has it; infinite for no limit. [MW]"""
+    rating = float(plant.line.capacity_mw)
+    if scenario.line_capacity_mw is None:
+        return np.full(scenario.n_steps, rating)
+    return np.minimum(scenario.line_capacity_mw.to_numpy(dtype=float), rating)
 
 
 def _row_at(values: np.ndarray, t: int, S: int) -> np.ndarray:
@@ -461,6 +475,7 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
           a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,
           req.conventional, req.conventional_is_power, req.generating, req.generating_is_power,
           req.pumping, req.pumping_is_power, req.spill_m3s, req.release_m3s, req.lower_target_volume_hm3,
+          a["has_line"], a["line_cap"],
           a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["eta_c"], a["qg_c"], a["hg_c"], a["tab_c"],
           a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["eta_t"], a["qg_t"], a["hg_t"], a["tab_t"],
           a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], v_up, v_lo,

@@ -30,6 +30,8 @@ Every cut is recorded per group, step and scenario as water [m³/s over the step
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -47,16 +49,45 @@ LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN:
                ENV_RAISED: "environmental flow (release raised)", LINE_EXPORT: "line capacity (export)",
                LINE_IMPORT: "line capacity (import)"}
 
-# One decorator for every kernel function, built once. ``_nrt=False`` is an internal numba option that numba's
-# type stubs do not list (hence the ignore): it compiles the functions without reference counting (each array
-# handed to a compiled helper would otherwise cost atomic count updates per call) and without allocation.
-_jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy",  # type: ignore[call-overload]
-                  _nrt=False)
+#: Whether the compiled kernel is kept on disk (numba's cache, so a new process loads it instead of compiling
+#: for ~15 s). False when numba finds no writable place for it (a read-only install without a writable home
+#: or NUMBA_CACHE_DIR): the kernel is then compiled in each process, and the import still works.
+CACHE_ENABLED = True
+#: numba's reason when CACHE_ENABLED is False.
+CACHE_DISABLED_REASON = ""
+
+
+def _njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """numba.njit with the kernel's options and the disk cache, or without the cache when numba can write
+    none. numba looks for a writable place when a cached function is defined (its locators, in
+    ``numba.core.caching``: NUMBA_CACHE_DIR, the source's ``__pycache__``, the user's cache folder) and
+    raises ``RuntimeError("cannot cache function ...")`` when there is none; the first such failure turns
+    the cache off for the whole kernel, so that no function is cached and none fails.
+
+    ``_nrt=False`` is an internal numba option that numba's type stubs do not list: it compiles the
+    functions without reference counting (each array handed to a compiled helper would otherwise cost
+    atomic count updates per call) and without allocation."""
+    def decorate(fn: Callable[..., Any]) -> Any:
+        global CACHE_ENABLED, CACHE_DISABLED_REASON
+        if CACHE_ENABLED:
+            try:
+                return numba.njit(cache=True, fastmath=False, nogil=True,  # type: ignore[call-overload]
+                                  error_model="numpy", _nrt=False, **options)(fn)
+            except RuntimeError as err:      # numba: no locator available (nowhere to write the cache)
+                if "cannot cache" not in str(err):
+                    raise
+                CACHE_ENABLED, CACHE_DISABLED_REASON = False, str(err)
+        return numba.njit(cache=False, fastmath=False, nogil=True,  # type: ignore[call-overload]
+                          error_model="numpy", _nrt=False, **options)(fn)
+    return decorate
+
+
+# One decorator for every kernel function, built once.
+_jit = _njit()
 #: The same, for the helpers inlined into their callers. ``forceinline`` asks LLVM to inline them (numba's own
 #: ``inline="always"`` copies its IR per call and doubled the compile time); LLVM vectorises their loops over
 #: a block (checked with its vectoriser remarks, loop by loop).
-_jit_inline = numba.njit(forceinline=True, cache=True, fastmath=False,  # type: ignore[call-overload]
-                         nogil=True, error_model="numpy", _nrt=False)
+_jit_inline = _njit(forceinline=True)
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
@@ -869,7 +900,7 @@ def _turbine_flow_for(p, hg, const, k, qcap, rate, a, inv_a, n, qmax_u, pmax_u, 
     if p <= 0.0:
         return 0.0
     if const:
-        q, q_top, pe, capped, solving = _tq(p, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
+        q, q_top, pe, _capped, solving = _tq(p, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
         q1 = _t_step(q, pe, hg, k, a, q_top)[0]
         q2 = _t_step(q1, pe, hg, k, a, q_top)[0]
         return q2 if solving else q
@@ -942,7 +973,7 @@ def _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
     net = L[L_EX + i]
     h = L[L_HG + i]
     qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
-    pc, pg, pp = L[L_PC + i], L[L_PG + i], L[L_PP + i]
+    pc, pg = L[L_PC + i], L[L_PG + i]
     vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
     a = (vu - vmin_u) * inv_c + iu
     mu = (vmax_u - vu) * inv_c - iu

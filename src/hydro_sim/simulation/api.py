@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,14 @@ from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
-from hydro_sim.simulation.policies import FunctionPolicy, PolicyState, ReplayPolicy, Requests, TouRulePolicy
+from hydro_sim.simulation.policies import (
+    FunctionPolicy,
+    PolicyState,
+    ReplayPolicy,
+    Requests,
+    TouRulePolicy,
+    lower_target_volume_hm3,
+)
 
 __all__ = ["simulate", "SimulationResult"]
 
@@ -83,11 +90,28 @@ class SimulationResult:
                           "`totals` or `cutback_summary()`, or run simulate(..., record='all'))", self.record,
                           f"SimulationResult.{what}")
 
-    def frame(self, scenario: int = 0) -> pd.DataFrame:
-        """One scenario as a DataFrame with unit-suffixed columns (like a dispatch schedule)."""
+    def frame(self, scenario: int | str = 0) -> pd.DataFrame:
+        """One scenario (its position, or its name) as a DataFrame with unit-suffixed columns (like a dispatch
+        schedule)."""
         self._need_series("frame()")
+        s = self._scenario_position(scenario, "SimulationResult.frame()")
         cols = [c for c in self.arrays if not c.startswith("limit_")]
-        return pd.DataFrame({c: self.arrays[c][scenario] for c in cols}, index=self.index)
+        return pd.DataFrame({c: self.arrays[c][s] for c in cols}, index=self.index)
+
+    def _scenario_position(self, scenario: Any, where: str) -> int:
+        """The position of a scenario given by position (negative from the end) or by name."""
+        if isinstance(scenario, str):
+            if scenario not in self.scenario_names:
+                raise iv.fail("scenario", f"must be one of the scenario names ({', '.join(self.scenario_names)})",
+                              scenario, where)
+            return self.scenario_names.index(scenario)
+        if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
+            raise iv.fail("scenario", "must be a scenario's position (an int) or its name (a str)",
+                          type(scenario).__name__, where)
+        n = self.n_scenarios
+        if not -n <= int(scenario) < n:
+            raise iv.fail("scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where)
+        return int(scenario) % n
 
     def energy_mwh(self) -> pd.DataFrame:
         """Energy per scenario: conventional and reversible generation and pumping. [MWh]"""
@@ -136,6 +160,9 @@ class SimulationResult:
 
 
 _GROUPS = ("conventional", "generating", "pumping", "release")
+#: A start volume this far outside a reservoir's operating range counts as round-off (e.g. a volume read
+#: back from a level) and is moved onto the bound; 1 m³. [hm³]
+START_VOLUME_TOL_HM3 = 1e-6
 
 
 def _rows(values: list[np.ndarray]) -> np.ndarray:
@@ -149,7 +176,13 @@ def _rows(values: list[np.ndarray]) -> np.ndarray:
 
 def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd.DatetimeIndex]:
     where = "simulate()"
-    items = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    if isinstance(scenarios, Scenario):
+        items = [scenarios]
+    elif isinstance(scenarios, Sequence | Iterator) and not isinstance(scenarios, str | bytes):
+        items = list(scenarios)
+    else:
+        raise iv.fail("scenarios", "must be a Scenario or a sequence (list, tuple) of them",
+                      type(scenarios).__name__, where)
     if not items:
         raise iv.fail("scenarios", "must hold at least one Scenario", 0, where)
     for i, sc in enumerate(items):
@@ -204,9 +237,12 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     t_start = time.perf_counter()
     if not isinstance(plant, Plant):
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
-    if record not in ("all", "totals"):
+    if not isinstance(record, str) or record not in ("all", "totals"):
         raise iv.fail("record", "must be 'all' or 'totals'", record, where)
     items, index = _stack(scenarios)
+    if not isinstance(policy, ReplayPolicy | TouRulePolicy | FunctionPolicy):
+        raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
+                      type(policy).__name__, where)
     S, T = len(items), len(index)
     dt = items[0].dt_h
     c = HM3_PER_M3S_HOUR * dt
@@ -219,28 +255,38 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
     line_cap = _plain(_rows([_line_capacity_mw(plant, sc) for sc in items]))
 
-    def start(value: Any, default: float, name: str) -> np.ndarray:
-        if value is None:
-            return np.full(S, default)
-        arr = _per_scenario(name, value, S, where)
-        if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-            raise iv.fail(name, "must be finite and not negative", arr.tolist(), where)
-        return arr
+    if plant.lower is None and initial_volume_lower_hm3 is not None:
+        raise iv.fail("initial_volume_lower_hm3", f"must be None: plant '{plant.name}' has no lower reservoir",
+                      initial_volume_lower_hm3, where)
 
-    v_up = start(initial_volume_upper_hm3, plant.upper.initial_volume_hm3, "initial_volume_upper_hm3")
-    v_lo = start(initial_volume_lower_hm3, plant.lower.initial_volume_hm3 if plant.lower else 0.0,
-                 "initial_volume_lower_hm3")
+    def start(value: Any, reservoir: Any, name: str) -> np.ndarray:
+        if reservoir is None:
+            return np.zeros(S)
+        if value is None:
+            return np.full(S, reservoir.initial_volume_hm3)
+        arr = _per_scenario(name, value, S, where)
+        if not np.all(np.isfinite(arr)):
+            raise iv.fail(name, "must be finite", arr.tolist(), where)
+        # the operating range at the first step (the reservoir's bounds then: e.g. a flood-limit level)
+        lo, hi = (float(np.asarray(b)[0]) for b in reservoir.volume_bounds_hm3(index[:1]))
+        bad = (arr < lo - START_VOLUME_TOL_HM3) | (arr > hi + START_VOLUME_TOL_HM3)
+        if bad.any():
+            k = int(np.argmax(bad))
+            which = f" (scenario {k}, '{items[k].name}')" if S > 1 else ""
+            raise iv.fail(name, f"must lie in reservoir '{reservoir.name}''s operating range at the first step, "
+                          f"{lo:g} to {hi:g} hm³{which}", float(arr[k]), where)
+        return np.clip(arr, lo, hi)
+
+    v_up = start(initial_volume_upper_hm3, plant.upper, "initial_volume_upper_hm3")
+    v_lo = start(initial_volume_lower_hm3, plant.lower, "initial_volume_lower_hm3")
     v_up0, v_lo0 = v_up.copy(), v_lo.copy()
 
     if isinstance(policy, ReplayPolicy):
         req = policy.requests(plant, index, S)
     elif isinstance(policy, TouRulePolicy):
         req = policy.requests_for(plant, price, inflow_up)
-    elif isinstance(policy, FunctionPolicy):
-        req = None
     else:
-        raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
-                      type(policy).__name__, where)
+        req = None
 
     keep = record == "all"
     shape = (S, T) if keep else (1, 1)
@@ -265,10 +311,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         t_kernel = _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
     else:
         assert isinstance(policy, FunctionPolicy)
-        target_z = policy.lower_target_level_masl
-        target = (float(plant.lower.curve.volume_hm3_at(target_z if target_z is not None
-                                                          else plant.lower.initial_level_masl))
-                  if plant.lower is not None else 0.0)
+        target = lower_target_volume_hm3(plant, policy.lower_target_level_masl, "FunctionPolicy")
         req = _empty_requests(S, T, target)
         for t in range(T):
             state = PolicyState(
@@ -379,10 +422,13 @@ def _empty_requests(S: int, T: int, target: float) -> Requests:
 
 def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
     """A scalar or one value per scenario, as an array of S floats; anything else is an input error."""
+    bad = f"must be a number or one number per scenario ({S})"
+    if value is None or isinstance(value, str | bytes | dict | set):
+        raise iv.fail(name, bad, value, where)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise iv.fail(name, "must be a number or one number per scenario", value, where) from None
+        raise iv.fail(name, bad, value, where) from None
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size not in (1, S)):
         raise iv.fail(name, f"must be a scalar or hold one value per scenario ({S})", f"shape {arr.shape}", where)
     return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (S,)).copy()

@@ -92,6 +92,9 @@ _jit_inline = _njit(forceinline=True)
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
 RATING_TOL = 5e-4
+#: Passes of the line at the mid-step head for a lane the head estimate missed (:func:`_line_redo`); each
+#: divides the head's error by ~100 (the flows move by the error's fraction of the cut), one is the rule.
+MAX_LINE_PASSES = 3
 #: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
 FULL_POWER_MW = 1e11
 
@@ -532,6 +535,19 @@ def run(t0, t1, c, has_lower, tailwater,
             _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
             _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
             _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+            if has_line:      # the line at the mid-step head: the rare lane the estimate missed is done again
+                for _ in range(MAX_LINE_PASSES):
+                    if _line_check(L, nb, tol) == 0:
+                        break
+                    for i in range(nb):
+                        net, cap = L[L_EX + i], L[L_LINE + i] * tol
+                        if net > cap or -net > cap:
+                            _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
+                                       vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, tailwater,
+                                       z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
+                                       const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
+                                       tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
+                                       hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
             # 7. totals, and the state moves on
             for i in range(nb):
                 _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
@@ -922,10 +938,19 @@ def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
 @_jit_inline
 def _line_estimate(L, nb):
     """Scale the start-head flow estimates (rows L_QC, L_QG, L_QP, their powers in L_PC, L_PG, L_PP) so that
-    their net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts: the head
-    estimate then starts from flows close to the ones the line leaves (selects only: SIMD)."""
+    their net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts, after
+    dropping the smaller mode as [6] does: the head estimate then starts from flows close to the ones the
+    line leaves (selects only: SIMD)."""
     for i in range(nb):
-        pc, pg, pp, cap = L[L_PC + i], L[L_PG + i], L[L_PP + i], L[L_LINE + i]
+        # the smaller mode is dropped first, as [6] will
+        qg, qp = L[L_QG + i], L[L_QP + i]
+        drop_p = (qg > 0.0) & (qp > 0.0) & (qg >= qp)
+        drop_g = (qg > 0.0) & (qp > 0.0) & (qg < qp)
+        L[L_QP + i] = 0.0 if drop_p else qp
+        L[L_QG + i] = 0.0 if drop_g else qg
+        pc, cap = L[L_PC + i], L[L_LINE + i]
+        pg = 0.0 if drop_g else L[L_PG + i]
+        pp = 0.0 if drop_p else L[L_PP + i]
         ex = pc + pg - pp - cap
         over = ex > 0.0
         cut_g = min(ex, pg) if over else 0.0
@@ -1027,6 +1052,54 @@ def _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
                 qc *= f
                 qg *= f
     L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i] = qc, qg, qp, sp
+
+
+@_jit
+def _lane_power(q, h, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
+    """One lane's power of a group, by the formulas of :func:`_power` (the same operations: the same bits)."""
+    if n == 0 or q <= 0.0:
+        return 0.0
+    if const:
+        s = -1.0 if turbine else 1.0
+        return a * q * (h + s * (k * q * q))
+    if turbine:
+        return _turbine_power(q, h, k, n, qmax_u, qg, hgr, tab)
+    return _pump_power(q, h, k, n, qmax_u, qg, hgr, tab)
+
+
+@_jit
+def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
+               vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, tailwater,
+               z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
+               const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
+               const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
+               const_p, b_p, inv_b_p, qg_p, hg_p, tab_p):
+    """One lane whose net exchange, reckoned at the mid-step head (L_HG), is beyond the line by more than
+    round-off (the head estimate it was cut at missed the step's flows: a limit after the estimate, e.g. an
+    empty lower reservoir, changed them): the limits [1–6], the line at that head [9, 10] and the release
+    are applied again, and the mid-step head and the powers reckoned again (rows L_HG, L_PC, L_PG, L_PP).
+    The lane's flows then move by a small fraction of the first cut, so the head by a fraction of its
+    first error."""
+    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c, vmin_u, vmax_u,
+            vmin_l, env_min)
+    h = L[L_HG + i]
+    pc = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+    pg = _lane_power(L[L_QGO + i], h, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+    pp = _lane_power(L[L_QPO + i], h, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+    L[L_PC + i], L[L_PG + i], L[L_PP + i], L[L_EX + i] = pc, pg, pp, pc + pg - pp
+    _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
+              const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
+              const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
+              const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
+    z_u = _interp_from(0.5 * (L[L_VU + i] + L[L_VUN + i]), v_up_tab, z_up_tab, m_up, segs[i])[0]
+    z_l = _interp_from(0.5 * (L[L_VL + i] + L[L_VLN + i]), v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[0] \
+        if has_lower else tailwater
+    h = z_u - z_l
+    L[L_HG + i] = h
+    L[L_PC + i] = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+    L[L_PG + i] = _lane_power(L[L_QGO + i], h, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+    L[L_PP + i] = _lane_power(L[L_QPO + i], h, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
 
 
 @_jit_inline

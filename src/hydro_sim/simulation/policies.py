@@ -35,6 +35,12 @@ class Requests:
     lower_target_volume_hm3: np.ndarray     # (steps,) target of the automatic release
 
 
+#: A replayed flow or power this little below zero is an LP's round-off, replayed as zero: HiGHS meets its
+#: rows to 1e-7 of their terms, and a release derived from the balance of a 10⁴ hm³ reservoir carries
+#: ~1e-9 m³/s of it (measured −1.0e-9); 1e-6 is far below any real flow (≥ 1e-3). [m³/s or MW]
+REPLAY_ROUND_OFF = 1e-6
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReplayPolicy:
     """Replay a schedule (e.g. ``DispatchResult.schedule``) in every scenario.
@@ -78,11 +84,12 @@ class ReplayPolicy:
                 values = sch[name].to_numpy(dtype=float)
             except (TypeError, ValueError):
                 raise iv.fail(name, "must hold numbers", str(sch[name].dtype), f"the schedule of {where}") from None
-            bad = ~np.isfinite(values) | (values < 0)
+            bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
             if bad.any():
                 i = int(np.argmax(bad))
                 raise iv.fail(name, f"must be finite and not negative, but step {i} is {float(values[i])!r}",
                               float(values[i]), f"the schedule of {where}")
+            values = np.where(values < 0.0, 0.0, values)             # an LP's round-off below zero
             return np.ascontiguousarray(values).reshape(1, -1)      # one row, read by every scenario
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"

@@ -21,10 +21,21 @@ Each step, in this order:
    when the lower reservoir is full [limit 5], and any shortfall below the environmental flow is recorded
    [limit 7]; a requested release below the environmental flow is raised to it where the water is there,
    and the water added is recorded [limit 8] (the environmental flow is a legal minimum, not a request);
+   the grid line comes after the water limits and before the release: the net exchange at the busbar,
+   P_conv + P_gen − P_pump (the LP's ``power`` row; the simulator carries no PV or wind), must stay within
+   ±C, C = min(Plant.line, the scenario's line_capacity_mw) at the step. An export above C cuts the
+   reversible generation first (pumped water stays stored for the peak), then the conventional generation
+   [limit 9]; the water stays in the upper reservoir, except what the pumps needed from the lower
+   reservoir (spilled, without power) and what a full upper reservoir cannot hold (spilled). An import
+   above C cuts the pumping [limit 10]. The flows are cut at the head estimate; a lane whose exchange at
+   the mid-step head is still beyond the line (a limit after the estimate moved its flows) is done again
+   at that head (:func:`_line_redo`). With a line, the head estimate also starts from flows within it;
 5. volumes are updated exactly: V_up += c(I_up + Q_p − Q_c − Q_g − S), V_lo += c(I_lo + Q_c + Q_g + S − Q_p − R);
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
 Every cut is recorded per group, step and scenario as water [m³/s over the step] with its limit code.
+Not modelled (the LP has them in unit-commitment mode only): the units' minimum stable output, the
+fixed-speed pump band; nor the release ramp limit or the level-change limits of the LP's options.
 """
 
 from __future__ import annotations
@@ -424,6 +435,7 @@ def run(t0, t1, c, has_lower, tailwater,
     rate_c, rate_g = n_c * pmax_c, n_r * pmax_r
     qcap_c, qcap_g = n_c * qmax_c, n_r * qmax_r
     const_c, const_t, const_p = eta_c > 0.0, eta_t > 0.0, eta_p > 0.0
+    const_all = const_c and const_t and const_p
     a_c = A_MW_PER_M3S_M * eta_c
     a_t = A_MW_PER_M3S_M * eta_t
     b_p = A_MW_PER_M3S_M * (1.0 / eta_p)
@@ -475,9 +487,16 @@ def run(t0, t1, c, has_lower, tailwater,
             _estimate_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, qmax_r,
                            qg_p, hg_p, tab_p)
             if has_line:      # the estimate within the line, so that the head estimate is the line's
-                _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
-                _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
-                _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                if const_all:   # the powers in the same loop (one pass over the block)
+                    for i in range(nb):
+                        hg = L[L_HG + i]
+                        L[L_PC + i] = _const_power(L[L_QC + i], hg, a_c, k_c, -1.0)
+                        L[L_PG + i] = _const_power(L[L_QG + i], hg, a_t, k_r, -1.0)
+                        L[L_PP + i] = _const_power(L[L_QP + i], hg, b_p, k_r, 1.0)
+                else:
+                    _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+                    _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+                    _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
                 _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
             for i in range(nb):
@@ -511,21 +530,41 @@ def run(t0, t1, c, has_lower, tailwater,
                         L[L_QP + i] = _p_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, b_p)
             # 5. a unit cannot pump and generate at once [6]; the water limits [2–4]; the line [9, 10] at the
             #    head estimate; the release [5, 7, 8]; the volumes
-            for i in range(nb):
-                _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
-                        vmin_u, vmax_u, vmin_l, env_min)
-            if has_line:
-                _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
-                _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
-                _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
-                if _line_check(L, nb, tol) > 0:      # the rare block where the line binds: lane by lane
+            if not has_line:
+                for i in range(nb):
+                    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                            vmin_u, vmax_u, vmin_l, env_min)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
+            else:
+                n_over = 0
+                if const_all:   # the limits, the powers at the estimate and the check in one pass
+                    for i in range(nb):
+                        _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                                vmin_u, vmax_u, vmin_l, env_min)
+                        hg = L[L_HG + i]
+                        pc = L[L_PC + i] = _const_power(L[L_QCO + i], hg, a_c, k_c, -1.0)
+                        pg = L[L_PG + i] = _const_power(L[L_QGO + i], hg, a_t, k_r, -1.0)
+                        pp = L[L_PP + i] = _const_power(L[L_QPO + i], hg, b_p, k_r, 1.0)
+                        net = pc + pg - pp
+                        cap = L[L_LINE + i] * tol
+                        L[L_EX + i] = net
+                        n_over += (net > cap) | (-net > cap)
+                else:
+                    for i in range(nb):
+                        _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                                vmin_u, vmax_u, vmin_l, env_min)
+                    _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+                    _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+                    _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                    n_over = _line_check(L, nb, tol)
+                if n_over > 0:      # the rare block where the line binds: lane by lane
                     for i in range(nb):
                         _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
                                   const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
                                   tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
                                   hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
-            for i in range(nb):
-                _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
+                for i in range(nb):
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
             # 6. power at the mid-step head
             for i in range(nb):
                 L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
@@ -1100,6 +1139,13 @@ def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower,
     L[L_PC + i] = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
     L[L_PG + i] = _lane_power(L[L_QGO + i], h, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
     L[L_PP + i] = _lane_power(L[L_QPO + i], h, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+
+
+@_jit_inline
+def _const_power(q, h, a, k, s):
+    """Power of a constant-efficiency group at flow q and gross head h, as :func:`_power` reckons it:
+    a·Q·(H_g + s·kQ²), s = −1 for turbines, +1 for pumps; zero without flow."""
+    return a * q * (h + s * (k * q * q)) if q > 0.0 else 0.0
 
 
 @_jit_inline

@@ -50,7 +50,9 @@ class SimulationResult:
     arrays : ``flow_conventional_m3s``, ``flow_generating_m3s``, ``flow_pumping_m3s``, ``spill_upper_m3s``,
         ``release_lower_m3s``, ``volume_upper_hm3``, ``volume_lower_hm3`` (end of step), ``power_*_mw``,
         ``head_m`` (mid-step gross head), ``inflow_upper_m3s``, ``inflow_lower_m3s``, ``price_cny_per_mwh``,
-        and the cut-backs ``cut_*_m3s`` with their limit codes ``limit_*``.
+        ``line_mw`` (the net exchange P_conv + P_gen − P_pump, export positive, as the LP's ``line_mw``),
+        ``line_capacity_mw`` (the line's limit each step, both ways; infinite for none), and the cut-backs
+        ``cut_*_m3s`` with their limit codes ``limit_*``.
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, (scenarios,). [hm³]
     energy_shortfall_mwh : Energy a power request asked for and did not get, per group, (scenarios, steps).
     dt_h : Step length. [h]
@@ -61,8 +63,8 @@ class SimulationResult:
         each reservoir over the run (start included), the final volumes, and each reservoir's water
         balance error over the run [hm³]. Filled in both record modes.
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
-        release) and limit code 0–8 (names in ``_kernel.LIMIT_NAMES``), (scenarios, 4, 9): water [hm³] and
-        number of steps.
+        release) and limit code 0–10 (names in ``_kernel.LIMIT_NAMES``; 9 and 10 are the line's export and
+        import), (scenarios, 4, 11): water [hm³] and number of steps.
     timings_s : ``kernel`` (the compiled physics, summed over its calls) and ``total`` wall times. [s]
     """
 
@@ -205,8 +207,9 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     plant : The plant.
     scenarios : One Scenario or a sequence of them on the same index (e.g. Monte-Carlo inflow years).
     policy : :class:`ReplayPolicy`, :class:`TouRulePolicy` or :class:`FunctionPolicy`.
-    initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario; the
-        plant's initial levels if not given. [hm³]
+    initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario, each
+        within the reservoir's operating range at the first step; the plant's initial levels if not given.
+        [hm³]
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
         totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
         Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the
@@ -222,7 +225,15 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     S_up − Q_pump − R_lo), c = 0.0036·Δt, exactly. Turbine power P = ρgηQ(H_g − kQ²)/10⁶, pump input
     P = ρgQ(H_g + kQ²)/(η10⁶), at the mid-step gross head from both reservoirs' level–volume curves, with
     efficiency curves at the per-unit flow of the units running. Decisions that would break a limit are cut
-    back and recorded (see :meth:`SimulationResult.cutbacks`).
+    back and recorded (see :meth:`SimulationResult.cutbacks`), the grid line included: the net exchange
+    P_conv + P_gen − P_pump stays within ±``plant.line.capacity_mw`` and the scenario's ``line_capacity_mw``
+    (export: reversible generation cut first, then conventional; import: pumping cut).
+
+    Raises
+    ------
+    HydroSimInputError
+        For an argument of the wrong kind (naming it, its value and the rule) or a start volume outside a
+        reservoir's operating range.
 
     Examples
     --------

@@ -23,7 +23,7 @@ import pytest
 from hydro_sim import GridLine, Outlet, Plant, Scenario, TurbineGroup
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 from hydro_sim.optimise import dispatch
-from hydro_sim.simulation import FunctionPolicy, SimulationResult, TouRulePolicy, simulate
+from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
 from hydro_sim.simulation import _kernel as K
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
@@ -279,3 +279,45 @@ def test_a_tou_rule_on_a_line_limited_plant_never_beats_the_lp_optimum():
     assert_physical(res, plant)
     # the rule's exchange is the line, both ways: 12 h at −10 MW and 12 h at +10 MW
     np.testing.assert_allclose(np.abs(res.arrays["line_mw"][0]), 10.0, rtol=LINE_REL)
+
+
+# == the release ramp (limit 11) =========================================================================
+def ramped(max_ramp_m3s_per_h: float) -> Plant:
+    return dataclasses.replace(small_pumped_storage(),
+                               outlet=Outlet(environmental_min_flow_m3s=0.0, max_ramp_m3s_per_h=max_ramp_m3s_per_h))
+
+
+def test_the_release_ramps_up_by_its_limit_and_the_lower_reservoir_takes_the_rest():
+    """Idle for an hour, then 50 MW: the automatic release would pass the ~57 m³/s turbined on at once; a
+    5 m³/s-per-hour ramp lets it rise 0, 5, 10, 15, 20 (the first step is free, as in the LP, which ramps
+    from its second step). The water held back is recorded as the ramp's cut-back: the automatic release
+    wants Q_gen + (V_lo − V_target)/c, so the cut of each step is exactly the lower reservoir's rise over
+    its target, V_lo[t] − 5 hm³."""
+    policy = FunctionPolicy(decide=lambda state: {"generating_mw": 50.0 * (state.t > 0)})
+    res = run(ramped(5.0), constant_scenario(hours=5, inflow_upper_m3s=0.0), policy)
+    a = res.arrays
+    np.testing.assert_allclose(a["release_lower_m3s"][0], [0.0, 5.0, 10.0, 15.0, 20.0], rtol=0, atol=1e-12)
+    assert a["limit_release"][0].tolist() == [K.NONE] + [K.RAMP] * 4
+    cut = res.cutbacks()
+    assert set(cut["limit"]) == {"release ramp"}
+    np.testing.assert_allclose(cut["water_hm3"], a["volume_lower_hm3"][0, 1:] - 5.0, rtol=0, atol=1e-12)
+    assert res.cutback_summary()[["group", "limit", "steps"]].values.tolist() == [["release", "release ramp", 4]]
+
+
+def test_the_ramp_carries_over_from_step_to_step_of_a_function_policy():
+    """A FunctionPolicy runs the kernel one step at a time: the release of the step before is carried, so
+    it gives the same results, bit for bit, as the same requests replayed in one call."""
+    idx = pd.date_range("2030-01-01", periods=24, freq="h")
+    rng = np.random.default_rng(3)
+    gen = np.where(rng.random(24) < 0.5, rng.uniform(0, 150, 24), 0.0)
+    rel = np.where(rng.random(24) < 0.3, rng.uniform(0, 80, 24), np.nan)
+    sc = Scenario(inflow_upper_m3s=pd.Series(rng.uniform(0, 30, 24), index=idx))
+    plant = ramped(7.0)
+    replay = run(plant, sc, ReplayPolicy(schedule=pd.DataFrame(
+        {"flow_generating_m3s": gen, "release_lower_m3s": np.nan_to_num(rel)}, index=idx)))
+    stepwise = run(plant, sc, FunctionPolicy(decide=lambda state: {"generating_m3s": gen[state.t],
+                                                                   "release_m3s": np.nan_to_num(rel)[state.t]}))
+    assert (replay.arrays["limit_release"] == K.RAMP).any()
+    for name, arr in replay.arrays.items():
+        np.testing.assert_array_equal(stepwise.arrays[name], arr, err_msg=name)
+    assert np.all(np.abs(np.diff(replay.arrays["release_lower_m3s"][0])) <= 7.0 + 1e-9)

@@ -30,12 +30,16 @@ Each step, in this order:
    above C cuts the pumping [limit 10]. The flows are cut at the head estimate; a lane whose exchange at
    the mid-step head is still beyond the line (a limit after the estimate moved its flows) is done again
    at that head (:func:`_line_redo`). With a line, the head estimate also starts from flows within it;
+   the release (automatic or requested) moves at most the outlet's ramp from the previous step's [limit 11]
+   (not at a run's first step, as in the LP), after which the environmental flow, the water there is and
+   a full lower reservoir still come first;
 5. volumes are updated exactly: V_up += c(I_up + Q_p − Q_c − Q_g − S), V_lo += c(I_lo + Q_c + Q_g + S − Q_p − R);
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
 Every cut is recorded per group, step and scenario as water [m³/s over the step] with its limit code.
 Not modelled (the LP has them in unit-commitment mode only): the units' minimum stable output, the
-fixed-speed pump band; nor the release ramp limit or the level-change limits of the LP's options.
+fixed-speed pump band; the level-change limits of the LP's options; the maximum release and the ramp
+of a plant without a lower reservoir (its release is its units' outflow and spill).
 """
 
 from __future__ import annotations
@@ -53,12 +57,12 @@ A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 
 # limit codes
 NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV, ENV_RAISED = 0, 1, 2, 3, 4, 5, 6, 7, 8
-LINE_EXPORT, LINE_IMPORT = 9, 10
+LINE_EXPORT, LINE_IMPORT, RAMP = 9, 10, 11
 LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN: "lower minimum level",
                UPPER_MAX: "upper maximum level", LOWER_MAX: "lower maximum level",
                MODE: "pump and generate at once", ENV: "environmental flow",
                ENV_RAISED: "environmental flow (release raised)", LINE_EXPORT: "line capacity (export)",
-               LINE_IMPORT: "line capacity (import)"}
+               LINE_IMPORT: "line capacity (import)", RAMP: "release ramp"}
 
 #: Whether the compiled kernel is kept on disk (numba's cache, so a new process loads it instead of compiling
 #: for ~15 s). False when numba finds no writable place for it (a read-only install without a writable home
@@ -363,7 +367,7 @@ TOT_VUP_MIN, TOT_VUP_MAX, TOT_VLO_MIN, TOT_VLO_MAX = 14, 15, 16, 17
 N_TOT = 18
 #: Groups of the cut-back tallies ``cut_water[s, group, limit]`` and ``cut_steps[s, group, limit]``.
 G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
-N_LIMITS = 11
+N_LIMITS = 12
 
 # -- the block of scenarios run side by side: one row of ``lanes`` per quantity, one column per scenario ----
 #: Scenarios per block: the block's rows (N_LANE_ROWS of BLOCK floats, 27 KiB) stay in the 32 KiB first-level
@@ -381,20 +385,21 @@ BLOCK = 32
  L_QCO, L_QGO, L_QPO,                                   # flows after the limits
  L_PC, L_PG, L_PP,                                      # powers at the mid-step head
  L_LINE, L_EX, L_CODECO, L_CODEGO, L_CODEPO,            # line limit, its excess, codes after the limits
+ L_RPREV,                                               # the previous step's release (NaN: none yet)
  L_XU, L_XL, L_ZU, L_ZL, L_OUT,                         # volumes → levels, and which left their segment
- L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 60 * BLOCK, BLOCK)
+ L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 61 * BLOCK, BLOCK)
 # Each reservoir's level segment per lane: 5 rows from L_SEGU / L_SEGL, at these offsets: the segment's
 # start volume and level, its slope, and the volumes it holds, [lower, upper) (infinite at the table's ends,
 # where the level is extrapolated).
 SEG_X, SEG_Y, SEG_M, SEG_LO, SEG_HI = 0, BLOCK, 2 * BLOCK, 3 * BLOCK, 4 * BLOCK
-L_SUM = 60 * BLOCK                                             # the N_TOT running totals follow
+L_SUM = 61 * BLOCK                                             # the N_TOT running totals follow
 #: The limit codes each group's cut-backs can carry (−1: none), in the order of the tally rows.
 TALLY_CODES = ((UNIT, UPPER_MIN, LINE_EXPORT, -1, -1), (UNIT, UPPER_MIN, MODE, LINE_EXPORT, -1),
-               (UNIT, MODE, LOWER_MIN, UPPER_MAX, LINE_IMPORT), (LOWER_MAX, ENV, ENV_RAISED, -1, -1))
+               (UNIT, MODE, LOWER_MIN, UPPER_MAX, LINE_IMPORT), (LOWER_MAX, ENV, ENV_RAISED, RAMP, -1))
 N_TALLY_CODES = 5
 L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 5 rows of water, then 5 rows of steps, one per code above
 N_TALLY_ROWS = 8 * N_TALLY_CODES
-N_LANE_ROWS = 60 + N_TOT + N_TALLY_ROWS
+N_LANE_ROWS = 61 + N_TOT + N_TALLY_ROWS
 
 
 def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
@@ -411,7 +416,7 @@ def run(t0, t1, c, has_lower, tailwater,
         v_lo_target, has_line, line_cap,
         n_c, qmax_c, pmax_c, k_c, eta_c, qg_c, hg_c, tab_c,
         n_r, qmax_r, pmax_r, pmax_pump_r, k_r, eta_t, qg_t, hg_t, tab_t, eta_p, qg_p, hg_p, tab_p,
-        env_min, release_max,
+        env_min, release_max, ramp, r_prev,
         v_up, v_lo, totals, cut_water, cut_steps, record,
         out_q_conv, out_q_gen, out_q_pump, out_spill, out_release, out_v_up, out_v_lo,
         out_p_conv, out_p_gen, out_p_pump, out_head, out_cut_conv, out_cut_gen, out_cut_pump,
@@ -424,7 +429,9 @@ def run(t0, t1, c, has_lower, tailwater,
     (scenarios, 4, N_LIMITS) are added to; the ``out_*`` series (scenarios, steps) are written only when
     ``record`` is true. A NaN in ``req_release`` means the automatic release (lower reservoir held at
     ``v_lo_target``). ``line_cap`` (scenarios or 1, steps) is the line's limit in both directions, read
-    only when ``has_line``. ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
+    only when ``has_line``. ``ramp`` is the release's largest change from one step to the next (infinite
+    for none) and ``r_prev`` (scenarios,) each scenario's release of the step before t0 (NaN: none, as at
+    the start of a run); it is updated. ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
 
     Scenarios run in blocks of BLOCK, side by side, and each step is a sequence of loops over the block:
     the loops with arithmetic only compile to SIMD code; the table walks for volumes that left their level
@@ -446,6 +453,7 @@ def run(t0, t1, c, has_lower, tailwater,
         for i in range(nb):
             L[L_VU + i] = v_up[s0 + i]
             L[L_VL + i] = v_lo[s0 + i]
+            L[L_RPREV + i] = r_prev[s0 + i]
             for k in range(N_TOT):
                 L[L_SUM + k * BLOCK + i] = 0.0
             for k in range(N_TALLY_ROWS):
@@ -534,7 +542,7 @@ def run(t0, t1, c, has_lower, tailwater,
                 for i in range(nb):
                     _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
                             vmin_u, vmax_u, vmin_l, env_min)
-                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp)
             else:
                 n_over = 0
                 if const_all:   # the limits, the powers at the estimate and the check in one pass
@@ -564,7 +572,7 @@ def run(t0, t1, c, has_lower, tailwater,
                                   tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
                                   hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
                 for i in range(nb):
-                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp)
             # 6. power at the mid-step head
             for i in range(nb):
                 L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
@@ -582,7 +590,7 @@ def run(t0, t1, c, has_lower, tailwater,
                         net, cap = L[L_EX + i], L[L_LINE + i] * tol
                         if net > cap or -net > cap:
                             _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
-                                       vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, tailwater,
+                                       vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, ramp, tailwater,
                                        z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
                                        const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
                                        tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
@@ -617,6 +625,7 @@ def run(t0, t1, c, has_lower, tailwater,
             s = s0 + i
             v_up[s] = L[L_VU + i]
             v_lo[s] = L[L_VL + i]
+            r_prev[s] = L[L_RPREV + i]
             tot = totals[s]
             for k in range(TOT_VUP_MIN):
                 tot[k] += L[L_SUM + k * BLOCK + i]
@@ -917,9 +926,11 @@ def _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min):
 
 
 @_jit_inline
-def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max):
-    """The release [5, 7, 8] from the settled flows of :func:`_limits` (and of the line, :func:`_line_cut`),
-    and the end volumes; selects only, as :func:`_limits`."""
+def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp):
+    """The release [5, 7, 8, 11] from the settled flows of :func:`_limits` (and of the line,
+    :func:`_line_cut`), and the end volumes; selects only, as :func:`_limits`. The release (automatic or
+    requested) moves at most ``ramp`` from the previous step's (none at a run's first step, as the LP)
+    [11]; the environmental flow, the water there is and a full lower reservoir come before the ramp."""
     vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
     qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
     U = qc + qg + sp
@@ -929,6 +940,12 @@ def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max
     if has_lower:
         held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)   # the lower level held
         rl = held if auto else max(rl_req, env_min)   # a requested release below the environmental flow is raised
+        # [11] the ramp from the previous step's release, then the environmental flow again
+        rprev = L[L_RPREV + i]
+        rr = rl if math.isnan(rprev) else min(max(rl, rprev - ramp), rprev + ramp)
+        rr = max(rr, env_min)
+        ramped, ramp_cut = rr != rl, abs(rl - rr)
+        rl = rr
         avail = b + U - qp                            # what can leave without going below the minimum
         rl = max(avail, 0.0) if rl > avail + 1e-12 else rl
         # [5] a full lower reservoir releases more: R ≥ U − P − room
@@ -938,11 +955,15 @@ def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max
         code_r = LOWER_MAX if raise_ & (need > release_max) else NONE
     else:
         rl = qc + sp
+        ramped, ramp_cut = False, 0.0
     # [7] below the environmental flow by more than round-off: the shortfall is recorded
     short = rl < env_min - 1e-9
     raised = (not short) & has_lower & (not auto) & (rl_req < env_min - 1e-9) & (code_r == NONE)
     cut_r = env_min - rl if short else (min(rl, env_min) - rl_req if raised else 0.0)   # [8] the water added
     code_r = ENV if short else (ENV_RAISED if raised else code_r)
+    ramp_rec = ramped & (code_r == NONE)          # [11] the water the ramp held back or added
+    cut_r = ramp_cut if ramp_rec else cut_r
+    code_r = RAMP if ramp_rec else code_r
     L[L_RLO + i], L[L_CUTR + i], L[L_CODER + i] = rl, cut_r, code_r
     L[L_VUN + i] = vu + c * (iu + qp - qc - qg - sp)
     L[L_VLN + i] = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
@@ -1108,7 +1129,7 @@ def _lane_power(q, h, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
 
 @_jit
 def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
-               vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, tailwater,
+               vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, ramp, tailwater,
                z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
                const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
                const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
@@ -1130,7 +1151,7 @@ def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower,
               const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
               const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
               const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
-    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max)
+    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp)
     z_u = _interp_from(0.5 * (L[L_VU + i] + L[L_VUN + i]), v_up_tab, z_up_tab, m_up, segs[i])[0]
     z_l = _interp_from(0.5 * (L[L_VL + i] + L[L_VLN + i]), v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[0] \
         if has_lower else tailwater
@@ -1195,6 +1216,7 @@ def _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power):
     L[L_SUM + TOT_VLO_MAX * BLOCK + i] = max(L[L_SUM + TOT_VLO_MAX * BLOCK + i], vl)
     L[L_VU + i] = vu
     L[L_VL + i] = vl
+    L[L_RPREV + i] = L[L_RLO + i]
 
 
 def eta_of(eff) -> float:

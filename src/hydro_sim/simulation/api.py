@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -63,8 +64,8 @@ class SimulationResult:
         each reservoir over the run (start included), the final volumes, and each reservoir's water
         balance error over the run [hm³]. Filled in both record modes.
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
-        release) and limit code 0–10 (names in ``_kernel.LIMIT_NAMES``; 9 and 10 are the line's export and
-        import), (scenarios, 4, 11): water [hm³] and number of steps.
+        release) and limit code 0–11 (names in ``_kernel.LIMIT_NAMES``; 9 and 10 are the line's export and
+        import, 11 the release ramp), (scenarios, 4, 12): water [hm³] and number of steps.
     timings_s : ``kernel`` (the compiled physics, summed over its calls) and ``total`` wall times. [s]
     """
 
@@ -227,7 +228,8 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     efficiency curves at the per-unit flow of the units running. Decisions that would break a limit are cut
     back and recorded (see :meth:`SimulationResult.cutbacks`), the grid line included: the net exchange
     P_conv + P_gen − P_pump stays within ±``plant.line.capacity_mw`` and the scenario's ``line_capacity_mw``
-    (export: reversible generation cut first, then conventional; import: pumping cut).
+    (export: reversible generation cut first, then conventional; import: pumping cut), and the outlet's
+    release ramp ``max_ramp_m3s_per_h`` from the second step on (plants with a lower reservoir).
 
     Raises
     ------
@@ -312,6 +314,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     args = _static_args(plant, index, c)
     args["has_line"] = bool(np.isfinite(line_cap).any())
     args["line_cap"] = line_cap
+    args["r_prev"] = np.full(S, np.nan)      # no release before the first step: the first one is free
     t_kernel = 0.0
 
     if req is not None:
@@ -511,6 +514,9 @@ def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, A
         eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0), qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
         env_min=plant.outlet.environmental_min_flow_m3s,
         release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
+        # the release ramp, per step (the release of a plant without a lower reservoir is its units' outflow
+        # and spill, which the simulator does not ramp)
+        ramp=plant.outlet.max_ramp_m3s_per_h * (c / HM3_PER_M3S_HOUR) if low is not None else math.inf,
         scratch=K.lane_scratch(),
     )
     return {k: _plain(v) if isinstance(v, np.ndarray) else v for k, v in args.items()}
@@ -535,7 +541,8 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
           a["has_line"], a["line_cap"],
           a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["eta_c"], a["qg_c"], a["hg_c"], a["tab_c"],
           a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["eta_t"], a["qg_t"], a["hg_t"], a["tab_t"],
-          a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], v_up, v_lo,
+          a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], a["ramp"], a["r_prev"],
+          v_up, v_lo,
           totals, cut_water, cut_steps, keep,
           out["q_conv"], out["q_gen"], out["q_pump"], out["spill"], out["release"], out["v_up"], out["v_lo"],
           out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],

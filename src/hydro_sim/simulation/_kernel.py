@@ -338,16 +338,23 @@ def _tally(L, nb, g, code_row, cut_row):
     k0, k1, k2, k3, k4 = TALLY_CODES[g]
     for i in range(nb):
         code, cut = L[code_row + i], L[cut_row + i]
-        L[base + i] += cut if code == k0 else 0.0
-        L[base + BLOCK + i] += cut if code == k1 else 0.0
-        L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
-        L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
-        L[base + 4 * BLOCK + i] += cut if code == k4 else 0.0
-        L[base + 5 * BLOCK + i] += 1.0 if code == k0 else 0.0
-        L[base + 6 * BLOCK + i] += 1.0 if code == k1 else 0.0
-        L[base + 7 * BLOCK + i] += 1.0 if code == k2 else 0.0
-        L[base + 8 * BLOCK + i] += 1.0 if code == k3 else 0.0
-        L[base + 9 * BLOCK + i] += 1.0 if code == k4 else 0.0
+        # a slot without a code (−1) is skipped: ``g`` is a constant where this is inlined, so the test is
+        # resolved at compile time
+        if k0 >= 0:
+            L[base + i] += cut if code == k0 else 0.0
+            L[base + 5 * BLOCK + i] += 1.0 if code == k0 else 0.0
+        if k1 >= 0:
+            L[base + BLOCK + i] += cut if code == k1 else 0.0
+            L[base + 6 * BLOCK + i] += 1.0 if code == k1 else 0.0
+        if k2 >= 0:
+            L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
+            L[base + 7 * BLOCK + i] += 1.0 if code == k2 else 0.0
+        if k3 >= 0:
+            L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
+            L[base + 8 * BLOCK + i] += 1.0 if code == k3 else 0.0
+        if k4 >= 0:
+            L[base + 4 * BLOCK + i] += cut if code == k4 else 0.0
+            L[base + 9 * BLOCK + i] += 1.0 if code == k4 else 0.0
 
 
 @_jit_inline
@@ -498,14 +505,14 @@ def run(t0, t1, c, has_lower, tailwater,
                 if const_all:   # the powers in the same loop (one pass over the block)
                     for i in range(nb):
                         hg = L[L_HG + i]
-                        L[L_PC + i] = _const_power(L[L_QC + i], hg, a_c, k_c, -1.0)
-                        L[L_PG + i] = _const_power(L[L_QG + i], hg, a_t, k_r, -1.0)
-                        L[L_PP + i] = _const_power(L[L_QP + i], hg, b_p, k_r, 1.0)
+                        _line_estimate_lane(L, i, _const_power(L[L_QC + i], hg, a_c, k_c, -1.0),
+                                            _const_power(L[L_QG + i], hg, a_t, k_r, -1.0),
+                                            _const_power(L[L_QP + i], hg, b_p, k_r, 1.0))
                 else:
                     _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
                     _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
                     _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
-                _line_estimate(L, nb)
+                    _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
             for i in range(nb):
                 qc, qg, qp, sp, il, vl = L[L_QC + i], L[L_QG + i], L[L_QP + i], L[L_SP + i], L[L_IL + i], L[L_VL + i]
@@ -998,31 +1005,38 @@ def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
 @_jit_inline
 def _line_estimate(L, nb):
     """Scale the start-head flow estimates (rows L_QC, L_QG, L_QP, their powers in L_PC, L_PG, L_PP) so that
-    their net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts, after
-    dropping the smaller mode as [6] does: the head estimate then starts from flows close to the ones the
-    line leaves (selects only: SIMD)."""
+    their net exchange stays within the line (row L_LINE): :func:`_line_estimate_lane` for each lane."""
     for i in range(nb):
-        # the smaller mode is dropped first, as [6] will
-        qg, qp = L[L_QG + i], L[L_QP + i]
-        drop_p = (qg > 0.0) & (qp > 0.0) & (qg >= qp)
-        drop_g = (qg > 0.0) & (qp > 0.0) & (qg < qp)
-        L[L_QP + i] = 0.0 if drop_p else qp
-        L[L_QG + i] = 0.0 if drop_g else qg
-        pc, cap = L[L_PC + i], L[L_LINE + i]
-        pg = 0.0 if drop_g else L[L_PG + i]
-        pp = 0.0 if drop_p else L[L_PP + i]
-        ex = pc + pg - pp - cap
-        over = ex > 0.0
-        cut_g = min(ex, pg) if over else 0.0
-        fg = (pg - cut_g) / pg if cut_g > 0.0 else 1.0
-        rest = ex - cut_g if over else 0.0
-        cut_c = min(rest, pc) if rest > 0.0 else 0.0
-        fc = (pc - cut_c) / pc if cut_c > 0.0 else 1.0
-        im = pp - pc - pg - cap
-        fp = (pp - im) / pp if (im > 0.0) & (pp > 0.0) else 1.0
-        L[L_QC + i] *= fc
-        L[L_QG + i] *= fg
-        L[L_QP + i] *= fp
+        _line_estimate_lane(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i])
+
+
+@_jit_inline
+def _line_estimate_lane(L, i, pc, pg, pp):
+    """Scale one lane's start-head flow estimates (rows L_QC, L_QG, L_QP, of powers pc, pg, pp) so that their
+    net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts, after dropping
+    the smaller mode as [6] does: the head estimate then starts from flows close to the ones the line
+    leaves (selects only: SIMD)."""
+    # the smaller mode is dropped first, as [6] will
+    qg, qp = L[L_QG + i], L[L_QP + i]
+    drop_p = (qg > 0.0) & (qp > 0.0) & (qg >= qp)
+    drop_g = (qg > 0.0) & (qp > 0.0) & (qg < qp)
+    L[L_QP + i] = 0.0 if drop_p else qp
+    L[L_QG + i] = 0.0 if drop_g else qg
+    cap = L[L_LINE + i]
+    pg = 0.0 if drop_g else pg
+    pp = 0.0 if drop_p else pp
+    ex = pc + pg - pp - cap
+    over = ex > 0.0
+    cut_g = min(ex, pg) if over else 0.0
+    fg = (pg - cut_g) / pg if cut_g > 0.0 else 1.0
+    rest = ex - cut_g if over else 0.0
+    cut_c = min(rest, pc) if rest > 0.0 else 0.0
+    fc = (pc - cut_c) / pc if cut_c > 0.0 else 1.0
+    im = pp - pc - pg - cap
+    fp = (pp - im) / pp if (im > 0.0) & (pp > 0.0) else 1.0
+    L[L_QC + i] *= fc
+    L[L_QG + i] *= fg
+    L[L_QP + i] *= fp
 
 
 @_jit_inline

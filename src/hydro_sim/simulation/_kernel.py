@@ -331,30 +331,39 @@ def _p_rest(q, p, hg, k, b):
 
 
 @_jit_inline
-def _tally(L, nb, g, code_row, cut_row):
+def _tally(L, nb, g, code_row, cut_row, with_line, with_ramp):
     """Add group ``g``'s cut-backs of the step to the block's tally rows: water and steps per limit code
     (TALLY_CODES: the codes :func:`_limits` can give the group; a step without a code has no cut-back)."""
     base = L_TALLY + 2 * N_TALLY_CODES * g * BLOCK
     k0, k1, k2, k3, k4 = TALLY_CODES[g]
     for i in range(nb):
         code, cut = L[code_row + i], L[cut_row + i]
-        # a slot without a code (−1) is skipped: ``g`` is a constant where this is inlined, so the test is
-        # resolved at compile time
-        if k0 >= 0:
+        # a slot without a code (−1), or of a limit the run does not have (no line, no ramp), is skipped:
+        # ``g`` and the flags are constants where this is inlined, so the test is resolved at compile time
+        if (k0 >= 0) & (with_line | ((k0 != LINE_EXPORT) & (k0 != LINE_IMPORT))) & (with_ramp | (k0 != RAMP)):
             L[base + i] += cut if code == k0 else 0.0
             L[base + 5 * BLOCK + i] += 1.0 if code == k0 else 0.0
-        if k1 >= 0:
+        if (k1 >= 0) & (with_line | ((k1 != LINE_EXPORT) & (k1 != LINE_IMPORT))) & (with_ramp | (k1 != RAMP)):
             L[base + BLOCK + i] += cut if code == k1 else 0.0
             L[base + 6 * BLOCK + i] += 1.0 if code == k1 else 0.0
-        if k2 >= 0:
+        if (k2 >= 0) & (with_line | ((k2 != LINE_EXPORT) & (k2 != LINE_IMPORT))) & (with_ramp | (k2 != RAMP)):
             L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
             L[base + 7 * BLOCK + i] += 1.0 if code == k2 else 0.0
-        if k3 >= 0:
+        if (k3 >= 0) & (with_line | ((k3 != LINE_EXPORT) & (k3 != LINE_IMPORT))) & (with_ramp | (k3 != RAMP)):
             L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
             L[base + 8 * BLOCK + i] += 1.0 if code == k3 else 0.0
-        if k4 >= 0:
+        if (k4 >= 0) & (with_line | ((k4 != LINE_EXPORT) & (k4 != LINE_IMPORT))) & (with_ramp | (k4 != RAMP)):
             L[base + 4 * BLOCK + i] += cut if code == k4 else 0.0
             L[base + 9 * BLOCK + i] += 1.0 if code == k4 else 0.0
+
+
+@_jit_inline
+def _tally_groups(L, nb, with_line, with_ramp):
+    """:func:`_tally` for the four groups."""
+    _tally(L, nb, G_CONV, L_CODECO, L_CUTC, with_line, with_ramp)
+    _tally(L, nb, G_GEN, L_CODEGO, L_CUTG, with_line, with_ramp)
+    _tally(L, nb, G_PUMP, L_CODEPO, L_CUTP, with_line, with_ramp)
+    _tally(L, nb, G_RELEASE, L_CODER, L_CUTR, with_line, with_ramp)
 
 
 @_jit_inline
@@ -450,6 +459,7 @@ def run(t0, t1, c, has_lower, tailwater,
     qcap_c, qcap_g = n_c * qmax_c, n_r * qmax_r
     const_c, const_t, const_p = eta_c > 0.0, eta_t > 0.0, eta_p > 0.0
     const_all = const_c and const_t and const_p
+    has_ramp = has_lower and ramp < math.inf
     a_c = A_MW_PER_M3S_M * eta_c
     a_t = A_MW_PER_M3S_M * eta_t
     b_p = A_MW_PER_M3S_M * (1.0 / eta_p)
@@ -503,15 +513,21 @@ def run(t0, t1, c, has_lower, tailwater,
                            qg_p, hg_p, tab_p)
             if has_line:      # the estimate within the line, so that the head estimate is the line's
                 if const_all:   # the powers in the same loop (one pass over the block)
+                    n_over = 0
                     for i in range(nb):
                         hg = L[L_HG + i]
-                        _line_estimate_lane(L, i, _const_power(L[L_QC + i], hg, a_c, k_c, -1.0),
-                                            _const_power(L[L_QG + i], hg, a_t, k_r, -1.0),
-                                            _const_power(L[L_QP + i], hg, b_p, k_r, 1.0))
+                        pc = L[L_PC + i] = _const_power(L[L_QC + i], hg, a_c, k_c, -1.0)
+                        pg = L[L_PG + i] = _const_power(L[L_QG + i], hg, a_t, k_r, -1.0)
+                        pp = L[L_PP + i] = _const_power(L[L_QP + i], hg, b_p, k_r, 1.0)
+                        n_over += _estimate_over(L, i, pc, pg, pp)
                 else:
                     _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
                     _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
                     _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                    n_over = 0
+                    for i in range(nb):
+                        n_over += _estimate_over(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i])
+                if n_over > 0:    # only the lanes beyond the line change (L_EX > 0)
                     _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
             for i in range(nb):
@@ -545,11 +561,16 @@ def run(t0, t1, c, has_lower, tailwater,
                         L[L_QP + i] = _p_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, b_p)
             # 5. a unit cannot pump and generate at once [6]; the water limits [2–4]; the line [9, 10] at the
             #    head estimate; the release [5, 7, 8]; the volumes
-            if not has_line:
+            if not has_line and not has_ramp:
                 for i in range(nb):
                     _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
                             vmin_u, vmax_u, vmin_l, env_min)
-                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False)
+            elif not has_line:
+                for i in range(nb):
+                    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                            vmin_u, vmax_u, vmin_l, env_min)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True)
             else:
                 n_over = 0
                 if const_all:   # the limits, the powers at the estimate and the check in one pass
@@ -578,8 +599,12 @@ def run(t0, t1, c, has_lower, tailwater,
                                   const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
                                   tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
                                   hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
-                for i in range(nb):
-                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp)
+                if has_ramp:
+                    for i in range(nb):
+                        _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True)
+                else:
+                    for i in range(nb):
+                        _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False)
             # 6. power at the mid-step head
             for i in range(nb):
                 L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
@@ -606,10 +631,14 @@ def run(t0, t1, c, has_lower, tailwater,
             for i in range(nb):
                 _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
             # 8. cut-backs: tallied per group and limit always, and written per step when the series are recorded
-            _tally(L, nb, G_CONV, L_CODECO, L_CUTC)
-            _tally(L, nb, G_GEN, L_CODEGO, L_CUTG)
-            _tally(L, nb, G_PUMP, L_CODEPO, L_CUTP)
-            _tally(L, nb, G_RELEASE, L_CODER, L_CUTR)
+            if has_line and has_ramp:
+                _tally_groups(L, nb, True, True)
+            elif has_line:
+                _tally_groups(L, nb, True, False)
+            elif has_ramp:
+                _tally_groups(L, nb, False, True)
+            else:
+                _tally_groups(L, nb, False, False)
             if record:
                 for i in range(nb):
                     s = s0 + i
@@ -933,11 +962,12 @@ def _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min):
 
 
 @_jit_inline
-def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp):
+def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, has_ramp):
     """The release [5, 7, 8, 11] from the settled flows of :func:`_limits` (and of the line,
     :func:`_line_cut`), and the end volumes; selects only, as :func:`_limits`. The release (automatic or
     requested) moves at most ``ramp`` from the previous step's (none at a run's first step, as the LP)
-    [11]; the environmental flow, the water there is and a full lower reservoir come before the ramp."""
+    [11]; the environmental flow, the water there is and a full lower reservoir come before the ramp.
+    ``has_ramp`` (a constant where this is inlined) leaves the ramp out when there is none."""
     vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
     qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
     U = qc + qg + sp
@@ -948,11 +978,13 @@ def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max
         held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)   # the lower level held
         rl = held if auto else max(rl_req, env_min)   # a requested release below the environmental flow is raised
         # [11] the ramp from the previous step's release, then the environmental flow again
-        rprev = L[L_RPREV + i]
-        rr = rl if math.isnan(rprev) else min(max(rl, rprev - ramp), rprev + ramp)
-        rr = max(rr, env_min)
-        ramped, ramp_cut = rr != rl, abs(rl - rr)
-        rl = rr
+        ramped, ramp_cut = False, 0.0
+        if has_ramp:
+            rprev = L[L_RPREV + i]
+            rr = rl if math.isnan(rprev) else min(max(rl, rprev - ramp), rprev + ramp)
+            rr = max(rr, env_min)
+            ramped, ramp_cut = rr != rl, abs(rl - rr)
+            rl = rr
         avail = b + U - qp                            # what can leave without going below the minimum
         rl = max(avail, 0.0) if rl > avail + 1e-12 else rl
         # [5] a full lower reservoir releases more: R ≥ U − P − room
@@ -1005,9 +1037,24 @@ def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
 @_jit_inline
 def _line_estimate(L, nb):
     """Scale the start-head flow estimates (rows L_QC, L_QG, L_QP, their powers in L_PC, L_PG, L_PP) so that
-    their net exchange stays within the line (row L_LINE): :func:`_line_estimate_lane` for each lane."""
+    their net exchange stays within the line (row L_LINE): :func:`_line_estimate_lane` for each lane that
+    :func:`_estimate_over` marked (L_EX > 0); the others are left as they are."""
     for i in range(nb):
-        _line_estimate_lane(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i])
+        if L[L_EX + i] > 0.0:
+            _line_estimate_lane(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i])
+
+
+@_jit_inline
+def _estimate_over(L, i, pc, pg, pp):
+    """1 when the start-head estimate of a lane (powers pc, pg, pp) exchanges more than the line (row L_LINE)
+    once the smaller mode is dropped (as [6] will), else 0; written to L_EX (selects only: SIMD)."""
+    drop_p = (pg > 0.0) & (pp > 0.0) & (L[L_QG + i] >= L[L_QP + i])
+    drop_g = (pg > 0.0) & (pp > 0.0) & (L[L_QG + i] < L[L_QP + i])
+    net = pc + (0.0 if drop_g else pg) - (0.0 if drop_p else pp)
+    cap = L[L_LINE + i]
+    over = (net > cap) | (-net > cap)
+    L[L_EX + i] = 1.0 if over else 0.0
+    return 1 if over else 0
 
 
 @_jit_inline
@@ -1154,6 +1201,7 @@ def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower,
     are applied again, and the mid-step head and the powers reckoned again (rows L_HG, L_PC, L_PG, L_PP).
     The lane's flows then move by a small fraction of the first cut, so the head by a fraction of its
     first error."""
+    has_ramp = has_lower and ramp < math.inf
     _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c, vmin_u, vmax_u,
             vmin_l, env_min)
     h = L[L_HG + i]
@@ -1165,7 +1213,7 @@ def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower,
               const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
               const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
               const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
-    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp)
+    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, has_ramp)
     z_u = _interp_from(0.5 * (L[L_VU + i] + L[L_VUN + i]), v_up_tab, z_up_tab, m_up, segs[i])[0]
     z_l = _interp_from(0.5 * (L[L_VL + i] + L[L_VLN + i]), v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[0] \
         if has_lower else tailwater

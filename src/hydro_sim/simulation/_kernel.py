@@ -519,14 +519,14 @@ def run(t0, t1, c, has_lower, tailwater,
                         pc = L[L_PC + i] = _const_power(L[L_QC + i], hg, a_c, k_c, -1.0)
                         pg = L[L_PG + i] = _const_power(L[L_QG + i], hg, a_t, k_r, -1.0)
                         pp = L[L_PP + i] = _const_power(L[L_QP + i], hg, b_p, k_r, 1.0)
-                        n_over += _estimate_over(L, i, pc, pg, pp)
+                        n_over += _estimate_over(L, i, pc, pg, pp, tol)
                 else:
                     _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
                     _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
                     _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
                     n_over = 0
                     for i in range(nb):
-                        n_over += _estimate_over(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i])
+                        n_over += _estimate_over(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i], tol)
                 if n_over > 0:    # only the lanes beyond the line change (L_EX > 0)
                     _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
@@ -1045,13 +1045,14 @@ def _line_estimate(L, nb):
 
 
 @_jit_inline
-def _estimate_over(L, i, pc, pg, pp):
+def _estimate_over(L, i, pc, pg, pp, tol):
     """1 when the start-head estimate of a lane (powers pc, pg, pp) exchanges more than the line (row L_LINE)
+    by more than round-off (``tol`` = 1 + RATING_TOL: a replayed LP schedule at the line is not scaled)
     once the smaller mode is dropped (as [6] will), else 0; written to L_EX (selects only: SIMD)."""
     drop_p = (pg > 0.0) & (pp > 0.0) & (L[L_QG + i] >= L[L_QP + i])
     drop_g = (pg > 0.0) & (pp > 0.0) & (L[L_QG + i] < L[L_QP + i])
     net = pc + (0.0 if drop_g else pg) - (0.0 if drop_p else pp)
-    cap = L[L_LINE + i]
+    cap = L[L_LINE + i] * tol
     over = (net > cap) | (-net > cap)
     L[L_EX + i] = 1.0 if over else 0.0
     return 1 if over else 0

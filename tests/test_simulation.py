@@ -770,3 +770,58 @@ def test_input_errors_name_the_field(call, field):
 def test_decisions_starts_and_schedules_are_checked(call, field):
     with pytest.raises(HydroSimInputError, match=field):
         call(small_pumped_storage())
+
+
+# == the import where numba can write no cache ==========================================================
+#: The subprocess compiles the whole kernel without a cache (~30 s on this VM); generous, not a speed check.
+NO_CACHE_TIMEOUT_S = 900
+_NO_CACHE_SCRIPT = """
+import numpy as np
+import hydro_sim
+from hydro_sim.examples import small_pumped_storage, two_price_day
+from hydro_sim.simulation import TouRulePolicy, simulate
+from hydro_sim.simulation import _kernel as K
+assert hydro_sim.__file__.startswith({root!r}), hydro_sim.__file__
+# numba's own locators (numba.core.caching) found nowhere to write: the fallback was taken for real
+assert not K.CACHE_ENABLED and "cannot cache" in K.CACHE_DISABLED_REASON, K.CACHE_DISABLED_REASON
+res = simulate(small_pumped_storage(), two_price_day(), TouRulePolicy(
+    pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0))
+assert res.water_balance_error_hm3() < 1e-9
+assert res.totals["reversible_generation_mwh"].iloc[0] > 0.0
+print("ok")
+"""
+
+
+def test_import_and_simulate_work_where_numba_can_write_no_cache(tmp_path):
+    """A read-only install with no writable home: numba looks for a cache folder in NUMBA_CACHE_DIR, beside
+    the source (``__pycache__``) and in the user's cache folder (``numba.core.caching``'s locators), and
+    raised "cannot cache function" at import when none was writable. The package is copied to a folder
+    made read-only, with a file where each ``__pycache__`` would go (root ignores file modes), and HOME,
+    XDG_CACHE_HOME and NUMBA_CACHE_DIR under a plain file; the import and a small simulation must work."""
+    import os
+    import shutil
+    import stat
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = tmp_path / "site"
+    pkg = root / "hydro_sim"
+    shutil.copytree(Path(hydro_sim.__file__).parent, pkg, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in [pkg, *(p for p in pkg.rglob("*") if p.is_dir())]:
+        (folder / "__pycache__").write_text("not a folder\n")
+    blocked = tmp_path / "home"
+    blocked.write_text("a file: nothing can be made below it\n")
+    for p in [root, *root.rglob("*")]:
+        p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
+    env.update(PYTHONPATH=str(root), HOME=str(blocked), XDG_CACHE_HOME=str(blocked / "cache"),
+               NUMBA_CACHE_DIR=str(blocked / "numba"), PYTHONDONTWRITEBYTECODE="1")
+    try:
+        out = subprocess.run([sys.executable, "-c", _NO_CACHE_SCRIPT.format(root=str(root))], check=False,
+                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=NO_CACHE_TIMEOUT_S)
+    finally:
+        for p in [root, *root.rglob("*")]:
+            p.chmod(p.stat().st_mode | stat.S_IWUSR)      # let pytest clean up
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert out.stdout.startswith("ok")

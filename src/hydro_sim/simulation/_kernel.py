@@ -21,15 +21,32 @@ Each step, in this order:
    when the lower reservoir is full [limit 5], and any shortfall below the environmental flow is recorded
    [limit 7]; a requested release below the environmental flow is raised to it where the water is there,
    and the water added is recorded [limit 8] (the environmental flow is a legal minimum, not a request);
+   the grid line comes after the water limits and before the release: the net exchange at the busbar,
+   P_conv + P_gen − P_pump (the LP's ``power`` row; the simulator carries no PV or wind), must stay within
+   ±C, C = min(Plant.line, the scenario's line_capacity_mw) at the step. An export above C cuts the
+   reversible generation first (pumped water stays stored for the peak), then the conventional generation
+   [limit 9]; the water stays in the upper reservoir, except what the pumps needed from the lower
+   reservoir (spilled, without power) and what a full upper reservoir cannot hold (spilled). An import
+   above C cuts the pumping [limit 10]. The flows are cut at the head estimate; a lane whose exchange at
+   the mid-step head is still beyond the line (a limit after the estimate moved its flows) is done again
+   at that head (:func:`_line_redo`). With a line, the head estimate also starts from flows within it;
+   the release (automatic or requested) moves at most the outlet's ramp from the previous step's [limit 11]
+   (not at a run's first step, as in the LP), after which the environmental flow, the water there is and
+   a full lower reservoir still come first;
 5. volumes are updated exactly: V_up += c(I_up + Q_p − Q_c − Q_g − S), V_lo += c(I_lo + Q_c + Q_g + S − Q_p − R);
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
 Every cut is recorded per group, step and scenario as water [m³/s over the step] with its limit code.
+Not modelled (the LP has them in unit-commitment mode only): the units' minimum stable output, the
+fixed-speed pump band; the level-change limits of the LP's options; the maximum release and the ramp
+of a plant without a lower reservoir (its release is its units' outflow and spill).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 import numba
 import numpy as np
@@ -40,25 +57,59 @@ A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 
 # limit codes
 NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV, ENV_RAISED = 0, 1, 2, 3, 4, 5, 6, 7, 8
+LINE_EXPORT, LINE_IMPORT, RAMP = 9, 10, 11
 LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN: "lower minimum level",
                UPPER_MAX: "upper maximum level", LOWER_MAX: "lower maximum level",
                MODE: "pump and generate at once", ENV: "environmental flow",
-               ENV_RAISED: "environmental flow (release raised)"}
+               ENV_RAISED: "environmental flow (release raised)", LINE_EXPORT: "line capacity (export)",
+               LINE_IMPORT: "line capacity (import)", RAMP: "release ramp"}
 
-# One decorator for every kernel function, built once. ``_nrt=False`` is an internal numba option that numba's
-# type stubs do not list (hence the ignore): it compiles the functions without reference counting (each array
-# handed to a compiled helper would otherwise cost atomic count updates per call) and without allocation.
-_jit = numba.njit(cache=True, fastmath=False, nogil=True, error_model="numpy",  # type: ignore[call-overload]
-                  _nrt=False)
+#: Whether the compiled kernel is kept on disk (numba's cache, so a new process loads it instead of compiling
+#: for ~15 s). False when numba finds no writable place for it (a read-only install without a writable home
+#: or NUMBA_CACHE_DIR): the kernel is then compiled in each process, and the import still works.
+CACHE_ENABLED = True
+#: numba's reason when CACHE_ENABLED is False.
+CACHE_DISABLED_REASON = ""
+
+
+def _njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
+    """numba.njit with the kernel's options and the disk cache, or without the cache when numba can write
+    none. numba looks for a writable place when a cached function is defined (its locators, in
+    ``numba.core.caching``: NUMBA_CACHE_DIR, the source's ``__pycache__``, the user's cache folder) and
+    raises ``RuntimeError("cannot cache function ...")`` when there is none; the first such failure turns
+    the cache off for the whole kernel, so that no function is cached and none fails.
+
+    ``_nrt=False`` is an internal numba option that numba's type stubs do not list: it compiles the
+    functions without reference counting (each array handed to a compiled helper would otherwise cost
+    atomic count updates per call) and without allocation."""
+    def decorate(fn: Callable[..., Any]) -> Any:
+        global CACHE_ENABLED, CACHE_DISABLED_REASON
+        if CACHE_ENABLED:
+            try:
+                return numba.njit(cache=True, fastmath=False, nogil=True,  # type: ignore[call-overload]
+                                  error_model="numpy", _nrt=False, **options)(fn)
+            except RuntimeError as err:      # numba: no locator available (nowhere to write the cache)
+                if "cannot cache" not in str(err):
+                    raise
+                CACHE_ENABLED, CACHE_DISABLED_REASON = False, str(err)
+        return numba.njit(cache=False, fastmath=False, nogil=True,  # type: ignore[call-overload]
+                          error_model="numpy", _nrt=False, **options)(fn)
+    return decorate
+
+
+# One decorator for every kernel function, built once.
+_jit = _njit()
 #: The same, for the helpers inlined into their callers. ``forceinline`` asks LLVM to inline them (numba's own
 #: ``inline="always"`` copies its IR per call and doubled the compile time); LLVM vectorises their loops over
 #: a block (checked with its vectoriser remarks, loop by loop).
-_jit_inline = numba.njit(forceinline=True, cache=True, fastmath=False,  # type: ignore[call-overload]
-                         nogil=True, error_model="numpy", _nrt=False)
+_jit_inline = _njit(forceinline=True)
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
 RATING_TOL = 5e-4
+#: Passes of the line at the mid-step head for a lane the head estimate missed (:func:`_line_redo`); each
+#: divides the head's error by ~100 (the flows move by the error's fraction of the cut), one is the rule.
+MAX_LINE_PASSES = 3
 #: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
 FULL_POWER_MW = 1e11
 
@@ -280,21 +331,39 @@ def _p_rest(q, p, hg, k, b):
 
 
 @_jit_inline
-def _tally(L, nb, g, code_row, cut_row):
+def _tally(L, nb, g, code_row, cut_row, with_line, with_ramp):
     """Add group ``g``'s cut-backs of the step to the block's tally rows: water and steps per limit code
     (TALLY_CODES: the codes :func:`_limits` can give the group; a step without a code has no cut-back)."""
-    base = L_TALLY + 8 * g * BLOCK
-    k0, k1, k2, k3 = TALLY_CODES[g]
+    base = L_TALLY + 2 * N_TALLY_CODES * g * BLOCK
+    k0, k1, k2, k3, k4 = TALLY_CODES[g]
     for i in range(nb):
         code, cut = L[code_row + i], L[cut_row + i]
-        L[base + i] += cut if code == k0 else 0.0
-        L[base + BLOCK + i] += cut if code == k1 else 0.0
-        L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
-        L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
-        L[base + 4 * BLOCK + i] += 1.0 if code == k0 else 0.0
-        L[base + 5 * BLOCK + i] += 1.0 if code == k1 else 0.0
-        L[base + 6 * BLOCK + i] += 1.0 if code == k2 else 0.0
-        L[base + 7 * BLOCK + i] += 1.0 if code == k3 else 0.0
+        # a slot without a code (−1), or of a limit the run does not have (no line, no ramp), is skipped:
+        # ``g`` and the flags are constants where this is inlined, so the test is resolved at compile time
+        if (k0 >= 0) & (with_line | ((k0 != LINE_EXPORT) & (k0 != LINE_IMPORT))) & (with_ramp | (k0 != RAMP)):
+            L[base + i] += cut if code == k0 else 0.0
+            L[base + 5 * BLOCK + i] += 1.0 if code == k0 else 0.0
+        if (k1 >= 0) & (with_line | ((k1 != LINE_EXPORT) & (k1 != LINE_IMPORT))) & (with_ramp | (k1 != RAMP)):
+            L[base + BLOCK + i] += cut if code == k1 else 0.0
+            L[base + 6 * BLOCK + i] += 1.0 if code == k1 else 0.0
+        if (k2 >= 0) & (with_line | ((k2 != LINE_EXPORT) & (k2 != LINE_IMPORT))) & (with_ramp | (k2 != RAMP)):
+            L[base + 2 * BLOCK + i] += cut if code == k2 else 0.0
+            L[base + 7 * BLOCK + i] += 1.0 if code == k2 else 0.0
+        if (k3 >= 0) & (with_line | ((k3 != LINE_EXPORT) & (k3 != LINE_IMPORT))) & (with_ramp | (k3 != RAMP)):
+            L[base + 3 * BLOCK + i] += cut if code == k3 else 0.0
+            L[base + 8 * BLOCK + i] += 1.0 if code == k3 else 0.0
+        if (k4 >= 0) & (with_line | ((k4 != LINE_EXPORT) & (k4 != LINE_IMPORT))) & (with_ramp | (k4 != RAMP)):
+            L[base + 4 * BLOCK + i] += cut if code == k4 else 0.0
+            L[base + 9 * BLOCK + i] += 1.0 if code == k4 else 0.0
+
+
+@_jit_inline
+def _tally_groups(L, nb, with_line, with_ramp):
+    """:func:`_tally` for the four groups."""
+    _tally(L, nb, G_CONV, L_CODECO, L_CUTC, with_line, with_ramp)
+    _tally(L, nb, G_GEN, L_CODEGO, L_CUTG, with_line, with_ramp)
+    _tally(L, nb, G_PUMP, L_CODEPO, L_CUTP, with_line, with_ramp)
+    _tally(L, nb, G_RELEASE, L_CODER, L_CUTR, with_line, with_ramp)
 
 
 @_jit_inline
@@ -314,7 +383,7 @@ TOT_VUP_MIN, TOT_VUP_MAX, TOT_VLO_MIN, TOT_VLO_MAX = 14, 15, 16, 17
 N_TOT = 18
 #: Groups of the cut-back tallies ``cut_water[s, group, limit]`` and ``cut_steps[s, group, limit]``.
 G_CONV, G_GEN, G_PUMP, G_RELEASE = 0, 1, 2, 3
-N_LIMITS = 9
+N_LIMITS = 12
 
 # -- the block of scenarios run side by side: one row of ``lanes`` per quantity, one column per scenario ----
 #: Scenarios per block: the block's rows (N_LANE_ROWS of BLOCK floats, 27 KiB) stay in the 32 KiB first-level
@@ -331,19 +400,22 @@ BLOCK = 32
  L_CUTC, L_CUTG, L_CUTP, L_CUTR, L_CODER,               # cut-backs
  L_QCO, L_QGO, L_QPO,                                   # flows after the limits
  L_PC, L_PG, L_PP,                                      # powers at the mid-step head
+ L_LINE, L_EX, L_CODECO, L_CODEGO, L_CODEPO,            # line limit, its excess, codes after the limits
+ L_RPREV,                                               # the previous step's release (NaN: none yet)
  L_XU, L_XL, L_ZU, L_ZL, L_OUT,                         # volumes → levels, and which left their segment
- L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 55 * BLOCK, BLOCK)
+ L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 61 * BLOCK, BLOCK)
 # Each reservoir's level segment per lane: 5 rows from L_SEGU / L_SEGL, at these offsets: the segment's
 # start volume and level, its slope, and the volumes it holds, [lower, upper) (infinite at the table's ends,
 # where the level is extrapolated).
 SEG_X, SEG_Y, SEG_M, SEG_LO, SEG_HI = 0, BLOCK, 2 * BLOCK, 3 * BLOCK, 4 * BLOCK
-L_SUM = 55 * BLOCK                                             # the N_TOT running totals follow
+L_SUM = 61 * BLOCK                                             # the N_TOT running totals follow
 #: The limit codes each group's cut-backs can carry (−1: none), in the order of the tally rows.
-TALLY_CODES = ((UNIT, UPPER_MIN, -1, -1), (UNIT, UPPER_MIN, MODE, -1), (UNIT, MODE, LOWER_MIN, UPPER_MAX),
-               (LOWER_MAX, ENV, ENV_RAISED, -1))
-L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 4 rows of water, then 4 rows of steps, one per code above
-N_TALLY_ROWS = 32
-N_LANE_ROWS = 55 + N_TOT + N_TALLY_ROWS
+TALLY_CODES = ((UNIT, UPPER_MIN, LINE_EXPORT, -1, -1), (UNIT, UPPER_MIN, MODE, LINE_EXPORT, -1),
+               (UNIT, MODE, LOWER_MIN, UPPER_MAX, LINE_IMPORT), (LOWER_MAX, ENV, ENV_RAISED, RAMP, -1))
+N_TALLY_CODES = 5
+L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 5 rows of water, then 5 rows of steps, one per code above
+N_TALLY_ROWS = 8 * N_TALLY_CODES
+N_LANE_ROWS = 61 + N_TOT + N_TALLY_ROWS
 
 
 def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
@@ -357,10 +429,10 @@ def run(t0, t1, c, has_lower, tailwater,
         vmin_up, vmax_up, vmin_lo, vmax_lo,
         inflow_up, inflow_lo, price,
         req_conv, conv_is_power, req_gen, gen_is_power, req_pump, pump_is_power, req_spill, req_release,
-        v_lo_target,
+        v_lo_target, has_line, line_cap,
         n_c, qmax_c, pmax_c, k_c, eta_c, qg_c, hg_c, tab_c,
         n_r, qmax_r, pmax_r, pmax_pump_r, k_r, eta_t, qg_t, hg_t, tab_t, eta_p, qg_p, hg_p, tab_p,
-        env_min, release_max,
+        env_min, release_max, ramp, r_prev,
         v_up, v_lo, totals, cut_water, cut_steps, record,
         out_q_conv, out_q_gen, out_q_pump, out_spill, out_release, out_v_up, out_v_lo,
         out_p_conv, out_p_gen, out_p_pump, out_head, out_cut_conv, out_cut_gen, out_cut_pump,
@@ -372,7 +444,10 @@ def run(t0, t1, c, has_lower, tailwater,
     (``qg``, ``hg``, ``tab``) applies. ``totals`` (scenarios, N_TOT) and the cut-back tallies
     (scenarios, 4, N_LIMITS) are added to; the ``out_*`` series (scenarios, steps) are written only when
     ``record`` is true. A NaN in ``req_release`` means the automatic release (lower reservoir held at
-    ``v_lo_target``). ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
+    ``v_lo_target``). ``line_cap`` (scenarios or 1, steps) is the line's limit in both directions, read
+    only when ``has_line``. ``ramp`` is the release's largest change from one step to the next (infinite
+    for none) and ``r_prev`` (scenarios,) each scenario's release of the step before t0 (NaN: none, as at
+    the start of a run); it is updated. ``lanes``, ``segs``: work arrays from :func:`lane_scratch`.
 
     Scenarios run in blocks of BLOCK, side by side, and each step is a sequence of loops over the block:
     the loops with arithmetic only compile to SIMD code; the table walks for volumes that left their level
@@ -383,6 +458,8 @@ def run(t0, t1, c, has_lower, tailwater,
     rate_c, rate_g = n_c * pmax_c, n_r * pmax_r
     qcap_c, qcap_g = n_c * qmax_c, n_r * qmax_r
     const_c, const_t, const_p = eta_c > 0.0, eta_t > 0.0, eta_p > 0.0
+    const_all = const_c and const_t and const_p
+    has_ramp = has_lower and ramp < math.inf
     a_c = A_MW_PER_M3S_M * eta_c
     a_t = A_MW_PER_M3S_M * eta_t
     b_p = A_MW_PER_M3S_M * (1.0 / eta_p)
@@ -393,6 +470,7 @@ def run(t0, t1, c, has_lower, tailwater,
         for i in range(nb):
             L[L_VU + i] = v_up[s0 + i]
             L[L_VL + i] = v_lo[s0 + i]
+            L[L_RPREV + i] = r_prev[s0 + i]
             for k in range(N_TOT):
                 L[L_SUM + k * BLOCK + i] = 0.0
             for k in range(N_TALLY_ROWS):
@@ -415,6 +493,8 @@ def run(t0, t1, c, has_lower, tailwater,
             _load(L, L_RG, req_gen, s0, nb, t)
             _load(L, L_RP, req_pump, s0, nb, t)
             _load(L, L_SP, req_spill, s0, nb, t)
+            if has_line:
+                _load(L, L_LINE, line_cap, s0, nb, t)
             if has_lower:
                 _load(L, L_RL, req_release, s0, nb, t)
             else:
@@ -431,6 +511,24 @@ def run(t0, t1, c, has_lower, tailwater,
                               qmax_r, pmax_r, qg_t, hg_t, tab_t)
             _estimate_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, qmax_r,
                            qg_p, hg_p, tab_p)
+            if has_line:      # the estimate within the line, so that the head estimate is the line's
+                if const_all:   # the powers in the same loop (one pass over the block)
+                    n_over = 0
+                    for i in range(nb):
+                        hg = L[L_HG + i]
+                        pc = L[L_PC + i] = _const_power(L[L_QC + i], hg, a_c, k_c, -1.0)
+                        pg = L[L_PG + i] = _const_power(L[L_QG + i], hg, a_t, k_r, -1.0)
+                        pp = L[L_PP + i] = _const_power(L[L_QP + i], hg, b_p, k_r, 1.0)
+                        n_over += _estimate_over(L, i, pc, pg, pp, tol)
+                else:
+                    _power(L, nb, L_QC, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+                    _power(L, nb, L_QG, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+                    _power(L, nb, L_QP, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                    n_over = 0
+                    for i in range(nb):
+                        n_over += _estimate_over(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i], tol)
+                if n_over > 0:    # only the lanes beyond the line change (L_EX > 0)
+                    _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
             for i in range(nb):
                 qc, qg, qp, sp, il, vl = L[L_QC + i], L[L_QG + i], L[L_QP + i], L[L_SP + i], L[L_IL + i], L[L_VL + i]
@@ -461,11 +559,52 @@ def run(t0, t1, c, has_lower, tailwater,
                         L[L_QG + i] = _t_rest(L[L_QG + i], L[L_PEG + i], hg, k_r, a_t, L[L_TOPG + i])
                     if L[L_MOREP + i] > 0.0:
                         L[L_QP + i] = _p_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, b_p)
-            # 5. a unit cannot pump and generate at once [6]; the water limits [2–5]; the release [7, 8];
-            #    the volumes
-            for i in range(nb):
-                _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, c, inv_c,
-                        vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max)
+            # 5. a unit cannot pump and generate at once [6]; the water limits [2–4]; the line [9, 10] at the
+            #    head estimate; the release [5, 7, 8]; the volumes
+            if not has_line and not has_ramp:
+                for i in range(nb):
+                    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                            vmin_u, vmax_u, vmin_l, env_min)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False)
+            elif not has_line:
+                for i in range(nb):
+                    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                            vmin_u, vmax_u, vmin_l, env_min)
+                    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True)
+            else:
+                n_over = 0
+                if const_all:   # the limits, the powers at the estimate and the check in one pass
+                    for i in range(nb):
+                        _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                                vmin_u, vmax_u, vmin_l, env_min)
+                        hg = L[L_HG + i]
+                        pc = L[L_PC + i] = _const_power(L[L_QCO + i], hg, a_c, k_c, -1.0)
+                        pg = L[L_PG + i] = _const_power(L[L_QGO + i], hg, a_t, k_r, -1.0)
+                        pp = L[L_PP + i] = _const_power(L[L_QPO + i], hg, b_p, k_r, 1.0)
+                        net = pc + pg - pp
+                        cap = L[L_LINE + i] * tol
+                        L[L_EX + i] = net
+                        n_over += (net > cap) | (-net > cap)
+                else:
+                    for i in range(nb):
+                        _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+                                vmin_u, vmax_u, vmin_l, env_min)
+                    _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+                    _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+                    _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+                    n_over = _line_check(L, nb, tol)
+                if n_over > 0:      # the rare block where the line binds: lane by lane
+                    for i in range(nb):
+                        _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
+                                  const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
+                                  tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
+                                  hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+                if has_ramp:
+                    for i in range(nb):
+                        _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True)
+                else:
+                    for i in range(nb):
+                        _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False)
             # 6. power at the mid-step head
             for i in range(nb):
                 L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
@@ -475,20 +614,37 @@ def run(t0, t1, c, has_lower, tailwater,
             _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
             _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
             _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+            if has_line:      # the line at the mid-step head: the rare lane the estimate missed is done again
+                for _ in range(MAX_LINE_PASSES):
+                    if _line_check(L, nb, tol) == 0:
+                        break
+                    for i in range(nb):
+                        net, cap = L[L_EX + i], L[L_LINE + i] * tol
+                        if net > cap or -net > cap:
+                            _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
+                                       vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, ramp, tailwater,
+                                       z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
+                                       const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
+                                       tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
+                                       hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
             # 7. totals, and the state moves on
             for i in range(nb):
                 _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
             # 8. cut-backs: tallied per group and limit always, and written per step when the series are recorded
-            _tally(L, nb, G_CONV, L_CODEC, L_CUTC)
-            _tally(L, nb, G_GEN, L_CODEG, L_CUTG)
-            _tally(L, nb, G_PUMP, L_CODEP, L_CUTP)
-            _tally(L, nb, G_RELEASE, L_CODER, L_CUTR)
+            if has_line and has_ramp:
+                _tally_groups(L, nb, True, True)
+            elif has_line:
+                _tally_groups(L, nb, True, False)
+            elif has_ramp:
+                _tally_groups(L, nb, False, True)
+            else:
+                _tally_groups(L, nb, False, False)
             if record:
                 for i in range(nb):
                     s = s0 + i
-                    _record_cut(s, t, L[L_CODEC + i], L[L_CUTC + i], out_cut_conv, out_code_conv)
-                    _record_cut(s, t, L[L_CODEG + i], L[L_CUTG + i], out_cut_gen, out_code_gen)
-                    _record_cut(s, t, L[L_CODEP + i], L[L_CUTP + i], out_cut_pump, out_code_pump)
+                    _record_cut(s, t, L[L_CODECO + i], L[L_CUTC + i], out_cut_conv, out_code_conv)
+                    _record_cut(s, t, L[L_CODEGO + i], L[L_CUTG + i], out_cut_gen, out_code_gen)
+                    _record_cut(s, t, L[L_CODEPO + i], L[L_CUTP + i], out_cut_pump, out_code_pump)
                     _record_cut(s, t, L[L_CODER + i], L[L_CUTR + i], out_cut_release, out_code_release)
                     out_p_conv[s, t] = L[L_PC + i]
                     out_p_gen[s, t] = L[L_PG + i]
@@ -505,6 +661,7 @@ def run(t0, t1, c, has_lower, tailwater,
             s = s0 + i
             v_up[s] = L[L_VU + i]
             v_lo[s] = L[L_VL + i]
+            r_prev[s] = L[L_RPREV + i]
             tot = totals[s]
             for k in range(TOT_VUP_MIN):
                 tot[k] += L[L_SUM + k * BLOCK + i]
@@ -513,11 +670,12 @@ def run(t0, t1, c, has_lower, tailwater,
             tot[TOT_VLO_MIN] = min(tot[TOT_VLO_MIN], L[L_SUM + TOT_VLO_MIN * BLOCK + i])
             tot[TOT_VLO_MAX] = max(tot[TOT_VLO_MAX], L[L_SUM + TOT_VLO_MAX * BLOCK + i])
             for g in range(4):
-                for m in range(4):
+                for m in range(N_TALLY_CODES):
                     k = TALLY_CODES[g][m]
                     if k >= 0:
-                        cut_water[s, g, k] += L[L_TALLY + (8 * g + m) * BLOCK + i]
-                        cut_steps[s, g, k] += int(L[L_TALLY + (8 * g + 4 + m) * BLOCK + i])
+                        cut_water[s, g, k] += L[L_TALLY + (2 * N_TALLY_CODES * g + m) * BLOCK + i]
+                        cut_steps[s, g, k] += int(L[L_TALLY + (2 * N_TALLY_CODES * g + N_TALLY_CODES + m)
+                                                    * BLOCK + i])
 
 
 @_jit_inline
@@ -715,11 +873,12 @@ def _solve_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, tol, qmax_u, qg, h
 
 
 @_jit_inline
-def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, c, inv_c,
-            vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max):
-    """The step's flows after the unit ratings [1], one mode at a time [6], the water limits [2–5] and the
-    release [5, 7, 8], and the end volumes; written with selects only (no branches), so that the loop over
-    a block compiles to SIMD code. In m³/s over the step (volumes divided by c):
+def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
+            vmin_u, vmax_u, vmin_l, env_min):
+    """The step's flows after the unit ratings [1], one mode at a time [6] and the water limits [2–4],
+    into the rows L_QCO, L_QGO, L_QPO, L_SPO with their cut-backs and codes (L_CODE*O); written with
+    selects only (no branches), so that the loop over a block compiles to SIMD code. It reads only the
+    step's inputs and solved flows, so it can be run again. In m³/s over the step (volumes divided by c):
     a: upper water above its minimum, b: lower water above its minimum, mu: upper room;
     U = Q_conv + Q_gen + S (upper → lower), P = Q_pump (lower → upper), R the release."""
     vu, vl, iu, il = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i]
@@ -754,10 +913,8 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
     a = (vu - vmin_u) * inv_c + iu
     mu = (vmax_u - vu) * inv_c - iu
     U = qc + qg + sp
-    auto = math.isnan(rl_req) & has_lower
+    e0 = _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min)
     b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
-    floor = env_min if auto else max(rl_req, env_min)
-    e0 = min(floor, max(a + b, 0.0)) if has_lower else 0.0      # release reserved before any pumping
     # [2] the upper minimum: U ≤ P + a (spill given up first, then the units in proportion)
     low_u = U > qp + a + 1e-12
     keep = max(qp + a, 0.0)
@@ -789,12 +946,45 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
     qp = new_p if cut4 else qp
     spill = high_u & (qp - U > mu + 1e-12)
     sp = sp + (qp - U - mu) if spill else sp
+    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i] = qc, qg, qp, sp
+    L[L_CUTC + i], L[L_CUTG + i], L[L_CUTP + i] = cut_c, cut_g, cut_p
+    L[L_CODECO + i], L[L_CODEGO + i], L[L_CODEPO + i] = code_c, code_g, code_p
+
+
+@_jit_inline
+def _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min):
+    """The release reserved before any pumping: the environmental flow (or a larger requested release),
+    as far as the water of both reservoirs above their minima (a + b) allows. [m³/s]"""
+    auto = math.isnan(rl_req) & has_lower
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
+    floor = env_min if auto else max(rl_req, env_min)
+    return min(floor, max(a + b, 0.0)) if has_lower else 0.0
+
+
+@_jit_inline
+def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, has_ramp):
+    """The release [5, 7, 8, 11] from the settled flows of :func:`_limits` (and of the line,
+    :func:`_line_cut`), and the end volumes; selects only, as :func:`_limits`. The release (automatic or
+    requested) moves at most ``ramp`` from the previous step's (none at a run's first step, as the LP)
+    [11]; the environmental flow, the water there is and a full lower reservoir come before the ramp.
+    ``has_ramp`` (a constant where this is inlined) leaves the ramp out when there is none."""
+    vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
+    qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
     U = qc + qg + sp
-    # the release, from the settled flows
+    auto = math.isnan(rl_req) & has_lower
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
     code_r, cut_r = NONE, 0.0
     if has_lower:
         held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)   # the lower level held
         rl = held if auto else max(rl_req, env_min)   # a requested release below the environmental flow is raised
+        # [11] the ramp from the previous step's release, then the environmental flow again
+        ramped, ramp_cut = False, 0.0
+        if has_ramp:
+            rprev = L[L_RPREV + i]
+            rr = rl if math.isnan(rprev) else min(max(rl, rprev - ramp), rprev + ramp)
+            rr = max(rr, env_min)
+            ramped, ramp_cut = rr != rl, abs(rl - rr)
+            rl = rr
         avail = b + U - qp                            # what can leave without going below the minimum
         rl = max(avail, 0.0) if rl > avail + 1e-12 else rl
         # [5] a full lower reservoir releases more: R ≥ U − P − room
@@ -804,16 +994,242 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
         code_r = LOWER_MAX if raise_ & (need > release_max) else NONE
     else:
         rl = qc + sp
+        ramped, ramp_cut = False, 0.0
     # [7] below the environmental flow by more than round-off: the shortfall is recorded
     short = rl < env_min - 1e-9
     raised = (not short) & has_lower & (not auto) & (rl_req < env_min - 1e-9) & (code_r == NONE)
     cut_r = env_min - rl if short else (min(rl, env_min) - rl_req if raised else 0.0)   # [8] the water added
     code_r = ENV if short else (ENV_RAISED if raised else code_r)
-    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i], L[L_RLO + i] = qc, qg, qp, sp, rl
-    L[L_CUTC + i], L[L_CUTG + i], L[L_CUTP + i], L[L_CUTR + i] = cut_c, cut_g, cut_p, cut_r
-    L[L_CODEC + i], L[L_CODEG + i], L[L_CODEP + i], L[L_CODER + i] = code_c, code_g, code_p, code_r
+    ramp_rec = ramped & (code_r == NONE)          # [11] the water the ramp held back or added
+    cut_r = ramp_cut if ramp_rec else cut_r
+    code_r = RAMP if ramp_rec else code_r
+    L[L_RLO + i], L[L_CUTR + i], L[L_CODER + i] = rl, cut_r, code_r
     L[L_VUN + i] = vu + c * (iu + qp - qc - qg - sp)
     L[L_VLN + i] = vl + c * (il + qc + qg + sp - qp - rl) if has_lower else 0.0
+
+
+@_jit
+def _turbine_flow_for(p, hg, const, k, qcap, rate, a, inv_a, n, qmax_u, pmax_u, qg, hgr, tab):
+    """Turbine flow of a group for power ``p`` at gross head ``hg`` (a power it can give): the series root
+    and two Halley steps for a constant efficiency (error far below round-off), else :func:`_turbine_flow`."""
+    if p <= 0.0:
+        return 0.0
+    if const:
+        q, q_top, pe, _capped, solving = _tq(p, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
+        q1 = _t_step(q, pe, hg, k, a, q_top)[0]
+        q2 = _t_step(q1, pe, hg, k, a, q_top)[0]
+        return q2 if solving else q
+    return _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)[0]
+
+
+@_jit
+def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
+    """Pumped flow for input ``p`` at gross head ``hg``, as :func:`_turbine_flow_for`."""
+    if p <= 0.0:
+        return 0.0
+    if const:
+        q = _pq(p, hg, 1.0 / hg, k, b, inv_b)
+        q1 = _p_step(q, p, hg, k, b)[0]
+        return _p_step(q1, p, hg, k, b)[0]
+    return _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab)
+
+
+@_jit_inline
+def _line_estimate(L, nb):
+    """Scale the start-head flow estimates (rows L_QC, L_QG, L_QP, their powers in L_PC, L_PG, L_PP) so that
+    their net exchange stays within the line (row L_LINE): :func:`_line_estimate_lane` for each lane that
+    :func:`_estimate_over` marked (L_EX > 0); the others are left as they are."""
+    for i in range(nb):
+        if L[L_EX + i] > 0.0:
+            _line_estimate_lane(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i])
+
+
+@_jit_inline
+def _estimate_over(L, i, pc, pg, pp, tol):
+    """1 when the start-head estimate of a lane (powers pc, pg, pp) exchanges more than the line (row L_LINE)
+    by more than round-off (``tol`` = 1 + RATING_TOL: a replayed LP schedule at the line is not scaled)
+    once the smaller mode is dropped (as [6] will), else 0; written to L_EX (selects only: SIMD)."""
+    drop_p = (pg > 0.0) & (pp > 0.0) & (L[L_QG + i] >= L[L_QP + i])
+    drop_g = (pg > 0.0) & (pp > 0.0) & (L[L_QG + i] < L[L_QP + i])
+    net = pc + (0.0 if drop_g else pg) - (0.0 if drop_p else pp)
+    cap = L[L_LINE + i] * tol
+    over = (net > cap) | (-net > cap)
+    L[L_EX + i] = 1.0 if over else 0.0
+    return 1 if over else 0
+
+
+@_jit_inline
+def _line_estimate_lane(L, i, pc, pg, pp):
+    """Scale one lane's start-head flow estimates (rows L_QC, L_QG, L_QP, of powers pc, pg, pp) so that their
+    net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts, after dropping
+    the smaller mode as [6] does: the head estimate then starts from flows close to the ones the line
+    leaves (selects only: SIMD)."""
+    # the smaller mode is dropped first, as [6] will
+    qg, qp = L[L_QG + i], L[L_QP + i]
+    drop_p = (qg > 0.0) & (qp > 0.0) & (qg >= qp)
+    drop_g = (qg > 0.0) & (qp > 0.0) & (qg < qp)
+    L[L_QP + i] = 0.0 if drop_p else qp
+    L[L_QG + i] = 0.0 if drop_g else qg
+    cap = L[L_LINE + i]
+    pg = 0.0 if drop_g else pg
+    pp = 0.0 if drop_p else pp
+    ex = pc + pg - pp - cap
+    over = ex > 0.0
+    cut_g = min(ex, pg) if over else 0.0
+    fg = (pg - cut_g) / pg if cut_g > 0.0 else 1.0
+    rest = ex - cut_g if over else 0.0
+    cut_c = min(rest, pc) if rest > 0.0 else 0.0
+    fc = (pc - cut_c) / pc if cut_c > 0.0 else 1.0
+    im = pp - pc - pg - cap
+    fp = (pp - im) / pp if (im > 0.0) & (pp > 0.0) else 1.0
+    L[L_QC + i] *= fc
+    L[L_QG + i] *= fg
+    L[L_QP + i] *= fp
+
+
+@_jit_inline
+def _line_check(L, nb, tol):
+    """Net exchange P_conv + P_gen − P_pump (powers of the settled flows in L_PC, L_PG, L_PP at the head
+    in L_HG) into L_EX; returns how many lanes exceed the line (row L_LINE) by more than round-off
+    (``tol`` = 1 + RATING_TOL, as the unit ratings) in either direction."""
+    n_over = 0
+    for i in range(nb):
+        net = L[L_PC + i] + L[L_PG + i] - L[L_PP + i]
+        cap = L[L_LINE + i] * tol
+        L[L_EX + i] = net
+        n_over += (net > cap) | (-net > cap)
+    return n_over
+
+
+@_jit
+def _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
+              const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
+              const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
+              const_p, b_p, inv_b_p, qg_p, hg_p, tab_p):
+    """The line [9, 10] on one lane's settled flows (rows L_QCO, L_QGO, L_QPO, L_SPO), at the head in L_HG.
+
+    Export above the line (net exchange P_conv + P_gen − P_pump > C): the reversible generation is cut
+    first (its water stays stored for the peak), then the conventional generation, each to the flow that
+    gives the power left at the head; the water stays in the upper reservoir, except the part pumping
+    needed from the lower reservoir (it is spilled, without power) and what a full upper reservoir cannot
+    hold (spilled, as [4]). Import above the line (P_pump − P_conv − P_gen > C): pumping is cut to the
+    input the line can bring; if the upper reservoir then cannot feed the units' outflow, the spill and
+    then the units give way as [2] (only when pumping fed them in the same step). The exchange is then
+    within the line, to round-off (the power is reckoned again at the mid-step head)."""
+    cap = L[L_LINE + i]
+    net = L[L_EX + i]
+    h = L[L_HG + i]
+    qc, qg, qp, sp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i]
+    pc, pg = L[L_PC + i], L[L_PG + i]
+    vu, vl, iu, il, rl_req = L[L_VU + i], L[L_VL + i], L[L_IU + i], L[L_IL + i], L[L_RL + i]
+    a = (vu - vmin_u) * inv_c + iu
+    mu = (vmax_u - vu) * inv_c - iu
+    b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
+    if net > cap * tol:
+        ex = net - cap
+        cut_pg = min(ex, pg)
+        cut_pc = min(ex - cut_pg, pc)
+        qg1 = qg
+        if cut_pg > 0.0:
+            qg1 = min(_turbine_flow_for(pg - cut_pg, h, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r,
+                                        pmax_r, qg_t, hg_t, tab_t), qg)
+            L[L_CUTG + i] += qg - qg1
+            L[L_CODEGO + i] = LINE_EXPORT
+        qc1 = qc
+        if cut_pc > 0.0:
+            qc1 = min(_turbine_flow_for(pc - cut_pc, h, const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c,
+                                        pmax_c, qg_c, hg_c, tab_c), qc)
+            L[L_CUTC + i] += qc - qc1
+            L[L_CODECO + i] = LINE_EXPORT
+        kept = (qg - qg1) + (qc - qc1)
+        qc, qg = qc1, qg1
+        # pumping took part of the cut water from the lower reservoir: that part is spilled (no power)
+        e0 = _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min)
+        need = qp - (qc + qg + sp + b - e0)
+        if has_lower and need > 0.0:
+            sp += min(need, kept)
+        # a full upper reservoir cannot keep it: the rest spills (as [4])
+        over_u = qp - (qc + qg + sp) - mu
+        if over_u > 0.0:
+            sp += over_u
+    elif -net > cap * tol:
+        qp1 = min(_pump_flow_for(pc + pg + cap, h, const_p, k_r, b_p, inv_b_p, n_r, qmax_r, qg_p, hg_p, tab_p), qp)
+        L[L_CUTP + i] += qp - qp1
+        L[L_CODEPO + i] = LINE_IMPORT
+        qp = qp1
+        # the upper minimum: U ≤ P + a, the spill given up first, then the units in proportion (as [2])
+        U = qc + qg + sp
+        if U > qp + a + 1e-12:
+            keep = max(qp + a, 0.0)
+            sp -= min(sp, U - keep)
+            rest = qc + qg
+            f = min(max((keep - sp) / rest if rest > 0.0 else 1.0, 0.0), 1.0)
+            if f < 1.0:
+                if qc > 0.0:
+                    L[L_CUTC + i] += qc * (1.0 - f)
+                    L[L_CODECO + i] = UPPER_MIN
+                if qg > 0.0:
+                    L[L_CUTG + i] += qg * (1.0 - f)
+                    L[L_CODEGO + i] = UPPER_MIN
+                qc *= f
+                qg *= f
+    L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_SPO + i] = qc, qg, qp, sp
+
+
+@_jit
+def _lane_power(q, h, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
+    """One lane's power of a group, by the formulas of :func:`_power` (the same operations: the same bits)."""
+    if n == 0 or q <= 0.0:
+        return 0.0
+    if const:
+        s = -1.0 if turbine else 1.0
+        return a * q * (h + s * (k * q * q))
+    if turbine:
+        return _turbine_power(q, h, k, n, qmax_u, qg, hgr, tab)
+    return _pump_power(q, h, k, n, qmax_u, qg, hgr, tab)
+
+
+@_jit
+def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
+               vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, ramp, tailwater,
+               z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
+               const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
+               const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
+               const_p, b_p, inv_b_p, qg_p, hg_p, tab_p):
+    """One lane whose net exchange, reckoned at the mid-step head (L_HG), is beyond the line by more than
+    round-off (the head estimate it was cut at missed the step's flows: a limit after the estimate, e.g. an
+    empty lower reservoir, changed them): the limits [1–6], the line at that head [9, 10] and the release
+    are applied again, and the mid-step head and the powers reckoned again (rows L_HG, L_PC, L_PG, L_PP).
+    The lane's flows then move by a small fraction of the first cut, so the head by a fraction of its
+    first error."""
+    has_ramp = has_lower and ramp < math.inf
+    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c, vmin_u, vmax_u,
+            vmin_l, env_min)
+    h = L[L_HG + i]
+    pc = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+    pg = _lane_power(L[L_QGO + i], h, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+    pp = _lane_power(L[L_QPO + i], h, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+    L[L_PC + i], L[L_PG + i], L[L_PP + i], L[L_EX + i] = pc, pg, pp, pc + pg - pp
+    _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
+              const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
+              const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
+              const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+    _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, has_ramp)
+    z_u = _interp_from(0.5 * (L[L_VU + i] + L[L_VUN + i]), v_up_tab, z_up_tab, m_up, segs[i])[0]
+    z_l = _interp_from(0.5 * (L[L_VL + i] + L[L_VLN + i]), v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[0] \
+        if has_lower else tailwater
+    h = z_u - z_l
+    L[L_HG + i] = h
+    L[L_PC + i] = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
+    L[L_PG + i] = _lane_power(L[L_QGO + i], h, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
+    L[L_PP + i] = _lane_power(L[L_QPO + i], h, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
+
+
+@_jit_inline
+def _const_power(q, h, a, k, s):
+    """Power of a constant-efficiency group at flow q and gross head h, as :func:`_power` reckons it:
+    a·Q·(H_g + s·kQ²), s = −1 for turbines, +1 for pumps; zero without flow."""
+    return a * q * (h + s * (k * q * q)) if q > 0.0 else 0.0
 
 
 @_jit_inline
@@ -863,6 +1279,7 @@ def _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power):
     L[L_SUM + TOT_VLO_MAX * BLOCK + i] = max(L[L_SUM + TOT_VLO_MAX * BLOCK + i], vl)
     L[L_VU + i] = vu
     L[L_VL + i] = vl
+    L[L_RPREV + i] = L[L_RLO + i]
 
 
 def eta_of(eff) -> float:

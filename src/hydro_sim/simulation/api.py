@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,14 @@ from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
-from hydro_sim.simulation.policies import FunctionPolicy, PolicyState, ReplayPolicy, Requests, TouRulePolicy
+from hydro_sim.simulation.policies import (
+    FunctionPolicy,
+    PolicyState,
+    ReplayPolicy,
+    Requests,
+    TouRulePolicy,
+    lower_target_volume_hm3,
+)
 
 __all__ = ["simulate", "SimulationResult"]
 
@@ -43,7 +51,9 @@ class SimulationResult:
     arrays : ``flow_conventional_m3s``, ``flow_generating_m3s``, ``flow_pumping_m3s``, ``spill_upper_m3s``,
         ``release_lower_m3s``, ``volume_upper_hm3``, ``volume_lower_hm3`` (end of step), ``power_*_mw``,
         ``head_m`` (mid-step gross head), ``inflow_upper_m3s``, ``inflow_lower_m3s``, ``price_cny_per_mwh``,
-        and the cut-backs ``cut_*_m3s`` with their limit codes ``limit_*``.
+        ``line_mw`` (the net exchange P_conv + P_gen − P_pump, export positive, as the LP's ``line_mw``),
+        ``line_capacity_mw`` (the line's limit each step, both ways; infinite for none), and the cut-backs
+        ``cut_*_m3s`` with their limit codes ``limit_*``.
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, (scenarios,). [hm³]
     energy_shortfall_mwh : Energy a power request asked for and did not get, per group, (scenarios, steps).
     dt_h : Step length. [h]
@@ -54,8 +64,8 @@ class SimulationResult:
         each reservoir over the run (start included), the final volumes, and each reservoir's water
         balance error over the run [hm³]. Filled in both record modes.
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
-        release) and limit code 0–8 (names in ``_kernel.LIMIT_NAMES``), (scenarios, 4, 9): water [hm³] and
-        number of steps.
+        release) and limit code 0–11 (names in ``_kernel.LIMIT_NAMES``; 9 and 10 are the line's export and
+        import, 11 the release ramp), (scenarios, 4, 12): water [hm³] and number of steps.
     timings_s : ``kernel`` (the compiled physics, summed over its calls) and ``total`` wall times. [s]
     """
 
@@ -83,11 +93,28 @@ class SimulationResult:
                           "`totals` or `cutback_summary()`, or run simulate(..., record='all'))", self.record,
                           f"SimulationResult.{what}")
 
-    def frame(self, scenario: int = 0) -> pd.DataFrame:
-        """One scenario as a DataFrame with unit-suffixed columns (like a dispatch schedule)."""
+    def frame(self, scenario: int | str = 0) -> pd.DataFrame:
+        """One scenario (its position, or its name) as a DataFrame with unit-suffixed columns (like a dispatch
+        schedule)."""
         self._need_series("frame()")
+        s = self._scenario_position(scenario, "SimulationResult.frame()")
         cols = [c for c in self.arrays if not c.startswith("limit_")]
-        return pd.DataFrame({c: self.arrays[c][scenario] for c in cols}, index=self.index)
+        return pd.DataFrame({c: self.arrays[c][s] for c in cols}, index=self.index)
+
+    def _scenario_position(self, scenario: Any, where: str) -> int:
+        """The position of a scenario given by position (negative from the end) or by name."""
+        if isinstance(scenario, str):
+            if scenario not in self.scenario_names:
+                raise iv.fail("scenario", f"must be one of the scenario names ({', '.join(self.scenario_names)})",
+                              scenario, where)
+            return self.scenario_names.index(scenario)
+        if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
+            raise iv.fail("scenario", "must be a scenario's position (an int) or its name (a str)",
+                          type(scenario).__name__, where)
+        n = self.n_scenarios
+        if not -n <= int(scenario) < n:
+            raise iv.fail("scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where)
+        return int(scenario) % n
 
     def energy_mwh(self) -> pd.DataFrame:
         """Energy per scenario: conventional and reversible generation and pumping. [MWh]"""
@@ -136,6 +163,9 @@ class SimulationResult:
 
 
 _GROUPS = ("conventional", "generating", "pumping", "release")
+#: A start volume this far outside a reservoir's operating range counts as round-off (e.g. a volume read
+#: back from a level) and is moved onto the bound; 1 m³. [hm³]
+START_VOLUME_TOL_HM3 = 1e-6
 
 
 def _rows(values: list[np.ndarray]) -> np.ndarray:
@@ -149,7 +179,13 @@ def _rows(values: list[np.ndarray]) -> np.ndarray:
 
 def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd.DatetimeIndex]:
     where = "simulate()"
-    items = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    if isinstance(scenarios, Scenario):
+        items = [scenarios]
+    elif isinstance(scenarios, Sequence | Iterator) and not isinstance(scenarios, str | bytes):
+        items = list(scenarios)
+    else:
+        raise iv.fail("scenarios", "must be a Scenario or a sequence (list, tuple) of them",
+                      type(scenarios).__name__, where)
     if not items:
         raise iv.fail("scenarios", "must hold at least one Scenario", 0, where)
     for i, sc in enumerate(items):
@@ -172,8 +208,9 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     plant : The plant.
     scenarios : One Scenario or a sequence of them on the same index (e.g. Monte-Carlo inflow years).
     policy : :class:`ReplayPolicy`, :class:`TouRulePolicy` or :class:`FunctionPolicy`.
-    initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario; the
-        plant's initial levels if not given. [hm³]
+    initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario, each
+        within the reservoir's operating range at the first step; the plant's initial levels if not given.
+        [hm³]
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
         totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
         Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the
@@ -189,7 +226,16 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     S_up − Q_pump − R_lo), c = 0.0036·Δt, exactly. Turbine power P = ρgηQ(H_g − kQ²)/10⁶, pump input
     P = ρgQ(H_g + kQ²)/(η10⁶), at the mid-step gross head from both reservoirs' level–volume curves, with
     efficiency curves at the per-unit flow of the units running. Decisions that would break a limit are cut
-    back and recorded (see :meth:`SimulationResult.cutbacks`).
+    back and recorded (see :meth:`SimulationResult.cutbacks`), the grid line included: the net exchange
+    P_conv + P_gen − P_pump stays within ±``plant.line.capacity_mw`` and the scenario's ``line_capacity_mw``
+    (export: reversible generation cut first, then conventional; import: pumping cut), and the outlet's
+    release ramp ``max_ramp_m3s_per_h`` from the second step on (plants with a lower reservoir).
+
+    Raises
+    ------
+    HydroSimInputError
+        For an argument of the wrong kind (naming it, its value and the rule) or a start volume outside a
+        reservoir's operating range.
 
     Examples
     --------
@@ -204,9 +250,12 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     t_start = time.perf_counter()
     if not isinstance(plant, Plant):
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
-    if record not in ("all", "totals"):
+    if not isinstance(record, str) or record not in ("all", "totals"):
         raise iv.fail("record", "must be 'all' or 'totals'", record, where)
     items, index = _stack(scenarios)
+    if not isinstance(policy, ReplayPolicy | TouRulePolicy | FunctionPolicy):
+        raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
+                      type(policy).__name__, where)
     S, T = len(items), len(index)
     dt = items[0].dt_h
     c = HM3_PER_M3S_HOUR * dt
@@ -217,29 +266,40 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     # Every array goes to the kernel C-contiguous and writable (a read-only view, e.g. from pandas, is
     # copied: for one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
     inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
+    line_cap = _plain(_rows([_line_capacity_mw(plant, sc) for sc in items]))
 
-    def start(value: Any, default: float, name: str) -> np.ndarray:
+    if plant.lower is None and initial_volume_lower_hm3 is not None:
+        raise iv.fail("initial_volume_lower_hm3", f"must be None: plant '{plant.name}' has no lower reservoir",
+                      initial_volume_lower_hm3, where)
+
+    def start(value: Any, reservoir: Any, name: str) -> np.ndarray:
+        if reservoir is None:
+            return np.zeros(S)
         if value is None:
-            return np.full(S, default)
+            return np.full(S, reservoir.initial_volume_hm3)
         arr = _per_scenario(name, value, S, where)
-        if not np.all(np.isfinite(arr)) or np.any(arr < 0):
-            raise iv.fail(name, "must be finite and not negative", arr.tolist(), where)
-        return arr
+        if not np.all(np.isfinite(arr)):
+            raise iv.fail(name, "must be finite", arr.tolist(), where)
+        # the operating range at the first step (the reservoir's bounds then: e.g. a flood-limit level)
+        lo, hi = (float(np.asarray(b)[0]) for b in reservoir.volume_bounds_hm3(index[:1]))
+        bad = (arr < lo - START_VOLUME_TOL_HM3) | (arr > hi + START_VOLUME_TOL_HM3)
+        if bad.any():
+            k = int(np.argmax(bad))
+            which = f" (scenario {k}, '{items[k].name}')" if S > 1 else ""
+            raise iv.fail(name, f"must lie in reservoir '{reservoir.name}''s operating range at the first step, "
+                          f"{lo:g} to {hi:g} hm³{which}", float(arr[k]), where)
+        return np.clip(arr, lo, hi)
 
-    v_up = start(initial_volume_upper_hm3, plant.upper.initial_volume_hm3, "initial_volume_upper_hm3")
-    v_lo = start(initial_volume_lower_hm3, plant.lower.initial_volume_hm3 if plant.lower else 0.0,
-                 "initial_volume_lower_hm3")
+    v_up = start(initial_volume_upper_hm3, plant.upper, "initial_volume_upper_hm3")
+    v_lo = start(initial_volume_lower_hm3, plant.lower, "initial_volume_lower_hm3")
     v_up0, v_lo0 = v_up.copy(), v_lo.copy()
 
     if isinstance(policy, ReplayPolicy):
         req = policy.requests(plant, index, S)
     elif isinstance(policy, TouRulePolicy):
         req = policy.requests_for(plant, price, inflow_up)
-    elif isinstance(policy, FunctionPolicy):
-        req = None
     else:
-        raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
-                      type(policy).__name__, where)
+        req = None
 
     keep = record == "all"
     shape = (S, T) if keep else (1, 1)
@@ -252,6 +312,9 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     cut_steps = np.zeros((S, 4, K.N_LIMITS), dtype=np.int64)
     tallies = (totals, cut_water, cut_steps, keep)
     args = _static_args(plant, index, c)
+    args["has_line"] = bool(np.isfinite(line_cap).any())
+    args["line_cap"] = line_cap
+    args["r_prev"] = np.full(S, np.nan)      # no release before the first step: the first one is free
     t_kernel = 0.0
 
     if req is not None:
@@ -262,10 +325,7 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         t_kernel = _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
     else:
         assert isinstance(policy, FunctionPolicy)
-        target_z = policy.lower_target_level_masl
-        target = (float(plant.lower.curve.volume_hm3_at(target_z if target_z is not None
-                                                          else plant.lower.initial_level_masl))
-                  if plant.lower is not None else 0.0)
+        target = lower_target_volume_hm3(plant, policy.lower_target_level_masl, "FunctionPolicy")
         req = _empty_requests(S, T, target)
         for t in range(T):
             state = PolicyState(
@@ -290,6 +350,8 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         arrays["inflow_upper_m3s"] = np.broadcast_to(inflow_up, (S, T))
         arrays["inflow_lower_m3s"] = np.broadcast_to(inflow_lo, (S, T))
         arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
+        arrays["line_mw"] = out["p_conv"] + out["p_gen"] - out["p_pump"]
+        arrays["line_capacity_mw"] = np.broadcast_to(line_cap, (S, T))
         for k, name in (("cut_conv", "conventional"), ("cut_gen", "generating"), ("cut_pump", "pumping"),
                         ("cut_release", "release")):
             arrays[f"cut_{name}_m3s"] = out[k]
@@ -311,6 +373,15 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
                             totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
                             cut_water_hm3=cut_water * c, cut_steps=cut_steps,
                             timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start})
+
+
+def _line_capacity_mw(plant: Plant, scenario: Scenario) -> np.ndarray:
+    """The line's limit per step, in both directions: the scenario's ``line_capacity_mw`` series (e.g. an
+    outage) within the plant's ``line.capacity_mw`` rating, as the LP has it; infinite for no limit. [MW]"""
+    rating = float(plant.line.capacity_mw)
+    if scenario.line_capacity_mw is None:
+        return np.full(scenario.n_steps, rating)
+    return np.minimum(scenario.line_capacity_mw.to_numpy(dtype=float), rating)
 
 
 def _row_at(values: np.ndarray, t: int, S: int) -> np.ndarray:
@@ -365,10 +436,13 @@ def _empty_requests(S: int, T: int, target: float) -> Requests:
 
 def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
     """A scalar or one value per scenario, as an array of S floats; anything else is an input error."""
+    bad = f"must be a number or one number per scenario ({S})"
+    if value is None or isinstance(value, str | bytes | dict | set):
+        raise iv.fail(name, bad, value, where)
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        raise iv.fail(name, "must be a number or one number per scenario", value, where) from None
+        raise iv.fail(name, bad, value, where) from None
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size not in (1, S)):
         raise iv.fail(name, f"must be a scalar or hold one value per scenario ({S})", f"shape {arr.shape}", where)
     return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (S,)).copy()
@@ -440,6 +514,9 @@ def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, A
         eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0), qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
         env_min=plant.outlet.environmental_min_flow_m3s,
         release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
+        # the release ramp, per step (the release of a plant without a lower reservoir is its units' outflow
+        # and spill, which the simulator does not ramp)
+        ramp=plant.outlet.max_ramp_m3s_per_h * (c / HM3_PER_M3S_HOUR) if low is not None else math.inf,
         scratch=K.lane_scratch(),
     )
     return {k: _plain(v) if isinstance(v, np.ndarray) else v for k, v in args.items()}
@@ -461,9 +538,11 @@ def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: 
           a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,
           req.conventional, req.conventional_is_power, req.generating, req.generating_is_power,
           req.pumping, req.pumping_is_power, req.spill_m3s, req.release_m3s, req.lower_target_volume_hm3,
+          a["has_line"], a["line_cap"],
           a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["eta_c"], a["qg_c"], a["hg_c"], a["tab_c"],
           a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["eta_t"], a["qg_t"], a["hg_t"], a["tab_t"],
-          a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], v_up, v_lo,
+          a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], a["ramp"], a["r_prev"],
+          v_up, v_lo,
           totals, cut_water, cut_steps, keep,
           out["q_conv"], out["q_gen"], out["q_pump"], out["spill"], out["release"], out["v_up"], out["v_lo"],
           out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],

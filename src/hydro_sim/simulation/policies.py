@@ -35,6 +35,12 @@ class Requests:
     lower_target_volume_hm3: np.ndarray     # (steps,) target of the automatic release
 
 
+#: A replayed flow or power this little below zero is an LP's round-off, replayed as zero: HiGHS meets its
+#: rows to 1e-7 of their terms, and a release derived from the balance of a 10⁴ hm³ reservoir carries
+#: ~1e-9 m³/s of it (measured −1.0e-9); 1e-6 is far below any real flow (≥ 1e-3). [m³/s or MW]
+REPLAY_ROUND_OFF = 1e-6
+
+
 @dataclass(frozen=True, kw_only=True)
 class ReplayPolicy:
     """Replay a schedule (e.g. ``DispatchResult.schedule``) in every scenario.
@@ -50,10 +56,22 @@ class ReplayPolicy:
     schedule: pd.DataFrame
     mode: Literal["flows", "power"] = "flows"
 
+    def __post_init__(self) -> None:
+        where = "ReplayPolicy"
+        if not isinstance(self.schedule, pd.DataFrame):
+            raise iv.fail("schedule", "must be a pandas DataFrame (e.g. DispatchResult.schedule)",
+                          type(self.schedule).__name__, where)
+        if not isinstance(self.mode, str) or self.mode not in ("flows", "power"):
+            raise iv.fail("mode", "must be 'flows' or 'power'", self.mode, where)
+        if not isinstance(self.schedule.index, pd.DatetimeIndex):
+            raise iv.fail("schedule.index", "must be a pandas DatetimeIndex (the scenarios' time stamps)",
+                          type(self.schedule.index).__name__, where)
+        if self.schedule.columns.has_duplicates:
+            dup = sorted({str(c) for c in self.schedule.columns[self.schedule.columns.duplicated()]})
+            raise iv.fail("schedule", "must not repeat a column", dup, where)
+
     def requests(self, plant: Any, index: pd.DatetimeIndex, n_scenarios: int) -> Requests:
         where = "ReplayPolicy"
-        if self.mode not in ("flows", "power"):
-            raise iv.fail("mode", "must be 'flows' or 'power'", self.mode, where)
         sch = self.schedule
         if len(sch) != len(index) or not sch.index.equals(index):
             raise iv.fail("schedule", f"must be on the scenarios' index ({len(index)} steps from {index[0]})",
@@ -62,18 +80,31 @@ class ReplayPolicy:
         def col(name: str) -> np.ndarray:
             if name not in sch.columns:
                 return np.zeros((1, len(index)))
-            values = sch[name].to_numpy(dtype=float)
-            bad = ~np.isfinite(values) | (values < 0)
+            try:
+                values = sch[name].to_numpy(dtype=float)
+            except (TypeError, ValueError):
+                raise iv.fail(name, "must hold numbers", str(sch[name].dtype), f"the schedule of {where}") from None
+            bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
             if bad.any():
                 i = int(np.argmax(bad))
                 raise iv.fail(name, f"must be finite and not negative, but step {i} is {float(values[i])!r}",
                               float(values[i]), f"the schedule of {where}")
+            values = np.where(values < 0.0, 0.0, values)             # an LP's round-off below zero
             return np.ascontiguousarray(values).reshape(1, -1)      # one row, read by every scenario
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
         power = self.mode == "power"
-        lower_target = (sch["volume_lower_hm3"].to_numpy(dtype=float) if "volume_lower_hm3" in sch.columns
-                        else np.zeros(len(index)))
+        lower_target = np.zeros(len(index))
+        if "volume_lower_hm3" in sch.columns:
+            try:
+                lower_target = sch["volume_lower_hm3"].to_numpy(dtype=float)
+            except (TypeError, ValueError):
+                raise iv.fail("volume_lower_hm3", "must hold numbers", str(sch["volume_lower_hm3"].dtype),
+                              f"the schedule of {where}") from None
+            if not np.all(np.isfinite(lower_target)):
+                i = int(np.argmax(~np.isfinite(lower_target)))
+                raise iv.fail("volume_lower_hm3", f"must be finite, but step {i} is {float(lower_target[i])!r}",
+                              float(lower_target[i]), f"the schedule of {where}")
         return Requests(
             conventional=col("power_conventional_mw" if power else "flow_conventional_m3s"),
             conventional_is_power=power,
@@ -121,6 +152,10 @@ class TouRulePolicy:
             raise iv.fail("generate_when_price_at_least_cny_per_mwh",
                           f"must be above `pump_when_price_at_most_cny_per_mwh` ({lo}) or the units would pump and "
                           "generate at the same price", hi, where)
+        if not isinstance(self.conventional_flow, str) or self.conventional_flow != "inflow":
+            raise iv.fail("conventional_flow", "must be 'inflow' (the only rule for the conventional units)",
+                          self.conventional_flow, where)
+        _check_level("lower_target_level_masl", self.lower_target_level_masl, where)
 
     @classmethod
     def for_tariff(cls, *, flat_price_cny_per_mwh: float, **kw: Any) -> TouRulePolicy:
@@ -138,12 +173,7 @@ class TouRulePolicy:
                         rev.max_total_pumping_power_mw if rev is not None else 0.0, 0.0)
         gen = np.where(price >= self.generate_when_price_at_least_cny_per_mwh, big if rev is not None else 0.0, 0.0)
         conv_q = inflow_up if conv is not None else np.zeros((1, T))    # read only by the kernel
-        if plant.lower is not None:
-            z = self.lower_target_level_masl if self.lower_target_level_masl is not None \
-                else plant.lower.initial_level_masl
-            target = np.full(T, float(plant.lower.curve.volume_hm3_at(z)))
-        else:
-            target = np.zeros(T)
+        target = np.full(T, lower_target_volume_hm3(plant, self.lower_target_level_masl, "TouRulePolicy"))
         return Requests(conventional=conv_q, conventional_is_power=False,
                         generating=gen, generating_is_power=True,
                         pumping=pump, pumping_is_power=True,
@@ -183,3 +213,36 @@ class FunctionPolicy:
     decide: Callable[[PolicyState], dict[str, Any]]
     lower_target_level_masl: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        where = "FunctionPolicy"
+        if not callable(self.decide):
+            raise iv.fail("decide", "must be a function of the PolicyState returning a dict of decisions",
+                          type(self.decide).__name__, where)
+        _check_level("lower_target_level_masl", self.lower_target_level_masl, where)
+        if not isinstance(self.meta, dict):
+            raise iv.fail("meta", "must be a dict", type(self.meta).__name__, where)
+
+
+def _check_level(name: str, value: Any, where: str) -> None:
+    """A level that may be None: a finite number (not a bool or a string)."""
+    if value is None:
+        return
+    if isinstance(value, bool | str | bytes):
+        raise iv.fail(name, "must be a number (a level) or None", value, where)
+    iv.finite(name, value, where)
+
+
+def lower_target_volume_hm3(plant: Any, level_masl: float | None, where: str) -> float:
+    """Volume of the lower reservoir at the level the automatic release holds (its initial level when None),
+    which must lie within the reservoir's operating levels; 0 for a plant without a lower reservoir. [hm³]"""
+    low = plant.lower
+    if low is None:
+        return 0.0
+    if level_masl is None:
+        return float(low.curve.volume_hm3_at(low.initial_level_masl))
+    z = float(level_masl)
+    if not low.min_level_masl <= z <= low.max_level_masl:
+        raise iv.fail("lower_target_level_masl", f"must lie within reservoir '{low.name}''s operating levels, "
+                      f"{low.min_level_masl:g} to {low.max_level_masl:g} m a.s.l.", z, where)
+    return float(low.curve.volume_hm3_at(z))

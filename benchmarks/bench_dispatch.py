@@ -42,8 +42,9 @@ def _scenario(hours: int):
     return Scenario.from_frame(frame, name=f"reference year × {reps}")
 
 
-def run_one(horizon: str, backend: str, head: str, repeats: int, uc: bool = False,
-            time_limit_s: float = math.inf) -> dict:
+def run_one(
+    horizon: str, backend: str, head: str, repeats: int, uc: bool = False, time_limit_s: float = math.inf
+) -> dict:
     """Run one configuration ``repeats`` times in this process; report medians and peak RSS."""
     import resource
 
@@ -54,7 +55,9 @@ def run_one(horizon: str, backend: str, head: str, repeats: int, uc: bool = Fals
     sc = _scenario(HORIZONS_H[horizon])
     builds, solves, totals = [], [], []
     res = None
-    extra = {"unit_commitment": True, "pump_generate_balance": "day", "time_limit_s": time_limit_s} if uc else {}
+    extra = (
+        {"unit_commitment": True, "pump_generate_balance": "day", "time_limit_s": time_limit_s} if uc else {}
+    )
     for _ in range(repeats):
         t0 = time.perf_counter()
         res = dispatch(plant, sc, backend=backend, head=head, **extra)
@@ -63,10 +66,18 @@ def run_one(horizon: str, backend: str, head: str, repeats: int, uc: bool = Fals
         solves.append(res.timings_s["solve"])
     assert res is not None
     return {
-        "horizon": horizon, "steps": sc.n_steps, "backend": backend, "head": head, "repeats": repeats,
-        "status": res.status, "iterations": res.iterations, "objective_cny": res.objective_cny,
-        "unit_commitment": uc, "mip_gap": res.mip_gap,
-        "build_s": statistics.median(builds), "solve_s": statistics.median(solves),
+        "horizon": horizon,
+        "steps": sc.n_steps,
+        "backend": backend,
+        "head": head,
+        "repeats": repeats,
+        "status": res.status,
+        "iterations": res.iterations,
+        "objective_cny": res.objective_cny,
+        "unit_commitment": uc,
+        "mip_gap": res.mip_gap,
+        "build_s": statistics.median(builds),
+        "solve_s": statistics.median(solves),
         "total_s": statistics.median(totals),
         "build_share": statistics.median(b / t for b, t in zip(builds, totals, strict=True)),
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
@@ -80,18 +91,33 @@ def main() -> int:
     parser.add_argument("--one", nargs=3, metavar=("HORIZON", "BACKEND", "HEAD"), help=argparse.SUPPRESS)
     parser.add_argument("--one-uc", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--one-time-limit", type=float, default=math.inf, help=argparse.SUPPRESS)
-    parser.add_argument("--uc", action="store_true",
-                        help="unit commitment (HiGHS, successive head, daily balance): a week and a year")
-    parser.add_argument("--uc-year-time-limit", type=float, default=300.0,
-                        help="time limit of each MILP of the unit-commitment year [s] (default 300)")
+    parser.add_argument(
+        "--uc",
+        action="store_true",
+        help="unit commitment (HiGHS, successive head, daily balance): a week and a year",
+    )
+    parser.add_argument(
+        "--uc-year-time-limit",
+        type=float,
+        default=300.0,
+        help="time limit of each MILP of the unit-commitment year [s] (default 300)",
+    )
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
-    parser.add_argument("--horizons", nargs="+", choices=list(HORIZONS_H), default=list(HORIZONS_H),
-                        help="horizons to run (default: all)")
+    parser.add_argument(
+        "--horizons",
+        nargs="+",
+        choices=list(HORIZONS_H),
+        default=list(HORIZONS_H),
+        help="horizons to run (default: all)",
+    )
     parser.add_argument("--backends", nargs="+", choices=("highs", "pulp"), default=["highs", "pulp"])
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], args.one[1], args.one[2], args.repeats, args.one_uc,
-                                 args.one_time_limit)))
+        print(
+            json.dumps(
+                run_one(args.one[0], args.one[1], args.one[2], args.repeats, args.one_uc, args.one_time_limit)
+            )
+        )
         return 0
     if args.uc:
         return _run_uc(args.uc_year_time_limit)
@@ -103,26 +129,37 @@ def main() -> int:
         for h in args.horizons:
             for b in args.backends:
                 for head in ("fixed", "successive"):
-                    reps = args.repeats if (b == "highs" or h in ("day", "week")) else max(1, args.repeats // 2)
+                    reps = (
+                        args.repeats if (b == "highs" or h in ("day", "week")) else max(1, args.repeats // 2)
+                    )
                     if b == "pulp" and h == "4 years":
                         if head == "successive":
-                            continue          # ~10 CBC solves of 140,000 columns: left out (tens of minutes)
+                            continue  # ~10 CBC solves of 140,000 columns: left out (tens of minutes)
                         reps = 1
                     configs.append((h, b, head, reps))
     rows = []
-    print(f"{'horizon':<8} {'steps':>6} {'backend':<6} {'head':<10} {'it':>3} {'build s':>8} {'solve s':>8} "
-          f"{'total s':>8} {'build %':>7} {'peak MiB':>8}  status")
+    print(
+        f"{'horizon':<8} {'steps':>6} {'backend':<6} {'head':<10} {'it':>3} {'build s':>8} {'solve s':>8} "
+        f"{'total s':>8} {'build %':>7} {'peak MiB':>8}  status"
+    )
     for h, b, head, reps in configs:
-        out = subprocess.run([sys.executable, __file__, "--one", h, b, head, "--repeats", str(reps)],
-                             capture_output=True, text=True, check=False)
+        out = subprocess.run(
+            [sys.executable, __file__, "--one", h, b, head, "--repeats", str(reps)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if out.returncode != 0:
             print(f"{h:<8} {b:<6} {head:<10} FAILED\n{out.stderr}", file=sys.stderr)
             return 1
         row = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print(f"{row['horizon']:<8} {row['steps']:>6} {row['backend']:<6} {row['head']:<10} {row['iterations']:>3} "
-              f"{row['build_s']:>8.3f} {row['solve_s']:>8.3f} {row['total_s']:>8.3f} {100 * row['build_share']:>6.1f}% "
-              f"{row['peak_rss_mib']:>8.0f}  {row['status']}", flush=True)
+        print(
+            f"{row['horizon']:<8} {row['steps']:>6} {row['backend']:<6} {row['head']:<10} {row['iterations']:>3} "
+            f"{row['build_s']:>8.3f} {row['solve_s']:>8.3f} {row['total_s']:>8.3f} {100 * row['build_share']:>6.1f}% "
+            f"{row['peak_rss_mib']:>8.0f}  {row['status']}",
+            flush=True,
+        )
         if row["status"] != "optimal":
             return 1
     # Backends must agree on every horizon they both solved.
@@ -143,18 +180,38 @@ def main() -> int:
 
 def _run_uc(year_time_limit_s: float) -> int:
     """Unit commitment of a Lianghekou week (no time limit) and year (time-limited): time, status, gap."""
-    print(f"{'horizon':<8} {'steps':>6} {'it':>3} {'build s':>8} {'solve s':>8} {'total s':>8} {'MIP gap':>9}  status")
+    print(
+        f"{'horizon':<8} {'steps':>6} {'it':>3} {'build s':>8} {'solve s':>8} {'total s':>8} {'MIP gap':>9}  status"
+    )
     for horizon, limit in (("week", math.inf), ("year", year_time_limit_s)):
-        out = subprocess.run([sys.executable, __file__, "--one", horizon, "highs", "successive", "--repeats", "1",
-                              "--one-uc", "--one-time-limit", str(limit)], capture_output=True, text=True,
-                             check=False)
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                horizon,
+                "highs",
+                "successive",
+                "--repeats",
+                "1",
+                "--one-uc",
+                "--one-time-limit",
+                str(limit),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if out.returncode != 0:
             print(f"{horizon:<8} FAILED\n{out.stderr}", file=sys.stderr)
             return 1
         row = json.loads(out.stdout.strip().splitlines()[-1])
         gap = f"{row['mip_gap']:.2e}" if row["mip_gap"] is not None else "-"
-        print(f"{row['horizon']:<8} {row['steps']:>6} {row['iterations']:>3} {row['build_s']:>8.3f} "
-              f"{row['solve_s']:>8.3f} {row['total_s']:>8.3f} {gap:>9}  {row['status']}", flush=True)
+        print(
+            f"{row['horizon']:<8} {row['steps']:>6} {row['iterations']:>3} {row['build_s']:>8.3f} "
+            f"{row['solve_s']:>8.3f} {row['total_s']:>8.3f} {gap:>9}  {row['status']}",
+            flush=True,
+        )
     return 0
 
 

@@ -45,16 +45,26 @@ def main() -> int:
     repeats = 1 if args.quick else args.repeats
     base = max(sizes)
     # Monte-Carlo inflow years: the reference year scaled by a seeded factor per scenario.
-    scenarios = [dataclasses.replace(year, inflow_upper_m3s=year.inflow_upper_m3s * f,
-                                     inflow_lower_m3s=year.inflow_lower_m3s * f, name=f"year {i}")
-                 for i, f in enumerate(rng.uniform(0.7, 1.3, base))]
+    scenarios = [
+        dataclasses.replace(
+            year,
+            inflow_upper_m3s=year.inflow_upper_m3s * f,
+            inflow_lower_m3s=year.inflow_lower_m3s * f,
+            name=f"year {i}",
+        )
+        for i, f in enumerate(rng.uniform(0.7, 1.3, base))
+    ]
     lp = dispatch(plant, year, pump_generate_balance="day")
-    policies = {"TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
-                "LP replay (flows)": ReplayPolicy(schedule=lp.schedule, mode="flows")}
-    print(f"{'policy':<28} {'record':>7} {'scenarios':>9} {'median s':>9} {'M scenario-steps/s':>19} "
-          f"{'kernel':>7} {'× all':>6}")
+    policies = {
+        "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
+        "LP replay (flows)": ReplayPolicy(schedule=lp.schedule, mode="flows"),
+    }
+    print(
+        f"{'policy':<28} {'record':>7} {'scenarios':>9} {'median s':>9} {'M scenario-steps/s':>19} "
+        f"{'kernel':>7} {'× all':>6}"
+    )
     for name, policy in policies.items():
-        simulate(plant, scenarios[:1], policy)                      # warm-up: compile or load the cache
+        simulate(plant, scenarios[:1], policy)  # warm-up: compile or load the cache
         for n in sizes:
             medians = {}
             for record in ("all", "totals"):
@@ -68,8 +78,11 @@ def main() -> int:
                     del res
                 med = medians[record] = statistics.median(times)
                 steps = n * year.n_steps / 1e6
-                print(f"{name:<28} {record:>7} {n:>9} {med:>9.3f} {steps / med:>19.2f} "
-                      f"{steps / statistics.median(kernel):>7.2f} {medians['all'] / med:>6.2f}", flush=True)
+                print(
+                    f"{name:<28} {record:>7} {n:>9} {med:>9.3f} {steps / med:>19.2f} "
+                    f"{steps / statistics.median(kernel):>7.2f} {medians['all'] / med:>6.2f}",
+                    flush=True,
+                )
     return 0
 
 

@@ -10,8 +10,8 @@ answer: no pumping at a ratio of 1.23, pumping at 1.24.
 from hydro_sim.examples import small_pumped_storage, two_price_day
 from hydro_sim.optimise import dispatch
 
-ETA_T = ETA_P = 0.9                   # the example plant's efficiencies
-THRESHOLD = 1.0 / (ETA_T * ETA_P)     # the price ratio above which a cycle pays
+ETA_T = ETA_P = 0.9  # the example plant's efficiencies
+THRESHOLD = 1.0 / (ETA_T * ETA_P)  # the price ratio above which a cycle pays
 
 plant = small_pumped_storage(turbine_efficiency=ETA_T, pump_efficiency=ETA_P)
 print("price ratio   pumped MWh   generated MWh   revenue CNY")
@@ -20,7 +20,9 @@ for ratio in (1.10, 1.20, 1.23, 1.24, 1.30, 2.00):
     res = dispatch(plant, two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=100.0 * ratio))
     e = res.energy_mwh()
     pumped[ratio] = e["pumping_mwh"]
-    print(f"{ratio:11.2f} {e['pumping_mwh']:12.1f} {e['reversible_generation_mwh']:15.1f} {res.objective_cny:13.1f}")
+    print(
+        f"{ratio:11.2f} {e['pumping_mwh']:12.1f} {e['reversible_generation_mwh']:15.1f} {res.objective_cny:13.1f}"
+    )
 print(f"threshold 1/(η_t·η_p) = {THRESHOLD:.4f}")
 
 # the answer: below the threshold the store stays idle, above it it cycles (the full reservoir's worth)

@@ -44,33 +44,48 @@ FLAT_PRICE_CNY_PER_MWH = 400.0
 
 
 #: dispatch()'s keyword defaults: the CLI's defaults must be the same.
-API_DEFAULTS = {name: p.default for name, p in inspect.signature(dispatch).parameters.items()
-                if p.default is not inspect.Parameter.empty}
+API_DEFAULTS = {
+    name: p.default
+    for name, p in inspect.signature(dispatch).parameters.items()
+    if p.default is not inspect.Parameter.empty
+}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "hydro_sim.cli", *args], capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", *args], capture_output=True, text=True, check=False
+    )
 
 
 def summary_table(out: str) -> pd.DataFrame:
     """The statistics table `scenario_summary` prints: series name, mean, min, max."""
     number = r"\s+(-?[\d.]+)"
     rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.MULTILINE)
-    return pd.DataFrame([[float(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows],
-                        columns=["mean", "min", "max"])
+    return pd.DataFrame(
+        [[float(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows], columns=["mean", "min", "max"]
+    )
 
 
 # ---- year --------------------------------------------------------------------------------------------------
+
 
 def test_year_prints_the_reference_year_statistics():
     res = run_cli("year")
     assert res.returncode == 0, res.stderr
     out = res.stdout
-    assert ("Scenario: Lianghekou reference year 2030: 8760 steps of 1 h from 2030-01-01 00:00:00 to "
-            "2030-12-31 23:00:00") in out
+    assert (
+        "Scenario: Lianghekou reference year 2030: 8760 steps of 1 h from 2030-01-01 00:00:00 to "
+        "2030-12-31 23:00:00"
+    ) in out
     table = summary_table(out)
-    assert list(table.index) == ["inflow_upper_m3s", "inflow_lower_m3s", "price_cny_per_mwh",
-                                 "pv_available_mw", "wind_available_mw", "line_capacity_mw"]
+    assert list(table.index) == [
+        "inflow_upper_m3s",
+        "inflow_lower_m3s",
+        "price_cny_per_mwh",
+        "pv_available_mw",
+        "wind_available_mw",
+        "line_capacity_mw",
+    ]
     # sourced figures: the annual mean flow 664 m³/s and 72.5 % of the runoff in June–October
     assert table.loc["inflow_upper_m3s", "mean"] == pytest.approx(664.0, abs=PRINTED_2_DECIMALS)
     assert "June–October share of upper inflow: 72.5%" in out
@@ -78,7 +93,7 @@ def test_year_prints_the_reference_year_statistics():
     # 400 × (8·1.6 + 8·1.0 + 8·0.4)/24 = 400; the critical peak adds 400 × (1.92 − 1.6) × 2 h on 124 days.
     mean_price = FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 * (31 + 31 + 31 + 31) / 8760)
     price = table.loc["price_cny_per_mwh"]
-    assert price["mean"] == pytest.approx(mean_price, abs=PRINTED_2_DECIMALS)   # 403.62
+    assert price["mean"] == pytest.approx(mean_price, abs=PRINTED_2_DECIMALS)  # 403.62
     assert price["min"] == pytest.approx(0.4 * FLAT_PRICE_CNY_PER_MWH, abs=PRINTED_2_DECIMALS)
     assert price["max"] == pytest.approx(1.92 * FLAT_PRICE_CNY_PER_MWH, abs=PRINTED_2_DECIMALS)
     assert "peak 10–12 and 15–21 ×1.6, flat 07–10, 12–15 and 21–23 ×1.0, valley 23–07 ×0.4" in out
@@ -95,20 +110,24 @@ def test_year_window_prints_the_window():
     assert res.returncode == 0, res.stderr
     out = res.stdout
     assert "48 steps of 1 h from 2030-01-02 00:00:00 to 2030-01-03 23:00:00" in out
-    assert "June–October share of upper inflow: 0.0%" in out   # two January days
+    assert "June–October share of upper inflow: 0.0%" in out  # two January days
     table = summary_table(out)
     # January: the critical peak (×1.92) at 19–21 lifts the day's mean to 400 × (1 + 0.32 × 2/24)
     assert table.loc["price_cny_per_mwh", "mean"] == pytest.approx(
-        FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 / 24), abs=PRINTED_2_DECIMALS)   # 410.67
+        FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 / 24), abs=PRINTED_2_DECIMALS
+    )  # 410.67
     window = reference_year().window(start_h=24, hours=48)
     pd.testing.assert_frame_equal(table, window.summary(), check_names=False, rtol=0, atol=PRINTED_2_DECIMALS)
 
 
-@pytest.mark.parametrize("args, field, rule", [
-    (("--hours", "10000"), "`hours` (10000.0)", "runs past the scenario's end (8760 steps"),
-    (("--hours", "24", "--start-h", "8760"), "`start_h` (8760.0)", "starts past the scenario's end"),
-    (("--hours", "1.5"), "`hours` (1.5)", "must be a whole number of steps of 1.0 h"),
-])
+@pytest.mark.parametrize(
+    "args, field, rule",
+    [
+        (("--hours", "10000"), "`hours` (10000.0)", "runs past the scenario's end (8760 steps"),
+        (("--hours", "24", "--start-h", "8760"), "`start_h` (8760.0)", "starts past the scenario's end"),
+        (("--hours", "1.5"), "`hours` (1.5)", "must be a whole number of steps of 1.0 h"),
+    ],
+)
 def test_year_bad_window_is_an_input_error(args, field, rule):
     res = run_cli("year", *args)
     assert res.returncode == 2
@@ -122,12 +141,18 @@ def test_year_bad_window_is_an_input_error(args, field, rule):
 DISPATCH_CASES = [
     # CLI arguments, the same as dispatch() keywords; no option given: dispatch()'s own defaults
     (["--hours", "48"], {}),
-    (["--hours", "48", "--start-h", "4344", "--head", "fixed", "--balance", "none"],
-     dict(backend="highs", head="fixed", pump_generate_balance="none")),
-    (["--hours", "48", "--start-h", "4344", "--backend", "pulp", "--head", "fixed", "--balance", "week"],
-     dict(backend="pulp", head="fixed", pump_generate_balance="week")),
-    (["--hours", "24", "--head", "fixed", "--balance", "day", "--unit-commitment"],
-     dict(backend="highs", head="fixed", pump_generate_balance="day", unit_commitment=True)),
+    (
+        ["--hours", "48", "--start-h", "4344", "--head", "fixed", "--balance", "none"],
+        dict(backend="highs", head="fixed", pump_generate_balance="none"),
+    ),
+    (
+        ["--hours", "48", "--start-h", "4344", "--backend", "pulp", "--head", "fixed", "--balance", "week"],
+        dict(backend="pulp", head="fixed", pump_generate_balance="week"),
+    ),
+    (
+        ["--hours", "24", "--head", "fixed", "--balance", "day", "--unit-commitment"],
+        dict(backend="highs", head="fixed", pump_generate_balance="day", unit_commitment=True),
+    ),
 ]
 
 
@@ -139,7 +164,7 @@ def _window(argv: list[str]):
 
 @pytest.mark.parametrize("argv, kwargs", DISPATCH_CASES, ids=["default", "fixed-none", "pulp-week", "uc"])
 def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs):
-    out_dir = tmp_path / "new" / "folder"   # created by the CLI
+    out_dir = tmp_path / "new" / "folder"  # created by the CLI
     res = run_cli("dispatch", *argv, "--out", str(out_dir))
     assert res.returncode == 0, res.stderr
     out = res.stdout
@@ -148,14 +173,18 @@ def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs)
     assert direct.success
 
     shown = API_DEFAULTS | kwargs
-    assert (f"({window.n_steps} steps), backend {shown['backend']}, head {shown['head']}, "
-            f"pump–generate balance {shown['pump_generate_balance']}") in out
+    assert (
+        f"({window.n_steps} steps), backend {shown['backend']}, head {shown['head']}, "
+        f"pump–generate balance {shown['pump_generate_balance']}"
+    ) in out
     assert f"status: {direct.status}: {direct.message}" in out
     objective = float(re.search(r"objective \(revenue less costs\): (-?[\d.]+) × 10⁸ CNY", out).group(1))
     assert objective == pytest.approx(direct.objective_cny / 1e8, abs=PRINTED_4_DECIMALS)
     assert f"iterations {direct.iterations}, " in out
-    printed = {k: float(v.replace(",", "")) for k, v in re.findall(r"^  ([a-z_]+_mwh)\s+([\d,]+) MWh = ", out,
-                                                                    flags=re.MULTILINE)}
+    printed = {
+        k: float(v.replace(",", ""))
+        for k, v in re.findall(r"^  ([a-z_]+_mwh)\s+([\d,]+) MWh = ", out, flags=re.MULTILINE)
+    }
     energy = direct.energy_mwh()
     assert list(printed) == list(energy)
     for key, value in energy.items():
@@ -164,28 +193,39 @@ def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs)
     # schedule.csv: the library's schedule, its water balance closes, its power sums to the printed energies
     path = out_dir / "schedule.csv"
     assert f"schedule written to {path}" in out
-    assert sorted(p.name for p in out_dir.iterdir()) == ["schedule.csv"]   # no temporary file left behind
+    assert sorted(p.name for p in out_dir.iterdir()) == ["schedule.csv"]  # no temporary file left behind
     csv = pd.read_csv(path, index_col=0, parse_dates=True)
     assert list(csv.columns) == list(direct.schedule.columns)
     assert csv.index.equals(pd.DatetimeIndex(window.index, freq=None))
     # (all-zero columns read back as int)
-    pd.testing.assert_frame_equal(csv, direct.schedule, check_dtype=False, check_freq=False,
-                                  check_names=False, rtol=CSV_RTOL, atol=1e-9)
-    volumes = dict(initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
-                   initial_volume_lower_hm3=plant.lower.initial_volume_hm3, dt_h=window.dt_h)
+    pd.testing.assert_frame_equal(
+        csv, direct.schedule, check_dtype=False, check_freq=False, check_names=False, rtol=CSV_RTOL, atol=1e-9
+    )
+    volumes = dict(
+        initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+        initial_volume_lower_hm3=plant.lower.initial_volume_hm3,
+        dt_h=window.dt_h,
+    )
     lp_error_hm3 = water_balance_max_error_hm3(direct.schedule, **volumes)
     assert lp_error_hm3 <= LP_BALANCE_TOL_HM3
     assert water_balance_max_error_hm3(csv, **volumes) <= lp_error_hm3 + CSV_BALANCE_TOL_HM3
-    for key, column in (("conventional_generation_mwh", "power_conventional_mw"),
-                        ("reversible_generation_mwh", "power_generating_mw"),
-                        ("pumping_mwh", "power_pumping_mw")):
+    for key, column in (
+        ("conventional_generation_mwh", "power_conventional_mw"),
+        ("reversible_generation_mwh", "power_generating_mw"),
+        ("pumping_mwh", "power_pumping_mw"),
+    ):
         assert csv[column].sum() * window.dt_h == pytest.approx(printed[key], abs=PRINTED_MWH), key
     assert csv["line_mw"].clip(lower=0).sum() == pytest.approx(printed["line_export_mwh"], abs=PRINTED_MWH)
 
 
 def test_dispatch_without_out_writes_nothing(tmp_path):
-    res = subprocess.run([sys.executable, "-m", "hydro_sim.cli", "dispatch", "--hours", "24"],
-                         capture_output=True, text=True, cwd=tmp_path, check=False)
+    res = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "dispatch", "--hours", "24"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
     assert res.returncode == 0, res.stderr
     assert "status: optimal" in res.stdout and "schedule written" not in res.stdout
     assert list(tmp_path.iterdir()) == []
@@ -198,9 +238,9 @@ def test_dispatch_refuses_to_overwrite_a_schedule(tmp_path):
     assert res.returncode == 2
     assert res.stderr.startswith("hydro-sim: input error: `--out`")
     assert "already holds schedule.csv" in res.stderr and "never overwritten" in res.stderr
-    assert "status:" not in res.stdout            # refused before the solve, not after it
+    assert "status:" not in res.stdout  # refused before the solve, not after it
     assert (tmp_path / "schedule.csv").read_text() == "keep me"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "schedule.csv"]   # no temporary file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt", "schedule.csv"]  # no temporary file
 
 
 def test_dispatch_writes_into_a_folder_that_holds_other_files(tmp_path):
@@ -226,6 +266,7 @@ def test_dispatch_unknown_backend_is_refused_by_the_parser():
 
 # ---- overview ----------------------------------------------------------------------------------------------
 
+
 def check_overview(out: str, start_h: float, hours: float | None) -> None:
     """The overview's parts against the library: plant table, scenario summary, published figures and the
     dispatch."""
@@ -238,26 +279,35 @@ def check_overview(out: str, start_h: float, hours: float | None) -> None:
     assert published_figures_text() in out
     direct = dispatch(plant, year, head="successive", pump_generate_balance="day")
     assert direct.success
-    assert (f"(TOU revenue, daily pump–generate water balance, successive head): {direct.status}; "
-            f"{direct.iterations} iterations") in out
+    assert (
+        f"(TOU revenue, daily pump–generate water balance, successive head): {direct.status}; "
+        f"{direct.iterations} iterations"
+    ) in out
     e = direct.energy_mwh()
-    found = re.findall(r"^  (reversible units, pumped-water basis|conventional units)\s+model\s+([\d.]+) TWh"
-                       r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$", out, flags=re.MULTILINE)
+    found = re.findall(
+        r"^  (reversible units, pumped-water basis|conventional units)\s+model\s+([\d.]+) TWh"
+        r"\s+published\s+([\d.]+) TWh\s+deviation\s+([+-][\d.]+)%$",
+        out,
+        flags=re.MULTILINE,
+    )
     rows = {name: (float(model), float(pub), float(dev)) for name, model, pub, dev in found}
     for name, model_mwh, published_twh in (
-            ("reversible units, pumped-water basis", e["reversible_generation_mwh"], 1.397),   # 13.97亿 kWh
-            ("conventional units", e["conventional_generation_mwh"], 11.0)):                  # 110亿 kWh
+        ("reversible units, pumped-water basis", e["reversible_generation_mwh"], 1.397),  # 13.97亿 kWh
+        ("conventional units", e["conventional_generation_mwh"], 11.0),
+    ):  # 110亿 kWh
         model, pub, dev = rows.pop(name)
         assert model == pytest.approx(model_mwh / 1e6, abs=PRINTED_3_DECIMALS), name
         assert pub == pytest.approx(published_twh, abs=PRINTED_3_DECIMALS), name
         deviation_pct = 100 * (model_mwh / 1e6 / published_twh - 1)
         assert dev == pytest.approx(deviation_pct, abs=PRINTED_PCT_1_DECIMAL), name
     assert rows == {}
-    pumping, efficiency = map(float, re.search(r"pumping energy ([\d.]+) TWh; cycle efficiency ([\d.]+)",
-                                               out).groups())
+    pumping, efficiency = map(
+        float, re.search(r"pumping energy ([\d.]+) TWh; cycle efficiency ([\d.]+)", out).groups()
+    )
     assert pumping == pytest.approx(e["pumping_mwh"] / 1e6, abs=PRINTED_3_DECIMALS)
-    assert efficiency == pytest.approx(e["reversible_generation_mwh"] / e["pumping_mwh"],
-                                       abs=PRINTED_3_DECIMALS)
+    assert efficiency == pytest.approx(
+        e["reversible_generation_mwh"] / e["pumping_mwh"], abs=PRINTED_3_DECIMALS
+    )
     assert "`hydro-sim validate`" in out
 
 
@@ -287,13 +337,14 @@ def test_overview_bad_window_is_an_input_error():
 
 # ---- defaults, solver options and exit codes (in-process: fast, and counted by coverage) -------------------
 
+
 def main_in_process(capsys, *argv: str) -> tuple[int, str, str]:
     """``hydro-sim ARGV`` through ``hydro_sim.cli.main`` in this process: (exit code, stdout, stderr)."""
     from hydro_sim.cli import main
 
     try:
         code = main(list(argv))
-    except SystemExit as exc:   # argparse: --help
+    except SystemExit as exc:  # argparse: --help
         code = int(exc.code or 0)
     got = capsys.readouterr()
     return code, got.out, got.err
@@ -304,9 +355,12 @@ def test_the_cli_defaults_are_the_api_defaults():
 
     args = build_parser().parse_args(["dispatch"])
     assert (args.backend, args.head, args.balance, args.unit_commitment) == (
-        API_DEFAULTS["backend"], API_DEFAULTS["head"], API_DEFAULTS["pump_generate_balance"],
-        API_DEFAULTS["unit_commitment"])
-    assert args.time_limit is None and args.mip_gap is None      # not passed: dispatch()'s own defaults apply
+        API_DEFAULTS["backend"],
+        API_DEFAULTS["head"],
+        API_DEFAULTS["pump_generate_balance"],
+        API_DEFAULTS["unit_commitment"],
+    )
+    assert args.time_limit is None and args.mip_gap is None  # not passed: dispatch()'s own defaults apply
     v = build_parser().parse_args(["validate"])
     assert not v.quick and v.hours is None and v.time_limit is None  # annual_check()'s inverse/sensitivity on
 
@@ -314,8 +368,14 @@ def test_the_cli_defaults_are_the_api_defaults():
 def test_help_documents_the_exit_codes(capsys):
     code, out, _ = main_in_process(capsys, "--help")
     assert code == 0
-    for text in ("0    success", "2    bad input", "3    the problem is infeasible", "4    the solver failed",
-                 "130  interrupted by SIGINT", "143: by SIGTERM"):
+    for text in (
+        "0    success",
+        "2    bad input",
+        "3    the problem is infeasible",
+        "4    the solver failed",
+        "130  interrupted by SIGINT",
+        "143: by SIGTERM",
+    ):
         assert text in out, text
 
 
@@ -339,36 +399,48 @@ def status_result(base, status: str, *, solution: bool, interrupted_by: str | No
     schedule, ``interrupted_by``); without a solution the schedule is empty, as dispatch() returns it."""
     import dataclasses
 
-    res = dataclasses.replace(base, status=status, message=f"{status}: a message from the solver",
-                              diagnosis=diagnosis, interrupted_by=interrupted_by,
-                              schedule=base.schedule if solution else base.schedule.iloc[:0])
+    res = dataclasses.replace(
+        base,
+        status=status,
+        message=f"{status}: a message from the solver",
+        diagnosis=diagnosis,
+        interrupted_by=interrupted_by,
+        schedule=base.schedule if solution else base.schedule.iloc[:0],
+    )
     assert res.has_solution == solution
     return res
 
 
-@pytest.mark.parametrize("status, solution, by, code", [
-    ("infeasible", False, None, 3),
-    ("unbounded", False, None, 4),
-    ("error", False, None, 4),
-    ("time_limit", False, None, 4),
-    ("interrupted", True, "SIGINT", 130),
-    ("interrupted", False, "SIGTERM", 143),
-])
-def test_dispatch_status_maps_to_its_exit_code_and_writes_nothing(capsys, monkeypatch, tmp_path, day_result,
-                                                                  status, solution, by, code):
+@pytest.mark.parametrize(
+    "status, solution, by, code",
+    [
+        ("infeasible", False, None, 3),
+        ("unbounded", False, None, 4),
+        ("error", False, None, 4),
+        ("time_limit", False, None, 4),
+        ("interrupted", True, "SIGINT", 130),
+        ("interrupted", False, "SIGTERM", 143),
+    ],
+)
+def test_dispatch_status_maps_to_its_exit_code_and_writes_nothing(
+    capsys, monkeypatch, tmp_path, day_result, status, solution, by, code
+):
     import pandas as pd_
 
-    diagnosis = (pd_.DataFrame({"constraint": ["minimum level of the upper reservoir"], "first_step": [3]})
-                 if status == "infeasible" else None)
+    diagnosis = (
+        pd_.DataFrame({"constraint": ["minimum level of the upper reservoir"], "first_step": [3]})
+        if status == "infeasible"
+        else None
+    )
     fake = status_result(day_result, status, solution=solution, interrupted_by=by, diagnosis=diagnosis)
     monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: fake))
     got, out, err = main_in_process(capsys, "dispatch", "--hours", "24", "--out", str(tmp_path / "o"))
     assert got == code
     assert "Traceback" not in out + err
-    assert len(err.strip().splitlines()) == 1, err                   # one clear line
-    assert not (tmp_path / "o").exists()                             # nothing written, not even the folder
+    assert len(err.strip().splitlines()) == 1, err  # one clear line
+    assert not (tmp_path / "o").exists()  # nothing written, not even the folder
     if status == "infeasible":
-        assert "minimum level of the upper reservoir" in out         # the diagnosis is printed
+        assert "minimum level of the upper reservoir" in out  # the diagnosis is printed
         assert "is infeasible: infeasible: a message from the solver" in err
     elif status == "interrupted":
         assert err.startswith(f"hydro-sim: interrupted by {by}; no partial output")
@@ -379,8 +451,9 @@ def test_dispatch_status_maps_to_its_exit_code_and_writes_nothing(capsys, monkey
 def test_dispatch_time_limit_with_a_schedule_exits_0_and_says_so(capsys, monkeypatch, tmp_path, day_result):
     fake = status_result(day_result, "time_limit", solution=True)
     monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: fake))
-    code, out, err = main_in_process(capsys, "dispatch", "--hours", "24", "--time-limit", "5", "--out",
-                                     str(tmp_path))
+    code, out, err = main_in_process(
+        capsys, "dispatch", "--hours", "24", "--time-limit", "5", "--out", str(tmp_path)
+    )
     assert code == 0
     assert "stopped at time_limit with a feasible schedule that is not proven optimal" in err
     assert "NOTE: the schedule is feasible but not proven optimal (time_limit)." in out
@@ -395,13 +468,14 @@ def test_time_limit_and_mip_gap_reach_the_solver(capsys, monkeypatch, day_result
         return day_result
 
     monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(spy))
-    code, _, err = main_in_process(capsys, "dispatch", "--hours", "24", "--unit-commitment", "--time-limit", "7.5",
-                                   "--mip-gap", "0.01")
+    code, _, err = main_in_process(
+        capsys, "dispatch", "--hours", "24", "--unit-commitment", "--time-limit", "7.5", "--mip-gap", "0.01"
+    )
     assert code == 0, err
     assert seen["time_limit_s"] == 7.5 and seen["mip_rel_gap"] == 0.01 and seen["unit_commitment"] is True
     seen.clear()
     main_in_process(capsys, "dispatch", "--hours", "24")
-    assert "time_limit_s" not in seen and "mip_rel_gap" not in seen    # dispatch()'s defaults apply
+    assert "time_limit_s" not in seen and "mip_rel_gap" not in seen  # dispatch()'s defaults apply
 
 
 def test_a_real_time_limit_without_a_solution_exits_4():
@@ -422,27 +496,40 @@ def test_start_h_alone_cuts_the_year(capsys):
 
 # ---- output places: refused before any computation, with one clear line -----------------------------------
 
+
 @pytest.mark.parametrize("command", ["validate", "dispatch"])
-@pytest.mark.parametrize("place, fragment", [
-    ("f.txt", "is a file"),
-    ("f.txt/out", "which is a file, not a folder"),
-    ("f.txt/a/b", "which is a file, not a folder"),
-    ("/proc/hydro-sim-out", "cannot be written: creating a folder in '/proc' fails"),
-    ("/sys/hydro-sim-out", "cannot be written: creating a folder in '/sys' fails (Operation not permitted)"),
-    ("x" * 256, "has a name longer than 255 bytes"),
-])
-def test_a_bad_output_place_is_refused_before_any_work(capsys, monkeypatch, tmp_path, command, place, fragment):
+@pytest.mark.parametrize(
+    "place, fragment",
+    [
+        ("f.txt", "is a file"),
+        ("f.txt/out", "which is a file, not a folder"),
+        ("f.txt/a/b", "which is a file, not a folder"),
+        ("/proc/hydro-sim-out", "cannot be written: creating a folder in '/proc' fails"),
+        (
+            "/sys/hydro-sim-out",
+            "cannot be written: creating a folder in '/sys' fails (Operation not permitted)",
+        ),
+        ("x" * 256, "has a name longer than 255 bytes"),
+    ],
+)
+def test_a_bad_output_place_is_refused_before_any_work(
+    capsys, monkeypatch, tmp_path, command, place, fragment
+):
     (tmp_path / "f.txt").write_text("mine")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: pytest.fail("solved early")))
-    monkeypatch.setattr("hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check"))
+    monkeypatch.setattr(
+        "hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: pytest.fail("solved early"))
+    )
+    monkeypatch.setattr(
+        "hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check")
+    )
     argv = [command, "--out", place] + (["--hours", "24"] if command == "dispatch" else ["--quick"])
     code, out, err = main_in_process(capsys, *argv)
     assert code == 2
     assert out == ""
     assert err.startswith("hydro-sim: input error: `--out`") and fragment in err, err
     assert len(err.strip().splitlines()) == 1
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]     # no probe or temporary left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.txt"]  # no probe or temporary left
 
 
 @pytest.mark.parametrize("place", [".", "..", "", "sub/.."])
@@ -450,7 +537,9 @@ def test_validate_refuses_dot_names(capsys, monkeypatch, tmp_path, place):
     """`validate --out .` in an empty folder used to fail only after the whole run (renaming `.`)."""
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
-    monkeypatch.setattr("hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check"))
+    monkeypatch.setattr(
+        "hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check")
+    )
     code, _, err = main_in_process(capsys, "validate", "--quick", "--out", place)
     assert code == 2
     assert "must name a new folder" in err and "--out validate_out" in err
@@ -458,15 +547,16 @@ def test_validate_refuses_dot_names(capsys, monkeypatch, tmp_path, place):
 
 def test_stale_temporaries_of_dead_processes_are_removed_and_live_ones_kept(capsys, tmp_path):
     """Temporaries named with the prefix and a pid: removed when that process is gone, kept while it runs."""
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     dead_pid = int(dead.stdout)
-    live_pid = subprocess.os.getppid()             # pytest's parent: alive, and not this process
+    live_pid = subprocess.os.getppid()  # pytest's parent: alive, and not this process
     out = tmp_path / "o"
     out.mkdir()
     stale = out / f".schedule.csv.{dead_pid}.abc123.tmp"
     live = out / f".schedule.csv.{live_pid}.def456.tmp"
-    other = out / ".schedule.csv.tmp"                # not a name the CLI makes: never touched
+    other = out / ".schedule.csv.tmp"  # not a name the CLI makes: never touched
     for p in (stale, live, other):
         p.write_text("x")
     code, _, err = main_in_process(capsys, "dispatch", "--hours", "24", "--head", "fixed", "--out", str(out))

@@ -34,8 +34,13 @@ def start(args: list[str], pause: bool = False) -> subprocess.Popen[str]:
     env.pop(PAUSE_ENV, None)
     if pause:
         env[PAUSE_ENV] = PAUSE_S
-    return subprocess.Popen([sys.executable, "-m", "hydro_sim.cli", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "hydro_sim.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def signal_at(proc: subprocess.Popen[str], cue: str, sig: int) -> tuple[int, str, str]:
@@ -81,14 +86,14 @@ def test_validate_interrupted_during_the_computation(tmp_path, sig):
     out = tmp_path / "check"
     code, _, err = signal_at(start(["validate", "--quick", "--out", str(out)]), "forward run", sig)
     check_clean_exit(code, err, sig)
-    assert list(tmp_path.iterdir()) == []              # no output, no temporary, no probe
+    assert list(tmp_path.iterdir()) == []  # no output, no temporary, no probe
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_validate_interrupted_during_the_write(tmp_path, sig):
     out = tmp_path / "check"
     proc = start(["validate", "--quick", "--hours", "48", "--out", str(out)], pause=True)
-    code, _, err = signal_at(proc, "test hook: wrote summary.json", sig)   # its first file in the temporary
+    code, _, err = signal_at(proc, "test hook: wrote summary.json", sig)  # its first file in the temporary
     check_clean_exit(code, err, sig)
     assert list(tmp_path.iterdir()) == []
 
@@ -96,9 +101,11 @@ def test_validate_interrupted_during_the_write(tmp_path, sig):
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_dispatch_interrupted_during_the_computation(tmp_path, sig):
     (tmp_path / "notes.txt").write_text("mine")
-    code, _, err = signal_at(start(["-v", "dispatch", "--out", str(tmp_path)]), "hydro-sim dispatch: solving", sig)
+    code, _, err = signal_at(
+        start(["-v", "dispatch", "--out", str(tmp_path)]), "hydro-sim dispatch: solving", sig
+    )
     check_clean_exit(code, err, sig)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]   # the folder's other files untouched
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]  # the folder's other files untouched
     assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
@@ -106,7 +113,7 @@ def test_dispatch_interrupted_during_the_computation(tmp_path, sig):
 def test_dispatch_interrupted_during_the_write(tmp_path, sig):
     (tmp_path / "notes.txt").write_text("mine")
     proc = start(["dispatch", "--hours", "24", "--head", "fixed", "--out", str(tmp_path)], pause=True)
-    code, _, err = signal_at(proc, "test hook: wrote schedule.csv", sig)   # written, not yet renamed
+    code, _, err = signal_at(proc, "test hook: wrote schedule.csv", sig)  # written, not yet renamed
     check_clean_exit(code, err, sig)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
@@ -119,8 +126,13 @@ def test_a_killed_validate_leaves_a_temporary_that_the_next_run_removes(tmp_path
     left = hidden(tmp_path)
     assert [p for p in left if "/" not in p] == [f".check.tmp-{proc.pid}-" + left[0].split("-")[-1]]
     assert not out.exists()
-    done = subprocess.run([sys.executable, "-m", "hydro_sim.cli", "validate", "--quick", "--hours", "48", "--out",
-                           str(out)], capture_output=True, text=True, timeout=WATCHDOG_S, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "validate", "--quick", "--hours", "48", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=WATCHDOG_S,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert hidden(tmp_path) == [] and [p.name for p in tmp_path.iterdir()] == ["check"]
     assert (out / "summary.json").stat().st_size > 0 and (out / "report.md").stat().st_size > 0
@@ -132,15 +144,32 @@ def test_a_killed_dispatch_leaves_a_temporary_that_the_next_run_removes(tmp_path
     assert code == -signal.SIGKILL
     (left,) = hidden(tmp_path)
     assert left.startswith(f".schedule.csv.{proc.pid}.") and left.endswith(".tmp")
-    assert not (tmp_path / "schedule.csv").exists()                      # never a partial schedule.csv
-    done = subprocess.run([sys.executable, "-m", "hydro_sim.cli", "dispatch", "--hours", "24", "--head", "fixed",
-                           "--out", str(tmp_path)], capture_output=True, text=True, timeout=WATCHDOG_S, check=False)
+    assert not (tmp_path / "schedule.csv").exists()  # never a partial schedule.csv
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "hydro_sim.cli",
+            "dispatch",
+            "--hours",
+            "24",
+            "--head",
+            "fixed",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=WATCHDOG_S,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["schedule.csv"]
     assert len((tmp_path / "schedule.csv").read_text().splitlines()) == 25  # header and 24 steps
 
 
 # ---- in this process: the same handling, step by step (fast, and counted by coverage) ----------------------
+
 
 def run_main(capsys, *argv: str) -> tuple[int, str, str]:
     from hydro_sim.cli import main
@@ -165,16 +194,18 @@ def test_a_signal_in_the_computation_interrupts_in_process(capsys, monkeypatch, 
 
     def computing(*args, **kw):
         os.kill(os.getpid(), signal.SIGTERM)
-        time.sleep(WATCHDOG_S)                       # the handler raises out of the sleep
+        time.sleep(WATCHDOG_S)  # the handler raises out of the sleep
         pytest.fail("the signal did not interrupt the computation")
 
     monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(computing))
     before = (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM))
     code, out, err = run_main(capsys, "dispatch", "--hours", "24", "--out", str(tmp_path / "o"))
     assert code == 143 and out == ""
-    assert err == "hydro-sim: interrupted by SIGTERM; no partial output was left and temporaries were removed\n"
+    assert (
+        err == "hydro-sim: interrupted by SIGTERM; no partial output was left and temporaries were removed\n"
+    )
     assert list(tmp_path.iterdir()) == []
-    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before   # handlers restored
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before  # handlers restored
 
 
 def test_keyboard_interrupt_from_the_library_exits_130(capsys, monkeypatch):
@@ -211,10 +242,15 @@ def test_a_signal_held_back_at_the_rename_stops_the_commit(capsys, monkeypatch, 
 
     monkeypatch.setattr(_output, "_pending_signal", lambda: True)
     out = tmp_path / "o"
-    argv = (["dispatch", "--hours", "24", "--head", "fixed"] if command == "dispatch" else
-            ["validate", "--quick", "--hours", "24"])
+    argv = (
+        ["dispatch", "--hours", "24", "--head", "fixed"]
+        if command == "dispatch"
+        else ["validate", "--quick", "--hours", "24"]
+    )
     code, _, err = run_main(capsys, *argv, "--out", str(out))
-    assert code == 130 and err.splitlines()[-1].startswith("hydro-sim: interrupted by SIGINT; no partial output")
+    assert code == 130 and err.splitlines()[-1].startswith(
+        "hydro-sim: interrupted by SIGINT; no partial output"
+    )
     assert hidden(tmp_path) == [] and not (out / "schedule.csv").exists()
     assert not out.exists() or list(out.iterdir()) == []
 
@@ -249,20 +285,23 @@ def test_the_test_hook_announces_each_file(capsys, monkeypatch, tmp_path):
     monkeypatch.setenv(PAUSE_ENV, "0")
     code, _, err = run_main(capsys, "validate", "--quick", "--hours", "24", "--out", str(tmp_path / "o"))
     assert code == 0
-    wrote = [line.removeprefix("hydro-sim: test hook: wrote ") for line in err.splitlines() if "test hook" in line]
-    assert sorted(wrote) == sorted(p.name for p in (tmp_path / "o").iterdir())     # every file, once
+    wrote = [
+        line.removeprefix("hydro-sim: test hook: wrote ") for line in err.splitlines() if "test hook" in line
+    ]
+    assert sorted(wrote) == sorted(p.name for p in (tmp_path / "o").iterdir())  # every file, once
     assert wrote[:3] == ["summary.json", "report.md", "schedule.csv"] and wrote[-1] == "timings.json"
 
 
 def test_validate_replaces_an_empty_folder_and_removes_stale_temporaries(capsys, tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                          text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     stale = tmp_path / f".o.tmp-{int(dead.stdout)}-abc_12"
     stale.mkdir()
-    (stale / "summary.json").write_text("{")                   # what a killed run leaves
-    live = tmp_path / f".o.tmp-{os.getppid()}-def_34"        # a run still going: kept
+    (stale / "summary.json").write_text("{")  # what a killed run leaves
+    live = tmp_path / f".o.tmp-{os.getppid()}-def_34"  # a run still going: kept
     live.mkdir()
-    (tmp_path / "o").mkdir()                                   # an empty folder is a new folder
+    (tmp_path / "o").mkdir()  # an empty folder is a new folder
     code, _, err = run_main(capsys, "validate", "--quick", "--hours", "24", "--out", str(tmp_path / "o"))
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "o"])

@@ -57,9 +57,9 @@ DUAL_REL = 1e-6
 MIP_GAP = 1e-4
 
 # -- hand constants ------------------------------------------------------------------------------------
-RHO_G_MW = 1000.0 * 9.81 / 1e6           # MW per (m³/s · m)
-C_HM3 = 0.0036                            # hm³ per (m³/s · h)
-MWH_PER_HM3_M = 1e6 * 1000.0 * 9.81 / 3.6e9   # MWh per hm³ falling 1 m at η = 1 (2.725)
+RHO_G_MW = 1000.0 * 9.81 / 1e6  # MW per (m³/s · m)
+C_HM3 = 0.0036  # hm³ per (m³/s · h)
+MWH_PER_HM3_M = 1e6 * 1000.0 * 9.81 / 3.6e9  # MWh per hm³ falling 1 m at η = 1 (2.725)
 
 
 # -- helpers -------------------------------------------------------------------------------------------
@@ -91,7 +91,8 @@ def assert_water_balance(plant: Plant, scenario: Scenario, result: DispatchResul
     err_up = v_up - prev_up - c * (i_up + q_pump - q_conv - q_gen - spill)
     worst = int(np.argmax(np.abs(err_up)))
     assert abs(err_up[worst]) <= BALANCE_TOL_HM3, (
-        f"upper balance off by {err_up[worst]:.3g} hm³ at step {worst}")
+        f"upper balance off by {err_up[worst]:.3g} hm³ at step {worst}"
+    )
     if plant.lower is not None:
         i_lo = _col(s, "inflow_lower_m3s")
         np.testing.assert_allclose(i_lo, scenario.inflow_lower_m3s.to_numpy(), rtol=0, atol=1e-12)
@@ -101,7 +102,8 @@ def assert_water_balance(plant: Plant, scenario: Scenario, result: DispatchResul
         err_lo = v_lo - prev_lo - c * (i_lo + q_conv + q_gen + spill - q_pump - release)
         worst = int(np.argmax(np.abs(err_lo)))
         assert abs(err_lo[worst]) <= BALANCE_TOL_HM3, (
-            f"lower balance off by {err_lo[worst]:.3g} hm³ at step {worst}")
+            f"lower balance off by {err_lo[worst]:.3g} hm³ at step {worst}"
+        )
     else:
         release = _col(s, "release_m3s")
         np.testing.assert_allclose(release, q_conv + spill, rtol=0, atol=FLOW_TOL_M3S)
@@ -139,8 +141,15 @@ def solve(plant: Plant, scenario: Scenario, **kwargs) -> DispatchResult:
     return result
 
 
-def hourly(*, price: np.ndarray | float = 0.0, inflow_upper: float | np.ndarray = 0.0, inflow_lower: float = 0.0,
-           hours: int = 24, step_h: float = 1.0, **series: np.ndarray | float) -> Scenario:
+def hourly(
+    *,
+    price: np.ndarray | float = 0.0,
+    inflow_upper: float | np.ndarray = 0.0,
+    inflow_lower: float = 0.0,
+    hours: int = 24,
+    step_h: float = 1.0,
+    **series: np.ndarray | float,
+) -> Scenario:
     """A scenario of ``hours`` hours in steps of ``step_h`` (hourly by default) from arrays or constants
     (extra keyword series: delivery_mw, pv_available_mw …), starting 2030-01-01 00:00."""
     n = round(hours / step_h)
@@ -150,8 +159,12 @@ def hourly(*, price: np.ndarray | float = 0.0, inflow_upper: float | np.ndarray 
         return pd.Series(np.broadcast_to(np.asarray(x, dtype=float), (n,)).copy(), index=idx)
 
     extra = {k: ser(v) for k, v in series.items()}
-    return Scenario(inflow_upper_m3s=ser(inflow_upper), inflow_lower_m3s=ser(inflow_lower),
-                    price_cny_per_mwh=ser(price), **extra)
+    return Scenario(
+        inflow_upper_m3s=ser(inflow_upper),
+        inflow_lower_m3s=ser(inflow_lower),
+        price_cny_per_mwh=ser(price),
+        **extra,
+    )
 
 
 def assert_objective(result: DispatchResult, expected: float, rel: float = OBJ_REL) -> None:
@@ -170,15 +183,21 @@ def energy(result: DispatchResult, column: str) -> float:
 # =====================================================================================================
 # 1. Two price periods: pumping pays only above the round-trip ratio 1/(η_t·η_p)
 # =====================================================================================================
-ROUND_TRIP = 0.9 * 0.9                    # η_t·η_p of small_pumped_storage()
-PUMPED_MWH = 12 * 100.0                   # 12 low hours at the 100 MW pump rating
-RETURNED_MWH = ROUND_TRIP * PUMPED_MWH    # 972 MWh
+ROUND_TRIP = 0.9 * 0.9  # η_t·η_p of small_pumped_storage()
+PUMPED_MWH = 12 * 100.0  # 12 low hours at the 100 MW pump rating
+RETURNED_MWH = ROUND_TRIP * PUMPED_MWH  # 972 MWh
 
 
-@pytest.mark.parametrize("ratio, cycles", [
-    (1.20, False), (1.234, False),        # below 1/0.81 = 1.23457
-    (1.235, True), (1.25, True), (3.0, True),
-])
+@pytest.mark.parametrize(
+    "ratio, cycles",
+    [
+        (1.20, False),
+        (1.234, False),  # below 1/0.81 = 1.23457
+        (1.235, True),
+        (1.25, True),
+        (3.0, True),
+    ],
+)
 def test_pumping_pays_only_above_the_round_trip_ratio(ratio, cycles):
     """small_pumped_storage(): one 100 MW pump-turbine, η_t = η_p = 0.9, fixed 100 m head, no losses.
 
@@ -202,8 +221,9 @@ def test_pumping_pays_only_above_the_round_trip_ratio(ratio, cycles):
         np.testing.assert_allclose(low_h["power_generating_mw"], 0.0, atol=POWER_TOL_MW)
         np.testing.assert_allclose(high_h["power_pumping_mw"], 0.0, atol=POWER_TOL_MW)
         # the pumped volume, 12 · 0.0036 · 91.7431 hm³, sits in the upper reservoir at the price change
-        assert s["volume_upper_hm3"].iloc[11] == pytest.approx(5.0 + 12 * C_HM3 * 100 * 0.9 / (RHO_G_MW * 100),
-                                                              abs=VOLUME_TOL_HM3)
+        assert s["volume_upper_hm3"].iloc[11] == pytest.approx(
+            5.0 + 12 * C_HM3 * 100 * 0.9 / (RHO_G_MW * 100), abs=VOLUME_TOL_HM3
+        )
     else:
         assert_objective(result, 0.0)
         np.testing.assert_allclose(s["power_pumping_mw"], 0.0, atol=POWER_TOL_MW)
@@ -245,7 +265,7 @@ def test_upper_water_value_is_the_high_price_times_the_energy_of_one_hm3(high):
     assert_objective(result, RETURNED_MWH * high - PUMPED_MWH * 100.0)
     s = result.schedule
     generating = s["power_generating_mw"] > POWER_TOL_MW
-    assert generating.iloc[12:].sum() >= 10    # 972 MWh at ≤ 100 MW takes at least 10 of the 12 high hours
+    assert generating.iloc[12:].sum() >= 10  # 972 MWh at ≤ 100 MW takes at least 10 of the 12 high hours
     assert not generating.iloc[:12].any()
     expected = high * 0.9 * 100.0 * MWH_PER_HM3_M
     assert expected == pytest.approx(high * 245.25, rel=1e-12)
@@ -258,7 +278,7 @@ def test_upper_water_value_is_the_high_price_times_the_energy_of_one_hm3(high):
 # 2. A full reservoir forces the spill
 # =====================================================================================================
 #: Flow at which the two 50 MW textbook units reach 100 MW at 120 − 20 = 100 m: 100/(0.00981·0.9·100).
-TEXTBOOK_FULL_FLOW_M3S = 100.0 / (RHO_G_MW * 0.9 * 100.0)     # 113.2631 m³/s
+TEXTBOOK_FULL_FLOW_M3S = 100.0 / (RHO_G_MW * 0.9 * 100.0)  # 113.2631 m³/s
 
 
 def test_full_reservoir_spills_exactly_what_the_units_cannot_take():
@@ -278,7 +298,9 @@ def test_full_reservoir_spills_exactly_what_the_units_cannot_take():
     assert_objective(result, 100.0 * 100.0 * 24)
     np.testing.assert_allclose(s["flow_conventional_m3s"], TEXTBOOK_FULL_FLOW_M3S, atol=FLOW_TOL_M3S)
     np.testing.assert_allclose(s["power_conventional_mw"], 100.0, atol=POWER_TOL_MW)
-    assert s["spill_upper_m3s"].sum() == pytest.approx(24 * (200.0 - TEXTBOOK_FULL_FLOW_M3S), abs=24 * FLOW_TOL_M3S)
+    assert s["spill_upper_m3s"].sum() == pytest.approx(
+        24 * (200.0 - TEXTBOOK_FULL_FLOW_M3S), abs=24 * FLOW_TOL_M3S
+    )
     assert s["volume_upper_hm3"].iloc[-1] == pytest.approx(plant.upper.max_volume_hm3, abs=VOLUME_TOL_HM3)
     assert s["volume_upper_hm3"].iloc[-1] >= plant.upper.initial_volume_hm3 - VOLUME_TOL_HM3
 
@@ -308,8 +330,9 @@ def test_pumped_storage_upper_spill_runs_into_the_lower_reservoir():
     spilled, and the spill lands in the lower reservoir (the balance helper books it there; the lower
     reservoir, also receiving the turbine water, releases what it cannot hold).
     """
-    result = solve(small_pumped_storage(), constant_scenario(hours=24, inflow_upper_m3s=200.0,
-                                                             price_cny_per_mwh=100.0))
+    result = solve(
+        small_pumped_storage(), constant_scenario(hours=24, inflow_upper_m3s=200.0, price_cny_per_mwh=100.0)
+    )
     assert_objective(result, 100.0 * 100.0 * 24)
     s = result.schedule
     np.testing.assert_allclose(s["power_generating_mw"], 100.0, atol=POWER_TOL_MW)
@@ -323,7 +346,7 @@ def test_pumped_storage_upper_spill_runs_into_the_lower_reservoir():
 # 3. A binding environmental flow
 # =====================================================================================================
 #: κ of the textbook units at their initial head 115 − 20 = 95 m: 0.00981·0.9·95 MW per m³/s.
-KAPPA_95 = RHO_G_MW * 0.9 * 95.0        # 0.838755
+KAPPA_95 = RHO_G_MW * 0.9 * 95.0  # 0.838755
 
 
 def test_environmental_flow_binds_when_generating_is_worthless():
@@ -356,8 +379,9 @@ def test_environmental_flow_binds_when_generating_is_worthless():
     v0 = plant.upper.initial_volume_hm3
     assert v0 == pytest.approx(150.0)
     assert release.sum() == pytest.approx(240.0, abs=24 * FLOW_TOL_M3S)
-    assert s["volume_upper_hm3"].iloc[-1] == pytest.approx(v0 + C_HM3 * (240.0 - release.sum()),
-                                                           abs=VOLUME_TOL_HM3)
+    assert s["volume_upper_hm3"].iloc[-1] == pytest.approx(
+        v0 + C_HM3 * (240.0 - release.sum()), abs=VOLUME_TOL_HM3
+    )
     assert s["volume_upper_hm3"].iloc[-1] == pytest.approx(v0, abs=VOLUME_TOL_HM3)
 
 
@@ -372,8 +396,9 @@ def test_infeasible_from_the_first_step_names_the_constraint_and_step():
     rather than the release (5 m³/s per step): 50 − 0.018·24 = 49.568 hm³ at the end, 0.432 hm³ short,
     in all 24 steps; the end condition (≥ 50 hm³) is short by the same 0.432 hm³ at step 23.
     """
-    result = dispatch(textbook_plant(initial_level_masl=105.0),
-                      constant_scenario(hours=24, inflow_upper_m3s=0.0))
+    result = dispatch(
+        textbook_plant(initial_level_masl=105.0), constant_scenario(hours=24, inflow_upper_m3s=0.0)
+    )
     assert result.status == "infeasible"
     assert not result.success
     assert math.isnan(result.objective_cny)
@@ -404,10 +429,14 @@ def test_infeasible_from_a_later_step_names_that_step():
     Shortening the release instead would cost 1 per m³/s against 0.0036 hm³ saved per later step, so the
     slack model does not: no environmental-flow row in the diagnosis.
     """
-    result = dispatch(textbook_plant(initial_level_masl=105.5, environmental_min_flow_m3s=100.0),
-                      constant_scenario(hours=24, inflow_upper_m3s=0.0))
+    result = dispatch(
+        textbook_plant(initial_level_masl=105.5, environmental_min_flow_m3s=100.0),
+        constant_scenario(hours=24, inflow_upper_m3s=0.0),
+    )
     assert result.status == "infeasible"
-    assert "minimum level of the upper reservoir cannot hold from step 13 (2030-01-01 13:00)" in result.message
+    assert (
+        "minimum level of the upper reservoir cannot hold from step 13 (2030-01-01 13:00)" in result.message
+    )
     d = result.diagnosis
     assert list(d["first_step"]) == sorted(d["first_step"])
     first = d.iloc[0]
@@ -417,7 +446,9 @@ def test_infeasible_from_a_later_step_names_that_step():
     assert first["largest_violation"] == pytest.approx(3.64, abs=VOLUME_TOL_HM3)
     families = set(d["family"])
     assert "env_lo" not in families
-    assert d.set_index("family").loc["end_up_lo", "largest_violation"] == pytest.approx(8.64, abs=VOLUME_TOL_HM3)
+    assert d.set_index("family").loc["end_up_lo", "largest_violation"] == pytest.approx(
+        8.64, abs=VOLUME_TOL_HM3
+    )
 
 
 # =====================================================================================================
@@ -453,8 +484,9 @@ def test_lp_reports_simultaneous_pumping_and_generating():
     assert f"in {len(sim)} steps" in lp.message
     assert "unit_commitment=True" in lp.message
 
-    milp = solve(plant, _burn_energy_day(24), pump_generate_balance="day", unit_commitment=True,
-                 mip_rel_gap=MIP_GAP)
+    milp = solve(
+        plant, _burn_energy_day(24), pump_generate_balance="day", unit_commitment=True, mip_rel_gap=MIP_GAP
+    )
     assert_objective(milp, 100.0 * 19.0 * 13, rel=MIP_GAP)
     assert milp.simultaneous_modes.empty
     assert "at once" not in milp.message
@@ -475,8 +507,9 @@ def test_unit_commitment_never_pumps_and_generates_in_the_same_step(band):
     objective = 100·19·6 = 11,400 CNY. With band 0.03 only the structure is checked.
     """
     base = small_pumped_storage(n_units=2)
-    plant = dataclasses.replace(base, reversible=dataclasses.replace(base.reversible,
-                                                                     pump_power_band_fraction=band))
+    plant = dataclasses.replace(
+        base, reversible=dataclasses.replace(base.reversible, pump_power_band_fraction=band)
+    )
     sc = _burn_energy_day(12)
     lp = solve(plant, sc, pump_generate_balance="day")
     assert not lp.simultaneous_modes.empty
@@ -558,8 +591,12 @@ def test_successive_head_converges_on_a_pumped_storage_cycle():
     both legs, < 1e-3 relative).
     """
     tol = 0.05
-    result = solve(small_pumped_storage(), two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
-                   head="successive", head_tolerance_m=tol)
+    result = solve(
+        small_pumped_storage(),
+        two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
+        head="successive",
+        head_tolerance_m=tol,
+    )
     assert result.status == "optimal"
     assert result.converged
     assert result.iterations >= 2
@@ -571,10 +608,12 @@ def test_successive_head_converges_on_a_pumped_storage_cycle():
     assert s["level_upper_masl"].max() > 108.5 and s["level_lower_masl"].min() < 1.5
     h = s["head_m"].to_numpy()
     np.testing.assert_allclose(h, _mid_step_heads_small_pumped_storage(s), atol=tol)
-    np.testing.assert_allclose(s["power_generating_mw"], RHO_G_MW * 0.9 * h * s["flow_generating_m3s"],
-                               atol=POWER_TOL_MW)
-    np.testing.assert_allclose(s["power_pumping_mw"], RHO_G_MW * h * s["flow_pumping_m3s"] / 0.9,
-                               atol=POWER_TOL_MW)
+    np.testing.assert_allclose(
+        s["power_generating_mw"], RHO_G_MW * 0.9 * h * s["flow_generating_m3s"], atol=POWER_TOL_MW
+    )
+    np.testing.assert_allclose(
+        s["power_pumping_mw"], RHO_G_MW * h * s["flow_pumping_m3s"] / 0.9, atol=POWER_TOL_MW
+    )
     assert result.objective_cny == pytest.approx(300.0 * RETURNED_MWH - 100.0 * PUMPED_MWH, rel=1e-3)
 
 
@@ -602,15 +641,20 @@ def test_successive_head_prices_the_drawdown_of_a_small_lake():
     assert energy(succ, "power_conventional_mw") == pytest.approx(e_succ, abs=bound_mwh)
     assert succ.objective_cny == pytest.approx(300.0 * e_succ, abs=300.0 * bound_mwh)
     assert succ.schedule["volume_upper_hm3"].iloc[-1] == pytest.approx(50.0, abs=VOLUME_TOL_HM3)
-    assert fixed.objective_cny - succ.objective_cny == pytest.approx(300.0 * (e_fixed - e_succ),
-                                                                     abs=300.0 * bound_mwh)
+    assert fixed.objective_cny - succ.objective_cny == pytest.approx(
+        300.0 * (e_fixed - e_succ), abs=300.0 * bound_mwh
+    )
 
 
 def test_successive_head_reports_non_convergence():
     """With max_iterations=1 the loop stops after the first solve, whose volumes move the head by ≈7.6 m
     (section 1's cycle): not converged, and the message says so."""
-    result = solve(small_pumped_storage(), two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
-                   head="successive", max_iterations=1)
+    result = solve(
+        small_pumped_storage(),
+        two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
+        head="successive",
+        max_iterations=1,
+    )
     assert result.status == "optimal"
     assert not result.converged
     assert result.iterations == 1
@@ -626,8 +670,12 @@ def lianghekou_tou_week() -> Scenario:
     valley = (h >= 23) | (h < 7)
     peak = ((h >= 10) & (h < 12)) | ((h >= 15) & (h < 21))
     price = np.where(valley, 160.0, np.where(peak, 640.0, 400.0))
-    return Scenario(inflow_upper_m3s=pd.Series(300.0, index=idx), inflow_lower_m3s=pd.Series(5.0, index=idx),
-                    price_cny_per_mwh=pd.Series(price, index=idx), name="TOU week")
+    return Scenario(
+        inflow_upper_m3s=pd.Series(300.0, index=idx),
+        inflow_lower_m3s=pd.Series(5.0, index=idx),
+        price_cny_per_mwh=pd.Series(price, index=idx),
+        name="TOU week",
+    )
 
 
 def _check_lianghekou_successive(plant: Plant, scenario: Scenario, result: DispatchResult) -> None:
@@ -640,11 +688,24 @@ def _check_lianghekou_successive(plant: Plant, scenario: Scenario, result: Dispa
     assert result.head_change_m < HEAD_CONSISTENCY_TOL_M and "on the objective" not in result.message
     assert f"converged in {result.iterations} iterations" in result.message
     s = result.schedule
-    np.testing.assert_allclose(s["head_m"], np.asarray(plant.gross_head_m(
-        0.5 * (np.r_[plant.upper.initial_volume_hm3, s["volume_upper_hm3"].to_numpy()[:-1]]
-               + s["volume_upper_hm3"].to_numpy()),
-        0.5 * (np.r_[plant.lower.initial_volume_hm3, s["volume_lower_hm3"].to_numpy()[:-1]]
-               + s["volume_lower_hm3"].to_numpy()))), atol=HEAD_CONSISTENCY_TOL_M)
+    np.testing.assert_allclose(
+        s["head_m"],
+        np.asarray(
+            plant.gross_head_m(
+                0.5
+                * (
+                    np.r_[plant.upper.initial_volume_hm3, s["volume_upper_hm3"].to_numpy()[:-1]]
+                    + s["volume_upper_hm3"].to_numpy()
+                ),
+                0.5
+                * (
+                    np.r_[plant.lower.initial_volume_hm3, s["volume_lower_hm3"].to_numpy()[:-1]]
+                    + s["volume_lower_hm3"].to_numpy()
+                ),
+            )
+        ),
+        atol=HEAD_CONSISTENCY_TOL_M,
+    )
     # end condition "at_least_start" on both reservoirs
     assert s["volume_upper_hm3"].iloc[-1] >= plant.upper.initial_volume_hm3 - VOLUME_TOL_HM3
     assert s["volume_lower_hm3"].iloc[-1] >= plant.lower.initial_volume_hm3 - VOLUME_TOL_HM3
@@ -659,8 +720,9 @@ def test_successive_head_on_lianghekou_tou_week():
     s = result.schedule
     # the tariff ratio 640/160 = 4 is far above 1/0.76: the reversible units cycle
     assert s["power_pumping_mw"].max() > 0 and s["power_generating_mw"].max() > 0
-    np.testing.assert_allclose(s.loc[sc.price_cny_per_mwh.to_numpy() == 640.0, "power_pumping_mw"], 0.0,
-                               atol=POWER_TOL_MW)
+    np.testing.assert_allclose(
+        s.loc[sc.price_cny_per_mwh.to_numpy() == 640.0, "power_pumping_mw"], 0.0, atol=POWER_TOL_MW
+    )
 
 
 def test_successive_head_on_lianghekou_reference_week():
@@ -676,13 +738,19 @@ def test_successive_head_on_lianghekou_reference_week():
 # 9. End conditions
 # =====================================================================================================
 END_CASES = {
-    "pumped storage two prices": (small_pumped_storage, lambda: two_price_day(low_cny_per_mwh=100.0,
-                                                                             high_cny_per_mwh=300.0)),
-    "pumped storage with inflows": (small_pumped_storage, lambda: hourly(
-        price=np.repeat([100.0, 300.0], 12), inflow_upper=10.0, inflow_lower=2.0)),
+    "pumped storage two prices": (
+        small_pumped_storage,
+        lambda: two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
+    ),
+    "pumped storage with inflows": (
+        small_pumped_storage,
+        lambda: hourly(price=np.repeat([100.0, 300.0], 12), inflow_upper=10.0, inflow_lower=2.0),
+    ),
     "textbook surplus water": (textbook_plant, lambda: hourly(price=-10.0, inflow_upper=20.0)),
-    "textbook env flow": (textbook_plant, lambda: hourly(price=np.repeat([-20.0, 0.0, 100.0, 300.0], 6),
-                                                         inflow_upper=10.0)),
+    "textbook env flow": (
+        textbook_plant,
+        lambda: hourly(price=np.repeat([-20.0, 0.0, 100.0, 300.0], 6), inflow_upper=10.0),
+    ),
 }
 
 
@@ -722,7 +790,9 @@ def test_fixed_end_releases_the_surplus_at_no_cost():
     fixed = solve(plant, sc, end="fixed")
     assert_objective(loose, expected)
     assert_objective(fixed, expected)
-    assert fixed.schedule["release_lower_m3s"].sum() == pytest.approx(24 * (10.0 + 2.0), abs=24 * FLOW_TOL_M3S)
+    assert fixed.schedule["release_lower_m3s"].sum() == pytest.approx(
+        24 * (10.0 + 2.0), abs=24 * FLOW_TOL_M3S
+    )
 
 
 def test_fixed_end_is_infeasible_when_the_lake_cannot_shed_its_inflow():
@@ -732,13 +802,15 @@ def test_fixed_end_is_infeasible_when_the_lake_cannot_shed_its_inflow():
     (8.38755 MW, objective 100·8.38755·24 = 20,130.12 CNY) and the lake ends at 150.864 hm³. fixed: the end
     volume cannot equal the start; the diagnosis puts the 0.864 hm³ on the end condition at step 23.
     """
-    plant = dataclasses.replace(textbook_plant(), outlet=Outlet(environmental_min_flow_m3s=5.0,
-                                                                max_release_m3s=10.0))
+    plant = dataclasses.replace(
+        textbook_plant(), outlet=Outlet(environmental_min_flow_m3s=5.0, max_release_m3s=10.0)
+    )
     sc = constant_scenario(hours=24, inflow_upper_m3s=20.0, price_cny_per_mwh=100.0)
     loose = solve(plant, sc)
     assert_objective(loose, 100.0 * KAPPA_95 * 10.0 * 24)
-    assert loose.schedule["volume_upper_hm3"].iloc[-1] == pytest.approx(150.0 + C_HM3 * 10.0 * 24,
-                                                                       abs=VOLUME_TOL_HM3)
+    assert loose.schedule["volume_upper_hm3"].iloc[-1] == pytest.approx(
+        150.0 + C_HM3 * 10.0 * 24, abs=VOLUME_TOL_HM3
+    )
     fixed = solve(plant, sc, end="fixed")
     assert fixed.status == "infeasible"
     assert "end volume of the upper reservoir (= its target) cannot hold from step 23" in fixed.message
@@ -777,8 +849,12 @@ def test_water_value_end_keeps_water_above_its_energy_value(factor, keeps):
     threshold = 300.0 * 0.9 * MWH_PER_HM3_M * 95.0
     assert threshold == pytest.approx(69896.25)
     w = factor * threshold
-    result = solve(plant, constant_scenario(hours=24, inflow_upper_m3s=0.0, price_cny_per_mwh=300.0),
-                   end="water_value", water_value_upper_cny_per_hm3=w)
+    result = solve(
+        plant,
+        constant_scenario(hours=24, inflow_upper_m3s=0.0, price_cny_per_mwh=300.0),
+        end="water_value",
+        water_value_upper_cny_per_hm3=w,
+    )
     s = result.schedule
     if keeps:
         e = KAPPA_95 * 5.0 * 24
@@ -789,7 +865,7 @@ def test_water_value_end_keeps_water_above_its_energy_value(factor, keeps):
     assert energy(result, "power_conventional_mw") == pytest.approx(e, abs=ENERGY_TOL_MWH)
     if w > 0:
         assert s["volume_upper_hm3"].iloc[-1] == pytest.approx(v_end, abs=VOLUME_TOL_HM3)
-    else:   # water left at the end is worth nothing: spilling it is as good as keeping it
+    else:  # water left at the end is worth nothing: spilling it is as good as keeping it
         assert s["volume_upper_hm3"].iloc[-1] <= v_end + VOLUME_TOL_HM3
     assert_objective(result, 300.0 * e + w * v_end)
 
@@ -824,16 +900,19 @@ def test_daily_pump_generate_balance():
     free = solve(plant, sc)
     assert_objective(free, 300.0 * 1200.0 - 100.0 * 1200.0 / ROUND_TRIP)
     daily_free = free.schedule.groupby(free.schedule.index.floor("D"))[
-        ["flow_generating_m3s", "flow_pumping_m3s"]].sum()
+        ["flow_generating_m3s", "flow_pumping_m3s"]
+    ].sum()
     assert daily_free["flow_pumping_m3s"].iloc[0] > daily_free["flow_generating_m3s"].iloc[0] + 1.0
 
     result = solve(plant, sc, pump_generate_balance="day")
     assert_objective(result, 300.0 * RETURNED_MWH - 100.0 * PUMPED_MWH)
     daily = result.schedule.groupby(result.schedule.index.floor("D"))[
-        ["flow_generating_m3s", "flow_pumping_m3s"]].sum()
+        ["flow_generating_m3s", "flow_pumping_m3s"]
+    ].sum()
     assert len(daily) == 2
-    np.testing.assert_allclose(daily["flow_generating_m3s"], daily["flow_pumping_m3s"], rtol=1e-6,
-                               atol=FLOW_TOL_M3S)
+    np.testing.assert_allclose(
+        daily["flow_generating_m3s"], daily["flow_pumping_m3s"], rtol=1e-6, atol=FLOW_TOL_M3S
+    )
     assert daily["flow_pumping_m3s"].iloc[1] == pytest.approx(12 * 100 * 0.9 / (RHO_G_MW * 100), rel=1e-6)
 
 
@@ -875,8 +954,11 @@ def test_firming_shortfall_is_what_the_plant_cannot_deliver(step_h):
     """
     hours = np.arange(0.0, 24.0, step_h)
     pv = np.where((hours >= 8) & (hours < 16), 30.0, 0.0)
-    result = solve(textbook_plant(), hourly(inflow_upper=200.0, delivery_mw=150.0, pv_available_mw=pv,
-                                            step_h=step_h), objective="firming")
+    result = solve(
+        textbook_plant(),
+        hourly(inflow_upper=200.0, delivery_mw=150.0, pv_available_mw=pv, step_h=step_h),
+        objective="firming",
+    )
     assert_objective(result, -2000.0 * (16 * 50.0 + 8 * 20.0) + 100.0 * 8 * 30.0)
     s = result.schedule
     np.testing.assert_allclose(s["power_conventional_mw"], 100.0, atol=POWER_TOL_MW)
@@ -890,8 +972,11 @@ def test_firming_a_deliverable_curve_has_no_shortfall():
     60 − PV, so no shortfall; all PV is used (curtailment is penalised); objective = 100·8·30 = 24,000."""
     hours = np.arange(24)
     pv = np.where((hours >= 8) & (hours < 16), 30.0, 0.0)
-    result = solve(textbook_plant(), hourly(inflow_upper=200.0, delivery_mw=60.0, pv_available_mw=pv),
-                   objective="firming")
+    result = solve(
+        textbook_plant(),
+        hourly(inflow_upper=200.0, delivery_mw=60.0, pv_available_mw=pv),
+        objective="firming",
+    )
     assert_objective(result, 100.0 * 8 * 30.0)
     s = result.schedule
     np.testing.assert_allclose(s["shortfall_mw"], 0.0, atol=POWER_TOL_MW)
@@ -902,10 +987,16 @@ def test_firming_a_deliverable_curve_has_no_shortfall():
 # =====================================================================================================
 # 12. Input validation
 # =====================================================================================================
-@pytest.mark.parametrize("field, value", [
-    ("objective", "profit"), ("backend", "gurobi"), ("head", "variable"), ("end", "empty"),
-    ("pump_generate_balance", "month"),
-])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("objective", "profit"),
+        ("backend", "gurobi"),
+        ("head", "variable"),
+        ("end", "empty"),
+        ("pump_generate_balance", "month"),
+    ],
+)
 def test_unknown_choice_names_the_field(field, value):
     """A misspelt option is refused before any solve, naming the field, the value and the choices."""
     with pytest.raises(HydroSimInputError) as err:
@@ -924,4 +1015,6 @@ def test_delivery_objectives_need_a_delivery_curve(objective):
 
 def test_pump_generate_balance_needs_reversible_units():
     with pytest.raises(HydroSimInputError, match="`pump_generate_balance`"):
-        dispatch(textbook_plant(), constant_scenario(hours=24, inflow_upper_m3s=10.0), pump_generate_balance="day")
+        dispatch(
+            textbook_plant(), constant_scenario(hours=24, inflow_upper_m3s=10.0), pump_generate_balance="day"
+        )

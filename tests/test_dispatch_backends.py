@@ -56,6 +56,7 @@ SOLVERS = ("PULP_CBC_CMD", "HiGHS")
 
 # ---- cases ------------------------------------------------------------------------------------------------
 
+
 def _with(sc: Scenario, **series: Any) -> Scenario:
     """A copy of a scenario with some series replaced (given as arrays on its index)."""
     frame = sc.to_frame()
@@ -68,7 +69,9 @@ def _tilted(sc: Scenario) -> Scenario:
     """The scenario with prices rising by ``PRICE_TILT`` over the horizon (ties between hours broken)."""
     assert sc.price_cny_per_mwh is not None
     n = sc.n_steps
-    return _with(sc, price_cny_per_mwh=sc.price_cny_per_mwh.to_numpy() * (1.0 + PRICE_TILT * np.arange(n) / n))
+    return _with(
+        sc, price_cny_per_mwh=sc.price_cny_per_mwh.to_numpy() * (1.0 + PRICE_TILT * np.arange(n) / n)
+    )
 
 
 def _textbook_day() -> Scenario:
@@ -86,55 +89,92 @@ def lianghekou_week() -> Scenario:
     of 400 CNY/MWh × 0.4 (23–07 h), × 1.6 (10–12 h and 15–21 h), × 1 otherwise."""
     idx = pd.date_range("2030-01-07", periods=168, freq="h")
     hour = idx.hour
-    factor = np.where((hour >= 23) | (hour < 7), 0.4,
-                      np.where(((hour >= 10) & (hour < 12)) | ((hour >= 15) & (hour < 21)), 1.6, 1.0))
-    return Scenario(inflow_upper_m3s=pd.Series(300.0, index=idx), inflow_lower_m3s=pd.Series(5.0, index=idx),
-                    price_cny_per_mwh=pd.Series(400.0 * factor, index=idx), name="Lianghekou winter week")
+    factor = np.where(
+        (hour >= 23) | (hour < 7),
+        0.4,
+        np.where(((hour >= 10) & (hour < 12)) | ((hour >= 15) & (hour < 21)), 1.6, 1.0),
+    )
+    return Scenario(
+        inflow_upper_m3s=pd.Series(300.0, index=idx),
+        inflow_lower_m3s=pd.Series(5.0, index=idx),
+        price_cny_per_mwh=pd.Series(400.0 * factor, index=idx),
+        name="Lianghekou winter week",
+    )
 
 
 def _textbook_renewables() -> Scenario:
     """The delivery curve with PV by day and some wind: curtailment is priced under "firming"."""
     sc = _textbook_delivery()
     hour = np.arange(sc.n_steps) % 24
-    return _with(sc, pv_available_mw=np.clip(40.0 * np.sin((hour - 6) / 12 * np.pi), 0.0, None),
-                 wind_available_mw=np.where(hour < 6, 20.0, 5.0))
+    return _with(
+        sc,
+        pv_available_mw=np.clip(40.0 * np.sin((hour - 6) / 12 * np.pi), 0.0, None),
+        wind_available_mw=np.where(hour < 6, 20.0, 5.0),
+    )
 
 
 def _two_price_days() -> Scenario:
     """48 h: a cheap day, then a dear one. Pumping today to generate tomorrow pays unless each day balances."""
     idx = pd.date_range("2030-01-01", periods=48, freq="h")
-    return Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx),
-                    price_cny_per_mwh=pd.Series(np.where(np.arange(48) < 24, 100.0, 300.0), index=idx))
+    return Scenario(
+        inflow_upper_m3s=pd.Series(0.0, index=idx),
+        price_cny_per_mwh=pd.Series(np.where(np.arange(48) < 24, 100.0, 300.0), index=idx),
+    )
 
 
 Case = Callable[[], tuple[hydro_sim.Plant, Scenario, dict[str, Any]]]
 CASES: dict[str, Case] = {
     "pumped storage, revenue": lambda: (small_pumped_storage(), two_price_day(), {}),
-    "pumped storage, daily pump-generate balance": lambda: (small_pumped_storage(), two_price_day(),
-                                                            {"pump_generate_balance": "day"}),
+    "pumped storage, daily pump-generate balance": lambda: (
+        small_pumped_storage(),
+        two_price_day(),
+        {"pump_generate_balance": "day"},
+    ),
     "textbook, constant scenario": lambda: (textbook_plant(), _textbook_day(), {}),
     "textbook, firming": lambda: (textbook_plant(), _textbook_delivery(), {"objective": "firming"}),
-    "textbook, firming with PV and wind": lambda: (textbook_plant(), _textbook_renewables(),
-                                                   {"objective": "firming"}),
-    "pumped storage, daily balance binding": lambda: (small_pumped_storage(), _two_price_days(),
-                                                      {"pump_generate_balance": "day"}),
+    "textbook, firming with PV and wind": lambda: (
+        textbook_plant(),
+        _textbook_renewables(),
+        {"objective": "firming"},
+    ),
+    "pumped storage, daily balance binding": lambda: (
+        small_pumped_storage(),
+        _two_price_days(),
+        {"pump_generate_balance": "day"},
+    ),
     "textbook, tracking": lambda: (textbook_plant(), _textbook_delivery(), {"objective": "tracking"}),
     "pumped storage, end fixed": lambda: (small_pumped_storage(), two_price_day(), {"end": "fixed"}),
     "pumped storage, end water value": lambda: (
-        small_pumped_storage(), two_price_day(),
-        {"end": "water_value", "water_value_upper_cny_per_hm3": 5.0e4, "water_value_lower_cny_per_hm3": 1.0e3}),
+        small_pumped_storage(),
+        two_price_day(),
+        {
+            "end": "water_value",
+            "water_value_upper_cny_per_hm3": 5.0e4,
+            "water_value_lower_cny_per_hm3": 1.0e3,
+        },
+    ),
     "textbook, ramp limit": lambda: (textbook_plant(max_ramp_m3s_per_h=10.0), _textbook_day(), {}),
-    "pumped storage, level-change limit": lambda: (small_pumped_storage(), two_price_day(),
-                                                   {"max_level_change_upper_m_per_h": 0.1}),
+    "pumped storage, level-change limit": lambda: (
+        small_pumped_storage(),
+        two_price_day(),
+        {"max_level_change_upper_m_per_h": 0.1},
+    ),
     # mip_rel_gap 0: both solvers must prove the optimum, or their objectives may differ by the gap.
-    "pumped storage, unit commitment": lambda: (small_pumped_storage(n_units=2), two_price_day(),
-                                                {"unit_commitment": True, "mip_rel_gap": 0.0}),
+    "pumped storage, unit commitment": lambda: (
+        small_pumped_storage(n_units=2),
+        two_price_day(),
+        {"unit_commitment": True, "mip_rel_gap": 0.0},
+    ),
     "Lianghekou week, fixed head": lambda: (hydro_sim.lianghekou(), lianghekou_week(), {"head": "fixed"}),
 }
 
 #: Cases with water values (LPs; unit commitment reports none), compared in test_same_water_values.
-DUAL_CASES = ("pumped storage, revenue", "pumped storage, level-change limit", "pumped storage, end water value",
-              "Lianghekou week, fixed head")
+DUAL_CASES = (
+    "pumped storage, revenue",
+    "pumped storage, level-change limit",
+    "pumped storage, end water value",
+    "Lianghekou week, fixed head",
+)
 
 
 def _fixed(options: dict[str, Any]) -> dict[str, Any]:
@@ -144,26 +184,35 @@ def _fixed(options: dict[str, Any]) -> dict[str, Any]:
 
 
 def _model_data(plant: hydro_sim.Plant, scenario: Scenario, options: dict[str, Any]) -> ModelData:
-    opts = DispatchOptions(**{k: v for k, v in options.items() if k not in ("head", "fixed_head_tolerance_m")})
+    opts = DispatchOptions(
+        **{k: v for k, v in options.items() if k not in ("head", "fixed_head_tolerance_m")}
+    )
     return build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
 
 
 # ---- a solution checked against each model --------------------------------------------------------------
+
 
 def _check_in_highs_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
     """Assert that the column values satisfy every bound and row of the HiGHS build; return their cost."""
     blocks, _ = _highs.build(d)
     x = np.zeros(blocks.n_cols)
     for name, off in blocks.col_off.items():
-        x[off:off + d.T] = values[name]
+        x[off : off + d.T] = values[name]
     lb, ub = np.concatenate(blocks.col_lb), np.concatenate(blocks.col_ub)
     tol = FEASIBILITY_REL_TOL * (1.0 + np.abs(x))
-    assert np.all(x >= lb - tol), f"bounds broken in the HiGHS model at columns {np.flatnonzero(x < lb - tol)}"
-    assert np.all(x <= ub + tol), f"bounds broken in the HiGHS model at columns {np.flatnonzero(x > ub + tol)}"
+    assert np.all(x >= lb - tol), (
+        f"bounds broken in the HiGHS model at columns {np.flatnonzero(x < lb - tol)}"
+    )
+    assert np.all(x <= ub + tol), (
+        f"bounds broken in the HiGHS model at columns {np.flatnonzero(x > ub + tol)}"
+    )
     integer = np.concatenate(blocks.col_int).astype(bool)
     assert np.all(np.abs(x[integer] - np.rint(x[integer])) <= FEASIBILITY_REL_TOL)
-    a = sp.csr_matrix((np.concatenate(blocks.v), (np.concatenate(blocks.r), np.concatenate(blocks.c))),
-                      shape=(blocks.n_rows, blocks.n_cols))
+    a = sp.csr_matrix(
+        (np.concatenate(blocks.v), (np.concatenate(blocks.r), np.concatenate(blocks.c))),
+        shape=(blocks.n_rows, blocks.n_cols),
+    )
     activity = a @ x
     tol = FEASIBILITY_REL_TOL * (1.0 + abs(a) @ np.abs(x))
     row_lb, row_ub = np.concatenate(blocks.row_lb), np.concatenate(blocks.row_ub)
@@ -171,8 +220,10 @@ def _check_in_highs_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
     for bad in (np.flatnonzero(activity < row_lb - tol), np.flatnonzero(activity > row_ub + tol)):
         if bad.size:
             start = max(o for o in names if o <= bad[0])
-            pytest.fail(f"row {names[start]}[{bad[0] - start}] of the HiGHS model broken: {activity[bad[0]]!r} "
-                        f"not in [{row_lb[bad[0]]!r}, {row_ub[bad[0]]!r}]")
+            pytest.fail(
+                f"row {names[start]}[{bad[0] - start}] of the HiGHS model broken: {activity[bad[0]]!r} "
+                f"not in [{row_lb[bad[0]]!r}, {row_ub[bad[0]]!r}]"
+            )
     return float(np.concatenate(blocks.col_cost) @ x)
 
 
@@ -180,17 +231,22 @@ def _check_in_pulp_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
     """Assert that the values satisfy every bound and constraint of the PuLP problem; return its objective."""
     prob, x = _pulp.build_problem(d)
     values = dict(values)
-    if "line" not in values:   # the HiGHS build folds the line into the power row under "revenue"
+    if "line" not in values:  # the HiGHS build folds the line into the power row under "revenue"
         line = np.zeros(d.T)
         for s in range(d.S):
-            line += d.k_conv[s] * values.get(f"q_conv_{s}", 0.0) + d.k_gen[s] * values.get(f"q_gen_{s}", 0.0) \
+            line += (
+                d.k_conv[s] * values.get(f"q_conv_{s}", 0.0)
+                + d.k_gen[s] * values.get(f"q_gen_{s}", 0.0)
                 - d.b_pump[s] * values.get(f"q_pump_{s}", 0.0)
+            )
         values["line"] = line + values.get("pv", 0.0) + values.get("wind", 0.0)
     for name, variables in x.items():
         for v, value in zip(variables, values[name].tolist(), strict=True):
             v.varValue = value
     for v in prob.variables():
-        assert v.valid(FEASIBILITY_REL_TOL * (1.0 + abs(v.varValue))), f"bound of {v.name} broken: {v.varValue!r}"
+        assert v.valid(FEASIBILITY_REL_TOL * (1.0 + abs(v.varValue))), (
+            f"bound of {v.name} broken: {v.varValue!r}"
+        )
     for c in prob.constraints():
         terms = [coef * v.varValue for v, coef in c.expr.items()]
         residual = sum(terms) + c.constant
@@ -206,6 +262,7 @@ def _rel(a: float, b: float) -> float:
 
 # ---- the two backends agree -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("case", list(CASES))
 def test_same_optimum(case: str, solver: str) -> None:
@@ -213,8 +270,10 @@ def test_same_optimum(case: str, solver: str) -> None:
     fast = dispatch(plant, scenario, backend="highs", **_fixed(options))
     readable = dispatch(plant, scenario, backend="pulp", solver=solver, **_fixed(options))
     assert (fast.status, readable.status) == ("optimal", "optimal")
-    assert _rel(readable.objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL, \
-        (readable.objective_cny, fast.objective_cny)
+    assert _rel(readable.objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL, (
+        readable.objective_cny,
+        fast.objective_cny,
+    )
 
 
 #: Water balance per step from the schedule's columns (the issue's bound). [hm³]
@@ -228,12 +287,16 @@ def test_water_balance_closes_from_the_schedule(case: str, backend: str, solver:
     its solution back as 8-digit text (~1e-4 hm³ on Lianghekou's volumes) until the PuLP backend
     re-accumulates the volumes from the rows' residuals; this fails without that."""
     plant, scenario, options = CASES[case]()
-    res = dispatch(plant, scenario, backend=backend, **({"solver": solver} if solver else {}), **_fixed(options))
+    res = dispatch(
+        plant, scenario, backend=backend, **({"solver": solver} if solver else {}), **_fixed(options)
+    )
     assert res.status == "optimal"
     err = water_balance_max_error_hm3(
-        res.schedule, initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+        res.schedule,
+        initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
         initial_volume_lower_hm3=plant.lower.initial_volume_hm3 if plant.lower is not None else None,
-        dt_h=scenario.dt_h)
+        dt_h=scenario.dt_h,
+    )
     assert err <= BALANCE_TOL_HM3, err
 
 
@@ -292,10 +355,12 @@ def _highs_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, boo
     col_name = np.empty(blocks.n_cols, dtype=object)
     for name, off in blocks.col_off.items():
         n = (sorted([o for o in blocks.col_off.values() if o > off]) or [blocks.n_cols])[0] - off
-        col_name[off:off + n] = [f"{name}_{t}" for t in range(n)]
+        col_name[off : off + n] = [f"{name}_{t}" for t in range(n)]
     cols = {col_name[j]: (lb[j], ub[j], cost[j], bool(integer[j])) for j in range(blocks.n_cols)}
-    a = sp.csr_matrix((np.concatenate(blocks.v), (np.concatenate(blocks.r), np.concatenate(blocks.c))),
-                      shape=(blocks.n_rows, blocks.n_cols))
+    a = sp.csr_matrix(
+        (np.concatenate(blocks.v), (np.concatenate(blocks.r), np.concatenate(blocks.c))),
+        shape=(blocks.n_rows, blocks.n_cols),
+    )
     row_lb, row_ub = np.concatenate(blocks.row_lb), np.concatenate(blocks.row_ub)
     rows: dict[str, tuple] = {}
     for name, off in blocks.row_off.items():
@@ -303,7 +368,7 @@ def _highs_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, boo
         for i in range(n):
             row = a.getrow(off + i)
             coefs = {col_name[j]: v for j, v in zip(row.indices, row.data, strict=True) if v != 0.0}
-            label = f"{name}_{i + 1}" if name == "ramp" else f"{name}_{i}"   # ramp rows start at t = 1
+            label = f"{name}_{i + 1}" if name == "ramp" else f"{name}_{i}"  # ramp rows start at t = 1
             rows[label] = (coefs, row_lb[off + i], row_ub[off + i])
     return cols, rows
 
@@ -312,8 +377,15 @@ def _pulp_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, bool
     """The PuLP problem in the form of :func:`_highs_model`, its rise/fall pairs merged into ranged rows."""
     prob, _ = _pulp.build_problem(d)
     objective = prob.objective
-    cols = {v.name: (-np.inf if v.lowBound is None else v.lowBound, np.inf if v.upBound is None else v.upBound,
-                     objective.get(v, 0.0), v.cat == pulp.LpInteger) for v in prob.variables()}
+    cols = {
+        v.name: (
+            -np.inf if v.lowBound is None else v.lowBound,
+            np.inf if v.upBound is None else v.upBound,
+            objective.get(v, 0.0),
+            v.cat == pulp.LpInteger,
+        )
+        for v in prob.variables()
+    }
     rows: dict[str, tuple] = {}
     for c in prob.constraints():
         coefs = {v.name: a for v, a in c.expr.items() if a != 0.0}
@@ -336,20 +408,46 @@ def _pulp_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, bool
 
 FULL_MODELS: dict[str, Callable[[], ModelData]] = {
     "textbook: firming, PV and wind, ramp, level change, unit commitment, water value": lambda: _model_data(
-        textbook_plant(max_ramp_m3s_per_h=10.0), _textbook_renewables(),
-        {"objective": "firming", "max_level_change_upper_m_per_h": 0.05, "unit_commitment": True,
-         "end": "water_value", "water_value_upper_cny_per_hm3": 3.0e4}),
-    "pumped storage: tracking, level change both, daily balance, unit commitment, end fixed": lambda: _model_data(
-        small_pumped_storage(n_units=2), _with(_two_price_days(), delivery_mw=np.full(48, 20.0)),
-        {"objective": "tracking", "max_level_change_upper_m_per_h": 0.1, "max_level_change_lower_m_per_h": 0.2,
-         "pump_generate_balance": "day", "unit_commitment": True, "end": "fixed", "loss_segments": 3}),
+        textbook_plant(max_ramp_m3s_per_h=10.0),
+        _textbook_renewables(),
+        {
+            "objective": "firming",
+            "max_level_change_upper_m_per_h": 0.05,
+            "unit_commitment": True,
+            "end": "water_value",
+            "water_value_upper_cny_per_hm3": 3.0e4,
+        },
+    ),
+    "pumped storage: tracking, level change both, daily balance, unit commitment, end fixed": lambda: (
+        _model_data(
+            small_pumped_storage(n_units=2),
+            _with(_two_price_days(), delivery_mw=np.full(48, 20.0)),
+            {
+                "objective": "tracking",
+                "max_level_change_upper_m_per_h": 0.1,
+                "max_level_change_lower_m_per_h": 0.2,
+                "pump_generate_balance": "day",
+                "unit_commitment": True,
+                "end": "fixed",
+                "loss_segments": 3,
+            },
+        )
+    ),
     "Lianghekou day: firming with PV, level change both, daily balance, unit commitment": lambda: _model_data(
-        hydro_sim.lianghekou(), _with(lianghekou_week().window(start_h=0, hours=24),
-                                      delivery_mw=np.full(24, 2500.0),
-                                      pv_available_mw=np.clip(800.0 * np.sin((np.arange(24) - 6) / 12 * np.pi),
-                                                              0.0, None)),
-        {"objective": "firming", "max_level_change_upper_m_per_h": 0.5, "max_level_change_lower_m_per_h": 1.0,
-         "pump_generate_balance": "day", "unit_commitment": True}),
+        hydro_sim.lianghekou(),
+        _with(
+            lianghekou_week().window(start_h=0, hours=24),
+            delivery_mw=np.full(24, 2500.0),
+            pv_available_mw=np.clip(800.0 * np.sin((np.arange(24) - 6) / 12 * np.pi), 0.0, None),
+        ),
+        {
+            "objective": "firming",
+            "max_level_change_upper_m_per_h": 0.5,
+            "max_level_change_lower_m_per_h": 1.0,
+            "pump_generate_balance": "day",
+            "unit_commitment": True,
+        },
+    ),
 }
 
 
@@ -362,28 +460,48 @@ def test_same_columns_rows_and_costs_as_the_highs_build(model: str) -> None:
     p_cols, p_rows = _pulp_model(d)
     assert sorted(p_cols) == sorted(h_cols)
     for name, (lb, ub, cost, integer) in h_cols.items():
-        assert p_cols[name] == (pytest.approx(lb, rel=1e-12), pytest.approx(ub, rel=1e-12),
-                                pytest.approx(cost, rel=1e-12, abs=1e-12), integer), name
+        assert p_cols[name] == (
+            pytest.approx(lb, rel=1e-12),
+            pytest.approx(ub, rel=1e-12),
+            pytest.approx(cost, rel=1e-12, abs=1e-12),
+            integer,
+        ), name
     assert sorted(p_rows) == sorted(h_rows)
     for name, (coefs, lo, hi) in h_rows.items():
         p_coefs, p_lo, p_hi = p_rows[name]
         assert p_coefs == pytest.approx(coefs, rel=1e-12), name
-        assert (p_lo, p_hi) == (pytest.approx(lo, rel=1e-12, abs=1e-12), pytest.approx(hi, rel=1e-12, abs=1e-12)), name
+        assert (p_lo, p_hi) == (
+            pytest.approx(lo, rel=1e-12, abs=1e-12),
+            pytest.approx(hi, rel=1e-12, abs=1e-12),
+        ), name
 
 
 # ---- the PuLP backend on its own ----------------------------------------------------------------------------
 
+
 def test_variable_and_constraint_names_read_like_the_algebra() -> None:
     plant, scenario, options = CASES["pumped storage, unit commitment"]()
-    d = _model_data(plant, scenario, {**options, "max_level_change_upper_m_per_h": 0.1,
-                                      "pump_generate_balance": "day"})
+    d = _model_data(
+        plant, scenario, {**options, "max_level_change_upper_m_per_h": 0.1, "pump_generate_balance": "day"}
+    )
     prob, x = _pulp.build_problem(d)
     assert list(x) == d.col_names
     assert {v.name for v in x["v_up"]} == {f"v_up_{t}" for t in range(d.T)}
     names = {c.name for c in prob.constraints()}
-    for expected in ("bal_up_0", "bal_lo_23", "power_5", "dlev_up_rise_0", "dlev_up_fall_23", "pgbal_0",
-                     "uc_gen_min_3", "uc_gen_max_3", "uc_gen_flow_3", "uc_pump_min_3", "uc_mode_gen_3",
-                     "uc_mode_pump_3"):
+    for expected in (
+        "bal_up_0",
+        "bal_lo_23",
+        "power_5",
+        "dlev_up_rise_0",
+        "dlev_up_fall_23",
+        "pgbal_0",
+        "uc_gen_min_3",
+        "uc_gen_max_3",
+        "uc_gen_flow_3",
+        "uc_pump_min_3",
+        "uc_mode_gen_3",
+        "uc_mode_pump_3",
+    ):
         assert expected in names
     assert x["y_gen"][0].cat == pulp.LpInteger and (x["y_gen"][0].lowBound, x["y_gen"][0].upBound) == (0, 1)
     # t = 0 balance: v_up[0] + c·(Q_gen + S − Q_pump) = c·I_up[0] + v_up0
@@ -398,7 +516,9 @@ def _three_weeks_of_daily_prices(seed: int) -> Scenario:
     idx = pd.date_range("2030-01-01", periods=21 * 24, freq="h")
     price = np.repeat(rng.uniform(50.0, 500.0, 21), 24) * np.where(idx.hour > 8, 1.5, 1.0)
     inflow = np.repeat(rng.uniform(5.0, 150.0, 21), 24)
-    return Scenario(inflow_upper_m3s=pd.Series(inflow, index=idx), price_cny_per_mwh=pd.Series(price, index=idx))
+    return Scenario(
+        inflow_upper_m3s=pd.Series(inflow, index=idx), price_cny_per_mwh=pd.Series(price, index=idx)
+    )
 
 
 @pytest.mark.parametrize(("seed", "level_masl"), [(0, 105.5), (3, 119.0), (5, 105.5)])
@@ -414,20 +534,23 @@ def test_checkpoint_relaxation_has_the_optimum_of_the_model_itself(seed: int, le
     h.run()
     itself = h.getInfo().objective_function_value
     assert fast.status == "optimal"
-    assert 1 < fast.basis.checkpoints.size < d.T          # some steps became checkpoints, not all
+    assert 1 < fast.basis.checkpoints.size < d.T  # some steps became checkpoints, not all
     assert _rel(fast.objective_cny, itself) <= OBJECTIVE_REL_TOL
     assert _rel(_check_in_highs_model(d, fast.values), itself) <= OBJECTIVE_REL_TOL
 
 
 def test_year_builds_every_row() -> None:
     idx = pd.date_range("2030-01-01", periods=8760, freq="h")
-    scenario = Scenario(inflow_upper_m3s=pd.Series(600.0, index=idx), inflow_lower_m3s=pd.Series(5.0, index=idx),
-                        price_cny_per_mwh=pd.Series(np.where(idx.hour < 8, 160.0, 640.0), index=idx))
+    scenario = Scenario(
+        inflow_upper_m3s=pd.Series(600.0, index=idx),
+        inflow_lower_m3s=pd.Series(5.0, index=idx),
+        price_cny_per_mwh=pd.Series(np.where(idx.hour < 8, 160.0, 640.0), index=idx),
+    )
     plant = hydro_sim.lianghekou()
     d = _model_data(plant, scenario, {"pump_generate_balance": "day", "max_level_change_lower_m_per_h": 1.0})
     prob, _ = _pulp.build_problem(d)
     # (its build time belongs in benchmarks/bench_dispatch.py, not in a unit test)
-    assert len(prob.constraints()) == 8760 * 3 + 2 * 8760 + 365   # balances, power, level change, days
+    assert len(prob.constraints()) == 8760 * 3 + 2 * 8760 + 365  # balances, power, level change, days
 
 
 def test_unit_commitment_reports_the_gap_when_the_solver_does() -> None:
@@ -452,23 +575,29 @@ def test_infeasible_case_is_a_status_with_a_diagnosis(solver: str) -> None:
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_time_limit_is_a_status(solver: str) -> None:
     # A week of unit commitment at Lianghekou to a 1e-9 gap takes HiGHS more than half a second.
-    d = _model_data(hydro_sim.lianghekou(), lianghekou_week(),
-                    {"unit_commitment": True, "mip_rel_gap": 1e-9, "time_limit_s": 0.01})
+    d = _model_data(
+        hydro_sim.lianghekou(),
+        lianghekou_week(),
+        {"unit_commitment": True, "mip_rel_gap": 1e-9, "time_limit_s": 0.01},
+    )
     raw = _pulp.solve(d, solver=solver)
     assert raw.status == "time_limit"
     assert raw.values == {} or all(v.shape == (d.T,) for v in raw.values.values())
 
 
-@pytest.mark.parametrize(("status", "sol_status", "time_limited", "expected"), [
-    (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, False, "optimal"),
-    (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, True, "optimal"),
-    (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible, True, "time_limit"),   # CBC "Stopped on time"
-    (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, True, "time_limit"),
-    (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, False, "error"),
-    (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible, False, "infeasible"),
-    (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded, False, "unbounded"),
-    (pulp.LpStatusUndefined, pulp.LpSolutionNoSolutionFound, False, "error"),
-])
+@pytest.mark.parametrize(
+    ("status", "sol_status", "time_limited", "expected"),
+    [
+        (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, False, "optimal"),
+        (pulp.LpStatusOptimal, pulp.LpSolutionOptimal, True, "optimal"),
+        (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible, True, "time_limit"),  # CBC "Stopped on time"
+        (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, True, "time_limit"),
+        (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound, False, "error"),
+        (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible, False, "infeasible"),
+        (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded, False, "unbounded"),
+        (pulp.LpStatusUndefined, pulp.LpSolutionNoSolutionFound, False, "error"),
+    ],
+)
 def test_status_mapping(status: int, sol_status: int, time_limited: bool, expected: str) -> None:
     assert _pulp._status(status, sol_status, time_limited) == expected
 
@@ -480,8 +609,9 @@ def test_unknown_solver_is_an_input_error_naming_the_available_ones() -> None:
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_solver_leaves_no_files_in_the_working_directory(solver: str, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_solver_leaves_no_files_in_the_working_directory(
+    solver: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     plant, scenario, _ = CASES["pumped storage, revenue"]()
     assert dispatch(plant, scenario, backend="pulp", solver=solver).status == "optimal"
@@ -490,16 +620,20 @@ def test_solver_leaves_no_files_in_the_working_directory(solver: str, tmp_path: 
 
 def test_solvers_do_not_print() -> None:
     # A fresh interpreter: HiGHS prints its banner at its first construction in a process only.
-    code = ("from hydro_sim.optimise import dispatch\n"
-            "from hydro_sim.examples import small_pumped_storage, two_price_day\n"
-            "for s in ('HiGHS', 'PULP_CBC_CMD'):\n"
-            "    assert dispatch(small_pumped_storage(), two_price_day(), backend='pulp', solver=s).success\n")
-    out = subprocess.run([sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120,
-                         check=False)
+    code = (
+        "from hydro_sim.optimise import dispatch\n"
+        "from hydro_sim.examples import small_pumped_storage, two_price_day\n"
+        "for s in ('HiGHS', 'PULP_CBC_CMD'):\n"
+        "    assert dispatch(small_pumped_storage(), two_price_day(), backend='pulp', solver=s).success\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
     assert (out.returncode, out.stdout, out.stderr) == (0, "", "")
 
 
 # ---- export -----------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("suffix", [".lp", ".mps"])
 def test_export_model_writes_a_file_that_holds_the_model(suffix: str, tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ SIGNAL_DELAY_S = 1.0
 
 # ---- helpers ---------------------------------------------------------------------------------------------
 
+
 def _release(schedule: pd.DataFrame) -> np.ndarray:
     col = "release_lower_m3s" if "release_lower_m3s" in schedule else "release_m3s"
     return schedule[col].to_numpy()
@@ -69,7 +70,9 @@ def _assert_water_balance(plant: Plant, result: DispatchResult) -> None:
     """Each reservoir's volume change equals its inflows minus outflows, step by step."""
     s = result.schedule
     c = 0.0036 * float((s.index[1] - s.index[0]) / pd.Timedelta(hours=1))
-    out_up = s["flow_conventional_m3s"] + s["flow_generating_m3s"] + s["spill_upper_m3s"] - s["flow_pumping_m3s"]
+    out_up = (
+        s["flow_conventional_m3s"] + s["flow_generating_m3s"] + s["spill_upper_m3s"] - s["flow_pumping_m3s"]
+    )
     v = s["volume_upper_hm3"].to_numpy()
     dv = np.diff(v, prepend=plant.upper.initial_volume_hm3)
     assert np.abs(dv - c * (s["inflow_upper_m3s"] - out_up).to_numpy()).max() <= BALANCE_TOL_HM3
@@ -94,8 +97,11 @@ def _evening_peak_days(days: int) -> Scenario:
     the release wants to be high at 23 h and low at 0 h, across every midnight join."""
     idx = pd.date_range("2030-01-01", periods=24 * days, freq="h")
     price = np.where(idx.hour >= 18, 400.0, 100.0)
-    return Scenario(inflow_upper_m3s=pd.Series(50.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx),
-                    name="evening peaks")
+    return Scenario(
+        inflow_upper_m3s=pd.Series(50.0, index=idx),
+        price_cny_per_mwh=pd.Series(price, index=idx),
+        name="evening peaks",
+    )
 
 
 def _send_later(sig: int, delay_s: float = SIGNAL_DELAY_S) -> threading.Timer:
@@ -114,16 +120,27 @@ def _slow_milp() -> tuple[Plant, Scenario]:
 
 # ---- 1. the ramp at rolling-window joins ----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("backend", ["highs", "pulp"])
 def test_rolling_dispatch_keeps_the_ramp_limit_at_window_joins(backend: str) -> None:
     plant = textbook_plant(max_ramp_m3s_per_h=2.0)
     scenario = _evening_peak_days(4)
-    r = rolling_dispatch(plant, scenario, window_h=24, lookahead_h=12, compare_full=False, head="fixed",
-                         fixed_head_tolerance_m=math.inf, backend=backend)
+    r = rolling_dispatch(
+        plant,
+        scenario,
+        window_h=24,
+        lookahead_h=12,
+        compare_full=False,
+        head="fixed",
+        fixed_head_tolerance_m=math.inf,
+        backend=backend,
+    )
     release = _release(r.schedule)
     steps = np.abs(np.diff(release))
-    joins = np.arange(24, len(release), 24) - 1          # the step before each window's first
-    assert steps.max() <= 2.0 + RAMP_TOL_M3S, f"ramp broken at steps {np.flatnonzero(steps > 2.0 + RAMP_TOL_M3S)}"
+    joins = np.arange(24, len(release), 24) - 1  # the step before each window's first
+    assert steps.max() <= 2.0 + RAMP_TOL_M3S, (
+        f"ramp broken at steps {np.flatnonzero(steps > 2.0 + RAMP_TOL_M3S)}"
+    )
     # the ramp binds at the joins (the case tests what it means to test)
     assert steps[joins].max() >= 2.0 - RAMP_TOL_M3S
 
@@ -147,10 +164,19 @@ def test_an_impossible_ramp_from_the_previous_release_is_diagnosed() -> None:
 
 # ---- 3. stopped solves keep what they found ----------------------------------------------------------------
 
+
 def test_a_time_limited_milp_returns_its_incumbent_and_gap() -> None:
     plant, week = _slow_milp()
-    res = dispatch(plant, week, head="fixed", pump_generate_balance="day", unit_commitment=True, mip_rel_gap=0.0,
-                   time_limit_s=3.0, fixed_head_tolerance_m=math.inf)
+    res = dispatch(
+        plant,
+        week,
+        head="fixed",
+        pump_generate_balance="day",
+        unit_commitment=True,
+        mip_rel_gap=0.0,
+        time_limit_s=3.0,
+        fixed_head_tolerance_m=math.inf,
+    )
     assert res.status == "time_limit", res.message
     assert res.has_solution and not res.success
     assert res.mip_gap is not None and 0.0 < res.mip_gap < 1.0
@@ -184,13 +210,22 @@ def test_statuses_and_has_solution_are_as_agreed() -> None:
 
 # ---- 4. signals stop a solve ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_a_signal_interrupts_a_highs_milp_and_restores_the_handlers(sig: int) -> None:
     plant, week = _slow_milp()
     before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
     timer = _send_later(sig)
-    res = dispatch(plant, week, head="fixed", pump_generate_balance="day", unit_commitment=True, mip_rel_gap=0.0,
-                   time_limit_s=SAFETY_TIME_LIMIT_S, fixed_head_tolerance_m=math.inf)
+    res = dispatch(
+        plant,
+        week,
+        head="fixed",
+        pump_generate_balance="day",
+        unit_commitment=True,
+        mip_rel_gap=0.0,
+        time_limit_s=SAFETY_TIME_LIMIT_S,
+        fixed_head_tolerance_m=math.inf,
+    )
     timer.join()
     assert res.status == "interrupted", res.message
     assert res.interrupted_by == signal.Signals(sig).name
@@ -203,8 +238,15 @@ def test_a_signal_interrupts_a_highs_milp_and_restores_the_handlers(sig: int) ->
 def test_a_signal_stops_the_successive_head_loop() -> None:
     plant, week = _slow_milp()
     timer = _send_later(signal.SIGINT)
-    res = dispatch(plant, week, head="successive", pump_generate_balance="day", unit_commitment=True,
-                   mip_rel_gap=0.0, time_limit_s=SAFETY_TIME_LIMIT_S)
+    res = dispatch(
+        plant,
+        week,
+        head="successive",
+        pump_generate_balance="day",
+        unit_commitment=True,
+        mip_rel_gap=0.0,
+        time_limit_s=SAFETY_TIME_LIMIT_S,
+    )
     timer.join()
     assert res.status == "interrupted" and res.interrupted_by == "SIGINT"
     assert res.iterations == 1 and not res.converged
@@ -223,22 +265,36 @@ def test_a_signal_interrupts_a_cbc_solve_without_a_traceback() -> None:
     timer = _send_later(signal.SIGINT)
     # CBC runs in a child process, which a signal to this process alone does not stop: it goes on to its
     # time limit (CBC_TIME_LIMIT_S), and the result still says that the run was interrupted.
-    res = dispatch(plant, week, backend="pulp", head="fixed", unit_commitment=True, pump_generate_balance="day",
-                   mip_rel_gap=0.0, time_limit_s=CBC_TIME_LIMIT_S, fixed_head_tolerance_m=math.inf)
+    res = dispatch(
+        plant,
+        week,
+        backend="pulp",
+        head="fixed",
+        unit_commitment=True,
+        pump_generate_balance="day",
+        mip_rel_gap=0.0,
+        time_limit_s=CBC_TIME_LIMIT_S,
+        fixed_head_tolerance_m=math.inf,
+    )
     timer.join()
     assert res.status == "interrupted" and res.interrupted_by == "SIGINT"
 
 
 # ---- 6. daylight saving --------------------------------------------------------------------------------------
 
+
 def _local_scenario(start: str, tz: str, days: int) -> Scenario:
     """Hourly steps from local midnight ``start`` in zone ``tz``: cheap nights, dear days (by local hour)."""
     first = pd.Timestamp(start, tz=tz)
-    idx = pd.date_range(first, (first.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(tz), freq="h",
-                        inclusive="left")
+    idx = pd.date_range(
+        first, (first.tz_localize(None) + pd.Timedelta(days=days)).tz_localize(tz), freq="h", inclusive="left"
+    )
     price = np.where((idx.hour >= 8) & (idx.hour < 20), 300.0, 100.0)
-    return Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx),
-                    name=f"{tz} days")
+    return Scenario(
+        inflow_upper_m3s=pd.Series(0.0, index=idx),
+        price_cny_per_mwh=pd.Series(price, index=idx),
+        name=f"{tz} days",
+    )
 
 
 def test_daily_balance_holds_per_local_day_across_a_dst_change_at_midnight() -> None:
@@ -253,7 +309,7 @@ def test_daily_balance_holds_per_local_day_across_a_dst_change_at_midnight() -> 
     assert (local_day == pd.Timestamp("2025-09-07")).sum() == 23
     net = (s["flow_generating_m3s"] - s["flow_pumping_m3s"]).groupby(local_day).sum()
     assert np.abs(net.to_numpy()).max() <= PERIOD_BALANCE_TOL_M3S
-    assert s["flow_pumping_m3s"].max() > 1.0              # the balance binds on a cycle that does happen
+    assert s["flow_pumping_m3s"].max() > 1.0  # the balance binds on a cycle that does happen
 
 
 def test_rolling_windows_start_at_local_midnight_across_a_dst_change() -> None:
@@ -266,11 +322,16 @@ def test_rolling_windows_start_at_local_midnight_across_a_dst_change() -> None:
     assert (starts.hour == 0).all() and len(starts) == 5
     assert r.windows["steps_kept"].tolist() == [24, 24, 23, 24, 24]
     s = r.schedule
-    net = (s["flow_generating_m3s"] - s["flow_pumping_m3s"]).groupby(s.index.tz_localize(None).normalize()).sum()
+    net = (
+        (s["flow_generating_m3s"] - s["flow_pumping_m3s"])
+        .groupby(s.index.tz_localize(None).normalize())
+        .sum()
+    )
     assert np.abs(net.to_numpy()).max() <= PERIOD_BALANCE_TOL_M3S
 
 
 # ---- 10. fixed head is checked; successive is the default -----------------------------------------------------
+
 
 def test_the_default_head_is_successive() -> None:
     assert inspect.signature(dispatch).parameters["head"].default == "successive"
@@ -297,9 +358,12 @@ def test_a_fixed_head_schedule_whose_heads_stay_is_converged() -> None:
 
 # ---- 9. start heads and scaling ----------------------------------------------------------------------------------
 
+
 def test_start_heads_outside_the_physical_range_are_refused() -> None:
     plant, sc = small_pumped_storage(), two_price_day()
-    with pytest.raises(HydroSimInputError, match=r"`start_head_m` \(1000000000.0\).*physical gross-head range"):
+    with pytest.raises(
+        HydroSimInputError, match=r"`start_head_m` \(1000000000.0\).*physical gross-head range"
+    ):
         dispatch(plant, sc, start_head_m=np.full(24, 1e9))
     # heads inside the range (90 m … 110 m here) are a warm start
     assert dispatch(plant, sc, start_head_m=np.full(24, 101.0)).status == "optimal"
@@ -307,13 +371,31 @@ def test_start_heads_outside_the_physical_range_are_refused() -> None:
 
 def _badly_scaled() -> Plant:
     """A 10⁴ hm³ lake above a one-litre pond (1e-9 hm³): eleven orders of magnitude between the volumes."""
-    lake = Reservoir(name="lake", curve=LevelVolumeCurve(level_masl=(100.0, 200.0), volume_hm3=(0.0, 1.0e4)),
-                     min_level_masl=110.0, max_level_masl=200.0, initial_level_masl=150.0)
-    pond = Reservoir(name="pond", curve=LevelVolumeCurve(level_masl=(0.0, 1.0), volume_hm3=(0.0, 1.0e-9)),
-                     min_level_masl=0.0, max_level_masl=1.0, initial_level_masl=0.5)
-    rev = PumpTurbineGroup(name="pump-turbine", n_units=1, rated_power_mw=100.0, max_flow_m3s=100.0,
-                           turbine_efficiency=0.9, rated_pumping_power_mw=100.0, pump_efficiency=0.9,
-                           pump_power_band_fraction=0.0, min_power_mw=0.0)
+    lake = Reservoir(
+        name="lake",
+        curve=LevelVolumeCurve(level_masl=(100.0, 200.0), volume_hm3=(0.0, 1.0e4)),
+        min_level_masl=110.0,
+        max_level_masl=200.0,
+        initial_level_masl=150.0,
+    )
+    pond = Reservoir(
+        name="pond",
+        curve=LevelVolumeCurve(level_masl=(0.0, 1.0), volume_hm3=(0.0, 1.0e-9)),
+        min_level_masl=0.0,
+        max_level_masl=1.0,
+        initial_level_masl=0.5,
+    )
+    rev = PumpTurbineGroup(
+        name="pump-turbine",
+        n_units=1,
+        rated_power_mw=100.0,
+        max_flow_m3s=100.0,
+        turbine_efficiency=0.9,
+        rated_pumping_power_mw=100.0,
+        pump_efficiency=0.9,
+        pump_power_band_fraction=0.0,
+        min_power_mw=0.0,
+    )
     return Plant(name="lake and pond", upper=lake, lower=pond, reversible=rev)
 
 
@@ -326,7 +408,9 @@ def test_a_badly_scaled_plant_solves_accurately_on_both_backends() -> None:
         assert res.status == "optimal", res.message
         _assert_water_balance(plant, res)
         _assert_volumes_in_bounds(plant, sc, res)
-    assert abs(fast.objective_cny - readable.objective_cny) <= OBJECTIVE_REL_TOL * max(1.0, abs(fast.objective_cny))
+    assert abs(fast.objective_cny - readable.objective_cny) <= OBJECTIVE_REL_TOL * max(
+        1.0, abs(fast.objective_cny)
+    )
     assert fast.energy_mwh()["reversible_generation_mwh"] > 0.0
 
 
@@ -343,6 +427,7 @@ def test_rolling_window_targets_follow_the_coarse_path_within_a_day() -> None:
 
 # ---- 4. the default MIP gap of unit commitment ----------------------------------------------------------------
 
+
 def test_unit_commitment_defaults_to_a_gap_a_week_reaches() -> None:
     from hydro_sim.optimise._model import UC_MIP_REL_GAP, DispatchOptions
 
@@ -356,12 +441,15 @@ def test_unit_commitment_defaults_to_a_gap_a_week_reaches() -> None:
 def test_a_unit_commitment_week_solves_with_the_defaults() -> None:
     # The probe's case: it stalled at a 2.4e-4 gap against the former default of 1e-4.
     plant, week = _slow_milp()
-    res = dispatch(plant, week, pump_generate_balance="day", unit_commitment=True, time_limit_s=SAFETY_TIME_LIMIT_S)
+    res = dispatch(
+        plant, week, pump_generate_balance="day", unit_commitment=True, time_limit_s=SAFETY_TIME_LIMIT_S
+    )
     assert res.status == "optimal", res.message
     _assert_water_balance(plant, res)
 
 
 # ---- 9. solver trouble is a status ----------------------------------------------------------------------------
+
 
 def test_a_solver_that_stops_without_a_solution_is_an_error_status() -> None:
     res = dispatch(small_pumped_storage(), two_price_day(), highs_options={"simplex_iteration_limit": 0})
@@ -381,6 +469,7 @@ def test_a_fixed_head_year_of_lianghekou_is_flagged() -> None:
 
 # ---- rolling_dispatch with stopped windows ------------------------------------------------------------------
 
+
 def _two_price_days(days: int) -> Scenario:
     idx = pd.date_range("2030-01-01", periods=24 * days, freq="h")
     price = np.where(idx.hour < 12, 100.0, 300.0)
@@ -393,9 +482,9 @@ def test_rolling_dispatch_stops_after_the_window_a_signal_interrupts(monkeypatch
     calls: list[int] = []
 
     def dispatch_then_signal(*args: object, **kwargs: object) -> DispatchResult:
-        res = dispatch(*args, **kwargs)        # type: ignore[arg-type]
+        res = dispatch(*args, **kwargs)  # type: ignore[arg-type]
         calls.append(1)
-        if len(calls) == 2:                    # the coarse dispatch, then the first window: SIGTERM comes
+        if len(calls) == 2:  # the coarse dispatch, then the first window: SIGTERM comes
             _highs.request_interrupt("SIGTERM")
         return res
 
@@ -403,7 +492,7 @@ def test_rolling_dispatch_stops_after_the_window_a_signal_interrupts(monkeypatch
     r = rolling.rolling_dispatch(small_pumped_storage(), _two_price_days(4), window_h=24, lookahead_h=12)
     assert r.status == "interrupted" and r.interrupted_by == "SIGTERM"
     assert len(r.windows) == 1 and len(r.schedule) == 24 and r.gap is None
-    assert len(calls) == 2                     # no further window, no full-horizon comparison
+    assert len(calls) == 2  # no further window, no full-horizon comparison
     # and nothing stale is left behind for the next run
     assert rolling_dispatch(small_pumped_storage(), _two_price_days(2), window_h=24).status == "optimal"
 
@@ -414,8 +503,8 @@ def test_rolling_dispatch_keeps_a_time_limited_window(monkeypatch: pytest.Monkey
     from hydro_sim.optimise import rolling
 
     def dispatch_time_limited(*args: object, **kwargs: object) -> DispatchResult:
-        res = dispatch(*args, **kwargs)        # type: ignore[arg-type]
-        return dataclasses.replace(res, status="time_limit")   # as if stopped with this feasible schedule
+        res = dispatch(*args, **kwargs)  # type: ignore[arg-type]
+        return dataclasses.replace(res, status="time_limit")  # as if stopped with this feasible schedule
 
     monkeypatch.setattr(rolling, "dispatch", dispatch_time_limited)
     r = rolling.rolling_dispatch(small_pumped_storage(), _two_price_days(2), window_h=24, compare_full=False)
@@ -431,7 +520,7 @@ def test_an_interrupt_leaves_no_record_behind_for_later_solves() -> None:
         assert dispatch(small_pumped_storage(), two_price_day()).status == "interrupted"
     plant, sc = small_pumped_storage(), two_price_day()
     d = build_model_data(plant, sc, DispatchOptions(), initial_heads(plant, sc.n_steps))
-    raw, _ = _highs.solve(d)                   # a backend solve outside any interruptible
+    raw, _ = _highs.solve(d)  # a backend solve outside any interruptible
     assert raw.status == "optimal" and _highs.received_signal() is None
 
 

@@ -39,6 +39,7 @@ def _series(values, name="x"):
 
 # -- turbine ------------------------------------------------------------------------------------------
 
+
 def test_turbine_power_textbook_scalar():
     # 1000 · 9.81 · 0.9 · 1 · 100 / 10⁶ = 0.8829 MW
     p = hy.turbine_power_mw(1.0, 100.0, 0.9)
@@ -84,6 +85,7 @@ def test_turbine_flow_series_keeps_index():
 
 # -- pump and heads -----------------------------------------------------------------------------------
 
+
 def test_pump_power_textbook():
     # 1000 · 9.81 · 1 · 100 / (0.9 · 10⁶) = 1.09 MW: more than the 0.981 MW of lossless lifting
     assert hy.pump_power_mw(1.0, 100.0, 0.9) == approx(1.09)
@@ -127,6 +129,7 @@ def test_pump_power_series_keeps_index():
 
 # -- flow, volume and energy --------------------------------------------------------------------------
 
+
 def test_flow_to_volume_one_hour():
     # 1000 m³/s · 3600 s = 3.6·10⁶ m³ = 3.6 hm³
     assert hy.flow_to_volume_hm3(1000.0, 1.0) == approx(3.6)
@@ -136,8 +139,12 @@ def test_flow_to_volume_one_hour():
 
 
 def test_flow_to_volume_array_and_series():
-    np.testing.assert_allclose(hy.flow_to_volume_hm3(np.array([0.0, 500.0, 1000.0]), 1.0), [0.0, 1.8, 3.6],
-                               rtol=ROUND_OFF, atol=ROUND_OFF)
+    np.testing.assert_allclose(
+        hy.flow_to_volume_hm3(np.array([0.0, 500.0, 1000.0]), 1.0),
+        [0.0, 1.8, 3.6],
+        rtol=ROUND_OFF,
+        atol=ROUND_OFF,
+    )
     q = _series([1000.0, 250.0], name="inflow_upper_m3s")
     v = hy.flow_to_volume_hm3(q, 2.0)
     assert isinstance(v, pd.Series) and v.index.equals(q.index) and v.name == "inflow_upper_m3s"
@@ -174,12 +181,21 @@ TABLE_Z = np.array([1.0, 2.0, 4.0])
 TABLE_V = np.array([10.0, 20.0, 60.0])
 
 
-@pytest.mark.parametrize(("z", "v"), [
-    (1.0, 10.0), (2.0, 20.0), (4.0, 60.0),      # grid points
-    (1.5, 15.0), (3.0, 40.0), (3.5, 50.0),      # inside the segments
-    (0.0, 0.0), (-1.0, -10.0),                 # below: first slope 10 extended
-    (5.0, 80.0), (6.5, 110.0),                 # above: last slope 20 extended
-])
+@pytest.mark.parametrize(
+    ("z", "v"),
+    [
+        (1.0, 10.0),
+        (2.0, 20.0),
+        (4.0, 60.0),  # grid points
+        (1.5, 15.0),
+        (3.0, 40.0),
+        (3.5, 50.0),  # inside the segments
+        (0.0, 0.0),
+        (-1.0, -10.0),  # below: first slope 10 extended
+        (5.0, 80.0),
+        (6.5, 110.0),  # above: last slope 20 extended
+    ],
+)
 def test_interpolation_both_ways_and_linear_extension(z, v):
     assert hy.volume_from_level_hm3(z, TABLE_Z, TABLE_V) == approx(v)
     assert hy.level_from_volume_masl(v, TABLE_Z, TABLE_V) == approx(z)
@@ -188,8 +204,9 @@ def test_interpolation_both_ways_and_linear_extension(z, v):
 
 def test_interpolation_array_and_series():
     z = np.array([0.0, 1.5, 3.0, 5.0])
-    np.testing.assert_allclose(hy.volume_from_level_hm3(z, TABLE_Z, TABLE_V), [0.0, 15.0, 40.0, 80.0],
-                               rtol=ROUND_OFF, atol=ROUND_OFF)
+    np.testing.assert_allclose(
+        hy.volume_from_level_hm3(z, TABLE_Z, TABLE_V), [0.0, 15.0, 40.0, 80.0], rtol=ROUND_OFF, atol=ROUND_OFF
+    )
     zs = _series(z, name="level_masl")
     vs = hy.volume_from_level_hm3(zs, TABLE_Z, TABLE_V)
     assert isinstance(vs, pd.Series) and vs.index.equals(zs.index)
@@ -202,33 +219,49 @@ def test_interpolation_array_and_series():
 
 EFF_Q = np.array([10.0, 20.0, 40.0])
 EFF_H = np.array([100.0, 200.0])
-EFF = np.array([[0.80, 0.84],
-                [0.90, 0.88],
-                [0.85, 0.82]])
+EFF = np.array([[0.80, 0.84], [0.90, 0.88], [0.85, 0.82]])
 
 
-@pytest.mark.parametrize(("q", "h", "eta"), [
-    # grid points
-    (10.0, 100.0, 0.80), (10.0, 200.0, 0.84), (20.0, 100.0, 0.90), (20.0, 200.0, 0.88),
-    (40.0, 100.0, 0.85), (40.0, 200.0, 0.82),
-    # cell centres: mean of the four corners
-    (15.0, 150.0, (0.80 + 0.84 + 0.90 + 0.88) / 4), (30.0, 150.0, (0.90 + 0.88 + 0.85 + 0.82) / 4),
-    # a quarter into the first cell: weights 9/16, 3/16, 3/16, 1/16
-    (12.5, 125.0, (9 * 0.80 + 3 * 0.90 + 3 * 0.84 + 1 * 0.88) / 16),
-    # edge midpoints
-    (10.0, 150.0, 0.82), (30.0, 100.0, 0.875),
-    # beyond the edges: held at the edge value, not extrapolated
-    (5.0, 100.0, 0.80), (5.0, 50.0, 0.80), (100.0, 300.0, 0.82), (100.0, 100.0, 0.85),
-    (5.0, 150.0, 0.82), (15.0, 1000.0, 0.86), (15.0, 0.0, 0.85),
-])
+@pytest.mark.parametrize(
+    ("q", "h", "eta"),
+    [
+        # grid points
+        (10.0, 100.0, 0.80),
+        (10.0, 200.0, 0.84),
+        (20.0, 100.0, 0.90),
+        (20.0, 200.0, 0.88),
+        (40.0, 100.0, 0.85),
+        (40.0, 200.0, 0.82),
+        # cell centres: mean of the four corners
+        (15.0, 150.0, (0.80 + 0.84 + 0.90 + 0.88) / 4),
+        (30.0, 150.0, (0.90 + 0.88 + 0.85 + 0.82) / 4),
+        # a quarter into the first cell: weights 9/16, 3/16, 3/16, 1/16
+        (12.5, 125.0, (9 * 0.80 + 3 * 0.90 + 3 * 0.84 + 1 * 0.88) / 16),
+        # edge midpoints
+        (10.0, 150.0, 0.82),
+        (30.0, 100.0, 0.875),
+        # beyond the edges: held at the edge value, not extrapolated
+        (5.0, 100.0, 0.80),
+        (5.0, 50.0, 0.80),
+        (100.0, 300.0, 0.82),
+        (100.0, 100.0, 0.85),
+        (5.0, 150.0, 0.82),
+        (15.0, 1000.0, 0.86),
+        (15.0, 0.0, 0.85),
+    ],
+)
 def test_efficiency_from_table(q, h, eta):
     assert hy.efficiency_from_table(q, h, EFF_Q, EFF_H, EFF) == approx(eta)
 
 
 def test_efficiency_from_table_array_and_series():
     q = np.array([10.0, 15.0, 100.0])
-    np.testing.assert_allclose(hy.efficiency_from_table(q, 150.0, EFF_Q, EFF_H, EFF), [0.82, 0.855, 0.835],
-                               rtol=ROUND_OFF, atol=ROUND_OFF)
+    np.testing.assert_allclose(
+        hy.efficiency_from_table(q, 150.0, EFF_Q, EFF_H, EFF),
+        [0.82, 0.855, 0.835],
+        rtol=ROUND_OFF,
+        atol=ROUND_OFF,
+    )
     qs = _series(q, name="flow_m3s")
     e = hy.efficiency_from_table(qs, 150.0, EFF_Q, EFF_H, EFF)
     assert isinstance(e, pd.Series) and e.index.equals(qs.index)
@@ -306,6 +339,7 @@ def test_turbine_flow_with_losses_array_and_series():
 
 # -- a pump-then-generate cycle -----------------------------------------------------------------------
 
+
 def test_pump_then_generate_cycle_loses_energy():
     """Pump 1 hm³ up 250 m at 400 m³/s, then turbine it back at 600 m³/s, k = 2.56e-5, η_t = η_p = 0.9."""
     h_g, k, eta_t, eta_p, q_p, q_g = 250.0, 2.56e-5, 0.9, 0.9, 400.0, 600.0
@@ -336,13 +370,14 @@ def test_lossless_ideal_cycle_returns_all_energy():
 # The checks refuse impossible inputs only: signed net flows, zero flow or head, a net head that comes out
 # negative and levels beyond a table all stay legal (see the module docstring for the rules).
 
+
 def test_net_flows_may_be_signed_in_volume_conversions():
     assert hy.flow_to_volume_hm3(-1000.0, 1.0) == approx(-3.6)
     np.testing.assert_allclose(hy.volume_to_flow_m3s(np.array([-3.6, 7.2]), 1.0), [-1000.0, 2000.0])
 
 
 def test_zero_flow_or_zero_head_gives_zero_power_not_an_error():
-    assert hy.turbine_power_mw(0.0, 100.0, 0.9) == 0.0                   # exact: a product with 0
+    assert hy.turbine_power_mw(0.0, 100.0, 0.9) == 0.0  # exact: a product with 0
     assert hy.pump_power_mw(1.0, 0.0, 0.9) == 0.0
     assert hy.turbine_flow_m3s(0.0, 100.0, 0.9) == 0.0
 
@@ -362,6 +397,9 @@ def test_a_refused_series_names_the_function_and_a_good_one_keeps_its_index():
     idx = pd.date_range("2030-01-01", periods=3, freq="h")
     good = hy.turbine_power_mw(pd.Series([1.0, 2.0, 3.0], index=idx), 100.0, 0.9)
     assert isinstance(good, pd.Series) and good.index.equals(idx)
-    with pytest.raises(HydroSimInputError, match=r"`flow_m3s` \(-2.0\) must not be negative \(position 1\) "
-                       r"in turbine_power_mw\(\)"):
+    with pytest.raises(
+        HydroSimInputError,
+        match=r"`flow_m3s` \(-2.0\) must not be negative \(position 1\) "
+        r"in turbine_power_mw\(\)",
+    ):
         hy.turbine_power_mw(pd.Series([1.0, -2.0, 3.0], index=idx), 100.0, 0.9)

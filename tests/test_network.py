@@ -30,8 +30,13 @@ BALANCE_TOL_HM3 = 1e-9
 
 
 def reservoir(name: str, top_masl: float) -> Reservoir:
-    return Reservoir(name=name, curve=LevelVolumeCurve(level_masl=(top_masl - 20.0, top_masl), volume_hm3=(0.0, 100.0)),
-                     min_level_masl=top_masl - 15.0, max_level_masl=top_masl, initial_level_masl=top_masl - 5.0)
+    return Reservoir(
+        name=name,
+        curve=LevelVolumeCurve(level_masl=(top_masl - 20.0, top_masl), volume_hm3=(0.0, 100.0)),
+        min_level_masl=top_masl - 15.0,
+        max_level_masl=top_masl,
+        initial_level_masl=top_masl - 5.0,
+    )
 
 
 def units(name: str) -> TurbineGroup:
@@ -39,8 +44,15 @@ def units(name: str) -> TurbineGroup:
 
 
 def pump_turbines(name: str) -> PumpTurbineGroup:
-    return PumpTurbineGroup(name=name, n_units=1, rated_power_mw=50.0, max_flow_m3s=60.0, turbine_efficiency=0.9,
-                            rated_pumping_power_mw=50.0, pump_efficiency=0.9)
+    return PumpTurbineGroup(
+        name=name,
+        n_units=1,
+        rated_power_mw=50.0,
+        max_flow_m3s=60.0,
+        turbine_efficiency=0.9,
+        rated_pumping_power_mw=50.0,
+        pump_efficiency=0.9,
+    )
 
 
 def cascade() -> Network:
@@ -49,22 +61,30 @@ def cascade() -> Network:
         name="cascade",
         reservoirs=(reservoir("Bottom", 300.0), reservoir("Top", 700.0), reservoir("Middle", 500.0)),
         sinks=(RiverSink(name="river", tailwater_level_masl=250.0),),
-        links=(TurbineLink(units=units("Top units"), from_node="Top", to_node="Middle"),
-               Spillway(name="Top spillway", from_node="Top", to_node="Middle"),
-               PumpTurbineLink(units=pump_turbines("Middle pair"), upper="Middle", lower="Bottom"),
-               TurbineLink(units=units("Bottom units"), from_node="Bottom", to_node="river"),
-               Release(name="Bottom release", from_node="Bottom", to_node="river", environmental_min_flow_m3s=3.0)),
+        links=(
+            TurbineLink(units=units("Top units"), from_node="Top", to_node="Middle"),
+            Spillway(name="Top spillway", from_node="Top", to_node="Middle"),
+            PumpTurbineLink(units=pump_turbines("Middle pair"), upper="Middle", lower="Bottom"),
+            TurbineLink(units=units("Bottom units"), from_node="Bottom", to_node="river"),
+            Release(
+                name="Bottom release", from_node="Bottom", to_node="river", environmental_min_flow_m3s=3.0
+            ),
+        ),
     )
 
 
 def test_lianghekou_incidence_by_hand():
     net = network_of(lianghekou())
     names = [c.name for c in net.flow_columns()]
-    assert names == ["Lianghekou conventional", "Lianghekou reversible", "Lianghekou reversible-pump",
-                     "Lianghekou spillway", "Yagen-I release"]
+    assert names == [
+        "Lianghekou conventional",
+        "Lianghekou reversible",
+        "Lianghekou reversible-pump",
+        "Lianghekou spillway",
+        "Yagen-I release",
+    ]
     # conventional, generate, pump, spill, release; rows Lianghekou, Yagen-I
-    expected = np.array([[-1.0, -1.0, +1.0, -1.0, 0.0],
-                         [+1.0, +1.0, -1.0, +1.0, -1.0]])
+    expected = np.array([[-1.0, -1.0, +1.0, -1.0, 0.0], [+1.0, +1.0, -1.0, +1.0, -1.0]])
     np.testing.assert_array_equal(net.incidence(), expected)
     assert net.upstream_order() == ("Lianghekou", "Yagen-I")
     release = net.link("Yagen-I release")
@@ -75,10 +95,14 @@ def test_lianghekou_incidence_by_hand():
 
 def test_textbook_plant_puts_its_release_limits_on_the_reach():
     net = network_of(textbook_plant(environmental_min_flow_m3s=7.0, max_ramp_m3s_per_h=4.0))
-    np.testing.assert_array_equal(net.incidence(), [[-1.0, -1.0]])   # units and spill leave the lake
+    np.testing.assert_array_equal(net.incidence(), [[-1.0, -1.0]])  # units and spill leave the lake
     river = net.node("river")
     assert isinstance(river, RiverSink)
-    assert (river.environmental_min_flow_m3s, river.max_ramp_m3s_per_h, river.tailwater_level_masl) == (7.0, 4.0, 20.0)
+    assert (river.environmental_min_flow_m3s, river.max_ramp_m3s_per_h, river.tailwater_level_masl) == (
+        7.0,
+        4.0,
+        20.0,
+    )
 
 
 def test_pure_pumped_store_is_a_closed_pair():
@@ -93,11 +117,15 @@ def test_pure_pumped_store_is_a_closed_pair():
 def test_cascade_order_and_incidence_by_hand():
     net = cascade()
     assert net.upstream_order() == ("Top", "Middle", "Bottom")
-    assert net.reservoir_names == ("Bottom", "Top", "Middle")          # rows keep the given order
+    assert net.reservoir_names == ("Bottom", "Top", "Middle")  # rows keep the given order
     # columns: Top units, Top spillway, Middle pair (generate), Middle pair-pump, Bottom units, Bottom release
-    expected = np.array([[0.0, 0.0, +1.0, -1.0, -1.0, -1.0],   # Bottom
-                         [-1.0, -1.0, 0.0, 0.0, 0.0, 0.0],     # Top
-                         [+1.0, +1.0, -1.0, +1.0, 0.0, 0.0]])  # Middle
+    expected = np.array(
+        [
+            [0.0, 0.0, +1.0, -1.0, -1.0, -1.0],  # Bottom
+            [-1.0, -1.0, 0.0, 0.0, 0.0, 0.0],  # Top
+            [+1.0, +1.0, -1.0, +1.0, 0.0, 0.0],
+        ]
+    )  # Middle
     np.testing.assert_array_equal(net.incidence(), expected)
 
 
@@ -105,12 +133,12 @@ def test_water_balance_with_the_matrix_equals_the_equations_by_hand():
     rng = np.random.default_rng(7)
     T, dt = 6, 1.0
     c = HM3_PER_M3S_HOUR * dt
-    q = rng.uniform(0.0, 50.0, (6, T))            # the cascade's six flow columns
-    inflow = rng.uniform(0.0, 30.0, (3, T))       # Bottom, Top, Middle
+    q = rng.uniform(0.0, 50.0, (6, T))  # the cascade's six flow columns
+    inflow = rng.uniform(0.0, 30.0, (3, T))  # Bottom, Top, Middle
     v = np.zeros((3, T + 1))
     v[:, 0] = (40.0, 60.0, 50.0)
     top_u, top_s, gen, pump, bot_u, rel = q
-    for t in range(T):                            # the balances written out by hand
+    for t in range(T):  # the balances written out by hand
         v[1, t + 1] = v[1, t] + c * (inflow[1, t] - top_u[t] - top_s[t])
         v[2, t + 1] = v[2, t] + c * (inflow[2, t] + top_u[t] + top_s[t] - gen[t] + pump[t])
         v[0, t + 1] = v[0, t] + c * (inflow[0, t] + gen[t] - pump[t] - bot_u[t] - rel[t])
@@ -132,9 +160,14 @@ def test_water_balance_with_the_matrix_equals_the_equations_by_hand():
 def test_a_cycle_of_downhill_links_is_refused_by_name():
     a, b = reservoir("A", 700.0), reservoir("B", 500.0)
     with pytest.raises(HydroSimInputError, match="form a cycle") as err:
-        Network(name="loop", reservoirs=(a, b), links=(
-            TurbineLink(units=units("A units"), from_node="A", to_node="B"),
-            Spillway(name="B spillway", from_node="B", to_node="A")))
+        Network(
+            name="loop",
+            reservoirs=(a, b),
+            links=(
+                TurbineLink(units=units("A units"), from_node="A", to_node="B"),
+                Spillway(name="B spillway", from_node="B", to_node="A"),
+            ),
+        )
     assert "A units" in str(err.value) and "B spillway" in str(err.value)
 
 
@@ -148,7 +181,7 @@ def test_tailwater_curve_by_hand():
     curve = TailwaterCurve(discharge_m3s=(0.0, 500.0, 1500.0), level_masl=(2500.0, 2502.0, 2505.0))
     assert curve.level_masl_at(250.0) == pytest.approx(2501.0)
     assert curve.level_masl_at(1000.0) == pytest.approx(2503.5)
-    assert curve.level_masl_at(2500.0) == pytest.approx(2508.0)       # extended along the last segment
+    assert curve.level_masl_at(2500.0) == pytest.approx(2508.0)  # extended along the last segment
     sink = RiverSink(name="river", tailwater_curve=curve)
     np.testing.assert_allclose(sink.level_masl_at(np.array([0.0, 500.0])), [2500.0, 2502.0])
     assert sink.lowest_level_masl == 2500.0

@@ -40,16 +40,27 @@ def approx(expected):
 
 def textbook_plant(**reservoir_kwargs) -> Plant:
     """A one-reservoir plant: lake 100–120 m (0, 50, 120 hm³), two 50 MW units, tailwater at 20 m."""
-    res = Reservoir(name="lake",
-                    curve=LevelVolumeCurve(level_masl=(100.0, 110.0, 120.0), volume_hm3=(0.0, 50.0, 120.0)),
-                    min_level_masl=105.0, max_level_masl=120.0, initial_level_masl=115.0, **reservoir_kwargs)
-    return Plant(name="textbook", upper=res, tailwater_level_masl=20.0,
-                 conventional=TurbineGroup(name="units", n_units=2, rated_power_mw=50.0, max_flow_m3s=70.0,
-                                           efficiency=0.9),
-                 outlet=Outlet(environmental_min_flow_m3s=5.0))
+    res = Reservoir(
+        name="lake",
+        curve=LevelVolumeCurve(level_masl=(100.0, 110.0, 120.0), volume_hm3=(0.0, 50.0, 120.0)),
+        min_level_masl=105.0,
+        max_level_masl=120.0,
+        initial_level_masl=115.0,
+        **reservoir_kwargs,
+    )
+    return Plant(
+        name="textbook",
+        upper=res,
+        tailwater_level_masl=20.0,
+        conventional=TurbineGroup(
+            name="units", n_units=2, rated_power_mw=50.0, max_flow_m3s=70.0, efficiency=0.9
+        ),
+        outlet=Outlet(environmental_min_flow_m3s=5.0),
+    )
 
 
 # -- a textbook plant ---------------------------------------------------------------------------------
+
 
 def test_textbook_plant_volumes():
     res = textbook_plant().upper
@@ -65,9 +76,10 @@ def test_textbook_plant_heads():
     plant = textbook_plant()
     assert not plant.has_lower
     assert plant.downstream_level_masl() == approx(20.0)
-    assert plant.initial_gross_head_m == approx(95.0)               # 115 − 20
-    np.testing.assert_allclose(plant.gross_head_m(np.array([25.0, 85.0, 120.0])), [85.0, 95.0, 100.0],
-                               rtol=ROUND_OFF, atol=ROUND_OFF)
+    assert plant.initial_gross_head_m == approx(95.0)  # 115 − 20
+    np.testing.assert_allclose(
+        plant.gross_head_m(np.array([25.0, 85.0, 120.0])), [85.0, 95.0, 100.0], rtol=ROUND_OFF, atol=ROUND_OFF
+    )
 
 
 def test_textbook_plant_units():
@@ -107,8 +119,8 @@ def test_level_and_volume_bounds_without_monthly_values_are_constant():
 
 
 def test_monthly_bounds_apply_in_their_month():
-    monthly_max = [120.0] * 5 + [115.0] * 4 + [120.0] * 3           # 115 m in Jun–Sep
-    monthly_min = [105.0] * 3 + [108.0] + [105.0] * 8               # 108 m in April
+    monthly_max = [120.0] * 5 + [115.0] * 4 + [120.0] * 3  # 115 m in Jun–Sep
+    monthly_min = [105.0] * 3 + [108.0] + [105.0] * 8  # 108 m in April
     res = textbook_plant(monthly_max_level_masl=monthly_max, monthly_min_level_masl=monthly_min).upper
     lo, hi = res.level_bounds_masl(MONTH_STARTS)
     np.testing.assert_allclose(hi, monthly_max, rtol=0, atol=ROUND_OFF)
@@ -159,33 +171,47 @@ def test_parameters_rows_values_and_units():
         if isinstance(expected, str):
             assert got == expected
         elif isinstance(expected, int):
-            assert got == expected                       # a whole number of units
+            assert got == expected  # a whole number of units
         else:
             assert got == approx(expected)
     assert (table["provenance"] == "user input").all()
 
 
 def test_parameters_show_provenance_labels_and_monthly_values():
-    res = Reservoir(name="lake", curve=LevelVolumeCurve(level_masl=(100.0, 110.0, 120.0),
-                                                        volume_hm3=(0.0, 50.0, 120.0)),
-                    min_level_masl=105.0, max_level_masl=120.0, initial_level_masl=115.0,
-                    monthly_max_level_masl=[120.0] * 5 + [115.0] * 4 + [120.0] * 3)
-    plant = Plant(name="p", upper=res, tailwater_level_masl=20.0,
-                  conventional=TurbineGroup(name="u", n_units=1, rated_power_mw=10.0, max_flow_m3s=20.0,
-                                            efficiency=0.9),
-                  line=GridLine(capacity_mw=80.0),
-                  provenance={"upper.max_level_masl": Provenance(kind="source", text="survey", confidence="H"),
-                              "line.capacity_mw": Provenance(kind="assumption", text="guess")})
+    res = Reservoir(
+        name="lake",
+        curve=LevelVolumeCurve(level_masl=(100.0, 110.0, 120.0), volume_hm3=(0.0, 50.0, 120.0)),
+        min_level_masl=105.0,
+        max_level_masl=120.0,
+        initial_level_masl=115.0,
+        monthly_max_level_masl=[120.0] * 5 + [115.0] * 4 + [120.0] * 3,
+    )
+    plant = Plant(
+        name="p",
+        upper=res,
+        tailwater_level_masl=20.0,
+        conventional=TurbineGroup(
+            name="u", n_units=1, rated_power_mw=10.0, max_flow_m3s=20.0, efficiency=0.9
+        ),
+        line=GridLine(capacity_mw=80.0),
+        provenance={
+            "upper.max_level_masl": Provenance(kind="source", text="survey", confidence="H"),
+            "line.capacity_mw": Provenance(kind="assumption", text="guess"),
+        },
+    )
     table = plant.parameters().set_index("parameter")
     assert table.loc["upper.max_level_masl", "provenance"] == "source (H): survey"
     assert table.loc["line.capacity_mw", "provenance"] == "ASSUMPTION: guess"
     assert table.loc["line.capacity_mw", "value"] == approx(80.0)
     assert table.loc["upper.min_level_masl", "provenance"] == "user input"
     assert table.loc["upper.monthly_max_level_masl", "unit"] == "m a.s.l."
-    assert table.loc["upper.monthly_max_level_masl", "value"] == ", ".join(["120"] * 5 + ["115"] * 4 + ["120"] * 3)
+    assert table.loc["upper.monthly_max_level_masl", "value"] == ", ".join(
+        ["120"] * 5 + ["115"] * 4 + ["120"] * 3
+    )
 
 
 # -- Lianghekou ---------------------------------------------------------------------------------------
+
 
 def test_lianghekou_units():
     plant = lianghekou()
@@ -224,12 +250,15 @@ def test_lianghekou_lower_reservoir_default():
 def test_lianghekou_lower_reservoir_scaled():
     lower = lianghekou(lower_usable_volume_hm3=50.0).lower
     assert lower.usable_volume_hm3 == approx(50.0)
-    assert lower.min_volume_hm3 == approx(27.6778)     # the storage below 2,598 m is kept
+    assert lower.min_volume_hm3 == approx(27.6778)  # the storage below 2,598 m is kept
     assert (lower.min_level_masl, lower.max_level_masl) == (2598.0, 2605.0)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"flood_limit_level_masl": 2845.0}, {"lower_usable_volume_hm3": 50.0}],
-                         ids=["default", "flood-limit", "scaled-lower"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"flood_limit_level_masl": 2845.0}, {"lower_usable_volume_hm3": 50.0}],
+    ids=["default", "flood-limit", "scaled-lower"],
+)
 def test_lianghekou_every_parameter_has_a_provenance(kwargs):
     plant = lianghekou(**kwargs)
     table = plant.parameters()
@@ -256,7 +285,9 @@ def test_lianghekou_flood_limit_lowers_max_level_in_jun_to_sep_only():
     expected = [2865.0] * 5 + [2845.0] * 4 + [2865.0] * 3
     np.testing.assert_allclose(hi, expected, rtol=0, atol=ROUND_OFF)
     np.testing.assert_allclose(lo, np.full(12, 2785.0), rtol=0, atol=ROUND_OFF)
-    np.testing.assert_allclose(plain.level_bounds_masl(MONTH_STARTS)[1], np.full(12, 2865.0), rtol=0, atol=ROUND_OFF)
+    np.testing.assert_allclose(
+        plain.level_bounds_masl(MONTH_STARTS)[1], np.full(12, 2865.0), rtol=0, atol=ROUND_OFF
+    )
     _, vhi = flood.volume_bounds_hm3(MONTH_STARTS)
     v2845 = flood.curve.volume_hm3_at(2845.0)
     assert 3594.0 < v2845 < 10154.0
@@ -269,13 +300,18 @@ def _lianghekou_cycle_efficiency(gross_head_m: float) -> float:
     group = lianghekou().reversible
     k = group.head_loss_coefficient_s2_per_m5
     eta_t, eta_p = group.reference_turbine_efficiency, group.reference_pump_efficiency
-    q_g = group.max_total_flow_m3s                                         # 4 × 156.25 = 625 m³/s
-    p_in = group.n_units * group.rated_pumping_power_mw                    # 4 × 300 = 1200 MW
+    q_g = group.max_total_flow_m3s  # 4 × 156.25 = 625 m³/s
+    p_in = group.n_units * group.rated_pumping_power_mw  # 4 × 300 = 1200 MW
     # pumping flow: Q = η_p P / (ρ g (H_g + k Q²)), implicit because the loss grows with Q
-    q_p = brentq(lambda q: q - hy.pump_flow_m3s(p_in, hy.pumping_head_m(gross_head_m, 0.0, q, k), eta_p),
-                 1.0, 5000.0, xtol=FLOW_SOLVE_TOL_M3S)
+    q_p = brentq(
+        lambda q: q - hy.pump_flow_m3s(p_in, hy.pumping_head_m(gross_head_m, 0.0, q, k), eta_p),
+        1.0,
+        5000.0,
+        xtol=FLOW_SOLVE_TOL_M3S,
+    )
     assert hy.pump_power_mw(q_p, hy.pumping_head_m(gross_head_m, 0.0, q_p, k), eta_p) == pytest.approx(
-        p_in, rel=POWER_SOLVE_REL)
+        p_in, rel=POWER_SOLVE_REL
+    )
     return eta_t * eta_p * (gross_head_m - k * q_g**2) / (gross_head_m + k * q_p**2)
 
 
@@ -301,26 +337,43 @@ def test_lianghekou_rated_output_reachable_at_quoted_heads():
 # -- what the input checks accept ----------------------------------------------------------------------
 # The checks refuse text, bools, None and containers for numbers; numpy scalars and 0-d arrays are numbers.
 
+
 def test_numpy_scalars_and_zero_d_arrays_are_accepted_as_numbers():
     curve = LevelVolumeCurve(level_masl=np.array([100.0, 110.0, 120.0]), volume_hm3=[0, 50, 120])
-    res = Reservoir(name="lake", curve=curve, min_level_masl=np.float32(105.0), max_level_masl=np.int64(120),
-                    initial_level_masl=np.array(115.0))
+    res = Reservoir(
+        name="lake",
+        curve=curve,
+        min_level_masl=np.float32(105.0),
+        max_level_masl=np.int64(120),
+        initial_level_masl=np.array(115.0),
+    )
     assert (res.min_level_masl, res.max_level_masl, res.initial_level_masl) == (105.0, 120.0, 115.0)
     assert all(type(x) is float for x in (res.min_level_masl, res.max_level_masl, res.initial_level_masl))
-    units = TurbineGroup(name="units", n_units=np.int64(2), rated_power_mw=np.float64(50.0), max_flow_m3s=70,
-                         efficiency=np.float64(0.9))
-    assert units.max_power_mw == 100.0 and units.efficiency == 0.9                  # exact: 2 × 50
+    units = TurbineGroup(
+        name="units",
+        n_units=np.int64(2),
+        rated_power_mw=np.float64(50.0),
+        max_flow_m3s=70,
+        efficiency=np.float64(0.9),
+    )
+    assert units.max_power_mw == 100.0 and units.efficiency == 0.9  # exact: 2 × 50
 
 
 def test_lianghekou_accepts_months_as_a_list_of_numpy_integers():
-    by_list = lianghekou(flood_limit_level_masl=2845.0, flood_limit_months=[np.int64(m) for m in (6, 7, 8, 9)])
+    by_list = lianghekou(
+        flood_limit_level_masl=2845.0, flood_limit_months=[np.int64(m) for m in (6, 7, 8, 9)]
+    )
     by_tuple = lianghekou(flood_limit_level_masl=2845.0)
     assert by_list.upper.monthly_max_level_masl == by_tuple.upper.monthly_max_level_masl
-    assert by_list.upper.monthly_max_level_masl[5] == 2845.0 and by_list.upper.monthly_max_level_masl[4] == 2865.0
+    assert (
+        by_list.upper.monthly_max_level_masl[5] == 2845.0
+        and by_list.upper.monthly_max_level_masl[4] == 2865.0
+    )
 
 
 def test_curve_methods_name_the_curve_when_refusing_a_nan():
     lake = textbook_plant().upper
-    with pytest.raises(HydroSimInputError,
-                       match=r"^`volume_hm3` \(nan\) must be finite.*in LevelVolumeCurve.level_masl_at$"):
+    with pytest.raises(
+        HydroSimInputError, match=r"^`volume_hm3` \(nan\) must be finite.*in LevelVolumeCurve.level_masl_at$"
+    ):
         lake.curve.level_masl_at(math.nan)

@@ -48,8 +48,9 @@ def test_pumping_pays_example_finds_the_round_trip_threshold(capsys):
 
 
 def test_cli_plant_prints_every_parameter_with_provenance():
-    out = subprocess.run([sys.executable, "-m", "hydro_sim.cli", "plant"], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "plant"], capture_output=True, text=True, check=True
+    ).stdout
     assert "reversible.n_units" in out and "4 units" in out
     assert "conventional.rated_power_mw" in out and "500 MW" in out
     assert "upper.max_level_masl                          2865 m a.s.l." in out
@@ -58,7 +59,8 @@ def test_cli_plant_prints_every_parameter_with_provenance():
     # every parameter line is followed by its provenance line
     lines = out.splitlines()
     params = [i for i, line in enumerate(lines) if re.match(r"^[a-z_]+\.[a-z0-9_.]+\s{2,}\S", line)]
-    assert len(params) == 27   # every scalar parameter of lianghekou()
+    assert len(params) == 27  # every scalar parameter of lianghekou()
     for i in params:
-        assert "↳ " in lines[i + 1] and ("ASSUMPTION: " in lines[i + 1] or "source" in lines[i + 1]
-                                          or "derived" in lines[i + 1]), lines[i + 1]
+        assert "↳ " in lines[i + 1] and (
+            "ASSUMPTION: " in lines[i + 1] or "source" in lines[i + 1] or "derived" in lines[i + 1]
+        ), lines[i + 1]

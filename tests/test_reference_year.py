@@ -38,17 +38,24 @@ def year() -> Scenario:
 
 # -- index and shape ----------------------------------------------------------------------------------
 
+
 def test_year_has_8760_hourly_steps_from_1_january_local_time(year):
     idx = year.index
     assert isinstance(year, Scenario)
     assert year.n_steps == 8760
     assert idx[0] == pd.Timestamp("2030-01-01 00:00") and idx[-1] == pd.Timestamp("2030-12-31 23:00")
-    assert idx.tz is None                                   # tz-naive Beijing time
+    assert idx.tz is None  # tz-naive Beijing time
     assert idx.freq == pd.Timedelta(hours=1)
     assert year.dt_h == 1.0
     assert year.name == "Lianghekou reference year 2030"
-    for name in ("inflow_upper_m3s", "inflow_lower_m3s", "price_cny_per_mwh", "pv_available_mw",
-                 "wind_available_mw", "line_capacity_mw"):
+    for name in (
+        "inflow_upper_m3s",
+        "inflow_lower_m3s",
+        "price_cny_per_mwh",
+        "pv_available_mw",
+        "wind_available_mw",
+        "line_capacity_mw",
+    ):
         assert getattr(year, name).index.equals(idx), name
     assert year.delivery_mw is None
 
@@ -67,6 +74,7 @@ def test_package_namespace_exports_reference_year_and_tariff():
 
 
 # -- determinism --------------------------------------------------------------------------------------
+
 
 def test_same_arguments_give_the_same_year(year):
     again = reference_year()
@@ -87,10 +95,11 @@ def test_another_seed_changes_the_variability_but_not_the_totals(year):
 
 # -- inflows ------------------------------------------------------------------------------------------
 
+
 def test_mean_upper_inflow_is_664_m3s(year):
     q = year.inflow_upper_m3s
-    assert q.mean() == pytest.approx(664.0, rel=0.01)          # the spec's tolerance
-    assert q.mean() == pytest.approx(664.0, rel=0.001)         # the build renormalises, so much tighter
+    assert q.mean() == pytest.approx(664.0, rel=0.01)  # the spec's tolerance
+    assert q.mean() == pytest.approx(664.0, rel=0.001)  # the build renormalises, so much tighter
     assert (q > 0.0).all()
 
 
@@ -98,7 +107,7 @@ def test_june_to_october_carries_72_5_percent_of_the_runoff(year):
     q = year.inflow_upper_m3s
     share = q[q.index.month.isin(FLOOD_MONTHS)].sum() / q.sum()
     assert share == pytest.approx(0.725, abs=0.01)
-    assert share > 0.5                                          # the flood season carries most of the runoff
+    assert share > 0.5  # the flood season carries most of the runoff
 
 
 def test_each_month_keeps_its_share_of_sources_section_8(year):
@@ -107,17 +116,18 @@ def test_each_month_keeps_its_share_of_sources_section_8(year):
     expected_m3s = np.asarray(MONTHLY_INFLOW_SHARE_PCT) / 100.0 * 664.0 * 8760 / hours
     np.testing.assert_allclose(q.groupby(q.index.month).mean().to_numpy(), expected_m3s, rtol=ROUND_OFF)
     # the rounded monthly means quoted in sources §8 ("≈"; its February, 223, assumes a longer month)
-    np.testing.assert_allclose(expected_m3s, [235, 223, 219, 307, 469, 1011, 1369, 1252, 1253, 861, 445, 297],
-                               rtol=0.01)
+    np.testing.assert_allclose(
+        expected_m3s, [235, 223, 219, 307, 469, 1011, 1369, 1252, 1253, 861, 445, 297], rtol=0.01
+    )
 
 
 def test_upper_inflow_varies_from_day_to_day_but_smoothly(year):
     q = year.inflow_upper_m3s
     daily = q.resample("D").mean()
     monthly = daily.groupby(daily.index.month).transform("mean")
-    assert (daily / monthly).std() > 0.03                      # not a flat monthly step
+    assert (daily / monthly).std() > 0.03  # not a flat monthly step
     hourly_change = q.pct_change().abs().iloc[1:]
-    assert hourly_change.max() < MAX_HOURLY_INFLOW_CHANGE       # no jumps, not even at month ends
+    assert hourly_change.max() < MAX_HOURLY_INFLOW_CHANGE  # no jumps, not even at month ends
     assert hourly_change.max() > 0.0
 
 
@@ -129,6 +139,7 @@ def test_local_inflow_is_the_given_fraction_of_the_upper_inflow(year):
 
 
 # -- the Sichuan TOU tariff ---------------------------------------------------------------------------
+
 
 def test_every_day_has_8_peak_8_flat_and_8_valley_hours(year):
     period = sichuan_tou_period(year.index)
@@ -148,20 +159,23 @@ def test_critical_peak_only_in_january_july_august_and_december(year):
     assert crit.sum() == 2 * (31 + 31 + 31 + 31)
 
 
-@pytest.mark.parametrize("stamp, period, multiplier", [
-    ("2030-07-15 16:00", "critical", 1.92),
-    ("2030-07-15 15:00", "critical", 1.92),
-    ("2030-07-15 17:00", "peak", 1.6),
-    ("2030-03-03 03:00", "valley", 0.4),
-    ("2030-03-03 23:00", "valley", 0.4),
-    ("2030-03-03 07:00", "flat", 1.0),
-    ("2030-03-03 12:00", "flat", 1.0),
-    ("2030-03-03 10:00", "peak", 1.6),
-    ("2030-12-10 20:00", "critical", 1.92),
-    ("2030-01-31 19:00", "critical", 1.92),
-    ("2030-06-10 20:00", "peak", 1.6),
-    ("2030-06-10 22:00", "flat", 1.0),
-])
+@pytest.mark.parametrize(
+    "stamp, period, multiplier",
+    [
+        ("2030-07-15 16:00", "critical", 1.92),
+        ("2030-07-15 15:00", "critical", 1.92),
+        ("2030-07-15 17:00", "peak", 1.6),
+        ("2030-03-03 03:00", "valley", 0.4),
+        ("2030-03-03 23:00", "valley", 0.4),
+        ("2030-03-03 07:00", "flat", 1.0),
+        ("2030-03-03 12:00", "flat", 1.0),
+        ("2030-03-03 10:00", "peak", 1.6),
+        ("2030-12-10 20:00", "critical", 1.92),
+        ("2030-01-31 19:00", "critical", 1.92),
+        ("2030-06-10 20:00", "peak", 1.6),
+        ("2030-06-10 22:00", "flat", 1.0),
+    ],
+)
 def test_price_at_given_hours(year, stamp, period, multiplier):
     ts = pd.Timestamp(stamp)
     assert year.price_cny_per_mwh[ts] == pytest.approx(multiplier * 400.0, rel=ROUND_OFF)
@@ -176,7 +190,7 @@ def test_price_scales_with_the_flat_price(year):
 
 
 def test_tariff_function_converts_a_tz_aware_index_to_beijing_time():
-    utc = pd.DatetimeIndex(["2030-07-15 08:00", "2030-03-02 19:00"], tz="UTC")   # 16:00 and 03:00 in Beijing
+    utc = pd.DatetimeIndex(["2030-07-15 08:00", "2030-03-02 19:00"], tz="UTC")  # 16:00 and 03:00 in Beijing
     price = sichuan_tou_price(utc, 100.0)
     assert price.tolist() == pytest.approx([192.0, 40.0])
     assert price.index.equals(utc)
@@ -184,6 +198,7 @@ def test_tariff_function_converts_a_tz_aware_index_to_beijing_time():
 
 
 # -- PV -----------------------------------------------------------------------------------------------
+
 
 def test_pv_full_load_hours_lie_in_the_sourced_range(year):
     h = full_load_hours(year.pv_available_mw, 3000.0)
@@ -197,13 +212,13 @@ def test_pv_is_zero_at_night_and_within_capacity(year):
     assert (night == 0.0).all()
     assert pv.min() >= 0.0
     assert pv.max() <= 3000.0
-    assert pv.max() > 0.9 * 3000.0                              # bright days do reach the inverter limit
+    assert pv.max() > 0.9 * 3000.0  # bright days do reach the inverter limit
 
 
 def test_pv_peaks_near_local_solar_noon(year):
     pv = year.pv_available_mw
     profile = pv.groupby(pv.index.hour).mean()
-    assert profile.idxmax() in (12, 13)                        # solar noon ≈ 13:15 Beijing time at 101° E
+    assert profile.idxmax() in (12, 13)  # solar noon ≈ 13:15 Beijing time at 101° E
     assert profile[13] > profile[9] and profile[13] > profile[17]
 
 
@@ -225,6 +240,7 @@ def test_pv_capacity_and_hours_are_parameters():
 
 # -- wind ---------------------------------------------------------------------------------------------
 
+
 def test_wind_full_load_hours_lie_in_the_assumed_range(year):
     h = full_load_hours(year.wind_available_mw, 1000.0)
     assert 2200.0 <= h <= 2600.0
@@ -234,7 +250,7 @@ def test_wind_full_load_hours_lie_in_the_assumed_range(year):
 def test_wind_is_within_capacity_windier_in_winter_and_spring_and_in_the_afternoon(year):
     w = year.wind_available_mw
     assert w.min() >= 0.0 and w.max() <= 1000.0
-    assert w.max() == pytest.approx(1000.0)                     # rated output is reached
+    assert w.max() == pytest.approx(1000.0)  # rated output is reached
     monthly = w.groupby(w.index.month).mean()
     assert monthly[[12, 1, 2, 3, 4]].mean() > 1.5 * monthly[[6, 7, 8, 9]].mean()
     hourly = w.groupby(w.index.hour).mean()
@@ -250,6 +266,7 @@ def test_wind_capacity_and_hours_are_parameters():
 
 # -- line, window, provenance -------------------------------------------------------------------------
 
+
 def test_line_capacity_is_constant(year):
     assert (year.line_capacity_mw == 4200.0).all()
     assert (reference_year(line_capacity_mw=3000.0).line_capacity_mw == 3000.0).all()
@@ -259,13 +276,19 @@ def test_window_cut_of_the_year(year):
     week = year.window(start_h=24 * 180, hours=168)
     assert week.n_steps == 168
     assert week.index[0] == pd.Timestamp("2030-06-30 00:00")
-    assert week.price_cny_per_mwh.equals(year.price_cny_per_mwh.iloc[24 * 180:24 * 180 + 168])
+    assert week.price_cny_per_mwh.equals(year.price_cny_per_mwh.iloc[24 * 180 : 24 * 180 + 168])
 
 
 def test_every_series_has_its_provenance(year):
     prov = year.provenance
-    assert set(prov) == {"inflow_upper_m3s", "inflow_lower_m3s", "price_cny_per_mwh", "pv_available_mw",
-                         "wind_available_mw", "line_capacity_mw"}
+    assert set(prov) == {
+        "inflow_upper_m3s",
+        "inflow_lower_m3s",
+        "price_cny_per_mwh",
+        "pv_available_mw",
+        "wind_available_mw",
+        "line_capacity_mw",
+    }
     assert prov["inflow_upper_m3s"].kind == "assumption" and "§8" in prov["inflow_upper_m3s"].text
     assert "664" in prov["inflow_upper_m3s"].text
     assert prov["inflow_lower_m3s"].kind == "assumption"
@@ -280,6 +303,7 @@ def test_every_series_has_its_provenance(year):
 # -- warnings and the clear-sky cache ----------------------------------------------------------------
 # (The build's speed is measured in benchmarks/, not asserted here: a unit test does not time the machine.)
 
+
 def test_uncached_build_is_silent_and_equals_the_cached_one():
     """No pvlib or numpy warning escapes (turned into errors here as in the pytest config), and the clear-sky
     cache changes nothing: a build after clearing it gives the same year, value for value."""
@@ -289,29 +313,33 @@ def test_uncached_build_is_silent_and_equals_the_cached_one():
         warnings.simplefilter("error")
         fresh = reference_year(seed=12)
     pd.testing.assert_frame_equal(fresh.to_frame(), cached.to_frame(), check_exact=True)
-    assert fresh.pv_available_mw.max() > 0.0                  # the cleared cache was rebuilt, not left empty
+    assert fresh.pv_available_mw.max() > 0.0  # the cleared cache was rebuilt, not left empty
 
 
 # -- input checks -------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, field, value_text", [
-    ({"pv_capacity_mw": -1.0}, "pv_capacity_mw", "-1.0"),
-    ({"wind_capacity_mw": math.nan}, "wind_capacity_mw", "nan"),
-    ({"line_capacity_mw": 0.0}, "line_capacity_mw", "0.0"),
-    ({"flat_price_cny_per_mwh": 0.0}, "flat_price_cny_per_mwh", "0.0"),
-    ({"flat_price_cny_per_mwh": -400.0}, "flat_price_cny_per_mwh", "-400.0"),
-    ({"pv_full_load_hours_h": 0.0}, "pv_full_load_hours_h", "0.0"),
-    ({"pv_full_load_hours_h": 5000.0}, "pv_full_load_hours_h", "5000.0"),   # more than the daylight hours
-    ({"wind_full_load_hours_h": 8760.0}, "wind_full_load_hours_h", "8760.0"),
-    ({"wind_full_load_hours_h": math.inf}, "wind_full_load_hours_h", "inf"),
-    ({"year": 2028}, "year", "2028"),                                         # leap year: 8,784 h
-    ({"year": 2030.0}, "year", "2030.0"),
-    ({"year": 1800}, "year", "1800"),
-    ({"seed": -1}, "seed", "-1"),
-    ({"seed": 1.5}, "seed", "1.5"),
-    ({"local_inflow_fraction": -0.1}, "local_inflow_fraction", "-0.1"),
-    ({"local_inflow_fraction": 1.0}, "local_inflow_fraction", "1.0"),
-])
+
+@pytest.mark.parametrize(
+    "kwargs, field, value_text",
+    [
+        ({"pv_capacity_mw": -1.0}, "pv_capacity_mw", "-1.0"),
+        ({"wind_capacity_mw": math.nan}, "wind_capacity_mw", "nan"),
+        ({"line_capacity_mw": 0.0}, "line_capacity_mw", "0.0"),
+        ({"flat_price_cny_per_mwh": 0.0}, "flat_price_cny_per_mwh", "0.0"),
+        ({"flat_price_cny_per_mwh": -400.0}, "flat_price_cny_per_mwh", "-400.0"),
+        ({"pv_full_load_hours_h": 0.0}, "pv_full_load_hours_h", "0.0"),
+        ({"pv_full_load_hours_h": 5000.0}, "pv_full_load_hours_h", "5000.0"),  # more than the daylight hours
+        ({"wind_full_load_hours_h": 8760.0}, "wind_full_load_hours_h", "8760.0"),
+        ({"wind_full_load_hours_h": math.inf}, "wind_full_load_hours_h", "inf"),
+        ({"year": 2028}, "year", "2028"),  # leap year: 8,784 h
+        ({"year": 2030.0}, "year", "2030.0"),
+        ({"year": 1800}, "year", "1800"),
+        ({"seed": -1}, "seed", "-1"),
+        ({"seed": 1.5}, "seed", "1.5"),
+        ({"local_inflow_fraction": -0.1}, "local_inflow_fraction", "-0.1"),
+        ({"local_inflow_fraction": 1.0}, "local_inflow_fraction", "1.0"),
+    ],
+)
 def test_bad_arguments_are_refused_naming_the_field(kwargs, field, value_text):
     with pytest.raises(HydroSimInputError) as info:
         reference_year(**kwargs)

@@ -22,14 +22,21 @@ def ramp(index, start=0.0, step=1.0, name=None):
 
 
 def full_scenario(index=HOURLY):
-    return Scenario(inflow_upper_m3s=ramp(index, 100.0), inflow_lower_m3s=ramp(index, 5.0, 0.5),
-                    price_cny_per_mwh=ramp(index, -20.0, 10.0), pv_available_mw=ramp(index, 0.0, 2.0),
-                    wind_available_mw=ramp(index, 50.0, -1.0), delivery_mw=ramp(index, 300.0),
-                    line_capacity_mw=ramp(index, 1000.0), name="full",
-                    provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")})
+    return Scenario(
+        inflow_upper_m3s=ramp(index, 100.0),
+        inflow_lower_m3s=ramp(index, 5.0, 0.5),
+        price_cny_per_mwh=ramp(index, -20.0, 10.0),
+        pv_available_mw=ramp(index, 0.0, 2.0),
+        wind_available_mw=ramp(index, 50.0, -1.0),
+        delivery_mw=ramp(index, 300.0),
+        line_capacity_mw=ramp(index, 1000.0),
+        name="full",
+        provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")},
+    )
 
 
 # -- defaults -----------------------------------------------------------------------------------------
+
 
 def test_missing_optional_series_become_zeros_on_the_index():
     sc = Scenario(inflow_upper_m3s=pd.Series(100.0, index=HOURLY))
@@ -38,7 +45,7 @@ def test_missing_optional_series_become_zeros_on_the_index():
         assert isinstance(s, pd.Series), name
         assert s.index.equals(HOURLY), name
         assert s.name == name
-        assert (s.to_numpy() == 0.0).all(), name                   # exact zeros, not computed
+        assert (s.to_numpy() == 0.0).all(), name  # exact zeros, not computed
     assert sc.delivery_mw is None
     assert sc.line_capacity_mw is None
     assert sc.series("delivery_mw") is None
@@ -47,12 +54,14 @@ def test_missing_optional_series_become_zeros_on_the_index():
 
 
 def test_given_series_are_named_after_their_field_and_held_as_floats():
-    sc = Scenario(inflow_upper_m3s=pd.Series(np.arange(48), index=HOURLY, name="q"),
-                  price_cny_per_mwh=pd.Series(np.arange(48), index=HOURLY, name="p"))
+    sc = Scenario(
+        inflow_upper_m3s=pd.Series(np.arange(48), index=HOURLY, name="q"),
+        price_cny_per_mwh=pd.Series(np.arange(48), index=HOURLY, name="p"),
+    )
     assert sc.inflow_upper_m3s.name == "inflow_upper_m3s"
     assert sc.price_cny_per_mwh.name == "price_cny_per_mwh"
     assert sc.inflow_upper_m3s.dtype == np.float64
-    assert sc.inflow_upper_m3s.iloc[47] == 47.0                    # exact integer value
+    assert sc.inflow_upper_m3s.iloc[47] == 47.0  # exact integer value
     assert sc.series("inflow_upper_m3s") is sc.inflow_upper_m3s
 
 
@@ -64,12 +73,16 @@ def test_series_accessor_refuses_an_unknown_name():
 
 # -- step length --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("index", "dt_h", "n_steps"), [
-    (HOURLY, 1.0, 48),
-    (THREE_HOURLY, 3.0, 16),
-    (pd.date_range("2025-01-01", periods=8, freq="15min"), 0.25, 8),
-    (pd.date_range("2025-01-01", periods=3, freq="D"), 24.0, 3),
-])
+
+@pytest.mark.parametrize(
+    ("index", "dt_h", "n_steps"),
+    [
+        (HOURLY, 1.0, 48),
+        (THREE_HOURLY, 3.0, 16),
+        (pd.date_range("2025-01-01", periods=8, freq="15min"), 0.25, 8),
+        (pd.date_range("2025-01-01", periods=3, freq="D"), 24.0, 3),
+    ],
+)
 def test_dt_h_and_hours(index, dt_h, n_steps):
     sc = Scenario(inflow_upper_m3s=pd.Series(1.0, index=index))
     assert sc.dt_h == pytest.approx(dt_h, rel=ROUND_OFF)
@@ -87,12 +100,13 @@ def test_dt_h_without_a_frequency_attribute():
 
 # -- windows ------------------------------------------------------------------------------------------
 
+
 def test_window_by_start_h():
     sc = full_scenario()
     w = sc.window(start_h=24.0, hours=12.0)
     assert w.n_steps == 12
     assert w.index.equals(HOURLY[24:36])
-    assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(24, 36)]      # exact: integer values
+    assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(24, 36)]  # exact: integer values
     assert w.price_cny_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
     np.testing.assert_allclose(w.inflow_lower_m3s.to_numpy(), 5.0 + 0.5 * np.arange(24, 36), rtol=ROUND_OFF)
     assert w.delivery_mw.index.equals(w.index) and w.line_capacity_mw.index.equals(w.index)
@@ -124,7 +138,7 @@ def test_window_on_a_three_hourly_index_counts_hours_not_steps():
     assert w.dt_h == pytest.approx(3.0, rel=ROUND_OFF)
     assert w.inflow_upper_m3s.tolist() == [2.0, 3.0, 4.0]
     with pytest.raises(HydroSimInputError, match="`start_h` \\(4.0\\)"):
-        sc.window(start_h=4.0, hours=9.0)                           # not on a step boundary
+        sc.window(start_h=4.0, hours=9.0)  # not on a step boundary
 
 
 @pytest.mark.parametrize(("index", "dt_h"), [(HOURLY, 1.0), (THREE_HOURLY, 3.0)])
@@ -146,6 +160,7 @@ def test_one_step_window_of_an_index_without_frequency_keeps_its_step_length():
 
 
 # -- DataFrame round trip -----------------------------------------------------------------------------
+
 
 def test_to_frame_holds_present_series_in_field_order():
     frame = Scenario(inflow_upper_m3s=ramp(HOURLY), delivery_mw=ramp(HOURLY, 10.0)).to_frame()
@@ -179,6 +194,7 @@ def test_from_frame_needs_the_upper_inflow():
 
 
 # -- summary ------------------------------------------------------------------------------------------
+
 
 def test_summary():
     summary = full_scenario().summary()
@@ -214,13 +230,20 @@ BERLIN_AUTUMN = pd.date_range(pd.Timestamp("2025-10-25", tz="Europe/Berlin"), pe
 SANTIAGO_AUTUMN = pd.date_range(pd.Timestamp("2025-04-05", tz="America/Santiago"), periods=72, freq="h")
 SANTIAGO_SPRING = pd.date_range(pd.Timestamp("2025-09-06", tz="America/Santiago"), periods=72, freq="h")
 
+
 def dst_scenario(index):
     """Every series present, each a ramp that stays non-negative over 96 steps (the price goes negative)."""
-    return Scenario(inflow_upper_m3s=ramp(index, 100.0), inflow_lower_m3s=ramp(index, 5.0, 0.5),
-                    price_cny_per_mwh=ramp(index, -20.0, 10.0), pv_available_mw=ramp(index, 0.0, 2.0),
-                    wind_available_mw=ramp(index, 200.0, -1.0), delivery_mw=ramp(index, 300.0),
-                    line_capacity_mw=ramp(index, 1000.0), name="full",
-                    provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")})
+    return Scenario(
+        inflow_upper_m3s=ramp(index, 100.0),
+        inflow_lower_m3s=ramp(index, 5.0, 0.5),
+        price_cny_per_mwh=ramp(index, -20.0, 10.0),
+        pv_available_mw=ramp(index, 0.0, 2.0),
+        wind_available_mw=ramp(index, 200.0, -1.0),
+        delivery_mw=ramp(index, 300.0),
+        line_capacity_mw=ramp(index, 1000.0),
+        name="full",
+        provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")},
+    )
 
 
 DST_CASES = [  # index, hourly steps in each local calendar day (first day first)
@@ -248,7 +271,9 @@ def test_local_day_of_santiago_spring_starts_at_the_first_local_step():
     first_of_7th = int(np.argmax(day == pd.Timestamp("2025-09-07")))
     assert first_of_7th == 24
     assert SANTIAGO_SPRING[first_of_7th].hour == 1
-    assert SANTIAGO_SPRING[first_of_7th - 1].hour == 23 and day[first_of_7th - 1] == pd.Timestamp("2025-09-06")
+    assert SANTIAGO_SPRING[first_of_7th - 1].hour == 23 and day[first_of_7th - 1] == pd.Timestamp(
+        "2025-09-06"
+    )
 
 
 def test_local_day_of_a_naive_index_is_its_calendar_date():
@@ -262,7 +287,7 @@ def test_window_across_a_dst_change_keeps_the_zone_and_the_values(index, day_ste
     sc = dst_scenario(index)
     w = sc.window(start_h=20.0, hours=10.0)
     assert w.index.equals(index[20:30]) and str(w.index.tz) == str(index.tz)
-    assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(20, 30)]    # exact: integer values
+    assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(20, 30)]  # exact: integer values
     assert w.dt_h == pytest.approx(1.0, rel=ROUND_OFF)
     assert w.local_day.value_counts().sum() == 10
 
@@ -280,9 +305,9 @@ def test_to_frame_from_frame_keeps_the_zone(index, day_steps):
 
 def test_window_start_on_a_tz_aware_scenario_is_local_time_or_converted():
     sc = dst_scenario(BERLIN_SPRING)
-    local = sc.window(start="2025-03-30 03:00", hours=3.0)                  # the first hour after the jump
+    local = sc.window(start="2025-03-30 03:00", hours=3.0)  # the first hour after the jump
     assert local.index[0] == pd.Timestamp("2025-03-30 03:00", tz="Europe/Berlin")
-    assert local.inflow_upper_m3s.tolist() == [126.0, 127.0, 128.0]         # 02:00 does not exist: step 26
+    assert local.inflow_upper_m3s.tolist() == [126.0, 127.0, 128.0]  # 02:00 does not exist: step 26
     utc = sc.window(start=pd.Timestamp("2025-03-30 01:00", tz="UTC"), hours=3.0)
     assert utc.index.equals(local.index)
 
@@ -299,12 +324,16 @@ def test_window_start_with_an_offset_picks_the_right_one_of_a_twice_occurring_ho
 def test_a_daily_index_across_a_dst_change_is_irregular_in_absolute_time():
     """Local midnights are 23 h apart on the day the clocks jump: such a daily index is refused, by name."""
     idx = pd.date_range("2025-03-29", periods=4, freq="D", tz="Europe/Berlin")
-    with pytest.raises(HydroSimInputError, match=r"`inflow_upper_m3s.index` \('0 days 23:00:00'\) must be "
-                       r"regular, but the step after 2025-03-30 00:00:00\+01:00"):
+    with pytest.raises(
+        HydroSimInputError,
+        match=r"`inflow_upper_m3s.index` \('0 days 23:00:00'\) must be "
+        r"regular, but the step after 2025-03-30 00:00:00\+01:00",
+    ):
         Scenario(inflow_upper_m3s=pd.Series(1.0, index=idx))
 
 
 # -- window by time stamp -------------------------------------------------------------------------------
+
 
 def test_window_start_accepts_text_timestamps_and_datetimes_alike():
     import datetime as dt
@@ -320,6 +349,9 @@ def test_window_start_accepts_text_timestamps_and_datetimes_alike():
 
 
 def test_window_refuses_start_beside_start_h_even_when_they_agree():
-    with pytest.raises(HydroSimInputError, match=r"`start` \('2025-01-01 05:00'\) and `start_h` \(5.0\) must not "
-                       "both be given"):
+    with pytest.raises(
+        HydroSimInputError,
+        match=r"`start` \('2025-01-01 05:00'\) and `start_h` \(5.0\) must not "
+        "both be given",
+    ):
         full_scenario().window(start="2025-01-01 05:00", start_h=5.0)

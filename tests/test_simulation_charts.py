@@ -37,31 +37,48 @@ def charted(plant):
     """The plant with each constant efficiency replaced by a flat chart of the same value."""
     rev = plant.reversible
     return dataclasses.replace(
-        plant, conventional=dataclasses.replace(plant.conventional, efficiency=flat(plant.conventional.efficiency)),
-        reversible=dataclasses.replace(rev, turbine_efficiency=flat(rev.turbine_efficiency),
-                                       pump_efficiency=flat(rev.pump_efficiency)))
+        plant,
+        conventional=dataclasses.replace(plant.conventional, efficiency=flat(plant.conventional.efficiency)),
+        reversible=dataclasses.replace(
+            rev, turbine_efficiency=flat(rev.turbine_efficiency), pump_efficiency=flat(rev.pump_efficiency)
+        ),
+    )
 
 
 def weeks(factors) -> list[Scenario]:
     """January weeks of Lianghekou at factor × 300 m³/s (and × 5 m³/s local) inflow, TOU prices."""
     idx = pd.date_range("2030-01-07", periods=168, freq="h")
     h = idx.hour
-    price = pd.Series(np.where((h >= 23) | (h < 7), 160.0, np.where((h >= 15) & (h < 21), 640.0, 400.0)),
-                      index=idx)
-    return [Scenario(inflow_upper_m3s=pd.Series(300.0 * f, index=idx), inflow_lower_m3s=pd.Series(5.0 * f, index=idx),
-                     price_cny_per_mwh=price, name=f"×{f:.3f}") for f in factors]
+    price = pd.Series(
+        np.where((h >= 23) | (h < 7), 160.0, np.where((h >= 15) & (h < 21), 640.0, 400.0)), index=idx
+    )
+    return [
+        Scenario(
+            inflow_upper_m3s=pd.Series(300.0 * f, index=idx),
+            inflow_lower_m3s=pd.Series(5.0 * f, index=idx),
+            price_cny_per_mwh=price,
+            name=f"×{f:.3f}",
+        )
+        for f in factors
+    ]
 
 
 POLICIES = {
     "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
-    "powers for every group": FunctionPolicy(decide=lambda s: {
-        "conventional_mw": np.full_like(s.price_cny_per_mwh, 1500.0),
-        "generating_mw": 1000.0 * (s.price_cny_per_mwh > 500.0),
-        "pumping_mw": 1100.0 * (s.price_cny_per_mwh < 200.0)}),
-    "flows for every group": FunctionPolicy(decide=lambda s: {
-        "conventional_m3s": np.full_like(s.price_cny_per_mwh, 900.0),
-        "generating_m3s": 600.0 * (s.price_cny_per_mwh > 500.0),
-        "pumping_m3s": 500.0 * (s.price_cny_per_mwh < 200.0)}),
+    "powers for every group": FunctionPolicy(
+        decide=lambda s: {
+            "conventional_mw": np.full_like(s.price_cny_per_mwh, 1500.0),
+            "generating_mw": 1000.0 * (s.price_cny_per_mwh > 500.0),
+            "pumping_mw": 1100.0 * (s.price_cny_per_mwh < 200.0),
+        }
+    ),
+    "flows for every group": FunctionPolicy(
+        decide=lambda s: {
+            "conventional_m3s": np.full_like(s.price_cny_per_mwh, 900.0),
+            "generating_m3s": 600.0 * (s.price_cny_per_mwh > 500.0),
+            "pumping_m3s": 500.0 * (s.price_cny_per_mwh < 200.0),
+        }
+    ),
 }
 
 
@@ -79,7 +96,7 @@ def test_a_flat_chart_runs_as_its_constant(name):
             np.testing.assert_array_equal(chart.arrays[key], arr, err_msg=key)
         else:
             np.testing.assert_allclose(chart.arrays[key], arr, rtol=FLAT_REL, atol=FLAT_REL, err_msg=key)
-    assert np.abs(chart.arrays["power_generating_mw"]).max() > 0          # the units did run
+    assert np.abs(chart.arrays["power_generating_mw"]).max() > 0  # the units did run
     assert np.abs(chart.arrays["power_pumping_mw"]).max() > 0
 
 
@@ -88,7 +105,9 @@ def two_unit_plant():
     per unit rising linearly to 0.90 at 100 m³/s per unit, the same at every head; no waterway loss."""
     plant = small_pumped_storage(n_units=2)
     chart = EfficiencyCurve(flow_m3s=(20.0, 100.0), head_m=(50.0, 150.0), efficiency=((0.8, 0.8), (0.9, 0.9)))
-    return dataclasses.replace(plant, reversible=dataclasses.replace(plant.reversible, turbine_efficiency=chart))
+    return dataclasses.replace(
+        plant, reversible=dataclasses.replace(plant.reversible, turbine_efficiency=chart)
+    )
 
 
 @pytest.mark.parametrize(("flow", "units"), [(60.0, 1), (120.0, 2), (10.0, 1)])
@@ -97,8 +116,11 @@ def test_the_chart_is_read_at_the_flow_per_unit_running(flow, units):
     at 60 m³/s each, η = 0.85 again; 10 m³/s is below the chart, held flat at 0.80. Power = ρgηQH at the
     reported mid-step head."""
     plant = two_unit_plant()
-    res = simulate(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0),
-                   FunctionPolicy(decide=lambda s: {"generating_m3s": flow}))
+    res = simulate(
+        plant,
+        constant_scenario(hours=3, inflow_upper_m3s=0.0),
+        FunctionPolicy(decide=lambda s: {"generating_m3s": flow}),
+    )
     eta = 0.80 + 0.10 * (min(max(flow / units, 20.0), 100.0) - 20.0) / 80.0
     f = res.frame(0)
     np.testing.assert_array_equal(f["flow_generating_m3s"], flow)
@@ -109,15 +131,18 @@ def test_a_power_request_on_the_chart_is_met():
     """Asking 40 MW of the two-unit plant: the flow solves A·η(Q/n)·Q·H = 40 on the chart, so the power at
     the mid-step head is 40 MW to the head estimate's error, and equals the chart's power of that flow."""
     plant = two_unit_plant()
-    res = simulate(plant, constant_scenario(hours=6, inflow_upper_m3s=0.0),
-                   FunctionPolicy(decide=lambda s: {"generating_mw": 40.0}))
+    res = simulate(
+        plant,
+        constant_scenario(hours=6, inflow_upper_m3s=0.0),
+        FunctionPolicy(decide=lambda s: {"generating_mw": 40.0}),
+    )
     f = res.frame(0)
     q = f["flow_generating_m3s"].to_numpy()
     n = np.ceil(q / 100.0 - 1e-9)
     eta = plant.reversible.turbine_efficiency(q / n, f["head_m"].to_numpy())
     np.testing.assert_allclose(f["power_generating_mw"], A * eta * q * f["head_m"], rtol=1e-12)
     np.testing.assert_allclose(f["power_generating_mw"], 40.0, rtol=POWER_REQUEST_REL)
-    assert 40.0 / (A * 0.9 * 110.0) < q.min() and q.max() < 40.0 / (A * 0.8 * 100.0)   # η and H bracket it
+    assert 40.0 / (A * 0.9 * 110.0) < q.min() and q.max() < 40.0 / (A * 0.8 * 100.0)  # η and H bracket it
 
 
 def test_blocks_with_charts_equal_single_runs():

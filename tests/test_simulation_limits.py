@@ -51,8 +51,8 @@ NET_ROUND_OFF_MW = 1e-9
 LP_OPTIMUM_TOL_CNY = 1.0
 
 # -- hand constants ------------------------------------------------------------------------------------
-RHO_G_MW = 1000.0 * 9.81 / 1e6     # MW per (m³/s · m)
-C_HM3 = 0.0036                      # hm³ per (m³/s · h)
+RHO_G_MW = 1000.0 * 9.81 / 1e6  # MW per (m³/s · m)
+C_HM3 = 0.0036  # hm³ per (m³/s · h)
 ETA = 0.9
 HEAD0_M = 100.0
 
@@ -63,9 +63,15 @@ def with_line(plant: Plant, capacity_mw: float) -> Plant:
 
 def hybrid(capacity_mw: float, *, environmental_min_flow_m3s: float = 0.0) -> Plant:
     """small_pumped_storage() with a 60 MW conventional unit (η = 0.9, 100 m³/s) on the same reservoirs."""
-    conv = TurbineGroup(name="conventional", n_units=1, rated_power_mw=60.0, max_flow_m3s=100.0, efficiency=ETA)
-    return dataclasses.replace(small_pumped_storage(), conventional=conv, line=GridLine(capacity_mw=capacity_mw),
-                               outlet=Outlet(environmental_min_flow_m3s=environmental_min_flow_m3s))
+    conv = TurbineGroup(
+        name="conventional", n_units=1, rated_power_mw=60.0, max_flow_m3s=100.0, efficiency=ETA
+    )
+    return dataclasses.replace(
+        small_pumped_storage(),
+        conventional=conv,
+        line=GridLine(capacity_mw=capacity_mw),
+        outlet=Outlet(environmental_min_flow_m3s=environmental_min_flow_m3s),
+    )
 
 
 def const_policy(decision: dict) -> FunctionPolicy:
@@ -81,16 +87,37 @@ def assert_physical(res: SimulationResult, plant: Plant) -> None:
     a, c = res.arrays, C_HM3 * res.dt_h
     v_up = a["volume_upper_hm3"]
     prev = np.concatenate([res.initial_volume_upper_hm3[:, None], v_up[:, :-1]], axis=1)
-    err = v_up - prev - c * (a["inflow_upper_m3s"] + a["flow_pumping_m3s"] - a["flow_conventional_m3s"]
-                             - a["flow_generating_m3s"] - a["spill_upper_m3s"])
+    err = (
+        v_up
+        - prev
+        - c
+        * (
+            a["inflow_upper_m3s"]
+            + a["flow_pumping_m3s"]
+            - a["flow_conventional_m3s"]
+            - a["flow_generating_m3s"]
+            - a["spill_upper_m3s"]
+        )
+    )
     assert np.max(np.abs(err)) < BALANCE_TOL_HM3
     lo, hi = plant.upper.volume_bounds_hm3(res.index)
     assert np.all((v_up >= np.asarray(lo) - BOUND_TOL_HM3) & (v_up <= np.asarray(hi) + BOUND_TOL_HM3))
     if plant.lower is not None:
         v_lo = a["volume_lower_hm3"]
         prev = np.concatenate([res.initial_volume_lower_hm3[:, None], v_lo[:, :-1]], axis=1)
-        err = v_lo - prev - c * (a["inflow_lower_m3s"] + a["flow_conventional_m3s"] + a["flow_generating_m3s"]
-                                 + a["spill_upper_m3s"] - a["flow_pumping_m3s"] - a["release_lower_m3s"])
+        err = (
+            v_lo
+            - prev
+            - c
+            * (
+                a["inflow_lower_m3s"]
+                + a["flow_conventional_m3s"]
+                + a["flow_generating_m3s"]
+                + a["spill_upper_m3s"]
+                - a["flow_pumping_m3s"]
+                - a["release_lower_m3s"]
+            )
+        )
         assert np.max(np.abs(err)) < BALANCE_TOL_HM3
         lo, hi = plant.lower.volume_bounds_hm3(res.index)
         assert np.all((v_lo >= np.asarray(lo) - BOUND_TOL_HM3) & (v_lo <= np.asarray(hi) + BOUND_TOL_HM3))
@@ -185,8 +212,12 @@ def test_an_export_cut_while_pumping_from_an_empty_lower_spills_the_water_the_pu
     water the pumps and the river still need from the lower reservoir is spilled instead (no power), so the
     lower stays at its minimum and the release meets the environmental flow."""
     plant = hybrid(5.0, environmental_min_flow_m3s=20.0)
-    res = run(plant, one_hour(), const_policy({"conventional_mw": 60.0, "pumping_mw": 100.0}),
-              initial_volume_lower_hm3=0.0)
+    res = run(
+        plant,
+        one_hour(),
+        const_policy({"conventional_mw": 60.0, "pumping_mw": 100.0}),
+        initial_volume_lower_hm3=0.0,
+    )
     a = res.arrays
     # the head estimate had the pumping asked for, which the empty lower reservoir then cut (limit 3):
     # measured 4.1e-4 below the line, within the kernel's allowance
@@ -204,7 +235,9 @@ def test_a_full_reservoir_spills_what_the_line_cannot_take():
     """The textbook lake full (120 m) with 100 m³/s coming in, the level-holding rule turbining it, a 10 MW
     line: the units give 10 MW, the rest of the inflow spills and the lake stays full."""
     plant = with_line(textbook_plant(initial_level_masl=120.0), 10.0)
-    rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=0.0, generate_when_price_at_least_cny_per_mwh=1e3)
+    rule = TouRulePolicy(
+        pump_when_price_at_most_cny_per_mwh=0.0, generate_when_price_at_least_cny_per_mwh=1e3
+    )
     res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=100.0), rule)
     a = res.arrays
     np.testing.assert_allclose(a["line_mw"], 10.0, rtol=LINE_ALLOWANCE_REL)
@@ -217,8 +250,10 @@ def test_a_time_varying_scenario_line_within_the_plants_rating():
     """The scenario's line (30, 0, 60, 200 MW) within the plant's rating: unlimited plant, 100 MW asked:
     30, 0, 60 and 100 MW leave; a 50 MW plant line: 30, 0, 50, 50."""
     idx = pd.date_range("2030-01-01", periods=4, freq="h")
-    sc = Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx),
-                  line_capacity_mw=pd.Series([30.0, 0.0, 60.0, 200.0], index=idx))
+    sc = Scenario(
+        inflow_upper_m3s=pd.Series(0.0, index=idx),
+        line_capacity_mw=pd.Series([30.0, 0.0, 60.0, 200.0], index=idx),
+    )
     ask = const_policy({"generating_mw": 100.0})
     a = run(small_pumped_storage(), sc, ask).arrays
     np.testing.assert_allclose(a["line_mw"][0], [30.0, 0.0, 60.0, 100.0], rtol=LINE_REL, atol=0)
@@ -231,7 +266,9 @@ def test_a_time_varying_scenario_line_within_the_plants_rating():
 
 def test_an_unlimited_line_changes_nothing():
     """A line far above the units' ratings gives the same results, bit for bit, as no line at all."""
-    rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0)
+    rule = TouRulePolicy(
+        pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0
+    )
     free = simulate(small_pumped_storage(), two_price_day(), rule)
     wide = simulate(with_line(small_pumped_storage(), 1e4), two_price_day(), rule)
     for name in ("flow_generating_m3s", "flow_pumping_m3s", "volume_upper_hm3", "power_generating_mw"):
@@ -244,12 +281,19 @@ def test_line_cuts_in_a_batch_equal_single_runs_bit_for_bit():
     idx = pd.date_range("2030-01-01", periods=48, freq="h")
     rng = np.random.default_rng(7)
     price = np.where(np.arange(48) % 24 < 12, 100.0, 300.0)
-    scenarios = [Scenario(inflow_upper_m3s=pd.Series(rng.uniform(0, 80, 48), index=idx),
-                          price_cny_per_mwh=pd.Series(price, index=idx),
-                          line_capacity_mw=pd.Series(rng.choice([0.0, 10.0, 45.0, 200.0], 48), index=idx),
-                          name=f"s{k}") for k in range(40)]
+    scenarios = [
+        Scenario(
+            inflow_upper_m3s=pd.Series(rng.uniform(0, 80, 48), index=idx),
+            price_cny_per_mwh=pd.Series(price, index=idx),
+            line_capacity_mw=pd.Series(rng.choice([0.0, 10.0, 45.0, 200.0], 48), index=idx),
+            name=f"s{k}",
+        )
+        for k in range(40)
+    ]
     plant = hybrid(60.0)
-    rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0)
+    rule = TouRulePolicy(
+        pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0
+    )
     batch = run(plant, scenarios, rule)
     assert (batch.cut_steps[:, :, [K.LINE_EXPORT, K.LINE_IMPORT]] > 0).any()
     for k in (0, 31, 32, 39):
@@ -269,7 +313,9 @@ def test_a_tou_rule_on_a_line_limited_plant_never_beats_the_lp_optimum():
     feasible points: its only differences are the head, which the line's 10 MW barely moves)."""
     plant = with_line(small_pumped_storage(), 10.0)
     day = two_price_day()
-    rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0)
+    rule = TouRulePolicy(
+        pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0
+    )
     res = simulate(plant, day, rule)
     lp = dispatch(plant, day, end="water_value")
     s = lp.schedule
@@ -283,8 +329,10 @@ def test_a_tou_rule_on_a_line_limited_plant_never_beats_the_lp_optimum():
 
 # == the release ramp (limit 11) =========================================================================
 def ramped(max_ramp_m3s_per_h: float) -> Plant:
-    return dataclasses.replace(small_pumped_storage(),
-                               outlet=Outlet(environmental_min_flow_m3s=0.0, max_ramp_m3s_per_h=max_ramp_m3s_per_h))
+    return dataclasses.replace(
+        small_pumped_storage(),
+        outlet=Outlet(environmental_min_flow_m3s=0.0, max_ramp_m3s_per_h=max_ramp_m3s_per_h),
+    )
 
 
 def test_the_release_ramps_up_by_its_limit_and_the_lower_reservoir_takes_the_rest():
@@ -301,7 +349,9 @@ def test_the_release_ramps_up_by_its_limit_and_the_lower_reservoir_takes_the_res
     cut = res.cutbacks()
     assert set(cut["limit"]) == {"release ramp"}
     np.testing.assert_allclose(cut["water_hm3"], a["volume_lower_hm3"][0, 1:] - 5.0, rtol=0, atol=1e-12)
-    assert res.cutback_summary()[["group", "limit", "steps"]].values.tolist() == [["release", "release ramp", 4]]
+    assert res.cutback_summary()[["group", "limit", "steps"]].values.tolist() == [
+        ["release", "release ramp", 4]
+    ]
 
 
 def test_the_ramp_carries_over_from_step_to_step_of_a_function_policy():
@@ -313,10 +363,22 @@ def test_the_ramp_carries_over_from_step_to_step_of_a_function_policy():
     rel = np.where(rng.random(24) < 0.3, rng.uniform(0, 80, 24), np.nan)
     sc = Scenario(inflow_upper_m3s=pd.Series(rng.uniform(0, 30, 24), index=idx))
     plant = ramped(7.0)
-    replay = run(plant, sc, ReplayPolicy(schedule=pd.DataFrame(
-        {"flow_generating_m3s": gen, "release_lower_m3s": np.nan_to_num(rel)}, index=idx)))
-    stepwise = run(plant, sc, FunctionPolicy(decide=lambda state: {"generating_m3s": gen[state.t],
-                                                                   "release_m3s": np.nan_to_num(rel)[state.t]}))
+    replay = run(
+        plant,
+        sc,
+        ReplayPolicy(
+            schedule=pd.DataFrame(
+                {"flow_generating_m3s": gen, "release_lower_m3s": np.nan_to_num(rel)}, index=idx
+            )
+        ),
+    )
+    stepwise = run(
+        plant,
+        sc,
+        FunctionPolicy(
+            decide=lambda state: {"generating_m3s": gen[state.t], "release_m3s": np.nan_to_num(rel)[state.t]}
+        ),
+    )
     assert (replay.arrays["limit_release"] == K.RAMP).any()
     for name, arr in replay.arrays.items():
         np.testing.assert_array_equal(stepwise.arrays[name], arr, err_msg=name)

@@ -24,18 +24,32 @@ OBJ_RTOL = 1e-6
 BALANCE_TOL_HM3 = 1e-6
 
 REQUIRED_KEYS = {
-    "psh_generation_mwh", "psh_pumping_mwh", "psh_cycle_efficiency", "psh_full_load_hours",
-    "published_psh_generation_mwh", "psh_relative_deviation", "conventional_generation_mwh",
-    "published_conventional_generation_mwh", "conventional_relative_deviation", "water_balance_max_abs_error_hm3",
-    "lp_vs_simulation_energy_error", "implied_lower_usable_volume_hm3", "implied_daily_generating_hours_cap",
+    "psh_generation_mwh",
+    "psh_pumping_mwh",
+    "psh_cycle_efficiency",
+    "psh_full_load_hours",
+    "published_psh_generation_mwh",
+    "psh_relative_deviation",
+    "conventional_generation_mwh",
+    "published_conventional_generation_mwh",
+    "conventional_relative_deviation",
+    "water_balance_max_abs_error_hm3",
+    "lp_vs_simulation_energy_error",
+    "implied_lower_usable_volume_hm3",
+    "implied_daily_generating_hours_cap",
 }
 
 
 def test_daily_generation_cap_hand_optimum():
     """Two-price day, 100 MW at η_t = η_p = 0.9: a cap of 5 full-load hours allows 500 MWh of generation,
     which needs 500/0.81 MWh of pumping: revenue 500·300 − 617.28·100 = 88,271.6 CNY."""
-    res = dispatch(small_pumped_storage(), two_price_day(), max_daily_generating_hours=5.0, head="fixed",
-                   fixed_head_tolerance_m=math.inf)   # the hand optimum is the fixed-head LP's
+    res = dispatch(
+        small_pumped_storage(),
+        two_price_day(),
+        max_daily_generating_hours=5.0,
+        head="fixed",
+        fixed_head_tolerance_m=math.inf,
+    )  # the hand optimum is the fixed-head LP's
     assert res.objective_cny == pytest.approx(500 * 300 - 500 / 0.81 * 100, rel=OBJ_RTOL)
     assert res.energy_mwh()["reversible_generation_mwh"] == pytest.approx(500.0, rel=OBJ_RTOL)
 
@@ -58,7 +72,7 @@ def test_start_heads_give_the_same_optimum_in_fewer_iterations():
     cold = dispatch(plant, week, head="successive")
     warm = dispatch(plant, week, head="successive", start_head_m=cold.schedule["head_m"])
     assert warm.iterations < cold.iterations
-    assert warm.objective_cny == pytest.approx(cold.objective_cny, rel=1e-4)   # both within the head tolerance
+    assert warm.objective_cny == pytest.approx(cold.objective_cny, rel=1e-4)  # both within the head tolerance
     with pytest.raises(HydroSimInputError, match="^`start_head_m`"):
         dispatch(plant, week, start_head_m=np.ones(5))
 
@@ -66,7 +80,9 @@ def test_start_heads_give_the_same_optimum_in_fewer_iterations():
 def test_rolling_horizon_is_feasible_and_close_to_the_full_optimum():
     plant = lianghekou()
     month = design_basis_year(reference_year()).window(hours=24 * 28)
-    r = rolling_dispatch(plant, month, window_h=168, lookahead_h=48, head="successive", pump_generate_balance="day")
+    r = rolling_dispatch(
+        plant, month, window_h=168, lookahead_h=48, head="successive", pump_generate_balance="day"
+    )
     assert len(r.schedule) == month.n_steps and r.schedule.index.equals(month.index)
     assert (r.windows["status"] == "optimal").all() and len(r.windows) == 4
     # Volumes are carried forward: the water balance closes across window joins.
@@ -74,10 +90,20 @@ def test_rolling_horizon_is_feasible_and_close_to_the_full_optimum():
     c = 0.0036
     v = s["volume_upper_hm3"].to_numpy()
     prev = np.concatenate([[plant.upper.initial_volume_hm3], v[:-1]])
-    err = v - prev - c * (s["inflow_upper_m3s"] + s["flow_pumping_m3s"] - s["flow_conventional_m3s"]
-                          - s["flow_generating_m3s"] - s["spill_upper_m3s"]).to_numpy()
+    err = (
+        v
+        - prev
+        - c
+        * (
+            s["inflow_upper_m3s"]
+            + s["flow_pumping_m3s"]
+            - s["flow_conventional_m3s"]
+            - s["flow_generating_m3s"]
+            - s["spill_upper_m3s"]
+        ).to_numpy()
+    )
     assert np.abs(err).max() < BALANCE_TOL_HM3
-    assert v[-1] >= plant.upper.initial_volume_hm3 - BALANCE_TOL_HM3           # the horizon's end condition
+    assert v[-1] >= plant.upper.initial_volume_hm3 - BALANCE_TOL_HM3  # the horizon's end condition
     # A sequence of restricted problems cannot beat the full optimum; here it loses less than 2 %.
     assert r.objective_cny == pytest.approx(schedule_revenue_cny(s), rel=1e-12)
     assert r.gap is not None and -1e-6 <= r.gap < 0.02
@@ -106,7 +132,9 @@ def test_annual_forward_run_physics(forward_check):
         assert abs(err) < 0.005, group
     # daily pump–generate balance: generation from pumped water, a cycle efficiency in the sources' range
     assert 0.72 <= s["psh_cycle_efficiency"] <= 0.80
-    assert s["psh_relative_deviation"] == pytest.approx(s["psh_generation_mwh"] / PUBLISHED_PSH_GENERATION_MWH - 1)
+    assert s["psh_relative_deviation"] == pytest.approx(
+        s["psh_generation_mwh"] / PUBLISHED_PSH_GENERATION_MWH - 1
+    )
     # conventional energy: same order as the published figure (the report explains the gap)
     assert abs(s["conventional_relative_deviation"]) < 0.2
     assert forward_check.simulation.water_balance_error_hm3() < BALANCE_TOL_HM3
@@ -128,13 +156,28 @@ def test_validate_cli_full_run_is_byte_identical(tmp_path):
     outs = []
     for name in ("a", "b"):
         out = tmp_path / name
-        subprocess.run([sys.executable, "-m", "hydro_sim.cli", "validate", "--out", str(out)], check=True,
-                       capture_output=True, text=True)
+        subprocess.run(
+            [sys.executable, "-m", "hydro_sim.cli", "validate", "--out", str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         outs.append(out)
     names = sorted(p.name for p in outs[0].iterdir())
-    assert names == sorted(["summary.json", "report.md", "schedule.csv", "timings.json", "dispatch_week_january.png",
-                            "dispatch_week_july.png", "reservoir_levels.png", "heads.png", "month_hour_map.png",
-                            "monthly_energy.png"])
+    assert names == sorted(
+        [
+            "summary.json",
+            "report.md",
+            "schedule.csv",
+            "timings.json",
+            "dispatch_week_january.png",
+            "dispatch_week_july.png",
+            "reservoir_levels.png",
+            "heads.png",
+            "month_hour_map.png",
+            "monthly_energy.png",
+        ]
+    )
     for n in names:
         if n != "timings.json":
             assert (outs[0] / n).read_bytes() == (outs[1] / n).read_bytes(), n
@@ -147,8 +190,12 @@ def test_validate_cli_full_run_is_byte_identical(tmp_path):
 
 def test_validate_refuses_to_overwrite(tmp_path):
     (tmp_path / "old.txt").write_text("keep me")
-    out = subprocess.run([sys.executable, "-m", "hydro_sim.cli", "validate", "--out", str(tmp_path), "--quick"],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "validate", "--out", str(tmp_path), "--quick"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 2
     assert "`--out`" in out.stderr and "never overwritten" in out.stderr
     assert (tmp_path / "old.txt").read_text() == "keep me"
@@ -173,14 +220,28 @@ def window_check():
     return annual_check(year=_window())
 
 
-@pytest.mark.parametrize("key, status, label, xtol", [
-    ("implied_lower_usable_volume_hm3", "implied_lower_usable_volume_status", "lower usable volume [hm³]", 0.05),
-    ("implied_daily_generating_hours_cap", "implied_daily_generating_hours_cap_status",
-     "daily generating hours cap [h]", 0.01),
-])
+@pytest.mark.parametrize(
+    "key, status, label, xtol",
+    [
+        (
+            "implied_lower_usable_volume_hm3",
+            "implied_lower_usable_volume_status",
+            "lower usable volume [hm³]",
+            0.05,
+        ),
+        (
+            "implied_daily_generating_hours_cap",
+            "implied_daily_generating_hours_cap_status",
+            "daily generating hours cap [h]",
+            0.01,
+        ),
+    ],
+)
 def test_window_inverse_root_brackets_the_pro_rated_figure(window_check, key, status, label, xtol):
     s = window_check.summary
-    assert s["published_psh_generation_basis_mwh"] == pytest.approx(WINDOW_TARGET_MWH, rel=1e-12)  # 53,584 MWh
+    assert s["published_psh_generation_basis_mwh"] == pytest.approx(
+        WINDOW_TARGET_MWH, rel=1e-12
+    )  # 53,584 MWh
     assert s["published_pro_rata_factor"] == pytest.approx(WINDOW_H / 8760, rel=1e-12)
     root = s[key]
     assert root is not None and s[status] == "solved"
@@ -193,7 +254,7 @@ def test_window_inverse_root_brackets_the_pro_rated_figure(window_check, key, st
     above = runs[runs["psh_generation_mwh"] > WINDOW_TARGET_MWH]
     assert not below.empty and not above.empty
     lo, hi = below["x"].max(), above["x"].min()
-    assert lo <= root <= hi and hi - lo <= xtol, (lo, root, hi)    # the searched runs bracket the figure
+    assert lo <= root <= hi and hi - lo <= xtol, (lo, root, hi)  # the searched runs bracket the figure
 
 
 def test_window_sensitivity_signs_are_physical(window_check):
@@ -201,7 +262,10 @@ def test_window_sensitivity_signs_are_physical(window_check):
     base = t.loc[("base", "defaults")]
     assert base["psh_generation_mwh"] == pytest.approx(window_check.summary["psh_generation_mwh"], rel=1e-9)
     # more efficient units: a higher cycle efficiency, less pumping energy for the water cycled, more net energy
-    lo, hi = t.loc[("cycle efficiency", "0.72 at rated point")], t.loc[("cycle efficiency", "0.80 at rated point")]
+    lo, hi = (
+        t.loc[("cycle efficiency", "0.72 at rated point")],
+        t.loc[("cycle efficiency", "0.80 at rated point")],
+    )
     assert hi["psh_cycle_efficiency"] > lo["psh_cycle_efficiency"]
     assert hi["psh_pumping_mwh"] < lo["psh_pumping_mwh"]
     assert hi["psh_generation_mwh"] - hi["psh_pumping_mwh"] > lo["psh_generation_mwh"] - lo["psh_pumping_mwh"]
@@ -218,8 +282,9 @@ def test_window_sensitivity_signs_are_physical(window_check):
     head = t.xs("head", level="parameter").iloc[0]
     assert head["conventional_generation_mwh"] < base["conventional_generation_mwh"]
     # deviations on the window's own (pro-rated) basis
-    np.testing.assert_allclose(t["psh_relative_deviation"], t["psh_generation_mwh"] / WINDOW_TARGET_MWH - 1,
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        t["psh_relative_deviation"], t["psh_generation_mwh"] / WINDOW_TARGET_MWH - 1, rtol=1e-12
+    )
 
 
 def test_validate_on_a_window_writes_every_output(tmp_path, window_check):
@@ -232,12 +297,24 @@ def test_validate_on_a_window_writes_every_output(tmp_path, window_check):
     out = tmp_path / "check"
     assert main(["validate", "--hours", str(WINDOW_H), "--out", str(out)]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted(["summary.json", "report.md", "schedule.csv", "timings.json",
-                            "dispatch_week_january.png", "reservoir_levels.png", "heads.png",
-                            "month_hour_map.png", "monthly_energy.png"])   # 8 Jan + 1 week fits; July does not
-    assert [p.name for p in tmp_path.iterdir()] == ["check"]              # no temporary left beside it
+    assert names == sorted(
+        [
+            "summary.json",
+            "report.md",
+            "schedule.csv",
+            "timings.json",
+            "dispatch_week_january.png",
+            "reservoir_levels.png",
+            "heads.png",
+            "month_hour_map.png",
+            "monthly_energy.png",
+        ]
+    )  # 8 Jan + 1 week fits; July does not
+    assert [p.name for p in tmp_path.iterdir()] == ["check"]  # no temporary left beside it
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert summary == json.loads(json.dumps(_json_ready(window_check.summary)))   # deterministic, the library's
+    assert summary == json.loads(
+        json.dumps(_json_ready(window_check.summary))
+    )  # deterministic, the library's
     assert REQUIRED_KEYS <= set(summary)
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh" in report
@@ -249,7 +326,7 @@ def test_validate_on_a_window_writes_every_output(tmp_path, window_check):
     assert len(schedule) == WINDOW_H and {"sim_power_generating_mw", "sim_volume_lower_hm3"} <= set(schedule)
     for name in (n for n in names if n.endswith(".png")):
         image = matplotlib.image.imread(out / name)
-        ink = (image[..., :3] < 0.9).any(axis=-1).mean()                 # share of pixels that are not white
+        ink = (image[..., :3] < 0.9).any(axis=-1).mean()  # share of pixels that are not white
         assert image.shape[0] >= 400 and 0.02 < ink < 0.9, (name, ink)
 
 
@@ -265,19 +342,22 @@ def test_quick_says_what_was_not_run(capsys, tmp_path):
     assert "implied daily generating cap: not run (--quick)" in printed
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["implied_lower_usable_volume_hm3"] is None and s["implied_daily_generating_hours_cap"] is None
-    assert s["implied_lower_usable_volume_status"] == s["implied_daily_generating_hours_cap_status"] == "not run"
+    assert (
+        s["implied_lower_usable_volume_status"] == s["implied_daily_generating_hours_cap_status"] == "not run"
+    )
     assert s["sensitivity_status"] == "not run"
     report = (out / "report.md").read_text(encoding="utf-8")
     assert "not reached" not in report and "are solved by re-running" not in report
-    assert report.count("not run (`hydro-sim validate --quick`") == 3       # two inverses, the table
+    assert report.count("not run (`hydro-sim validate --quick`") == 3  # two inverses, the table
 
 
 def test_report_of_a_check_without_its_inverses_says_not_run():
     """The library alone: annual_check(inverse=False) and its report, with no CLI (the defect's own words)."""
     from hydro_sim.report import annual_check_markdown
 
-    check = annual_check(year=design_basis_year(reference_year()).window(hours=48), inverse=False,
-                         sensitivity=False)
+    check = annual_check(
+        year=design_basis_year(reference_year()).window(hours=48), inverse=False, sensitivity=False
+    )
     report = annual_check_markdown(check, lianghekou())
     assert "not reached in the searched range" not in report
     assert "- usable lower volume at which the model gives the pro-rated" in report and "not run" in report
@@ -290,8 +370,9 @@ def test_a_plant_without_conventional_units_has_no_conventional_comparison():
     from hydro_sim.report import annual_check_markdown
 
     plant = dataclasses.replace(lianghekou(), conventional=None)
-    check = annual_check(plant, design_basis_year(reference_year()).window(hours=48), inverse=False,
-                         sensitivity=False)
+    check = annual_check(
+        plant, design_basis_year(reference_year()).window(hours=48), inverse=False, sensitivity=False
+    )
     s = check.summary
     assert s["conventional_generation_mwh"] is None and s["conventional_relative_deviation"] is None
     assert s["conventional_effective_head_x_efficiency_m"] is None
@@ -322,8 +403,10 @@ def test_a_time_limited_solve_with_a_schedule_is_used_and_reported(capsys, monke
     def limited(*args, **kw):
         seen.update(kw)
         res = real(*args, **kw)
-        return TimeLimited(**{f.name: getattr(res, f.name) for f in dataclasses.fields(DispatchResult)}
-                           | {"status": "time_limit"})
+        return TimeLimited(
+            **{f.name: getattr(res, f.name) for f in dataclasses.fields(DispatchResult)}
+            | {"status": "time_limit"}
+        )
 
     monkeypatch.setattr(validation, "dispatch", limited)
     out = tmp_path / "o"
@@ -332,11 +415,15 @@ def test_a_time_limited_solve_with_a_schedule_is_used_and_reported(capsys, monke
     assert "1 dispatches stopped at the time limit" in capsys.readouterr().err
     s = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert s["time_limited_runs"] == 1 and s["dispatch_status"] == "time_limit"
-    assert "**1 of the dispatches stopped at the time limit**" in (out / "report.md").read_text(encoding="utf-8")
+    assert "**1 of the dispatches stopped at the time limit**" in (out / "report.md").read_text(
+        encoding="utf-8"
+    )
 
 
-@pytest.mark.parametrize("status, by, code", [("infeasible", None, 3), ("error", None, 4),
-                                              ("time_limit", None, 4), ("interrupted", "SIGTERM", 143)])
+@pytest.mark.parametrize(
+    "status, by, code",
+    [("infeasible", None, 3), ("error", None, 4), ("time_limit", None, 4), ("interrupted", "SIGTERM", 143)],
+)
 def test_validate_maps_a_failed_solve_to_its_exit_code(capsys, monkeypatch, tmp_path, status, by, code):
     import pandas as pd_
 
@@ -344,8 +431,12 @@ def test_validate_maps_a_failed_solve_to_its_exit_code(capsys, monkeypatch, tmp_
     from hydro_sim.cli import main
 
     def failing(*args, **kw):
-        raise validation.AnnualCheckSolveError(f"the dispatch ended {status}", status=status, interrupted_by=by,
-                                               diagnosis=pd_.DataFrame({"constraint": ["env_lo"]}))
+        raise validation.AnnualCheckSolveError(
+            f"the dispatch ended {status}",
+            status=status,
+            interrupted_by=by,
+            diagnosis=pd_.DataFrame({"constraint": ["env_lo"]}),
+        )
 
     monkeypatch.setattr(validation, "annual_check", failing)
     out = tmp_path / "o"
@@ -359,7 +450,10 @@ def test_validate_maps_a_failed_solve_to_its_exit_code(capsys, monkeypatch, tmp_
 def test_a_real_time_limit_without_a_schedule_stops_the_check(capsys, tmp_path):
     from hydro_sim.cli import main
 
-    assert main(["validate", "--quick", "--hours", "24", "--time-limit", "1e-9", "--out", str(tmp_path / "o")]) == 4
+    assert (
+        main(["validate", "--quick", "--hours", "24", "--time-limit", "1e-9", "--out", str(tmp_path / "o")])
+        == 4
+    )
     err = capsys.readouterr().err
     assert "hydro-sim: error: the annual check's dispatch" in err and "ended time_limit" in err
     assert list(tmp_path.iterdir()) == []
@@ -373,17 +467,21 @@ def test_a_window_too_short_to_reach_the_figure_says_not_reached():
     s = check.summary
     assert s["implied_lower_usable_volume_hm3"] is None and s["implied_daily_generating_hours_cap"] is None
     assert s["implied_daily_generating_hours_cap_status"] == (
-        "not reached in the searched range [0.5, 12] h/day: the generation goes from 0 to 0 MWh against 159 MWh")
+        "not reached in the searched range [0.5, 12] h/day: the generation goes from 0 to 0 MWh against 159 MWh"
+    )
     report = annual_check_markdown(check, lianghekou())
     assert "1.397 TWh pro rata" in report and "not reached in the searched range [0.5, 21.1352] hm³" in report
     assert "The usable lower volume does not bind: even 0.5 hm³ leaves 0.000 TWh" in report
 
 
-@pytest.mark.parametrize("deviation, hx_model_m, expected", [
-    (-0.05, 200.0, "This is within 10 % of the published figure"),
-    (-0.15, 200.0, "at the modelled head the published figure implies an overall 0.966;"),
-    (-0.15, None, "turbine no water in this run, so there is no head × efficiency to compare"),
-])
+@pytest.mark.parametrize(
+    "deviation, hx_model_m, expected",
+    [
+        (-0.05, 200.0, "This is within 10 % of the published figure"),
+        (-0.15, 200.0, "at the modelled head the published figure implies an overall 0.966;"),
+        (-0.15, None, "turbine no water in this run, so there is no head × efficiency to compare"),
+    ],
+)
 def test_report_explains_the_conventional_comparison_of_a_year(window_check, deviation, hx_model_m, expected):
     """The report's conventional paragraph on a full year's summary (the figures are set, the text derived):
     0.92 × 210 m / 200 m = 0.966 is the overall efficiency the published figure implies."""
@@ -391,9 +489,15 @@ def test_report_explains_the_conventional_comparison_of_a_year(window_check, dev
 
     from hydro_sim.report import annual_check_markdown
 
-    s = dict(window_check.summary, hours=8760.0, published_pro_rata_factor=1.0,
-             conventional_relative_deviation=deviation, conventional_effective_head_x_efficiency_m=hx_model_m,
-             published_effective_head_x_efficiency_m=210.0, conventional_efficiency=0.92)
+    s = dict(
+        window_check.summary,
+        hours=8760.0,
+        published_pro_rata_factor=1.0,
+        conventional_relative_deviation=deviation,
+        conventional_effective_head_x_efficiency_m=hx_model_m,
+        published_effective_head_x_efficiency_m=210.0,
+        conventional_efficiency=0.92,
+    )
     report = annual_check_markdown(dataclasses.replace(window_check, summary=s), lianghekou())
     assert expected in report
     assert ("This run covers" not in report and "against about 11.0 TWh" in report) or hx_model_m is None
@@ -409,12 +513,15 @@ def test_figure_weeks_follow_the_run():
     def frame(start, hours):
         return pd_.DataFrame(index=pd_.date_range(start, periods=hours, freq="h"))
 
-    assert _figure_weeks(frame("2030-01-01", 8760)) == {"dispatch_week_january.png": pd_.Timestamp("2030-01-08"),
-                                                        "dispatch_week_july.png": pd_.Timestamp("2030-07-08")}
+    assert _figure_weeks(frame("2030-01-01", 8760)) == {
+        "dispatch_week_january.png": pd_.Timestamp("2030-01-08"),
+        "dispatch_week_july.png": pd_.Timestamp("2030-07-08"),
+    }
     assert _figure_weeks(frame("2030-07-01", 336)) == {"dispatch_week_july.png": pd_.Timestamp("2030-07-08")}
     assert _figure_weeks(frame("2030-03-01", 48)) == {"dispatch_week_first.png": pd_.Timestamp("2030-03-01")}
-    schedule = annual_check(year=design_basis_year(reference_year()).window(hours=24), inverse=False,
-                            sensitivity=False).schedule
-    fig = plots.dispatch_stack(schedule)                    # no start: the schedule's first hours
+    schedule = annual_check(
+        year=design_basis_year(reference_year()).window(hours=24), inverse=False, sensitivity=False
+    ).schedule
+    fig = plots.dispatch_stack(schedule)  # no start: the schedule's first hours
     assert fig.axes[0].get_title() == "Dispatch from 2030-01-01 (24 h)"
     plots.plt.close(fig)

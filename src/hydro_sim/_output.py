@@ -35,8 +35,17 @@ from typing import Any, Self
 
 from hydro_sim._validation import fail
 
-__all__ = ["PAUSE_ENV", "Interrupted", "SignalGuard", "check_file_place", "check_new_folder", "new_folder",
-           "remove_stale", "test_hook", "write_file"]
+__all__ = [
+    "PAUSE_ENV",
+    "Interrupted",
+    "SignalGuard",
+    "check_file_place",
+    "check_new_folder",
+    "new_folder",
+    "remove_stale",
+    "test_hook",
+    "write_file",
+]
 
 #: Environment variable of the test hook (see the module docstring). [s]
 PAUSE_ENV = "HYDRO_SIM_TEST_PAUSE_AFTER_FILE_S"
@@ -66,7 +75,7 @@ class SignalGuard:
         self._old: dict[int, Any] = {}
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.received is not None:   # a second signal, during the clean-up of the first: recorded already
+        if self.received is not None:  # a second signal, during the clean-up of the first: recorded already
             return
         self.received = name = signal.Signals(signum).name
         if not self.committed:
@@ -116,6 +125,7 @@ def test_hook(name: str) -> None:
 
 # ---- checks before the computation ------------------------------------------------------------------------
 
+
 def _nearest_existing(path: Path) -> Path:
     p = path
     while not p.exists() and p != p.parent:
@@ -130,16 +140,26 @@ def _probe(folder: Path, out: Path, where: str) -> None:
         os.rmdir(probe)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        raise fail("--out", f"cannot be written: creating a folder in {str(folder)!r} fails "
-                   f"({reason}); choose a folder you can write to", str(out), where) from None
+        raise fail(
+            "--out",
+            f"cannot be written: creating a folder in {str(folder)!r} fails "
+            f"({reason}); choose a folder you can write to",
+            str(out),
+            where,
+        ) from None
 
 
 def _check_under_folders(out: Path, where: str) -> Path:
     """Refuse a path under a file; return the nearest existing folder."""
     base = _nearest_existing(out.parent if not out.exists() else out)
     if not base.is_dir():
-        raise fail("--out", f"lies under {str(base)!r}, which is a file, not a folder; name a folder whose "
-                   "parents are folders", str(out), where)
+        raise fail(
+            "--out",
+            f"lies under {str(base)!r}, which is a file, not a folder; name a folder whose "
+            "parents are folders",
+            str(out),
+            where,
+        )
     return base
 
 
@@ -147,7 +167,9 @@ def _check_names(out: Path, where: str) -> None:
     """Refuse names the file system cannot hold (checked first: even asking whether they exist fails)."""
     for part in out.parts:
         if len(os.fsencode(part)) > 255:
-            raise fail("--out", f"has a name longer than 255 bytes ({part[:20]!r}…)", str(out)[:60] + "…", where)
+            raise fail(
+                "--out", f"has a name longer than 255 bytes ({part[:20]!r}…)", str(out)[:60] + "…", where
+            )
 
 
 def check_new_folder(out: Path, where: str) -> None:
@@ -161,15 +183,26 @@ def check_new_folder(out: Path, where: str) -> None:
     """
     _check_names(out, where)
     if out.name in ("", ".", ".."):
-        raise fail("--out", "must name a new folder (not '.', '..' or a folder given by a trailing '/..'); "
-                   "e.g. `--out validate_out`", str(out), where)
+        raise fail(
+            "--out",
+            "must name a new folder (not '.', '..' or a folder given by a trailing '/..'); "
+            "e.g. `--out validate_out`",
+            str(out),
+            where,
+        )
     if out.is_symlink():
-        raise fail("--out", "is a symbolic link; the output is a new folder: name a new folder", str(out), where)
+        raise fail(
+            "--out", "is a symbolic link; the output is a new folder: name a new folder", str(out), where
+        )
     if out.exists() and not out.is_dir():
         raise fail("--out", "is a file; the output is a folder: name a new folder", str(out), where)
     if out.is_dir() and any(out.iterdir()):
-        raise fail("--out", "already exists and is not an empty folder; the output is never overwritten: name "
-                   "a new folder", str(out), where)
+        raise fail(
+            "--out",
+            "already exists and is not an empty folder; the output is never overwritten: name a new folder",
+            str(out),
+            where,
+        )
     base = _check_under_folders(out, where)
     _probe(base if base != out else out.parent, out, where)
 
@@ -180,13 +213,19 @@ def check_file_place(out: Path, name: str, where: str) -> None:
     if out.exists() and not out.is_dir():
         raise fail("--out", f"is a file; it must be a folder for {name}", str(out), where)
     if (out / name).exists() or (out / name).is_symlink():
-        raise fail("--out", f"already holds {name}; the output is never overwritten: choose a new folder or "
-                   "remove the old file", str(out), where)
+        raise fail(
+            "--out",
+            f"already holds {name}; the output is never overwritten: choose a new folder or "
+            "remove the old file",
+            str(out),
+            where,
+        )
     base = _check_under_folders(out, where)
     _probe(base, out, where)
 
 
 # ---- stale temporaries ------------------------------------------------------------------------------------
+
 
 def _umask() -> int:
     mask = os.umask(0o022)
@@ -234,6 +273,7 @@ def _file_pattern(name: str) -> str:
 
 # ---- writing ----------------------------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
 def new_folder(out: Path, guard: SignalGuard | None = None) -> Iterator[Path]:
     """Yield a hidden temporary sibling of ``out`` to fill; on success rename it to ``out`` (an empty folder
@@ -242,7 +282,7 @@ def new_folder(out: Path, guard: SignalGuard | None = None) -> Iterator[Path]:
     remove_stale(out.parent, _folder_pattern(out.name))
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
     try:
-        os.chmod(tmp, 0o777 & ~_umask())        # mkdtemp's 0700 is for the temporary, not for the output
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 is for the temporary, not for the output
         yield tmp
         with _signals_blocked():
             committed = not _pending_signal()
@@ -267,7 +307,7 @@ def write_file(path: Path, text: str, guard: SignalGuard | None = None) -> None:
     remove_stale(path.parent, _file_pattern(path.name))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
-        os.chmod(tmp, 0o666 & ~_umask())        # mkstemp's 0600 is for the temporary, not for the output
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for the temporary, not for the output
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         test_hook(path.name)
@@ -289,8 +329,12 @@ def _link_or_replace(tmp: str, path: Path) -> None:
     try:
         os.link(tmp, path)
     except FileExistsError:
-        raise fail("--out", f"already holds {path.name}; the output is never overwritten", str(path.parent),
-                   "hydro-sim") from None
+        raise fail(
+            "--out",
+            f"already holds {path.name}; the output is never overwritten",
+            str(path.parent),
+            "hydro-sim",
+        ) from None
     except OSError as exc:  # pragma: no cover - a file system without hard links
         if exc.errno not in (errno.EPERM, errno.EXDEV, errno.EOPNOTSUPP, errno.EMLINK):
             raise

@@ -93,15 +93,21 @@ def efficiency(field: str, value: Any, where: str) -> float:
     return x
 
 
-def whole_number(field: str, value: Any, where: str, *, minimum: int | None = None,
-                 maximum: int | None = None) -> int:
+def whole_number(
+    field: str, value: Any, where: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """A Python or numpy integer (not a bool, not a float such as 2.0) within [minimum, maximum]."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         lo = "" if minimum is None else f" of at least {minimum}"
         raise fail(field, f"must be a whole number{lo}", value, where)
     if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
-        span = (f"in [{minimum}, {maximum}]" if minimum is not None and maximum is not None
-                else f"of at least {minimum}" if minimum is not None else f"of at most {maximum}")
+        span = (
+            f"in [{minimum}, {maximum}]"
+            if minimum is not None and maximum is not None
+            else f"of at least {minimum}"
+            if minimum is not None
+            else f"of at most {maximum}"
+        )
         raise fail(field, f"must be a whole number {span}", value, where)
     return int(value)
 
@@ -121,7 +127,9 @@ def text(field: str, value: Any, where: str, *, allow_empty: bool = False) -> st
     return value
 
 
-def provenance_mapping(field: str, value: Any, where: str, *, keys: Sequence[str] | None = None) -> dict[str, Any]:
+def provenance_mapping(
+    field: str, value: Any, where: str, *, keys: Sequence[str] | None = None
+) -> dict[str, Any]:
     """A mapping of str keys (from ``keys`` when given) to :class:`~hydro_sim.plant.Provenance` records."""
     from hydro_sim.plant import Provenance  # plant imports this module: resolve at call time
 
@@ -146,8 +154,12 @@ def real_array(field: str, value: Any, where: str, *, allow_nan: bool = False) -
     unless ``allow_nan``; ±inf is refused too unless ``allow_nan`` (non-finite values are one rule).
     """
     if value is None or isinstance(value, (str, bytes, Mapping)):
-        raise fail(field, f"must be a number or an array of numbers, {_kind(value)}",
-                   value if value is None or isinstance(value, (str, bytes)) else type(value).__name__, where)
+        raise fail(
+            field,
+            f"must be a number or an array of numbers, {_kind(value)}",
+            value if value is None or isinstance(value, (str, bytes)) else type(value).__name__,
+            where,
+        )
     if isinstance(value, (bool, np.bool_)):
         raise fail(field, "must be a number or an array of numbers, not a boolean", value, where)
     if isinstance(value, (list, tuple)) and any(isinstance(v, (bool, np.bool_, str, bytes)) for v in value):
@@ -156,11 +168,18 @@ def real_array(field: str, value: Any, where: str, *, allow_nan: bool = False) -
     try:
         raw = np.asarray(value.to_numpy() if isinstance(value, pd.Series) else value)
     except (TypeError, ValueError):
-        raise fail(field, "must be a rectangular array of numbers (not ragged)", type(value).__name__,
-                   where) from None
+        raise fail(
+            field, "must be a rectangular array of numbers (not ragged)", type(value).__name__, where
+        ) from None
     if raw.dtype.kind not in "iuf":
-        what = {"b": "booleans", "c": "complex numbers", "U": "text", "S": "text", "M": "time stamps",
-                "m": "durations"}.get(raw.dtype.kind, f"values of type {raw.dtype}")
+        what = {
+            "b": "booleans",
+            "c": "complex numbers",
+            "U": "text",
+            "S": "text",
+            "M": "time stamps",
+            "m": "durations",
+        }.get(raw.dtype.kind, f"values of type {raw.dtype}")
         if raw.dtype.kind == "O":
             try:
                 raw = raw.astype(float)
@@ -174,8 +193,12 @@ def real_array(field: str, value: Any, where: str, *, allow_nan: bool = False) -
         if bad.any():
             i = int(np.argmax(bad.ravel()))
             at = f" at position {i}" if arr.ndim else ""
-            raise fail(field, f"must be finite (not NaN or infinite), but is {float(arr.ravel()[i])!r}{at}",
-                       float(arr.ravel()[i]), where)
+            raise fail(
+                field,
+                f"must be finite (not NaN or infinite), but is {float(arr.ravel()[i])!r}{at}",
+                float(arr.ravel()[i]),
+                where,
+            )
     return arr
 
 
@@ -186,14 +209,20 @@ def broadcast(where: str, **arrays: np.ndarray) -> tuple[int, ...]:
     except ValueError:
         shapes = ", ".join(f"`{k}` {np.shape(a)}" for k, a in arrays.items())
         first = next(iter(arrays))
-        raise fail(first, f"must have a shape that matches the other arguments ({shapes})",
-                   np.shape(arrays[first]), where) from None
+        raise fail(
+            first,
+            f"must have a shape that matches the other arguments ({shapes})",
+            np.shape(arrays[first]),
+            where,
+        ) from None
 
 
 def strictly_increasing(field: str, values: Any, where: str, *, min_len: int = 2) -> tuple[float, ...]:
     arr = real_array(field, values, where, allow_nan=True)
     if arr.ndim != 1 or arr.size < min_len:
-        raise fail(field, f"must be a 1-D table of at least {min_len} values", np.atleast_1d(arr).tolist(), where)
+        raise fail(
+            field, f"must be a 1-D table of at least {min_len} values", np.atleast_1d(arr).tolist(), where
+        )
     if not np.all(np.isfinite(arr)):
         raise fail(field, "must hold only finite values (no NaN or infinite)", arr.tolist(), where)
     steps = np.diff(arr)
@@ -221,7 +250,9 @@ def time_index(field: str, index: Any, where: str) -> pd.DatetimeIndex:
     A single step needs a frequency to know its length.
     """
     if not isinstance(index, pd.DatetimeIndex):
-        raise fail(f"{field}.index", "must be a pandas DatetimeIndex (time stamps)", type(index).__name__, where)
+        raise fail(
+            f"{field}.index", "must be a pandas DatetimeIndex (time stamps)", type(index).__name__, where
+        )
     if len(index) < 1:
         raise fail(field, "must have at least one step", 0, where)
     if index.hasnans:
@@ -230,18 +261,31 @@ def time_index(field: str, index: Any, where: str) -> pd.DatetimeIndex:
     if not index.is_monotonic_increasing or index.has_duplicates:
         if index.has_duplicates:
             dup = index[index.duplicated()][0]
-            raise fail(f"{field}.index", "must rise strictly in time (sorted, no duplicates), but time stamp "
-                       f"{dup} appears twice", str(dup), where)
+            raise fail(
+                f"{field}.index",
+                f"must rise strictly in time (sorted, no duplicates), but time stamp {dup} appears twice",
+                str(dup),
+                where,
+            )
         i = int(np.argmax(np.diff(index.as_unit("ns").asi8) < 0))
-        raise fail(f"{field}.index", f"must rise strictly in time (sorted, no duplicates), but step {i + 1} "
-                   f"({index[i + 1]}) comes before step {i} ({index[i]})", str(index[i + 1]), where)
+        raise fail(
+            f"{field}.index",
+            f"must rise strictly in time (sorted, no duplicates), but step {i + 1} "
+            f"({index[i + 1]}) comes before step {i} ({index[i]})",
+            str(index[i + 1]),
+            where,
+        )
     if len(index) > 1:
-        steps = np.diff(index.as_unit("ns").asi8)       # nanoseconds in absolute (UTC) time
+        steps = np.diff(index.as_unit("ns").asi8)  # nanoseconds in absolute (UTC) time
         if not np.all(steps == steps[0]):
             i = int(np.argmax(steps != steps[0]))
-            raise fail(f"{field}.index", f"must be regular, but the step after {index[i]} differs"
-                       f" from the first step ({pd.Timedelta(int(steps[0]))})", str(pd.Timedelta(int(steps[i]))),
-                       where)
+            raise fail(
+                f"{field}.index",
+                f"must be regular, but the step after {index[i]} differs"
+                f" from the first step ({pd.Timedelta(int(steps[0]))})",
+                str(pd.Timedelta(int(steps[i]))),
+                where,
+            )
     elif index.freq is None:
         raise fail(f"{field}.index", "needs a frequency when it has a single step", None, where)
     else:
@@ -250,8 +294,12 @@ def time_index(field: str, index: Any, where: str) -> pd.DatetimeIndex:
         except (TypeError, ValueError):
             step = None
         if step is None or step <= pd.Timedelta(0):
-            raise fail(f"{field}.index", "needs a frequency of fixed length (such as 'h' or '3h') when it has a "
-                       "single step", index.freqstr, where)
+            raise fail(
+                f"{field}.index",
+                "needs a frequency of fixed length (such as 'h' or '3h') when it has a single step",
+                index.freqstr,
+                where,
+            )
     return index
 
 
@@ -265,33 +313,65 @@ def series(
 ) -> pd.Series:
     """Check a time series: a pandas Series of finite real numbers, optionally on a given index and ≥ 0."""
     if not isinstance(value, pd.Series):
-        hint = (" (wrap it: pd.Series(values, index=time_stamps))"
-                if isinstance(value, (list, tuple, np.ndarray)) else "")
+        hint = (
+            " (wrap it: pd.Series(values, index=time_stamps))"
+            if isinstance(value, (list, tuple, np.ndarray))
+            else ""
+        )
         raise fail(field, f"must be a pandas Series{hint}", type(value).__name__, where)
     if index is not None:
         if not isinstance(value.index, pd.DatetimeIndex):
-            raise fail(f"{field}.index", "must be a pandas DatetimeIndex like the scenario index",
-                       type(value.index).__name__, where)
+            raise fail(
+                f"{field}.index",
+                "must be a pandas DatetimeIndex like the scenario index",
+                type(value.index).__name__,
+                where,
+            )
         if (value.index.tz is None) != (index.tz is None):
-            raise fail(f"{field}.index", f"must be {_tz_name(index)} like `inflow_upper_m3s`, but is "
-                       f"{_tz_name(value.index)}", str(value.index.tz), where)
+            raise fail(
+                f"{field}.index",
+                f"must be {_tz_name(index)} like `inflow_upper_m3s`, but is {_tz_name(value.index)}",
+                str(value.index.tz),
+                where,
+            )
         if index.tz is not None and str(value.index.tz) != str(index.tz):
-            raise fail(f"{field}.index", f"must be in the zone of `inflow_upper_m3s` ({index.tz}), but is in "
-                       f"{value.index.tz} (convert it with .tz_convert('{index.tz}'))", str(value.index.tz), where)
+            raise fail(
+                f"{field}.index",
+                f"must be in the zone of `inflow_upper_m3s` ({index.tz}), but is in "
+                f"{value.index.tz} (convert it with .tz_convert('{index.tz}'))",
+                str(value.index.tz),
+                where,
+            )
         if len(value) != len(index):
-            raise fail(field, f"must have {len(index)} steps like the scenario index, but has {len(value)}",
-                       len(value), where)
+            raise fail(
+                field,
+                f"must have {len(index)} steps like the scenario index, but has {len(value)}",
+                len(value),
+                where,
+            )
         if not value.index.equals(index):
             i = int(np.argmax(value.index.as_unit("ns").asi8 != index.as_unit("ns").asi8))
-            raise fail(field, f"must be on the same DatetimeIndex as the other series (misaligned index: step {i}"
-                       f" is {value.index[i]!s}, not {index[i]!s})", f"first {value.index[0]!s}", where)
+            raise fail(
+                field,
+                f"must be on the same DatetimeIndex as the other series (misaligned index: step {i}"
+                f" is {value.index[i]!s}, not {index[i]!s})",
+                f"first {value.index[0]!s}",
+                where,
+            )
     kind = value.dtype.kind
     if kind not in "iuf":
         inferred = pd.api.types.infer_dtype(value, skipna=True)
         if inferred not in ("floating", "integer", "mixed-integer-float", "decimal", "empty"):
-            what = {"boolean": "booleans", "complex": "complex numbers", "timedelta": "durations",
-                    "timedelta64": "durations", "datetime": "time stamps", "datetime64": "time stamps",
-                    "string": "text", "bytes": "text"}.get(inferred, f"{inferred} values")
+            what = {
+                "boolean": "booleans",
+                "complex": "complex numbers",
+                "timedelta": "durations",
+                "timedelta64": "durations",
+                "datetime": "time stamps",
+                "datetime64": "time stamps",
+                "string": "text",
+                "bytes": "text",
+            }.get(inferred, f"{inferred} values")
             raise fail(field, f"must hold real numbers, not {what}", str(value.dtype), where)
     try:
         arr = value.to_numpy(dtype=float)
@@ -300,12 +380,17 @@ def series(
     bad = ~np.isfinite(arr)
     if bad.any():
         i = int(np.argmax(bad))
-        raise fail(field, f"must be finite, but step {i} ({value.index[i]!s}) is {float(arr[i])!r}", arr[i],
-                   where)
+        raise fail(
+            field, f"must be finite, but step {i} ({value.index[i]!s}) is {float(arr[i])!r}", arr[i], where
+        )
     if non_negative and (arr < 0.0).any():
         i = int(np.argmax(arr < 0.0))
-        raise fail(field, f"must not be negative, but step {i} ({value.index[i]!s}) is {float(arr[i])!r}",
-                   arr[i], where)
+        raise fail(
+            field,
+            f"must not be negative, but step {i} ({value.index[i]!s}) is {float(arr[i])!r}",
+            arr[i],
+            where,
+        )
     return pd.Series(arr, index=value.index, name=value.name)
 
 

@@ -26,8 +26,13 @@ def _residual(v: np.ndarray, v0: Any, net_inflow_m3s: np.ndarray, c: float) -> n
     return v - prev - c * net_inflow_m3s
 
 
-def water_balance_max_error_hm3(columns: Mapping[str, Any], *, initial_volume_upper_hm3: Any,
-                                initial_volume_lower_hm3: Any = None, dt_h: float) -> float:
+def water_balance_max_error_hm3(
+    columns: Mapping[str, Any],
+    *,
+    initial_volume_upper_hm3: Any,
+    initial_volume_lower_hm3: Any = None,
+    dt_h: float,
+) -> float:
     """Largest absolute balance residual of either reservoir over all steps (and scenarios). [hm³]
 
     Parameters
@@ -49,10 +54,21 @@ def water_balance_max_error_hm3(columns: Mapping[str, Any], *, initial_volume_up
     col = {k: np.asarray(columns[k], dtype=float) for k in columns}
     c = HM3_PER_M3S_HOUR * dt_h
     down = col["flow_conventional_m3s"] + col["flow_generating_m3s"] + col["spill_upper_m3s"]
-    worst = float(np.max(np.abs(_residual(col["volume_upper_hm3"], initial_volume_upper_hm3,
-                                          col["inflow_upper_m3s"] + col["flow_pumping_m3s"] - down, c))))
+    worst = float(
+        np.max(
+            np.abs(
+                _residual(
+                    col["volume_upper_hm3"],
+                    initial_volume_upper_hm3,
+                    col["inflow_upper_m3s"] + col["flow_pumping_m3s"] - down,
+                    c,
+                )
+            )
+        )
+    )
     if initial_volume_lower_hm3 is not None and "volume_lower_hm3" in col:
         net = col["inflow_lower_m3s"] + down - col["flow_pumping_m3s"] - col["release_lower_m3s"]
-        worst = max(worst, float(np.max(np.abs(_residual(col["volume_lower_hm3"], initial_volume_lower_hm3, net,
-                                                          c)))))
+        worst = max(
+            worst, float(np.max(np.abs(_residual(col["volume_lower_hm3"], initial_volume_lower_hm3, net, c))))
+        )
     return worst

@@ -62,7 +62,9 @@ def _like(template: Any, values: np.ndarray) -> Any:
     return values
 
 
-def _values(name: str, x: Any, where: str, *, minimum: float | None = None, strict: bool = False) -> np.ndarray:
+def _values(
+    name: str, x: Any, where: str, *, minimum: float | None = None, strict: bool = False
+) -> np.ndarray:
     """``x`` as finite floats, ≥ ``minimum`` (> if ``strict``) when a minimum is given."""
     arr = iv.real_array(name, x, where)
     if minimum is not None:
@@ -70,8 +72,13 @@ def _values(name: str, x: Any, where: str, *, minimum: float | None = None, stri
         if bad.any():
             i = int(np.argmax(bad.ravel()))
             v = float(arr.ravel()[i])
-            rule = ("must be positive" if strict and minimum == 0.0 else
-                    "must not be negative" if minimum == 0.0 else f"must be at least {minimum}")
+            rule = (
+                "must be positive"
+                if strict and minimum == 0.0
+                else "must not be negative"
+                if minimum == 0.0
+                else f"must be at least {minimum}"
+            )
             at = f" (position {i})" if arr.ndim else ""
             raise iv.fail(name, f"{rule}{at}", v, where)
     return arr
@@ -94,8 +101,12 @@ def _table(name_x: str, tx: Any, name_y: str, ty: Any, where: str) -> tuple[np.n
     x: np.ndarray = np.asarray(iv.strictly_increasing(name_x, tx, where), dtype=float)
     y = iv.real_array(name_y, ty, where)
     if y.ndim != 1 or y.size != x.size:
-        raise iv.fail(name_y, f"must be a 1-D table with one value per entry of `{name_x}` ({x.size})",
-                      list(np.shape(y)), where)
+        raise iv.fail(
+            name_y,
+            f"must be a 1-D table with one value per entry of `{name_x}` ({x.size})",
+            list(np.shape(y)),
+            where,
+        )
     return x, y
 
 
@@ -165,8 +176,9 @@ def _interpolate(x: Any, table_x: Any, table_y: Any, where: str, names: tuple[st
     return _like(x, y)
 
 
-def volume_from_level_hm3(level_masl: ArrayLike, curve_level_masl: np.ndarray,
-                          curve_volume_hm3: np.ndarray) -> ArrayLike:
+def volume_from_level_hm3(
+    level_masl: ArrayLike, curve_level_masl: np.ndarray, curve_volume_hm3: np.ndarray
+) -> ArrayLike:
     """Stored volume at a water level, from a level–volume table.
 
     Parameters
@@ -184,12 +196,18 @@ def volume_from_level_hm3(level_masl: ArrayLike, curve_level_masl: np.ndarray,
     >>> volume_from_level_hm3(2601.5, np.array([2601.0, 2602.0]), np.array([36.123, 39.1502]))
     37.6366
     """
-    return _interpolate(level_masl, curve_level_masl, curve_volume_hm3, "volume_from_level_hm3()",
-                        ("level_masl", "curve_level_masl", "curve_volume_hm3"))
+    return _interpolate(
+        level_masl,
+        curve_level_masl,
+        curve_volume_hm3,
+        "volume_from_level_hm3()",
+        ("level_masl", "curve_level_masl", "curve_volume_hm3"),
+    )
 
 
-def level_from_volume_masl(volume_hm3: ArrayLike, curve_level_masl: np.ndarray,
-                           curve_volume_hm3: np.ndarray) -> ArrayLike:
+def level_from_volume_masl(
+    volume_hm3: ArrayLike, curve_level_masl: np.ndarray, curve_volume_hm3: np.ndarray
+) -> ArrayLike:
     """Water level at a stored volume: the inverse of :func:`volume_from_level_hm3`. [m a.s.l.]
 
     Examples
@@ -197,16 +215,32 @@ def level_from_volume_masl(volume_hm3: ArrayLike, curve_level_masl: np.ndarray,
     >>> level_from_volume_masl(37.6366, np.array([2601.0, 2602.0]), np.array([36.123, 39.1502]))
     2601.5
     """
-    if np.ndim(curve_volume_hm3) == 1 and np.ndim(curve_level_masl) == 1 and \
-            np.size(curve_volume_hm3) != np.size(curve_level_masl):
-        raise iv.fail("curve_volume_hm3", f"must have one volume per level ({np.size(curve_level_masl)} levels)",
-                      np.size(curve_volume_hm3), "level_from_volume_masl()")
-    return _interpolate(volume_hm3, curve_volume_hm3, curve_level_masl, "level_from_volume_masl()",
-                        ("volume_hm3", "curve_volume_hm3", "curve_level_masl"))
+    if (
+        np.ndim(curve_volume_hm3) == 1
+        and np.ndim(curve_level_masl) == 1
+        and np.size(curve_volume_hm3) != np.size(curve_level_masl)
+    ):
+        raise iv.fail(
+            "curve_volume_hm3",
+            f"must have one volume per level ({np.size(curve_level_masl)} levels)",
+            np.size(curve_volume_hm3),
+            "level_from_volume_masl()",
+        )
+    return _interpolate(
+        volume_hm3,
+        curve_volume_hm3,
+        curve_level_masl,
+        "level_from_volume_masl()",
+        ("volume_hm3", "curve_volume_hm3", "curve_level_masl"),
+    )
 
 
-def net_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike | float,
-               flow_m3s: ArrayLike | float = 0.0, loss_coefficient_s2_per_m5: float = 0.0) -> ArrayLike:
+def net_head_m(
+    upstream_level_masl: ArrayLike,
+    downstream_level_masl: ArrayLike | float,
+    flow_m3s: ArrayLike | float = 0.0,
+    loss_coefficient_s2_per_m5: float = 0.0,
+) -> ArrayLike:
     """Net head on a turbine: gross head less the waterway loss.
 
     Parameters
@@ -225,12 +259,15 @@ def net_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike 
     >>> net_head_m(2865.0, 2605.0, 600.0, 2.0e-5)
     252.8
     """
-    zu, zd, q, k = _head_args(upstream_level_masl, downstream_level_masl, flow_m3s, loss_coefficient_s2_per_m5,
-                              "net_head_m()")
+    zu, zd, q, k = _head_args(
+        upstream_level_masl, downstream_level_masl, flow_m3s, loss_coefficient_s2_per_m5, "net_head_m()"
+    )
     return _like(upstream_level_masl, zu - zd - k * np.square(q))
 
 
-def _head_args(zu: Any, zd: Any, q: Any, k: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+def _head_args(
+    zu: Any, zd: Any, q: Any, k: Any, where: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     up = _values("upstream_level_masl", zu, where)
     down = _values("downstream_level_masl", zd, where)
     flow = _values("flow_m3s", q, where, minimum=0.0)
@@ -238,8 +275,12 @@ def _head_args(zu: Any, zd: Any, q: Any, k: Any, where: str) -> tuple[np.ndarray
     return up, down, flow, _coefficient("loss_coefficient_s2_per_m5", k, where)
 
 
-def pumping_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayLike | float,
-                   flow_m3s: ArrayLike | float = 0.0, loss_coefficient_s2_per_m5: float = 0.0) -> ArrayLike:
+def pumping_head_m(
+    upstream_level_masl: ArrayLike,
+    downstream_level_masl: ArrayLike | float,
+    flow_m3s: ArrayLike | float = 0.0,
+    loss_coefficient_s2_per_m5: float = 0.0,
+) -> ArrayLike:
     """Head a pump must deliver: gross head *plus* the waterway loss, H_p = z_up − z_lo + k·Q². [m]
 
     Examples
@@ -247,12 +288,15 @@ def pumping_head_m(upstream_level_masl: ArrayLike, downstream_level_masl: ArrayL
     >>> pumping_head_m(2865.0, 2605.0, 500.0, 2.0e-5)
     265.0
     """
-    zu, zd, q, k = _head_args(upstream_level_masl, downstream_level_masl, flow_m3s, loss_coefficient_s2_per_m5,
-                              "pumping_head_m()")
+    zu, zd, q, k = _head_args(
+        upstream_level_masl, downstream_level_masl, flow_m3s, loss_coefficient_s2_per_m5, "pumping_head_m()"
+    )
     return _like(upstream_level_masl, zu - zd + k * np.square(q))
 
 
-def turbine_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
+def turbine_power_mw(
+    flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float
+) -> ArrayLike:
     """Electrical output of a turbine.
 
     Parameters
@@ -282,8 +326,9 @@ def _power_args(q: Any, h: Any, eta: Any, where: str) -> tuple[np.ndarray, np.nd
     return flow, head, e
 
 
-def _flow_args(p: Any, h: Any, eta: Any, where: str, head_name: str = "head_m"
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _flow_args(
+    p: Any, h: Any, eta: Any, where: str, head_name: str = "head_m"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     power = _values("power_mw", p, where, minimum=0.0)
     head = _values(head_name, h, where, minimum=0.0, strict=True)
     e = _efficiencies("efficiency", eta, where)
@@ -291,7 +336,9 @@ def _flow_args(p: Any, h: Any, eta: Any, where: str, head_name: str = "head_m"
     return power, head, e
 
 
-def turbine_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
+def turbine_flow_m3s(
+    power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float
+) -> ArrayLike:
     """Discharge a turbine needs for a given output at a given net head: Q = 10⁶ P / (ρ g η_t H). [m³/s]
 
     Examples
@@ -369,8 +416,13 @@ def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float)
     return _like(head_m, np.asarray(e))
 
 
-def efficiency_from_table(flow_m3s: ArrayLike, head_m: ArrayLike | float, table_flow_m3s: np.ndarray,
-                          table_head_m: np.ndarray, table_efficiency: np.ndarray) -> ArrayLike:
+def efficiency_from_table(
+    flow_m3s: ArrayLike,
+    head_m: ArrayLike | float,
+    table_flow_m3s: np.ndarray,
+    table_head_m: np.ndarray,
+    table_efficiency: np.ndarray,
+) -> ArrayLike:
     """Bilinear interpolation of an efficiency hill chart η(Q, H), held flat beyond the table's edges.
 
     An efficiency table is a measured chart: beyond its edges it is held at the edge value rather than
@@ -395,8 +447,12 @@ def efficiency_from_table(flow_m3s: ArrayLike, head_m: ArrayLike | float, table_
     th: np.ndarray = np.asarray(iv.strictly_increasing("table_head_m", table_head_m, where), dtype=float)
     te = _efficiencies("table_efficiency", table_efficiency, where)
     if te.shape != (tq.size, th.size):
-        raise iv.fail("table_efficiency", f"must have shape (len(table_flow_m3s), len(table_head_m)) = "
-                      f"({tq.size}, {th.size})", te.shape, where)
+        raise iv.fail(
+            "table_efficiency",
+            f"must have shape (len(table_flow_m3s), len(table_head_m)) = ({tq.size}, {th.size})",
+            te.shape,
+            where,
+        )
     q_in = _values("flow_m3s", flow_m3s, where, minimum=0.0)
     h_in = _values("head_m", head_m, where)
     iv.broadcast(where, flow_m3s=q_in, head_m=h_in)
@@ -407,14 +463,22 @@ def efficiency_from_table(flow_m3s: ArrayLike, head_m: ArrayLike | float, table_
     j = np.clip(np.searchsorted(th, h, side="right") - 1, 0, th.size - 2)
     wq = (q - tq[i]) / (tq[i + 1] - tq[i])
     wh = (h - th[j]) / (th[j + 1] - th[j])
-    eta = ((1 - wq) * (1 - wh) * te[i, j] + wq * (1 - wh) * te[i + 1, j]
-           + (1 - wq) * wh * te[i, j + 1] + wq * wh * te[i + 1, j + 1])
+    eta = (
+        (1 - wq) * (1 - wh) * te[i, j]
+        + wq * (1 - wh) * te[i + 1, j]
+        + (1 - wq) * wh * te[i, j + 1]
+        + wq * wh * te[i + 1, j + 1]
+    )
     return _like(flow_m3s, eta)
 
 
-def turbine_flow_with_losses_m3s(power_mw: ArrayLike, gross_head_m: ArrayLike | float,
-                                 loss_coefficient_s2_per_m5: float, efficiency: ArrayLike | float,
-                                 max_flow_m3s: ArrayLike | float = np.inf) -> ArrayLike:
+def turbine_flow_with_losses_m3s(
+    power_mw: ArrayLike,
+    gross_head_m: ArrayLike | float,
+    loss_coefficient_s2_per_m5: float,
+    efficiency: ArrayLike | float,
+    max_flow_m3s: ArrayLike | float = np.inf,
+) -> ArrayLike:
     """Flow that yields ``power_mw`` when the waterway loss grows with the flow itself.
 
     Solves P = ρ g η Q (H_g − k Q²) / 10⁶ for the smaller root Q (the physical branch, where power rises
@@ -450,7 +514,7 @@ def turbine_flow_with_losses_m3s(power_mw: ArrayLike, gross_head_m: ArrayLike | 
         df = c * (hg - 3.0 * k * q * q)
         step = np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
         q = q - step
-        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):     # converged everywhere (a NaN stays NaN)
+        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):  # converged everywhere (a NaN stays NaN)
             break
     # Peak of the power curve is at Q* = sqrt(H_g / 3k); beyond it there is no physical solution.
     ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= q_max + 1e-9)

@@ -85,16 +85,22 @@ class TailwaterCurve:
     def __post_init__(self) -> None:
         where = "TailwaterCurve"
         q = iv.strictly_increasing("discharge_m3s", self.discharge_m3s, where)
-        z = tuple(iv.finite(f"level_masl[{i}]", v, where) for i, v in enumerate(iv.real_array(
-            "level_masl", self.level_masl, where).ravel()))
+        z = tuple(
+            iv.finite(f"level_masl[{i}]", v, where)
+            for i, v in enumerate(iv.real_array("level_masl", self.level_masl, where).ravel())
+        )
         if len(z) != len(q):
             raise iv.fail("level_masl", f"must hold one level per discharge ({len(q)})", len(z), where)
         if q[0] < 0.0:
             raise iv.fail("discharge_m3s", "must start at a discharge ≥ 0", q[0], where)
         falls = [i for i in range(1, len(z)) if z[i] < z[i - 1]]
         if falls:
-            raise iv.fail("level_masl", f"must not fall as the discharge rises (entry {falls[0]} is below entry "
-                          f"{falls[0] - 1})", list(z), where)
+            raise iv.fail(
+                "level_masl",
+                f"must not fall as the discharge rises (entry {falls[0]} is below entry {falls[0] - 1})",
+                list(z),
+                where,
+            )
         object.__setattr__(self, "discharge_m3s", q)
         object.__setattr__(self, "level_masl", z)
 
@@ -142,13 +148,22 @@ class RiverSink:
         iv.text("name", self.name, "RiverSink")
         where = f"RiverSink '{self.name}'"
         if (self.tailwater_level_masl is None) == (self.tailwater_curve is None):
-            raise iv.fail("tailwater_level_masl", "or `tailwater_curve` must be given, exactly one of them",
-                          self.tailwater_level_masl, where)
+            raise iv.fail(
+                "tailwater_level_masl",
+                "or `tailwater_curve` must be given, exactly one of them",
+                self.tailwater_level_masl,
+                where,
+            )
         if self.tailwater_level_masl is not None:
-            object.__setattr__(self, "tailwater_level_masl",
-                               iv.finite("tailwater_level_masl", self.tailwater_level_masl, where))
+            object.__setattr__(
+                self,
+                "tailwater_level_masl",
+                iv.finite("tailwater_level_masl", self.tailwater_level_masl, where),
+            )
         if self.tailwater_curve is not None and not isinstance(self.tailwater_curve, TailwaterCurve):
-            raise iv.fail("tailwater_curve", "must be a TailwaterCurve", type(self.tailwater_curve).__name__, where)
+            raise iv.fail(
+                "tailwater_curve", "must be a TailwaterCurve", type(self.tailwater_curve).__name__, where
+            )
         _flow_limits(self, "max_flow_m3s", where)
 
     def level_masl_at(self, discharge_m3s: Any = 0.0) -> Any:
@@ -391,8 +406,11 @@ class Network:
     def __post_init__(self) -> None:
         iv.text("name", self.name, "Network")
         where = f"Network '{self.name}'"
-        for field, types, label in (("reservoirs", (Reservoir,), "Reservoir"), ("sinks", (RiverSink,), "RiverSink"),
-                                    ("links", _LINK_TYPES, "TurbineLink, PumpTurbineLink, Spillway or Release")):
+        for field, types, label in (
+            ("reservoirs", (Reservoir,), "Reservoir"),
+            ("sinks", (RiverSink,), "RiverSink"),
+            ("links", _LINK_TYPES, "TurbineLink, PumpTurbineLink, Spillway or Release"),
+        ):
             value = getattr(self, field)
             if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
                 raise iv.fail(field, f"must be a list of {label}", type(value).__name__, where)
@@ -406,36 +424,69 @@ class Network:
         for kind, items in (("reservoir", self.reservoirs), ("sink", self.sinks), ("link", self.links)):
             for item in items:
                 if item.name in seen:
-                    raise iv.fail("name", f"must be unique among the network's nodes and links, but the {kind} "
-                                  f"'{item.name}' shares it with a {seen[item.name]}", item.name, where)
+                    raise iv.fail(
+                        "name",
+                        f"must be unique among the network's nodes and links, but the {kind} "
+                        f"'{item.name}' shares it with a {seen[item.name]}",
+                        item.name,
+                        where,
+                    )
                 seen[item.name] = kind
         reservoirs = {r.name for r in self.reservoirs}
         nodes = reservoirs | {s.name for s in self.sinks}
         for link in self.links:
-            ends = (("upper", link.upper), ("lower", link.lower)) if isinstance(link, PumpTurbineLink) else (
-                ("from_node", link.from_node), ("to_node", link.to_node))
+            ends = (
+                (("upper", link.upper), ("lower", link.lower))
+                if isinstance(link, PumpTurbineLink)
+                else (("from_node", link.from_node), ("to_node", link.to_node))
+            )
             for field, node in ends:
                 if node not in nodes:
-                    raise iv.fail(field, f"must name a node of the network ({', '.join(sorted(nodes))})", node,
-                                  f"{type(link).__name__} '{link.name}' of {where}")
+                    raise iv.fail(
+                        field,
+                        f"must name a node of the network ({', '.join(sorted(nodes))})",
+                        node,
+                        f"{type(link).__name__} '{link.name}' of {where}",
+                    )
             if link.from_node == link.to_node:
-                raise iv.fail("to_node", "must differ from `from_node`: a link joins two nodes", link.to_node,
-                              f"{type(link).__name__} '{link.name}' of {where}")
+                raise iv.fail(
+                    "to_node",
+                    "must differ from `from_node`: a link joins two nodes",
+                    link.to_node,
+                    f"{type(link).__name__} '{link.name}' of {where}",
+                )
             if link.from_node not in reservoirs:
-                raise iv.fail("from_node", "must be a reservoir: a river sink has no outflow", link.from_node,
-                              f"{type(link).__name__} '{link.name}' of {where}")
+                raise iv.fail(
+                    "from_node",
+                    "must be a reservoir: a river sink has no outflow",
+                    link.from_node,
+                    f"{type(link).__name__} '{link.name}' of {where}",
+                )
             if isinstance(link, PumpTurbineLink) and link.lower not in reservoirs:
-                raise iv.fail("lower", "must be a reservoir: pump-turbines pump from stored water", link.lower,
-                              f"PumpTurbineLink '{link.name}' of {where}")
+                raise iv.fail(
+                    "lower",
+                    "must be a reservoir: pump-turbines pump from stored water",
+                    link.lower,
+                    f"PumpTurbineLink '{link.name}' of {where}",
+                )
         leaves = {c.from_node for c in self.flow_columns()}
         for r in self.reservoirs:
             if r.name not in leaves:
-                raise iv.fail("links", f"must give reservoir '{r.name}' a way for its water to leave it (a "
-                              "turbine, spillway, release or pump-turbine group starting there)", r.name, where)
+                raise iv.fail(
+                    "links",
+                    f"must give reservoir '{r.name}' a way for its water to leave it (a "
+                    "turbine, spillway, release or pump-turbine group starting there)",
+                    r.name,
+                    where,
+                )
         if not any(isinstance(link, (TurbineLink, PumpTurbineLink)) for link in self.links):
-            raise iv.fail("links", "must hold at least one unit group (TurbineLink or PumpTurbineLink)",
-                          [type(link).__name__ for link in self.links], where)
-        self.upstream_order()       # refuses a cycle of downhill links
+            raise iv.fail(
+                "links",
+                "must hold at least one unit group (TurbineLink or PumpTurbineLink)",
+                [type(link).__name__ for link in self.links],
+                where,
+            )
+        self.upstream_order()  # refuses a cycle of downhill links
 
     # -- lookups -------------------------------------------------------------------------------
     def node(self, name: str) -> Node:
@@ -444,8 +495,12 @@ class Network:
         for item in nodes:
             if item.name == name:
                 return item
-        raise iv.fail("name", f"must name a node of the network ({', '.join(self.node_names)})", name,
-                      f"Network '{self.name}'.node()")
+        raise iv.fail(
+            "name",
+            f"must name a node of the network ({', '.join(self.node_names)})",
+            name,
+            f"Network '{self.name}'.node()",
+        )
 
     def link(self, name: str) -> Link:
         """The link of that name."""
@@ -453,8 +508,12 @@ class Network:
         for item in links:
             if item.name == name:
                 return item
-        raise iv.fail("name", f"must name a link of the network ({', '.join(x.name for x in self.links)})", name,
-                      f"Network '{self.name}'.link()")
+        raise iv.fail(
+            "name",
+            f"must name a link of the network ({', '.join(x.name for x in self.links)})",
+            name,
+            f"Network '{self.name}'.link()",
+        )
 
     @property
     def node_names(self) -> tuple[str, ...]:
@@ -515,12 +574,18 @@ class Network:
         if len(order) < len(names):
             stuck = [n for n in names if n not in order]
             loop = [c.name for c in down if c.from_node in stuck and c.to_node in stuck]
-            raise iv.fail("links", "must not let water fall in a circle: the downhill links "
-                          f"{', '.join(loop)} form a cycle through {', '.join(stuck)}", loop,
-                          f"Network '{self.name}'")
+            raise iv.fail(
+                "links",
+                "must not let water fall in a circle: the downhill links "
+                f"{', '.join(loop)} form a cycle through {', '.join(stuck)}",
+                loop,
+                f"Network '{self.name}'",
+            )
         return tuple(order)
 
-    def water_balance_error_hm3(self, volume_hm3: Any, inflow_m3s: Any, flow_m3s: Any, dt_h: float) -> np.ndarray:
+    def water_balance_error_hm3(
+        self, volume_hm3: Any, inflow_m3s: Any, flow_m3s: Any, dt_h: float
+    ) -> np.ndarray:
         """Residual of the water balance per reservoir and step, with the same matrix as every model.
 
         Parameters
@@ -579,8 +644,13 @@ def network_of(plant: Plant, *, river_name: str = "river") -> Network:
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, "network_of()")
     upper = plant.upper
     into = plant.lower.name if plant.lower is not None else river_name
-    tailwater = (plant.tailwater_level_masl if plant.tailwater_level_masl is not None
-                 else plant.lower.curve.level_masl[0] if plant.lower is not None else math.nan)
+    tailwater = (
+        plant.tailwater_level_masl
+        if plant.tailwater_level_masl is not None
+        else plant.lower.curve.level_masl[0]
+        if plant.lower is not None
+        else math.nan
+    )
     links: list[Link] = []
     if plant.conventional is not None:
         links.append(TurbineLink(units=plant.conventional, from_node=upper.name, to_node=into))
@@ -589,20 +659,35 @@ def network_of(plant: Plant, *, river_name: str = "river") -> Network:
     links.append(Spillway(name=f"{upper.name} spillway", from_node=upper.name, to_node=into))
     out = plant.outlet
     if plant.lower is not None:
-        links.append(Release(name=f"{plant.lower.name} release", from_node=plant.lower.name, to_node=river_name,
-                             environmental_min_flow_m3s=out.environmental_min_flow_m3s,
-                             max_flow_m3s=out.max_release_m3s, max_ramp_m3s_per_h=out.max_ramp_m3s_per_h))
+        links.append(
+            Release(
+                name=f"{plant.lower.name} release",
+                from_node=plant.lower.name,
+                to_node=river_name,
+                environmental_min_flow_m3s=out.environmental_min_flow_m3s,
+                max_flow_m3s=out.max_release_m3s,
+                max_ramp_m3s_per_h=out.max_ramp_m3s_per_h,
+            )
+        )
         sink = RiverSink(name=river_name, tailwater_level_masl=float(tailwater))
         reservoirs: tuple[Reservoir, ...] = (upper, plant.lower)
     else:
         # one reservoir: the plant's "release" is all the water reaching the river (units and spill), so its
         # limits are the reach's own
-        sink = RiverSink(name=river_name, tailwater_level_masl=float(tailwater),
-                         environmental_min_flow_m3s=out.environmental_min_flow_m3s,
-                         max_flow_m3s=out.max_release_m3s, max_ramp_m3s_per_h=out.max_ramp_m3s_per_h)
+        sink = RiverSink(
+            name=river_name,
+            tailwater_level_masl=float(tailwater),
+            environmental_min_flow_m3s=out.environmental_min_flow_m3s,
+            max_flow_m3s=out.max_release_m3s,
+            max_ramp_m3s_per_h=out.max_ramp_m3s_per_h,
+        )
         reservoirs = (upper,)
     try:
         return Network(name=plant.name, reservoirs=reservoirs, sinks=(sink,), links=tuple(links))
-    except HydroSimInputError as exc:     # a name of the plant's groups clashes with a link or node name
-        raise iv.fail("river_name", f"and the plant's element names must be distinct ({exc})", river_name,
-                      "network_of()") from None
+    except HydroSimInputError as exc:  # a name of the plant's groups clashes with a link or node name
+        raise iv.fail(
+            "river_name",
+            f"and the plant's element names must be distinct ({exc})",
+            river_name,
+            "network_of()",
+        ) from None

@@ -78,8 +78,9 @@ class Provenance:
 
     def __post_init__(self) -> None:
         if not isinstance(self.kind, str) or self.kind not in ("source", "derived", "assumption", "user"):
-            raise iv.fail("kind", "must be one of 'source', 'derived', 'assumption', 'user'", self.kind,
-                          "Provenance")
+            raise iv.fail(
+                "kind", "must be one of 'source', 'derived', 'assumption', 'user'", self.kind, "Provenance"
+            )
         if not isinstance(self.confidence, str) or self.confidence not in ("", "H", "M", "L", "L–M", "M–H"):
             raise iv.fail("confidence", "must be '', H, M, L, L–M or M–H", self.confidence, "Provenance")
         iv.text("text", self.text, "Provenance")
@@ -121,7 +122,9 @@ class LevelVolumeCurve:
         z = iv.strictly_increasing("level_masl", self.level_masl, self.where)
         v = iv.strictly_increasing("volume_hm3", self.volume_hm3, self.where)
         if len(z) != len(v):
-            raise iv.fail("volume_hm3", f"must have one volume per level ({len(z)} levels)", len(v), self.where)
+            raise iv.fail(
+                "volume_hm3", f"must have one volume per level ({len(z)} levels)", len(v), self.where
+            )
         if v[0] < 0.0:
             raise iv.fail("volume_hm3", "must not be negative (volume is water stored)", v[0], self.where)
         object.__setattr__(self, "level_masl", z)
@@ -188,20 +191,27 @@ class EfficiencyCurve:
             raise iv.fail("head_m", "must be positive (a unit works against a positive head)", h[0], where)
         e = iv.real_array("efficiency", self.efficiency, where, allow_nan=True)
         if e.shape != (len(q), len(h)):
-            raise iv.fail("efficiency", f"must have shape (len(flow_m3s), len(head_m)) = ({len(q)}, {len(h)})",
-                          e.shape, where)
+            raise iv.fail(
+                "efficiency",
+                f"must have shape (len(flow_m3s), len(head_m)) = ({len(q)}, {len(h)})",
+                e.shape,
+                where,
+            )
         bad = ~np.isfinite(e) | (e <= 0.0) | (e > 1.0)
         if bad.any():
             i, j = np.argwhere(bad)[0]
-            raise iv.fail(f"efficiency[{i}][{j}]", "is an efficiency and must lie in (0, 1]", float(e[i, j]), where)
+            raise iv.fail(
+                f"efficiency[{i}][{j}]", "is an efficiency and must lie in (0, 1]", float(e[i, j]), where
+            )
         object.__setattr__(self, "flow_m3s", q)
         object.__setattr__(self, "head_m", h)
         object.__setattr__(self, "efficiency", tuple(tuple(float(x) for x in row) for row in e))
 
     def __call__(self, flow_m3s: Any, head_m: Any) -> Any:
         """Efficiency at a per-unit flow and a head, held at the chart's edge value beyond it. [-]"""
-        return hy.efficiency_from_table(flow_m3s, head_m, np.asarray(self.flow_m3s), np.asarray(self.head_m),
-                                        np.asarray(self.efficiency))
+        return hy.efficiency_from_table(
+            flow_m3s, head_m, np.asarray(self.flow_m3s), np.asarray(self.head_m), np.asarray(self.efficiency)
+        )
 
     @property
     def peak(self) -> float:
@@ -285,7 +295,9 @@ class Reservoir:
         if not lo < hi:
             raise iv.fail("max_level_masl", f"must be above `min_level_masl` ({lo})", hi, where)
         if not lo <= z0 <= hi:
-            raise iv.fail("initial_level_masl", f"must lie between the operating levels [{lo}, {hi}] m", z0, where)
+            raise iv.fail(
+                "initial_level_masl", f"must lie between the operating levels [{lo}, {hi}] m", z0, where
+            )
         mlo = _monthly("monthly_min_level_masl", self.monthly_min_level_masl, where)
         mhi = _monthly("monthly_max_level_masl", self.monthly_max_level_masl, where)
         lo_m = np.asarray(mlo if mlo is not None else [lo] * 12)
@@ -293,11 +305,19 @@ class Reservoir:
         for m in range(12):
             for name, z in (("monthly_min_level_masl", lo_m[m]), ("monthly_max_level_masl", hi_m[m])):
                 if not zmin <= z <= zmax:
-                    raise iv.fail(f"{name}[month {m + 1}]",
-                                  f"must lie within the level–volume table [{zmin}, {zmax}] m", z, where)
+                    raise iv.fail(
+                        f"{name}[month {m + 1}]",
+                        f"must lie within the level–volume table [{zmin}, {zmax}] m",
+                        z,
+                        where,
+                    )
             if not lo_m[m] < hi_m[m]:
-                raise iv.fail(f"monthly_max_level_masl[month {m + 1}]",
-                              f"must be above the minimum level of that month ({lo_m[m]})", hi_m[m], where)
+                raise iv.fail(
+                    f"monthly_max_level_masl[month {m + 1}]",
+                    f"must be above the minimum level of that month ({lo_m[m]})",
+                    hi_m[m],
+                    where,
+                )
         for name, val in (("min_level_masl", lo), ("max_level_masl", hi), ("initial_level_masl", z0)):
             object.__setattr__(self, name, val)
         object.__setattr__(self, "monthly_min_level_masl", mlo)
@@ -346,13 +366,23 @@ class Reservoir:
     def level_bounds_masl(self, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
         """Minimum and maximum operating level at each time stamp (monthly limits applied). [m a.s.l.]"""
         if not isinstance(index, pd.DatetimeIndex):
-            raise iv.fail("index", "must be a pandas DatetimeIndex", type(index).__name__,
-                          f"Reservoir '{self.name}'.level_bounds_masl")
+            raise iv.fail(
+                "index",
+                "must be a pandas DatetimeIndex",
+                type(index).__name__,
+                f"Reservoir '{self.name}'.level_bounds_masl",
+            )
         month = np.asarray(index.month) - 1
-        lo = (np.asarray(self.monthly_min_level_masl)[month] if self.monthly_min_level_masl is not None
-              else np.full(len(index), self.min_level_masl))
-        hi = (np.asarray(self.monthly_max_level_masl)[month] if self.monthly_max_level_masl is not None
-              else np.full(len(index), self.max_level_masl))
+        lo = (
+            np.asarray(self.monthly_min_level_masl)[month]
+            if self.monthly_min_level_masl is not None
+            else np.full(len(index), self.min_level_masl)
+        )
+        hi = (
+            np.asarray(self.monthly_max_level_masl)[month]
+            if self.monthly_max_level_masl is not None
+            else np.full(len(index), self.max_level_masl)
+        )
         return lo, hi
 
     def volume_bounds_hm3(self, index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -398,11 +428,15 @@ class TurbineGroup:
         object.__setattr__(self, "efficiency", _check_efficiency("efficiency", self.efficiency, where))
         pmin = iv.non_negative("min_power_mw", self.min_power_mw, where)
         if pmin >= self.rated_power_mw:
-            raise iv.fail("min_power_mw", f"must be below `rated_power_mw` ({self.rated_power_mw})", pmin, where)
+            raise iv.fail(
+                "min_power_mw", f"must be below `rated_power_mw` ({self.rated_power_mw})", pmin, where
+            )
         object.__setattr__(self, "min_power_mw", pmin)
-        object.__setattr__(self, "head_loss_coefficient_s2_per_m5",
-                           iv.non_negative("head_loss_coefficient_s2_per_m5",
-                                           self.head_loss_coefficient_s2_per_m5, where))
+        object.__setattr__(
+            self,
+            "head_loss_coefficient_s2_per_m5",
+            iv.non_negative("head_loss_coefficient_s2_per_m5", self.head_loss_coefficient_s2_per_m5, where),
+        )
 
     @property
     def max_power_mw(self) -> float:
@@ -423,7 +457,9 @@ class TurbineGroup:
     @property
     def reference_efficiency(self) -> float:
         """Constant efficiency, or the curve's best value (used where a single figure is needed). [-]"""
-        return self.efficiency.peak if isinstance(self.efficiency, EfficiencyCurve) else float(self.efficiency)
+        return (
+            self.efficiency.peak if isinstance(self.efficiency, EfficiencyCurve) else float(self.efficiency)
+        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -467,21 +503,34 @@ class PumpTurbineGroup:
         iv.positive_int("n_units", self.n_units, where)
         for f in ("rated_power_mw", "max_flow_m3s", "rated_pumping_power_mw"):
             object.__setattr__(self, f, iv.positive(f, getattr(self, f), where))
-        object.__setattr__(self, "turbine_efficiency",
-                           _check_efficiency("turbine_efficiency", self.turbine_efficiency, where))
-        object.__setattr__(self, "pump_efficiency", _check_efficiency("pump_efficiency", self.pump_efficiency, where))
+        object.__setattr__(
+            self,
+            "turbine_efficiency",
+            _check_efficiency("turbine_efficiency", self.turbine_efficiency, where),
+        )
+        object.__setattr__(
+            self, "pump_efficiency", _check_efficiency("pump_efficiency", self.pump_efficiency, where)
+        )
         band = iv.non_negative("pump_power_band_fraction", self.pump_power_band_fraction, where)
         if band >= 1.0:
-            raise iv.fail("pump_power_band_fraction", "must be below 1 (a band of ±100 % is no fixed speed)",
-                          band, where)
+            raise iv.fail(
+                "pump_power_band_fraction",
+                "must be below 1 (a band of ±100 % is no fixed speed)",
+                band,
+                where,
+            )
         object.__setattr__(self, "pump_power_band_fraction", band)
         pmin = iv.non_negative("min_power_mw", self.min_power_mw, where)
         if pmin >= self.rated_power_mw:
-            raise iv.fail("min_power_mw", f"must be below `rated_power_mw` ({self.rated_power_mw})", pmin, where)
+            raise iv.fail(
+                "min_power_mw", f"must be below `rated_power_mw` ({self.rated_power_mw})", pmin, where
+            )
         object.__setattr__(self, "min_power_mw", pmin)
-        object.__setattr__(self, "head_loss_coefficient_s2_per_m5",
-                           iv.non_negative("head_loss_coefficient_s2_per_m5",
-                                           self.head_loss_coefficient_s2_per_m5, where))
+        object.__setattr__(
+            self,
+            "head_loss_coefficient_s2_per_m5",
+            iv.non_negative("head_loss_coefficient_s2_per_m5", self.head_loss_coefficient_s2_per_m5, where),
+        )
 
     @property
     def max_power_mw(self) -> float:
@@ -553,10 +602,14 @@ class Outlet:
         emin = iv.non_negative("environmental_min_flow_m3s", self.environmental_min_flow_m3s, where)
         rmax = iv.number_or_inf("max_release_m3s", self.max_release_m3s, where)
         if rmax <= emin:
-            raise iv.fail("max_release_m3s", f"must be above `environmental_min_flow_m3s` ({emin})", rmax, where)
+            raise iv.fail(
+                "max_release_m3s", f"must be above `environmental_min_flow_m3s` ({emin})", rmax, where
+            )
         ramp = iv.number_or_inf("max_ramp_m3s_per_h", self.max_ramp_m3s_per_h, where)
         if ramp <= 0.0:
-            raise iv.fail("max_ramp_m3s_per_h", "must be positive (or infinite for no ramp limit)", ramp, where)
+            raise iv.fail(
+                "max_ramp_m3s_per_h", "must be positive (or infinite for no ramp limit)", ramp, where
+            )
         object.__setattr__(self, "environmental_min_flow_m3s", emin)
         object.__setattr__(self, "max_release_m3s", rmax)
         object.__setattr__(self, "max_ramp_m3s_per_h", ramp)
@@ -577,14 +630,27 @@ class GridLine:
     def __post_init__(self) -> None:
         cap = iv.number_or_inf("capacity_mw", self.capacity_mw, "GridLine")
         if cap <= 0.0:
-            raise iv.fail("capacity_mw", "must be positive (infinite for no limit)", self.capacity_mw, "GridLine")
+            raise iv.fail(
+                "capacity_mw", "must be positive (infinite for no limit)", self.capacity_mw, "GridLine"
+            )
         object.__setattr__(self, "capacity_mw", cap)
 
 
 _UNIT_SUFFIXES = (
-    ("_s2_per_m5", "s²/m⁵"), ("_m3s_per_h", "m³/s per h"), ("_cny_per_mwh", "CNY/MWh"), ("_m3s", "m³/s"),
-    ("_hm3", "hm³"), ("_masl", "m a.s.l."), ("_mwh", "MWh"), ("_mw", "MW"), ("_km2", "km²"), ("_m", "m"),
-    ("_h", "h"), ("_fraction", "-"), ("efficiency", "-"), ("n_units", "units"),
+    ("_s2_per_m5", "s²/m⁵"),
+    ("_m3s_per_h", "m³/s per h"),
+    ("_cny_per_mwh", "CNY/MWh"),
+    ("_m3s", "m³/s"),
+    ("_hm3", "hm³"),
+    ("_masl", "m a.s.l."),
+    ("_mwh", "MWh"),
+    ("_mw", "MW"),
+    ("_km2", "km²"),
+    ("_m", "m"),
+    ("_h", "h"),
+    ("_fraction", "-"),
+    ("efficiency", "-"),
+    ("n_units", "units"),
 )
 
 
@@ -640,28 +706,50 @@ class Plant:
         if self.lower is not None and not isinstance(self.lower, Reservoir):
             raise iv.fail("lower", "must be a Reservoir or None", type(self.lower).__name__, where)
         if self.conventional is not None and not isinstance(self.conventional, TurbineGroup):
-            raise iv.fail("conventional", "must be a TurbineGroup or None", type(self.conventional).__name__, where)
+            raise iv.fail(
+                "conventional", "must be a TurbineGroup or None", type(self.conventional).__name__, where
+            )
         if self.reversible is not None and not isinstance(self.reversible, PumpTurbineGroup):
-            raise iv.fail("reversible", "must be a PumpTurbineGroup or None", type(self.reversible).__name__, where)
+            raise iv.fail(
+                "reversible", "must be a PumpTurbineGroup or None", type(self.reversible).__name__, where
+            )
         if self.conventional is None and self.reversible is None:
-            raise iv.fail("conventional", "or `reversible` must be given: a plant needs at least one unit group",
-                          None, where)
+            raise iv.fail(
+                "conventional",
+                "or `reversible` must be given: a plant needs at least one unit group",
+                None,
+                where,
+            )
         if self.reversible is not None and self.lower is None:
-            raise iv.fail("lower", "must be given: reversible units pump from and generate into a lower reservoir",
-                          None, where)
+            raise iv.fail(
+                "lower",
+                "must be given: reversible units pump from and generate into a lower reservoir",
+                None,
+                where,
+            )
         if self.lower is None and self.tailwater_level_masl is None:
-            raise iv.fail("tailwater_level_masl", "must be given when there is no lower reservoir", None, where)
+            raise iv.fail(
+                "tailwater_level_masl", "must be given when there is no lower reservoir", None, where
+            )
         if self.tailwater_level_masl is not None:
             tw = iv.finite("tailwater_level_masl", self.tailwater_level_masl, where)
             if tw >= self.upper.min_level_masl:
-                raise iv.fail("tailwater_level_masl",
-                              f"must lie below the upper reservoir's minimum level ({self.upper.min_level_masl}):"
-                              " the head would not be positive", tw, where)
+                raise iv.fail(
+                    "tailwater_level_masl",
+                    f"must lie below the upper reservoir's minimum level ({self.upper.min_level_masl}):"
+                    " the head would not be positive",
+                    tw,
+                    where,
+                )
             object.__setattr__(self, "tailwater_level_masl", tw)
         if self.lower is not None and self.lower.max_level_masl >= self.upper.min_level_masl:
-            raise iv.fail("lower.max_level_masl",
-                          f"must lie below `upper.min_level_masl` ({self.upper.min_level_masl}): the head would not"
-                          " be positive at every state", self.lower.max_level_masl, where)
+            raise iv.fail(
+                "lower.max_level_masl",
+                f"must lie below `upper.min_level_masl` ({self.upper.min_level_masl}): the head would not"
+                " be positive at every state",
+                self.lower.max_level_masl,
+                where,
+            )
         if not isinstance(self.outlet, Outlet):
             raise iv.fail("outlet", "must be an Outlet", type(self.outlet).__name__, where)
         if not isinstance(self.line, GridLine):
@@ -720,8 +808,14 @@ class Plant:
         rows = []
         for path, value in _walk(self):
             prov = self.provenance.get(path)
-            rows.append({"parameter": path, "value": value, "unit": unit_of(path),
-                         "provenance": prov.label() if prov is not None else "user input"})
+            rows.append(
+                {
+                    "parameter": path,
+                    "value": value,
+                    "unit": unit_of(path),
+                    "provenance": prov.label() if prov is not None else "user input",
+                }
+            )
         return pd.DataFrame(rows, columns=["parameter", "value", "unit", "provenance"])
 
 
@@ -735,10 +829,18 @@ def _walk(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         if value is None:
             continue
         if isinstance(value, LevelVolumeCurve):
-            pts = ", ".join(f"{z:g} m→{v:g} hm³" for z, v in zip(value.level_masl, value.volume_hm3, strict=True))
-            yield path, f"{len(value.level_masl)} points: {pts}" if len(value.level_masl) <= 8 else (
-                f"{len(value.level_masl)} points from {value.level_masl[0]:g} m ({value.volume_hm3[0]:g} hm³) "
-                f"to {value.level_masl[-1]:g} m ({value.volume_hm3[-1]:g} hm³)")
+            pts = ", ".join(
+                f"{z:g} m→{v:g} hm³" for z, v in zip(value.level_masl, value.volume_hm3, strict=True)
+            )
+            yield (
+                path,
+                f"{len(value.level_masl)} points: {pts}"
+                if len(value.level_masl) <= 8
+                else (
+                    f"{len(value.level_masl)} points from {value.level_masl[0]:g} m ({value.volume_hm3[0]:g} hm³) "
+                    f"to {value.level_masl[-1]:g} m ({value.volume_hm3[-1]:g} hm³)"
+                ),
+            )
         elif isinstance(value, EfficiencyCurve):
             yield path, f"curve, {len(value.flow_m3s)}×{len(value.head_m)} points, peak {value.peak:.3f}"
         elif is_dataclass(value):

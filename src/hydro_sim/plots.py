@@ -28,23 +28,35 @@ def save_figure(fig: Figure, path: Path) -> None:
     plt.close(fig)
 
 
-def dispatch_stack(schedule: pd.DataFrame, *, start: str | pd.Timestamp | None = None, hours: int = 168) -> Figure:
+def dispatch_stack(
+    schedule: pd.DataFrame, *, start: str | pd.Timestamp | None = None, hours: int = 168
+) -> Figure:
     """Stacked generation (positive) and pumping (negative) over a window, with the price. [MW, CNY/MWh]"""
     s = schedule
     if start is not None:
-        s = s.loc[pd.Timestamp(start):].iloc[:hours]
+        s = s.loc[pd.Timestamp(start) :].iloc[:hours]
     else:
         s = s.iloc[:hours]
     if s.empty:
         first, last = (schedule.index[0], schedule.index[-1]) if len(schedule) else (None, None)
-        raise fail("start", f"must lie within the schedule ({first} to {last}) and leave at least one step",
-                   str(start), "plots.dispatch_stack()")
+        raise fail(
+            "start",
+            f"must lie within the schedule ({first} to {last}) and leave at least one step",
+            str(start),
+            "plots.dispatch_stack()",
+        )
     fig, ax = plt.subplots(figsize=(11, 4.5))
     x = s.index
     conv = s["power_conventional_mw"].to_numpy()
     gen = s["power_generating_mw"].to_numpy()
-    ax.stackplot(x, conv, gen, labels=["conventional units", "reversible units generating"],
-                 colors=["#4c72b0", "#55a868"], step="post")
+    ax.stackplot(
+        x,
+        conv,
+        gen,
+        labels=["conventional units", "reversible units generating"],
+        colors=["#4c72b0", "#55a868"],
+        step="post",
+    )
     ax.fill_between(x, -s["power_pumping_mw"].to_numpy(), 0, step="post", color="#c44e52", label="pumping")
     ax.axhline(0, color="black", lw=0.6)
     ax.set_ylabel("power [MW] (pumping negative)")
@@ -76,8 +88,11 @@ def heads(schedule: pd.DataFrame) -> Figure:
     fig, ax = plt.subplots(figsize=(11, 4))
     daily = schedule.resample("D").mean()
     ax.plot(daily.index, daily["head_m"], label="gross head (mid-step levels)", lw=1.2)
-    for col, label in (("head_conventional_m", "conventional net head"), ("head_generating_m", "reversible net head"),
-                       ("head_pumping_m", "pumping head")):
+    for col, label in (
+        ("head_conventional_m", "conventional net head"),
+        ("head_generating_m", "reversible net head"),
+        ("head_pumping_m", "pumping head"),
+    ):
         if col in schedule:
             ax.plot(daily.index, schedule[col].resample("D").mean(), label=label, lw=0.8)
     ax.set_ylabel("head [m], daily mean")
@@ -90,11 +105,18 @@ def heads(schedule: pd.DataFrame) -> Figure:
 def month_hour_map(schedule: pd.DataFrame) -> Figure:
     """Mean pumping and generating power of the reversible units by month and hour of day. [MW]"""
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    for ax, col, title, cmap in ((axes[0], "power_pumping_mw", "pumping", "Reds"),
-                                 (axes[1], "power_generating_mw", "generating", "Greens")):
+    for ax, col, title, cmap in (
+        (axes[0], "power_pumping_mw", "pumping", "Reds"),
+        (axes[1], "power_generating_mw", "generating", "Greens"),
+    ):
         table = schedule[col].groupby([schedule.index.month, schedule.index.hour]).mean().unstack()
-        im = ax.imshow(table.to_numpy(), aspect="auto", cmap=cmap, origin="upper",
-                       extent=(-0.5, 23.5, table.index.max() + 0.5, table.index.min() - 0.5))
+        im = ax.imshow(
+            table.to_numpy(),
+            aspect="auto",
+            cmap=cmap,
+            origin="upper",
+            extent=(-0.5, 23.5, table.index.max() + 0.5, table.index.min() - 0.5),
+        )
         ax.set_xlabel("hour of day")
         ax.set_title(f"reversible units {title} [MW]")
         fig.colorbar(im, ax=ax)
@@ -106,7 +128,11 @@ def month_hour_map(schedule: pd.DataFrame) -> Figure:
 def monthly_energy(schedule: pd.DataFrame) -> Figure:
     """Monthly energy: conventional, reversible generation, pumping. [GWh]"""
     dt = float((schedule.index[1] - schedule.index[0]) / pd.Timedelta(hours=1)) if len(schedule) > 1 else 1.0
-    m = schedule[["power_conventional_mw", "power_generating_mw", "power_pumping_mw"]].resample("MS").sum() * dt / 1e3
+    m = (
+        schedule[["power_conventional_mw", "power_generating_mw", "power_pumping_mw"]].resample("MS").sum()
+        * dt
+        / 1e3
+    )
     fig, ax = plt.subplots(figsize=(11, 4))
     x = np.arange(len(m))
     w = 0.28

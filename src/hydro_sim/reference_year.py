@@ -64,12 +64,25 @@ _WHERE = "reference_year()"
 # -- inflow (sources §1, §4, §8) ----------------------------------------------------------------------
 #: Monthly share of the annual runoff, January to December. ILLUSTRATIVE ASSUMPTION of sources §8
 #: (not data); June–October = 72.5 %. [%]
-MONTHLY_INFLOW_SHARE_PCT: tuple[float, ...] = (3.0, 2.6, 2.8, 3.8, 6.0, 12.5, 17.5, 16.0, 15.5, 11.0, 5.5, 3.8)
+MONTHLY_INFLOW_SHARE_PCT: tuple[float, ...] = (
+    3.0,
+    2.6,
+    2.8,
+    3.8,
+    6.0,
+    12.5,
+    17.5,
+    16.0,
+    15.5,
+    11.0,
+    5.5,
+    3.8,
+)
 #: Flood season (汛期) of the Yalong cascade's energy accounting, sources §4. [month numbers]
 FLOOD_SEASON_MONTHS: tuple[int, ...] = (6, 7, 8, 9, 10)
-_INFLOW_DAILY_PHI = 0.92          # lag-1 autocorrelation of the daily log factor: large rivers vary slowly
-_INFLOW_DAILY_SIGMA = 0.12        # standard deviation of the daily log factor [-]
-_INFLOW_SMOOTH_PASSES = 8         # smooth month-mean corrections before the exact monthly rescaling
+_INFLOW_DAILY_PHI = 0.92  # lag-1 autocorrelation of the daily log factor: large rivers vary slowly
+_INFLOW_DAILY_SIGMA = 0.12  # standard deviation of the daily log factor [-]
+_INFLOW_SMOOTH_PASSES = 8  # smooth month-mean corrections before the exact monthly rescaling
 
 # -- tariff (sources §6a) -----------------------------------------------------------------------------
 #: Price of each TOU period relative to the flat price, 川发改价格规〔2023〕186号 (sources §6a, H). [-]
@@ -88,27 +101,27 @@ PV_ALTITUDE_M = 4000.0
 PV_TILT_DEG = 30.0
 #: Surface azimuth of the modules, 180° = facing south, ASSUMPTION. [deg]
 PV_SURFACE_AZIMUTH_DEG = 180.0
-_PV_ALBEDO = 0.2                  # ground reflectance (grassland; snow in winter would raise it) [-]
-_PV_GAMMA_PER_C = -0.0035         # power temperature coefficient of crystalline silicon (pvwatts) [1/°C]
-_PV_WIND_SPEED_M_S = 3.0          # wind speed for the cell-temperature model [m/s]
+_PV_ALBEDO = 0.2  # ground reflectance (grassland; snow in winter would raise it) [-]
+_PV_GAMMA_PER_C = -0.0035  # power temperature coefficient of crystalline silicon (pvwatts) [1/°C]
+_PV_WIND_SPEED_M_S = 3.0  # wind speed for the cell-temperature model [m/s]
 # Air temperature at ~4,000 m on the plateau, ASSUMPTION: annual mean 3 °C, January ≈ −5 °C, July ≈ 11 °C,
 # ±6 °C daily swing peaking at 15:00.
 _AIR_T_MEAN_C, _AIR_T_SEASON_C, _AIR_T_DAY_C = 3.0, 8.0, 6.0
 # Mean daily clearness (all-sky / clear-sky plane-of-array irradiance) by month, ASSUMPTION: a dry, sunny
 # winter and a cloudy summer monsoon on the western Sichuan plateau.
 _PV_MONTHLY_CLEARNESS = (0.86, 0.84, 0.80, 0.76, 0.70, 0.58, 0.55, 0.58, 0.58, 0.70, 0.83, 0.86)
-_PV_DAILY_CONCENTRATION = 8.0     # Beta(μκ, (1 − μ)κ) spread of the daily clearness [-]
-_PV_DAILY_PHI = 0.5               # lag-1 autocorrelation of the daily clearness (weather spells) [-]
-_PV_HOURLY_PHI = 0.7              # lag-1 autocorrelation of the passing-cloud noise [-]
-_PV_HOURLY_SIGMA = 0.6            # passing-cloud log noise scale, times (1 − daily clearness) [-]
-_PV_MAX_ENHANCEMENT = 1.1         # cloud-edge enhancement cap on the clear-sky irradiance [-]
+_PV_DAILY_CONCENTRATION = 8.0  # Beta(μκ, (1 − μ)κ) spread of the daily clearness [-]
+_PV_DAILY_PHI = 0.5  # lag-1 autocorrelation of the daily clearness (weather spells) [-]
+_PV_HOURLY_PHI = 0.7  # lag-1 autocorrelation of the passing-cloud noise [-]
+_PV_HOURLY_SIGMA = 0.6  # passing-cloud log noise scale, times (1 − daily clearness) [-]
+_PV_MAX_ENHANCEMENT = 1.1  # cloud-edge enhancement cap on the clear-sky irradiance [-]
 
 # -- wind (sources §3a, §8) ---------------------------------------------------------------------------
-_WIND_WEIBULL_SHAPE = 2.0         # Rayleigh-like shape of hourly wind speeds [-]
-_WIND_HOURLY_PHI = 0.96           # lag-1 autocorrelation, ≈ 1 day correlation time (synoptic systems) [-]
+_WIND_WEIBULL_SHAPE = 2.0  # Rayleigh-like shape of hourly wind speeds [-]
+_WIND_HOURLY_PHI = 0.96  # lag-1 autocorrelation, ≈ 1 day correlation time (synoptic systems) [-]
 # Relative Weibull scale by month, ASSUMPTION: windier in winter and spring on the plateau.
 _WIND_MONTHLY_SCALE = (1.15, 1.20, 1.22, 1.15, 1.00, 0.85, 0.80, 0.80, 0.85, 0.95, 1.05, 1.12)
-_WIND_DIURNAL_AMPLITUDE = 0.10    # ±10 % on speed, peak at 15:00 [-]
+_WIND_DIURNAL_AMPLITUDE = 0.10  # ±10 % on speed, peak at 15:00 [-]
 _WIND_CUT_IN_M_S, _WIND_RATED_M_S = 3.0, 12.0  # generic power curve, no cut-out [m/s]
 
 
@@ -233,35 +246,44 @@ def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
     b = np.sqrt(1.0 - phi * phi)
     block = max(1, int(250.0 / -np.log10(phi)))
     y = np.empty(n)
-    prev = e[0]                                    # y_{−1}, drawn from the stationary distribution
+    prev = e[0]  # y_{−1}, drawn from the stationary distribution
     for start in range(0, n, block):
-        innov = b * e[1 + start:1 + start + block]
+        innov = b * e[1 + start : 1 + start + block]
         pw = phi ** np.arange(innov.size)
-        y[start:start + innov.size] = pw * (phi * prev + np.cumsum(innov / pw))
+        y[start : start + innov.size] = pw * (phi * prev + np.cumsum(innov / pw))
         prev = y[start + innov.size - 1]
     return y
 
 
-def _mid_month_interp(monthly: tuple[float, ...] | np.ndarray, year: int, steps_per_day: int = 1) -> np.ndarray:
+def _mid_month_interp(
+    monthly: tuple[float, ...] | np.ndarray, year: int, steps_per_day: int = 1
+) -> np.ndarray:
     """Monthly values placed at mid-month, interpolated linearly (periodically) to every step of ``year``.
 
     ``steps_per_day`` = 1 gives one value per day, 24 one per hour (each at the middle of its step).
     """
     days = np.array([calendar.monthrange(year, m)[1] for m in range(1, 13)], dtype=float) * steps_per_day
-    mid = np.cumsum(days) - days / 2.0             # position of each mid-month, in steps from 1 January
+    mid = np.cumsum(days) - days / 2.0  # position of each mid-month, in steps from 1 January
     n = int(days.sum())
     return np.interp(np.arange(n) + 0.5, mid, np.asarray(monthly, dtype=float), period=n)
 
 
-def _scale_clipped(shape: np.ndarray, capacity_mw: float, hours_h: float, dt_h: float, field: str) -> np.ndarray:
+def _scale_clipped(
+    shape: np.ndarray, capacity_mw: float, hours_h: float, dt_h: float, field: str
+) -> np.ndarray:
     """k·shape clipped to [0, capacity], with k solved so the full-load hours are exactly ``hours_h``."""
     from scipy.optimize import brentq
 
     positive = shape > 0.0
     max_hours = float(np.count_nonzero(positive)) * dt_h
     if hours_h >= max_hours:
-        raise iv.fail(field, f"must be below the {max_hours:g} h in which the profile is above zero "
-                      "(every such hour at full load)", hours_h, _WHERE)
+        raise iv.fail(
+            field,
+            f"must be below the {max_hours:g} h in which the profile is above zero "
+            "(every such hour at full load)",
+            hours_h,
+            _WHERE,
+        )
     k_max = capacity_mw / float(shape[positive].min())
 
     def excess(k: float) -> float:
@@ -279,10 +301,10 @@ def _inflow_upper_m3s(index: pd.DatetimeIndex, rng: np.random.Generator, mean_m3
     month = index.month.to_numpy()
     share = np.asarray(MONTHLY_INFLOW_SHARE_PCT) / 100.0
     hours_in_month = np.bincount(month, minlength=13)[1:].astype(float)
-    target_m3s = share * mean_m3s * len(index) / hours_in_month       # monthly means, volume-weighted
+    target_m3s = share * mean_m3s * len(index) / hours_in_month  # monthly means, volume-weighted
     daily = _mid_month_interp(target_m3s, year)
     x = _ar1(rng, daily.size, _INFLOW_DAILY_PHI) * _INFLOW_DAILY_SIGMA
-    daily = daily * np.exp(x - 0.5 * _INFLOW_DAILY_SIGMA ** 2)
+    daily = daily * np.exp(x - 0.5 * _INFLOW_DAILY_SIGMA**2)
     # smooth within the day: linear between daily values placed at noon
     q = np.interp(np.arange(len(index), dtype=float), 24.0 * np.arange(daily.size) + 12.0, daily)
     # Pull every month to its target mean with a smooth correction (interpolated between mid-months), then
@@ -322,14 +344,27 @@ def _pv_clear_sky(year: int) -> tuple[np.ndarray, np.ndarray]:
     am_abs = atmosphere.get_absolute_airmass(am_rel, atmosphere.alt2pres(PV_ALTITUDE_M))
     dni_extra = irradiance.get_extra_radiation(doy[up])
     cs = clearsky.ineichen(app_zen, am_abs, tl, altitude=PV_ALTITUDE_M, dni_extra=dni_extra)
-    poa = irradiance.get_total_irradiance(PV_TILT_DEG, PV_SURFACE_AZIMUTH_DEG, zen, azi, cs["dni"], cs["ghi"],
-                                          cs["dhi"], dni_extra=dni_extra, airmass=am_rel, albedo=_PV_ALBEDO,
-                                          model="haydavies")
+    poa = irradiance.get_total_irradiance(
+        PV_TILT_DEG,
+        PV_SURFACE_AZIMUTH_DEG,
+        zen,
+        azi,
+        cs["dni"],
+        cs["ghi"],
+        cs["dhi"],
+        dni_extra=dni_extra,
+        airmass=am_rel,
+        albedo=_PV_ALBEDO,
+        model="haydavies",
+    )
     g = np.zeros(HOURS_PER_YEAR)
     g[up] = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float), nan=0.0).clip(min=0.0)
     hour_mid = idx.hour.to_numpy() + 0.5
-    t_air = (_AIR_T_MEAN_C - _AIR_T_SEASON_C * np.cos(2.0 * np.pi * (doy - 15.0) / 365.0)
-             + _AIR_T_DAY_C * np.cos(2.0 * np.pi * (hour_mid - 15.0) / 24.0))
+    t_air = (
+        _AIR_T_MEAN_C
+        - _AIR_T_SEASON_C * np.cos(2.0 * np.pi * (doy - 15.0) / 365.0)
+        + _AIR_T_DAY_C * np.cos(2.0 * np.pi * (hour_mid - 15.0) / 24.0)
+    )
     g.setflags(write=False)
     t_air.setflags(write=False)
     return g, t_air
@@ -346,9 +381,9 @@ def _pv_shape(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     mu = _mid_month_interp(_PV_MONTHLY_CLEARNESS, year)
     u = ndtr(_ar1(rng, n_days, _PV_DAILY_PHI))
     kappa = _PV_DAILY_CONCENTRATION
-    k_day = betaincinv(mu * kappa, (1.0 - mu) * kappa, u)            # daily clearness, Beta-distributed
+    k_day = betaincinv(mu * kappa, (1.0 - mu) * kappa, u)  # daily clearness, Beta-distributed
     sigma_h = _PV_HOURLY_SIGMA * np.repeat(1.0 - k_day, 24)
-    noise = np.exp(sigma_h * _ar1(rng, len(index), _PV_HOURLY_PHI) - 0.5 * sigma_h ** 2)
+    noise = np.exp(sigma_h * _ar1(rng, len(index), _PV_HOURLY_PHI) - 0.5 * sigma_h**2)
     factor = np.clip(np.repeat(k_day, 24) * noise, 0.0, _PV_MAX_ENHANCEMENT)
     g = g_clear * factor
     params = temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
@@ -356,7 +391,9 @@ def _pv_shape(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     return np.asarray(pvsystem.pvwatts_dc(g, t_cell, 1.0, _PV_GAMMA_PER_C), dtype=float).clip(min=0.0)
 
 
-def _wind_mw(index: pd.DatetimeIndex, rng: np.random.Generator, capacity_mw: float, hours_h: float) -> np.ndarray:
+def _wind_mw(
+    index: pd.DatetimeIndex, rng: np.random.Generator, capacity_mw: float, hours_h: float
+) -> np.ndarray:
     """Seeded wind power: AR(1) → Weibull speeds → power curve, speeds scaled to hit ``hours_h``. [MW]"""
     from scipy.optimize import brentq
     from scipy.special import ndtr
@@ -367,10 +404,10 @@ def _wind_mw(index: pd.DatetimeIndex, rng: np.random.Generator, capacity_mw: flo
     scale = np.repeat(_mid_month_interp(_WIND_MONTHLY_SCALE, year), 24)
     hour_mid = index.hour.to_numpy() + 0.5
     diurnal = 1.0 + _WIND_DIURNAL_AMPLITUDE * np.cos(2.0 * np.pi * (hour_mid - 15.0) / 24.0)
-    v = scale * diurnal * (-np.log1p(-u)) ** (1.0 / _WIND_WEIBULL_SHAPE)   # relative speed, mean ≈ 0.9
+    v = scale * diurnal * (-np.log1p(-u)) ** (1.0 / _WIND_WEIBULL_SHAPE)  # relative speed, mean ≈ 0.9
     if capacity_mw == 0.0:
         return np.zeros(len(index))
-    vin3, vr3 = _WIND_CUT_IN_M_S ** 3, _WIND_RATED_M_S ** 3
+    vin3, vr3 = _WIND_CUT_IN_M_S**3, _WIND_RATED_M_S**3
 
     def power_pu(m: float) -> np.ndarray:
         return np.clip(((m * v) ** 3 - vin3) / (vr3 - vin3), 0.0, 1.0)
@@ -380,18 +417,30 @@ def _wind_mw(index: pd.DatetimeIndex, rng: np.random.Generator, capacity_mw: flo
 
     m_hi = _WIND_RATED_M_S / float(v.min())
     if excess(m_hi) <= 0.0:
-        raise iv.fail("wind_full_load_hours_h", f"must be below {float(power_pu(m_hi).sum()):g} h, the most "
-                      "the wind profile can give", hours_h, _WHERE)
-    m = brentq(excess, 0.0, m_hi, xtol=1e-12, rtol=1e-13, maxiter=200)   # speed scale [m/s per unit]
+        raise iv.fail(
+            "wind_full_load_hours_h",
+            f"must be below {float(power_pu(m_hi).sum()):g} h, the most the wind profile can give",
+            hours_h,
+            _WHERE,
+        )
+    m = brentq(excess, 0.0, m_hi, xtol=1e-12, rtol=1e-13, maxiter=200)  # speed scale [m/s per unit]
     return capacity_mw * power_pu(m)
 
 
 # =====================================================================================================
 # The reference year
 # =====================================================================================================
-def _check_inputs(year: Any, seed: Any, local_inflow_fraction: Any, flat_price_cny_per_mwh: Any,
-                  pv_capacity_mw: Any, pv_full_load_hours_h: Any, wind_capacity_mw: Any,
-                  wind_full_load_hours_h: Any, line_capacity_mw: Any) -> dict[str, Any]:
+def _check_inputs(
+    year: Any,
+    seed: Any,
+    local_inflow_fraction: Any,
+    flat_price_cny_per_mwh: Any,
+    pv_capacity_mw: Any,
+    pv_full_load_hours_h: Any,
+    wind_capacity_mw: Any,
+    wind_full_load_hours_h: Any,
+    line_capacity_mw: Any,
+) -> dict[str, Any]:
     """Check every argument of :func:`reference_year` once; return them as numbers."""
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)):
         raise iv.fail("year", "must be a whole number (a calendar year such as 2030)", year, _WHERE)
@@ -403,15 +452,18 @@ def _check_inputs(year: Any, seed: Any, local_inflow_fraction: Any, flat_price_c
         raise iv.fail("seed", "must be a whole number of at least 0", seed, _WHERE)
     frac = iv.non_negative("local_inflow_fraction", local_inflow_fraction, _WHERE)
     if frac >= 1.0:
-        raise iv.fail("local_inflow_fraction", "must lie in [0, 1) (a fraction of the upper inflow)", frac,
-                      _WHERE)
+        raise iv.fail(
+            "local_inflow_fraction", "must lie in [0, 1) (a fraction of the upper inflow)", frac, _WHERE
+        )
     out: dict[str, Any] = {"year": int(year), "seed": int(seed), "local_inflow_fraction": frac}
     out["flat_price_cny_per_mwh"] = iv.positive("flat_price_cny_per_mwh", flat_price_cny_per_mwh, _WHERE)
     out["pv_capacity_mw"] = iv.non_negative("pv_capacity_mw", pv_capacity_mw, _WHERE)
     out["wind_capacity_mw"] = iv.non_negative("wind_capacity_mw", wind_capacity_mw, _WHERE)
     out["line_capacity_mw"] = iv.positive("line_capacity_mw", line_capacity_mw, _WHERE)
-    for name, value in (("pv_full_load_hours_h", pv_full_load_hours_h),
-                        ("wind_full_load_hours_h", wind_full_load_hours_h)):
+    for name, value in (
+        ("pv_full_load_hours_h", pv_full_load_hours_h),
+        ("wind_full_load_hours_h", wind_full_load_hours_h),
+    ):
         h = iv.finite(name, value, _WHERE)
         if not 0.0 < h < HOURS_PER_YEAR:
             raise iv.fail(name, f"must lie in (0, {HOURS_PER_YEAR}) hours a year", h, _WHERE)
@@ -419,10 +471,18 @@ def _check_inputs(year: Any, seed: Any, local_inflow_fraction: Any, flat_price_c
     return out
 
 
-def reference_year(*, year: int = 2030, seed: int = 2026, local_inflow_fraction: float = 0.015,
-                   flat_price_cny_per_mwh: float = 400.0, pv_capacity_mw: float = 3000.0,
-                   pv_full_load_hours_h: float = 1975.0, wind_capacity_mw: float = 1000.0,
-                   wind_full_load_hours_h: float = 2400.0, line_capacity_mw: float = 4200.0) -> Scenario:
+def reference_year(
+    *,
+    year: int = 2030,
+    seed: int = 2026,
+    local_inflow_fraction: float = 0.015,
+    flat_price_cny_per_mwh: float = 400.0,
+    pv_capacity_mw: float = 3000.0,
+    pv_full_load_hours_h: float = 1975.0,
+    wind_capacity_mw: float = 1000.0,
+    wind_full_load_hours_h: float = 2400.0,
+    line_capacity_mw: float = 4200.0,
+) -> Scenario:
     """An hourly Lianghekou reference year: inflows, TOU prices, PV, wind and the line limit.
 
     Deterministic: the same arguments give the same scenario; ``seed`` changes only the weather and flow
@@ -484,18 +544,32 @@ def reference_year(*, year: int = 2030, seed: int = 2026, local_inflow_fraction:
     >>> year.provenance["wind_available_mw"].kind
     'assumption'
     """
-    a = _check_inputs(year, seed, local_inflow_fraction, flat_price_cny_per_mwh, pv_capacity_mw,
-                      pv_full_load_hours_h, wind_capacity_mw, wind_full_load_hours_h, line_capacity_mw)
+    a = _check_inputs(
+        year,
+        seed,
+        local_inflow_fraction,
+        flat_price_cny_per_mwh,
+        pv_capacity_mw,
+        pv_full_load_hours_h,
+        wind_capacity_mw,
+        wind_full_load_hours_h,
+        line_capacity_mw,
+    )
     y = a["year"]
     index = pd.date_range(f"{y}-01-01", periods=HOURS_PER_YEAR, freq="h", name="time")
-    rng_inflow, rng_pv, rng_wind = (np.random.default_rng(s) for s in np.random.SeedSequence(a["seed"]).spawn(3))
+    rng_inflow, rng_pv, rng_wind = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(a["seed"]).spawn(3)
+    )
 
     inflow_upper = _inflow_upper_m3s(index, rng_inflow, MEAN_INFLOW_M3S)
     inflow_lower = a["local_inflow_fraction"] * inflow_upper
     price = sichuan_tou_price(index, a["flat_price_cny_per_mwh"]).to_numpy()
     pv_shape = _pv_shape(index, rng_pv)
-    pv = (_scale_clipped(pv_shape, a["pv_capacity_mw"], a["pv_full_load_hours_h"], 1.0, "pv_full_load_hours_h")
-          if a["pv_capacity_mw"] > 0.0 else np.zeros(len(index)))
+    pv = (
+        _scale_clipped(pv_shape, a["pv_capacity_mw"], a["pv_full_load_hours_h"], 1.0, "pv_full_load_hours_h")
+        if a["pv_capacity_mw"] > 0.0
+        else np.zeros(len(index))
+    )
     wind = _wind_mw(index, rng_wind, a["wind_capacity_mw"], a["wind_full_load_hours_h"])
     line = np.full(len(index), a["line_capacity_mw"])
 
@@ -520,41 +594,79 @@ def _provenance(a: dict[str, Any]) -> dict[str, Provenance]:
     shares = ", ".join(f"{s:g}" for s in MONTHLY_INFLOW_SHARE_PCT)
     frac = a["local_inflow_fraction"]
     flat = a["flat_price_cny_per_mwh"]
-    tou = ("Sichuan TOU tariff 川发改价格规〔2023〕186号 (§6a, H): peak 10–12 and 15–21 ×1.6, flat 07–10, 12–15 "
-           "and 21–23 ×1.0, valley 23–07 ×0.4, critical peak ×1.92 at 15–17 in Jul–Aug and 19–21 in Jan and Dec")
+    tou = (
+        "Sichuan TOU tariff 川发改价格规〔2023〕186号 (§6a, H): peak 10–12 and 15–21 ×1.6, flat 07–10, 12–15 "
+        "and 21–23 ×1.0, valley 23–07 ×0.4, critical peak ×1.92 at 15–17 in Jul–Aug and 19–21 in Jan and Dec"
+    )
     pv_default = a["pv_capacity_mw"] == 3000.0 and a["pv_full_load_hours_h"] == 1975.0
-    pv_text = (f"{a['pv_capacity_mw']:g} MW × {a['pv_full_load_hours_h']:g} full-load h; "
-               + ("capacity 3,000 MW = '300万kW PV' of the Lianghekou hydro–PV complex (§5, M); 1,975 h inside the "
-                  "sourced 1,950–2,000 h (Kela ≈ 2,000 h, Suorong ≈ 1,980 h, §5, H); " if pv_default else
-                  "capacity and hours set by the caller; ")
-               + f"profile: pvlib clear sky (Ineichen, shipped Linke table) at the dam, {PV_ALTITUDE_M:g} m (Kela "
-               f"4,000–4,600 m, §5), {PV_TILT_DEG:g}° tilt facing south, SAPM cell temperature; weather is an "
-               f"ASSUMPTION (seeded daily clearness, cloudier Jun–Sep monsoon, {seed}), clipped at capacity")
+    pv_text = (
+        f"{a['pv_capacity_mw']:g} MW × {a['pv_full_load_hours_h']:g} full-load h; "
+        + (
+            "capacity 3,000 MW = '300万kW PV' of the Lianghekou hydro–PV complex (§5, M); 1,975 h inside the "
+            "sourced 1,950–2,000 h (Kela ≈ 2,000 h, Suorong ≈ 1,980 h, §5, H); "
+            if pv_default
+            else "capacity and hours set by the caller; "
+        )
+        + f"profile: pvlib clear sky (Ineichen, shipped Linke table) at the dam, {PV_ALTITUDE_M:g} m (Kela "
+        f"4,000–4,600 m, §5), {PV_TILT_DEG:g}° tilt facing south, SAPM cell temperature; weather is an "
+        f"ASSUMPTION (seeded daily clearness, cloudier Jun–Sep monsoon, {seed}), clipped at capacity"
+    )
     wind_default = a["wind_capacity_mw"] == 1000.0 and a["wind_full_load_hours_h"] == 2400.0
     line_default = a["line_capacity_mw"] == 4200.0
     return {
-        "inflow_upper_m3s": Provenance(kind=A, text=(
-            f"synthetic hourly flows: annual mean {MEAN_INFLOW_M3S:g} m³/s (§1, §4, H) and flood season "
-            f"Jun–Oct (§4, M) are sourced; the monthly shape ({shares} % of the annual runoff, Jun–Oct 72.5 %) is "
-            f"the ILLUSTRATIVE ASSUMPTION of §8 (no monthly gauge data found); daily AR(1) log-normal "
-            f"variability ({seed}), renormalised smoothly so each month keeps its target mean")),
-        "inflow_lower_m3s": Provenance(kind=A if frac == 0.015 else U, text=(
-            f"{frac:g} × the upper inflow: local inflow of the intermediate catchment between Lianghekou and "
-            "Yagen-I (~10–20 km reach, §2, addendum §2b); no source")),
-        "price_cny_per_mwh": Provenance(kind=A if flat == 400.0 else U, text=(
-            f"{tou}; flat price {flat:g} CNY/MWh "
-            + ("is an ASSUMPTION (the Sichuan coal benchmark price was not found, §6b, §8)" if flat == 400.0 else
-               "set by the caller"))),
-        "pv_available_mw": Provenance(kind=D if pv_default else U, text=pv_text, confidence="M" if pv_default else ""),
-        "wind_available_mw": Provenance(kind=A if wind_default else U, text=(
-            f"{a['wind_capacity_mw']:g} MW × {a['wind_full_load_hours_h']:g} full-load h; "
-            + ("capacity 1,000 MW: no wind farm on the Lianghekou busbar is sourced (~7 GW of renewables is the "
-               "firming target, §3a); 2,400 h inside §8's 2,200–2,600 h (Labashan 2,612 h, §5); "
-               if wind_default else "capacity and hours set by the caller; ")
-            + f"profile: seeded AR(1) Weibull speeds ({seed}), windier in winter and spring, afternoon peak, "
-            "generic cubic power curve (3–12 m/s)")),
-        "line_capacity_mw": Provenance(kind=A if line_default else U, text=(
-            f"{a['line_capacity_mw']:g} MW constant"
-            + (", the installed hydro capacity, as lianghekou()'s line (no line rating found, §5)"
-               if line_default else ", set by the caller"))),
+        "inflow_upper_m3s": Provenance(
+            kind=A,
+            text=(
+                f"synthetic hourly flows: annual mean {MEAN_INFLOW_M3S:g} m³/s (§1, §4, H) and flood season "
+                f"Jun–Oct (§4, M) are sourced; the monthly shape ({shares} % of the annual runoff, Jun–Oct 72.5 %) is "
+                f"the ILLUSTRATIVE ASSUMPTION of §8 (no monthly gauge data found); daily AR(1) log-normal "
+                f"variability ({seed}), renormalised smoothly so each month keeps its target mean"
+            ),
+        ),
+        "inflow_lower_m3s": Provenance(
+            kind=A if frac == 0.015 else U,
+            text=(
+                f"{frac:g} × the upper inflow: local inflow of the intermediate catchment between Lianghekou and "
+                "Yagen-I (~10–20 km reach, §2, addendum §2b); no source"
+            ),
+        ),
+        "price_cny_per_mwh": Provenance(
+            kind=A if flat == 400.0 else U,
+            text=(
+                f"{tou}; flat price {flat:g} CNY/MWh "
+                + (
+                    "is an ASSUMPTION (the Sichuan coal benchmark price was not found, §6b, §8)"
+                    if flat == 400.0
+                    else "set by the caller"
+                )
+            ),
+        ),
+        "pv_available_mw": Provenance(
+            kind=D if pv_default else U, text=pv_text, confidence="M" if pv_default else ""
+        ),
+        "wind_available_mw": Provenance(
+            kind=A if wind_default else U,
+            text=(
+                f"{a['wind_capacity_mw']:g} MW × {a['wind_full_load_hours_h']:g} full-load h; "
+                + (
+                    "capacity 1,000 MW: no wind farm on the Lianghekou busbar is sourced (~7 GW of renewables is the "
+                    "firming target, §3a); 2,400 h inside §8's 2,200–2,600 h (Labashan 2,612 h, §5); "
+                    if wind_default
+                    else "capacity and hours set by the caller; "
+                )
+                + f"profile: seeded AR(1) Weibull speeds ({seed}), windier in winter and spring, afternoon peak, "
+                "generic cubic power curve (3–12 m/s)"
+            ),
+        ),
+        "line_capacity_mw": Provenance(
+            kind=A if line_default else U,
+            text=(
+                f"{a['line_capacity_mw']:g} MW constant"
+                + (
+                    ", the installed hydro capacity, as lianghekou()'s line (no line rating found, §5)"
+                    if line_default
+                    else ", set by the caller"
+                )
+            ),
+        ),
     }

@@ -91,17 +91,23 @@ class Scenario:
             iv.time_index("inflow_upper_m3s", inflow_upper_m3s.index, where)
         first = iv.series("inflow_upper_m3s", inflow_upper_m3s, where)
         idx = first.index
-        given = {"inflow_lower_m3s": inflow_lower_m3s, "price_cny_per_mwh": price_cny_per_mwh,
-                 "pv_available_mw": pv_available_mw, "wind_available_mw": wind_available_mw,
-                 "delivery_mw": delivery_mw, "line_capacity_mw": line_capacity_mw}
+        given = {
+            "inflow_lower_m3s": inflow_lower_m3s,
+            "price_cny_per_mwh": price_cny_per_mwh,
+            "pv_available_mw": pv_available_mw,
+            "wind_available_mw": wind_available_mw,
+            "delivery_mw": delivery_mw,
+            "line_capacity_mw": line_capacity_mw,
+        }
         for series_name in SERIES_FIELDS[1:]:
             value = given[series_name]
             if value is None:
                 if series_name in _OPTIONAL_ZERO:
                     value = pd.Series(0.0, index=idx, name=series_name)
             else:
-                value = iv.series(series_name, value, where, index=idx,
-                                  non_negative=series_name != "price_cny_per_mwh").rename(series_name)
+                value = iv.series(
+                    series_name, value, where, index=idx, non_negative=series_name != "price_cny_per_mwh"
+                ).rename(series_name)
             object.__setattr__(self, series_name, value)
         object.__setattr__(self, "inflow_upper_m3s", first.rename("inflow_upper_m3s"))
         prov = iv.provenance_mapping("provenance", provenance, where, keys=SERIES_FIELDS)
@@ -160,8 +166,13 @@ class Scenario:
         return pd.DataFrame(cols, index=self.index)
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, *, name: str = "scenario",
-                   provenance: Mapping[str, Provenance] | None = None) -> Scenario:
+    def from_frame(
+        cls,
+        frame: pd.DataFrame,
+        *,
+        name: str = "scenario",
+        provenance: Mapping[str, Provenance] | None = None,
+    ) -> Scenario:
         """Build a scenario from a DataFrame whose columns are Scenario field names (unknown ones refused).
 
         The frame's index becomes the scenario's index (a tz-aware index keeps its zone).
@@ -176,8 +187,9 @@ class Scenario:
         where = f"Scenario.from_frame '{name}'" if isinstance(name, str) else "Scenario.from_frame"
         iv.text("name", name, where)
         if not isinstance(frame, pd.DataFrame):
-            hint = (": build one with pd.DataFrame(data, index=time_stamps)" if isinstance(frame, Mapping)
-                    else "")
+            hint = (
+                ": build one with pd.DataFrame(data, index=time_stamps)" if isinstance(frame, Mapping) else ""
+            )
             raise iv.fail("frame", f"must be a pandas DataFrame{hint}", type(frame).__name__, where)
         cols = list(frame.columns)
         if frame.columns.has_duplicates:
@@ -194,8 +206,12 @@ class Scenario:
     def _timestamp(self, start: Any, where: str) -> pd.Timestamp:
         """``start`` as a time stamp in the index's zone (a naive stamp on a tz-aware index is local time)."""
         if isinstance(start, (bool, int, float, np.number)):
-            raise iv.fail("start", "must be a time stamp such as '2025-07-01 00:00' (use `start_h` for hours "
-                          "into the scenario)", start, where)
+            raise iv.fail(
+                "start",
+                "must be a time stamp such as '2025-07-01 00:00' (use `start_h` for hours into the scenario)",
+                start,
+                where,
+            )
         try:
             ts = pd.Timestamp(start)
         except (TypeError, ValueError, OverflowError):
@@ -205,8 +221,12 @@ class Scenario:
         tz = self.index.tz
         if tz is None:
             if ts.tz is not None:
-                raise iv.fail("start", "must be tz-naive like the scenario index (drop the zone or offset)",
-                              str(ts), where)
+                raise iv.fail(
+                    "start",
+                    "must be tz-naive like the scenario index (drop the zone or offset)",
+                    str(ts),
+                    where,
+                )
             return ts
         if ts.tz is not None:
             return ts.tz_convert(tz)
@@ -217,12 +237,24 @@ class Scenario:
         try:
             both = [ts.tz_localize(tz, ambiguous=flag).isoformat(sep=" ") for flag in (True, False)]
         except (ValueError, TypeError):
-            raise iv.fail("start", f"does not exist on the local clock of {tz}: the clocks jump over it at a "
-                          "daylight-saving change", str(ts), where) from None
-        raise iv.fail("start", f"occurs twice on the local clock of {tz} (the clocks go back at a daylight-saving "
-                      f"change): give its UTC offset, '{both[0]}' or '{both[1]}'", str(ts), where)
+            raise iv.fail(
+                "start",
+                f"does not exist on the local clock of {tz}: the clocks jump over it at a "
+                "daylight-saving change",
+                str(ts),
+                where,
+            ) from None
+        raise iv.fail(
+            "start",
+            f"occurs twice on the local clock of {tz} (the clocks go back at a daylight-saving "
+            f"change): give its UTC offset, '{both[0]}' or '{both[1]}'",
+            str(ts),
+            where,
+        )
 
-    def window(self, *, start_h: float | None = None, hours: float | None = None, start: Any = None) -> Scenario:
+    def window(
+        self, *, start_h: float | None = None, hours: float | None = None, start: Any = None
+    ) -> Scenario:
         """A cut of the scenario, ``hours`` long (to the end if not given), from ``start_h`` or ``start``.
 
         Parameters
@@ -250,18 +282,29 @@ class Scenario:
         where = f"Scenario.window of '{self.name}'"
         first, last = self.index[0], self.index[-1]
         if start is not None and start_h is not None:
-            raise iv.fail("start", f"and `start_h` ({start_h!r}) must not both be given: choose a time stamp or "
-                          "hours into the scenario", str(start), where)
+            raise iv.fail(
+                "start",
+                f"and `start_h` ({start_h!r}) must not both be given: choose a time stamp or "
+                "hours into the scenario",
+                str(start),
+                where,
+            )
         if start is not None:
             ts = self._timestamp(start, where)
             if ts < first:
-                raise iv.fail("start", f"lies before the scenario's first time stamp ({first})", str(ts), where)
+                raise iv.fail(
+                    "start", f"lies before the scenario's first time stamp ({first})", str(ts), where
+                )
             if ts > last:
                 raise iv.fail("start", f"lies after the scenario's last time stamp ({last})", str(ts), where)
             pos = int(self.index.searchsorted(ts))
             if self.index[pos] != ts:
-                raise iv.fail("start", f"must be one of the scenario's time stamps (steps of {self.dt_h:g} h from "
-                              f"{first})", str(ts), where)
+                raise iv.fail(
+                    "start",
+                    f"must be one of the scenario's time stamps (steps of {self.dt_h:g} h from {first})",
+                    str(ts),
+                    where,
+                )
         else:
             s = iv.non_negative("start_h", 0.0 if start_h is None else start_h, where)
             pos_f = s / self.dt_h
@@ -269,8 +312,12 @@ class Scenario:
                 raise iv.fail("start_h", f"must be a whole number of steps of {self.dt_h} h", s, where)
             pos = round(pos_f)
             if pos >= self.n_steps:
-                raise iv.fail("start_h", f"starts past the scenario's end ({self.n_steps} steps of {self.dt_h} h)",
-                              start_h, where)
+                raise iv.fail(
+                    "start_h",
+                    f"starts past the scenario's end ({self.n_steps} steps of {self.dt_h} h)",
+                    start_h,
+                    where,
+                )
         if hours is None:
             n = self.n_steps - pos
         else:
@@ -280,15 +327,23 @@ class Scenario:
                 raise iv.fail("hours", f"must be a whole number of steps of {self.dt_h} h", h, where)
             n = round(n_f)
         if pos + n > self.n_steps:
-            raise iv.fail("hours", f"runs past the scenario's end ({self.n_steps} steps; window starts at step "
-                          f"{pos}, {self.index[pos]})", hours, where)
+            raise iv.fail(
+                "hours",
+                f"runs past the scenario's end ({self.n_steps} steps; window starts at step "
+                f"{pos}, {self.index[pos]})",
+                hours,
+                where,
+            )
         sl = slice(pos, pos + n)
         new_index = self.index[sl]
         if new_index.freq is None:
             new_index = pd.DatetimeIndex(new_index, freq=pd.Timedelta(hours=self.dt_h))
         kwargs: dict[str, Any] = {  # field name → the cut series (or None)
-            name: (getattr(self, name).iloc[sl].set_axis(new_index) if getattr(self, name) is not None
-                   else None) for name in SERIES_FIELDS}
+            name: (
+                getattr(self, name).iloc[sl].set_axis(new_index) if getattr(self, name) is not None else None
+            )
+            for name in SERIES_FIELDS
+        }
         return replace(self, **kwargs)
 
     def summary(self) -> pd.DataFrame:

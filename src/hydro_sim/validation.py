@@ -83,8 +83,14 @@ class AnnualCheckSolveError(HydroSimError):
     diagnosis : The dispatch's diagnosis table of an infeasible problem, else None.
     """
 
-    def __init__(self, message: str, *, status: str, interrupted_by: str | None = None,
-                 diagnosis: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: str,
+        interrupted_by: str | None = None,
+        diagnosis: pd.DataFrame | None = None,
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.interrupted_by = interrupted_by
@@ -106,40 +112,54 @@ class AnnualCheck:
 
 def design_basis_year(year: Scenario) -> Scenario:
     """The reference year without PV and wind (the reversible units' own cycle; see the module notes)."""
-    return dataclasses.replace(year, pv_available_mw=None, wind_available_mw=None,
-                               name=f"{year.name}, design basis (no PV or wind)")
+    return dataclasses.replace(
+        year, pv_available_mw=None, wind_available_mw=None, name=f"{year.name}, design basis (no PV or wind)"
+    )
 
 
-def _run(plant: Plant, year: Scenario, *, head_tolerance_m: float, time_limited: list[str] | None = None,
-         **kw: Any) -> tuple[DispatchResult, dict]:
+def _run(
+    plant: Plant, year: Scenario, *, head_tolerance_m: float, time_limited: list[str] | None = None, **kw: Any
+) -> tuple[DispatchResult, dict]:
     """One dispatch of the check, replayed through the simulator. A time-limited solve that found a schedule is
     used and counted in ``time_limited``; any other outcome without a schedule raises
     :class:`AnnualCheckSolveError`."""
-    res = dispatch(plant, year, head="successive", pump_generate_balance="day", head_tolerance_m=head_tolerance_m,
-                   **kw)
+    res = dispatch(
+        plant, year, head="successive", pump_generate_balance="day", head_tolerance_m=head_tolerance_m, **kw
+    )
     has_solution = bool(getattr(res, "has_solution", res.success)) and not res.schedule.empty
     if res.status == "interrupted" or not has_solution:
         by = getattr(res, "interrupted_by", None)
-        raise AnnualCheckSolveError(f"the annual check's dispatch of {plant.name} over {year.name} ended "
-                                    f"{res.status}" + (f" by {by}" if by else "") + f": {res.message}",
-                                    status=res.status, interrupted_by=by, diagnosis=res.diagnosis)
+        raise AnnualCheckSolveError(
+            f"the annual check's dispatch of {plant.name} over {year.name} ended "
+            f"{res.status}" + (f" by {by}" if by else "") + f": {res.message}",
+            status=res.status,
+            interrupted_by=by,
+            diagnosis=res.diagnosis,
+        )
     if res.status != "optimal" and time_limited is not None:
         time_limited.append(res.status)
     sim = simulate(plant, year, ReplayPolicy(schedule=res.schedule, mode="flows"))
     e = sim.energy_mwh().iloc[0]
     lp = res.energy_mwh()
-    return res, {"psh_generation_mwh": float(e["reversible_generation_mwh"]),
-                 "psh_pumping_mwh": float(e["pumping_mwh"]),
-                 "conventional_generation_mwh": float(e["conventional_generation_mwh"]),
-                 "lp_psh_generation_mwh": lp["reversible_generation_mwh"],
-                 "iterations": res.iterations, "sim": sim}
+    return res, {
+        "psh_generation_mwh": float(e["reversible_generation_mwh"]),
+        "psh_pumping_mwh": float(e["pumping_mwh"]),
+        "conventional_generation_mwh": float(e["conventional_generation_mwh"]),
+        "lp_psh_generation_mwh": lp["reversible_generation_mwh"],
+        "iterations": res.iterations,
+        "sim": sim,
+    }
 
 
 def with_lower_usable_volume(plant: Plant, usable_volume_hm3: float) -> Plant:
     """The plant with its lower reservoir scaled to ``usable_volume_hm3`` (:meth:`Reservoir.with_usable_volume`)."""
     if plant.lower is None:
-        raise iv.fail("plant.lower", "must be a reservoir to scale its usable volume", None,
-                      "with_lower_usable_volume()")
+        raise iv.fail(
+            "plant.lower",
+            "must be a reservoir to scale its usable volume",
+            None,
+            "with_lower_usable_volume()",
+        )
     return dataclasses.replace(plant, lower=plant.lower.with_usable_volume(usable_volume_hm3))
 
 
@@ -156,9 +176,14 @@ def _efficiency_for_cycle(plant: Plant, cycle: float) -> Plant:
     assert rev is not None
     base = rated_cycle_efficiency(plant)
     f = math.sqrt(cycle / base)
-    return dataclasses.replace(plant, reversible=dataclasses.replace(
-        rev, turbine_efficiency=rev.reference_turbine_efficiency * f,
-        pump_efficiency=rev.reference_pump_efficiency * f))
+    return dataclasses.replace(
+        plant,
+        reversible=dataclasses.replace(
+            rev,
+            turbine_efficiency=rev.reference_turbine_efficiency * f,
+            pump_efficiency=rev.reference_pump_efficiency * f,
+        ),
+    )
 
 
 def rated_cycle_efficiency(plant: Plant) -> float:
@@ -171,13 +196,26 @@ def rated_cycle_efficiency(plant: Plant) -> float:
     hg = plant.initial_gross_head_m
     k = rev.head_loss_coefficient_s2_per_m5
     qg = rev.max_total_flow_m3s
-    qp = float(_pump_cap_flow(rev.max_total_pumping_power_mw, np.array([hg]), k,
-                              np.array([rev.reference_pump_efficiency]))[0])
-    return rev.reference_turbine_efficiency * rev.reference_pump_efficiency * (hg - k * qg**2) / (hg + k * qp**2)
+    qp = float(
+        _pump_cap_flow(
+            rev.max_total_pumping_power_mw, np.array([hg]), k, np.array([rev.reference_pump_efficiency])
+        )[0]
+    )
+    return (
+        rev.reference_turbine_efficiency * rev.reference_pump_efficiency * (hg - k * qg**2) / (hg + k * qp**2)
+    )
 
 
-def _inverse(label: str, f: Callable[[float], dict], lo: float, hi: float, xtol: float,
-             rows: list[dict], target_mwh: float, unit: str) -> tuple[float | None, str]:
+def _inverse(
+    label: str,
+    f: Callable[[float], dict],
+    lo: float,
+    hi: float,
+    xtol: float,
+    rows: list[dict],
+    target_mwh: float,
+    unit: str,
+) -> tuple[float | None, str]:
     """Solve psh_generation(x) = ``target_mwh`` by Brent's method on [lo, hi]: (root, status text); the root
     is None if the generation does not cross the target in the range."""
     cache: dict[float, float] = {}
@@ -186,43 +224,71 @@ def _inverse(label: str, f: Callable[[float], dict], lo: float, hi: float, xtol:
         if x not in cache:
             out = f(x)
             cache[x] = out["psh_generation_mwh"] - target_mwh
-            rows.append({"search": label, "x": x, "psh_generation_mwh": out["psh_generation_mwh"],
-                         "iterations": out["iterations"]})
+            rows.append(
+                {
+                    "search": label,
+                    "x": x,
+                    "psh_generation_mwh": out["psh_generation_mwh"],
+                    "iterations": out["iterations"],
+                }
+            )
         return cache[x]
 
     g_lo, g_hi = g(lo), g(hi)
     if g_lo * g_hi > 0:
-        return None, (f"not reached in the searched range [{lo:g}, {hi:g}] {unit}: the generation goes from "
-                      f"{g_lo + target_mwh:,.0f} to {g_hi + target_mwh:,.0f} MWh against {target_mwh:,.0f} MWh")
+        return None, (
+            f"not reached in the searched range [{lo:g}, {hi:g}] {unit}: the generation goes from "
+            f"{g_lo + target_mwh:,.0f} to {g_hi + target_mwh:,.0f} MWh against {target_mwh:,.0f} MWh"
+        )
     return float(brentq(g, lo, hi, xtol=xtol, rtol=1e-6, maxiter=40)), "solved"
 
 
-def _check_arguments(plant: Any, year: Any, inverse: Any, sensitivity: Any, progress: Any,
-                     time_limit_s: Any) -> None:
+def _check_arguments(
+    plant: Any, year: Any, inverse: Any, sensitivity: Any, progress: Any, time_limit_s: Any
+) -> None:
     """The arguments of :func:`annual_check`, checked once (the dispatch checks the rest)."""
     where = "annual_check()"
     if plant is not None and not isinstance(plant, Plant):
-        raise iv.fail("plant", "must be a hydro_sim.Plant (or None for Lianghekou)", type(plant).__name__, where)
+        raise iv.fail(
+            "plant", "must be a hydro_sim.Plant (or None for Lianghekou)", type(plant).__name__, where
+        )
     if year is not None and not isinstance(year, Scenario):
-        raise iv.fail("year", "must be a hydro_sim.Scenario (or None for the design-basis reference year)",
-                      type(year).__name__, where)
+        raise iv.fail(
+            "year",
+            "must be a hydro_sim.Scenario (or None for the design-basis reference year)",
+            type(year).__name__,
+            where,
+        )
     for name, value in (("inverse", inverse), ("sensitivity", sensitivity)):
         if not isinstance(value, (bool, np.bool_)):
             raise iv.fail(name, "must be True or False", value, where)
     if progress is not None and not callable(progress):
-        raise iv.fail("progress", "must be a callable taking one text (or None)", type(progress).__name__, where)
+        raise iv.fail(
+            "progress", "must be a callable taking one text (or None)", type(progress).__name__, where
+        )
     x = iv.number_or_inf("time_limit_s", time_limit_s, where)
     if x <= 0.0:
         raise iv.fail("time_limit_s", "must be positive (or math.inf for no limit)", time_limit_s, where)
     if plant is not None and plant.reversible is None:
-        raise iv.fail("plant.reversible", "must be present: the annual check compares the reversible units' "
-                      "generation from pumped water with the published figure (a plant without them has nothing "
-                      "to check; use dispatch() and simulate())", None, f"{where} of plant '{plant.name}'")
+        raise iv.fail(
+            "plant.reversible",
+            "must be present: the annual check compares the reversible units' "
+            "generation from pumped water with the published figure (a plant without them has nothing "
+            "to check; use dispatch() and simulate())",
+            None,
+            f"{where} of plant '{plant.name}'",
+        )
 
 
-def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, inverse: bool = True,
-                 sensitivity: bool = True, progress: Callable[[str], None] | None = None,
-                 time_limit_s: float = math.inf) -> AnnualCheck:
+def annual_check(
+    plant: Plant | None = None,
+    year: Scenario | None = None,
+    *,
+    inverse: bool = True,
+    sensitivity: bool = True,
+    progress: Callable[[str], None] | None = None,
+    time_limit_s: float = math.inf,
+) -> AnnualCheck:
     """Run the annual check (see the module docstring); deterministic.
 
     Parameters
@@ -279,7 +345,7 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
     psh_pump = base["psh_pumping_mwh"]
     conv_gen = base["conventional_generation_mwh"]
     rev = plant.reversible
-    assert rev is not None   # checked above
+    assert rev is not None  # checked above
     full_load_h = psh_gen / rev.max_power_mw * (HOURS_PER_YEAR / hours)
 
     # The searches and the sensitivity runs start their successive-head loops from the forward run's heads.
@@ -290,25 +356,52 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
     if inverse:
         say("inverse 1: usable Yagen-I volume at which the model gives " + target_text)
         t0 = time.perf_counter()
-        assert plant.lower is not None   # a plant with reversible units has one
+        assert plant.lower is not None  # a plant with reversible units has one
         usable = plant.lower.usable_volume_hm3
 
         def by_volume(v: float) -> dict:
-            return _run(with_lower_usable_volume(plant, v), year, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M,
-                        start_head_m=warm, **solve)[1]
+            return _run(
+                with_lower_usable_volume(plant, v),
+                year,
+                head_tolerance_m=SEARCH_HEAD_TOLERANCE_M,
+                start_head_m=warm,
+                **solve,
+            )[1]
 
-        implied_volume, volume_status = _inverse("lower usable volume [hm³]", by_volume, min(0.5, usable), usable,
-                                                 VOLUME_XTOL_HM3, inverse_rows, psh_target, "hm³")
+        implied_volume, volume_status = _inverse(
+            "lower usable volume [hm³]",
+            by_volume,
+            min(0.5, usable),
+            usable,
+            VOLUME_XTOL_HM3,
+            inverse_rows,
+            psh_target,
+            "hm³",
+        )
         timings["inverse_volume"] = time.perf_counter() - t0
         say("inverse 2: daily full-load generating hours at which the model gives " + target_text)
         t0 = time.perf_counter()
 
         def by_cap(h: float) -> dict:
-            return _run(plant, year, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, max_daily_generating_hours=h,
-                        start_head_m=warm, **solve)[1]
+            return _run(
+                plant,
+                year,
+                head_tolerance_m=SEARCH_HEAD_TOLERANCE_M,
+                max_daily_generating_hours=h,
+                start_head_m=warm,
+                **solve,
+            )[1]
 
-        implied_cap, cap_status = _inverse("daily generating hours cap [h]", by_cap, 0.5, 12.0, HOURS_XTOL_H,
-                                           inverse_rows, psh_target, "h/day")
+        implied_cap, cap_status = _inverse(
+            "daily generating hours cap [h]",
+            by_cap,
+            0.5,
+            12.0,
+            HOURS_XTOL_H,
+            inverse_rows,
+            psh_target,
+            "h/day",
+        )
         timings["inverse_cap"] = time.perf_counter() - t0
 
     sens = pd.DataFrame()
@@ -320,8 +413,14 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
 
     schedule = res.schedule.copy()
     simframe = sim.frame(0)
-    for col in ("power_conventional_mw", "power_generating_mw", "power_pumping_mw", "volume_upper_hm3",
-                "volume_lower_hm3", "head_m"):
+    for col in (
+        "power_conventional_mw",
+        "power_generating_mw",
+        "power_pumping_mw",
+        "volume_upper_hm3",
+        "volume_lower_hm3",
+        "head_m",
+    ):
         if col in simframe:
             schedule[f"sim_{col}"] = simframe[col]
     has_conv = plant.conventional is not None
@@ -329,8 +428,10 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
 
     cuts = sim.cutbacks()
     summary = {
-        "unit_conversion": ("13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = 1,397,000 MWh (亿 = 10⁸); "
-                            "110亿 kWh = 110 × 10⁸ kWh = 11.0 TWh = 11,000,000 MWh"),
+        "unit_conversion": (
+            "13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = 1,397,000 MWh (亿 = 10⁸); "
+            "110亿 kWh = 110 × 10⁸ kWh = 11.0 TWh = 11,000,000 MWh"
+        ),
         "psh_generation_mwh": psh_gen,
         "psh_pumping_mwh": psh_pump,
         "psh_cycle_efficiency": psh_gen / psh_pump if psh_pump > 0 else None,
@@ -340,7 +441,9 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
         "published_pro_rata_factor": pro_rata,
         "published_psh_generation_basis_mwh": psh_target,
         "psh_relative_deviation": _rel(psh_gen, psh_target),
-        "conventional_status": "compared" if has_conv else "no conventional units in the plant: no comparison",
+        "conventional_status": "compared"
+        if has_conv
+        else "no conventional units in the plant: no comparison",
         "conventional_generation_mwh": conv_gen if has_conv else None,
         "published_conventional_generation_mwh": PUBLISHED_CONVENTIONAL_GENERATION_MWH,
         "published_conventional_generation_basis_mwh": conv_target,
@@ -374,8 +477,15 @@ def annual_check(plant: Plant | None = None, year: Scenario | None = None, *, in
         "plant": plant.name,
     }
     timings["total"] = time.perf_counter() - t_all
-    return AnnualCheck(summary=summary, dispatch=res, simulation=sim, schedule=schedule, sensitivity=sens,
-                       inverse_runs=pd.DataFrame(inverse_rows), timings_s=timings)
+    return AnnualCheck(
+        summary=summary,
+        dispatch=res,
+        simulation=sim,
+        schedule=schedule,
+        sensitivity=sens,
+        inverse_runs=pd.DataFrame(inverse_rows),
+        timings_s=timings,
+    )
 
 
 def _effective_head(energy_mwh: float, flow_m3s: pd.Series | None, dt_h: float) -> float | None:
@@ -393,37 +503,56 @@ def _rel(model: float, reference: float) -> float:
 def _lp_balance_error(plant: Plant, year: Scenario, s: pd.DataFrame) -> float:
     """Largest absolute water-balance error of the LP schedule, from its columns. [hm³]"""
     return water_balance_max_error_hm3(
-        s, initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+        s,
+        initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
         initial_volume_lower_hm3=plant.lower.initial_volume_hm3 if plant.lower is not None else None,
-        dt_h=year.dt_h)
+        dt_h=year.dt_h,
+    )
 
 
-def _sensitivity(plant: Plant, year: Scenario, say: Callable[[str], None], warm: np.ndarray, solve: dict,
-                 psh_target: float) -> pd.DataFrame:
+def _sensitivity(
+    plant: Plant, year: Scenario, say: Callable[[str], None], warm: np.ndarray, solve: dict, psh_target: float
+) -> pd.DataFrame:
     base_lower = plant.lower.usable_volume_hm3 if plant.lower is not None else 0.0
     cases: list[tuple[str, str, Plant, Scenario, dict]] = [("base", "defaults", plant, year, {})]
     for cycle in (0.72, 0.80):
-        cases.append(("cycle efficiency", f"{cycle:.2f} at rated point", _efficiency_for_cycle(plant, cycle), year, {}))
+        cases.append(
+            ("cycle efficiency", f"{cycle:.2f} at rated point", _efficiency_for_cycle(plant, cycle), year, {})
+        )
     for v in (0.5 * base_lower, 50.0, 100.0):
         cases.append(("lower usable volume", f"{v:.1f} hm³", with_lower_usable_volume(plant, v), year, {}))
     for f in (0.5, 1.25):
         cases.append(("tariff spread", f"×{f:g} around flat", plant, _scaled_spread(year, f), {}))
     z_low = plant.upper.initial_level_masl - 0.3 * (plant.upper.max_level_masl - plant.upper.min_level_masl)
-    cases.append(("head", f"upper starts {plant.upper.initial_level_masl - z_low:.0f} m lower ({z_low:.0f} m)",
-                  dataclasses.replace(plant, upper=dataclasses.replace(plant.upper, initial_level_masl=z_low)),
-                  year, {}))
+    cases.append(
+        (
+            "head",
+            f"upper starts {plant.upper.initial_level_masl - z_low:.0f} m lower ({z_low:.0f} m)",
+            dataclasses.replace(plant, upper=dataclasses.replace(plant.upper, initial_level_masl=z_low)),
+            year,
+            {},
+        )
+    )
     for h in (2.0, 4.0):
         cases.append(("daily generating cap", f"{h:g} h/day", plant, year, {"max_daily_generating_hours": h}))
     rows = []
     for group, case, p, sc, kw in cases:
         say(f"  sensitivity: {group}, {case}")
         _, out = _run(p, sc, head_tolerance_m=SEARCH_HEAD_TOLERANCE_M, start_head_m=warm, **solve, **kw)
-        rows.append({"parameter": group, "case": case,
-                     "psh_generation_mwh": out["psh_generation_mwh"], "psh_pumping_mwh": out["psh_pumping_mwh"],
-                     "psh_cycle_efficiency": (out["psh_generation_mwh"] / out["psh_pumping_mwh"]
-                                              if out["psh_pumping_mwh"] > 0 else math.nan),
-                     "psh_relative_deviation": _rel(out["psh_generation_mwh"], psh_target),
-                     "conventional_generation_mwh": out["conventional_generation_mwh"],
-                     "lp_iterations": out["iterations"]})
+        rows.append(
+            {
+                "parameter": group,
+                "case": case,
+                "psh_generation_mwh": out["psh_generation_mwh"],
+                "psh_pumping_mwh": out["psh_pumping_mwh"],
+                "psh_cycle_efficiency": (
+                    out["psh_generation_mwh"] / out["psh_pumping_mwh"]
+                    if out["psh_pumping_mwh"] > 0
+                    else math.nan
+                ),
+                "psh_relative_deviation": _rel(out["psh_generation_mwh"], psh_target),
+                "conventional_generation_mwh": out["conventional_generation_mwh"],
+                "lp_iterations": out["iterations"],
+            }
+        )
     return pd.DataFrame(rows)
-

@@ -108,27 +108,36 @@ def outcome(case: Case, tmp: Path) -> tuple[str, str]:
         got = case.run(tmp)
     except BaseException as exc:
         if case.raises is None:
-            raise AssertionError(f"case {case.id!r}: expected no exception, got {type(exc).__name__}: {exc}") from exc
+            raise AssertionError(
+                f"case {case.id!r}: expected no exception, got {type(exc).__name__}: {exc}"
+            ) from exc
         if not isinstance(exc, case.raises) or not isinstance(exc, HydroSimError):
-            raise AssertionError(f"case {case.id!r}: expected {case.raises.__name__}, got "
-                                 f"{type(exc).__module__}.{type(exc).__name__}: {exc}") from exc
+            raise AssertionError(
+                f"case {case.id!r}: expected {case.raises.__name__}, got "
+                f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
+            ) from exc
         message = str(exc)
         kind = type(exc).__name__
     else:
         if case.raises is not None:
-            raise AssertionError(f"case {case.id!r}: expected {case.raises.__name__}, got no exception ({got!r})")
+            raise AssertionError(
+                f"case {case.id!r}: expected {case.raises.__name__}, got no exception ({got!r})"
+            )
         if case.exit_code is not None:
             if not isinstance(got, CliOutcome):
                 raise AssertionError(f"case {case.id!r}: a CLI case must return cli(...)")
             printed = got.stdout + got.stderr
             assert "Traceback" not in printed, f"case {case.id!r}: traceback printed:\n{printed}"
-            assert got.exit_code == case.exit_code, (f"case {case.id!r}: exit code {got.exit_code}, expected "
-                                                     f"{case.exit_code}; stderr: {got.stderr}")
+            assert got.exit_code == case.exit_code, (
+                f"case {case.id!r}: exit code {got.exit_code}, expected "
+                f"{case.exit_code}; stderr: {got.stderr}"
+            )
             message = got.stderr.strip()
             kind = f"exit {got.exit_code}"
         else:
             assert getattr(got, "status", None) == case.status, (
-                f"case {case.id!r}: status {getattr(got, 'status', None)!r}, expected {case.status!r}")
+                f"case {case.id!r}: status {getattr(got, 'status', None)!r}, expected {case.status!r}"
+            )
             message = str(got.message)
             kind = f"status {case.status}"
     message = message.replace(str(tmp), "<tmp>")
@@ -175,10 +184,25 @@ def render(cases: Sequence[Case], scratch: Callable[[], Path]) -> str:
     for case in cases:
         if case.area != area:
             area = case.area
-            lines += ["", f"## {area}", "", "| case | what is wrong | outcome | message |", "|---|---|---|---|"]
+            lines += [
+                "",
+                f"## {area}",
+                "",
+                "| case | what is wrong | outcome | message |",
+                "|---|---|---|---|",
+            ]
         kind, message = outcome(case, scratch())
         lines.append(f"| `{case.id}` | {_cell(case.bad)} | {kind} | {_cell(message)} |")
     return "\n".join(lines).replace("\n\n\n", "\n\n") + "\n"
 
 
-__all__ = ["Case", "CliOutcome", "HydroSimError", "HydroSimInputError", "cli", "load_cases", "outcome", "render"]
+__all__ = [
+    "Case",
+    "CliOutcome",
+    "HydroSimError",
+    "HydroSimInputError",
+    "cli",
+    "load_cases",
+    "outcome",
+    "render",
+]

@@ -17,8 +17,13 @@ from hydro_sim.network import (
 
 
 def _res(name: str, top: float = 500.0) -> Reservoir:
-    return Reservoir(name=name, curve=LevelVolumeCurve(level_masl=(top - 20.0, top), volume_hm3=(0.0, 100.0)),
-                     min_level_masl=top - 15.0, max_level_masl=top, initial_level_masl=top - 5.0)
+    return Reservoir(
+        name=name,
+        curve=LevelVolumeCurve(level_masl=(top - 20.0, top), volume_hm3=(0.0, 100.0)),
+        min_level_masl=top - 15.0,
+        max_level_masl=top,
+        initial_level_masl=top - 5.0,
+    )
 
 
 def _units(name: str = "units") -> TurbineGroup:
@@ -26,85 +31,203 @@ def _units(name: str = "units") -> TurbineGroup:
 
 
 def _pt(name: str = "pair") -> PumpTurbineGroup:
-    return PumpTurbineGroup(name=name, n_units=1, rated_power_mw=50.0, max_flow_m3s=60.0, turbine_efficiency=0.9,
-                            rated_pumping_power_mw=50.0, pump_efficiency=0.9)
+    return PumpTurbineGroup(
+        name=name,
+        n_units=1,
+        rated_power_mw=50.0,
+        max_flow_m3s=60.0,
+        turbine_efficiency=0.9,
+        rated_pumping_power_mw=50.0,
+        pump_efficiency=0.9,
+    )
 
 
 RIVER = RiverSink(name="river", tailwater_level_masl=100.0)
 
 
 def _net(*links, reservoirs=None, sinks=(RIVER,)) -> Network:
-    return Network(name="net", reservoirs=(_res("lake"),) if reservoirs is None else reservoirs, sinks=sinks,
-                   links=links)
+    return Network(
+        name="net", reservoirs=(_res("lake"),) if reservoirs is None else reservoirs, sinks=sinks, links=links
+    )
 
 
 CASES = [
-    Case(id="network-link-to-unknown-node", area="network", bad="a turbine group discharging into a node that "
-         "does not exist", run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="rivr")),
-         match=("to_node", "'rivr'", "must name a node", "TurbineLink 'units'")),
-    Case(id="network-link-from-a-sink", area="network", bad="a spillway that starts at a river sink",
-         run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="river"),
-                              Spillway(name="s", from_node="river", to_node="lake")),
-         match=("from_node", "'river'", "a river sink has no outflow")),
-    Case(id="network-link-to-itself", area="network", bad="a release from a reservoir into itself",
-         run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="river"),
-                              Release(name="r", from_node="lake", to_node="lake")),
-         match=("to_node", "must differ from `from_node`")),
-    Case(id="network-pump-turbine-lower-is-a-sink", area="network", bad="pump-turbines whose lower end is the "
-         "river", run=lambda tmp: _net(PumpTurbineLink(units=_pt(), upper="lake", lower="river")),
-         match=("lower", "'river'", "must be a reservoir")),
-    Case(id="network-reservoir-water-cannot-leave", area="network", bad="a reservoir with inflow links only",
-         run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="pond"),
-                              reservoirs=(_res("lake", 500.0), _res("pond", 300.0))),
-         match=("links", "reservoir 'pond'", "way for its water to leave")),
-    Case(id="network-downhill-cycle", area="network", bad="a turbine from A to B and a spillway from B back to A",
-         run=lambda tmp: _net(TurbineLink(units=_units(), from_node="A", to_node="B"),
-                              Spillway(name="back", from_node="B", to_node="A"),
-                              reservoirs=(_res("A", 700.0), _res("B", 500.0))),
-         match=("form a cycle", "units", "back")),
-    Case(id="network-duplicate-name", area="network", bad="a spillway named like a reservoir",
-         run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="river"),
-                              Spillway(name="lake", from_node="lake", to_node="river")),
-         match=("name", "'lake'", "must be unique")),
-    Case(id="network-no-unit-group", area="network", bad="a network with a spillway and no units",
-         run=lambda tmp: _net(Spillway(name="s", from_node="lake", to_node="river")),
-         match=("links", "at least one unit group")),
-    Case(id="network-no-reservoir", area="network", bad="a network without reservoirs",
-         run=lambda tmp: _net(reservoirs=()),
-         match=("reservoirs",)),
-    Case(id="network-links-not-a-list", area="network", bad="links given as a single link, not a list",
-         run=lambda tmp: Network(name="net", reservoirs=(_res("lake"),), sinks=(RIVER,),
-                                 links=TurbineLink(units=_units(), from_node="lake", to_node="river")),  # type: ignore[arg-type]
-         match=("links", "must be a list")),
-    Case(id="network-link-of-wrong-type", area="network", bad="a TurbineGroup put among the links without its ends",
-         run=lambda tmp: _net(_units()), match=("links[0]", "TurbineGroup")),
-    Case(id="network-sink-without-level", area="network", bad="a river sink with neither a level nor a table",
-         run=lambda tmp: RiverSink(name="river"), match=("tailwater_level_masl", "exactly one")),
-    Case(id="network-sink-with-both-levels", area="network", bad="a river sink with a level and a table",
-         run=lambda tmp: RiverSink(name="river", tailwater_level_masl=100.0, tailwater_curve=TailwaterCurve(
-             discharge_m3s=(0.0, 10.0), level_masl=(100.0, 101.0))), match=("exactly one",)),
-    Case(id="network-tailwater-falls", area="network", bad="a tailwater table whose level falls with discharge",
-         run=lambda tmp: TailwaterCurve(discharge_m3s=(0.0, 10.0, 20.0), level_masl=(100.0, 101.0, 100.5)),
-         match=("level_masl", "must not fall")),
-    Case(id="network-tailwater-negative-discharge", area="network", bad="a tailwater table from −5 m³/s",
-         run=lambda tmp: TailwaterCurve(discharge_m3s=(-5.0, 10.0), level_masl=(100.0, 101.0)),
-         match=("discharge_m3s", "-5.0", "≥ 0")),
-    Case(id="network-head-range-reversed", area="network", bad="a pump-turbine head range (400, 300) m",
-         run=lambda tmp: PumpTurbineLink(units=_pt(), upper="a", lower="b", pumping_head_range_m=(400.0, 300.0)),
-         match=("pumping_head_range_m", "highest head above its lowest")),
-    Case(id="network-head-range-not-a-pair", area="network", bad="a generating head range of one number",
-         run=lambda tmp: PumpTurbineLink(units=_pt(), upper="a", lower="b", generating_head_range_m=300.0),  # type: ignore[arg-type]
-         match=("generating_head_range_m", "pair")),
-    Case(id="network-release-max-below-min", area="network", bad="a release whose maximum is below its minimum",
-         run=lambda tmp: Release(name="r", from_node="a", to_node="b", environmental_min_flow_m3s=50.0,
-                                 max_flow_m3s=10.0), match=("max_flow_m3s", "10.0", "above `environmental_min")),
-    Case(id="network-reach-zero-ramp", area="network", bad="a river reach with a ramp limit of 0 m³/s per h",
-         run=lambda tmp: RiverSink(name="river", tailwater_level_masl=1.0, max_ramp_m3s_per_h=0.0),
-         match=("max_ramp_m3s_per_h", "must be positive")),
-    Case(id="network-spillway-negative-cost", area="network", bad="a spillway with a negative cost",
-         run=lambda tmp: Spillway(name="s", from_node="a", to_node="b", cost_per_hm3=-1.0),
-         match=("cost_per_hm3", "-1.0")),
-    Case(id="network-balance-wrong-shape", area="network", bad="water-balance flows with a missing column",
-         run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="river")).water_balance_error_hm3(
-             [[50.0, 50.0]], [[0.0]], [[1.0], [2.0]], 1.0), match=("flow_m3s", "shape (1, 1)")),
+    Case(
+        id="network-link-to-unknown-node",
+        area="network",
+        bad="a turbine group discharging into a node that does not exist",
+        run=lambda tmp: _net(TurbineLink(units=_units(), from_node="lake", to_node="rivr")),
+        match=("to_node", "'rivr'", "must name a node", "TurbineLink 'units'"),
+    ),
+    Case(
+        id="network-link-from-a-sink",
+        area="network",
+        bad="a spillway that starts at a river sink",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="river"),
+            Spillway(name="s", from_node="river", to_node="lake"),
+        ),
+        match=("from_node", "'river'", "a river sink has no outflow"),
+    ),
+    Case(
+        id="network-link-to-itself",
+        area="network",
+        bad="a release from a reservoir into itself",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="river"),
+            Release(name="r", from_node="lake", to_node="lake"),
+        ),
+        match=("to_node", "must differ from `from_node`"),
+    ),
+    Case(
+        id="network-pump-turbine-lower-is-a-sink",
+        area="network",
+        bad="pump-turbines whose lower end is the river",
+        run=lambda tmp: _net(PumpTurbineLink(units=_pt(), upper="lake", lower="river")),
+        match=("lower", "'river'", "must be a reservoir"),
+    ),
+    Case(
+        id="network-reservoir-water-cannot-leave",
+        area="network",
+        bad="a reservoir with inflow links only",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="pond"),
+            reservoirs=(_res("lake", 500.0), _res("pond", 300.0)),
+        ),
+        match=("links", "reservoir 'pond'", "way for its water to leave"),
+    ),
+    Case(
+        id="network-downhill-cycle",
+        area="network",
+        bad="a turbine from A to B and a spillway from B back to A",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="A", to_node="B"),
+            Spillway(name="back", from_node="B", to_node="A"),
+            reservoirs=(_res("A", 700.0), _res("B", 500.0)),
+        ),
+        match=("form a cycle", "units", "back"),
+    ),
+    Case(
+        id="network-duplicate-name",
+        area="network",
+        bad="a spillway named like a reservoir",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="river"),
+            Spillway(name="lake", from_node="lake", to_node="river"),
+        ),
+        match=("name", "'lake'", "must be unique"),
+    ),
+    Case(
+        id="network-no-unit-group",
+        area="network",
+        bad="a network with a spillway and no units",
+        run=lambda tmp: _net(Spillway(name="s", from_node="lake", to_node="river")),
+        match=("links", "at least one unit group"),
+    ),
+    Case(
+        id="network-no-reservoir",
+        area="network",
+        bad="a network without reservoirs",
+        run=lambda tmp: _net(reservoirs=()),
+        match=("reservoirs",),
+    ),
+    Case(
+        id="network-links-not-a-list",
+        area="network",
+        bad="links given as a single link, not a list",
+        run=lambda tmp: Network(
+            name="net",
+            reservoirs=(_res("lake"),),
+            sinks=(RIVER,),
+            links=TurbineLink(units=_units(), from_node="lake", to_node="river"),
+        ),  # type: ignore[arg-type]
+        match=("links", "must be a list"),
+    ),
+    Case(
+        id="network-link-of-wrong-type",
+        area="network",
+        bad="a TurbineGroup put among the links without its ends",
+        run=lambda tmp: _net(_units()),
+        match=("links[0]", "TurbineGroup"),
+    ),
+    Case(
+        id="network-sink-without-level",
+        area="network",
+        bad="a river sink with neither a level nor a table",
+        run=lambda tmp: RiverSink(name="river"),
+        match=("tailwater_level_masl", "exactly one"),
+    ),
+    Case(
+        id="network-sink-with-both-levels",
+        area="network",
+        bad="a river sink with a level and a table",
+        run=lambda tmp: RiverSink(
+            name="river",
+            tailwater_level_masl=100.0,
+            tailwater_curve=TailwaterCurve(discharge_m3s=(0.0, 10.0), level_masl=(100.0, 101.0)),
+        ),
+        match=("exactly one",),
+    ),
+    Case(
+        id="network-tailwater-falls",
+        area="network",
+        bad="a tailwater table whose level falls with discharge",
+        run=lambda tmp: TailwaterCurve(discharge_m3s=(0.0, 10.0, 20.0), level_masl=(100.0, 101.0, 100.5)),
+        match=("level_masl", "must not fall"),
+    ),
+    Case(
+        id="network-tailwater-negative-discharge",
+        area="network",
+        bad="a tailwater table from −5 m³/s",
+        run=lambda tmp: TailwaterCurve(discharge_m3s=(-5.0, 10.0), level_masl=(100.0, 101.0)),
+        match=("discharge_m3s", "-5.0", "≥ 0"),
+    ),
+    Case(
+        id="network-head-range-reversed",
+        area="network",
+        bad="a pump-turbine head range (400, 300) m",
+        run=lambda tmp: PumpTurbineLink(
+            units=_pt(), upper="a", lower="b", pumping_head_range_m=(400.0, 300.0)
+        ),
+        match=("pumping_head_range_m", "highest head above its lowest"),
+    ),
+    Case(
+        id="network-head-range-not-a-pair",
+        area="network",
+        bad="a generating head range of one number",
+        run=lambda tmp: PumpTurbineLink(units=_pt(), upper="a", lower="b", generating_head_range_m=300.0),  # type: ignore[arg-type]
+        match=("generating_head_range_m", "pair"),
+    ),
+    Case(
+        id="network-release-max-below-min",
+        area="network",
+        bad="a release whose maximum is below its minimum",
+        run=lambda tmp: Release(
+            name="r", from_node="a", to_node="b", environmental_min_flow_m3s=50.0, max_flow_m3s=10.0
+        ),
+        match=("max_flow_m3s", "10.0", "above `environmental_min"),
+    ),
+    Case(
+        id="network-reach-zero-ramp",
+        area="network",
+        bad="a river reach with a ramp limit of 0 m³/s per h",
+        run=lambda tmp: RiverSink(name="river", tailwater_level_masl=1.0, max_ramp_m3s_per_h=0.0),
+        match=("max_ramp_m3s_per_h", "must be positive"),
+    ),
+    Case(
+        id="network-spillway-negative-cost",
+        area="network",
+        bad="a spillway with a negative cost",
+        run=lambda tmp: Spillway(name="s", from_node="a", to_node="b", cost_per_hm3=-1.0),
+        match=("cost_per_hm3", "-1.0"),
+    ),
+    Case(
+        id="network-balance-wrong-shape",
+        area="network",
+        bad="water-balance flows with a missing column",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="river")
+        ).water_balance_error_hm3([[50.0, 50.0]], [[0.0]], [[1.0], [2.0]], 1.0),
+        match=("flow_m3s", "shape (1, 1)"),
+    ),
 ]

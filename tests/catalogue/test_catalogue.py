@@ -31,4 +31,5 @@ def test_the_docs_page_is_in_step_with_the_cases():
     page = render.PAGE
     assert page.exists(), "docs/bad-inputs.md is missing: run `python tests/catalogue/render.py --write`"
     assert render.build() == page.read_text(encoding="utf-8"), (
-        "docs/bad-inputs.md is out of step with tests/catalogue: run `python tests/catalogue/render.py --write`")
+        "docs/bad-inputs.md is out of step with tests/catalogue: run `python tests/catalogue/render.py --write`"
+    )

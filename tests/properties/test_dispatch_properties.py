@@ -78,21 +78,43 @@ def cases(draw: st.DrawFn, *, max_units: int = 1) -> Case:
     inflow_up = draw(st.floats(0.0, 30.0))
     inflow_lo = draw(st.floats(0.0, 10.0))
     # Levels: the upper lake from 100 m, 10 m deep; the lower pond from 0 m, 10 m deep.
-    upper = Reservoir(name="upper", curve=LevelVolumeCurve(level_masl=(100.0, 110.0), volume_hm3=(0.0, v_up_max)),
-                      min_level_masl=100.0, max_level_masl=110.0, initial_level_masl=100.0 + 10.0 * f_up)
-    lower = Reservoir(name="lower", curve=LevelVolumeCurve(level_masl=(0.0, 10.0), volume_hm3=(0.0, v_lo_max)),
-                      min_level_masl=0.0, max_level_masl=10.0, initial_level_masl=10.0 * f_lo)
-    rev = PumpTurbineGroup(name="pump-turbine", n_units=n_units, rated_power_mw=100.0 / n_units,
-                           max_flow_m3s=200.0 / n_units, turbine_efficiency=eta_t,
-                           rated_pumping_power_mw=100.0 / n_units, pump_efficiency=eta_p,
-                           pump_power_band_fraction=0.0, min_power_mw=0.0, head_loss_coefficient_s2_per_m5=k_loss)
+    upper = Reservoir(
+        name="upper",
+        curve=LevelVolumeCurve(level_masl=(100.0, 110.0), volume_hm3=(0.0, v_up_max)),
+        min_level_masl=100.0,
+        max_level_masl=110.0,
+        initial_level_masl=100.0 + 10.0 * f_up,
+    )
+    lower = Reservoir(
+        name="lower",
+        curve=LevelVolumeCurve(level_masl=(0.0, 10.0), volume_hm3=(0.0, v_lo_max)),
+        min_level_masl=0.0,
+        max_level_masl=10.0,
+        initial_level_masl=10.0 * f_lo,
+    )
+    rev = PumpTurbineGroup(
+        name="pump-turbine",
+        n_units=n_units,
+        rated_power_mw=100.0 / n_units,
+        max_flow_m3s=200.0 / n_units,
+        turbine_efficiency=eta_t,
+        rated_pumping_power_mw=100.0 / n_units,
+        pump_efficiency=eta_p,
+        pump_power_band_fraction=0.0,
+        min_power_mw=0.0,
+        head_loss_coefficient_s2_per_m5=k_loss,
+    )
     plant = Plant(name="random pumped store", upper=upper, lower=lower, reversible=rev)
     idx = pd.date_range("2030-01-01", periods=hours, freq="h")
-    scenario = Scenario(inflow_upper_m3s=pd.Series(inflow_up, index=idx),
-                        inflow_lower_m3s=pd.Series(inflow_lo, index=idx),
-                        price_cny_per_mwh=pd.Series(np.asarray(prices, dtype=float), index=idx))
-    label = (f"V_up={v_up_max:.3g}@{f_up:.2f}, V_lo={v_lo_max:.3g}@{f_lo:.2f}, eta={eta_t:.2f}/{eta_p:.2f}, "
-             f"k={k_loss:g}, units={n_units}, T={hours}, I={inflow_up:.3g}/{inflow_lo:.3g}")
+    scenario = Scenario(
+        inflow_upper_m3s=pd.Series(inflow_up, index=idx),
+        inflow_lower_m3s=pd.Series(inflow_lo, index=idx),
+        price_cny_per_mwh=pd.Series(np.asarray(prices, dtype=float), index=idx),
+    )
+    label = (
+        f"V_up={v_up_max:.3g}@{f_up:.2f}, V_lo={v_lo_max:.3g}@{f_lo:.2f}, eta={eta_t:.2f}/{eta_p:.2f}, "
+        f"k={k_loss:g}, units={n_units}, T={hours}, I={inflow_up:.3g}/{inflow_lo:.3g}"
+    )
     return Case(label=label, plant=plant, scenario=scenario)
 
 
@@ -107,7 +129,9 @@ def _assert_physical(case: Case, res: DispatchResult) -> None:
     out_up = (s["flow_generating_m3s"] + s["spill_upper_m3s"] - s["flow_pumping_m3s"]).to_numpy()
     v_up = s["volume_upper_hm3"].to_numpy()
     v_lo = s["volume_lower_hm3"].to_numpy()
-    err_up = np.diff(v_up, prepend=plant.upper.initial_volume_hm3) - C_HM3 * (s["inflow_upper_m3s"].to_numpy() - out_up)
+    err_up = np.diff(v_up, prepend=plant.upper.initial_volume_hm3) - C_HM3 * (
+        s["inflow_upper_m3s"].to_numpy() - out_up
+    )
     net_lo = s["inflow_lower_m3s"].to_numpy() + out_up - s["release_lower_m3s"].to_numpy()
     err_lo = np.diff(v_lo, prepend=plant.lower.initial_volume_hm3) - C_HM3 * net_lo
     assert np.abs(err_up).max() <= BALANCE_TOL_HM3, f"upper balance off by {np.abs(err_up).max():.3g} hm³"
@@ -115,7 +139,7 @@ def _assert_physical(case: Case, res: DispatchResult) -> None:
     for res_, v in ((plant.upper, v_up), (plant.lower, v_lo)):
         lo, hi = res_.volume_bounds_hm3(case.scenario.index)
         assert np.all(v >= np.asarray(lo) - BOUND_TOL_HM3) and np.all(v <= np.asarray(hi) + BOUND_TOL_HM3)
-        assert v[-1] >= res_.initial_volume_hm3 - BOUND_TOL_HM3          # end condition "at_least_start"
+        assert v[-1] >= res_.initial_volume_hm3 - BOUND_TOL_HM3  # end condition "at_least_start"
     for name in ("flow_generating_m3s", "flow_pumping_m3s", "spill_upper_m3s", "release_lower_m3s"):
         assert s[name].min() >= -BOUND_TOL_HM3 / C_HM3, f"negative {name}"
 
@@ -134,7 +158,8 @@ def test_backends_agree_on_the_optimum(case: Case) -> None:
     _assert_physical(case, readable)
     scale = max(abs(fast.objective_cny), OBJECTIVE_SCALE_FLOOR_CNY)
     assert abs(fast.objective_cny - readable.objective_cny) <= OBJECTIVE_REL_TOL * scale, (
-        f"{case!r}: HiGHS {fast.objective_cny!r} CNY, CBC {readable.objective_cny!r} CNY")
+        f"{case!r}: HiGHS {fast.objective_cny!r} CNY, CBC {readable.objective_cny!r} CNY"
+    )
 
 
 @MILP_SETTINGS

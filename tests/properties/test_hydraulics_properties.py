@@ -36,7 +36,7 @@ def increasing_tables(draw):
     v0 = draw(st.floats(min_value=0.0, max_value=1.0e4))
     z = z0 + np.concatenate([[0.0], np.cumsum(dz)])
     v = v0 + np.concatenate([[0.0], np.cumsum(dv)])
-    assume(np.all(np.diff(z) > 0) and np.all(np.diff(v) > 0))   # cumsum on large offsets can round
+    assume(np.all(np.diff(z) > 0) and np.all(np.diff(v) > 0))  # cumsum on large offsets can round
     return z, v
 
 
@@ -70,8 +70,10 @@ def test_volume_level_round_trip(table, where):
 
 
 @PROPERTY_SETTINGS
-@given(table=increasing_tables(),
-       where=st.lists(st.floats(min_value=-1.0, max_value=2.0), min_size=2, max_size=20, unique=True))
+@given(
+    table=increasing_tables(),
+    where=st.lists(st.floats(min_value=-1.0, max_value=2.0), min_size=2, max_size=20, unique=True),
+)
 def test_volume_rises_with_level(table, where):
     z, v = table
     levels = np.sort(z[0] + np.asarray(where) * (z[-1] - z[0]))
@@ -125,20 +127,28 @@ def test_pump_power_rises_with_flow_against_head_plus_losses(q1, q2, h, eta, k):
 
 
 @PROPERTY_SETTINGS
-@given(h=st.floats(min_value=10.0, max_value=1000.0),
-       k=st.floats(min_value=1e-6, max_value=1e-4),
-       q_p=st.floats(min_value=1.0, max_value=1000.0),
-       q_g=st.floats(min_value=1.0, max_value=1000.0),
-       eta_t=st.floats(min_value=0.3, max_value=1.0),
-       eta_p=st.floats(min_value=0.3, max_value=1.0),
-       volume_hm3=st.floats(min_value=0.01, max_value=100.0))
+@given(
+    h=st.floats(min_value=10.0, max_value=1000.0),
+    k=st.floats(min_value=1e-6, max_value=1e-4),
+    q_p=st.floats(min_value=1.0, max_value=1000.0),
+    q_g=st.floats(min_value=1.0, max_value=1000.0),
+    eta_t=st.floats(min_value=0.3, max_value=1.0),
+    eta_p=st.floats(min_value=0.3, max_value=1.0),
+    volume_hm3=st.floats(min_value=0.01, max_value=100.0),
+)
 def test_pump_then_generate_cycle_loses_energy(h, k, q_p, q_g, eta_t, eta_p, volume_hm3):
     """Lift a volume at gross head h against h + kQ_p², turbine it back at h − kQ_g²: E_out < E_in."""
     assume(h - k * q_g**2 > 0.0)
-    e_in = hy.pump_power_mw(q_p, hy.pumping_head_m(h, 0.0, q_p, k), eta_p) \
-        * volume_hm3 / hy.flow_to_volume_hm3(q_p, 1.0)
-    e_out = hy.turbine_power_mw(q_g, hy.net_head_m(h, 0.0, q_g, k), eta_t) \
-        * volume_hm3 / hy.flow_to_volume_hm3(q_g, 1.0)
+    e_in = (
+        hy.pump_power_mw(q_p, hy.pumping_head_m(h, 0.0, q_p, k), eta_p)
+        * volume_hm3
+        / hy.flow_to_volume_hm3(q_p, 1.0)
+    )
+    e_out = (
+        hy.turbine_power_mw(q_g, hy.net_head_m(h, 0.0, q_g, k), eta_t)
+        * volume_hm3
+        / hy.flow_to_volume_hm3(q_g, 1.0)
+    )
     assert 0.0 < e_out < e_in
     ratio = eta_t * eta_p * (h - k * q_g**2) / (h + k * q_p**2)
     assert e_out / e_in == pytest.approx(ratio, rel=ROUND_OFF)
@@ -151,7 +161,7 @@ def non_increasing_tables(draw):
     z = 100.0 + np.concatenate([[0.0], np.cumsum(dz)])
     i = draw(st.integers(min_value=1, max_value=len(z) - 1))
     drop = draw(st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1000.0)))
-    z[i] = z[i - 1] - drop            # equal (flat) or falling
+    z[i] = z[i - 1] - drop  # equal (flat) or falling
     good = 10.0 + np.arange(len(z), dtype=float)
     return tuple(z), tuple(good)
 
@@ -175,8 +185,12 @@ _FLOW_FUNCTIONS = [hy.turbine_flow_m3s, hy.pump_flow_m3s]
 
 
 @PROPERTY_SETTINGS
-@given(q=_flows, data=st.data(), bad=st.sampled_from([np.nan, np.inf, -np.inf]),
-       fn=st.sampled_from(_POWER_FUNCTIONS))
+@given(
+    q=_flows,
+    data=st.data(),
+    bad=st.sampled_from([np.nan, np.inf, -np.inf]),
+    fn=st.sampled_from(_POWER_FUNCTIONS),
+)
 def test_power_functions_refuse_a_non_finite_flow_anywhere(q, data, bad, fn):
     i = data.draw(st.integers(min_value=0, max_value=len(q) - 1))
     flows = np.asarray(q, dtype=float)
@@ -186,8 +200,12 @@ def test_power_functions_refuse_a_non_finite_flow_anywhere(q, data, bad, fn):
 
 
 @PROPERTY_SETTINGS
-@given(q=_flows, data=st.data(), neg=st.floats(min_value=1e-9, max_value=1e6),
-       fn=st.sampled_from(_POWER_FUNCTIONS))
+@given(
+    q=_flows,
+    data=st.data(),
+    neg=st.floats(min_value=1e-9, max_value=1e6),
+    fn=st.sampled_from(_POWER_FUNCTIONS),
+)
 def test_power_functions_refuse_a_negative_flow_anywhere(q, data, neg, fn):
     i = data.draw(st.integers(min_value=0, max_value=len(q) - 1))
     flows = np.asarray(q, dtype=float)
@@ -197,16 +215,22 @@ def test_power_functions_refuse_a_negative_flow_anywhere(q, data, neg, fn):
 
 
 @PROPERTY_SETTINGS
-@given(eta=st.one_of(st.floats(max_value=0.0, allow_nan=False, allow_infinity=False),
-                     st.floats(min_value=1.0, exclude_min=True, allow_nan=False, allow_infinity=False)),
-       fn=st.sampled_from(_POWER_FUNCTIONS + _FLOW_FUNCTIONS))
+@given(
+    eta=st.one_of(
+        st.floats(max_value=0.0, allow_nan=False, allow_infinity=False),
+        st.floats(min_value=1.0, exclude_min=True, allow_nan=False, allow_infinity=False),
+    ),
+    fn=st.sampled_from(_POWER_FUNCTIONS + _FLOW_FUNCTIONS),
+)
 def test_every_power_and_flow_function_refuses_an_efficiency_outside_0_1(eta, fn):
     with pytest.raises(HydroSimInputError, match=r"^`efficiency` .*must lie in \(0, 1\]"):
         fn(10.0, 100.0, eta)
 
 
 @PROPERTY_SETTINGS
-@given(head=st.floats(max_value=0.0, allow_nan=False, allow_infinity=False), fn=st.sampled_from(_FLOW_FUNCTIONS))
+@given(
+    head=st.floats(max_value=0.0, allow_nan=False, allow_infinity=False), fn=st.sampled_from(_FLOW_FUNCTIONS)
+)
 def test_flow_functions_refuse_a_head_they_would_divide_by(head, fn):
     with pytest.raises(HydroSimInputError, match=r"^`head_m` .*must be positive"):
         fn(10.0, head, 0.9)

@@ -74,13 +74,19 @@ class Case:
         a = res.arrays
         net = a["power_conventional_mw"] + a["power_generating_mw"] - a["power_pumping_mw"]
         cap = a["line_capacity_mw"]
-        assert np.all(np.abs(net) <= cap * (1.0 + LINE_ALLOWANCE_REL) + NET_ROUND_OFF_MW), \
-            float(np.max(np.abs(net) - cap))
+        assert np.all(np.abs(net) <= cap * (1.0 + LINE_ALLOWANCE_REL) + NET_ROUND_OFF_MW), float(
+            np.max(np.abs(net) - cap)
+        )
         return res
 
     def _run(self) -> SimulationResult:
-        return simulate(self.plant, self.scenarios, table_policy(self.requests),
-                        initial_volume_upper_hm3=self.v_up0, initial_volume_lower_hm3=self.v_lo0)
+        return simulate(
+            self.plant,
+            self.scenarios,
+            table_policy(self.requests),
+            initial_volume_upper_hm3=self.v_up0,
+            initial_volume_lower_hm3=self.v_lo0,
+        )
 
 
 def table_policy(requests: dict[str, np.ndarray]) -> FunctionPolicy:
@@ -95,8 +101,10 @@ def cases(draw, plants=PLANT_NAMES, spill_while_pumping=True):
     ``test_volumes_stay_within_bounds``)."""
     name = draw(st.sampled_from(plants))
     line_mw = draw(st.sampled_from([np.inf, np.inf, 0.0, 10.0, 40.0, 120.0]))
-    plant = dataclasses.replace(PLANTS[name], line=GridLine(capacity_mw=line_mw)) if line_mw > 0 else PLANTS[name]
-    scenario_line = line_mw == 0.0 or draw(st.booleans())      # a time-varying line (outages) in the scenario
+    plant = (
+        dataclasses.replace(PLANTS[name], line=GridLine(capacity_mw=line_mw)) if line_mw > 0 else PLANTS[name]
+    )
+    scenario_line = line_mw == 0.0 or draw(st.booleans())  # a time-varying line (outages) in the scenario
     n_sc = draw(st.integers(1, 5))
     n_t = draw(st.integers(24, 72))
     seed = draw(st.integers(0, 2**32 - 1))
@@ -108,10 +116,12 @@ def cases(draw, plants=PLANT_NAMES, spill_while_pumping=True):
     idle = draw(st.floats(0.0, 0.8))
     spill_share = draw(st.floats(0.0, 0.5))
     release_share = draw(st.floats(0.0, 0.5)) if plant.lower is not None else 0.0
-    label = (f"{name!r}, line={line_mw} MW (scenario series: {scenario_line}), scenarios={n_sc}, steps={n_t}, "
-             f"seed={seed}, inflow_up≤{inflow_up}, "
-             f"inflow_lo≤{inflow_lo}, kinds={kinds}, idle={idle:.3g}, spill={spill_share:.3g}, "
-             f"release={release_share:.3g}, spill_while_pumping={spill_while_pumping}")
+    label = (
+        f"{name!r}, line={line_mw} MW (scenario series: {scenario_line}), scenarios={n_sc}, steps={n_t}, "
+        f"seed={seed}, inflow_up≤{inflow_up}, "
+        f"inflow_lo≤{inflow_lo}, kinds={kinds}, idle={idle:.3g}, spill={spill_share:.3g}, "
+        f"release={release_share:.3g}, spill_while_pumping={spill_while_pumping}"
+    )
     rng = np.random.default_rng(seed)
 
     def series(top):
@@ -121,44 +131,74 @@ def cases(draw, plants=PLANT_NAMES, spill_while_pumping=True):
     if plant.conventional is not None:
         conv = plant.conventional
         requests[f"conventional_{kinds['conventional']}"] = series(
-            2 * (conv.max_power_mw if kinds["conventional"] == "mw" else conv.max_total_flow_m3s))
+            2 * (conv.max_power_mw if kinds["conventional"] == "mw" else conv.max_total_flow_m3s)
+        )
     if plant.reversible is not None:
         rev = plant.reversible
         requests[f"generating_{kinds['generating']}"] = series(
-            2 * (rev.max_power_mw if kinds["generating"] == "mw" else rev.max_total_flow_m3s))
+            2 * (rev.max_power_mw if kinds["generating"] == "mw" else rev.max_total_flow_m3s)
+        )
         requests[f"pumping_{kinds['pumping']}"] = series(
-            2 * (rev.max_total_pumping_power_mw if kinds["pumping"] == "mw" else rev.max_total_flow_m3s))
+            2 * (rev.max_total_pumping_power_mw if kinds["pumping"] == "mw" else rev.max_total_flow_m3s)
+        )
     spill = np.where(rng.random((n_sc, n_t)) < spill_share, rng.uniform(0.0, 200.0, (n_sc, n_t)), 0.0)
     if not spill_while_pumping:
         pumping = next((v for k, v in requests.items() if k.startswith("pumping_")), np.zeros((n_sc, n_t)))
         spill = np.where(pumping > 0, 0.0, spill)
     requests["spill_m3s"] = spill
     if plant.lower is not None:
-        requests["release_m3s"] = np.where(rng.random((n_sc, n_t)) < release_share,
-                                           rng.uniform(0.0, 300.0, (n_sc, n_t)), np.nan)
+        requests["release_m3s"] = np.where(
+            rng.random((n_sc, n_t)) < release_share, rng.uniform(0.0, 300.0, (n_sc, n_t)), np.nan
+        )
     idx = pd.date_range("2030-01-01", periods=n_t, freq="h")
-    scenarios = [Scenario(inflow_upper_m3s=pd.Series(rng.uniform(0.0, inflow_up, n_t), index=idx),
-                          inflow_lower_m3s=pd.Series(rng.uniform(0.0, inflow_lo, n_t), index=idx),
-                          price_cny_per_mwh=pd.Series(300.0, index=idx), name=f"s{k}",
-                          line_capacity_mw=(pd.Series(rng.choice([0.0, 5.0, 30.0, 90.0, 500.0], n_t), index=idx)
-                                            if scenario_line else None))
-                 for k in range(n_sc)]
+    scenarios = [
+        Scenario(
+            inflow_upper_m3s=pd.Series(rng.uniform(0.0, inflow_up, n_t), index=idx),
+            inflow_lower_m3s=pd.Series(rng.uniform(0.0, inflow_lo, n_t), index=idx),
+            price_cny_per_mwh=pd.Series(300.0, index=idx),
+            name=f"s{k}",
+            line_capacity_mw=(
+                pd.Series(rng.choice([0.0, 5.0, 30.0, 90.0, 500.0], n_t), index=idx)
+                if scenario_line
+                else None
+            ),
+        )
+        for k in range(n_sc)
+    ]
     up, lo = plant.upper, plant.lower
     v_up0 = rng.uniform(up.min_volume_hm3, up.max_volume_hm3, n_sc)
     v_lo0 = rng.uniform(lo.min_volume_hm3, lo.max_volume_hm3, n_sc) if lo is not None else None
     return Case(label, plant, scenarios, requests, v_up0, v_lo0)
 
 
-def one_step_case(plant: Plant, *, v_up0: float, v_lo0: float, inflow_upper_m3s: float = 0.0,
-                  inflow_lower_m3s: float = 0.0, **decision: float) -> Case:
+def one_step_case(
+    plant: Plant,
+    *,
+    v_up0: float,
+    v_lo0: float,
+    inflow_upper_m3s: float = 0.0,
+    inflow_lower_m3s: float = 0.0,
+    **decision: float,
+) -> Case:
     """An explicit one-scenario, one-step case (for ``@example``)."""
     idx = pd.date_range("2030-01-01", periods=1, freq="h")
-    sc = Scenario(inflow_upper_m3s=pd.Series(inflow_upper_m3s, index=idx),
-                  inflow_lower_m3s=pd.Series(inflow_lower_m3s, index=idx), name="example")
-    label = (f"{plant.name!r} one step from V = {v_up0}/{v_lo0} hm³, inflows {inflow_upper_m3s}/"
-             f"{inflow_lower_m3s} m³/s, {decision}")
-    return Case(label, plant, [sc], {k: np.full((1, 1), v) for k, v in decision.items()}, np.array([v_up0]),
-                np.array([v_lo0]))
+    sc = Scenario(
+        inflow_upper_m3s=pd.Series(inflow_upper_m3s, index=idx),
+        inflow_lower_m3s=pd.Series(inflow_lower_m3s, index=idx),
+        name="example",
+    )
+    label = (
+        f"{plant.name!r} one step from V = {v_up0}/{v_lo0} hm³, inflows {inflow_upper_m3s}/"
+        f"{inflow_lower_m3s} m³/s, {decision}"
+    )
+    return Case(
+        label,
+        plant,
+        [sc],
+        {k: np.full((1, 1), v) for k, v in decision.items()},
+        np.array([v_up0]),
+        np.array([v_lo0]),
+    )
 
 
 def assert_within(v: np.ndarray, lo: float, hi: float) -> None:
@@ -186,26 +226,59 @@ def test_water_balance_closes_flows_are_signed_modes_exclusive(case):
 
     v_up = a["volume_upper_hm3"]
     prev = np.concatenate([case.v_up0[:, None], v_up[:, :-1]], axis=1)
-    err = v_up - prev - c * (a["inflow_upper_m3s"] + a["flow_pumping_m3s"] - a["flow_conventional_m3s"]
-                             - a["flow_generating_m3s"] - a["spill_upper_m3s"])
+    err = (
+        v_up
+        - prev
+        - c
+        * (
+            a["inflow_upper_m3s"]
+            + a["flow_pumping_m3s"]
+            - a["flow_conventional_m3s"]
+            - a["flow_generating_m3s"]
+            - a["spill_upper_m3s"]
+        )
+    )
     assert np.max(np.abs(err)) <= BALANCE_TOL_HM3
     if case.plant.lower is not None:
         v_lo = a["volume_lower_hm3"]
         prev = np.concatenate([case.v_lo0[:, None], v_lo[:, :-1]], axis=1)
-        err = v_lo - prev - c * (a["inflow_lower_m3s"] + a["flow_conventional_m3s"] + a["flow_generating_m3s"]
-                                 + a["spill_upper_m3s"] - a["flow_pumping_m3s"] - a["release_lower_m3s"])
+        err = (
+            v_lo
+            - prev
+            - c
+            * (
+                a["inflow_lower_m3s"]
+                + a["flow_conventional_m3s"]
+                + a["flow_generating_m3s"]
+                + a["spill_upper_m3s"]
+                - a["flow_pumping_m3s"]
+                - a["release_lower_m3s"]
+            )
+        )
         assert np.max(np.abs(err)) <= BALANCE_TOL_HM3
         release = "release_lower_m3s"
     else:
         # one reservoir: everything that leaves it reaches the river
-        np.testing.assert_allclose(a["release_m3s"], a["flow_conventional_m3s"] + a["spill_upper_m3s"],
-                                   rtol=0, atol=1e-9)
+        np.testing.assert_allclose(
+            a["release_m3s"], a["flow_conventional_m3s"] + a["spill_upper_m3s"], rtol=0, atol=1e-9
+        )
         release = "release_m3s"
     assert res.water_balance_error_hm3() <= BALANCE_TOL_HM3
 
-    for name in ("flow_conventional_m3s", "flow_generating_m3s", "flow_pumping_m3s", "spill_upper_m3s",
-                 release, "power_conventional_mw", "power_generating_mw", "power_pumping_mw",
-                 "cut_conventional_m3s", "cut_generating_m3s", "cut_pumping_m3s", "cut_release_m3s"):
+    for name in (
+        "flow_conventional_m3s",
+        "flow_generating_m3s",
+        "flow_pumping_m3s",
+        "spill_upper_m3s",
+        release,
+        "power_conventional_mw",
+        "power_generating_mw",
+        "power_pumping_mw",
+        "cut_conventional_m3s",
+        "cut_generating_m3s",
+        "cut_pumping_m3s",
+        "cut_release_m3s",
+    ):
         assert np.all(np.isfinite(a[name])), name
         assert np.all(a[name] >= 0.0), name
     assert not np.any((a["flow_pumping_m3s"] > 0.0) & (a["flow_generating_m3s"] > 0.0))
@@ -227,8 +300,11 @@ def test_volumes_stay_within_bounds(case):
 
 
 @PROPERTY_SETTINGS
-@example(case=one_step_case(SMALL_ENV, v_up0=0.0, v_lo0=0.0, inflow_lower_m3s=19.0, pumping_mw=100.0,
-                            spill_m3s=95.0))
+@example(
+    case=one_step_case(
+        SMALL_ENV, v_up0=0.0, v_lo0=0.0, inflow_lower_m3s=19.0, pumping_mw=100.0, spill_m3s=95.0
+    )
+)
 @given(case=cases())
 def test_volumes_stay_within_bounds_when_spilling_while_pumping(case):
     assert_volumes_within_bounds(case, case.run())
@@ -250,8 +326,13 @@ def test_environmental_flow_is_cut_only_with_the_lower_reservoir_at_its_minimum(
 def test_a_policy_that_asks_nothing_moves_water_only_downhill(case):
     """Asking for nothing (automatic release only): no unit runs, volumes stay within bounds, the balance
     closes, and nothing but the environmental flow (or a full lower reservoir) is ever short."""
-    res = simulate(case.plant, case.scenarios, FunctionPolicy(decide=lambda state: {}),
-                   initial_volume_upper_hm3=case.v_up0, initial_volume_lower_hm3=case.v_lo0)
+    res = simulate(
+        case.plant,
+        case.scenarios,
+        FunctionPolicy(decide=lambda state: {}),
+        initial_volume_upper_hm3=case.v_up0,
+        initial_volume_lower_hm3=case.v_lo0,
+    )
     assert_volumes_within_bounds(case, res)
     assert res.water_balance_error_hm3() <= BALANCE_TOL_HM3
     assert set(res.cutbacks()["limit"]) <= {"environmental flow", "lower maximum level"}
@@ -279,17 +360,41 @@ def flat_plant(*, line_mw: float, eta_t: float, eta_p: float, conventional: bool
     pump-turbine (and a 60 MW conventional unit if asked), no waterway loss, a line of ``line_mw``."""
     from hydro_sim import LevelVolumeCurve, PumpTurbineGroup, Reservoir, TurbineGroup
 
-    up = Reservoir(name="upper", curve=LevelVolumeCurve(level_masl=(100.0, 100.000001), volume_hm3=(0.0, 1e4)),
-                   min_level_masl=100.0, max_level_masl=100.000001, initial_level_masl=100.0000005)
-    lo = Reservoir(name="lower", curve=LevelVolumeCurve(level_masl=(0.0, 0.000001), volume_hm3=(0.0, 1e4)),
-                   min_level_masl=0.0, max_level_masl=0.000001, initial_level_masl=0.0000005)
-    rev = PumpTurbineGroup(name="pump-turbine", n_units=1, rated_power_mw=100.0, max_flow_m3s=200.0,
-                           turbine_efficiency=eta_t, rated_pumping_power_mw=100.0, pump_efficiency=eta_p,
-                           pump_power_band_fraction=0.0, min_power_mw=0.0)
-    conv = (TurbineGroup(name="conventional", n_units=1, rated_power_mw=60.0, max_flow_m3s=100.0, efficiency=eta_t)
-            if conventional else None)
-    return Plant(name="flat", upper=up, lower=lo, reversible=rev, conventional=conv,
-                 line=GridLine(capacity_mw=line_mw))
+    up = Reservoir(
+        name="upper",
+        curve=LevelVolumeCurve(level_masl=(100.0, 100.000001), volume_hm3=(0.0, 1e4)),
+        min_level_masl=100.0,
+        max_level_masl=100.000001,
+        initial_level_masl=100.0000005,
+    )
+    lo = Reservoir(
+        name="lower",
+        curve=LevelVolumeCurve(level_masl=(0.0, 0.000001), volume_hm3=(0.0, 1e4)),
+        min_level_masl=0.0,
+        max_level_masl=0.000001,
+        initial_level_masl=0.0000005,
+    )
+    rev = PumpTurbineGroup(
+        name="pump-turbine",
+        n_units=1,
+        rated_power_mw=100.0,
+        max_flow_m3s=200.0,
+        turbine_efficiency=eta_t,
+        rated_pumping_power_mw=100.0,
+        pump_efficiency=eta_p,
+        pump_power_band_fraction=0.0,
+        min_power_mw=0.0,
+    )
+    conv = (
+        TurbineGroup(
+            name="conventional", n_units=1, rated_power_mw=60.0, max_flow_m3s=100.0, efficiency=eta_t
+        )
+        if conventional
+        else None
+    )
+    return Plant(
+        name="flat", upper=up, lower=lo, reversible=rev, conventional=conv, line=GridLine(capacity_mw=line_mw)
+    )
 
 
 @st.composite
@@ -297,21 +402,30 @@ def flat_cases(draw):
     """A flat plant (line limited or not, with or without a conventional unit), a day or so of random
     prices, inflows and (sometimes) line outages, and TOU thresholds."""
     line_mw = draw(st.sampled_from([np.inf, 5.0, 30.0, 80.0]))
-    plant = flat_plant(line_mw=line_mw, eta_t=draw(st.floats(0.6, 0.98)), eta_p=draw(st.floats(0.6, 0.98)),
-                       conventional=draw(st.booleans()))
+    plant = flat_plant(
+        line_mw=line_mw,
+        eta_t=draw(st.floats(0.6, 0.98)),
+        eta_p=draw(st.floats(0.6, 0.98)),
+        conventional=draw(st.booleans()),
+    )
     n_t = draw(st.integers(6, 36))
     seed = draw(st.integers(0, 2**32 - 1))
     rng = np.random.default_rng(seed)
     idx = pd.date_range("2030-01-01", periods=n_t, freq="h")
     outages = draw(st.booleans())
-    sc = Scenario(inflow_upper_m3s=pd.Series(rng.uniform(0.0, draw(st.sampled_from([0.0, 30.0, 120.0])), n_t),
-                                             index=idx),
-                  price_cny_per_mwh=pd.Series(rng.uniform(0.0, 400.0, n_t), index=idx),
-                  line_capacity_mw=(pd.Series(rng.choice([0.0, 20.0, 1e3], n_t), index=idx) if outages else None),
-                  name=f"seed {seed}")
+    sc = Scenario(
+        inflow_upper_m3s=pd.Series(
+            rng.uniform(0.0, draw(st.sampled_from([0.0, 30.0, 120.0])), n_t), index=idx
+        ),
+        price_cny_per_mwh=pd.Series(rng.uniform(0.0, 400.0, n_t), index=idx),
+        line_capacity_mw=(pd.Series(rng.choice([0.0, 20.0, 1e3], n_t), index=idx) if outages else None),
+        name=f"seed {seed}",
+    )
     low = draw(st.floats(0.0, 300.0))
-    rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=low,
-                         generate_when_price_at_least_cny_per_mwh=low + draw(st.floats(1.0, 200.0)))
+    rule = TouRulePolicy(
+        pump_when_price_at_most_cny_per_mwh=low,
+        generate_when_price_at_least_cny_per_mwh=low + draw(st.floats(1.0, 200.0)),
+    )
     return plant, sc, rule
 
 
@@ -343,39 +457,56 @@ def test_a_fixed_head_lp_schedule_replayed_at_its_head_gives_the_lps_energies(ca
     from hydro_sim.simulation import ReplayPolicy
 
     plant, sc, _ = case
-    lp = dispatch(plant, sc, unit_commitment=True)      # no pumping and generating in the same step
+    lp = dispatch(plant, sc, unit_commitment=True)  # no pumping and generating in the same step
     assert lp.status == "optimal"
     res = simulate(plant, sc, ReplayPolicy(schedule=lp.schedule, mode="flows"))
     a, s = res.arrays, lp.schedule
     for col in ("power_conventional_mw", "power_generating_mw", "power_pumping_mw"):
         if col in s.columns:
-            np.testing.assert_allclose(a[col][0], s[col].to_numpy(), rtol=0, atol=REPLAY_POWER_TOL_MW, err_msg=col)
+            np.testing.assert_allclose(
+                a[col][0], s[col].to_numpy(), rtol=0, atol=REPLAY_POWER_TOL_MW, err_msg=col
+            )
     np.testing.assert_allclose(a["line_mw"][0], s["line_mw"].to_numpy(), rtol=0, atol=REPLAY_POWER_TOL_MW)
     np.testing.assert_allclose(a["volume_upper_hm3"][0], s["volume_upper_hm3"].to_numpy(), rtol=0, atol=1e-6)
 
 
 @PROPERTY_SETTINGS
-@given(eta_t=st.floats(0.5, 0.99), eta_p=st.floats(0.5, 0.99), k=st.sampled_from([0.0, 1e-5, 1e-4, 1e-3]),
-       p_mw=st.floats(5.0, 100.0), hours=st.integers(1, 6), extra_hours=st.integers(0, 4))
-def test_a_pump_then_generate_cycle_returns_less_energy_than_it_took(eta_t, eta_p, k, p_mw, hours, extra_hours):
+@given(
+    eta_t=st.floats(0.5, 0.99),
+    eta_p=st.floats(0.5, 0.99),
+    k=st.sampled_from([0.0, 1e-5, 1e-4, 1e-3]),
+    p_mw=st.floats(5.0, 100.0),
+    hours=st.integers(1, 6),
+    extra_hours=st.integers(0, 4),
+)
+def test_a_pump_then_generate_cycle_returns_less_energy_than_it_took(
+    eta_t, eta_p, k, p_mw, hours, extra_hours
+):
     """Pump at p for some hours, then turbine the same water back over as many hours or more (so that no
     rating binds: the flow is at most the pumped one): the upper reservoir is back where it started, and
     the energy out is less than the energy in (η_t·η_p < 1, losses)."""
     gen_hours = hours + extra_hours
-    plant = small_pumped_storage(turbine_efficiency=eta_t, pump_efficiency=eta_p,
-                                 head_loss_coefficient_s2_per_m5=k)
+    plant = small_pumped_storage(
+        turbine_efficiency=eta_t, pump_efficiency=eta_p, head_loss_coefficient_s2_per_m5=k
+    )
     idx = pd.date_range("2030-01-01", periods=hours, freq="h")
-    pump = simulate(plant, Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx)),
-                    FunctionPolicy(decide=lambda state: {"pumping_mw": p_mw}))
+    pump = simulate(
+        plant,
+        Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx)),
+        FunctionPolicy(decide=lambda state: {"pumping_mw": p_mw}),
+    )
     e_in = float(pump.totals["pumping_mwh"].iloc[0])
     lifted = float(pump.totals["flow_pumping_hm3"].iloc[0])
     assert e_in > 0.0 and lifted > 0.0
     idx = pd.date_range(idx[-1] + pd.Timedelta(hours=1), periods=gen_hours, freq="h")
     q = lifted / (C_HM3 * gen_hours)
-    back = simulate(plant, Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx)),
-                    FunctionPolicy(decide=lambda state: {"generating_m3s": q}),
-                    initial_volume_upper_hm3=pump.totals["final_volume_upper_hm3"].to_numpy(),
-                    initial_volume_lower_hm3=pump.totals["final_volume_lower_hm3"].to_numpy())
+    back = simulate(
+        plant,
+        Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx)),
+        FunctionPolicy(decide=lambda state: {"generating_m3s": q}),
+        initial_volume_upper_hm3=pump.totals["final_volume_upper_hm3"].to_numpy(),
+        initial_volume_lower_hm3=pump.totals["final_volume_lower_hm3"].to_numpy(),
+    )
     assert back.totals["final_volume_upper_hm3"].iloc[0] == pytest.approx(5.0, abs=BALANCE_TOL_HM3 * 10)
     assert back.cutback_summary().empty
     assert float(back.totals["reversible_generation_mwh"].iloc[0]) < e_in

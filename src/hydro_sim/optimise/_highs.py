@@ -42,10 +42,10 @@ MAX_CHECKPOINT_ROUNDS = 8
 class RawSolution:
     """What a backend hands back: column values per family, duals of the water balances, statistics."""
 
-    status: str            # "optimal", "infeasible", "unbounded", "time_limit", "interrupted", "error"
+    status: str  # "optimal", "infeasible", "unbounded", "time_limit", "interrupted", "error"
     solver_message: str
     objective_cny: float
-    values: dict[str, np.ndarray] = field(default_factory=dict)      # family → (T,) or (n_periods,)
+    values: dict[str, np.ndarray] = field(default_factory=dict)  # family → (T,) or (n_periods,)
     dual_bal_up: np.ndarray | None = None
     dual_bal_lo: np.ndarray | None = None
     mip_gap: float | None = None
@@ -53,14 +53,14 @@ class RawSolution:
     build_s: float = 0.0
     solve_s: float = 0.0
     basis: WarmStart | None = None
-    has_solution: bool = False          # a primal feasible schedule is in ``values`` (optimal or not)
+    has_solution: bool = False  # a primal feasible schedule is in ``values`` (optimal or not)
 
 
 # ---- interruption by a signal ---------------------------------------------------------------------
 #: Signals that stop a solve and let it return what it has (Ctrl-C, and a polite kill or a batch queue).
 INTERRUPT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_received: list[str] = []              # names of the signals received while :func:`interruptible` is active
-_depth = 0                             # nesting of :func:`interruptible` in the main thread
+_received: list[str] = []  # names of the signals received while :func:`interruptible` is active
+_depth = 0  # nesting of :func:`interruptible` in the main thread
 
 
 def _on_signal(signum: int, frame: Any) -> None:
@@ -93,7 +93,7 @@ def interruptible() -> Iterator[None]:
         yield
     finally:
         _depth = 0
-        _received.clear()                  # the results made inside have read it; nothing stale is left
+        _received.clear()  # the results made inside have read it; nothing stale is left
         for sig, handler in previous.items():
             signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
 
@@ -141,8 +141,15 @@ class _Blocks:
         self.c: list[np.ndarray] = []
         self.v: list[np.ndarray] = []
 
-    def cols(self, name: str, lb: ArrayLike, ub: ArrayLike, cost: ArrayLike = 0.0, n: int | None = None,
-             integer: bool = False) -> np.ndarray:
+    def cols(
+        self,
+        name: str,
+        lb: ArrayLike,
+        ub: ArrayLike,
+        cost: ArrayLike = 0.0,
+        n: int | None = None,
+        integer: bool = False,
+    ) -> np.ndarray:
         n = self.T if n is None else n
         self.col_off[name] = self.n_cols
         self.col_n[name] = n
@@ -169,7 +176,9 @@ class _Blocks:
         self.c.append(cols)
         self.v.append(np.broadcast_to(np.asarray(vals, dtype=float), rows.shape).astype(float))
 
-    def set_col_bounds(self, cols: np.ndarray, lb: ArrayLike | None = None, ub: ArrayLike | None = None) -> None:
+    def set_col_bounds(
+        self, cols: np.ndarray, lb: ArrayLike | None = None, ub: ArrayLike | None = None
+    ) -> None:
         lbs, ubs = np.concatenate(self.col_lb), np.concatenate(self.col_ub)
         if lb is not None:
             lbs[cols] = lb
@@ -180,25 +189,39 @@ class _Blocks:
     def pass_to(self, h: highspy.Highs) -> highspy.HighsStatus:
         """Hand the model to ``h`` as arrays (HiGHS copies them at once; filling a HighsLp's fields from numpy
         costs 0.02–0.03 s more on the Lianghekou year)."""
-        a = sp.csc_matrix((np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
-                          shape=(self.n_rows, self.n_cols))
+        a = sp.csc_matrix(
+            (np.concatenate(self.v), (np.concatenate(self.r), np.concatenate(self.c))),
+            shape=(self.n_rows, self.n_cols),
+        )
         a.sum_duplicates()
-        return h.passModel(self.n_cols, self.n_rows, a.nnz, int(highspy.MatrixFormat.kColwise),
-                           int(highspy.ObjSense.kMinimize), 0.0, np.concatenate(self.col_cost),
-                           _inf(np.concatenate(self.col_lb)), _inf(np.concatenate(self.col_ub)),
-                           _inf(np.concatenate(self.row_lb)), _inf(np.concatenate(self.row_ub)),
-                           a.indptr.astype(np.int32, copy=False), a.indices.astype(np.int32, copy=False), a.data,
-                           np.concatenate(self.col_int).astype(np.int32))
+        return h.passModel(
+            self.n_cols,
+            self.n_rows,
+            a.nnz,
+            int(highspy.MatrixFormat.kColwise),
+            int(highspy.ObjSense.kMinimize),
+            0.0,
+            np.concatenate(self.col_cost),
+            _inf(np.concatenate(self.col_lb)),
+            _inf(np.concatenate(self.col_ub)),
+            _inf(np.concatenate(self.row_lb)),
+            _inf(np.concatenate(self.row_ub)),
+            a.indptr.astype(np.int32, copy=False),
+            a.indices.astype(np.int32, copy=False),
+            a.data,
+            np.concatenate(self.col_int).astype(np.int32),
+        )
 
 
 def _inf(a: np.ndarray) -> np.ndarray:
-    if INF == np.inf:         # HiGHS takes IEEE infinity as its infinity (so in highspy 1.16): nothing to translate
+    if INF == np.inf:  # HiGHS takes IEEE infinity as its infinity (so in highspy 1.16): nothing to translate
         return a
     return np.where(np.isposinf(a), INF, np.where(np.isneginf(a), -INF, a))
 
 
-def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray | None = None,
-          reduced: bool = False) -> tuple[_Blocks, dict[str, np.ndarray]]:
+def build(
+    d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray | None = None, reduced: bool = False
+) -> tuple[_Blocks, dict[str, np.ndarray]]:
     """Build the model's blocks. With ``elastic`` the soft constraints get penalised slack columns.
 
     By default the blocks hold the model of :mod:`._model` column for column and row for row. Two exact
@@ -218,9 +241,13 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
     T, S, c, dt = d.T, d.S, d.c, d.dt_h
     cp = np.arange(T) if upper_checkpoints is None else np.asarray(upper_checkpoints, dtype=np.int64)
     assert cp[-1] == T - 1 and np.all(np.diff(cp) > 0)
-    assert cp.size == T or not (elastic or d.dv_up_max is not None), "level-change rows need every upper volume"
+    assert cp.size == T or not (elastic or d.dv_up_max is not None), (
+        "level-change rows need every upper volume"
+    )
     reduced = reduced and not elastic
-    release_col = not reduced or (np.isfinite(d.ramp_m3s_per_step) and (T > 1 or d.release_before_m3s is not None))
+    release_col = not reduced or (
+        np.isfinite(d.ramp_m3s_per_step) and (T > 1 or d.release_before_m3s is not None)
+    )
     merge_ren = reduced and d.has_pv and d.has_wind
     b = _Blocks(T)
     col: dict[str, np.ndarray] = {}
@@ -244,8 +271,9 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
     if d.end == "water_value" and not elastic:
         vup_cost[-1] = -d.water_value_up
         vlo_cost[-1] = -d.water_value_lo
-    col["v_up"] = b.cols("v_up", 0.0 if elastic else vup_lb[cp], np.inf if elastic else vup_ub[cp], vup_cost[cp],
-                         n=cp.size)
+    col["v_up"] = b.cols(
+        "v_up", 0.0 if elastic else vup_lb[cp], np.inf if elastic else vup_ub[cp], vup_cost[cp], n=cp.size
+    )
     if d.has_lower:
         col["v_lo"] = b.cols("v_lo", 0.0 if elastic else vlo_lb, np.inf if elastic else vlo_ub, vlo_cost)
     curt = -d.curtailment_penalty * dt if d.objective == "firming" else 0.0
@@ -269,7 +297,7 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
         col["dev_neg"] = b.cols("dev_neg", 0.0, np.inf, cost(d.tracking_penalty * dt))
 
     # ---- water balances ------------------------------------------------------------------------
-    owner = np.searchsorted(cp, np.arange(T))          # bal_up row of each step: cp[k−1] < t ≤ cp[k]
+    owner = np.searchsorted(cp, np.arange(T))  # bal_up row of each step: cp[k−1] < t ≤ cp[k]
     rhs_up = np.bincount(owner, weights=c * d.inflow_up, minlength=cp.size).astype(float)
     rhs_up[0] += d.v_up0
     r_up = b.rows("bal_up", rhs_up, rhs_up, n=cp.size)
@@ -288,7 +316,7 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
         if release_col:
             r_lo = b.rows("bal_lo", rhs, rhs)
             b.coef(r_lo, col["release"], c)
-        else:   # c·release = rhs − (the rest of the row), release_min ≤ release ≤ release_max
+        else:  # c·release = rhs − (the rest of the row), release_min ≤ release ≤ release_max
             r_lo = b.rows("bal_lo", rhs - c * d.release_max, rhs - c * d.release_min)
         b.coef(r_lo, col["v_lo"], 1.0)
         b.coef(r_lo[1:], col["v_lo"][:-1], -1.0)
@@ -301,7 +329,7 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
         if release_col:
             r_rel = b.rows("rel_def", 0.0, 0.0)
             b.coef(r_rel, col["release"], 1.0)
-        else:   # release = Σq_conv + spill within its bounds
+        else:  # release = Σq_conv + spill within its bounds
             r_rel = b.rows("rel_def", -d.release_max, -d.release_min)
         for q in flows_conv:
             b.coef(r_rel, q, -1.0)
@@ -361,8 +389,10 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
         b.coef(r_j, col["release"][:1], 1.0)
         if elastic:
             _soft_pair(b, soft, "join_ramp", r_j, lo_j, hi_j)
-    for name, vcol, dvmax, v0 in (("dlev_up", col["v_up"], d.dv_up_max, d.v_up0),
-                                  ("dlev_lo", col.get("v_lo"), d.dv_lo_max, d.v_lo0)):
+    for name, vcol, dvmax, v0 in (
+        ("dlev_up", col["v_up"], d.dv_up_max, d.v_up0),
+        ("dlev_lo", col.get("v_lo"), d.dv_lo_max, d.v_lo0),
+    ):
         if dvmax is None or vcol is None:
             continue
         shift = np.zeros(T)
@@ -404,7 +434,9 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
     if d.unit_commitment and not elastic:
         if d.has_conv:
             u = col["u_conv"] = b.cols("u_conv", 0.0, d.n_conv, integer=True)
-            _uc_group(b, "conv", flows_conv, d.k_conv, u, d.conv_pmin_unit, d.conv_pmax_unit, d.conv_qmax_unit)
+            _uc_group(
+                b, "conv", flows_conv, d.k_conv, u, d.conv_pmin_unit, d.conv_pmax_unit, d.conv_qmax_unit
+            )
         if d.has_rev:
             ug = col["u_gen"] = b.cols("u_gen", 0.0, d.n_rev, integer=True)
             up = col["u_pump"] = b.cols("u_pump", 0.0, d.n_rev, integer=True)
@@ -420,8 +452,10 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
 
     # ---- elastic (diagnosis) soft bounds --------------------------------------------------------
     if elastic:
-        for name, vcol, lb, ub in (("vup", col["v_up"], d.v_up_min, d.v_up_max),
-                                   ("vlo", col.get("v_lo"), d.v_lo_min, d.v_lo_max)):
+        for name, vcol, lb, ub in (
+            ("vup", col["v_up"], d.v_up_min, d.v_up_max),
+            ("vlo", col.get("v_lo"), d.v_lo_min, d.v_lo_max),
+        ):
             if vcol is None:
                 continue
             rr = b.rows(f"{name}_bounds", -np.inf, np.inf)
@@ -431,13 +465,15 @@ def build(d: ModelData, *, elastic: bool = False, upper_checkpoints: np.ndarray 
         b.coef(rr, col["release"], 1.0)
         _soft_pair(b, soft, "env", rr, d.release_min, np.full(T, np.inf))
         if d.end in ("at_least_start", "fixed"):
-            for name, vcol, v0 in (("end_up", col["v_up"], d.v_up_end), ("end_lo", col.get("v_lo"), d.v_lo_end)):
+            for name, vcol, v0 in (
+                ("end_up", col["v_up"], d.v_up_end),
+                ("end_lo", col.get("v_lo"), d.v_lo_end),
+            ):
                 if vcol is None:
                     continue
                 rr = b.rows(name, -np.inf, np.inf, n=1)
                 b.coef(rr, vcol[-1:], 1.0)
-                _soft_pair(b, soft, name, rr, np.array([v0]),
-                           np.array([v0 if d.end == "fixed" else np.inf]))
+                _soft_pair(b, soft, name, rr, np.array([v0]), np.array([v0 if d.end == "fixed" else np.inf]))
     return b, soft
 
 
@@ -449,14 +485,24 @@ def _family_pos(b: _Blocks, name: str) -> int:
 def line_limit_can_bind(d: ModelData) -> np.ndarray:
     """Steps at which the line limits could bind: the largest export or import the plant can make there
     exceeds them. Elsewhere the power row is free and HiGHS drops it in presolve."""
-    export = (d.k_conv * d.seg_conv_width).sum(axis=0) + (d.k_gen * d.seg_gen_width).sum(axis=0) \
-        + d.pv_max + d.wind_max
+    export = (
+        (d.k_conv * d.seg_conv_width).sum(axis=0)
+        + (d.k_gen * d.seg_gen_width).sum(axis=0)
+        + d.pv_max
+        + d.wind_max
+    )
     imp = (d.b_pump * d.seg_pump_width).sum(axis=0)
     return (export > d.line_max) | (imp > -d.line_min)
 
 
-def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndarray, lo: np.ndarray | float,
-               hi: np.ndarray | float) -> None:
+def _soft_pair(
+    b: _Blocks,
+    soft: dict[str, np.ndarray],
+    name: str,
+    rows: np.ndarray,
+    lo: np.ndarray | float,
+    hi: np.ndarray | float,
+) -> None:
     """Make ``lo ≤ row ≤ hi`` soft: row + e_lo ≥ lo and row − e_hi ≤ hi with penalised slacks e ≥ 0."""
     n = rows.size
     lo = np.broadcast_to(np.asarray(lo, dtype=float), (n,))
@@ -480,8 +526,16 @@ def _soft_pair(b: _Blocks, soft: dict[str, np.ndarray], name: str, rows: np.ndar
     soft[f"{name}_hi"] = e_hi
 
 
-def _uc_group(b: _Blocks, name: str, flows: list[np.ndarray], slopes: np.ndarray, u: np.ndarray, pmin: float,
-              pmax: float, qmax: float | None) -> None:
+def _uc_group(
+    b: _Blocks,
+    name: str,
+    flows: list[np.ndarray],
+    slopes: np.ndarray,
+    u: np.ndarray,
+    pmin: float,
+    pmax: float,
+    qmax: float | None,
+) -> None:
     """p_min·u ≤ Σ slope_s q_s ≤ p_max·u, and Σ q_s ≤ q_max·u when a per-unit flow limit is given."""
     r_min = b.rows(f"uc_{name}_min", 0.0, np.inf)
     r_max = b.rows(f"uc_{name}_max", -np.inf, 0.0)
@@ -536,8 +590,13 @@ FEASIBLE_SOLUTION = 2
 STOPPED_EARLY = ("time_limit", "interrupted")
 
 
-_STATUS_OF = (highspy.HighsBasisStatus.kLower, highspy.HighsBasisStatus.kBasic, highspy.HighsBasisStatus.kUpper,
-              highspy.HighsBasisStatus.kZero, highspy.HighsBasisStatus.kNonbasic)
+_STATUS_OF = (
+    highspy.HighsBasisStatus.kLower,
+    highspy.HighsBasisStatus.kBasic,
+    highspy.HighsBasisStatus.kUpper,
+    highspy.HighsBasisStatus.kZero,
+    highspy.HighsBasisStatus.kNonbasic,
+)
 _LOWER, _BASIC, _UPPER, _ZERO = 0, 1, 2, 3
 
 
@@ -553,9 +612,9 @@ def _basis(col_status: np.ndarray, row_status: np.ndarray) -> highspy.HighsBasis
 class WarmStart:
     """An optimal basis and the layout of the model it belongs to, for a warm start of the next solve."""
 
-    checkpoints: np.ndarray                                  # steps with an upper-volume column
-    cols: dict[str, tuple[int, int]]                         # column family → (offset, count)
-    rows: dict[str, tuple[int, int]]                         # row family → (offset, count)
+    checkpoints: np.ndarray  # steps with an upper-volume column
+    cols: dict[str, tuple[int, int]]  # column family → (offset, count)
+    rows: dict[str, tuple[int, int]]  # row family → (offset, count)
     basis: highspy.HighsBasis
 
 
@@ -576,24 +635,30 @@ def _carry_basis(warm: WarmStart, b: _Blocks, cp: np.ndarray) -> highspy.HighsBa
     as they were, both rows taking the old row's dual, so the basis stays dual feasible and the dual simplex
     goes on from it."""
     cols, rows = _layout(b)
-    if set(cols) != set(warm.cols) or set(rows) != set(warm.rows) or not np.all(np.isin(warm.checkpoints, cp)):
+    if (
+        set(cols) != set(warm.cols)
+        or set(rows) != set(warm.rows)
+        or not np.all(np.isin(warm.checkpoints, cp))
+    ):
         return None
     old_col = np.asarray([x.value for x in warm.basis.col_status], dtype=np.int8)
     old_row = np.asarray([x.value for x in warm.basis.row_status], dtype=np.int8)
     basic, lower = _BASIC, _LOWER
-    kept = np.isin(cp, warm.checkpoints)                     # checkpoints that were there before
+    kept = np.isin(cp, warm.checkpoints)  # checkpoints that were there before
     col_status = np.empty(b.n_cols, dtype=np.int8)
     row_status = np.empty(b.n_rows, dtype=np.int8)
-    for new, old, status, old_status, fresh in ((cols, warm.cols, col_status, old_col, basic),
-                                                (rows, warm.rows, row_status, old_row, lower)):
+    for new, old, status, old_status, fresh in (
+        (cols, warm.cols, col_status, old_col, basic),
+        (rows, warm.rows, row_status, old_row, lower),
+    ):
         for name, (off, n) in new.items():
             o_off, o_n = old[name]
             if name in ("v_up", "bal_up"):
                 part = np.full(n, fresh, dtype=np.int8)
-                part[kept] = old_status[o_off:o_off + o_n]
-                status[off:off + n] = part
+                part[kept] = old_status[o_off : o_off + o_n]
+                status[off : off + n] = part
             elif n == o_n:
-                status[off:off + n] = old_status[o_off:o_off + o_n]
+                status[off : off + n] = old_status[o_off : o_off + o_n]
             else:
                 return None
     return _basis(col_status, row_status)
@@ -618,7 +683,7 @@ def _crash_basis(d: ModelData, b: _Blocks, cp: np.ndarray) -> highspy.HighsBasis
     families = [f"{fam}_{s}" for fam in ("q_conv", "q_gen") for s in range(d.S) if f"{fam}_{s}" in b.col_off]
     flows = np.concatenate([b.col_off[f] + np.arange(T) for f in families])
     row_of = np.tile(owner, len(families))
-    value = -cost[flows] / c                                 # revenue per hm³ turbined [CNY/hm³]
+    value = -cost[flows] / c  # revenue per hm³ turbined [CNY/hm³]
     vup_lb, _, _, _ = d.volume_bounds_with_end()
     water = d.v_up0 + c * float(np.sum(d.inflow_up)) - vup_lb[-1]
     order = np.argsort(-value, kind="stable")
@@ -632,7 +697,7 @@ def _crash_basis(d: ModelData, b: _Blocks, cp: np.ndarray) -> highspy.HighsBasis
     basic = flows[pos[first]]
     y = np.zeros(b.n_rows)
     r_up = b.row_off["bal_up"]
-    y[r_up:r_up + cp.size] = cost[basic] / c
+    y[r_up : r_up + cp.size] = cost[basic] / c
     rows, cols, vals = np.concatenate(b.r), np.concatenate(b.c), np.concatenate(b.v)
     reduced = cost - np.bincount(cols, weights=vals * y[rows], minlength=b.n_cols)
     tie = np.abs(reduced) <= 1e-9 * np.maximum(1.0, np.abs(cost))
@@ -647,19 +712,25 @@ def _crash_basis(d: ModelData, b: _Blocks, cp: np.ndarray) -> highspy.HighsBasis
     status[(status == _UPPER) & ~np.isfinite(ub)] = _ZERO
     status[basic] = _BASIC
     row_status = np.full(b.n_rows, _BASIC)
-    row_status[r_up:r_up + cp.size] = _LOWER
+    row_status[r_up : r_up + cp.size] = _LOWER
     return _basis(status, row_status)
 
 
 def _load(blocks: _Blocks) -> highspy.Highs:
     h = new_highs()
     if blocks.pass_to(h) != highspy.HighsStatus.kOk:
-        raise RuntimeError("HiGHS refused the model")   # a bug of the build, never the user's data
+        raise RuntimeError("HiGHS refused the model")  # a bug of the build, never the user's data
     return h
 
 
-def _run(h: highspy.Highs, d: ModelData, start: highspy.HighsBasis | None, elastic: bool, every_step: bool,
-         highs_options: dict | None) -> None:
+def _run(
+    h: highspy.Highs,
+    d: ModelData,
+    start: highspy.HighsBasis | None,
+    elastic: bool,
+    every_step: bool,
+    highs_options: dict | None,
+) -> None:
     h.setOptionValue("random_seed", 0)
     if d.unit_commitment and not elastic:
         h.setOptionValue("mip_rel_gap", float(d.mip_rel_gap))
@@ -673,12 +744,12 @@ def _run(h: highspy.Highs, d: ModelData, start: highspy.HighsBasis | None, elast
         # other way round (firming with a daily balance: dual simplex 0.87 s, interior point 8.0 s).
         h.setOptionValue("solver", "ipm")
     for k, v in (highs_options or {}).items():
-        h.setOptionValue(k, v)            # checked at the boundary (api.check_highs_options)
+        h.setOptionValue(k, v)  # checked at the boundary (api.check_highs_options)
     if start is not None:
         h.setBasis(start)
     if _depth:
         _watch_interrupts(h)
-    if received_signal() is not None:      # a signal came before the solve: do not start it
+    if received_signal() is not None:  # a signal came before the solve: do not start it
         return
     h.run()
 
@@ -686,8 +757,11 @@ def _run(h: highspy.Highs, d: ModelData, start: highspy.HighsBasis | None, elast
 def _full_values(d: ModelData, b: _Blocks, x: np.ndarray, cp: np.ndarray) -> dict[str, np.ndarray]:
     """Column values per family of the model itself (every family of :func:`build` without reductions)."""
     T, c = d.T, d.c
-    values = {name: x[off:off + b.col_n[name]].copy() for name, off in b.col_off.items()
-              if not name.startswith("slack_")}
+    values = {
+        name: x[off : off + b.col_n[name]].copy()
+        for name, off in b.col_off.items()
+        if not name.startswith("slack_")
+    }
     if "ren" in values:
         # PV and wind are interchangeable in the model; a curtailment is shared in proportion to availability.
         ren = values.pop("ren")
@@ -696,12 +770,16 @@ def _full_values(d: ModelData, b: _Blocks, x: np.ndarray, cp: np.ndarray) -> dic
             share = np.where(avail > 0, d.pv_max / np.where(avail > 0, avail, 1.0), 0.0)
         values["pv"] = np.minimum(ren * share, d.pv_max)
         values["wind"] = ren - values["pv"]
-    q = {fam: sum((values[f"{fam}_{s}"] for s in range(d.S) if f"{fam}_{s}" in values), np.zeros(T))
-         for fam in ("q_conv", "q_gen", "q_pump")}
+    q = {
+        fam: sum((values[f"{fam}_{s}"] for s in range(d.S) if f"{fam}_{s}" in values), np.zeros(T))
+        for fam in ("q_conv", "q_gen", "q_pump")
+    }
     if "release" not in values:
         if d.has_lower:
             dv_lo = np.diff(values["v_lo"], prepend=d.v_lo0)
-            values["release"] = d.inflow_lo + q["q_conv"] + q["q_gen"] + values["spill"] - q["q_pump"] - dv_lo / c
+            values["release"] = (
+                d.inflow_lo + q["q_conv"] + q["q_gen"] + values["spill"] - q["q_pump"] - dv_lo / c
+            )
         else:
             values["release"] = q["q_conv"] + values["spill"]
     if cp.size < T:
@@ -709,7 +787,9 @@ def _full_values(d: ModelData, b: _Blocks, x: np.ndarray, cp: np.ndarray) -> dic
         net = np.cumsum(c * (d.inflow_up - q["q_conv"] - q["q_gen"] - values["spill"] + q["q_pump"]))
         owner = np.searchsorted(cp, np.arange(T))
         v_cp = values["v_up"]
-        base = np.where(owner > 0, v_cp[np.maximum(owner - 1, 0)] - net[cp[np.maximum(owner - 1, 0)]], d.v_up0)
+        base = np.where(
+            owner > 0, v_cp[np.maximum(owner - 1, 0)] - net[cp[np.maximum(owner - 1, 0)]], d.v_up0
+        )
         v_up = base + net
         v_up[cp] = v_cp
         values["v_up"] = v_up
@@ -717,8 +797,9 @@ def _full_values(d: ModelData, b: _Blocks, x: np.ndarray, cp: np.ndarray) -> dic
     return {name: values[name] for name in order} | {k: v for k, v in values.items() if k not in order}
 
 
-def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None,
-          highs_options: dict | None = None) -> tuple[RawSolution, dict[str, np.ndarray]]:
+def solve(
+    d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None, highs_options: dict | None = None
+) -> tuple[RawSolution, dict[str, np.ndarray]]:
     """Build and solve with HiGHS. Returns the raw solution and, in elastic mode, slack values per family.
 
     The LP (not the MILP, not the elastic model) is solved in an exactly equivalent smaller form (see
@@ -737,8 +818,11 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
     all_steps = np.arange(T)
     warm = basis if isinstance(basis, WarmStart) and lp_mode else None
     if lp_mode and d.dv_up_max is None:
-        cp = warm.checkpoints if warm is not None else np.union1d(
-            np.arange(CHECKPOINT_SPACING_STEPS - 1, T, CHECKPOINT_SPACING_STEPS), [T - 1])
+        cp = (
+            warm.checkpoints
+            if warm is not None
+            else np.union1d(np.arange(CHECKPOINT_SPACING_STEPS - 1, T, CHECKPOINT_SPACING_STEPS), [T - 1])
+        )
     else:
         cp = all_steps
     # the crash start is made for costs on the flows (revenue)
@@ -766,10 +850,11 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
         info = h.getInfo()
         iterations += int(info.simplex_iteration_count)
         if status not in ("optimal", *STOPPED_EARLY) and cp.size < T:
-            cp, warm = all_steps, None        # the relaxation decides nothing here: solve the model itself
+            cp, warm = all_steps, None  # the relaxation decides nothing here: solve the model itself
             continue
-        has_solution = status == "optimal" or (status in STOPPED_EARLY
-                                               and info.primal_solution_status == FEASIBLE_SOLUTION)
+        has_solution = status == "optimal" or (
+            status in STOPPED_EARLY and info.primal_solution_status == FEASIBLE_SOLUTION
+        )
         if not has_solution:
             break
         x = np.asarray(h.getSolution().col_value)
@@ -777,20 +862,28 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
         if cp.size == T:
             break
         vup_lb, vup_ub, _, _ = d.volume_bounds_with_end()
-        broken = np.flatnonzero((values["v_up"] < vup_lb - CHECKPOINT_TOLERANCE_HM3)
-                                | (values["v_up"] > vup_ub + CHECKPOINT_TOLERANCE_HM3))
+        broken = np.flatnonzero(
+            (values["v_up"] < vup_lb - CHECKPOINT_TOLERANCE_HM3)
+            | (values["v_up"] > vup_ub + CHECKPOINT_TOLERANCE_HM3)
+        )
         if broken.size == 0:
             break
-        if status != "optimal":               # stopped early on the relaxation: its schedule breaks bounds
+        if status != "optimal":  # stopped early on the relaxation: its schedule breaks bounds
             has_solution = False
             break
         rounds += 1
         cols, rows = _layout(blocks)
         warm = WarmStart(checkpoints=cp, cols=cols, rows=rows, basis=h.getBasis())
         cp = np.union1d(cp, broken) if rounds < MAX_CHECKPOINT_ROUNDS else all_steps
-    raw = RawSolution(status=status, solver_message=h.modelStatusToString(ms),
-                      objective_cny=float(info.objective_function_value), build_s=build_s, solve_s=solve_s,
-                      iterations=iterations, has_solution=has_solution)
+    raw = RawSolution(
+        status=status,
+        solver_message=h.modelStatusToString(ms),
+        objective_cny=float(info.objective_function_value),
+        build_s=build_s,
+        solve_s=solve_s,
+        iterations=iterations,
+        has_solution=has_solution,
+    )
     slacks: dict[str, np.ndarray] = {}
     if d.unit_commitment and not elastic and has_solution:
         raw.mip_gap = float(info.mip_gap)
@@ -804,7 +897,7 @@ def solve(d: ModelData, *, elastic: bool = False, basis: WarmStart | None = None
             raw.dual_bal_up = y[off + np.searchsorted(cp, all_steps)]
             if "bal_lo" in blocks.row_off:
                 off = blocks.row_off["bal_lo"]
-                raw.dual_bal_lo = y[off:off + T].copy()
+                raw.dual_bal_lo = y[off : off + T].copy()
             cols, rows = _layout(blocks)
             raw.basis = WarmStart(checkpoints=cp, cols=cols, rows=rows, basis=h.getBasis())
     return raw, slacks

@@ -71,7 +71,7 @@ from hydro_sim.scenario import Scenario
 Objective = Literal["revenue", "firming", "tracking"]
 EndCondition = Literal["at_least_start", "fixed", "water_value"]
 
-_A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW   # MW per (m³/s · m)
+_A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW  # MW per (m³/s · m)
 #: Cost of spilling 1 hm³, a tie-break only: far below any water value (Lianghekou: ~10⁵ CNY/hm³) and far
 #: above the solver's optimality tolerance on this cost scale. [CNY/hm³]
 SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
@@ -111,8 +111,8 @@ class DispatchOptions:
 class HeadEstimate:
     """Gross heads the linearisation is built at, per step. [m]"""
 
-    gross_head_m: np.ndarray            # upper level − lower level (or tailwater), shape (T,)
-    level_upper_masl: np.ndarray        # mid-step levels used for the level-change limits
+    gross_head_m: np.ndarray  # upper level − lower level (or tailwater), shape (T,)
+    level_upper_masl: np.ndarray  # mid-step levels used for the level-change limits
     level_lower_masl: np.ndarray | None
 
 
@@ -122,9 +122,9 @@ class ModelData:
 
     T: int
     dt_h: float
-    c: float                                   # hm³ per (m³/s) over one step
+    c: float  # hm³ per (m³/s) over one step
     index: pd.DatetimeIndex
-    S: int                                     # loss segments per group
+    S: int  # loss segments per group
     has_lower: bool
     has_conv: bool
     has_rev: bool
@@ -148,14 +148,14 @@ class ModelData:
     release_min: np.ndarray
     release_max: np.ndarray
     ramp_m3s_per_step: float
-    release_before_m3s: float | None           # release of the step before the horizon (ramp row at t = 0)
+    release_before_m3s: float | None  # release of the step before the horizon (ramp row at t = 0)
     v_up0: float
     v_up_min: np.ndarray
     v_up_max: np.ndarray
     v_lo0: float
     v_lo_min: np.ndarray
     v_lo_max: np.ndarray
-    dv_up_max: np.ndarray | None               # level-change limit as volume per step [hm³]
+    dv_up_max: np.ndarray | None  # level-change limit as volume per step [hm³]
     dv_lo_max: np.ndarray | None
     pv_max: np.ndarray
     wind_max: np.ndarray
@@ -163,15 +163,15 @@ class ModelData:
     line_max: np.ndarray
     water_value_up: float
     water_value_lo: float
-    spill_cost: float                          # CNY per (m³/s) of spill over one step (tie-break)
+    spill_cost: float  # CNY per (m³/s) of spill over one step (tie-break)
     shortfall_penalty: float
     curtailment_penalty: float
     tracking_penalty: float
-    balance_periods: list[np.ndarray] = field(default_factory=list)   # step positions per period
-    v_up_end: float = 0.0                      # end-volume target of the end condition [hm³]
+    balance_periods: list[np.ndarray] = field(default_factory=list)  # step positions per period
+    v_up_end: float = 0.0  # end-volume target of the end condition [hm³]
     v_lo_end: float = 0.0
-    gen_cap_periods: list[np.ndarray] = field(default_factory=list)   # days of the daily generation cap
-    gen_cap_mwh: float = np.inf                # reversible generation allowed per day [MWh]
+    gen_cap_periods: list[np.ndarray] = field(default_factory=list)  # days of the daily generation cap
+    gen_cap_mwh: float = np.inf  # reversible generation allowed per day [MWh]
     # unit commitment data (per unit)
     n_conv: int = 0
     n_rev: int = 0
@@ -234,20 +234,24 @@ class ModelData:
         return [name for name, _ in self.families]
 
 
-def _chords(q_cap: np.ndarray, S: int, power_of_flow: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def _chords(
+    q_cap: np.ndarray, S: int, power_of_flow: Callable[[np.ndarray], np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Cut [0, q_cap[t]] into S equal chords of ``power_of_flow``; return widths and slopes, shape (S, T)."""
     width = np.broadcast_to(q_cap / S, (S, q_cap.size)).copy()
-    edges = q_cap[None, :] * (np.arange(S + 1)[:, None] / S)           # (S+1, T)
-    p = power_of_flow(edges)                                              # (S+1, T)
+    edges = q_cap[None, :] * (np.arange(S + 1)[:, None] / S)  # (S+1, T)
+    p = power_of_flow(edges)  # (S+1, T)
     with np.errstate(invalid="ignore", divide="ignore"):
         slope = np.where(width > 0, np.diff(p, axis=0) / np.where(width > 0, width, 1.0), 0.0)
     return width, slope
 
 
-def _turbine_cap_flow(max_flow: float, max_power: float, h_g: np.ndarray, k: float, eta: np.ndarray) -> np.ndarray:
+def _turbine_cap_flow(
+    max_flow: float, max_power: float, h_g: np.ndarray, k: float, eta: np.ndarray
+) -> np.ndarray:
     """Largest useful group flow at gross head h_g: the flow limit or the flow at the power limit."""
     q_at_p = hy.turbine_flow_with_losses_m3s(np.full_like(h_g, max_power), h_g, k, eta)
-    q_at_p = np.where(np.isnan(q_at_p), max_flow, q_at_p)   # power limit out of reach: flow limit binds
+    q_at_p = np.where(np.isnan(q_at_p), max_flow, q_at_p)  # power limit out of reach: flow limit binds
     return np.minimum(max_flow, q_at_p)
 
 
@@ -259,7 +263,7 @@ def _pump_cap_flow(max_power: float, h_g: np.ndarray, k: float, eta: np.ndarray)
         df = _A * (h_g + 3.0 * k * q * q) / eta
         step = f / df
         q = q - step
-        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):     # converged everywhere
+        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):  # converged everywhere
             break
     return q
 
@@ -294,7 +298,9 @@ def _segments(plant: Plant, hg: np.ndarray, S: int) -> tuple[np.ndarray, ...]:
     return seg_conv_width, k_conv, seg_gen_width, k_gen, seg_pump_width, b_pump
 
 
-def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions, heads: HeadEstimate) -> ModelData:
+def build_model_data(
+    plant: Plant, scenario: Scenario, options: DispatchOptions, heads: HeadEstimate
+) -> ModelData:
     """Turn a plant, a scenario, options and a head estimate into the model's numbers."""
     T = scenario.n_steps
     dt = scenario.dt_h
@@ -306,7 +312,8 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
     h_unique, at = np.unique(hg, return_inverse=True)
     seg_conv_width, k_conv, seg_gen_width, k_gen, seg_pump_width, b_pump = (
         np.broadcast_to(part, (S, T)) if h_unique.size == 1 else part[:, at]
-        for part in _segments(plant, h_unique, S))
+        for part in _segments(plant, h_unique, S)
+    )
     conv, rev = plant.conventional, plant.reversible
 
     v_up_min, v_up_max = plant.upper.volume_bounds_hm3(idx)
@@ -323,8 +330,9 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
         return np.asarray(reservoir.curve.surface_area_km2_at(levels)) * limit_m_per_h * dt
 
     cap = plant.line.capacity_mw
-    line_cap = (scenario.line_capacity_mw.to_numpy() if scenario.line_capacity_mw is not None
-                else np.full(T, cap))
+    line_cap = (
+        scenario.line_capacity_mw.to_numpy() if scenario.line_capacity_mw is not None else np.full(T, cap)
+    )
     line_cap = np.minimum(line_cap, cap)
     delivery = scenario.delivery_mw.to_numpy() if scenario.delivery_mw is not None else None
     line_max = line_cap.copy()
@@ -344,41 +352,73 @@ def build_model_data(plant: Plant, scenario: Scenario, options: DispatchOptions,
     pv = scenario.pv_available_mw.to_numpy()
     wind = scenario.wind_available_mw.to_numpy()
     return ModelData(
-        T=T, dt_h=dt, c=HM3_PER_M3S_HOUR * dt, index=idx, S=S,
-        has_lower=plant.lower is not None, has_conv=conv is not None, has_rev=rev is not None,
-        has_pv=bool(np.any(pv > 0)), has_wind=bool(np.any(wind > 0)), has_line_limit=bool(np.isfinite(line_cap).all()),
-        objective=options.objective, end=options.end, unit_commitment=options.unit_commitment,
-        inflow_up=scenario.inflow_upper_m3s.to_numpy(), inflow_lo=scenario.inflow_lower_m3s.to_numpy(),
-        price=scenario.price_cny_per_mwh.to_numpy(), delivery=delivery,
-        seg_conv_width=seg_conv_width, k_conv=k_conv, seg_gen_width=seg_gen_width, k_gen=k_gen,
-        seg_pump_width=seg_pump_width, b_pump=b_pump,
+        T=T,
+        dt_h=dt,
+        c=HM3_PER_M3S_HOUR * dt,
+        index=idx,
+        S=S,
+        has_lower=plant.lower is not None,
+        has_conv=conv is not None,
+        has_rev=rev is not None,
+        has_pv=bool(np.any(pv > 0)),
+        has_wind=bool(np.any(wind > 0)),
+        has_line_limit=bool(np.isfinite(line_cap).all()),
+        objective=options.objective,
+        end=options.end,
+        unit_commitment=options.unit_commitment,
+        inflow_up=scenario.inflow_upper_m3s.to_numpy(),
+        inflow_lo=scenario.inflow_lower_m3s.to_numpy(),
+        price=scenario.price_cny_per_mwh.to_numpy(),
+        delivery=delivery,
+        seg_conv_width=seg_conv_width,
+        k_conv=k_conv,
+        seg_gen_width=seg_gen_width,
+        k_gen=k_gen,
+        seg_pump_width=seg_pump_width,
+        b_pump=b_pump,
         release_min=np.full(T, plant.outlet.environmental_min_flow_m3s),
         release_max=np.full(T, plant.outlet.max_release_m3s),
         ramp_m3s_per_step=plant.outlet.max_ramp_m3s_per_h * dt,
         release_before_m3s=options.previous_release_m3s,
-        v_up0=plant.upper.initial_volume_hm3, v_up_min=np.asarray(v_up_min), v_up_max=np.asarray(v_up_max),
-        v_lo0=v_lo0, v_lo_min=np.asarray(v_lo_min), v_lo_max=np.asarray(v_lo_max),
+        v_up0=plant.upper.initial_volume_hm3,
+        v_up_min=np.asarray(v_up_min),
+        v_up_max=np.asarray(v_up_max),
+        v_lo0=v_lo0,
+        v_lo_min=np.asarray(v_lo_min),
+        v_lo_max=np.asarray(v_lo_max),
         dv_up_max=dv(options.max_level_change_upper_m_per_h, plant.upper, heads.level_upper_masl),
         dv_lo_max=dv(options.max_level_change_lower_m_per_h, plant.lower, heads.level_lower_masl),
-        pv_max=pv, wind_max=wind, line_min=-line_cap, line_max=line_max,
+        pv_max=pv,
+        wind_max=wind,
+        line_min=-line_cap,
+        line_max=line_max,
         spill_cost=SPILL_TIE_BREAK_CNY_PER_HM3 * HM3_PER_M3S_HOUR * dt,
-        water_value_up=options.water_value_upper_cny_per_hm3, water_value_lo=options.water_value_lower_cny_per_hm3,
+        water_value_up=options.water_value_upper_cny_per_hm3,
+        water_value_lo=options.water_value_lower_cny_per_hm3,
         shortfall_penalty=options.shortfall_penalty_cny_per_mwh,
         curtailment_penalty=options.curtailment_penalty_cny_per_mwh,
         tracking_penalty=options.tracking_penalty_cny_per_mwh,
         balance_periods=periods,
-        v_up_end=(plant.upper.initial_volume_hm3 if options.end_volume_upper_hm3 is None
-                  else options.end_volume_upper_hm3),
+        v_up_end=(
+            plant.upper.initial_volume_hm3
+            if options.end_volume_upper_hm3 is None
+            else options.end_volume_upper_hm3
+        ),
         v_lo_end=(v_lo0 if options.end_volume_lower_hm3 is None else options.end_volume_lower_hm3),
-        gen_cap_periods=cap_periods, gen_cap_mwh=cap_mwh,
-        n_conv=conv.n_units if conv else 0, n_rev=rev.n_units if rev else 0,
-        conv_pmin_unit=conv.min_power_mw if conv else 0.0, conv_pmax_unit=conv.rated_power_mw if conv else 0.0,
+        gen_cap_periods=cap_periods,
+        gen_cap_mwh=cap_mwh,
+        n_conv=conv.n_units if conv else 0,
+        n_rev=rev.n_units if rev else 0,
+        conv_pmin_unit=conv.min_power_mw if conv else 0.0,
+        conv_pmax_unit=conv.rated_power_mw if conv else 0.0,
         conv_qmax_unit=conv.max_flow_m3s if conv else 0.0,
-        gen_pmin_unit=rev.min_power_mw if rev else 0.0, gen_pmax_unit=rev.rated_power_mw if rev else 0.0,
+        gen_pmin_unit=rev.min_power_mw if rev else 0.0,
+        gen_pmax_unit=rev.rated_power_mw if rev else 0.0,
         gen_qmax_unit=rev.max_flow_m3s if rev else 0.0,
         pump_pmin_unit=rev.min_pumping_power_mw if rev else 0.0,
         pump_pmax_unit=rev.max_pumping_power_mw if rev else 0.0,
-        mip_rel_gap=options.mip_rel_gap, time_limit_s=options.time_limit_s,
+        mip_rel_gap=options.mip_rel_gap,
+        time_limit_s=options.time_limit_s,
     )
 
 
@@ -409,8 +449,11 @@ def initial_heads(plant: Plant, T: int) -> HeadEstimate:
     """Heads at the initial levels, the same at every step (``head="fixed"``)."""
     z_up = np.full(T, plant.upper.initial_level_masl)
     z_lo = np.full(T, plant.downstream_level_masl())
-    return HeadEstimate(gross_head_m=z_up - z_lo, level_upper_masl=z_up,
-                        level_lower_masl=z_lo if plant.lower is not None else None)
+    return HeadEstimate(
+        gross_head_m=z_up - z_lo,
+        level_upper_masl=z_up,
+        level_lower_masl=z_lo if plant.lower is not None else None,
+    )
 
 
 def heads_from_volumes(plant: Plant, v_up: np.ndarray, v_lo: np.ndarray | None) -> HeadEstimate:
@@ -422,6 +465,8 @@ def heads_from_volumes(plant: Plant, v_up: np.ndarray, v_lo: np.ndarray | None) 
         z_lo = np.asarray(plant.lower.curve.level_masl_at(vm_lo))
         return HeadEstimate(gross_head_m=z_up - z_lo, level_upper_masl=z_up, level_lower_masl=z_lo)
     # No lower reservoir here (v_lo comes with one), so Plant has required the tailwater level.
-    return HeadEstimate(gross_head_m=z_up - float(plant.tailwater_level_masl),  # type: ignore[arg-type]
-                        level_upper_masl=z_up,
-                        level_lower_masl=None)
+    return HeadEstimate(
+        gross_head_m=z_up - float(plant.tailwater_level_masl),  # type: ignore[arg-type]
+        level_upper_masl=z_up,
+        level_lower_masl=None,
+    )

@@ -53,12 +53,15 @@ Family = list[pulp.LpVariable]
 
 # ---- variables ----------------------------------------------------------------------------------------
 
+
 def _bound(x: float) -> float | None:
     """A finite bound as a float; an infinite one as None (PuLP's 'no bound')."""
     return float(x) if math.isfinite(x) else None
 
 
-def _family(prob: pulp.LpProblem, name: str, lb: Any, ub: Any, T: int, cat: str = pulp.LpContinuous) -> Family:
+def _family(
+    prob: pulp.LpProblem, name: str, lb: Any, ub: Any, T: int, cat: str = pulp.LpContinuous
+) -> Family:
     """One variable per step, ``name_t``, with per-step (or scalar) bounds."""
     lbs = np.broadcast_to(np.asarray(lb, dtype=float), (T,)).tolist()
     ubs = np.broadcast_to(np.asarray(ub, dtype=float), (T,)).tolist()
@@ -71,31 +74,31 @@ def _add_variables(prob: pulp.LpProblem, d: ModelData) -> dict[str, Family]:
     x: dict[str, Family] = {}
     if d.has_conv:
         for s in range(S):
-            x[f"q_conv_{s}"] = _family(prob, f"q_conv_{s}", 0.0, d.seg_conv_width[s], T)      # [m³/s]
+            x[f"q_conv_{s}"] = _family(prob, f"q_conv_{s}", 0.0, d.seg_conv_width[s], T)  # [m³/s]
     if d.has_rev:
         for s in range(S):
-            x[f"q_gen_{s}"] = _family(prob, f"q_gen_{s}", 0.0, d.seg_gen_width[s], T)         # [m³/s]
+            x[f"q_gen_{s}"] = _family(prob, f"q_gen_{s}", 0.0, d.seg_gen_width[s], T)  # [m³/s]
         for s in range(S):
-            x[f"q_pump_{s}"] = _family(prob, f"q_pump_{s}", 0.0, d.seg_pump_width[s], T)      # [m³/s]
-    x["spill"] = _family(prob, "spill", 0.0, np.inf, T)                                      # [m³/s]
-    x["release"] = _family(prob, "release", d.release_min, d.release_max, T)                 # [m³/s]
+            x[f"q_pump_{s}"] = _family(prob, f"q_pump_{s}", 0.0, d.seg_pump_width[s], T)  # [m³/s]
+    x["spill"] = _family(prob, "spill", 0.0, np.inf, T)  # [m³/s]
+    x["release"] = _family(prob, "release", d.release_min, d.release_max, T)  # [m³/s]
 
     # End of the horizon: "at_least_start" v[T−1] ≥ v_end, "fixed" v[T−1] = v_end (bounds of the last volume);
     # v_end is the start volume unless an end target was given.
     vup_lb, vup_ub, vlo_lb, vlo_ub = d.volume_bounds_with_end()
-    x["v_up"] = _family(prob, "v_up", vup_lb, vup_ub, T)                                     # [hm³]
+    x["v_up"] = _family(prob, "v_up", vup_lb, vup_ub, T)  # [hm³]
     if d.has_lower:
-        x["v_lo"] = _family(prob, "v_lo", vlo_lb, vlo_ub, T)                                 # [hm³]
+        x["v_lo"] = _family(prob, "v_lo", vlo_lb, vlo_ub, T)  # [hm³]
     if d.has_pv:
-        x["pv"] = _family(prob, "pv", 0.0, d.pv_max, T)                                      # [MW]
+        x["pv"] = _family(prob, "pv", 0.0, d.pv_max, T)  # [MW]
     if d.has_wind:
-        x["wind"] = _family(prob, "wind", 0.0, d.wind_max, T)                                # [MW]
-    x["line"] = _family(prob, "line", d.line_min, d.line_max, T)                             # [MW]
+        x["wind"] = _family(prob, "wind", 0.0, d.wind_max, T)  # [MW]
+    x["line"] = _family(prob, "line", d.line_min, d.line_max, T)  # [MW]
     if d.objective == "firming":
-        x["short"] = _family(prob, "short", 0.0, np.inf, T)                                  # [MW]
+        x["short"] = _family(prob, "short", 0.0, np.inf, T)  # [MW]
     if d.objective == "tracking":
-        x["dev_pos"] = _family(prob, "dev_pos", 0.0, np.inf, T)                              # [MW]
-        x["dev_neg"] = _family(prob, "dev_neg", 0.0, np.inf, T)                              # [MW]
+        x["dev_pos"] = _family(prob, "dev_pos", 0.0, np.inf, T)  # [MW]
+        x["dev_neg"] = _family(prob, "dev_neg", 0.0, np.inf, T)  # [MW]
     if d.unit_commitment:
         if d.has_conv:
             x["u_conv"] = _family(prob, "u_conv", 0, d.n_conv, T, pulp.LpInteger)
@@ -113,21 +116,31 @@ def _segments(x: dict[str, Family], family: str, S: int) -> list[Family]:
 
 # ---- constraints --------------------------------------------------------------------------------------
 
+
 def _add_water_balances(prob: pulp.LpProblem, d: ModelData, x: dict[str, Family]) -> None:
     """bal_up, bal_lo (or rel_def without a lower reservoir); volumes in hm³, flows in m³/s."""
     c = d.c
-    q_conv, q_gen, q_pump = _segments(x, "q_conv", d.S), _segments(x, "q_gen", d.S), _segments(x, "q_pump", d.S)
+    q_conv, q_gen, q_pump = (
+        _segments(x, "q_conv", d.S),
+        _segments(x, "q_gen", d.S),
+        _segments(x, "q_pump", d.S),
+    )
     spill, release, v_up, v_lo = x["spill"], x["release"], x["v_up"], x.get("v_lo")
     inflow_up, inflow_lo = d.inflow_up.tolist(), d.inflow_lo.tolist()
     for t in range(d.T):
-        turbined = pulp.lpSum(q[t] for q in q_conv + q_gen)                    # leaves the upper reservoir
-        pumped = pulp.lpSum(q[t] for q in q_pump)                              # comes back up
+        turbined = pulp.lpSum(q[t] for q in q_conv + q_gen)  # leaves the upper reservoir
+        pumped = pulp.lpSum(q[t] for q in q_pump)  # comes back up
         v_up_before = v_up[t - 1] if t > 0 else d.v_up0
-        prob += (v_up[t] - v_up_before + c * (turbined + spill[t] - pumped) == c * inflow_up[t], f"bal_up_{t}")
+        prob += (
+            v_up[t] - v_up_before + c * (turbined + spill[t] - pumped) == c * inflow_up[t],
+            f"bal_up_{t}",
+        )
         if v_lo is not None:
             v_lo_before = v_lo[t - 1] if t > 0 else d.v_lo0
-            prob += (v_lo[t] - v_lo_before - c * (turbined + spill[t] - pumped - release[t]) == c * inflow_lo[t],
-                     f"bal_lo_{t}")
+            prob += (
+                v_lo[t] - v_lo_before - c * (turbined + spill[t] - pumped - release[t]) == c * inflow_lo[t],
+                f"bal_lo_{t}",
+            )
         else:
             prob += (release[t] - pulp.lpSum(q[t] for q in q_conv) - spill[t] == 0.0, f"rel_def_{t}")
 
@@ -141,8 +154,9 @@ def _add_power_rows(prob: pulp.LpProblem, d: ModelData, x: dict[str, Family]) ->
     renewables = [x[name] for name in ("pv", "wind") if name in x]
     delivery = d.delivery.tolist() if d.delivery is not None else None
     for t in range(d.T):
-        generated = (pulp.lpSum(k_conv[s][t] * q[t] for s, q in enumerate(q_conv))
-                     + pulp.lpSum(k_gen[s][t] * q[t] for s, q in enumerate(q_gen)))
+        generated = pulp.lpSum(k_conv[s][t] * q[t] for s, q in enumerate(q_conv)) + pulp.lpSum(
+            k_gen[s][t] * q[t] for s, q in enumerate(q_gen)
+        )
         pumping_input = pulp.lpSum(b_pump[s][t] * q[t] for s, q in enumerate(q_pump))
         used = pulp.lpSum(r[t] for r in renewables)
         prob += (line[t] - generated + pumping_input - used == 0.0, f"power_{t}")
@@ -162,11 +176,13 @@ def _add_ramp_and_level_rows(prob: pulp.LpProblem, d: ModelData, x: dict[str, Fa
         for t in range(1, d.T):
             prob += (release[t] - release[t - 1] <= r, f"ramp_rise_{t}")
             prob += (release[t] - release[t - 1] >= -r, f"ramp_fall_{t}")
-        if d.release_before_m3s is not None:       # from the release before the horizon (rolling windows)
+        if d.release_before_m3s is not None:  # from the release before the horizon (rolling windows)
             prob += (release[0] <= d.release_before_m3s + r, "join_ramp_rise_0")
             prob += (release[0] >= d.release_before_m3s - r, "join_ramp_fall_0")
-    for name, v, dv_max, v0 in (("dlev_up", x["v_up"], d.dv_up_max, d.v_up0),
-                                ("dlev_lo", x.get("v_lo"), d.dv_lo_max, d.v_lo0)):
+    for name, v, dv_max, v0 in (
+        ("dlev_up", x["v_up"], d.dv_up_max, d.v_up0),
+        ("dlev_lo", x.get("v_lo"), d.dv_lo_max, d.v_lo0),
+    ):
         if dv_max is None or v is None:
             continue
         dv = dv_max.tolist()
@@ -189,12 +205,22 @@ def _add_daily_generation_cap(prob: pulp.LpProblem, d: ModelData, x: dict[str, F
     """gencap: per day D, Σ_{t∈D} Σ_s k_gen_s[t]·q_gen_s[t]·Δt ≤ gen_cap_mwh (reversible energy per day)."""
     q_gen = _segments(x, "q_gen", d.S)
     for k, steps in enumerate(d.gen_cap_periods):
-        energy = pulp.lpSum(float(d.k_gen[s, t]) * d.dt_h * q_gen[s][t] for t in steps.tolist() for s in range(d.S))
+        energy = pulp.lpSum(
+            float(d.k_gen[s, t]) * d.dt_h * q_gen[s][t] for t in steps.tolist() for s in range(d.S)
+        )
         prob += (energy <= d.gen_cap_mwh, f"gencap_{k}")
 
 
-def _add_unit_group(prob: pulp.LpProblem, name: str, flows: list[Family], slopes: list[list[float]], u: Family,
-                    p_min: float, p_max: float, q_max: float | None) -> None:
+def _add_unit_group(
+    prob: pulp.LpProblem,
+    name: str,
+    flows: list[Family],
+    slopes: list[list[float]],
+    u: Family,
+    p_min: float,
+    p_max: float,
+    q_max: float | None,
+) -> None:
     """uc_<name>_min/max: p_min·u ≤ Σ_s slope_s·q_s ≤ p_max·u; uc_<name>_flow: Σ_s q_s ≤ q_max·u."""
     for t in range(len(u)):
         power = pulp.lpSum(slopes[s][t] * q[t] for s, q in enumerate(flows))
@@ -208,21 +234,46 @@ def _add_unit_commitment(prob: pulp.LpProblem, d: ModelData, x: dict[str, Family
     """Integer units running per mode, and one mode per step for the reversible units."""
     S = d.S
     if d.has_conv:
-        _add_unit_group(prob, "conv", _segments(x, "q_conv", S), d.k_conv.tolist(), x["u_conv"],
-                        d.conv_pmin_unit, d.conv_pmax_unit, d.conv_qmax_unit)
+        _add_unit_group(
+            prob,
+            "conv",
+            _segments(x, "q_conv", S),
+            d.k_conv.tolist(),
+            x["u_conv"],
+            d.conv_pmin_unit,
+            d.conv_pmax_unit,
+            d.conv_qmax_unit,
+        )
     if d.has_rev:
         u_gen, u_pump, y_gen = x["u_gen"], x["u_pump"], x["y_gen"]
-        _add_unit_group(prob, "gen", _segments(x, "q_gen", S), d.k_gen.tolist(), u_gen,
-                        d.gen_pmin_unit, d.gen_pmax_unit, d.gen_qmax_unit)
-        _add_unit_group(prob, "pump", _segments(x, "q_pump", S), d.b_pump.tolist(), u_pump,
-                        d.pump_pmin_unit, d.pump_pmax_unit, None)
+        _add_unit_group(
+            prob,
+            "gen",
+            _segments(x, "q_gen", S),
+            d.k_gen.tolist(),
+            u_gen,
+            d.gen_pmin_unit,
+            d.gen_pmax_unit,
+            d.gen_qmax_unit,
+        )
+        _add_unit_group(
+            prob,
+            "pump",
+            _segments(x, "q_pump", S),
+            d.b_pump.tolist(),
+            u_pump,
+            d.pump_pmin_unit,
+            d.pump_pmax_unit,
+            None,
+        )
         n = float(d.n_rev)
         for t in range(d.T):
-            prob += (u_gen[t] - n * y_gen[t] <= 0.0, f"uc_mode_gen_{t}")      # generate only in generating mode
-            prob += (u_pump[t] + n * y_gen[t] <= n, f"uc_mode_pump_{t}")      # pump only in pumping mode
+            prob += (u_gen[t] - n * y_gen[t] <= 0.0, f"uc_mode_gen_{t}")  # generate only in generating mode
+            prob += (u_pump[t] + n * y_gen[t] <= n, f"uc_mode_pump_{t}")  # pump only in pumping mode
 
 
 # ---- objective ----------------------------------------------------------------------------------------
+
 
 def _objective(d: ModelData, x: dict[str, Family]) -> pulp.LpAffineExpression:
     """The cost to minimise, CNY: minus revenue, plus penalties, minus the value of the water left."""
@@ -235,8 +286,10 @@ def _objective(d: ModelData, x: dict[str, Family]) -> pulp.LpAffineExpression:
         renewables = [v for name in ("pv", "wind") if name in x for v in x[name]]
         cost -= pulp.lpSum(d.curtailment_penalty * dt * v for v in renewables)
     if d.objective == "tracking":
-        cost += pulp.lpSum(d.tracking_penalty * dt * (p + n) for p, n in zip(x["dev_pos"], x["dev_neg"], strict=True))
-    cost += pulp.lpSum(d.spill_cost * s for s in x["spill"])        # tie-break: turbine rather than spill
+        cost += pulp.lpSum(
+            d.tracking_penalty * dt * (p + n) for p, n in zip(x["dev_pos"], x["dev_neg"], strict=True)
+        )
+    cost += pulp.lpSum(d.spill_cost * s for s in x["spill"])  # tie-break: turbine rather than spill
     if d.end == "water_value":
         cost -= d.water_value_up * x["v_up"][-1]
         if "v_lo" in x:
@@ -271,6 +324,7 @@ def build_problem(d: ModelData) -> tuple[pulp.LpProblem, dict[str, Family]]:
 
 # ---- solving ------------------------------------------------------------------------------------------
 
+
 def _make_solver(d: ModelData, solver: str | None) -> pulp.LpSolver:
     """A silent PuLP solver with the model's time limit and (for MILP) relative gap."""
     name = DEFAULT_SOLVER if solver is None else solver
@@ -280,7 +334,7 @@ def _make_solver(d: ModelData, solver: str | None) -> pulp.LpSolver:
     if d.unit_commitment:
         kwargs["gapRel"] = float(d.mip_rel_gap)
     if name == "HiGHS":
-        _highs.new_highs()          # swallows the banner HiGHS prints at its first construction
+        _highs.new_highs()  # swallows the banner HiGHS prints at its first construction
         return pulp.HiGHS(**kwargs)
     if name == "PULP_CBC_CMD":
         kwargs["keepFiles"] = False  # temporary files go to the temp directory and are deleted
@@ -291,7 +345,7 @@ def _make_solver(d: ModelData, solver: str | None) -> pulp.LpSolver:
         warnings.filterwarnings("ignore", message="PULP_CBC_CMD is deprecated", category=DeprecationWarning)
         try:
             return pulp.getSolver(name, **kwargs)
-        except TypeError:   # a solver without a relative-gap option (e.g. GLPK_CMD): its own default applies
+        except TypeError:  # a solver without a relative-gap option (e.g. GLPK_CMD): its own default applies
             kwargs.pop("gapRel", None)
             return pulp.getSolver(name, **kwargs)
 
@@ -302,8 +356,12 @@ def check_solver(solver: str) -> None:
         return
     available = pulp.listSolvers(onlyAvailable=True)
     if solver not in available:
-        raise iv.fail("solver", f"must name a PuLP solver available here: {', '.join(available)}", solver,
-                      "dispatch(backend='pulp')")
+        raise iv.fail(
+            "solver",
+            f"must name a PuLP solver available here: {', '.join(available)}",
+            solver,
+            "dispatch(backend='pulp')",
+        )
 
 
 def _status(status: int, sol_status: int, time_limited: bool) -> str:
@@ -348,8 +406,13 @@ def solve(d: ModelData, *, solver: str | None = None) -> RawSolution:
     try:
         prob.solve(lp_solver)
     except pulp.PulpSolverError as err:
-        return RawSolution(status="error", solver_message=str(err), objective_cny=math.nan, build_s=t1 - t0,
-                           solve_s=time.perf_counter() - t1)
+        return RawSolution(
+            status="error",
+            solver_message=str(err),
+            objective_cny=math.nan,
+            build_s=t1 - t0,
+            solve_s=time.perf_counter() - t1,
+        )
     t2 = time.perf_counter()
 
     iterations = 0
@@ -360,8 +423,9 @@ def solve(d: ModelData, *, solver: str | None = None) -> RawSolution:
         info = h.getInfo()
         status = _highs._STATUS.get(ms, "error")
         message = h.modelStatusToString(ms)
-        has_solution = status == "optimal" or (status in _highs.STOPPED_EARLY
-                                               and info.primal_solution_status == _highs.FEASIBLE_SOLUTION)
+        has_solution = status == "optimal" or (
+            status in _highs.STOPPED_EARLY and info.primal_solution_status == _highs.FEASIBLE_SOLUTION
+        )
         iterations = int(info.simplex_iteration_count)
         if d.unit_commitment and has_solution:
             mip_gap = float(info.mip_gap)
@@ -372,17 +436,28 @@ def solve(d: ModelData, *, solver: str | None = None) -> RawSolution:
             # CBC stopped by its time limit before any integer solution sometimes says "Integer infeasible".
             status = "time_limit"
             message += "; reported at the time limit, so taken as stopped by it"
-        has_solution = status == "optimal" or (status == "time_limit"
-                                               and prob.sol_status == pulp.LpSolutionIntegerFeasible)
+        has_solution = status == "optimal" or (
+            status == "time_limit" and prob.sol_status == pulp.LpSolutionIntegerFeasible
+        )
     if _highs.received_signal() is not None:
-        status = "interrupted"                # CBC stopped by the same Ctrl-C, or finished after it
-    raw = RawSolution(status=status, solver_message=message, objective_cny=math.nan, build_s=t1 - t0,
-                      solve_s=t2 - t1, iterations=iterations, mip_gap=mip_gap, has_solution=has_solution)
+        status = "interrupted"  # CBC stopped by the same Ctrl-C, or finished after it
+    raw = RawSolution(
+        status=status,
+        solver_message=message,
+        objective_cny=math.nan,
+        build_s=t1 - t0,
+        solve_s=t2 - t1,
+        iterations=iterations,
+        mip_gap=mip_gap,
+        has_solution=has_solution,
+    )
     if not has_solution:
         return raw
     raw.objective_cny = float(prob.objective.value())
     for name, variables in x.items():
-        raw.values[name] = np.array([np.nan if v.varValue is None else v.varValue for v in variables], dtype=float)
+        raw.values[name] = np.array(
+            [np.nan if v.varValue is None else v.varValue for v in variables], dtype=float
+        )
     if not isinstance(lp_solver, pulp.HiGHS):
         _close_balances(prob, raw, d.T)
     if not d.unit_commitment:
@@ -401,7 +476,9 @@ def _close_balances(prob: pulp.LpProblem, raw: RawSolution, T: int) -> None:
     the solver's rounding of the flows (a random walk of ~1e-8 relative steps: ~1e-6 hm³ over a year)."""
     for family, key in (("bal_up", "v_up"), ("bal_lo", "v_lo")):
         if key in raw.values:
-            residual = np.array([prob.get_constraint_by_name(f"{family}_{t}").value() for t in range(T)], dtype=float)
+            residual = np.array(
+                [prob.get_constraint_by_name(f"{family}_{t}").value() for t in range(T)], dtype=float
+            )
             raw.values[key] = raw.values[key] - np.cumsum(residual)
 
 
@@ -415,6 +492,7 @@ def _duals(prob: pulp.LpProblem, family: str, T: int) -> np.ndarray | None:
 
 # ---- export -------------------------------------------------------------------------------------------
 
+
 def export(d: ModelData, path: str | os.PathLike[str]) -> Path:
     """Write the model as a CPLEX-LP (``.lp``) or MPS (``.mps``) file, chosen by the suffix of ``path``.
 
@@ -423,8 +501,12 @@ def export(d: ModelData, path: str | os.PathLike[str]) -> Path:
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".lp", ".mps"):
-        raise iv.fail("path", "must end in .lp or .mps (the suffix chooses the file format)", str(path),
-                      "export_model()")
+        raise iv.fail(
+            "path",
+            "must end in .lp or .mps (the suffix chooses the file format)",
+            str(path),
+            "export_model()",
+        )
     prob, _ = build_problem(d)
     if suffix == ".lp":
         prob.writeLP(str(p))

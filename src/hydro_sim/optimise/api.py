@@ -59,15 +59,31 @@ _SOFT_TEXT = {
     "end_lo_hi": ("end volume of the lower reservoir (= its target)", "lower", "hm³ above the end target"),
     "ramp_lo": ("release ramp limit (falling)", "outlet", "m³/s beyond the ramp"),
     "ramp_hi": ("release ramp limit (rising)", "outlet", "m³/s beyond the ramp"),
-    "join_ramp_lo": ("release ramp limit from the previous release (falling)", "outlet", "m³/s beyond the ramp"),
-    "join_ramp_hi": ("release ramp limit from the previous release (rising)", "outlet", "m³/s beyond the ramp"),
+    "join_ramp_lo": (
+        "release ramp limit from the previous release (falling)",
+        "outlet",
+        "m³/s beyond the ramp",
+    ),
+    "join_ramp_hi": (
+        "release ramp limit from the previous release (rising)",
+        "outlet",
+        "m³/s beyond the ramp",
+    ),
     "dlev_up_lo": ("level-change limit of the upper reservoir (falling)", "upper", "hm³ beyond the limit"),
     "dlev_up_hi": ("level-change limit of the upper reservoir (rising)", "upper", "hm³ beyond the limit"),
     "dlev_lo_lo": ("level-change limit of the lower reservoir (falling)", "lower", "hm³ beyond the limit"),
     "dlev_lo_hi": ("level-change limit of the lower reservoir (rising)", "lower", "hm³ beyond the limit"),
-    "pgbal_lo": ("pump–generate water balance of the period", "reversible", "m³/s·steps more pumped than generated"),
+    "pgbal_lo": (
+        "pump–generate water balance of the period",
+        "reversible",
+        "m³/s·steps more pumped than generated",
+    ),
     "gencap_hi": ("daily cap on reversible generation", "reversible", "MWh above the cap"),
-    "pgbal_hi": ("pump–generate water balance of the period", "reversible", "m³/s·steps more generated than pumped"),
+    "pgbal_hi": (
+        "pump–generate water balance of the period",
+        "reversible",
+        "m³/s·steps more generated than pumped",
+    ),
 }
 
 
@@ -104,32 +120,49 @@ def check_highs_options(highs_options: Any, where: str) -> dict[str, Any] | None
     if highs_options is None:
         return None
     if not isinstance(highs_options, dict):
-        raise iv.fail("highs_options", "must be a dict of HiGHS option names to values", highs_options,
-                      where)
+        raise iv.fail("highs_options", "must be a dict of HiGHS option names to values", highs_options, where)
     h = _highs.new_highs()
     for name, value in highs_options.items():
         if not isinstance(name, str):
             raise iv.fail("highs_options", "must have option names as strings", name, where)
         status, _ = h.getOptionType(name)
         if status != _highs.highspy.HighsStatus.kOk:
-            raise iv.fail(f"highs_options[{name!r}]", "is not a HiGHS option name (see the HiGHS options page)",
-                          value, where)
+            raise iv.fail(
+                f"highs_options[{name!r}]",
+                "is not a HiGHS option name (see the HiGHS options page)",
+                value,
+                where,
+            )
         if name in _RESERVED_HIGHS_OPTIONS:
-            raise iv.fail(f"highs_options[{name!r}]", f"is set by dispatch() itself; use its "
-                          f"`{_RESERVED_HIGHS_OPTIONS[name]}` option", value, where)
-        ok = (not isinstance(value, (list, tuple, dict, type(None)))
-              and h.setOptionValue(name, value.item() if isinstance(value, np.generic) else value)
-              == _highs.highspy.HighsStatus.kOk)
+            raise iv.fail(
+                f"highs_options[{name!r}]",
+                f"is set by dispatch() itself; use its `{_RESERVED_HIGHS_OPTIONS[name]}` option",
+                value,
+                where,
+            )
+        ok = (
+            not isinstance(value, (list, tuple, dict, type(None)))
+            and h.setOptionValue(name, value.item() if isinstance(value, np.generic) else value)
+            == _highs.highspy.HighsStatus.kOk
+        )
         if not ok:
             kind = str(h.getOptionType(name)[1]).rsplit(".k", 1)[-1].lower()
-            raise iv.fail(f"highs_options[{name!r}]", f"is not a valid value for this HiGHS option (of type "
-                          f"{kind}, within its range)", value, where)
+            raise iv.fail(
+                f"highs_options[{name!r}]",
+                f"is not a valid value for this HiGHS option (of type {kind}, within its range)",
+                value,
+                where,
+            )
     return dict(highs_options)
 
 
 #: HiGHS options that dispatch() sets from its own arguments (and that must not print to stdout).
-_RESERVED_HIGHS_OPTIONS = {"time_limit": "time_limit_s", "mip_rel_gap": "mip_rel_gap",
-                           "output_flag": "(the library never prints)", "log_to_console": "(the library never prints)"}
+_RESERVED_HIGHS_OPTIONS = {
+    "time_limit": "time_limit_s",
+    "mip_rel_gap": "mip_rel_gap",
+    "output_flag": "(the library never prints)",
+    "log_to_console": "(the library never prints)",
+}
 
 
 def _head_range_m(plant: Plant) -> tuple[float, float]:
@@ -159,11 +192,16 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         if not isinstance(kw[name], str) or kw[name] not in allowed:
             raise iv.fail(name, f"must be one of {', '.join(map(repr, allowed))}", kw[name], where)
     if kw["objective"] in ("firming", "tracking") and scenario.delivery_mw is None:
-        raise iv.fail("scenario.delivery_mw", f"must be given for objective {kw['objective']!r} (the delivery "
-                      "curve to firm or track)", None, where)
+        raise iv.fail(
+            "scenario.delivery_mw",
+            f"must be given for objective {kw['objective']!r} (the delivery curve to firm or track)",
+            None,
+            where,
+        )
     if kw["pump_generate_balance"] != "none" and plant.reversible is None:
-        raise iv.fail("pump_generate_balance", "needs reversible units in the plant", kw["pump_generate_balance"],
-                      where)
+        raise iv.fail(
+            "pump_generate_balance", "needs reversible units in the plant", kw["pump_generate_balance"], where
+        )
     if not isinstance(kw["unit_commitment"], bool):
         raise iv.fail("unit_commitment", "must be True or False", kw["unit_commitment"], where)
     solver = kw["solver"]
@@ -180,20 +218,40 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
     check_highs_options(kw["highs_options"], where)
     iv.positive_int("loss_segments", kw["loss_segments"], where)
     iv.positive_int("max_iterations", kw["max_iterations"], where)
-    numbers = {name: _number(name, kw[name], where) for name in (
-        "head_tolerance_m", "objective_tolerance", "water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3",
-        "shortfall_penalty_cny_per_mwh", "curtailment_penalty_cny_per_mwh", "tracking_penalty_cny_per_mwh",
-        "max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h", "time_limit_s",
-        "max_daily_generating_hours")}
-    for name in ("mip_rel_gap", "fixed_head_tolerance_m", "previous_release_m3s", "end_volume_upper_hm3",
-                 "end_volume_lower_hm3"):
+    numbers = {
+        name: _number(name, kw[name], where)
+        for name in (
+            "head_tolerance_m",
+            "objective_tolerance",
+            "water_value_upper_cny_per_hm3",
+            "water_value_lower_cny_per_hm3",
+            "shortfall_penalty_cny_per_mwh",
+            "curtailment_penalty_cny_per_mwh",
+            "tracking_penalty_cny_per_mwh",
+            "max_level_change_upper_m_per_h",
+            "max_level_change_lower_m_per_h",
+            "time_limit_s",
+            "max_daily_generating_hours",
+        )
+    }
+    for name in (
+        "mip_rel_gap",
+        "fixed_head_tolerance_m",
+        "previous_release_m3s",
+        "end_volume_upper_hm3",
+        "end_volume_lower_hm3",
+    ):
         if kw[name] is not None:
             numbers[name] = _number(name, kw[name], where)
     iv.positive("head_tolerance_m", numbers["head_tolerance_m"], where)
     iv.non_negative("objective_tolerance", numbers["objective_tolerance"], where)
     for name in ("water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3"):
         iv.finite(name, numbers[name], where)
-    for name in ("shortfall_penalty_cny_per_mwh", "curtailment_penalty_cny_per_mwh", "tracking_penalty_cny_per_mwh"):
+    for name in (
+        "shortfall_penalty_cny_per_mwh",
+        "curtailment_penalty_cny_per_mwh",
+        "tracking_penalty_cny_per_mwh",
+    ):
         iv.non_negative(name, numbers[name], where)
     for name in ("max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h", "time_limit_s"):
         if numbers[name] <= 0:
@@ -203,10 +261,16 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
     else:
         gap = iv.non_negative("mip_rel_gap", numbers["mip_rel_gap"], where)
         if gap >= 1.0:
-            raise iv.fail("mip_rel_gap", "must be below 1 (a fraction of the objective, e.g. 1e-3)", gap, where)
+            raise iv.fail(
+                "mip_rel_gap", "must be below 1 (a fraction of the objective, e.g. 1e-3)", gap, where
+            )
     if kw["fixed_head_tolerance_m"] is not None and numbers["fixed_head_tolerance_m"] <= 0.0:
-        raise iv.fail("fixed_head_tolerance_m", "must be positive (math.inf turns the check off)",
-                      kw["fixed_head_tolerance_m"], where)
+        raise iv.fail(
+            "fixed_head_tolerance_m",
+            "must be positive (math.inf turns the check off)",
+            kw["fixed_head_tolerance_m"],
+            where,
+        )
     cap_h = numbers["max_daily_generating_hours"]
     if cap_h < 0.0:
         raise iv.fail("max_daily_generating_hours", "must not be negative", cap_h, where)
@@ -233,22 +297,31 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
             continue
         lo, hi = res.level_bounds_masl(scenario.index[:1])
         if not lo[0] - 1e-9 <= res.initial_level_masl <= hi[0] + 1e-9:
-            raise iv.fail("initial_level_masl", f"must lie within the operating levels of the first step "
-                          f"[{lo[0]}, {hi[0]}] m ({scenario.index[0]:%B} limits)", res.initial_level_masl,
-                          f"Reservoir '{res.name}' of {where}")
+            raise iv.fail(
+                "initial_level_masl",
+                f"must lie within the operating levels of the first step "
+                f"[{lo[0]}, {hi[0]}] m ({scenario.index[0]:%B} limits)",
+                res.initial_level_masl,
+                f"Reservoir '{res.name}' of {where}",
+            )
     return DispatchOptions(
-        objective=kw["objective"], end=kw["end"],
+        objective=kw["objective"],
+        end=kw["end"],
         water_value_upper_cny_per_hm3=numbers["water_value_upper_cny_per_hm3"],
         water_value_lower_cny_per_hm3=numbers["water_value_lower_cny_per_hm3"],
-        pump_generate_balance=kw["pump_generate_balance"], unit_commitment=kw["unit_commitment"],
+        pump_generate_balance=kw["pump_generate_balance"],
+        unit_commitment=kw["unit_commitment"],
         loss_segments=int(kw["loss_segments"]),
         shortfall_penalty_cny_per_mwh=numbers["shortfall_penalty_cny_per_mwh"],
         curtailment_penalty_cny_per_mwh=numbers["curtailment_penalty_cny_per_mwh"],
         tracking_penalty_cny_per_mwh=numbers["tracking_penalty_cny_per_mwh"],
         max_level_change_upper_m_per_h=numbers["max_level_change_upper_m_per_h"],
         max_level_change_lower_m_per_h=numbers["max_level_change_lower_m_per_h"],
-        mip_rel_gap=gap, time_limit_s=numbers["time_limit_s"], max_daily_generating_hours=cap_h,
-        end_volume_upper_hm3=ends["end_volume_upper_hm3"], end_volume_lower_hm3=ends["end_volume_lower_hm3"],
+        mip_rel_gap=gap,
+        time_limit_s=numbers["time_limit_s"],
+        max_daily_generating_hours=cap_h,
+        end_volume_upper_hm3=ends["end_volume_upper_hm3"],
+        end_volume_lower_hm3=ends["end_volume_lower_hm3"],
         previous_release_m3s=previous_release,
     )
 
@@ -262,34 +335,64 @@ def _start_heads(plant: Plant, scenario: Scenario, start_head_m: Any) -> HeadEst
     try:
         h0 = np.asarray(start_head_m, dtype=float)
     except (TypeError, ValueError):
-        raise iv.fail("start_head_m", "must be an array of heads (numbers), one per step", start_head_m,
-                      where) from None
+        raise iv.fail(
+            "start_head_m", "must be an array of heads (numbers), one per step", start_head_m, where
+        ) from None
     if h0.shape != (scenario.n_steps,) or not np.all(np.isfinite(h0)) or np.any(h0 <= 0):
-        raise iv.fail("start_head_m", f"must hold {scenario.n_steps} finite positive heads, one per step",
-                      f"shape {h0.shape}", where)
+        raise iv.fail(
+            "start_head_m",
+            f"must hold {scenario.n_steps} finite positive heads, one per step",
+            f"shape {h0.shape}",
+            where,
+        )
     lo, hi = _head_range_m(plant)
     lo, hi = max(lo - START_HEAD_MARGIN_M, 0.0), hi + START_HEAD_MARGIN_M
     outside = np.flatnonzero((h0 < lo) | (h0 > hi))
     if outside.size:
         k = int(outside[0])
-        raise iv.fail("start_head_m", f"must lie within the plant's physical gross-head range [{lo:.6g}, {hi:.6g}] m "
-                      f"(from the reservoirs' level limits, ± {START_HEAD_MARGIN_M:g} m); step {k} and "
-                      f"{outside.size - 1} more lie outside", float(h0[k]), where)
+        raise iv.fail(
+            "start_head_m",
+            f"must lie within the plant's physical gross-head range [{lo:.6g}, {hi:.6g}] m "
+            f"(from the reservoirs' level limits, ± {START_HEAD_MARGIN_M:g} m); step {k} and "
+            f"{outside.size - 1} more lie outside",
+            float(h0[k]),
+            where,
+        )
     return dataclasses.replace(heads, gross_head_m=h0)
 
 
-def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", backend: str = "highs",
-             head: str = "successive", end: str = "at_least_start", water_value_upper_cny_per_hm3: float = 0.0,
-             water_value_lower_cny_per_hm3: float = 0.0, pump_generate_balance: str = "none",
-             unit_commitment: bool = False, loss_segments: int = 2, head_tolerance_m: float = 0.05,
-             max_iterations: int = 30, objective_tolerance: float = 1e-4, shortfall_penalty_cny_per_mwh: float = 2000.0,
-             curtailment_penalty_cny_per_mwh: float = 100.0, tracking_penalty_cny_per_mwh: float = 1000.0,
-             max_level_change_upper_m_per_h: float = math.inf, max_level_change_lower_m_per_h: float = math.inf,
-             mip_rel_gap: float | None = None, time_limit_s: float = math.inf,
-             max_daily_generating_hours: float = math.inf, end_volume_upper_hm3: float | None = None,
-             end_volume_lower_hm3: float | None = None, start_head_m: Any = None, solver: str | None = None,
-             highs_options: dict[str, Any] | None = None, fixed_head_tolerance_m: float | None = None,
-             previous_release_m3s: float | None = None) -> DispatchResult:
+def dispatch(
+    plant: Plant,
+    scenario: Scenario,
+    *,
+    objective: str = "revenue",
+    backend: str = "highs",
+    head: str = "successive",
+    end: str = "at_least_start",
+    water_value_upper_cny_per_hm3: float = 0.0,
+    water_value_lower_cny_per_hm3: float = 0.0,
+    pump_generate_balance: str = "none",
+    unit_commitment: bool = False,
+    loss_segments: int = 2,
+    head_tolerance_m: float = 0.05,
+    max_iterations: int = 30,
+    objective_tolerance: float = 1e-4,
+    shortfall_penalty_cny_per_mwh: float = 2000.0,
+    curtailment_penalty_cny_per_mwh: float = 100.0,
+    tracking_penalty_cny_per_mwh: float = 1000.0,
+    max_level_change_upper_m_per_h: float = math.inf,
+    max_level_change_lower_m_per_h: float = math.inf,
+    mip_rel_gap: float | None = None,
+    time_limit_s: float = math.inf,
+    max_daily_generating_hours: float = math.inf,
+    end_volume_upper_hm3: float | None = None,
+    end_volume_lower_hm3: float | None = None,
+    start_head_m: Any = None,
+    solver: str | None = None,
+    highs_options: dict[str, Any] | None = None,
+    fixed_head_tolerance_m: float | None = None,
+    previous_release_m3s: float | None = None,
+) -> DispatchResult:
     """Schedule every unit of a hybrid plant over a scenario by linear programming on the water balance.
 
     Parameters
@@ -378,29 +481,48 @@ def dispatch(plant: Plant, scenario: Scenario, *, objective: str = "revenue", ba
     ('optimal', True)
     """
     t_start = time.perf_counter()
-    kw = {"objective": objective, "backend": backend, "head": head, "end": end,
-              "water_value_upper_cny_per_hm3": water_value_upper_cny_per_hm3,
-              "water_value_lower_cny_per_hm3": water_value_lower_cny_per_hm3,
-              "pump_generate_balance": pump_generate_balance, "unit_commitment": unit_commitment,
-              "loss_segments": loss_segments, "head_tolerance_m": head_tolerance_m, "max_iterations": max_iterations,
-              "objective_tolerance": objective_tolerance,
-              "shortfall_penalty_cny_per_mwh": shortfall_penalty_cny_per_mwh,
-              "curtailment_penalty_cny_per_mwh": curtailment_penalty_cny_per_mwh,
-              "tracking_penalty_cny_per_mwh": tracking_penalty_cny_per_mwh,
-              "max_level_change_upper_m_per_h": max_level_change_upper_m_per_h,
-              "max_level_change_lower_m_per_h": max_level_change_lower_m_per_h,
-              "mip_rel_gap": mip_rel_gap, "time_limit_s": time_limit_s,
-              "max_daily_generating_hours": max_daily_generating_hours, "end_volume_upper_hm3": end_volume_upper_hm3,
-              "end_volume_lower_hm3": end_volume_lower_hm3, "solver": solver, "highs_options": highs_options,
-              "fixed_head_tolerance_m": fixed_head_tolerance_m, "previous_release_m3s": previous_release_m3s}
+    kw = {
+        "objective": objective,
+        "backend": backend,
+        "head": head,
+        "end": end,
+        "water_value_upper_cny_per_hm3": water_value_upper_cny_per_hm3,
+        "water_value_lower_cny_per_hm3": water_value_lower_cny_per_hm3,
+        "pump_generate_balance": pump_generate_balance,
+        "unit_commitment": unit_commitment,
+        "loss_segments": loss_segments,
+        "head_tolerance_m": head_tolerance_m,
+        "max_iterations": max_iterations,
+        "objective_tolerance": objective_tolerance,
+        "shortfall_penalty_cny_per_mwh": shortfall_penalty_cny_per_mwh,
+        "curtailment_penalty_cny_per_mwh": curtailment_penalty_cny_per_mwh,
+        "tracking_penalty_cny_per_mwh": tracking_penalty_cny_per_mwh,
+        "max_level_change_upper_m_per_h": max_level_change_upper_m_per_h,
+        "max_level_change_lower_m_per_h": max_level_change_lower_m_per_h,
+        "mip_rel_gap": mip_rel_gap,
+        "time_limit_s": time_limit_s,
+        "max_daily_generating_hours": max_daily_generating_hours,
+        "end_volume_upper_hm3": end_volume_upper_hm3,
+        "end_volume_lower_hm3": end_volume_lower_hm3,
+        "solver": solver,
+        "highs_options": highs_options,
+        "fixed_head_tolerance_m": fixed_head_tolerance_m,
+        "previous_release_m3s": previous_release_m3s,
+    }
     opts = _validate(plant, scenario, kw)
     heads = _start_heads(plant, scenario, start_head_m)
     with _highs.interruptible():
         return _dispatch(plant, scenario, opts, heads, kw, t_start)
 
 
-def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: HeadEstimate, kw: dict[str, Any],
-              t_start: float) -> DispatchResult:
+def _dispatch(
+    plant: Plant,
+    scenario: Scenario,
+    opts: DispatchOptions,
+    heads: HeadEstimate,
+    kw: dict[str, Any],
+    t_start: float,
+) -> DispatchResult:
     """The successive-head loop and the result (inputs validated; signals recorded by the caller)."""
     backend, head = kw["backend"], kw["head"]
     history: list[float] = []
@@ -411,7 +533,7 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
     basis = None
     raw = None
     data: ModelData | None = None
-    best: tuple[Any, ModelData, HeadEstimate, int] | None = None   # last solve with a schedule
+    best: tuple[Any, ModelData, HeadEstimate, int] | None = None  # last solve with a schedule
     converged = False
     converged_by = ""
     fixed_tol_m = math.inf
@@ -436,7 +558,9 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
         if head == "fixed":
             fixed_tol_m = kw["fixed_head_tolerance_m"]
             if fixed_tol_m is None:
-                fixed_tol_m = max(FIXED_HEAD_MIN_TOLERANCE_M, FIXED_HEAD_RELATIVE * float(np.mean(heads.gross_head_m)))
+                fixed_tol_m = max(
+                    FIXED_HEAD_MIN_TOLERANCE_M, FIXED_HEAD_RELATIVE * float(np.mean(heads.gross_head_m))
+                )
             converged = change <= fixed_tol_m
             converged_by = "fixed head"
             break
@@ -444,8 +568,12 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
             converged = True
             converged_by = "head"
             break
-        if (n_iter > UNDAMPED_ITERATIONS and len(objectives) >= 2
-                and abs(objectives[-1] - objectives[-2]) <= kw["objective_tolerance"] * max(abs(objectives[-1]), 1.0)):
+        if (
+            n_iter > UNDAMPED_ITERATIONS
+            and len(objectives) >= 2
+            and abs(objectives[-1] - objectives[-2])
+            <= kw["objective_tolerance"] * max(abs(objectives[-1]), 1.0)
+        ):
             converged = True
             converged_by = "objective"
             break
@@ -455,8 +583,10 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
             # Degenerate LPs can flip between equally good schedules and make the heads cycle; from here on
             # each new estimate moves only half way (under-relaxation), which damps such cycles.
             heads = dataclasses.replace(
-                new_heads, gross_head_m=0.5 * (heads.gross_head_m + new_heads.gross_head_m),
-                level_upper_masl=0.5 * (heads.level_upper_masl + new_heads.level_upper_masl))
+                new_heads,
+                gross_head_m=0.5 * (heads.gross_head_m + new_heads.gross_head_m),
+                level_upper_masl=0.5 * (heads.level_upper_masl + new_heads.level_upper_masl),
+            )
         else:
             heads = new_heads
 
@@ -464,18 +594,33 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
     timings = {"build": build_s, "solve": solve_s}
     signal_name = _highs.received_signal()
     status = "interrupted" if signal_name is not None else raw.status
-    common = {"backend": backend, "head": head, "iterations": n_iter, "head_history_m": tuple(history),
-                  "solver_iterations": solver_iterations, "interrupted_by": signal_name}
+    common = {
+        "backend": backend,
+        "head": head,
+        "iterations": n_iter,
+        "head_history_m": tuple(history),
+        "solver_iterations": solver_iterations,
+        "interrupted_by": signal_name,
+    }
     if best is None:
         if status in ("interrupted", "time_limit", "error"):
             diagnosis, message = None, _stopped_message(status, raw, opts, signal_name, None)
         else:
             diagnosis, message = _diagnose(data, raw, scenario)
         timings["total"] = time.perf_counter() - t_start
-        return DispatchResult(status=status, message=message, objective_cny=math.nan,
-                              schedule=empty_frame(scenario.index[:0]), simultaneous_modes=empty_frame(),
-                              head_change_m=history[-1] if history else math.nan, converged=False,
-                              mip_gap=raw.mip_gap, timings_s=timings, diagnosis=diagnosis, **common)
+        return DispatchResult(
+            status=status,
+            message=message,
+            objective_cny=math.nan,
+            schedule=empty_frame(scenario.index[:0]),
+            simultaneous_modes=empty_frame(),
+            head_change_m=history[-1] if history else math.nan,
+            converged=False,
+            mip_gap=raw.mip_gap,
+            timings_s=timings,
+            diagnosis=diagnosis,
+            **common,
+        )
 
     sol, sol_data, sol_heads, sol_iter = best
     schedule = _schedule(plant, scenario, sol_data, sol, sol_heads)
@@ -486,49 +631,71 @@ def _dispatch(plant: Plant, scenario: Scenario, opts: DispatchOptions, heads: He
         converged = False
         message = _stopped_message(status, sol, opts, signal_name, sol_iter if sol is not raw else None)
     if head == "successive" and history and status == "optimal":
-        message += ((f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
-                     if converged_by == "head" else
-                     f"; successive head converged in {n_iter} iterations on the objective (change ≤ "
-                     f"{kw['objective_tolerance']:g} relative); the largest head change is still "
-                     f"{history[-1]:.3g} m at steps that flip between equally good schedules")
-                    if converged else
-                    f"; successive head NOT converged after {n_iter} iterations (last change {history[-1]:.3g} m "
-                    f"> {kw['head_tolerance_m']} m)")
+        message += (
+            (
+                f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
+                if converged_by == "head"
+                else f"; successive head converged in {n_iter} iterations on the objective (change ≤ "
+                f"{kw['objective_tolerance']:g} relative); the largest head change is still "
+                f"{history[-1]:.3g} m at steps that flip between equally good schedules"
+            )
+            if converged
+            else f"; successive head NOT converged after {n_iter} iterations (last change {history[-1]:.3g} m "
+            f"> {kw['head_tolerance_m']} m)"
+        )
     elif head == "successive" and status != "optimal":
         message += f"; the successive-head loop stopped after {n_iter} solves"
     if head == "fixed" and history and not converged and status == "optimal":
-        text = (f"the fixed-head schedule's own heads differ from the initial heads it was solved at by up to "
-                f"{history[-1]:.3g} m (more than `fixed_head_tolerance_m`, {fixed_tol_m:.3g} m): its powers are "
-                "off by as much and the physics will cut it back; use head='successive'")
+        text = (
+            f"the fixed-head schedule's own heads differ from the initial heads it was solved at by up to "
+            f"{history[-1]:.3g} m (more than `fixed_head_tolerance_m`, {fixed_tol_m:.3g} m): its powers are "
+            "off by as much and the physics will cut it back; use head='successive'"
+        )
         message += "; " + text
         warnings.warn(text, HydroSimWarning, stacklevel=3)
     if not simultaneous.empty:
-        message += (f"; the reversible units pump and generate at once in {len(simultaneous)} steps "
-                    f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it")
+        message += (
+            f"; the reversible units pump and generate at once in {len(simultaneous)} steps "
+            f"({simultaneous['simultaneous_mwh'].sum():.6g} MWh); use unit_commitment=True to exclude it"
+        )
     timings["total"] = time.perf_counter() - t_start
     # The reported objective is the economic one: the spill tie-break is taken back out.
     objective_value = 0.0 - (sol.objective_cny - sol_data.spill_cost * float(np.sum(sol.values["spill"])))
-    return DispatchResult(status=status, message=message, objective_cny=objective_value, schedule=schedule,
-                          simultaneous_modes=simultaneous, head_change_m=history[-1] if history else math.nan,
-                          converged=converged, mip_gap=sol.mip_gap, timings_s=timings, **common)
+    return DispatchResult(
+        status=status,
+        message=message,
+        objective_cny=objective_value,
+        schedule=schedule,
+        simultaneous_modes=simultaneous,
+        head_change_m=history[-1] if history else math.nan,
+        converged=converged,
+        mip_gap=sol.mip_gap,
+        timings_s=timings,
+        **common,
+    )
 
 
-def _stopped_message(status: str, raw: Any, opts: DispatchOptions, signal_name: str | None,
-                     earlier_iteration: int | None) -> str:
+def _stopped_message(
+    status: str, raw: Any, opts: DispatchOptions, signal_name: str | None, earlier_iteration: int | None
+) -> str:
     """The message of a solve that stopped early or failed: why, and what schedule (if any) came back."""
     if status == "time_limit":
         head = f"stopped at the time limit ({opts.time_limit_s:g} s)"
     elif status == "interrupted":
         head = f"interrupted by {signal_name or 'a user interrupt'}"
     else:
-        return (f"error: the solver stopped without a solution ({raw.solver_message}); this is numerical "
-                "trouble or a solver failure, not a property of the plant: try the other backend, "
-                "highs_options={'solver': 'ipm'} or a rescaled plant")
+        return (
+            f"error: the solver stopped without a solution ({raw.solver_message}); this is numerical "
+            "trouble or a solver failure, not a property of the plant: try the other backend, "
+            "highs_options={'solver': 'ipm'} or a rescaled plant"
+        )
     if not raw.has_solution:
         return f"{head} without a feasible schedule"
     if earlier_iteration is not None:
-        return (f"{head}; the schedule is that of successive-head iteration {earlier_iteration}, optimal at its "
-                "heads")
+        return (
+            f"{head}; the schedule is that of successive-head iteration {earlier_iteration}, optimal at its "
+            "heads"
+        )
     if raw.status == "optimal":
         return f"{head} after the last solve had finished: the schedule is optimal at its heads"
     if raw.mip_gap is not None and math.isfinite(raw.mip_gap):
@@ -561,8 +728,10 @@ def _power(values: dict[str, np.ndarray], family: str, slopes: np.ndarray, S: in
 def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: HeadEstimate) -> pd.DataFrame:
     T, S = d.T, d.S
     # Solver round-off leaves non-negative variables at ±1e-12 or so; report those as exact zeros.
-    v = {name: np.where(np.abs(x) < ROUND_OFF_ZERO, 0.0, x) if name not in ("v_up", "v_lo", "line") else x
-         for name, x in raw.values.items()}
+    v = {
+        name: np.where(np.abs(x) < ROUND_OFF_ZERO, 0.0, x) if name not in ("v_up", "v_lo", "line") else x
+        for name, x in raw.values.items()
+    }
     q_conv = _sum_segments(v, "q_conv", S, T)
     q_gen = _sum_segments(v, "q_gen", S, T)
     q_pump = _sum_segments(v, "q_pump", S, T)
@@ -596,9 +765,17 @@ def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: H
     cols["power_pumping_mw"] = _power(v, "q_pump", d.b_pump, S, T)
     cols["pv_used_mw"] = v.get("pv", np.zeros(T))
     cols["wind_used_mw"] = v.get("wind", np.zeros(T))
-    cols["line_mw"] = v["line"] if "line" in v else (
-        cols["power_conventional_mw"] + cols["power_generating_mw"] - cols["power_pumping_mw"]
-        + cols["pv_used_mw"] + cols["wind_used_mw"])
+    cols["line_mw"] = (
+        v["line"]
+        if "line" in v
+        else (
+            cols["power_conventional_mw"]
+            + cols["power_generating_mw"]
+            - cols["power_pumping_mw"]
+            + cols["pv_used_mw"]
+            + cols["wind_used_mw"]
+        )
+    )
     cols["price_cny_per_mwh"] = d.price
     if d.delivery is not None:
         cols["delivery_mw"] = d.delivery
@@ -610,8 +787,9 @@ def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: H
         cols["water_value_lower_cny_per_hm3"] = -raw.dual_bal_lo
     for name in ("u_conv", "u_gen", "u_pump"):
         if name in v:
-            cols[{"u_conv": "units_conventional", "u_gen": "units_generating",
-                  "u_pump": "units_pumping"}[name]] = np.rint(v[name]).astype(int)
+            cols[
+                {"u_conv": "units_conventional", "u_gen": "units_generating", "u_pump": "units_pumping"}[name]
+            ] = np.rint(v[name]).astype(int)
     frame = pd.DataFrame(cols, index=scenario.index)
     return frame
 
@@ -626,16 +804,20 @@ def _simultaneous(schedule: pd.DataFrame, dt_h: float) -> pd.DataFrame:
 def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame | None, str]:
     """Find which constraint cannot hold, and from which step, by re-solving with penalised slacks."""
     if raw.status == "unbounded":
-        return None, ("unbounded: the objective can grow without limit; check for negative penalties or water "
-                      "values, or a missing line capacity with negative prices")
+        return None, (
+            "unbounded: the objective can grow without limit; check for negative penalties or water "
+            "values, or a missing line capacity with negative prices"
+        )
     if raw.status != "infeasible":
         return None, f"{raw.status}: the solver stopped without a solution ({raw.solver_message})"
     elastic, slacks = _highs.solve(d, elastic=True)
     if elastic.status == "interrupted":
         return None, "infeasible (the diagnosis of which limit cannot hold was interrupted)"
     if elastic.status != "optimal":
-        return None, ("infeasible: even with every operating limit relaxed the water balance cannot close "
-                      "(a reservoir would have to hold negative water); check the inflows and the start volumes")
+        return None, (
+            "infeasible: even with every operating limit relaxed the water balance cannot close "
+            "(a reservoir would have to hold negative water); check the inflows and the start volumes"
+        )
     rows = []
     for name, e in slacks.items():
         broken = np.flatnonzero(e > DIAGNOSIS_TOLERANCE)
@@ -651,17 +833,30 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
             first = int(d.balance_periods[first][0])
         elif name.startswith("ramp"):
             first += 1
-        rows.append({"constraint": text, "family": name, "element": where, "first_step": first,
-                     "first_time": scenario.index[first], "steps_broken": int(broken.size),
-                     "largest_violation": float(e.max()), "violation_unit": unit})
+        rows.append(
+            {
+                "constraint": text,
+                "family": name,
+                "element": where,
+                "first_step": first,
+                "first_time": scenario.index[first],
+                "steps_broken": int(broken.size),
+                "largest_violation": float(e.max()),
+                "violation_unit": unit,
+            }
+        )
     if not rows:
-        return None, ("infeasible: the solver reports no feasible schedule, but no operating limit is broken in "
-                      "the penalised-slack model (numerical trouble); try another backend")
+        return None, (
+            "infeasible: the solver reports no feasible schedule, but no operating limit is broken in "
+            "the penalised-slack model (numerical trouble); try another backend"
+        )
     table = pd.DataFrame(rows).sort_values(["first_step", "family"]).reset_index(drop=True)
     top = table.iloc[0]
-    msg = (f"infeasible: the {top['constraint']} cannot hold from step {top['first_step']} "
-           f"({top['first_time']:%Y-%m-%d %H:%M}); broken in {top['steps_broken']} steps, by up to "
-           f"{top['largest_violation']:.4g} {top['violation_unit']}")
+    msg = (
+        f"infeasible: the {top['constraint']} cannot hold from step {top['first_step']} "
+        f"({top['first_time']:%Y-%m-%d %H:%M}); broken in {top['steps_broken']} steps, by up to "
+        f"{top['largest_violation']:.4g} {top['violation_unit']}"
+    )
     if len(table) > 1:
         others = "; ".join(f"{r.constraint} from step {r.first_step}" for r in table.iloc[1:].itertuples())
         msg += f". Also: {others}"
@@ -696,15 +891,23 @@ def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str],
     ...     "bal_up_0" in out.read_text()
     True
     """
-    defaults = {name: p.default for name, p in inspect.signature(dispatch).parameters.items()
-                if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    defaults = {
+        name: p.default
+        for name, p in inspect.signature(dispatch).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    }
     unknown = sorted(set(options) - set(defaults))
     if unknown:
-        raise iv.fail("options", f"must be keyword options of dispatch() ({', '.join(defaults)})",
-                      ", ".join(unknown), "export_model()")
+        raise iv.fail(
+            "options",
+            f"must be keyword options of dispatch() ({', '.join(defaults)})",
+            ", ".join(unknown),
+            "export_model()",
+        )
     if not isinstance(path, (str, os.PathLike)):
-        raise iv.fail("path", "must be a file path (str or pathlib.Path) ending in .lp or .mps", path,
-                      "export_model()")
+        raise iv.fail(
+            "path", "must be a file path (str or pathlib.Path) ending in .lp or .mps", path, "export_model()"
+        )
     opts = _validate(plant, scenario, {**defaults, **options})
     _start_heads(plant, scenario, options.get("start_head_m"))
     data = build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))

@@ -89,9 +89,11 @@ class DispatchResult:
         }
 
     def __repr__(self) -> str:  # short, for notebooks and logs
-        return (f"DispatchResult(status={self.status!r}, objective_cny={self.objective_cny:.6g}, "
-                f"steps={len(self.schedule)}, backend={self.backend!r}, head={self.head!r}, "
-                f"iterations={self.iterations}, head_change_m={self.head_change_m:.3g})")
+        return (
+            f"DispatchResult(status={self.status!r}, objective_cny={self.objective_cny:.6g}, "
+            f"steps={len(self.schedule)}, backend={self.backend!r}, head={self.head!r}, "
+            f"iterations={self.iterations}, head_change_m={self.head_change_m:.3g})"
+        )
 
 
 def _dt_h(index: pd.DatetimeIndex) -> float:
@@ -102,4 +104,3 @@ def _dt_h(index: pd.DatetimeIndex) -> float:
 
 def empty_frame(index: pd.DatetimeIndex | None = None) -> pd.DataFrame:
     return pd.DataFrame(index=index if index is not None else pd.DatetimeIndex([]))
-

@@ -107,23 +107,42 @@ def _window_starts(index: pd.DatetimeIndex, days: int) -> np.ndarray:
     return day_starts[::days]
 
 
-def _validate(plant: Any, scenario: Any, window_h: Any, lookahead_h: Any, compare_full: Any, progress: Any,
-              options: dict[str, Any]) -> tuple[float, float]:
+def _validate(
+    plant: Any,
+    scenario: Any,
+    window_h: Any,
+    lookahead_h: Any,
+    compare_full: Any,
+    progress: Any,
+    options: dict[str, Any],
+) -> tuple[float, float]:
     where = "rolling_dispatch()"
     if not isinstance(plant, Plant):
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
     if not isinstance(scenario, Scenario):
         raise iv.fail("scenario", "must be a hydro_sim.Scenario", type(scenario).__name__, where)
-    known = [name for name, p in inspect.signature(dispatch).parameters.items()
-             if p.kind is inspect.Parameter.KEYWORD_ONLY]
+    known = [
+        name
+        for name, p in inspect.signature(dispatch).parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY
+    ]
     unknown = sorted(set(options) - set(known))
     if unknown:
-        raise iv.fail("options", f"must be keyword options of dispatch() ({', '.join(known)})", ", ".join(unknown),
-                      where)
+        raise iv.fail(
+            "options",
+            f"must be keyword options of dispatch() ({', '.join(known)})",
+            ", ".join(unknown),
+            where,
+        )
     for name, allowed in (("objective", "revenue"), ("end", "at_least_start")):
         if options.get(name, allowed) != allowed:
-            raise iv.fail(name, f"must be {allowed!r} for a rolling horizon (the end targets replace the end "
-                          "condition within the horizon)", options[name], where)
+            raise iv.fail(
+                name,
+                f"must be {allowed!r} for a rolling horizon (the end targets replace the end "
+                "condition within the horizon)",
+                options[name],
+                where,
+            )
     for name in _SET_BY_ROLLING:
         if name in options:
             raise iv.fail(name, "is set by the rolling horizon itself", options[name], where)
@@ -140,8 +159,16 @@ def _validate(plant: Any, scenario: Any, window_h: Any, lookahead_h: Any, compar
     return w, la
 
 
-def rolling_dispatch(plant: Plant, scenario: Scenario, *, window_h: float = 168.0, lookahead_h: float = 48.0,
-                     compare_full: bool = True, progress: bool = False, **options: Any) -> RollingResult:
+def rolling_dispatch(
+    plant: Plant,
+    scenario: Scenario,
+    *,
+    window_h: float = 168.0,
+    lookahead_h: float = 48.0,
+    compare_full: bool = True,
+    progress: bool = False,
+    **options: Any,
+) -> RollingResult:
     """Dispatch a long horizon window by window (revenue objective).
 
     Parameters
@@ -175,23 +202,42 @@ def rolling_dispatch(plant: Plant, scenario: Scenario, *, window_h: float = 168.
         return _rolling(plant, scenario, w, la, compare_full, progress, options)
 
 
-def _rolling(plant: Plant, scenario: Scenario, w: float, la: float, compare_full: bool, progress: bool,
-             options: dict[str, Any]) -> RollingResult:
+def _rolling(
+    plant: Plant,
+    scenario: Scenario,
+    w: float,
+    la: float,
+    compare_full: bool,
+    progress: bool,
+    options: dict[str, Any],
+) -> RollingResult:
     dt = scenario.dt_h
     n_look = round(la / dt)
     t_all = time.perf_counter()
 
-    coarse_opts = {k: v for k, v in options.items() if k not in ("pump_generate_balance", "max_daily_generating_hours",
-                                                                   "unit_commitment")}
+    coarse_opts = {
+        k: v
+        for k, v in options.items()
+        if k not in ("pump_generate_balance", "max_daily_generating_hours", "unit_commitment")
+    }
     coarse = dispatch(plant, _daily(scenario), **coarse_opts)
     if coarse.status == "interrupted" or _highs.received_signal() is not None:
-        return RollingResult(schedule=pd.DataFrame(index=scenario.index[:0]), objective_cny=0.0,
-                             full_objective_cny=None, gap=None, windows=pd.DataFrame(), coarse=coarse,
-                             timings_s={"rolling": time.perf_counter() - t_all}, status="interrupted",
-                             interrupted_by=_highs.received_signal() or coarse.interrupted_by)
+        return RollingResult(
+            schedule=pd.DataFrame(index=scenario.index[:0]),
+            objective_cny=0.0,
+            full_objective_cny=None,
+            gap=None,
+            windows=pd.DataFrame(),
+            coarse=coarse,
+            timings_s={"rolling": time.perf_counter() - t_all},
+            status="interrupted",
+            interrupted_by=_highs.received_signal() or coarse.interrupted_by,
+        )
     if not coarse.has_solution:
-        raise HydroSimError(f"the coarse daily-step dispatch that sets the window targets failed: {coarse.message}")
-    coarse_v_up = coarse.schedule["volume_upper_hm3"]           # end of each local day
+        raise HydroSimError(
+            f"the coarse daily-step dispatch that sets the window targets failed: {coarse.message}"
+        )
+    coarse_v_up = coarse.schedule["volume_upper_hm3"]  # end of each local day
     release_col = "release_lower_m3s" if plant.lower is not None else "release_m3s"
 
     v_up = plant.upper.initial_volume_hm3
@@ -212,18 +258,36 @@ def _rolling(plant: Plant, scenario: Scenario, w: float, la: float, compare_full
         sc = scenario.window(start_h=start * dt, hours=(stop - start) * dt)
         last = stop >= scenario.n_steps
         if last:
-            end_up, end_lo = plant.upper.initial_volume_hm3, (plant.lower.initial_volume_hm3
-                                                               if plant.lower is not None else None)
+            end_up, end_lo = (
+                plant.upper.initial_volume_hm3,
+                (plant.lower.initial_volume_hm3 if plant.lower is not None else None),
+            )
         else:
-            end_up = _coarse_volume_at(coarse_v_up, plant.upper.initial_volume_hm3,
-                                       local_wall_time(sc.index)[-1] + pd.Timedelta(hours=dt))
+            end_up = _coarse_volume_at(
+                coarse_v_up,
+                plant.upper.initial_volume_hm3,
+                local_wall_time(sc.index)[-1] + pd.Timedelta(hours=dt),
+            )
             end_lo = plant.lower.initial_volume_hm3 if plant.lower is not None else None
         p = _with_start(plant, v_up, v_lo)
         t0 = time.perf_counter()
-        res = dispatch(p, sc, end_volume_upper_hm3=end_up, end_volume_lower_hm3=end_lo,
-                       previous_release_m3s=previous_release, **options)
-        rows.append({"start": sc.index[0], "steps_kept": keep, "status": res.status, "iterations": res.iterations,
-                     "solve_s": time.perf_counter() - t0})
+        res = dispatch(
+            p,
+            sc,
+            end_volume_upper_hm3=end_up,
+            end_volume_lower_hm3=end_lo,
+            previous_release_m3s=previous_release,
+            **options,
+        )
+        rows.append(
+            {
+                "start": sc.index[0],
+                "steps_kept": keep,
+                "status": res.status,
+                "iterations": res.iterations,
+                "solve_s": time.perf_counter() - t0,
+            }
+        )
         interrupted = res.status == "interrupted" or _highs.received_signal() is not None
         if not res.has_solution and not interrupted:
             raise HydroSimError(f"the rolling-horizon window from {sc.index[0]} did not solve: {res.message}")
@@ -255,6 +319,14 @@ def _rolling(plant: Plant, scenario: Scenario, w: float, la: float, compare_full
         elif full.success:
             full_obj = schedule_revenue_cny(full.schedule)
             gap = (full_obj - objective) / abs(full_obj) if full_obj else None
-    return RollingResult(schedule=schedule, objective_cny=objective, full_objective_cny=full_obj, gap=gap,
-                         windows=pd.DataFrame(rows), coarse=coarse, timings_s=timings, status=status,
-                         interrupted_by=_highs.received_signal() if status == "interrupted" else None)
+    return RollingResult(
+        schedule=schedule,
+        objective_cny=objective,
+        full_objective_cny=full_obj,
+        gap=gap,
+        windows=pd.DataFrame(rows),
+        coarse=coarse,
+        timings_s=timings,
+        status=status,
+        interrupted_by=_highs.received_signal() if status == "interrupted" else None,
+    )

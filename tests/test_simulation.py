@@ -33,9 +33,9 @@ import pytest
 import hydro_sim
 from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
+from hydro_sim.hydraulics import interpolate_table
 from hydro_sim.optimise import dispatch
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.hydraulics import interpolate_table
 from hydro_sim.simulation._kernel import _interp_from, slopes
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------

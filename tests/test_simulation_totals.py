@@ -56,7 +56,7 @@ def test_totals_are_the_same_in_both_record_modes(both):
 
 def test_totals_equal_the_sums_of_the_series(both):
     """Water in hm³ is c·Σ flow, energy in MWh is Δt·Σ power, revenue is Δt·Σ price·(net power)."""
-    plant, full, _ = both
+    _, full, _ = both
     a, t = full.arrays, full.totals
     for flow, total in (("inflow_upper_m3s", "inflow_upper_hm3"), ("inflow_lower_m3s", "inflow_lower_hm3"),
                         ("flow_conventional_m3s", "flow_conventional_hm3"),

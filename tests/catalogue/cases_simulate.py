@@ -37,7 +37,7 @@ def _switching(state):
 
 def _schedule(**columns):
     idx = _day().index
-    return pd.DataFrame({k: v for k, v in columns.items()}, index=idx)
+    return pd.DataFrame(dict(columns), index=idx)
 
 
 CASES = [

@@ -46,12 +46,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numba
 import numpy as np
 
 from hydro_sim.constants import G_M_S2, RHO_WATER_KG_M3, W_PER_MW
+
+if TYPE_CHECKING:
+    from hydro_sim.plant import Efficiency
 
 A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 
@@ -115,7 +118,7 @@ FULL_POWER_MW = 1e11
 
 
 @_jit_inline
-def _interp_from(x, xs, ys, ms, j):
+def _interp_from(x: float, xs: np.ndarray, ys: np.ndarray, ms: np.ndarray, j: int) -> tuple[float, int]:
     """Piecewise-linear interpolation, extended linearly beyond the ends (as hydraulics.interpolate_table),
     with the segment slopes ``ms`` given (no division on the step's critical path),
     starting the search at segment ``j`` (levels move little from step to step, so the walk is usually
@@ -135,7 +138,7 @@ def slopes(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
 
 
 @_jit
-def _eta(q_unit, h, qg, hg, tab):
+def _eta(q_unit: float, h: float, qg: np.ndarray, hg: np.ndarray, tab: np.ndarray) -> float:
     """Bilinear efficiency η(Q per unit, H), held flat beyond the chart (as hydraulics.efficiency_from_table)."""
     nq, nh = qg.shape[0], hg.shape[0]
     if nq == 1 and nh == 1:
@@ -157,7 +160,8 @@ def _eta(q_unit, h, qg, hg, tab):
 
 
 @_jit
-def _eta_run(q, n, qmax_u, h, qg, hgr, tab):
+def _eta_run(q: float, n: int, qmax_u: float, h: float, qg: np.ndarray, hgr: np.ndarray,
+             tab: np.ndarray) -> float:
     """Efficiency of a group at flow q: a constant, or the chart at the per-unit flow of the units running."""
     if tab.shape[0] == 1 and tab.shape[1] == 1:
         return tab[0, 0]
@@ -165,15 +169,16 @@ def _eta_run(q, n, qmax_u, h, qg, hgr, tab):
 
 
 @_jit
-def _n_running(q, q_unit_max, n):
+def _n_running(q: float, q_unit_max: float, n: int) -> int:
     if q <= 0.0:
         return 1
-    k = int(math.ceil(q / q_unit_max - 1e-9))
+    k = math.ceil(q / q_unit_max - 1e-9)
     return min(max(k, 1), n)
 
 
 @_jit
-def _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab):
+def _turbine_power(q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
+                   tab: np.ndarray) -> float:
     if q <= 0.0:
         return 0.0
     h = hg - k * q * q
@@ -181,7 +186,8 @@ def _turbine_power(q, hg, k, n, qmax_u, qg, hgr, tab):
 
 
 @_jit
-def _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab):
+def _pump_power(q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
+                tab: np.ndarray) -> float:
     if q <= 0.0:
         return 0.0
     h = hg + k * q * q
@@ -189,7 +195,8 @@ def _pump_power(q, hg, k, n, qmax_u, qg, hgr, tab):
 
 
 @_jit
-def _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab):
+def _turbine_flow(p: float, hg: float, k: float, n: int, qmax_u: float, pmax_u: float, qg: np.ndarray,
+                  hgr: np.ndarray, tab: np.ndarray) -> tuple[float, bool]:
     """Flow for power p at gross head hg, capped by the unit ratings: (flow, capped).
 
     Newton on f(Q) = ρgηQ(H_g − kQ²)/10⁶ − P from the lossless flow: f is concave and rising on the
@@ -218,7 +225,8 @@ def _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab):
 
 
 @_jit
-def _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab):
+def _pump_flow(p: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
+               tab: np.ndarray) -> float:
     """Pumped flow for input p at gross head hg.
 
     Newton on g(Q) = ρgQ(H_g + kQ²)/(η10⁶) − P from the lossless flow: g is convex and rising and
@@ -253,7 +261,8 @@ MAX_STEPS = 30
 
 
 @_jit_inline
-def _tq(p, hg, ih, k, qmax, pmax, a, inv_a):
+def _tq(p: float, hg: float, ih: float, k: float, qmax: float, pmax: float, a: float,
+        inv_a: float) -> tuple[float, float, float, bool, bool]:
     """Start of the turbine flow for power ``p`` at gross head ``hg`` (``ih`` = 1/H_g) for a group with
     constant efficiency: ``a`` = ρgη/10⁶ (``inv_a`` = 1/a), total flow ``qmax``, total rating ``pmax``.
 
@@ -275,7 +284,7 @@ def _tq(p, hg, ih, k, qmax, pmax, a, inv_a):
 
 
 @_jit_inline
-def _t_step(q, p, hg, k, a, q_top):
+def _t_step(q: float, p: float, hg: float, k: float, a: float, q_top: float) -> tuple[float, bool]:
     """One Halley step on f(Q) = aQ(H_g − kQ²) − P (cubic convergence, one division); returns (flow, more):
     ``more`` when the step moved the flow by more than HALLEY_STEP_REL (see :func:`_t_rest`)."""
     f = a * q * (hg - k * q * q) - p
@@ -288,7 +297,7 @@ def _t_step(q, p, hg, k, a, q_top):
 
 
 @_jit
-def _t_rest(q, p, hg, k, a, q_top):
+def _t_rest(q: float, p: float, hg: float, k: float, a: float, q_top: float) -> float:
     """Halley's steps after the first, until a step moves the flow by less than HALLEY_STEP_REL."""
     for _ in range(MAX_STEPS - 1):
         q, more = _t_step(q, p, hg, k, a, q_top)
@@ -298,7 +307,7 @@ def _t_rest(q, p, hg, k, a, q_top):
 
 
 @_jit_inline
-def _pq(p, hg, ih, k, b, inv_b):
+def _pq(p: float, hg: float, ih: float, k: float, b: float, inv_b: float) -> float:
     """Start of the pumped flow for input ``p`` at gross head ``hg``, constant efficiency, ``b`` = ρg/(10⁶η):
     the series root of g(Q) = bQ(H_g + kQ²) − P, Q ≈ Q₀(1 − x + 3x² − 12x³ + 55x⁴), Q₀ = P/(bH_g),
     x = kQ₀²/H_g; zero for no input."""
@@ -309,7 +318,7 @@ def _pq(p, hg, ih, k, b, inv_b):
 
 
 @_jit_inline
-def _p_step(q, p, hg, k, b):
+def _p_step(q: float, p: float, hg: float, k: float, b: float) -> tuple[float, bool]:
     """One Halley step on g(Q) = bQ(H_g + kQ²) − P; returns (flow, more), as :func:`_t_step`."""
     g = b * q * (hg + k * q * q) - p
     g1 = b * (hg + 3.0 * k * q * q)
@@ -321,7 +330,7 @@ def _p_step(q, p, hg, k, b):
 
 
 @_jit
-def _p_rest(q, p, hg, k, b):
+def _p_rest(q: float, p: float, hg: float, k: float, b: float) -> float:
     """Halley's steps on the pumped flow after the first, as :func:`_t_rest`."""
     for _ in range(MAX_STEPS - 1):
         q, more = _p_step(q, p, hg, k, b)
@@ -331,7 +340,8 @@ def _p_rest(q, p, hg, k, b):
 
 
 @_jit_inline
-def _tally(L, nb, g, code_row, cut_row, with_line, with_ramp):
+def _tally(L: np.ndarray, nb: int, g: int, code_row: int, cut_row: int, with_line: bool,
+           with_ramp: bool) -> None:
     """Add group ``g``'s cut-backs of the step to the block's tally rows: water and steps per limit code
     (TALLY_CODES: the codes :func:`_limits` can give the group; a step without a code has no cut-back)."""
     base = L_TALLY + 2 * N_TALLY_CODES * g * BLOCK
@@ -358,7 +368,7 @@ def _tally(L, nb, g, code_row, cut_row, with_line, with_ramp):
 
 
 @_jit_inline
-def _tally_groups(L, nb, with_line, with_ramp):
+def _tally_groups(L: np.ndarray, nb: int, with_line: bool, with_ramp: bool) -> None:
     """:func:`_tally` for the four groups."""
     _tally(L, nb, G_CONV, L_CODECO, L_CUTC, with_line, with_ramp)
     _tally(L, nb, G_GEN, L_CODEGO, L_CUTG, with_line, with_ramp)
@@ -367,7 +377,7 @@ def _tally_groups(L, nb, with_line, with_ramp):
 
 
 @_jit_inline
-def _record_cut(s, t, code, cut, out_cut, out_code):
+def _record_cut(s: int, t: int, code: float, cut: float, out_cut: np.ndarray, out_code: np.ndarray) -> None:
     """Write a group's cut-back of one step to the recorded series. They arrive zeroed: only steps with a
     cut-back are written (most have none, and untouched zero pages cost no memory traffic)."""
     if code != NONE or cut != 0.0:
@@ -424,19 +434,28 @@ def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
 
 
 @_jit
-def run(t0, t1, c, has_lower, tailwater,
-        z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo,
-        vmin_up, vmax_up, vmin_lo, vmax_lo,
-        inflow_up, inflow_lo, price,
-        req_conv, conv_is_power, req_gen, gen_is_power, req_pump, pump_is_power, req_spill, req_release,
-        v_lo_target, has_line, line_cap,
-        n_c, qmax_c, pmax_c, k_c, eta_c, qg_c, hg_c, tab_c,
-        n_r, qmax_r, pmax_r, pmax_pump_r, k_r, eta_t, qg_t, hg_t, tab_t, eta_p, qg_p, hg_p, tab_p,
-        env_min, release_max, ramp, r_prev,
-        v_up, v_lo, totals, cut_water, cut_steps, record,
-        out_q_conv, out_q_gen, out_q_pump, out_spill, out_release, out_v_up, out_v_lo,
-        out_p_conv, out_p_gen, out_p_pump, out_head, out_cut_conv, out_cut_gen, out_cut_pump,
-        out_cut_release, out_code_conv, out_code_gen, out_code_pump, out_code_release, lanes, segs):
+def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
+        z_up_tab: np.ndarray, v_up_tab: np.ndarray, m_up: np.ndarray, z_lo_tab: np.ndarray,
+        v_lo_tab: np.ndarray, m_lo: np.ndarray,
+        vmin_up: np.ndarray, vmax_up: np.ndarray, vmin_lo: np.ndarray, vmax_lo: np.ndarray,
+        inflow_up: np.ndarray, inflow_lo: np.ndarray, price: np.ndarray,
+        req_conv: np.ndarray, conv_is_power: bool, req_gen: np.ndarray, gen_is_power: bool,
+        req_pump: np.ndarray, pump_is_power: bool, req_spill: np.ndarray, req_release: np.ndarray,
+        v_lo_target: np.ndarray, has_line: bool, line_cap: np.ndarray,
+        n_c: int, qmax_c: float, pmax_c: float, k_c: float, eta_c: float, qg_c: np.ndarray, hg_c: np.ndarray,
+        tab_c: np.ndarray,
+        n_r: int, qmax_r: float, pmax_r: float, pmax_pump_r: float, k_r: float, eta_t: float,
+        qg_t: np.ndarray, hg_t: np.ndarray, tab_t: np.ndarray, eta_p: float, qg_p: np.ndarray,
+        hg_p: np.ndarray, tab_p: np.ndarray,
+        env_min: float, release_max: float, ramp: float, r_prev: np.ndarray,
+        v_up: np.ndarray, v_lo: np.ndarray, totals: np.ndarray, cut_water: np.ndarray, cut_steps: np.ndarray,
+        record: bool,
+        out_q_conv: np.ndarray, out_q_gen: np.ndarray, out_q_pump: np.ndarray, out_spill: np.ndarray,
+        out_release: np.ndarray, out_v_up: np.ndarray, out_v_lo: np.ndarray,
+        out_p_conv: np.ndarray, out_p_gen: np.ndarray, out_p_pump: np.ndarray, out_head: np.ndarray,
+        out_cut_conv: np.ndarray, out_cut_gen: np.ndarray, out_cut_pump: np.ndarray,
+        out_cut_release: np.ndarray, out_code_conv: np.ndarray, out_code_gen: np.ndarray,
+        out_code_pump: np.ndarray, out_code_release: np.ndarray, lanes: np.ndarray, segs: np.ndarray) -> None:
     """Run steps t0…t1−1 for every scenario; ``v_up``/``v_lo`` (scenarios,) hold the state and are updated.
 
     Inputs shaped (scenarios, steps) may have one row only, shared by every scenario (a broadcast: one
@@ -679,7 +698,7 @@ def run(t0, t1, c, has_lower, tailwater,
 
 
 @_jit_inline
-def _load(L, row, x, s0, nb, t):
+def _load(L: np.ndarray, row: int, x: np.ndarray, s0: int, nb: int, t: int) -> None:
     """Step ``t`` of input ``x`` (scenarios or 1, steps) for the block's lanes into ``row``."""
     if x.shape[0] > 1:
         for i in range(nb):
@@ -691,7 +710,8 @@ def _load(L, row, x, s0, nb, t):
 
 
 @_jit
-def _set_segment(L, i, seg, j, xs, ys, ms, segs, at):
+def _set_segment(L: np.ndarray, i: int, seg: int, j: int, xs: np.ndarray, ys: np.ndarray, ms: np.ndarray,
+                 segs: np.ndarray, at: int) -> None:
     """Hold segment ``j`` of a level table as the lane's segment (rows from ``seg``; ``segs[at + i]``)."""
     segs[at + i] = j
     L[seg + SEG_X + i] = xs[j]
@@ -702,7 +722,9 @@ def _set_segment(L, i, seg, j, xs, ys, ms, segs, at):
 
 
 @_jit_inline
-def _levels(L, nb, xu, xl, move, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs):
+def _levels(L: np.ndarray, nb: int, xu: int, xl: int, move: bool, has_lower: bool, tailwater: float,
+            z_up_tab: np.ndarray, v_up_tab: np.ndarray, m_up: np.ndarray, z_lo_tab: np.ndarray,
+            v_lo_tab: np.ndarray, m_lo: np.ndarray, segs: np.ndarray) -> None:
     """Levels of both reservoirs at the volumes in rows ``xu``, ``xl`` into L_ZU, L_ZL, and the gross head
     into L_HG: from each lane's segment (arithmetic only: SIMD), then, for the volumes outside it, by the
     table walk of :func:`_interp_from` (the same value: the walk ends on the one segment holding the volume).
@@ -734,7 +756,9 @@ def _levels(L, nb, xu, xl, move, has_lower, tailwater, z_up_tab, v_up_tab, m_up,
 
 
 @_jit_inline
-def _estimate_turbine(L, nb, req, out, n, is_power, const, qcap, rate, k, a, inv_a, qmax_u, pmax_u, qg, hgr, tab):
+def _estimate_turbine(L: np.ndarray, nb: int, req: int, out: int, n: int, is_power: bool, const: bool,
+                      qcap: float, rate: float, k: float, a: float, inv_a: float, qmax_u: float,
+                      pmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> None:
     """Turbine flows at the start head for the head estimate (series roots: their 1e-5 moves the head by
     micrometres); a flow request beyond the rating counts at it."""
     if n == 0:
@@ -763,7 +787,9 @@ def _estimate_turbine(L, nb, req, out, n, is_power, const, qcap, rate, k, a, inv
 
 
 @_jit_inline
-def _estimate_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, qmax_u, qg, hgr, tab):
+def _estimate_pump(L: np.ndarray, nb: int, n: int, is_power: bool, const: bool, pmax: float, k: float,
+                   b: float, inv_b: float, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
+                   tab: np.ndarray) -> None:
     """Pumped flows at the start head for the head estimate (as :func:`_estimate_turbine`)."""
     if n == 0:
         for i in range(nb):
@@ -790,8 +816,10 @@ def _estimate_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, qmax_u, qg, hgr
 
 
 @_jit_inline
-def _solve_turbine(L, nb, req, out, top, pe, code, more_row, n, is_power, const, qcap, rate, k, a, inv_a, tol,
-                   qmax_u, pmax_u, qg, hgr, tab):
+def _solve_turbine(L: np.ndarray, nb: int, req: int, out: int, top: int, pe: int, code: int, more_row: int,
+                   n: int, is_power: bool, const: bool, qcap: float, rate: float, k: float, a: float,
+                   inv_a: float, tol: float,
+                   qmax_u: float, pmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> None:
     """Turbine flows at the head estimate. A power request: the flow that gives it (``code`` UNIT when the
     rating caps it). A flow request: ``out`` is the flow at the rating, and ``code`` UNIT when the request
     is beyond it by more than the LP's round-off (RATING_TOL); :func:`_limits` then cuts it. Lanes whose
@@ -833,7 +861,9 @@ def _solve_turbine(L, nb, req, out, top, pe, code, more_row, n, is_power, const,
 
 
 @_jit_inline
-def _solve_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, tol, qmax_u, qg, hgr, tab):
+def _solve_pump(L: np.ndarray, nb: int, n: int, is_power: bool, const: bool, pmax: float, k: float, b: float,
+                inv_b: float, tol: float, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
+                tab: np.ndarray) -> None:
     """Pumped flows at the head estimate (as :func:`_solve_turbine`; a flow request beyond the rating is
     replaced by the flow at the rating)."""
     for i in range(nb):
@@ -873,8 +903,9 @@ def _solve_pump(L, nb, n, is_power, const, pmax, k, b, inv_b, tol, qmax_u, qg, h
 
 
 @_jit_inline
-def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
-            vmin_u, vmax_u, vmin_l, env_min):
+def _limits(L: np.ndarray, i: int, conv_is_power: bool, gen_is_power: bool, pump_is_power: bool, n_c: int,
+            n_r: int, has_lower: bool, inv_c: float,
+            vmin_u: float, vmax_u: float, vmin_l: float, env_min: float) -> None:
     """The step's flows after the unit ratings [1], one mode at a time [6] and the water limits [2–4],
     into the rows L_QCO, L_QGO, L_QPO, L_SPO with their cut-backs and codes (L_CODE*O); written with
     selects only (no branches), so that the loop over a block compiles to SIMD code. It reads only the
@@ -952,7 +983,8 @@ def _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lowe
 
 
 @_jit_inline
-def _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min):
+def _release_reserved(a: float, vl: float, il: float, rl_req: float, has_lower: bool, inv_c: float,
+                      vmin_l: float, env_min: float) -> float:
     """The release reserved before any pumping: the environmental flow (or a larger requested release),
     as far as the water of both reservoirs above their minima (a + b) allows. [m³/s]"""
     auto = math.isnan(rl_req) & has_lower
@@ -962,7 +994,8 @@ def _release_reserved(a, vl, il, rl_req, has_lower, inv_c, vmin_l, env_min):
 
 
 @_jit_inline
-def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, has_ramp):
+def _settle(L: np.ndarray, i: int, has_lower: bool, c: float, inv_c: float, vmin_l: float, vmax_l: float,
+            vlt: float, env_min: float, release_max: float, ramp: float, has_ramp: bool) -> None:
     """The release [5, 7, 8, 11] from the settled flows of :func:`_limits` (and of the line,
     :func:`_line_cut`), and the end volumes; selects only, as :func:`_limits`. The release (automatic or
     requested) moves at most ``ramp`` from the previous step's (none at a run's first step, as the LP)
@@ -1009,7 +1042,9 @@ def _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max
 
 
 @_jit
-def _turbine_flow_for(p, hg, const, k, qcap, rate, a, inv_a, n, qmax_u, pmax_u, qg, hgr, tab):
+def _turbine_flow_for(p: float, hg: float, const: bool, k: float, qcap: float, rate: float, a: float,
+                      inv_a: float, n: int, qmax_u: float, pmax_u: float, qg: np.ndarray, hgr: np.ndarray,
+                      tab: np.ndarray) -> float:
     """Turbine flow of a group for power ``p`` at gross head ``hg`` (a power it can give): the series root
     and two Halley steps for a constant efficiency (error far below round-off), else :func:`_turbine_flow`."""
     if p <= 0.0:
@@ -1023,7 +1058,8 @@ def _turbine_flow_for(p, hg, const, k, qcap, rate, a, inv_a, n, qmax_u, pmax_u, 
 
 
 @_jit
-def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
+def _pump_flow_for(p: float, hg: float, const: bool, k: float, b: float, inv_b: float, n: int, qmax_u: float,
+                   qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> float:
     """Pumped flow for input ``p`` at gross head ``hg``, as :func:`_turbine_flow_for`."""
     if p <= 0.0:
         return 0.0
@@ -1035,7 +1071,7 @@ def _pump_flow_for(p, hg, const, k, b, inv_b, n, qmax_u, qg, hgr, tab):
 
 
 @_jit_inline
-def _line_estimate(L, nb):
+def _line_estimate(L: np.ndarray, nb: int) -> None:
     """Scale the start-head flow estimates (rows L_QC, L_QG, L_QP, their powers in L_PC, L_PG, L_PP) so that
     their net exchange stays within the line (row L_LINE): :func:`_line_estimate_lane` for each lane that
     :func:`_estimate_over` marked (L_EX > 0); the others are left as they are."""
@@ -1045,7 +1081,7 @@ def _line_estimate(L, nb):
 
 
 @_jit_inline
-def _estimate_over(L, i, pc, pg, pp, tol):
+def _estimate_over(L: np.ndarray, i: int, pc: float, pg: float, pp: float, tol: float) -> int:
     """1 when the start-head estimate of a lane (powers pc, pg, pp) exchanges more than the line (row L_LINE)
     by more than round-off (``tol`` = 1 + RATING_TOL: a replayed LP schedule at the line is not scaled)
     once the smaller mode is dropped (as [6] will), else 0; written to L_EX (selects only: SIMD)."""
@@ -1059,7 +1095,7 @@ def _estimate_over(L, i, pc, pg, pp, tol):
 
 
 @_jit_inline
-def _line_estimate_lane(L, i, pc, pg, pp):
+def _line_estimate_lane(L: np.ndarray, i: int, pc: float, pg: float, pp: float) -> None:
     """Scale one lane's start-head flow estimates (rows L_QC, L_QG, L_QP, of powers pc, pg, pp) so that their
     net exchange stays within the line (row L_LINE), in the order :func:`_line_cut` cuts, after dropping
     the smaller mode as [6] does: the head estimate then starts from flows close to the ones the line
@@ -1088,7 +1124,7 @@ def _line_estimate_lane(L, i, pc, pg, pp):
 
 
 @_jit_inline
-def _line_check(L, nb, tol):
+def _line_check(L: np.ndarray, nb: int, tol: float) -> int:
     """Net exchange P_conv + P_gen − P_pump (powers of the settled flows in L_PC, L_PG, L_PP at the head
     in L_HG) into L_EX; returns how many lanes exceed the line (row L_LINE) by more than round-off
     (``tol`` = 1 + RATING_TOL, as the unit ratings) in either direction."""
@@ -1102,10 +1138,14 @@ def _line_check(L, nb, tol):
 
 
 @_jit
-def _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
-              const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
-              const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
-              const_p, b_p, inv_b_p, qg_p, hg_p, tab_p):
+def _line_cut(L: np.ndarray, i: int, tol: float, has_lower: bool, inv_c: float, vmin_u: float, vmax_u: float,
+              vmin_l: float, env_min: float,
+              const_c: bool, k_c: float, qcap_c: float, rate_c: float, a_c: float, inv_a_c: float, n_c: int,
+              qmax_c: float, pmax_c: float, qg_c: np.ndarray, hg_c: np.ndarray, tab_c: np.ndarray,
+              const_t: bool, k_r: float, qcap_g: float, rate_g: float, a_t: float, inv_a_t: float, n_r: int,
+              qmax_r: float, pmax_r: float, qg_t: np.ndarray, hg_t: np.ndarray, tab_t: np.ndarray,
+              const_p: bool, b_p: float, inv_b_p: float, qg_p: np.ndarray, hg_p: np.ndarray,
+              tab_p: np.ndarray) -> None:
     """The line [9, 10] on one lane's settled flows (rows L_QCO, L_QGO, L_QPO, L_SPO), at the head in L_HG.
 
     Export above the line (net exchange P_conv + P_gen − P_pump > C): the reversible generation is cut
@@ -1177,7 +1217,8 @@ def _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
 
 
 @_jit
-def _lane_power(q, h, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
+def _lane_power(q: float, h: float, n: int, const: bool, a: float, k: float, turbine: bool, qmax_u: float,
+                qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> float:
     """One lane's power of a group, by the formulas of :func:`_power` (the same operations: the same bits)."""
     if n == 0 or q <= 0.0:
         return 0.0
@@ -1190,12 +1231,18 @@ def _lane_power(q, h, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
 
 
 @_jit
-def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
-               vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, ramp, tailwater,
-               z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
-               const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
-               const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
-               const_p, b_p, inv_b_p, qg_p, hg_p, tab_p):
+def _line_redo(L: np.ndarray, i: int, tol: float, conv_is_power: bool, gen_is_power: bool,
+               pump_is_power: bool, has_lower: bool, c: float, inv_c: float,
+               vmin_u: float, vmax_u: float, vmin_l: float, vmax_l: float, vlt: float, env_min: float,
+               release_max: float, ramp: float, tailwater: float,
+               z_up_tab: np.ndarray, v_up_tab: np.ndarray, m_up: np.ndarray, z_lo_tab: np.ndarray,
+               v_lo_tab: np.ndarray, m_lo: np.ndarray, segs: np.ndarray,
+               const_c: bool, k_c: float, qcap_c: float, rate_c: float, a_c: float, inv_a_c: float, n_c: int,
+               qmax_c: float, pmax_c: float, qg_c: np.ndarray, hg_c: np.ndarray, tab_c: np.ndarray,
+               const_t: bool, k_r: float, qcap_g: float, rate_g: float, a_t: float, inv_a_t: float, n_r: int,
+               qmax_r: float, pmax_r: float, qg_t: np.ndarray, hg_t: np.ndarray, tab_t: np.ndarray,
+               const_p: bool, b_p: float, inv_b_p: float, qg_p: np.ndarray, hg_p: np.ndarray,
+               tab_p: np.ndarray) -> None:
     """One lane whose net exchange, reckoned at the mid-step head (L_HG), is beyond the line by more than
     round-off (the head estimate it was cut at missed the step's flows: a limit after the estimate, e.g. an
     empty lower reservoir, changed them): the limits [1–6], the line at that head [9, 10] and the release
@@ -1226,14 +1273,15 @@ def _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower,
 
 
 @_jit_inline
-def _const_power(q, h, a, k, s):
+def _const_power(q: float, h: float, a: float, k: float, s: float) -> float:
     """Power of a constant-efficiency group at flow q and gross head h, as :func:`_power` reckons it:
     a·Q·(H_g + s·kQ²), s = −1 for turbines, +1 for pumps; zero without flow."""
     return a * q * (h + s * (k * q * q)) if q > 0.0 else 0.0
 
 
 @_jit_inline
-def _power(L, nb, q_row, out, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
+def _power(L: np.ndarray, nb: int, q_row: int, out: int, n: int, const: bool, a: float, k: float,
+           turbine: bool, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> None:
     """Power of a group from its flow at the mid-step head (L_HG): P = aQ(H_g − kQ²) for turbines, with
     ``a`` = ρgη/10⁶; P = bQ(H_g + kQ²) for pumps, with ``a`` = b = ρg/(10⁶η); charts per unit running."""
     if n == 0:
@@ -1253,7 +1301,7 @@ def _power(L, nb, q_row, out, n, const, a, k, turbine, qmax_u, qg, hgr, tab):
 
 
 @_jit_inline
-def _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power):
+def _accumulate(L: np.ndarray, i: int, conv_is_power: bool, gen_is_power: bool, pump_is_power: bool) -> None:
     """Add the step to the lane's running totals and move its state to the end of the step."""
     qc, qg, qp, pc, pg, pp = L[L_QCO + i], L[L_QGO + i], L[L_QPO + i], L[L_PC + i], L[L_PG + i], L[L_PP + i]
     rc, rg, rp = L[L_RC + i], L[L_RG + i], L[L_RP + i]
@@ -1282,12 +1330,12 @@ def _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power):
     L[L_RPREV + i] = L[L_RLO + i]
 
 
-def eta_of(eff) -> float:
+def eta_of(eff: Efficiency) -> float:
     """A group's constant efficiency for the kernel's fast path, or −1 when it has an efficiency chart."""
     return float(eff) if isinstance(eff, float) else -1.0
 
 
-def table_of(eff) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def table_of(eff: Efficiency) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(flow grid, head grid, table) for a constant or an EfficiencyCurve."""
     if isinstance(eff, float):
         return np.zeros(1), np.zeros(1), np.full((1, 1), eff)

@@ -27,7 +27,7 @@ from hydro_sim.simulation.policies import (
     lower_target_volume_hm3,
 )
 
-__all__ = ["simulate", "SimulationResult"]
+__all__ = ["SimulationResult", "simulate"]
 
 _OUT = ("q_conv", "q_gen", "q_pump", "spill", "release", "v_up", "v_lo", "p_conv", "p_gen", "p_pump", "head",
         "cut_conv", "cut_gen", "cut_pump", "cut_release")
@@ -142,7 +142,7 @@ class SimulationResult:
             codes = self.arrays[code]
             s_idx, t_idx = np.nonzero(codes)
             energy = self.energy_shortfall_mwh.get(group)
-            for s, t in zip(s_idx, t_idx):
+            for s, t in zip(s_idx, t_idx, strict=True):
                 rows.append({"scenario": self.scenario_names[s], "step": int(t), "time": self.index[t],
                              "group": group, "limit": K.LIMIT_NAMES[int(codes[s, t])],
                              "water_hm3": float(self.arrays[cut][s, t] * c),

@@ -16,7 +16,7 @@ import pandas as pd
 
 from hydro_sim import _validation as iv
 
-__all__ = ["Requests", "ReplayPolicy", "TouRulePolicy", "FunctionPolicy", "PolicyState"]
+__all__ = ["FunctionPolicy", "PolicyState", "ReplayPolicy", "Requests", "TouRulePolicy"]
 
 
 @dataclass

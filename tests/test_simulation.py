@@ -73,11 +73,11 @@ BATCH_TOL = 1e-12
 CYCLE_HAND_REL = 1e-2
 
 # -- hand constants ------------------------------------------------------------------------------------
-RHO_G_MW = 1000.0 * 9.81 / 1e6     # MW per (m³/s · m)
-C_HM3 = 0.0036                      # hm³ per (m³/s · h)
-ETA = 0.9                           # η_t = η_p of small_pumped_storage()
-HEAD0_M = 100.0                     # initial gross head of small_pumped_storage()
-P_UNIT_MW = 100.0                   # rating of its single pump-turbine (generating and pumping)
+RHO_G_MW = 1000.0 * 9.81 / 1e6  # MW per (m³/s · m)
+C_HM3 = 0.0036  # hm³ per (m³/s · h)
+ETA = 0.9  # η_t = η_p of small_pumped_storage()
+HEAD0_M = 100.0  # initial gross head of small_pumped_storage()
+P_UNIT_MW = 100.0  # rating of its single pump-turbine (generating and pumping)
 #: Loss coefficient for the head-loss cases: 0.81 m at 90 m³/s, ≈0.8 % of the 100 m head. [s²/m⁵]
 K_LOSS = 1.0e-4
 
@@ -93,8 +93,18 @@ def assert_physical(result: SimulationResult, plant: Plant) -> None:
     c = C_HM3 * result.dt_h
     v_up = a["volume_upper_hm3"]
     prev = np.concatenate([result.initial_volume_upper_hm3[:, None], v_up[:, :-1]], axis=1)
-    err = v_up - prev - c * (a["inflow_upper_m3s"] + a["flow_pumping_m3s"] - a["flow_conventional_m3s"]
-                             - a["flow_generating_m3s"] - a["spill_upper_m3s"])
+    err = (
+        v_up
+        - prev
+        - c
+        * (
+            a["inflow_upper_m3s"]
+            + a["flow_pumping_m3s"]
+            - a["flow_conventional_m3s"]
+            - a["flow_generating_m3s"]
+            - a["spill_upper_m3s"]
+        )
+    )
     assert np.max(np.abs(err)) < BALANCE_TOL_HM3
     lo, hi = plant.upper.volume_bounds_hm3(result.index)
     assert np.all(v_up >= np.asarray(lo) - BOUND_TOL_HM3)
@@ -103,8 +113,19 @@ def assert_physical(result: SimulationResult, plant: Plant) -> None:
     if plant.lower is not None:
         v_lo = a["volume_lower_hm3"]
         prev = np.concatenate([result.initial_volume_lower_hm3[:, None], v_lo[:, :-1]], axis=1)
-        err = v_lo - prev - c * (a["inflow_lower_m3s"] + a["flow_conventional_m3s"] + a["flow_generating_m3s"]
-                                 + a["spill_upper_m3s"] - a["flow_pumping_m3s"] - a["release_lower_m3s"])
+        err = (
+            v_lo
+            - prev
+            - c
+            * (
+                a["inflow_lower_m3s"]
+                + a["flow_conventional_m3s"]
+                + a["flow_generating_m3s"]
+                + a["spill_upper_m3s"]
+                - a["flow_pumping_m3s"]
+                - a["release_lower_m3s"]
+            )
+        )
         assert np.max(np.abs(err)) < BALANCE_TOL_HM3
         lo, hi = plant.lower.volume_bounds_hm3(result.index)
         assert np.all(v_lo >= np.asarray(lo) - BOUND_TOL_HM3)
@@ -164,7 +185,7 @@ def test_pumping_one_step_volumes_and_mid_step_head():
     plant = small_pumped_storage()
     f = run(plant, one_hour(), const_policy({"pumping_mw": 100.0})).frame()
     q = f["flow_pumping_m3s"].iloc[0]
-    assert 85.0 < q < 95.0                                   # 100 MW at ~100 m lifts ~91 m³/s
+    assert 85.0 < q < 95.0  # 100 MW at ~100 m lifts ~91 m³/s
     assert f["volume_upper_hm3"].iloc[0] == pytest.approx(5.0 + C_HM3 * q, abs=BOUND_TOL_HM3)
     assert f["volume_lower_hm3"].iloc[0] == pytest.approx(5.0 - C_HM3 * q, abs=BOUND_TOL_HM3)
     assert f["release_lower_m3s"].iloc[0] == 0.0
@@ -222,15 +243,17 @@ def test_head_loss_makes_pumping_dearer_and_generating_leaner():
         pump[name] = (f["power_pumping_mw"] / q, q, h)
         f = run(plant, one_hour(), const_policy({"generating_mw": 100.0})).frame().iloc[0]
         q, h = f["flow_generating_m3s"], f["head_m"]
-        assert f["power_generating_mw"] == pytest.approx(RHO_G_MW * ETA * q * (h - k * q * q),
-                                                         rel=SELF_CONSISTENCY_REL)
+        assert f["power_generating_mw"] == pytest.approx(
+            RHO_G_MW * ETA * q * (h - k * q * q), rel=SELF_CONSISTENCY_REL
+        )
         gen[name] = (f["power_generating_mw"] / q, q, h)
     # more power per unit of flow when pumping, less when generating, by the loss term
     assert pump["lossy"][0] > pump["lossless"][0] * 1.005
     assert pump["lossy"][1] < pump["lossless"][1]
     _, q, h = pump["lossy"]
-    assert pump["lossy"][0] / pump["lossless"][0] == pytest.approx((h + K_LOSS * q * q) / pump["lossless"][2],
-                                                                   rel=SELF_CONSISTENCY_REL)
+    assert pump["lossy"][0] / pump["lossless"][0] == pytest.approx(
+        (h + K_LOSS * q * q) / pump["lossless"][2], rel=SELF_CONSISTENCY_REL
+    )
     assert gen["lossy"][0] < gen["lossless"][0] * 0.99
     assert gen["lossy"][1] > gen["lossless"][1]
 
@@ -261,8 +284,9 @@ def test_generating_until_upper_empties_records_upper_minimum():
     plant = small_pumped_storage()
     flows, first_cut = hand_generation_path(100.0, 16)
     assert first_cut == 11
-    res = run(plant, constant_scenario(hours=16, inflow_upper_m3s=0.0),
-              const_policy({"generating_mw": 100.0}))
+    res = run(
+        plant, constant_scenario(hours=16, inflow_upper_m3s=0.0), const_policy({"generating_mw": 100.0})
+    )
     f = res.frame()
     v_up = f["volume_upper_hm3"].to_numpy()
     assert np.all(v_up >= plant.upper.min_volume_hm3 - BOUND_TOL_HM3)
@@ -282,7 +306,7 @@ def test_generating_until_upper_empties_records_upper_minimum():
     # the energy not delivered plus the energy delivered is the 100 MWh asked for
     delivered = f["power_generating_mw"].to_numpy()
     assert first["energy_mwh"] + delivered[first_cut] == pytest.approx(100.0, rel=SELF_CONSISTENCY_REL)
-    assert np.all(delivered[first_cut + 1:] == 0.0)
+    assert np.all(delivered[first_cut + 1 :] == 0.0)
     assert cuts["energy_mwh"].iloc[1:].to_numpy() == pytest.approx(100.0, rel=SELF_CONSISTENCY_REL)
 
 
@@ -290,27 +314,37 @@ def test_automatic_release_follows_the_cut_flows():
     """With no inflows and only generation (which fills the lower reservoir), the automatic release must
     never take the lower below its 5 hm³ target, nor release while nothing flows in."""
     plant = small_pumped_storage()
-    f = simulate(plant, constant_scenario(hours=16, inflow_upper_m3s=0.0),
-                 const_policy({"generating_mw": 100.0})).frame()
+    f = simulate(
+        plant, constant_scenario(hours=16, inflow_upper_m3s=0.0), const_policy({"generating_mw": 100.0})
+    ).frame()
     assert np.all(f["volume_lower_hm3"].to_numpy() >= 5.0 - BOUND_TOL_HM3)
     idle = f["flow_generating_m3s"].to_numpy() == 0.0
     assert np.all(f["release_lower_m3s"].to_numpy()[idle] == 0.0)
 
 
-@pytest.mark.parametrize(("v_up0", "v_lo0", "limit", "first_cut"), [
-    # upper has 2 hm³ of room, lower 5 hm³ of water: each step moves ≈0.31-0.32 hm³, six steps 1.89 hm³,
-    # 0.11 hm³ of room left for step 6 → the upper fills first, at step 6.
-    (8.0, 5.0, "upper maximum level", 6),
-    # mirror image: 2 hm³ of water below, 5 hm³ of room above → the lower empties at step 6.
-    (5.0, 2.0, "lower minimum level", 6),
-], ids=["upper-full-first", "lower-empty-first"])
+@pytest.mark.parametrize(
+    ("v_up0", "v_lo0", "limit", "first_cut"),
+    [
+        # upper has 2 hm³ of room, lower 5 hm³ of water: each step moves ≈0.31-0.32 hm³, six steps 1.89 hm³,
+        # 0.11 hm³ of room left for step 6 → the upper fills first, at step 6.
+        (8.0, 5.0, "upper maximum level", 6),
+        # mirror image: 2 hm³ of water below, 5 hm³ of room above → the lower empties at step 6.
+        (5.0, 2.0, "lower minimum level", 6),
+    ],
+    ids=["upper-full-first", "lower-empty-first"],
+)
 def test_pumping_into_a_full_upper_or_from_an_empty_lower(v_up0, v_lo0, limit, first_cut):
     """(b) Pump 100 MW every hour. The head starts at 100 + V_up − V_lo = 103 m and rises by 2cQ per
     step; the flow falls from 88.9 to 86.3 m³/s (0.320 → 0.311 hm³ per step), so whichever reservoir has
     only 2 hm³ binds at step 6, with the limit of that reservoir."""
     plant = small_pumped_storage()
-    res = run(plant, constant_scenario(hours=10, inflow_upper_m3s=0.0), const_policy({"pumping_mw": 100.0}),
-              initial_volume_upper_hm3=v_up0, initial_volume_lower_hm3=v_lo0)
+    res = run(
+        plant,
+        constant_scenario(hours=10, inflow_upper_m3s=0.0),
+        const_policy({"pumping_mw": 100.0}),
+        initial_volume_upper_hm3=v_up0,
+        initial_volume_lower_hm3=v_lo0,
+    )
     cuts = res.cutbacks()
     assert cuts["step"].tolist() == list(range(first_cut, 10))
     assert set(cuts["group"]) == {"pumping"} and set(cuts["limit"]) == {limit}
@@ -344,7 +378,7 @@ def test_interp_from_stays_inside_a_two_point_table():
     the search stayed there at or above the top and read xs[2], ys[2] past the end (numba does no bounds
     checks): garbage heads, negative and NaN flows, different results for the same inputs."""
     xs, ys = np.array([0.0, 10.0]), np.array([100.0, 110.0])
-    start = len(xs) // 2                                      # where run() starts the search
+    start = len(xs) // 2  # where run() starts the search
     for x in (10.0, 10.5):
         value, segment = _interp_from(x, xs, ys, slopes(xs, ys), start)
         assert segment <= len(xs) - 2
@@ -369,8 +403,9 @@ def test_unit_rating_cuts_a_flow_request_beyond_the_units():
     """(c) 300 m³/s asked of a unit that takes 200 m³/s and gives 100 MW: the flow is cut to what gives
     100 MW (113 m³/s at ≈100 m) and the rest is recorded as water."""
     plant = small_pumped_storage()
-    res = run(plant, constant_scenario(hours=2, inflow_upper_m3s=0.0),
-              const_policy({"generating_m3s": 300.0}))
+    res = run(
+        plant, constant_scenario(hours=2, inflow_upper_m3s=0.0), const_policy({"generating_m3s": 300.0})
+    )
     f = res.frame()
     cuts = res.cutbacks()
     assert set(cuts["limit"]) == {"unit rating"} and cuts["step"].tolist() == [0, 1]
@@ -382,15 +417,20 @@ def test_unit_rating_cuts_a_flow_request_beyond_the_units():
 def test_a_cut_flow_request_stays_within_the_rating():
     """A flow request beyond the rating is cut to the flow that gives the rating at the mid-step head."""
     plant = small_pumped_storage()
-    f = simulate(plant, constant_scenario(hours=2, inflow_upper_m3s=0.0),
-                 const_policy({"generating_m3s": 300.0})).frame()
+    f = simulate(
+        plant, constant_scenario(hours=2, inflow_upper_m3s=0.0), const_policy({"generating_m3s": 300.0})
+    ).frame()
     assert np.all(f["power_generating_mw"].to_numpy() <= P_UNIT_MW * (1 + RATING_REL))
 
 
-@pytest.mark.parametrize(("decision", "cut_group", "kept"), [
-    ({"generating_mw": 50.0, "pumping_mw": 100.0}, "generating", "flow_pumping_m3s"),
-    ({"generating_mw": 100.0, "pumping_mw": 50.0}, "pumping", "flow_generating_m3s"),
-], ids=["pump-wins", "generate-wins"])
+@pytest.mark.parametrize(
+    ("decision", "cut_group", "kept"),
+    [
+        ({"generating_mw": 50.0, "pumping_mw": 100.0}, "generating", "flow_pumping_m3s"),
+        ({"generating_mw": 100.0, "pumping_mw": 50.0}, "pumping", "flow_generating_m3s"),
+    ],
+    ids=["pump-wins", "generate-wins"],
+)
 def test_pump_and_generate_at_once_keeps_the_larger_mode(decision, cut_group, kept):
     """(d) Both modes asked together: the smaller flow (50 MW generating ≈ 57 m³/s against 100 MW pumping
     ≈ 92 m³/s, and the mirror case) is cut whole, recorded with the whole 50 MWh it asked for."""
@@ -400,7 +440,7 @@ def test_pump_and_generate_at_once_keeps_the_larger_mode(decision, cut_group, ke
     assert set(cuts["group"]) == {cut_group} and set(cuts["limit"]) == {"pump and generate at once"}
     assert cuts["step"].tolist() == [0, 1]
     assert cuts["energy_mwh"].to_numpy() == pytest.approx(50.0, rel=SELF_CONSISTENCY_REL)
-    assert (cuts["water_hm3"] > 0.15).all()                  # ≥ 0.0036 × 42 m³/s
+    assert (cuts["water_hm3"] > 0.15).all()  # ≥ 0.0036 × 42 m³/s
     f = res.frame()
     assert np.all(f[kept].to_numpy() > 0.0)
     assert np.all(f[f"flow_{cut_group}_m3s"].to_numpy() == 0.0)
@@ -441,15 +481,23 @@ def test_requested_release_is_raised_only_to_the_water_there_is():
     hour 2 nothing (short by 20)."""
     plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
     v_lo0 = plant.lower.min_volume_hm3 + 0.1
-    res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0), const_policy({"release_m3s": 5.0}),
-              initial_volume_lower_hm3=v_lo0)
+    res = run(
+        plant,
+        constant_scenario(hours=3, inflow_upper_m3s=0.0),
+        const_policy({"release_m3s": 5.0}),
+        initial_volume_lower_hm3=v_lo0,
+    )
     release = res.frame()["release_lower_m3s"].to_numpy()
     assert release == pytest.approx([20.0, 0.028 / C_HM3, 0.0], abs=1e-9)
     cuts = res.cutbacks()
-    assert cuts["limit"].tolist() == ["environmental flow (release raised)", "environmental flow",
-                                      "environmental flow"]
-    assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * np.array([15.0, 20.0 - release[1], 20.0]),
-                                                         rel=1e-9)
+    assert cuts["limit"].tolist() == [
+        "environmental flow (release raised)",
+        "environmental flow",
+        "environmental flow",
+    ]
+    assert cuts["water_hm3"].to_numpy() == pytest.approx(
+        C_HM3 * np.array([15.0, 20.0 - release[1], 20.0]), rel=1e-9
+    )
 
 
 # == Layer 3: an LP schedule replayed ========================================================================
@@ -484,7 +532,8 @@ def test_replay_flows_without_binding_ratings_reproduces_the_lp(lp_fixed):
     e, lp = res.energy_mwh().iloc[0], lp_fixed.energy_mwh()
     assert e["pumping_mwh"] / lp["pumping_mwh"] == pytest.approx(ratio, rel=SELF_CONSISTENCY_REL)
     assert e["reversible_generation_mwh"] / lp["reversible_generation_mwh"] == pytest.approx(
-        ratio, rel=SELF_CONSISTENCY_REL)
+        ratio, rel=SELF_CONSISTENCY_REL
+    )
 
 
 def test_replay_flows_on_the_lps_own_plant_cuts_only_at_the_ratings(lp_fixed):
@@ -537,8 +586,9 @@ def test_replay_flows_of_successive_head_lp_reproduces_its_energy():
     for col in ("flow_generating_m3s", "flow_pumping_m3s"):
         np.testing.assert_array_equal(f[col].to_numpy(), lp.schedule[col].to_numpy(), err_msg=col)
     for col in ("volume_upper_hm3", "volume_lower_hm3"):
-        np.testing.assert_allclose(f[col].to_numpy(), lp.schedule[col].to_numpy(), rtol=0,
-                                   atol=LP_VOLUME_TOL_HM3)
+        np.testing.assert_allclose(
+            f[col].to_numpy(), lp.schedule[col].to_numpy(), rtol=0, atol=LP_VOLUME_TOL_HM3
+        )
     e, le = res.energy_mwh().iloc[0], lp.energy_mwh()
     assert e["reversible_generation_mwh"] == pytest.approx(le["reversible_generation_mwh"], rel=rel)
     assert e["pumping_mwh"] == pytest.approx(le["pumping_mwh"], rel=rel)
@@ -569,8 +619,9 @@ def test_replay_power_delivers_the_requested_power(lp_fixed):
     for group in ("pumping", "generating"):
         on = s[f"power_{group}_mw"].to_numpy() > 0
         col = f"power_{group}_mw"
-        np.testing.assert_allclose(f[col].to_numpy()[on], s[col].to_numpy()[on], rtol=POWER_REQUEST_REL,
-                                   err_msg=group)
+        np.testing.assert_allclose(
+            f[col].to_numpy()[on], s[col].to_numpy()[on], rtol=POWER_REQUEST_REL, err_msg=group
+        )
 
 
 # == many scenarios at once ==================================================================================
@@ -580,18 +631,27 @@ def three_scenarios() -> list[Scenario]:
     base = two_price_day()
     out = []
     for k, (i_up, i_lo) in enumerate(((0.0, 0.0), (30.0, 10.0), (80.0, 20.0))):
-        out.append(Scenario(inflow_upper_m3s=pd.Series(i_up, index=base.index),
-                            inflow_lower_m3s=pd.Series(i_lo, index=base.index),
-                            price_cny_per_mwh=base.price_cny_per_mwh, name=f"s{k}"))
+        out.append(
+            Scenario(
+                inflow_upper_m3s=pd.Series(i_up, index=base.index),
+                inflow_lower_m3s=pd.Series(i_lo, index=base.index),
+                price_cny_per_mwh=base.price_cny_per_mwh,
+                name=f"s{k}",
+            )
+        )
     return out
 
 
 def state_policy() -> FunctionPolicy:
     """Pump at the low price, generate at the high price while the upper holds more than 3 hm³."""
+
     def decide(state):
         low = state.price_cny_per_mwh <= 100.0
-        return {"pumping_mw": np.where(low, 100.0, 0.0),
-                "generating_mw": np.where(~low & (state.volume_upper_hm3 > 3.0), 100.0, 0.0)}
+        return {
+            "pumping_mw": np.where(low, 100.0, 0.0),
+            "generating_mw": np.where(~low & (state.volume_upper_hm3 > 3.0), 100.0, 0.0),
+        }
+
     return FunctionPolicy(decide=decide)
 
 
@@ -604,16 +664,23 @@ def assert_same_run(batch: SimulationResult, k: int, single: SimulationResult) -
     assert batch.initial_volume_upper_hm3[k] == single.initial_volume_upper_hm3[0]
 
 
-@pytest.mark.parametrize("policy", [state_policy(), TouRulePolicy(pump_when_price_at_most_cny_per_mwh=100.0,
-                                                                  generate_when_price_at_least_cny_per_mwh=300.0)],
-                         ids=["function", "tou"])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        state_policy(),
+        TouRulePolicy(
+            pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0
+        ),
+    ],
+    ids=["function", "tou"],
+)
 def test_batch_equals_single_runs(policy):
     plant = small_pumped_storage()
     scenarios = three_scenarios()
     batch = run(plant, scenarios, policy)
     assert batch.n_scenarios == 3 and batch.scenario_names == ("s0", "s1", "s2")
     finals = batch.arrays["volume_upper_hm3"][:, -1]
-    assert len(set(np.round(finals, 6))) == 3                 # the scenarios really differ
+    assert len(set(np.round(finals, 6))) == 3  # the scenarios really differ
     for k, sc in enumerate(scenarios):
         assert_same_run(batch, k, run(plant, sc, policy))
 
@@ -639,8 +706,12 @@ def tou_week() -> Scenario:
     valley = (h >= 23) | (h < 7)
     peak = ((h >= 10) & (h < 12)) | ((h >= 15) & (h < 21))
     price = np.where(valley, 160.0, np.where(peak, 640.0, 400.0))
-    return Scenario(inflow_upper_m3s=pd.Series(300.0, index=idx), inflow_lower_m3s=pd.Series(5.0, index=idx),
-                    price_cny_per_mwh=pd.Series(price, index=idx), name="TOU week")
+    return Scenario(
+        inflow_upper_m3s=pd.Series(300.0, index=idx),
+        inflow_lower_m3s=pd.Series(5.0, index=idx),
+        price_cny_per_mwh=pd.Series(price, index=idx),
+        name="TOU week",
+    )
 
 
 @pytest.fixture(scope="module", params=["built-week", "reference-year"])
@@ -674,8 +745,8 @@ def test_tou_rule_on_lianghekou_week(week):
     assert set(np.unique(price)) <= {160.0, 400.0, 640.0, 768.0}
     pumping = f["flow_pumping_m3s"].to_numpy() > 0
     generating = f["flow_generating_m3s"].to_numpy() > 0
-    np.testing.assert_array_equal(pumping, price <= 160.0)      # every valley hour, and only those
-    np.testing.assert_array_equal(generating, price >= 640.0)   # every peak hour, and only those
+    np.testing.assert_array_equal(pumping, price <= 160.0)  # every valley hour, and only those
+    np.testing.assert_array_equal(generating, price >= 640.0)  # every peak hour, and only those
     assert res.cutbacks().empty
     rev = plant.reversible
     assert np.all(f["power_pumping_mw"].to_numpy() <= rev.max_total_pumping_power_mw * (1 + RATING_REL))
@@ -685,8 +756,8 @@ def test_tou_rule_on_lianghekou_week(week):
     assert e_gen > 0 and e_pump > 0
     w_gen = C_HM3 * f["flow_generating_m3s"].sum()
     w_pump = C_HM3 * f["flow_pumping_m3s"].sum()
-    assert w_gen > w_pump                                     # the rule turbines more than it pumps
-    assert 0.95 < e_gen / e_pump < 1.0                        # hence the energy ratio is no efficiency
+    assert w_gen > w_pump  # the rule turbines more than it pumps
+    assert 0.95 < e_gen / e_pump < 1.0  # hence the energy ratio is no efficiency
     cycle = (e_gen / w_gen) / (e_pump / w_pump)
     assert 0.70 <= cycle <= 0.80
     k = rev.head_loss_coefficient_s2_per_m5
@@ -716,57 +787,117 @@ def _replay_on(index, mode="flows"):
     return ReplayPolicy(schedule=_other_index_schedule().set_axis(index), mode=mode)
 
 
-@pytest.mark.parametrize(("call", "field"), [
-    pytest.param(lambda p: simulate(p, _sc(), "tou"), "`policy`", id="policy-str"),
-    pytest.param(lambda p: simulate(p, _sc(), dispatch), "`policy`", id="policy-function"),
-    pytest.param(lambda p: simulate(p, [_sc(), _sc("2031-01-01")], const_policy({})),
-                 r"`scenarios\[1\]\.index`", id="index"),
-    pytest.param(lambda p: simulate(p, [], const_policy({})), "`scenarios`", id="no-scenarios"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"generate_mw": 1.0})),
-                 r"`decide\(state\)`.*generate_mw", id="unknown-key"),
-    pytest.param(lambda p: simulate(p, _sc(), FunctionPolicy(decide=lambda s: 3)), r"`decide\(state\)`",
-                 id="not-a-dict"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"generating_mw": -1.0})), "`generating_mw`",
-                 id="negative-power"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"pumping_m3s": -5.0})), "`pumping_m3s`",
-                 id="negative-flow"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"pumping_m3s": math.nan})), "`pumping_m3s`",
-                 id="nan-flow"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"generating_mw": 1.0, "generating_m3s": 1.0})),
-                 "`generating_mw`", id="power-and-flow"),
-    pytest.param(lambda p: simulate(p, _sc(), FunctionPolicy(decide=_mixed_kinds)), "`generating_m3s`",
-                 id="kind-change"),
-    pytest.param(lambda p: simulate(p, _sc(), ReplayPolicy(schedule=_other_index_schedule())), "`schedule`",
-                 id="replay-index"),
-    pytest.param(lambda p: simulate(p, _sc(), ReplayPolicy(schedule=_other_index_schedule().iloc[:2])),
-                 "`schedule`", id="replay-length"),
-    pytest.param(lambda p: simulate(p, _sc(), _replay_on(_sc().index, mode="energy")), "`mode`",
-                 id="replay-mode"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({}), initial_volume_upper_hm3=-1.0),
-                 "`initial_volume_upper_hm3`", id="negative-start"),
-    pytest.param(lambda p: simulate("plant", _sc(), const_policy({})), "`plant`", id="plant"),
-])
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        pytest.param(lambda p: simulate(p, _sc(), "tou"), "`policy`", id="policy-str"),
+        pytest.param(lambda p: simulate(p, _sc(), dispatch), "`policy`", id="policy-function"),
+        pytest.param(
+            lambda p: simulate(p, [_sc(), _sc("2031-01-01")], const_policy({})),
+            r"`scenarios\[1\]\.index`",
+            id="index",
+        ),
+        pytest.param(lambda p: simulate(p, [], const_policy({})), "`scenarios`", id="no-scenarios"),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"generate_mw": 1.0})),
+            r"`decide\(state\)`.*generate_mw",
+            id="unknown-key",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), FunctionPolicy(decide=lambda s: 3)),
+            r"`decide\(state\)`",
+            id="not-a-dict",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"generating_mw": -1.0})),
+            "`generating_mw`",
+            id="negative-power",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"pumping_m3s": -5.0})),
+            "`pumping_m3s`",
+            id="negative-flow",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"pumping_m3s": math.nan})),
+            "`pumping_m3s`",
+            id="nan-flow",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"generating_mw": 1.0, "generating_m3s": 1.0})),
+            "`generating_mw`",
+            id="power-and-flow",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), FunctionPolicy(decide=_mixed_kinds)),
+            "`generating_m3s`",
+            id="kind-change",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), ReplayPolicy(schedule=_other_index_schedule())),
+            "`schedule`",
+            id="replay-index",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), ReplayPolicy(schedule=_other_index_schedule().iloc[:2])),
+            "`schedule`",
+            id="replay-length",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), _replay_on(_sc().index, mode="energy")), "`mode`", id="replay-mode"
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({}), initial_volume_upper_hm3=-1.0),
+            "`initial_volume_upper_hm3`",
+            id="negative-start",
+        ),
+        pytest.param(lambda p: simulate("plant", _sc(), const_policy({})), "`plant`", id="plant"),
+    ],
+)
 def test_input_errors_name_the_field(call, field):
     with pytest.raises(HydroSimInputError, match=field):
         call(small_pumped_storage())
 
 
-@pytest.mark.parametrize(("call", "field"), [
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"spill_m3s": -50.0})), "`spill_m3s`",
-                 id="negative-spill"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"spill_m3s": math.inf})), "`spill_m3s`",
-                 id="infinite-spill"),
-    pytest.param(lambda p: simulate(p, _sc(), const_policy({"release_m3s": -50.0})), "`release_m3s`",
-                 id="negative-release"),
-    pytest.param(lambda p: simulate(p, [_sc(), _sc()], const_policy({"generating_mw": [1.0, 2.0, 3.0]})),
-                 "`generating_mw`", id="decision-length"),
-    pytest.param(lambda p: simulate(p, [_sc(), _sc()], const_policy({}),
-                                    initial_volume_upper_hm3=[1.0, 2.0, 3.0]),
-                 "`initial_volume_upper_hm3`", id="start-length"),
-    pytest.param(lambda p: simulate(p, _sc(), ReplayPolicy(schedule=pd.DataFrame(
-        {"flow_pumping_m3s": [-100.0] * 3}, index=_sc().index))), "`flow_pumping_m3s`",
-        id="replay-negative-flow"),
-])
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"spill_m3s": -50.0})),
+            "`spill_m3s`",
+            id="negative-spill",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"spill_m3s": math.inf})),
+            "`spill_m3s`",
+            id="infinite-spill",
+        ),
+        pytest.param(
+            lambda p: simulate(p, _sc(), const_policy({"release_m3s": -50.0})),
+            "`release_m3s`",
+            id="negative-release",
+        ),
+        pytest.param(
+            lambda p: simulate(p, [_sc(), _sc()], const_policy({"generating_mw": [1.0, 2.0, 3.0]})),
+            "`generating_mw`",
+            id="decision-length",
+        ),
+        pytest.param(
+            lambda p: simulate(p, [_sc(), _sc()], const_policy({}), initial_volume_upper_hm3=[1.0, 2.0, 3.0]),
+            "`initial_volume_upper_hm3`",
+            id="start-length",
+        ),
+        pytest.param(
+            lambda p: simulate(
+                p,
+                _sc(),
+                ReplayPolicy(schedule=pd.DataFrame({"flow_pumping_m3s": [-100.0] * 3}, index=_sc().index)),
+            ),
+            "`flow_pumping_m3s`",
+            id="replay-negative-flow",
+        ),
+    ],
+)
 def test_decisions_starts_and_schedules_are_checked(call, field):
     with pytest.raises(HydroSimInputError, match=field):
         call(small_pumped_storage())
@@ -815,13 +946,25 @@ def test_import_and_simulate_work_where_numba_can_write_no_cache(tmp_path):
     for p in [root, *root.rglob("*")]:
         p.chmod(p.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
-    env.update(PYTHONPATH=str(root), HOME=str(blocked), XDG_CACHE_HOME=str(blocked / "cache"),
-               NUMBA_CACHE_DIR=str(blocked / "numba"), PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        PYTHONPATH=str(root),
+        HOME=str(blocked),
+        XDG_CACHE_HOME=str(blocked / "cache"),
+        NUMBA_CACHE_DIR=str(blocked / "numba"),
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     try:
-        out = subprocess.run([sys.executable, "-c", _NO_CACHE_SCRIPT.format(root=str(root))], check=False,
-                             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=NO_CACHE_TIMEOUT_S)
+        out = subprocess.run(
+            [sys.executable, "-c", _NO_CACHE_SCRIPT.format(root=str(root))],
+            check=False,
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=NO_CACHE_TIMEOUT_S,
+        )
     finally:
         for p in [root, *root.rglob("*")]:
-            p.chmod(p.stat().st_mode | stat.S_IWUSR)      # let pytest clean up
+            p.chmod(p.stat().st_mode | stat.S_IWUSR)  # let pytest clean up
     assert out.returncode == 0, out.stderr[-3000:]
     assert out.stdout.startswith("ok")

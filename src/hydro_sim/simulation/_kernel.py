@@ -61,11 +61,19 @@ A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 # limit codes
 NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV, ENV_RAISED = 0, 1, 2, 3, 4, 5, 6, 7, 8
 LINE_EXPORT, LINE_IMPORT, RAMP = 9, 10, 11
-LIMIT_NAMES = {UNIT: "unit rating", UPPER_MIN: "upper minimum level", LOWER_MIN: "lower minimum level",
-               UPPER_MAX: "upper maximum level", LOWER_MAX: "lower maximum level",
-               MODE: "pump and generate at once", ENV: "environmental flow",
-               ENV_RAISED: "environmental flow (release raised)", LINE_EXPORT: "line capacity (export)",
-               LINE_IMPORT: "line capacity (import)", RAMP: "release ramp"}
+LIMIT_NAMES = {
+    UNIT: "unit rating",
+    UPPER_MIN: "upper minimum level",
+    LOWER_MIN: "lower minimum level",
+    UPPER_MAX: "upper maximum level",
+    LOWER_MAX: "lower maximum level",
+    MODE: "pump and generate at once",
+    ENV: "environmental flow",
+    ENV_RAISED: "environmental flow (release raised)",
+    LINE_EXPORT: "line capacity (export)",
+    LINE_IMPORT: "line capacity (import)",
+    RAMP: "release ramp",
+}
 
 #: Whether the compiled kernel is kept on disk (numba's cache, so a new process loads it instead of compiling
 #: for ~15 s). False when numba finds no writable place for it (a read-only install without a writable home
@@ -85,18 +93,32 @@ def _njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
     ``_nrt=False`` is an internal numba option that numba's type stubs do not list: it compiles the
     functions without reference counting (each array handed to a compiled helper would otherwise cost
     atomic count updates per call) and without allocation."""
+
     def decorate(fn: Callable[..., Any]) -> Any:
         global CACHE_ENABLED, CACHE_DISABLED_REASON
         if CACHE_ENABLED:
             try:
-                return numba.njit(cache=True, fastmath=False, nogil=True,  # type: ignore[call-overload]
-                                  error_model="numpy", _nrt=False, **options)(fn)
-            except RuntimeError as err:      # numba: no locator available (nowhere to write the cache)
+                return numba.njit(
+                    cache=True,
+                    fastmath=False,
+                    nogil=True,  # type: ignore[call-overload]
+                    error_model="numpy",
+                    _nrt=False,
+                    **options,
+                )(fn)
+            except RuntimeError as err:  # numba: no locator available (nowhere to write the cache)
                 if "cannot cache" not in str(err):
                     raise
                 CACHE_ENABLED, CACHE_DISABLED_REASON = False, str(err)
-        return numba.njit(cache=False, fastmath=False, nogil=True,  # type: ignore[call-overload]
-                          error_model="numpy", _nrt=False, **options)(fn)
+        return numba.njit(
+            cache=False,
+            fastmath=False,
+            nogil=True,  # type: ignore[call-overload]
+            error_model="numpy",
+            _nrt=False,
+            **options,
+        )(fn)
+
     return decorate
 
 
@@ -124,7 +146,7 @@ def _interp_from(x: float, xs: np.ndarray, ys: np.ndarray, ms: np.ndarray, j: in
     starting the search at segment ``j`` (levels move little from step to step, so the walk is usually
     zero or one segment long); returns (value, segment)."""
     n = xs.shape[0]
-    j = min(max(j, 0), n - 2)          # a segment index: 0 … n−2 (numba does not check bounds)
+    j = min(max(j, 0), n - 2)  # a segment index: 0 … n−2 (numba does not check bounds)
     while j > 0 and x < xs[j]:
         j -= 1
     while j < n - 2 and x >= xs[j + 1]:
@@ -155,13 +177,18 @@ def _eta(q_unit: float, h: float, qg: np.ndarray, hg: np.ndarray, tab: np.ndarra
     wh = (hh - hg[j]) / (hg[j + 1] - hg[j]) if nh > 1 else 0.0
     i1 = min(i + 1, nq - 1)
     j1 = min(j + 1, nh - 1)
-    return ((1 - wq) * (1 - wh) * tab[i, j] + wq * (1 - wh) * tab[i1, j]
-            + (1 - wq) * wh * tab[i, j1] + wq * wh * tab[i1, j1])
+    return (
+        (1 - wq) * (1 - wh) * tab[i, j]
+        + wq * (1 - wh) * tab[i1, j]
+        + (1 - wq) * wh * tab[i, j1]
+        + wq * wh * tab[i1, j1]
+    )
 
 
 @_jit
-def _eta_run(q: float, n: int, qmax_u: float, h: float, qg: np.ndarray, hgr: np.ndarray,
-             tab: np.ndarray) -> float:
+def _eta_run(
+    q: float, n: int, qmax_u: float, h: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
+) -> float:
     """Efficiency of a group at flow q: a constant, or the chart at the per-unit flow of the units running."""
     if tab.shape[0] == 1 and tab.shape[1] == 1:
         return tab[0, 0]
@@ -177,8 +204,9 @@ def _n_running(q: float, q_unit_max: float, n: int) -> int:
 
 
 @_jit
-def _turbine_power(q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
-                   tab: np.ndarray) -> float:
+def _turbine_power(
+    q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
+) -> float:
     if q <= 0.0:
         return 0.0
     h = hg - k * q * q
@@ -186,8 +214,9 @@ def _turbine_power(q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.
 
 
 @_jit
-def _pump_power(q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
-                tab: np.ndarray) -> float:
+def _pump_power(
+    q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
+) -> float:
     if q <= 0.0:
         return 0.0
     h = hg + k * q * q
@@ -195,8 +224,17 @@ def _pump_power(q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.nda
 
 
 @_jit
-def _turbine_flow(p: float, hg: float, k: float, n: int, qmax_u: float, pmax_u: float, qg: np.ndarray,
-                  hgr: np.ndarray, tab: np.ndarray) -> tuple[float, bool]:
+def _turbine_flow(
+    p: float,
+    hg: float,
+    k: float,
+    n: int,
+    qmax_u: float,
+    pmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> tuple[float, bool]:
     """Flow for power p at gross head hg, capped by the unit ratings: (flow, capped).
 
     Newton on f(Q) = ρgηQ(H_g − kQ²)/10⁶ − P from the lossless flow: f is concave and rising on the
@@ -225,8 +263,9 @@ def _turbine_flow(p: float, hg: float, k: float, n: int, qmax_u: float, pmax_u: 
 
 
 @_jit
-def _pump_flow(p: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
-               tab: np.ndarray) -> float:
+def _pump_flow(
+    p: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
+) -> float:
     """Pumped flow for input p at gross head hg.
 
     Newton on g(Q) = ρgQ(H_g + kQ²)/(η10⁶) − P from the lossless flow: g is convex and rising and
@@ -261,8 +300,9 @@ MAX_STEPS = 30
 
 
 @_jit_inline
-def _tq(p: float, hg: float, ih: float, k: float, qmax: float, pmax: float, a: float,
-        inv_a: float) -> tuple[float, float, float, bool, bool]:
+def _tq(
+    p: float, hg: float, ih: float, k: float, qmax: float, pmax: float, a: float, inv_a: float
+) -> tuple[float, float, float, bool, bool]:
     """Start of the turbine flow for power ``p`` at gross head ``hg`` (``ih`` = 1/H_g) for a group with
     constant efficiency: ``a`` = ρgη/10⁶ (``inv_a`` = 1/a), total flow ``qmax``, total rating ``pmax``.
 
@@ -340,8 +380,9 @@ def _p_rest(q: float, p: float, hg: float, k: float, b: float) -> float:
 
 
 @_jit_inline
-def _tally(L: np.ndarray, nb: int, g: int, code_row: int, cut_row: int, with_line: bool,
-           with_ramp: bool) -> None:
+def _tally(
+    L: np.ndarray, nb: int, g: int, code_row: int, cut_row: int, with_line: bool, with_ramp: bool
+) -> None:
     """Add group ``g``'s cut-backs of the step to the block's tally rows: water and steps per limit code
     (TALLY_CODES: the codes :func:`_limits` can give the group; a step without a code has no cut-back)."""
     base = L_TALLY + 2 * N_TALLY_CODES * g * BLOCK
@@ -399,31 +440,83 @@ N_LIMITS = 12
 #: Scenarios per block: the block's rows (N_LANE_ROWS of BLOCK floats, 27 KiB) stay in the 32 KiB first-level
 #: cache; 16 or 64 measured the same.
 BLOCK = 32
-(L_IU, L_IL, L_PR, L_RC, L_RG, L_RP, L_SP, L_RL,       # the step's inputs and requests
- L_VU, L_VL,                                            # volumes at the start of the step
- L_HG,                                                  # gross head: at the start, then the estimate
- L_QC, L_QG, L_QP,                                      # flows: estimates, then requested flows solved
- L_TOPC, L_TOPG, L_PEC, L_PEG, L_PEP,                   # top flows and powers solved for
- L_MOREC, L_MOREG, L_MOREP,                             # 1: the flow needs more Halley steps
- L_CODEC, L_CODEG, L_CODEP,                             # unit-rating codes
- L_VUN, L_VLN, L_SPO, L_RLO,                            # end volumes, spill and release
- L_CUTC, L_CUTG, L_CUTP, L_CUTR, L_CODER,               # cut-backs
- L_QCO, L_QGO, L_QPO,                                   # flows after the limits
- L_PC, L_PG, L_PP,                                      # powers at the mid-step head
- L_LINE, L_EX, L_CODECO, L_CODEGO, L_CODEPO,            # line limit, its excess, codes after the limits
- L_RPREV,                                               # the previous step's release (NaN: none yet)
- L_XU, L_XL, L_ZU, L_ZL, L_OUT,                         # volumes → levels, and which left their segment
- L_SEGU, _, _, _, _, L_SEGL, _, _, _, _) = range(0, 61 * BLOCK, BLOCK)
+(
+    L_IU,
+    L_IL,
+    L_PR,
+    L_RC,
+    L_RG,
+    L_RP,
+    L_SP,
+    L_RL,  # the step's inputs and requests
+    L_VU,
+    L_VL,  # volumes at the start of the step
+    L_HG,  # gross head: at the start, then the estimate
+    L_QC,
+    L_QG,
+    L_QP,  # flows: estimates, then requested flows solved
+    L_TOPC,
+    L_TOPG,
+    L_PEC,
+    L_PEG,
+    L_PEP,  # top flows and powers solved for
+    L_MOREC,
+    L_MOREG,
+    L_MOREP,  # 1: the flow needs more Halley steps
+    L_CODEC,
+    L_CODEG,
+    L_CODEP,  # unit-rating codes
+    L_VUN,
+    L_VLN,
+    L_SPO,
+    L_RLO,  # end volumes, spill and release
+    L_CUTC,
+    L_CUTG,
+    L_CUTP,
+    L_CUTR,
+    L_CODER,  # cut-backs
+    L_QCO,
+    L_QGO,
+    L_QPO,  # flows after the limits
+    L_PC,
+    L_PG,
+    L_PP,  # powers at the mid-step head
+    L_LINE,
+    L_EX,
+    L_CODECO,
+    L_CODEGO,
+    L_CODEPO,  # line limit, its excess, codes after the limits
+    L_RPREV,  # the previous step's release (NaN: none yet)
+    L_XU,
+    L_XL,
+    L_ZU,
+    L_ZL,
+    L_OUT,  # volumes → levels, and which left their segment
+    L_SEGU,
+    _,
+    _,
+    _,
+    _,
+    L_SEGL,
+    _,
+    _,
+    _,
+    _,
+) = range(0, 61 * BLOCK, BLOCK)
 # Each reservoir's level segment per lane: 5 rows from L_SEGU / L_SEGL, at these offsets: the segment's
 # start volume and level, its slope, and the volumes it holds, [lower, upper) (infinite at the table's ends,
 # where the level is extrapolated).
 SEG_X, SEG_Y, SEG_M, SEG_LO, SEG_HI = 0, BLOCK, 2 * BLOCK, 3 * BLOCK, 4 * BLOCK
-L_SUM = 61 * BLOCK                                             # the N_TOT running totals follow
+L_SUM = 61 * BLOCK  # the N_TOT running totals follow
 #: The limit codes each group's cut-backs can carry (−1: none), in the order of the tally rows.
-TALLY_CODES = ((UNIT, UPPER_MIN, LINE_EXPORT, -1, -1), (UNIT, UPPER_MIN, MODE, LINE_EXPORT, -1),
-               (UNIT, MODE, LOWER_MIN, UPPER_MAX, LINE_IMPORT), (LOWER_MAX, ENV, ENV_RAISED, RAMP, -1))
+TALLY_CODES = (
+    (UNIT, UPPER_MIN, LINE_EXPORT, -1, -1),
+    (UNIT, UPPER_MIN, MODE, LINE_EXPORT, -1),
+    (UNIT, MODE, LOWER_MIN, UPPER_MAX, LINE_IMPORT),
+    (LOWER_MAX, ENV, ENV_RAISED, RAMP, -1),
+)
 N_TALLY_CODES = 5
-L_TALLY = L_SUM + N_TOT * BLOCK   # per group: 5 rows of water, then 5 rows of steps, one per code above
+L_TALLY = L_SUM + N_TOT * BLOCK  # per group: 5 rows of water, then 5 rows of steps, one per code above
 N_TALLY_ROWS = 8 * N_TALLY_CODES
 N_LANE_ROWS = 61 + N_TOT + N_TALLY_ROWS
 
@@ -434,28 +527,89 @@ def lane_scratch() -> tuple[np.ndarray, np.ndarray]:
 
 
 @_jit
-def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
-        z_up_tab: np.ndarray, v_up_tab: np.ndarray, m_up: np.ndarray, z_lo_tab: np.ndarray,
-        v_lo_tab: np.ndarray, m_lo: np.ndarray,
-        vmin_up: np.ndarray, vmax_up: np.ndarray, vmin_lo: np.ndarray, vmax_lo: np.ndarray,
-        inflow_up: np.ndarray, inflow_lo: np.ndarray, price: np.ndarray,
-        req_conv: np.ndarray, conv_is_power: bool, req_gen: np.ndarray, gen_is_power: bool,
-        req_pump: np.ndarray, pump_is_power: bool, req_spill: np.ndarray, req_release: np.ndarray,
-        v_lo_target: np.ndarray, has_line: bool, line_cap: np.ndarray,
-        n_c: int, qmax_c: float, pmax_c: float, k_c: float, eta_c: float, qg_c: np.ndarray, hg_c: np.ndarray,
-        tab_c: np.ndarray,
-        n_r: int, qmax_r: float, pmax_r: float, pmax_pump_r: float, k_r: float, eta_t: float,
-        qg_t: np.ndarray, hg_t: np.ndarray, tab_t: np.ndarray, eta_p: float, qg_p: np.ndarray,
-        hg_p: np.ndarray, tab_p: np.ndarray,
-        env_min: float, release_max: float, ramp: float, r_prev: np.ndarray,
-        v_up: np.ndarray, v_lo: np.ndarray, totals: np.ndarray, cut_water: np.ndarray, cut_steps: np.ndarray,
-        record: bool,
-        out_q_conv: np.ndarray, out_q_gen: np.ndarray, out_q_pump: np.ndarray, out_spill: np.ndarray,
-        out_release: np.ndarray, out_v_up: np.ndarray, out_v_lo: np.ndarray,
-        out_p_conv: np.ndarray, out_p_gen: np.ndarray, out_p_pump: np.ndarray, out_head: np.ndarray,
-        out_cut_conv: np.ndarray, out_cut_gen: np.ndarray, out_cut_pump: np.ndarray,
-        out_cut_release: np.ndarray, out_code_conv: np.ndarray, out_code_gen: np.ndarray,
-        out_code_pump: np.ndarray, out_code_release: np.ndarray, lanes: np.ndarray, segs: np.ndarray) -> None:
+def run(
+    t0: int,
+    t1: int,
+    c: float,
+    has_lower: bool,
+    tailwater: float,
+    z_up_tab: np.ndarray,
+    v_up_tab: np.ndarray,
+    m_up: np.ndarray,
+    z_lo_tab: np.ndarray,
+    v_lo_tab: np.ndarray,
+    m_lo: np.ndarray,
+    vmin_up: np.ndarray,
+    vmax_up: np.ndarray,
+    vmin_lo: np.ndarray,
+    vmax_lo: np.ndarray,
+    inflow_up: np.ndarray,
+    inflow_lo: np.ndarray,
+    price: np.ndarray,
+    req_conv: np.ndarray,
+    conv_is_power: bool,
+    req_gen: np.ndarray,
+    gen_is_power: bool,
+    req_pump: np.ndarray,
+    pump_is_power: bool,
+    req_spill: np.ndarray,
+    req_release: np.ndarray,
+    v_lo_target: np.ndarray,
+    has_line: bool,
+    line_cap: np.ndarray,
+    n_c: int,
+    qmax_c: float,
+    pmax_c: float,
+    k_c: float,
+    eta_c: float,
+    qg_c: np.ndarray,
+    hg_c: np.ndarray,
+    tab_c: np.ndarray,
+    n_r: int,
+    qmax_r: float,
+    pmax_r: float,
+    pmax_pump_r: float,
+    k_r: float,
+    eta_t: float,
+    qg_t: np.ndarray,
+    hg_t: np.ndarray,
+    tab_t: np.ndarray,
+    eta_p: float,
+    qg_p: np.ndarray,
+    hg_p: np.ndarray,
+    tab_p: np.ndarray,
+    env_min: float,
+    release_max: float,
+    ramp: float,
+    r_prev: np.ndarray,
+    v_up: np.ndarray,
+    v_lo: np.ndarray,
+    totals: np.ndarray,
+    cut_water: np.ndarray,
+    cut_steps: np.ndarray,
+    record: bool,
+    out_q_conv: np.ndarray,
+    out_q_gen: np.ndarray,
+    out_q_pump: np.ndarray,
+    out_spill: np.ndarray,
+    out_release: np.ndarray,
+    out_v_up: np.ndarray,
+    out_v_lo: np.ndarray,
+    out_p_conv: np.ndarray,
+    out_p_gen: np.ndarray,
+    out_p_pump: np.ndarray,
+    out_head: np.ndarray,
+    out_cut_conv: np.ndarray,
+    out_cut_gen: np.ndarray,
+    out_cut_pump: np.ndarray,
+    out_cut_release: np.ndarray,
+    out_code_conv: np.ndarray,
+    out_code_gen: np.ndarray,
+    out_code_pump: np.ndarray,
+    out_code_release: np.ndarray,
+    lanes: np.ndarray,
+    segs: np.ndarray,
+) -> None:
     """Run steps t0…t1−1 for every scenario; ``v_up``/``v_lo`` (scenarios,) hold the state and are updated.
 
     Inputs shaped (scenarios, steps) may have one row only, shared by every scenario (a broadcast: one
@@ -498,12 +652,36 @@ def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
             L[L_SUM + TOT_VLO_MIN * BLOCK + i] = L[L_SUM + TOT_VLO_MAX * BLOCK + i] = v_lo[s0 + i]
             segs[i] = v_up_tab.shape[0] // 2
             segs[BLOCK + i] = v_lo_tab.shape[0] // 2
-            _set_segment(L, i, L_SEGU, _interp_from(v_up[s0 + i], v_up_tab, z_up_tab, m_up, segs[i])[1],
-                         v_up_tab, z_up_tab, m_up, segs, 0)
-            _set_segment(L, i, L_SEGL, _interp_from(v_lo[s0 + i], v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[1],
-                         v_lo_tab, z_lo_tab, m_lo, segs, BLOCK)
+            _set_segment(
+                L,
+                i,
+                L_SEGU,
+                _interp_from(v_up[s0 + i], v_up_tab, z_up_tab, m_up, segs[i])[1],
+                v_up_tab,
+                z_up_tab,
+                m_up,
+                segs,
+                0,
+            )
+            _set_segment(
+                L,
+                i,
+                L_SEGL,
+                _interp_from(v_lo[s0 + i], v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[1],
+                v_lo_tab,
+                z_lo_tab,
+                m_lo,
+                segs,
+                BLOCK,
+            )
         for t in range(t0, t1):
-            vmin_u, vmax_u, vmin_l, vmax_l, vlt = vmin_up[t], vmax_up[t], vmin_lo[t], vmax_lo[t], v_lo_target[t]
+            vmin_u, vmax_u, vmin_l, vmax_l, vlt = (
+                vmin_up[t],
+                vmax_up[t],
+                vmin_lo[t],
+                vmax_lo[t],
+                v_lo_target[t],
+            )
             # 1. the step's inputs, and the gross head at the start (levels from the volumes)
             _load(L, L_IU, inflow_up, s0, nb, t)
             _load(L, L_IL, inflow_lo, s0, nb, t)
@@ -519,19 +697,68 @@ def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
             else:
                 for i in range(nb):
                     L[L_RL + i] = 0.0
-            _levels(L, nb, L_VU, L_VL, True, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
-                    m_lo, segs)
+            _levels(
+                L,
+                nb,
+                L_VU,
+                L_VL,
+                True,
+                has_lower,
+                tailwater,
+                z_up_tab,
+                v_up_tab,
+                m_up,
+                z_lo_tab,
+                v_lo_tab,
+                m_lo,
+                segs,
+            )
             # 2. requests → flows at the start head, to estimate the head over the step (so that ratings are
             #    checked at the mid-step head the power is reckoned at); requests beyond the ratings count at
             #    the ratings
-            _estimate_turbine(L, nb, L_RC, L_QC, n_c, conv_is_power, const_c, qcap_c, rate_c, k_c, a_c, inv_a_c,
-                              qmax_c, pmax_c, qg_c, hg_c, tab_c)
-            _estimate_turbine(L, nb, L_RG, L_QG, n_r, gen_is_power, const_t, qcap_g, rate_g, k_r, a_t, inv_a_t,
-                              qmax_r, pmax_r, qg_t, hg_t, tab_t)
-            _estimate_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, qmax_r,
-                           qg_p, hg_p, tab_p)
-            if has_line:      # the estimate within the line, so that the head estimate is the line's
-                if const_all:   # the powers in the same loop (one pass over the block)
+            _estimate_turbine(
+                L,
+                nb,
+                L_RC,
+                L_QC,
+                n_c,
+                conv_is_power,
+                const_c,
+                qcap_c,
+                rate_c,
+                k_c,
+                a_c,
+                inv_a_c,
+                qmax_c,
+                pmax_c,
+                qg_c,
+                hg_c,
+                tab_c,
+            )
+            _estimate_turbine(
+                L,
+                nb,
+                L_RG,
+                L_QG,
+                n_r,
+                gen_is_power,
+                const_t,
+                qcap_g,
+                rate_g,
+                k_r,
+                a_t,
+                inv_a_t,
+                qmax_r,
+                pmax_r,
+                qg_t,
+                hg_t,
+                tab_t,
+            )
+            _estimate_pump(
+                L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, qmax_r, qg_p, hg_p, tab_p
+            )
+            if has_line:  # the estimate within the line, so that the head estimate is the line's
+                if const_all:  # the powers in the same loop (one pass over the block)
                     n_over = 0
                     for i in range(nb):
                         hg = L[L_HG + i]
@@ -546,30 +773,112 @@ def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
                     n_over = 0
                     for i in range(nb):
                         n_over += _estimate_over(L, i, L[L_PC + i], L[L_PG + i], L[L_PP + i], tol)
-                if n_over > 0:    # only the lanes beyond the line change (L_EX > 0)
+                if n_over > 0:  # only the lanes beyond the line change (L_EX > 0)
                     _line_estimate(L, nb)
             # 3. the head estimate: start head plus half the change those flows would make
             for i in range(nb):
-                qc, qg, qp, sp, il, vl = L[L_QC + i], L[L_QG + i], L[L_QP + i], L[L_SP + i], L[L_IL + i], L[L_VL + i]
+                qc, qg, qp, sp, il, vl = (
+                    L[L_QC + i],
+                    L[L_QG + i],
+                    L[L_QP + i],
+                    L[L_SP + i],
+                    L[L_IL + i],
+                    L[L_VL + i],
+                )
                 L[L_XU + i] = L[L_VU + i] + 0.5 * (c * (L[L_IU + i] + qp - qc - qg - sp))
                 # the release as the automatic release below (hold the target, within limits) or as requested
                 rl_req = L[L_RL + i]
-                rl_e = min(max(il + qc + qg + sp - qp + (vl - vlt) * inv_c, env_min), release_max) \
-                    if math.isnan(rl_req) else max(rl_req, env_min)
+                rl_e = (
+                    min(max(il + qc + qg + sp - qp + (vl - vlt) * inv_c, env_min), release_max)
+                    if math.isnan(rl_req)
+                    else max(rl_req, env_min)
+                )
                 L[L_XL + i] = vl + 0.5 * c * (il + qc + qg + sp - qp - rl_e)
-            _levels(L, nb, L_XU, L_XL, False, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
-                    m_lo, segs)
+            _levels(
+                L,
+                nb,
+                L_XU,
+                L_XL,
+                False,
+                has_lower,
+                tailwater,
+                z_up_tab,
+                v_up_tab,
+                m_up,
+                z_lo_tab,
+                v_lo_tab,
+                m_lo,
+                segs,
+            )
             # 4. requests → flows at the head estimate; unit ratings [1]
-            _solve_turbine(L, nb, L_RC, L_QC, L_TOPC, L_PEC, L_CODEC, L_MOREC, n_c, conv_is_power, const_c,
-                           qcap_c, rate_c, k_c, a_c, inv_a_c, tol, qmax_c, pmax_c, qg_c, hg_c, tab_c)
-            _solve_turbine(L, nb, L_RG, L_QG, L_TOPG, L_PEG, L_CODEG, L_MOREG, n_r, gen_is_power, const_t,
-                           qcap_g, rate_g, k_r, a_t, inv_a_t, tol, qmax_r, pmax_r, qg_t, hg_t, tab_t)
-            _solve_pump(L, nb, n_r, pump_is_power, const_p, pmax_pump_r, k_r, b_p, inv_b_p, tol, qmax_r,
-                        qg_p, hg_p, tab_p)
+            _solve_turbine(
+                L,
+                nb,
+                L_RC,
+                L_QC,
+                L_TOPC,
+                L_PEC,
+                L_CODEC,
+                L_MOREC,
+                n_c,
+                conv_is_power,
+                const_c,
+                qcap_c,
+                rate_c,
+                k_c,
+                a_c,
+                inv_a_c,
+                tol,
+                qmax_c,
+                pmax_c,
+                qg_c,
+                hg_c,
+                tab_c,
+            )
+            _solve_turbine(
+                L,
+                nb,
+                L_RG,
+                L_QG,
+                L_TOPG,
+                L_PEG,
+                L_CODEG,
+                L_MOREG,
+                n_r,
+                gen_is_power,
+                const_t,
+                qcap_g,
+                rate_g,
+                k_r,
+                a_t,
+                inv_a_t,
+                tol,
+                qmax_r,
+                pmax_r,
+                qg_t,
+                hg_t,
+                tab_t,
+            )
+            _solve_pump(
+                L,
+                nb,
+                n_r,
+                pump_is_power,
+                const_p,
+                pmax_pump_r,
+                k_r,
+                b_p,
+                inv_b_p,
+                tol,
+                qmax_r,
+                qg_p,
+                hg_p,
+                tab_p,
+            )
             more = 0
             for i in range(nb):
                 more += (L[L_MOREC + i] > 0.0) | (L[L_MOREG + i] > 0.0) | (L[L_MOREP + i] > 0.0)
-            if more > 0:      # the rare flow that one Halley step leaves short of round-off
+            if more > 0:  # the rare flow that one Halley step leaves short of round-off
                 for i in range(nb):
                     hg = L[L_HG + i]
                     if L[L_MOREC + i] > 0.0:
@@ -582,20 +891,59 @@ def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
             #    head estimate; the release [5, 7, 8]; the volumes
             if not has_line and not has_ramp:
                 for i in range(nb):
-                    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
-                            vmin_u, vmax_u, vmin_l, env_min)
+                    _limits(
+                        L,
+                        i,
+                        conv_is_power,
+                        gen_is_power,
+                        pump_is_power,
+                        n_c,
+                        n_r,
+                        has_lower,
+                        inv_c,
+                        vmin_u,
+                        vmax_u,
+                        vmin_l,
+                        env_min,
+                    )
                     _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False)
             elif not has_line:
                 for i in range(nb):
-                    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
-                            vmin_u, vmax_u, vmin_l, env_min)
+                    _limits(
+                        L,
+                        i,
+                        conv_is_power,
+                        gen_is_power,
+                        pump_is_power,
+                        n_c,
+                        n_r,
+                        has_lower,
+                        inv_c,
+                        vmin_u,
+                        vmax_u,
+                        vmin_l,
+                        env_min,
+                    )
                     _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True)
             else:
                 n_over = 0
-                if const_all:   # the limits, the powers at the estimate and the check in one pass
+                if const_all:  # the limits, the powers at the estimate and the check in one pass
                     for i in range(nb):
-                        _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
-                                vmin_u, vmax_u, vmin_l, env_min)
+                        _limits(
+                            L,
+                            i,
+                            conv_is_power,
+                            gen_is_power,
+                            pump_is_power,
+                            n_c,
+                            n_r,
+                            has_lower,
+                            inv_c,
+                            vmin_u,
+                            vmax_u,
+                            vmin_l,
+                            env_min,
+                        )
                         hg = L[L_HG + i]
                         pc = L[L_PC + i] = _const_power(L[L_QCO + i], hg, a_c, k_c, -1.0)
                         pg = L[L_PG + i] = _const_power(L[L_QGO + i], hg, a_t, k_r, -1.0)
@@ -606,46 +954,165 @@ def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
                         n_over += (net > cap) | (-net > cap)
                 else:
                     for i in range(nb):
-                        _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c,
-                                vmin_u, vmax_u, vmin_l, env_min)
+                        _limits(
+                            L,
+                            i,
+                            conv_is_power,
+                            gen_is_power,
+                            pump_is_power,
+                            n_c,
+                            n_r,
+                            has_lower,
+                            inv_c,
+                            vmin_u,
+                            vmax_u,
+                            vmin_l,
+                            env_min,
+                        )
                     _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
                     _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
                     _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
                     n_over = _line_check(L, nb, tol)
-                if n_over > 0:      # the rare block where the line binds: lane by lane
+                if n_over > 0:  # the rare block where the line binds: lane by lane
                     for i in range(nb):
-                        _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
-                                  const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
-                                  tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
-                                  hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+                        _line_cut(
+                            L,
+                            i,
+                            tol,
+                            has_lower,
+                            inv_c,
+                            vmin_u,
+                            vmax_u,
+                            vmin_l,
+                            env_min,
+                            const_c,
+                            k_c,
+                            qcap_c,
+                            rate_c,
+                            a_c,
+                            inv_a_c,
+                            n_c,
+                            qmax_c,
+                            pmax_c,
+                            qg_c,
+                            hg_c,
+                            tab_c,
+                            const_t,
+                            k_r,
+                            qcap_g,
+                            rate_g,
+                            a_t,
+                            inv_a_t,
+                            n_r,
+                            qmax_r,
+                            pmax_r,
+                            qg_t,
+                            hg_t,
+                            tab_t,
+                            const_p,
+                            b_p,
+                            inv_b_p,
+                            qg_p,
+                            hg_p,
+                            tab_p,
+                        )
                 if has_ramp:
                     for i in range(nb):
-                        _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True)
+                        _settle(
+                            L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, True
+                        )
                 else:
                     for i in range(nb):
-                        _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False)
+                        _settle(
+                            L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, False
+                        )
             # 6. power at the mid-step head
             for i in range(nb):
                 L[L_XU + i] = 0.5 * (L[L_VU + i] + L[L_VUN + i])
                 L[L_XL + i] = 0.5 * (L[L_VL + i] + L[L_VLN + i])
-            _levels(L, nb, L_XU, L_XL, False, has_lower, tailwater, z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab,
-                    m_lo, segs)
+            _levels(
+                L,
+                nb,
+                L_XU,
+                L_XL,
+                False,
+                has_lower,
+                tailwater,
+                z_up_tab,
+                v_up_tab,
+                m_up,
+                z_lo_tab,
+                v_lo_tab,
+                m_lo,
+                segs,
+            )
             _power(L, nb, L_QCO, L_PC, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
             _power(L, nb, L_QGO, L_PG, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
             _power(L, nb, L_QPO, L_PP, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
-            if has_line:      # the line at the mid-step head: the rare lane the estimate missed is done again
+            if has_line:  # the line at the mid-step head: the rare lane the estimate missed is done again
                 for _ in range(MAX_LINE_PASSES):
                     if _line_check(L, nb, tol) == 0:
                         break
                     for i in range(nb):
                         net, cap = L[L_EX + i], L[L_LINE + i] * tol
                         if net > cap or -net > cap:
-                            _line_redo(L, i, tol, conv_is_power, gen_is_power, pump_is_power, has_lower, c, inv_c,
-                                       vmin_u, vmax_u, vmin_l, vmax_l, vlt, env_min, release_max, ramp, tailwater,
-                                       z_up_tab, v_up_tab, m_up, z_lo_tab, v_lo_tab, m_lo, segs,
-                                       const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c,
-                                       tab_c, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t,
-                                       hg_t, tab_t, const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+                            _line_redo(
+                                L,
+                                i,
+                                tol,
+                                conv_is_power,
+                                gen_is_power,
+                                pump_is_power,
+                                has_lower,
+                                c,
+                                inv_c,
+                                vmin_u,
+                                vmax_u,
+                                vmin_l,
+                                vmax_l,
+                                vlt,
+                                env_min,
+                                release_max,
+                                ramp,
+                                tailwater,
+                                z_up_tab,
+                                v_up_tab,
+                                m_up,
+                                z_lo_tab,
+                                v_lo_tab,
+                                m_lo,
+                                segs,
+                                const_c,
+                                k_c,
+                                qcap_c,
+                                rate_c,
+                                a_c,
+                                inv_a_c,
+                                n_c,
+                                qmax_c,
+                                pmax_c,
+                                qg_c,
+                                hg_c,
+                                tab_c,
+                                const_t,
+                                k_r,
+                                qcap_g,
+                                rate_g,
+                                a_t,
+                                inv_a_t,
+                                n_r,
+                                qmax_r,
+                                pmax_r,
+                                qg_t,
+                                hg_t,
+                                tab_t,
+                                const_p,
+                                b_p,
+                                inv_b_p,
+                                qg_p,
+                                hg_p,
+                                tab_p,
+                            )
             # 7. totals, and the state moves on
             for i in range(nb):
                 _accumulate(L, i, conv_is_power, gen_is_power, pump_is_power)
@@ -693,8 +1160,9 @@ def run(t0: int, t1: int, c: float, has_lower: bool, tailwater: float,
                     k = TALLY_CODES[g][m]
                     if k >= 0:
                         cut_water[s, g, k] += L[L_TALLY + (2 * N_TALLY_CODES * g + m) * BLOCK + i]
-                        cut_steps[s, g, k] += int(L[L_TALLY + (2 * N_TALLY_CODES * g + N_TALLY_CODES + m)
-                                                    * BLOCK + i])
+                        cut_steps[s, g, k] += int(
+                            L[L_TALLY + (2 * N_TALLY_CODES * g + N_TALLY_CODES + m) * BLOCK + i]
+                        )
 
 
 @_jit_inline
@@ -710,8 +1178,17 @@ def _load(L: np.ndarray, row: int, x: np.ndarray, s0: int, nb: int, t: int) -> N
 
 
 @_jit
-def _set_segment(L: np.ndarray, i: int, seg: int, j: int, xs: np.ndarray, ys: np.ndarray, ms: np.ndarray,
-                 segs: np.ndarray, at: int) -> None:
+def _set_segment(
+    L: np.ndarray,
+    i: int,
+    seg: int,
+    j: int,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    ms: np.ndarray,
+    segs: np.ndarray,
+    at: int,
+) -> None:
     """Hold segment ``j`` of a level table as the lane's segment (rows from ``seg``; ``segs[at + i]``)."""
     segs[at + i] = j
     L[seg + SEG_X + i] = xs[j]
@@ -722,9 +1199,22 @@ def _set_segment(L: np.ndarray, i: int, seg: int, j: int, xs: np.ndarray, ys: np
 
 
 @_jit_inline
-def _levels(L: np.ndarray, nb: int, xu: int, xl: int, move: bool, has_lower: bool, tailwater: float,
-            z_up_tab: np.ndarray, v_up_tab: np.ndarray, m_up: np.ndarray, z_lo_tab: np.ndarray,
-            v_lo_tab: np.ndarray, m_lo: np.ndarray, segs: np.ndarray) -> None:
+def _levels(
+    L: np.ndarray,
+    nb: int,
+    xu: int,
+    xl: int,
+    move: bool,
+    has_lower: bool,
+    tailwater: float,
+    z_up_tab: np.ndarray,
+    v_up_tab: np.ndarray,
+    m_up: np.ndarray,
+    z_lo_tab: np.ndarray,
+    v_lo_tab: np.ndarray,
+    m_lo: np.ndarray,
+    segs: np.ndarray,
+) -> None:
     """Levels of both reservoirs at the volumes in rows ``xu``, ``xl`` into L_ZU, L_ZL, and the gross head
     into L_HG: from each lane's segment (arithmetic only: SIMD), then, for the volumes outside it, by the
     table walk of :func:`_interp_from` (the same value: the walk ends on the one segment holding the volume).
@@ -735,8 +1225,11 @@ def _levels(L: np.ndarray, nb: int, xu: int, xl: int, move: bool, has_lower: boo
         L[L_ZU + i] = L[L_SEGU + SEG_Y + i] + (x - L[L_SEGU + SEG_X + i]) * L[L_SEGU + SEG_M + i]
         out = 0 if (x >= L[L_SEGU + SEG_LO + i]) & (x < L[L_SEGU + SEG_HI + i]) else 1
         x = L[xl + i]
-        L[L_ZL + i] = L[L_SEGL + SEG_Y + i] + (x - L[L_SEGL + SEG_X + i]) * L[L_SEGL + SEG_M + i] \
-            if has_lower else tailwater
+        L[L_ZL + i] = (
+            L[L_SEGL + SEG_Y + i] + (x - L[L_SEGL + SEG_X + i]) * L[L_SEGL + SEG_M + i]
+            if has_lower
+            else tailwater
+        )
         out += 0 if (not has_lower) | ((x >= L[L_SEGL + SEG_LO + i]) & (x < L[L_SEGL + SEG_HI + i])) else 2
         L[L_OUT + i] = out
         n_out += out
@@ -756,9 +1249,25 @@ def _levels(L: np.ndarray, nb: int, xu: int, xl: int, move: bool, has_lower: boo
 
 
 @_jit_inline
-def _estimate_turbine(L: np.ndarray, nb: int, req: int, out: int, n: int, is_power: bool, const: bool,
-                      qcap: float, rate: float, k: float, a: float, inv_a: float, qmax_u: float,
-                      pmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> None:
+def _estimate_turbine(
+    L: np.ndarray,
+    nb: int,
+    req: int,
+    out: int,
+    n: int,
+    is_power: bool,
+    const: bool,
+    qcap: float,
+    rate: float,
+    k: float,
+    a: float,
+    inv_a: float,
+    qmax_u: float,
+    pmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> None:
     """Turbine flows at the start head for the head estimate (series roots: their 1e-5 moves the head by
     micrometres); a flow request beyond the rating counts at it."""
     if n == 0:
@@ -787,9 +1296,21 @@ def _estimate_turbine(L: np.ndarray, nb: int, req: int, out: int, n: int, is_pow
 
 
 @_jit_inline
-def _estimate_pump(L: np.ndarray, nb: int, n: int, is_power: bool, const: bool, pmax: float, k: float,
-                   b: float, inv_b: float, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
-                   tab: np.ndarray) -> None:
+def _estimate_pump(
+    L: np.ndarray,
+    nb: int,
+    n: int,
+    is_power: bool,
+    const: bool,
+    pmax: float,
+    k: float,
+    b: float,
+    inv_b: float,
+    qmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> None:
     """Pumped flows at the start head for the head estimate (as :func:`_estimate_turbine`)."""
     if n == 0:
         for i in range(nb):
@@ -816,10 +1337,30 @@ def _estimate_pump(L: np.ndarray, nb: int, n: int, is_power: bool, const: bool, 
 
 
 @_jit_inline
-def _solve_turbine(L: np.ndarray, nb: int, req: int, out: int, top: int, pe: int, code: int, more_row: int,
-                   n: int, is_power: bool, const: bool, qcap: float, rate: float, k: float, a: float,
-                   inv_a: float, tol: float,
-                   qmax_u: float, pmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> None:
+def _solve_turbine(
+    L: np.ndarray,
+    nb: int,
+    req: int,
+    out: int,
+    top: int,
+    pe: int,
+    code: int,
+    more_row: int,
+    n: int,
+    is_power: bool,
+    const: bool,
+    qcap: float,
+    rate: float,
+    k: float,
+    a: float,
+    inv_a: float,
+    tol: float,
+    qmax_u: float,
+    pmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> None:
     """Turbine flows at the head estimate. A power request: the flow that gives it (``code`` UNIT when the
     rating caps it). A flow request: ``out`` is the flow at the rating, and ``code`` UNIT when the request
     is beyond it by more than the LP's round-off (RATING_TOL); :func:`_limits` then cuts it. Lanes whose
@@ -861,9 +1402,22 @@ def _solve_turbine(L: np.ndarray, nb: int, req: int, out: int, top: int, pe: int
 
 
 @_jit_inline
-def _solve_pump(L: np.ndarray, nb: int, n: int, is_power: bool, const: bool, pmax: float, k: float, b: float,
-                inv_b: float, tol: float, qmax_u: float, qg: np.ndarray, hgr: np.ndarray,
-                tab: np.ndarray) -> None:
+def _solve_pump(
+    L: np.ndarray,
+    nb: int,
+    n: int,
+    is_power: bool,
+    const: bool,
+    pmax: float,
+    k: float,
+    b: float,
+    inv_b: float,
+    tol: float,
+    qmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> None:
     """Pumped flows at the head estimate (as :func:`_solve_turbine`; a flow request beyond the rating is
     replaced by the flow at the rating)."""
     for i in range(nb):
@@ -903,9 +1457,21 @@ def _solve_pump(L: np.ndarray, nb: int, n: int, is_power: bool, const: bool, pma
 
 
 @_jit_inline
-def _limits(L: np.ndarray, i: int, conv_is_power: bool, gen_is_power: bool, pump_is_power: bool, n_c: int,
-            n_r: int, has_lower: bool, inv_c: float,
-            vmin_u: float, vmax_u: float, vmin_l: float, env_min: float) -> None:
+def _limits(
+    L: np.ndarray,
+    i: int,
+    conv_is_power: bool,
+    gen_is_power: bool,
+    pump_is_power: bool,
+    n_c: int,
+    n_r: int,
+    has_lower: bool,
+    inv_c: float,
+    vmin_u: float,
+    vmax_u: float,
+    vmin_l: float,
+    env_min: float,
+) -> None:
     """The step's flows after the unit ratings [1], one mode at a time [6] and the water limits [2–4],
     into the rows L_QCO, L_QGO, L_QPO, L_SPO with their cut-backs and codes (L_CODE*O); written with
     selects only (no branches), so that the loop over a block compiles to SIMD code. It reads only the
@@ -983,8 +1549,16 @@ def _limits(L: np.ndarray, i: int, conv_is_power: bool, gen_is_power: bool, pump
 
 
 @_jit_inline
-def _release_reserved(a: float, vl: float, il: float, rl_req: float, has_lower: bool, inv_c: float,
-                      vmin_l: float, env_min: float) -> float:
+def _release_reserved(
+    a: float,
+    vl: float,
+    il: float,
+    rl_req: float,
+    has_lower: bool,
+    inv_c: float,
+    vmin_l: float,
+    env_min: float,
+) -> float:
     """The release reserved before any pumping: the environmental flow (or a larger requested release),
     as far as the water of both reservoirs above their minima (a + b) allows. [m³/s]"""
     auto = math.isnan(rl_req) & has_lower
@@ -994,8 +1568,20 @@ def _release_reserved(a: float, vl: float, il: float, rl_req: float, has_lower: 
 
 
 @_jit_inline
-def _settle(L: np.ndarray, i: int, has_lower: bool, c: float, inv_c: float, vmin_l: float, vmax_l: float,
-            vlt: float, env_min: float, release_max: float, ramp: float, has_ramp: bool) -> None:
+def _settle(
+    L: np.ndarray,
+    i: int,
+    has_lower: bool,
+    c: float,
+    inv_c: float,
+    vmin_l: float,
+    vmax_l: float,
+    vlt: float,
+    env_min: float,
+    release_max: float,
+    ramp: float,
+    has_ramp: bool,
+) -> None:
     """The release [5, 7, 8, 11] from the settled flows of :func:`_limits` (and of the line,
     :func:`_line_cut`), and the end volumes; selects only, as :func:`_limits`. The release (automatic or
     requested) moves at most ``ramp`` from the previous step's (none at a run's first step, as the LP)
@@ -1008,8 +1594,10 @@ def _settle(L: np.ndarray, i: int, has_lower: bool, c: float, inv_c: float, vmin
     b = (vl - vmin_l) * inv_c + il if has_lower else 0.0
     code_r, cut_r = NONE, 0.0
     if has_lower:
-        held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)   # the lower level held
-        rl = held if auto else max(rl_req, env_min)   # a requested release below the environmental flow is raised
+        held = min(max(il + U - qp + (vl - vlt) * inv_c, env_min), release_max)  # the lower level held
+        rl = (
+            held if auto else max(rl_req, env_min)
+        )  # a requested release below the environmental flow is raised
         # [11] the ramp from the previous step's release, then the environmental flow again
         ramped, ramp_cut = False, 0.0
         if has_ramp:
@@ -1018,7 +1606,7 @@ def _settle(L: np.ndarray, i: int, has_lower: bool, c: float, inv_c: float, vmin
             rr = max(rr, env_min)
             ramped, ramp_cut = rr != rl, abs(rl - rr)
             rl = rr
-        avail = b + U - qp                            # what can leave without going below the minimum
+        avail = b + U - qp  # what can leave without going below the minimum
         rl = max(avail, 0.0) if rl > avail + 1e-12 else rl
         # [5] a full lower reservoir releases more: R ≥ U − P − room
         need = U - qp - ((vmax_l - vl) * inv_c - il)
@@ -1031,9 +1619,9 @@ def _settle(L: np.ndarray, i: int, has_lower: bool, c: float, inv_c: float, vmin
     # [7] below the environmental flow by more than round-off: the shortfall is recorded
     short = rl < env_min - 1e-9
     raised = (not short) & has_lower & (not auto) & (rl_req < env_min - 1e-9) & (code_r == NONE)
-    cut_r = env_min - rl if short else (min(rl, env_min) - rl_req if raised else 0.0)   # [8] the water added
+    cut_r = env_min - rl if short else (min(rl, env_min) - rl_req if raised else 0.0)  # [8] the water added
     code_r = ENV if short else (ENV_RAISED if raised else code_r)
-    ramp_rec = ramped & (code_r == NONE)          # [11] the water the ramp held back or added
+    ramp_rec = ramped & (code_r == NONE)  # [11] the water the ramp held back or added
     cut_r = ramp_cut if ramp_rec else cut_r
     code_r = RAMP if ramp_rec else code_r
     L[L_RLO + i], L[L_CUTR + i], L[L_CODER + i] = rl, cut_r, code_r
@@ -1042,9 +1630,22 @@ def _settle(L: np.ndarray, i: int, has_lower: bool, c: float, inv_c: float, vmin
 
 
 @_jit
-def _turbine_flow_for(p: float, hg: float, const: bool, k: float, qcap: float, rate: float, a: float,
-                      inv_a: float, n: int, qmax_u: float, pmax_u: float, qg: np.ndarray, hgr: np.ndarray,
-                      tab: np.ndarray) -> float:
+def _turbine_flow_for(
+    p: float,
+    hg: float,
+    const: bool,
+    k: float,
+    qcap: float,
+    rate: float,
+    a: float,
+    inv_a: float,
+    n: int,
+    qmax_u: float,
+    pmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> float:
     """Turbine flow of a group for power ``p`` at gross head ``hg`` (a power it can give): the series root
     and two Halley steps for a constant efficiency (error far below round-off), else :func:`_turbine_flow`."""
     if p <= 0.0:
@@ -1058,8 +1659,19 @@ def _turbine_flow_for(p: float, hg: float, const: bool, k: float, qcap: float, r
 
 
 @_jit
-def _pump_flow_for(p: float, hg: float, const: bool, k: float, b: float, inv_b: float, n: int, qmax_u: float,
-                   qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> float:
+def _pump_flow_for(
+    p: float,
+    hg: float,
+    const: bool,
+    k: float,
+    b: float,
+    inv_b: float,
+    n: int,
+    qmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> float:
     """Pumped flow for input ``p`` at gross head ``hg``, as :func:`_turbine_flow_for`."""
     if p <= 0.0:
         return 0.0
@@ -1138,14 +1750,47 @@ def _line_check(L: np.ndarray, nb: int, tol: float) -> int:
 
 
 @_jit
-def _line_cut(L: np.ndarray, i: int, tol: float, has_lower: bool, inv_c: float, vmin_u: float, vmax_u: float,
-              vmin_l: float, env_min: float,
-              const_c: bool, k_c: float, qcap_c: float, rate_c: float, a_c: float, inv_a_c: float, n_c: int,
-              qmax_c: float, pmax_c: float, qg_c: np.ndarray, hg_c: np.ndarray, tab_c: np.ndarray,
-              const_t: bool, k_r: float, qcap_g: float, rate_g: float, a_t: float, inv_a_t: float, n_r: int,
-              qmax_r: float, pmax_r: float, qg_t: np.ndarray, hg_t: np.ndarray, tab_t: np.ndarray,
-              const_p: bool, b_p: float, inv_b_p: float, qg_p: np.ndarray, hg_p: np.ndarray,
-              tab_p: np.ndarray) -> None:
+def _line_cut(
+    L: np.ndarray,
+    i: int,
+    tol: float,
+    has_lower: bool,
+    inv_c: float,
+    vmin_u: float,
+    vmax_u: float,
+    vmin_l: float,
+    env_min: float,
+    const_c: bool,
+    k_c: float,
+    qcap_c: float,
+    rate_c: float,
+    a_c: float,
+    inv_a_c: float,
+    n_c: int,
+    qmax_c: float,
+    pmax_c: float,
+    qg_c: np.ndarray,
+    hg_c: np.ndarray,
+    tab_c: np.ndarray,
+    const_t: bool,
+    k_r: float,
+    qcap_g: float,
+    rate_g: float,
+    a_t: float,
+    inv_a_t: float,
+    n_r: int,
+    qmax_r: float,
+    pmax_r: float,
+    qg_t: np.ndarray,
+    hg_t: np.ndarray,
+    tab_t: np.ndarray,
+    const_p: bool,
+    b_p: float,
+    inv_b_p: float,
+    qg_p: np.ndarray,
+    hg_p: np.ndarray,
+    tab_p: np.ndarray,
+) -> None:
     """The line [9, 10] on one lane's settled flows (rows L_QCO, L_QGO, L_QPO, L_SPO), at the head in L_HG.
 
     Export above the line (net exchange P_conv + P_gen − P_pump > C): the reversible generation is cut
@@ -1171,14 +1816,48 @@ def _line_cut(L: np.ndarray, i: int, tol: float, has_lower: bool, inv_c: float, 
         cut_pc = min(ex - cut_pg, pc)
         qg1 = qg
         if cut_pg > 0.0:
-            qg1 = min(_turbine_flow_for(pg - cut_pg, h, const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r,
-                                        pmax_r, qg_t, hg_t, tab_t), qg)
+            qg1 = min(
+                _turbine_flow_for(
+                    pg - cut_pg,
+                    h,
+                    const_t,
+                    k_r,
+                    qcap_g,
+                    rate_g,
+                    a_t,
+                    inv_a_t,
+                    n_r,
+                    qmax_r,
+                    pmax_r,
+                    qg_t,
+                    hg_t,
+                    tab_t,
+                ),
+                qg,
+            )
             L[L_CUTG + i] += qg - qg1
             L[L_CODEGO + i] = LINE_EXPORT
         qc1 = qc
         if cut_pc > 0.0:
-            qc1 = min(_turbine_flow_for(pc - cut_pc, h, const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c,
-                                        pmax_c, qg_c, hg_c, tab_c), qc)
+            qc1 = min(
+                _turbine_flow_for(
+                    pc - cut_pc,
+                    h,
+                    const_c,
+                    k_c,
+                    qcap_c,
+                    rate_c,
+                    a_c,
+                    inv_a_c,
+                    n_c,
+                    qmax_c,
+                    pmax_c,
+                    qg_c,
+                    hg_c,
+                    tab_c,
+                ),
+                qc,
+            )
             L[L_CUTC + i] += qc - qc1
             L[L_CODECO + i] = LINE_EXPORT
         kept = (qg - qg1) + (qc - qc1)
@@ -1193,7 +1872,9 @@ def _line_cut(L: np.ndarray, i: int, tol: float, has_lower: bool, inv_c: float, 
         if over_u > 0.0:
             sp += over_u
     elif -net > cap * tol:
-        qp1 = min(_pump_flow_for(pc + pg + cap, h, const_p, k_r, b_p, inv_b_p, n_r, qmax_r, qg_p, hg_p, tab_p), qp)
+        qp1 = min(
+            _pump_flow_for(pc + pg + cap, h, const_p, k_r, b_p, inv_b_p, n_r, qmax_r, qg_p, hg_p, tab_p), qp
+        )
         L[L_CUTP + i] += qp - qp1
         L[L_CODEPO + i] = LINE_IMPORT
         qp = qp1
@@ -1217,8 +1898,19 @@ def _line_cut(L: np.ndarray, i: int, tol: float, has_lower: bool, inv_c: float, 
 
 
 @_jit
-def _lane_power(q: float, h: float, n: int, const: bool, a: float, k: float, turbine: bool, qmax_u: float,
-                qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> float:
+def _lane_power(
+    q: float,
+    h: float,
+    n: int,
+    const: bool,
+    a: float,
+    k: float,
+    turbine: bool,
+    qmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> float:
     """One lane's power of a group, by the formulas of :func:`_power` (the same operations: the same bits)."""
     if n == 0 or q <= 0.0:
         return 0.0
@@ -1231,18 +1923,63 @@ def _lane_power(q: float, h: float, n: int, const: bool, a: float, k: float, tur
 
 
 @_jit
-def _line_redo(L: np.ndarray, i: int, tol: float, conv_is_power: bool, gen_is_power: bool,
-               pump_is_power: bool, has_lower: bool, c: float, inv_c: float,
-               vmin_u: float, vmax_u: float, vmin_l: float, vmax_l: float, vlt: float, env_min: float,
-               release_max: float, ramp: float, tailwater: float,
-               z_up_tab: np.ndarray, v_up_tab: np.ndarray, m_up: np.ndarray, z_lo_tab: np.ndarray,
-               v_lo_tab: np.ndarray, m_lo: np.ndarray, segs: np.ndarray,
-               const_c: bool, k_c: float, qcap_c: float, rate_c: float, a_c: float, inv_a_c: float, n_c: int,
-               qmax_c: float, pmax_c: float, qg_c: np.ndarray, hg_c: np.ndarray, tab_c: np.ndarray,
-               const_t: bool, k_r: float, qcap_g: float, rate_g: float, a_t: float, inv_a_t: float, n_r: int,
-               qmax_r: float, pmax_r: float, qg_t: np.ndarray, hg_t: np.ndarray, tab_t: np.ndarray,
-               const_p: bool, b_p: float, inv_b_p: float, qg_p: np.ndarray, hg_p: np.ndarray,
-               tab_p: np.ndarray) -> None:
+def _line_redo(
+    L: np.ndarray,
+    i: int,
+    tol: float,
+    conv_is_power: bool,
+    gen_is_power: bool,
+    pump_is_power: bool,
+    has_lower: bool,
+    c: float,
+    inv_c: float,
+    vmin_u: float,
+    vmax_u: float,
+    vmin_l: float,
+    vmax_l: float,
+    vlt: float,
+    env_min: float,
+    release_max: float,
+    ramp: float,
+    tailwater: float,
+    z_up_tab: np.ndarray,
+    v_up_tab: np.ndarray,
+    m_up: np.ndarray,
+    z_lo_tab: np.ndarray,
+    v_lo_tab: np.ndarray,
+    m_lo: np.ndarray,
+    segs: np.ndarray,
+    const_c: bool,
+    k_c: float,
+    qcap_c: float,
+    rate_c: float,
+    a_c: float,
+    inv_a_c: float,
+    n_c: int,
+    qmax_c: float,
+    pmax_c: float,
+    qg_c: np.ndarray,
+    hg_c: np.ndarray,
+    tab_c: np.ndarray,
+    const_t: bool,
+    k_r: float,
+    qcap_g: float,
+    rate_g: float,
+    a_t: float,
+    inv_a_t: float,
+    n_r: int,
+    qmax_r: float,
+    pmax_r: float,
+    qg_t: np.ndarray,
+    hg_t: np.ndarray,
+    tab_t: np.ndarray,
+    const_p: bool,
+    b_p: float,
+    inv_b_p: float,
+    qg_p: np.ndarray,
+    hg_p: np.ndarray,
+    tab_p: np.ndarray,
+) -> None:
     """One lane whose net exchange, reckoned at the mid-step head (L_HG), is beyond the line by more than
     round-off (the head estimate it was cut at missed the step's flows: a limit after the estimate, e.g. an
     empty lower reservoir, changed them): the limits [1–6], the line at that head [9, 10] and the release
@@ -1250,21 +1987,74 @@ def _line_redo(L: np.ndarray, i: int, tol: float, conv_is_power: bool, gen_is_po
     The lane's flows then move by a small fraction of the first cut, so the head by a fraction of its
     first error."""
     has_ramp = has_lower and ramp < math.inf
-    _limits(L, i, conv_is_power, gen_is_power, pump_is_power, n_c, n_r, has_lower, inv_c, vmin_u, vmax_u,
-            vmin_l, env_min)
+    _limits(
+        L,
+        i,
+        conv_is_power,
+        gen_is_power,
+        pump_is_power,
+        n_c,
+        n_r,
+        has_lower,
+        inv_c,
+        vmin_u,
+        vmax_u,
+        vmin_l,
+        env_min,
+    )
     h = L[L_HG + i]
     pc = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
     pg = _lane_power(L[L_QGO + i], h, n_r, const_t, a_t, k_r, True, qmax_r, qg_t, hg_t, tab_t)
     pp = _lane_power(L[L_QPO + i], h, n_r, const_p, b_p, k_r, False, qmax_r, qg_p, hg_p, tab_p)
     L[L_PC + i], L[L_PG + i], L[L_PP + i], L[L_EX + i] = pc, pg, pp, pc + pg - pp
-    _line_cut(L, i, tol, has_lower, inv_c, vmin_u, vmax_u, vmin_l, env_min,
-              const_c, k_c, qcap_c, rate_c, a_c, inv_a_c, n_c, qmax_c, pmax_c, qg_c, hg_c, tab_c,
-              const_t, k_r, qcap_g, rate_g, a_t, inv_a_t, n_r, qmax_r, pmax_r, qg_t, hg_t, tab_t,
-              const_p, b_p, inv_b_p, qg_p, hg_p, tab_p)
+    _line_cut(
+        L,
+        i,
+        tol,
+        has_lower,
+        inv_c,
+        vmin_u,
+        vmax_u,
+        vmin_l,
+        env_min,
+        const_c,
+        k_c,
+        qcap_c,
+        rate_c,
+        a_c,
+        inv_a_c,
+        n_c,
+        qmax_c,
+        pmax_c,
+        qg_c,
+        hg_c,
+        tab_c,
+        const_t,
+        k_r,
+        qcap_g,
+        rate_g,
+        a_t,
+        inv_a_t,
+        n_r,
+        qmax_r,
+        pmax_r,
+        qg_t,
+        hg_t,
+        tab_t,
+        const_p,
+        b_p,
+        inv_b_p,
+        qg_p,
+        hg_p,
+        tab_p,
+    )
     _settle(L, i, has_lower, c, inv_c, vmin_l, vmax_l, vlt, env_min, release_max, ramp, has_ramp)
     z_u = _interp_from(0.5 * (L[L_VU + i] + L[L_VUN + i]), v_up_tab, z_up_tab, m_up, segs[i])[0]
-    z_l = _interp_from(0.5 * (L[L_VL + i] + L[L_VLN + i]), v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[0] \
-        if has_lower else tailwater
+    z_l = (
+        _interp_from(0.5 * (L[L_VL + i] + L[L_VLN + i]), v_lo_tab, z_lo_tab, m_lo, segs[BLOCK + i])[0]
+        if has_lower
+        else tailwater
+    )
     h = z_u - z_l
     L[L_HG + i] = h
     L[L_PC + i] = _lane_power(L[L_QCO + i], h, n_c, const_c, a_c, k_c, True, qmax_c, qg_c, hg_c, tab_c)
@@ -1280,8 +2070,21 @@ def _const_power(q: float, h: float, a: float, k: float, s: float) -> float:
 
 
 @_jit_inline
-def _power(L: np.ndarray, nb: int, q_row: int, out: int, n: int, const: bool, a: float, k: float,
-           turbine: bool, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray) -> None:
+def _power(
+    L: np.ndarray,
+    nb: int,
+    q_row: int,
+    out: int,
+    n: int,
+    const: bool,
+    a: float,
+    k: float,
+    turbine: bool,
+    qmax_u: float,
+    qg: np.ndarray,
+    hgr: np.ndarray,
+    tab: np.ndarray,
+) -> None:
     """Power of a group from its flow at the mid-step head (L_HG): P = aQ(H_g − kQ²) for turbines, with
     ``a`` = ρgη/10⁶; P = bQ(H_g + kQ²) for pumps, with ``a`` = b = ρg/(10⁶η); charts per unit running."""
     if n == 0:
@@ -1318,9 +2121,15 @@ def _accumulate(L: np.ndarray, i: int, conv_is_power: bool, gen_is_power: bool, 
     L[L_SUM + TOT_P_PUMP * BLOCK + i] += pp
     L[L_SUM + TOT_REVENUE * BLOCK + i] += L[L_PR + i] * (pc + pg - pp)
     # energy a power request asked for and did not get (a request of "all the units give" has none)
-    L[L_SUM + TOT_SHORT_CONV * BLOCK + i] += rc - pc if conv_is_power & (rc < FULL_POWER_MW) & (rc > pc) else 0.0
-    L[L_SUM + TOT_SHORT_GEN * BLOCK + i] += rg - pg if gen_is_power & (rg < FULL_POWER_MW) & (rg > pg) else 0.0
-    L[L_SUM + TOT_SHORT_PUMP * BLOCK + i] += rp - pp if pump_is_power & (rp < FULL_POWER_MW) & (rp > pp) else 0.0
+    L[L_SUM + TOT_SHORT_CONV * BLOCK + i] += (
+        rc - pc if conv_is_power & (rc < FULL_POWER_MW) & (rc > pc) else 0.0
+    )
+    L[L_SUM + TOT_SHORT_GEN * BLOCK + i] += (
+        rg - pg if gen_is_power & (rg < FULL_POWER_MW) & (rg > pg) else 0.0
+    )
+    L[L_SUM + TOT_SHORT_PUMP * BLOCK + i] += (
+        rp - pp if pump_is_power & (rp < FULL_POWER_MW) & (rp > pp) else 0.0
+    )
     L[L_SUM + TOT_VUP_MIN * BLOCK + i] = min(L[L_SUM + TOT_VUP_MIN * BLOCK + i], vu)
     L[L_SUM + TOT_VUP_MAX * BLOCK + i] = max(L[L_SUM + TOT_VUP_MAX * BLOCK + i], vu)
     L[L_SUM + TOT_VLO_MIN * BLOCK + i] = min(L[L_SUM + TOT_VLO_MIN * BLOCK + i], vl)

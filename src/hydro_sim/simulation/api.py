@@ -29,14 +29,36 @@ from hydro_sim.simulation.policies import (
 
 __all__ = ["SimulationResult", "simulate"]
 
-_OUT = ("q_conv", "q_gen", "q_pump", "spill", "release", "v_up", "v_lo", "p_conv", "p_gen", "p_pump", "head",
-        "cut_conv", "cut_gen", "cut_pump", "cut_release")
+_OUT = (
+    "q_conv",
+    "q_gen",
+    "q_pump",
+    "spill",
+    "release",
+    "v_up",
+    "v_lo",
+    "p_conv",
+    "p_gen",
+    "p_pump",
+    "head",
+    "cut_conv",
+    "cut_gen",
+    "cut_pump",
+    "cut_release",
+)
 _CODES = ("code_conv", "code_gen", "code_pump", "code_release")
 _COLUMNS = {
-    "q_conv": "flow_conventional_m3s", "q_gen": "flow_generating_m3s", "q_pump": "flow_pumping_m3s",
-    "spill": "spill_upper_m3s", "release": "release_lower_m3s", "v_up": "volume_upper_hm3",
-    "v_lo": "volume_lower_hm3", "p_conv": "power_conventional_mw", "p_gen": "power_generating_mw",
-    "p_pump": "power_pumping_mw", "head": "head_m",
+    "q_conv": "flow_conventional_m3s",
+    "q_gen": "flow_generating_m3s",
+    "q_pump": "flow_pumping_m3s",
+    "spill": "spill_upper_m3s",
+    "release": "release_lower_m3s",
+    "v_up": "volume_upper_hm3",
+    "v_lo": "volume_lower_hm3",
+    "p_conv": "power_conventional_mw",
+    "p_gen": "power_generating_mw",
+    "p_pump": "power_pumping_mw",
+    "head": "head_m",
 }
 
 
@@ -89,9 +111,13 @@ class SimulationResult:
 
     def _need_series(self, what: str) -> None:
         if self.record != "all":
-            raise iv.fail("record", f"must be 'all' for {what} (this run kept per-scenario totals only: use "
-                          "`totals` or `cutback_summary()`, or run simulate(..., record='all'))", self.record,
-                          f"SimulationResult.{what}")
+            raise iv.fail(
+                "record",
+                f"must be 'all' for {what} (this run kept per-scenario totals only: use "
+                "`totals` or `cutback_summary()`, or run simulate(..., record='all'))",
+                self.record,
+                f"SimulationResult.{what}",
+            )
 
     def frame(self, scenario: int | str = 0) -> pd.DataFrame:
         """One scenario (its position, or its name) as a DataFrame with unit-suffixed columns (like a dispatch
@@ -105,15 +131,25 @@ class SimulationResult:
         """The position of a scenario given by position (negative from the end) or by name."""
         if isinstance(scenario, str):
             if scenario not in self.scenario_names:
-                raise iv.fail("scenario", f"must be one of the scenario names ({', '.join(self.scenario_names)})",
-                              scenario, where)
+                raise iv.fail(
+                    "scenario",
+                    f"must be one of the scenario names ({', '.join(self.scenario_names)})",
+                    scenario,
+                    where,
+                )
             return self.scenario_names.index(scenario)
         if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
-            raise iv.fail("scenario", "must be a scenario's position (an int) or its name (a str)",
-                          type(scenario).__name__, where)
+            raise iv.fail(
+                "scenario",
+                "must be a scenario's position (an int) or its name (a str)",
+                type(scenario).__name__,
+                where,
+            )
         n = self.n_scenarios
         if not -n <= int(scenario) < n:
-            raise iv.fail("scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where)
+            raise iv.fail(
+                "scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where
+            )
         return int(scenario) % n
 
     def energy_mwh(self) -> pd.DataFrame:
@@ -124,30 +160,46 @@ class SimulationResult:
         """Largest absolute error of either reservoir's water balance over all steps and scenarios; with
         ``record="totals"``, over the whole run of each scenario (start, flows and final volume). [hm³]"""
         if self.record != "all":
-            cols = ["water_balance_error_upper_hm3"] + (["water_balance_error_lower_hm3"] if self.has_lower else [])
+            cols = ["water_balance_error_upper_hm3"] + (
+                ["water_balance_error_lower_hm3"] if self.has_lower else []
+            )
             return float(np.abs(self.totals[cols].to_numpy()).max())
         return water_balance_max_error_hm3(
-            self.arrays, initial_volume_upper_hm3=self.initial_volume_upper_hm3,
-            initial_volume_lower_hm3=self.initial_volume_lower_hm3 if self.has_lower else None, dt_h=self.dt_h)
+            self.arrays,
+            initial_volume_upper_hm3=self.initial_volume_upper_hm3,
+            initial_volume_lower_hm3=self.initial_volume_lower_hm3 if self.has_lower else None,
+            dt_h=self.dt_h,
+        )
 
     def cutbacks(self) -> pd.DataFrame:
         """Every cut-back: scenario, step, time, group, limit, water [hm³] and energy not delivered [MWh]."""
         self._need_series("cutbacks()")
         rows = []
         c = HM3_PER_M3S_HOUR * self.dt_h
-        for group, cut, code in (("conventional", "cut_conventional_m3s", "limit_conventional"),
-                                 ("generating", "cut_generating_m3s", "limit_generating"),
-                                 ("pumping", "cut_pumping_m3s", "limit_pumping"),
-                                 ("release", "cut_release_m3s", "limit_release")):
+        for group, cut, code in (
+            ("conventional", "cut_conventional_m3s", "limit_conventional"),
+            ("generating", "cut_generating_m3s", "limit_generating"),
+            ("pumping", "cut_pumping_m3s", "limit_pumping"),
+            ("release", "cut_release_m3s", "limit_release"),
+        ):
             codes = self.arrays[code]
             s_idx, t_idx = np.nonzero(codes)
             energy = self.energy_shortfall_mwh.get(group)
             for s, t in zip(s_idx, t_idx, strict=True):
-                rows.append({"scenario": self.scenario_names[s], "step": int(t), "time": self.index[t],
-                             "group": group, "limit": K.LIMIT_NAMES[int(codes[s, t])],
-                             "water_hm3": float(self.arrays[cut][s, t] * c),
-                             "energy_mwh": float(energy[s, t]) if energy is not None else 0.0})
-        frame = pd.DataFrame(rows, columns=["scenario", "step", "time", "group", "limit", "water_hm3", "energy_mwh"])
+                rows.append(
+                    {
+                        "scenario": self.scenario_names[s],
+                        "step": int(t),
+                        "time": self.index[t],
+                        "group": group,
+                        "limit": K.LIMIT_NAMES[int(codes[s, t])],
+                        "water_hm3": float(self.arrays[cut][s, t] * c),
+                        "energy_mwh": float(energy[s, t]) if energy is not None else 0.0,
+                    }
+                )
+        frame = pd.DataFrame(
+            rows, columns=["scenario", "step", "time", "group", "limit", "water_hm3", "energy_mwh"]
+        )
         return frame.sort_values(["scenario", "step", "group"], kind="stable").reset_index(drop=True)
 
     def cutback_summary(self) -> pd.DataFrame:
@@ -156,9 +208,15 @@ class SimulationResult:
         for s_i, name in enumerate(self.scenario_names):
             for g, group in enumerate(_GROUPS):
                 for code in np.nonzero(self.cut_steps[s_i, g])[0]:
-                    rows.append({"scenario": name, "group": group, "limit": K.LIMIT_NAMES.get(int(code), "none"),
-                                 "steps": int(self.cut_steps[s_i, g, code]),
-                                 "water_hm3": float(self.cut_water_hm3[s_i, g, code])})
+                    rows.append(
+                        {
+                            "scenario": name,
+                            "group": group,
+                            "limit": K.LIMIT_NAMES.get(int(code), "none"),
+                            "steps": int(self.cut_steps[s_i, g, code]),
+                            "water_hm3": float(self.cut_water_hm3[s_i, g, code]),
+                        }
+                    )
         return pd.DataFrame(rows, columns=["scenario", "group", "limit", "steps", "water_hm3"])
 
 
@@ -184,23 +242,36 @@ def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd
     elif isinstance(scenarios, Sequence | Iterator) and not isinstance(scenarios, str | bytes):
         items = list(scenarios)
     else:
-        raise iv.fail("scenarios", "must be a Scenario or a sequence (list, tuple) of them",
-                      type(scenarios).__name__, where)
+        raise iv.fail(
+            "scenarios",
+            "must be a Scenario or a sequence (list, tuple) of them",
+            type(scenarios).__name__,
+            where,
+        )
     if not items:
         raise iv.fail("scenarios", "must hold at least one Scenario", 0, where)
     for i, sc in enumerate(items):
         if not isinstance(sc, Scenario):
             raise iv.fail(f"scenarios[{i}]", "must be a hydro_sim.Scenario", type(sc).__name__, where)
         if not sc.index.equals(items[0].index):
-            raise iv.fail(f"scenarios[{i}].index", "must equal the first scenario's index (same steps)",
-                          f"{sc.n_steps} steps from {sc.index[0]}", where)
+            raise iv.fail(
+                f"scenarios[{i}].index",
+                "must equal the first scenario's index (same steps)",
+                f"{sc.n_steps} steps from {sc.index[0]}",
+                where,
+            )
     return items, items[0].index
 
 
-def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any, *,
-             initial_volume_upper_hm3: float | np.ndarray | None = None,
-             initial_volume_lower_hm3: float | np.ndarray | None = None,
-             record: str = "all") -> SimulationResult:
+def simulate(
+    plant: Plant,
+    scenarios: Scenario | Sequence[Scenario],
+    policy: Any,
+    *,
+    initial_volume_upper_hm3: float | np.ndarray | None = None,
+    initial_volume_lower_hm3: float | np.ndarray | None = None,
+    record: str = "all",
+) -> SimulationResult:
     """Run a policy through the nonlinear physics for many scenarios at once.
 
     Parameters
@@ -254,8 +325,9 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         raise iv.fail("record", "must be 'all' or 'totals'", record, where)
     items, index = _stack(scenarios)
     if not isinstance(policy, ReplayPolicy | TouRulePolicy | FunctionPolicy):
-        raise iv.fail("policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy",
-                      type(policy).__name__, where)
+        raise iv.fail(
+            "policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy", type(policy).__name__, where
+        )
     S, T = len(items), len(index)
     dt = items[0].dt_h
     c = HM3_PER_M3S_HOUR * dt
@@ -269,8 +341,12 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     line_cap = _plain(_rows([_line_capacity_mw(plant, sc) for sc in items]))
 
     if plant.lower is None and initial_volume_lower_hm3 is not None:
-        raise iv.fail("initial_volume_lower_hm3", f"must be None: plant '{plant.name}' has no lower reservoir",
-                      initial_volume_lower_hm3, where)
+        raise iv.fail(
+            "initial_volume_lower_hm3",
+            f"must be None: plant '{plant.name}' has no lower reservoir",
+            initial_volume_lower_hm3,
+            where,
+        )
 
     def start(value: Any, reservoir: Any, name: str) -> np.ndarray:
         if reservoir is None:
@@ -286,8 +362,13 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         if bad.any():
             k = int(np.argmax(bad))
             which = f" (scenario {k}, '{items[k].name}')" if S > 1 else ""
-            raise iv.fail(name, f"must lie in reservoir '{reservoir.name}''s operating range at the first step, "
-                          f"{lo:g} to {hi:g} hm³{which}", float(arr[k]), where)
+            raise iv.fail(
+                name,
+                f"must lie in reservoir '{reservoir.name}''s operating range at the first step, "
+                f"{lo:g} to {hi:g} hm³{which}",
+                float(arr[k]),
+                where,
+            )
         return np.clip(arr, lo, hi)
 
     v_up = start(initial_volume_upper_hm3, plant.upper, "initial_volume_upper_hm3")
@@ -314,14 +395,19 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
     args = _static_args(plant, index, c)
     args["has_line"] = bool(np.isfinite(line_cap).any())
     args["line_cap"] = line_cap
-    args["r_prev"] = np.full(S, np.nan)      # no release before the first step: the first one is free
+    args["r_prev"] = np.full(S, np.nan)  # no release before the first step: the first one is free
     t_kernel = 0.0
 
     if req is not None:
-        req = dataclasses.replace(req, conventional=_plain(req.conventional), generating=_plain(req.generating),
-                                  pumping=_plain(req.pumping), spill_m3s=_plain(req.spill_m3s),
-                                  release_m3s=_plain(req.release_m3s),
-                                  lower_target_volume_hm3=_plain(req.lower_target_volume_hm3))
+        req = dataclasses.replace(
+            req,
+            conventional=_plain(req.conventional),
+            generating=_plain(req.generating),
+            pumping=_plain(req.pumping),
+            spill_m3s=_plain(req.spill_m3s),
+            release_m3s=_plain(req.release_m3s),
+            lower_target_volume_hm3=_plain(req.lower_target_volume_hm3),
+        )
         t_kernel = _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
     else:
         assert isinstance(policy, FunctionPolicy)
@@ -329,12 +415,20 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         req = _empty_requests(S, T, target)
         for t in range(T):
             state = PolicyState(
-                t=t, time=index[t], volume_upper_hm3=v_up.copy(), volume_lower_hm3=v_lo.copy(),
+                t=t,
+                time=index[t],
+                volume_upper_hm3=v_up.copy(),
+                volume_lower_hm3=v_lo.copy(),
                 level_upper_masl=np.asarray(plant.upper.curve.level_masl_at(v_up)),
-                level_lower_masl=(np.asarray(plant.lower.curve.level_masl_at(v_lo)) if plant.lower is not None
-                                  else np.full(S, plant.tailwater_level_masl)),
-                inflow_upper_m3s=_row_at(inflow_up, t, S), inflow_lower_m3s=_row_at(inflow_lo, t, S),
-                price_cny_per_mwh=_row_at(price, t, S))
+                level_lower_masl=(
+                    np.asarray(plant.lower.curve.level_masl_at(v_lo))
+                    if plant.lower is not None
+                    else np.full(S, plant.tailwater_level_masl)
+                ),
+                inflow_upper_m3s=_row_at(inflow_up, t, S),
+                inflow_lower_m3s=_row_at(inflow_lo, t, S),
+                price_cny_per_mwh=_row_at(price, t, S),
+            )
             _apply_decision(req, t, policy.decide(state), S)
             t_kernel += _run(args, t, t + 1, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
 
@@ -352,27 +446,49 @@ def simulate(plant: Plant, scenarios: Scenario | Sequence[Scenario], policy: Any
         arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
         arrays["line_mw"] = out["p_conv"] + out["p_gen"] - out["p_pump"]
         arrays["line_capacity_mw"] = np.broadcast_to(line_cap, (S, T))
-        for k, name in (("cut_conv", "conventional"), ("cut_gen", "generating"), ("cut_pump", "pumping"),
-                        ("cut_release", "release")):
+        for k, name in (
+            ("cut_conv", "conventional"),
+            ("cut_gen", "generating"),
+            ("cut_pump", "pumping"),
+            ("cut_release", "release"),
+        ):
             arrays[f"cut_{name}_m3s"] = out[k]
-        for k, name in (("code_conv", "conventional"), ("code_gen", "generating"), ("code_pump", "pumping"),
-                        ("code_release", "release")):
+        for k, name in (
+            ("code_conv", "conventional"),
+            ("code_gen", "generating"),
+            ("code_pump", "pumping"),
+            ("code_release", "release"),
+        ):
             arrays[f"limit_{name}"] = out[k]
-        for group, flag, key in (("conventional", req.conventional_is_power, "p_conv"),
-                                 ("generating", req.generating_is_power, "p_gen"),
-                                 ("pumping", req.pumping_is_power, "p_pump")):
+        for group, flag, key in (
+            ("conventional", req.conventional_is_power, "p_conv"),
+            ("generating", req.generating_is_power, "p_gen"),
+            ("pumping", req.pumping_is_power, "p_pump"),
+        ):
             if flag:
-                requested = {"conventional": req.conventional, "generating": req.generating,
-                             "pumping": req.pumping}[group]
+                requested = {
+                    "conventional": req.conventional,
+                    "generating": req.generating,
+                    "pumping": req.pumping,
+                }[group]
                 # A request of "as much as the units give" (a huge number) has no shortfall to record.
                 finite_req = np.where(requested >= K.FULL_POWER_MW, out[key], requested)
                 shortfall[group] = np.maximum(finite_req - out[key], 0.0) * dt
-    return SimulationResult(index=index, scenario_names=names, arrays=arrays,
-                            initial_volume_upper_hm3=v_up0, initial_volume_lower_hm3=v_lo0,
-                            energy_shortfall_mwh=shortfall, dt_h=dt, has_lower=has_lower, record=record,
-                            totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
-                            cut_water_hm3=cut_water * c, cut_steps=cut_steps,
-                            timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start})
+    return SimulationResult(
+        index=index,
+        scenario_names=names,
+        arrays=arrays,
+        initial_volume_upper_hm3=v_up0,
+        initial_volume_lower_hm3=v_lo0,
+        energy_shortfall_mwh=shortfall,
+        dt_h=dt,
+        has_lower=has_lower,
+        record=record,
+        totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
+        cut_water_hm3=cut_water * c,
+        cut_steps=cut_steps,
+        timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start},
+    )
 
 
 def _line_capacity_mw(plant: Plant, scenario: Scenario) -> np.ndarray:
@@ -389,49 +505,100 @@ def _row_at(values: np.ndarray, t: int, S: int) -> np.ndarray:
     return np.broadcast_to(values[:, t], (S,)).copy()
 
 
-def _totals_frame(plant: Plant, names: tuple[str, ...], tot: np.ndarray, v_up0: np.ndarray, v_lo0: np.ndarray,
-                  v_up: np.ndarray, v_lo: np.ndarray, c: float, dt: float) -> pd.DataFrame:
+def _totals_frame(
+    plant: Plant,
+    names: tuple[str, ...],
+    tot: np.ndarray,
+    v_up0: np.ndarray,
+    v_lo0: np.ndarray,
+    v_up: np.ndarray,
+    v_lo: np.ndarray,
+    c: float,
+    dt: float,
+) -> pd.DataFrame:
     """The kernel's per-scenario sums as a DataFrame with unit-suffixed columns."""
     has_lower = plant.lower is not None
     release = "release_lower_hm3" if has_lower else "release_hm3"
     f = {
-        "inflow_upper_hm3": tot[:, K.TOT_IN_UP] * c, "inflow_lower_hm3": tot[:, K.TOT_IN_LO] * c,
-        "flow_conventional_hm3": tot[:, K.TOT_Q_CONV] * c, "flow_generating_hm3": tot[:, K.TOT_Q_GEN] * c,
-        "flow_pumping_hm3": tot[:, K.TOT_Q_PUMP] * c, "spill_upper_hm3": tot[:, K.TOT_SPILL] * c,
+        "inflow_upper_hm3": tot[:, K.TOT_IN_UP] * c,
+        "inflow_lower_hm3": tot[:, K.TOT_IN_LO] * c,
+        "flow_conventional_hm3": tot[:, K.TOT_Q_CONV] * c,
+        "flow_generating_hm3": tot[:, K.TOT_Q_GEN] * c,
+        "flow_pumping_hm3": tot[:, K.TOT_Q_PUMP] * c,
+        "spill_upper_hm3": tot[:, K.TOT_SPILL] * c,
         release: tot[:, K.TOT_RELEASE] * c,
         "conventional_generation_mwh": tot[:, K.TOT_P_CONV] * dt,
-        "reversible_generation_mwh": tot[:, K.TOT_P_GEN] * dt, "pumping_mwh": tot[:, K.TOT_P_PUMP] * dt,
+        "reversible_generation_mwh": tot[:, K.TOT_P_GEN] * dt,
+        "pumping_mwh": tot[:, K.TOT_P_PUMP] * dt,
         "revenue_cny": tot[:, K.TOT_REVENUE] * dt,
         "shortfall_conventional_mwh": tot[:, K.TOT_SHORT_CONV] * dt,
         "shortfall_generating_mwh": tot[:, K.TOT_SHORT_GEN] * dt,
         "shortfall_pumping_mwh": tot[:, K.TOT_SHORT_PUMP] * dt,
-        "volume_upper_min_hm3": tot[:, K.TOT_VUP_MIN], "volume_upper_max_hm3": tot[:, K.TOT_VUP_MAX],
-        "level_upper_min_masl": np.asarray(plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MIN]), dtype=float),
-        "level_upper_max_masl": np.asarray(plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MAX]), dtype=float),
+        "volume_upper_min_hm3": tot[:, K.TOT_VUP_MIN],
+        "volume_upper_max_hm3": tot[:, K.TOT_VUP_MAX],
+        "level_upper_min_masl": np.asarray(
+            plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MIN]), dtype=float
+        ),
+        "level_upper_max_masl": np.asarray(
+            plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MAX]), dtype=float
+        ),
         "final_volume_upper_hm3": v_up.copy(),
     }
     # V_end − V_start − c Σ(in − out): the run's water balance, to round-off
-    f["water_balance_error_upper_hm3"] = v_up - v_up0 - c * (
-        tot[:, K.TOT_IN_UP] + tot[:, K.TOT_Q_PUMP] - tot[:, K.TOT_Q_CONV] - tot[:, K.TOT_Q_GEN] - tot[:, K.TOT_SPILL])
+    f["water_balance_error_upper_hm3"] = (
+        v_up
+        - v_up0
+        - c
+        * (
+            tot[:, K.TOT_IN_UP]
+            + tot[:, K.TOT_Q_PUMP]
+            - tot[:, K.TOT_Q_CONV]
+            - tot[:, K.TOT_Q_GEN]
+            - tot[:, K.TOT_SPILL]
+        )
+    )
     if has_lower:
         assert plant.lower is not None
-        f.update({
-            "volume_lower_min_hm3": tot[:, K.TOT_VLO_MIN], "volume_lower_max_hm3": tot[:, K.TOT_VLO_MAX],
-            "level_lower_min_masl": np.asarray(plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MIN]), dtype=float),
-            "level_lower_max_masl": np.asarray(plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MAX]), dtype=float),
-            "final_volume_lower_hm3": v_lo.copy(),
-            "water_balance_error_lower_hm3": v_lo - v_lo0 - c * (
-                tot[:, K.TOT_IN_LO] + tot[:, K.TOT_Q_CONV] + tot[:, K.TOT_Q_GEN] + tot[:, K.TOT_SPILL]
-                - tot[:, K.TOT_Q_PUMP] - tot[:, K.TOT_RELEASE]),
-        })
+        f.update(
+            {
+                "volume_lower_min_hm3": tot[:, K.TOT_VLO_MIN],
+                "volume_lower_max_hm3": tot[:, K.TOT_VLO_MAX],
+                "level_lower_min_masl": np.asarray(
+                    plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MIN]), dtype=float
+                ),
+                "level_lower_max_masl": np.asarray(
+                    plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MAX]), dtype=float
+                ),
+                "final_volume_lower_hm3": v_lo.copy(),
+                "water_balance_error_lower_hm3": v_lo
+                - v_lo0
+                - c
+                * (
+                    tot[:, K.TOT_IN_LO]
+                    + tot[:, K.TOT_Q_CONV]
+                    + tot[:, K.TOT_Q_GEN]
+                    + tot[:, K.TOT_SPILL]
+                    - tot[:, K.TOT_Q_PUMP]
+                    - tot[:, K.TOT_RELEASE]
+                ),
+            }
+        )
     return pd.DataFrame(f, index=pd.Index(names, name="scenario"))
 
 
 def _empty_requests(S: int, T: int, target: float) -> Requests:
     z = np.zeros((S, T))
-    return Requests(conventional=z.copy(), conventional_is_power=True, generating=z.copy(), generating_is_power=True,
-                    pumping=z.copy(), pumping_is_power=True, spill_m3s=z.copy(),
-                    release_m3s=np.full((S, T), np.nan), lower_target_volume_hm3=np.full(T, target))
+    return Requests(
+        conventional=z.copy(),
+        conventional_is_power=True,
+        generating=z.copy(),
+        generating_is_power=True,
+        pumping=z.copy(),
+        pumping_is_power=True,
+        spill_m3s=z.copy(),
+        release_m3s=np.full((S, T), np.nan),
+        lower_target_volume_hm3=np.full(T, target),
+    )
 
 
 def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
@@ -444,12 +611,22 @@ def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
     except (TypeError, ValueError):
         raise iv.fail(name, bad, value, where) from None
     if arr.ndim > 1 or (arr.ndim == 1 and arr.size not in (1, S)):
-        raise iv.fail(name, f"must be a scalar or hold one value per scenario ({S})", f"shape {arr.shape}", where)
+        raise iv.fail(
+            name, f"must be a scalar or hold one value per scenario ({S})", f"shape {arr.shape}", where
+        )
     return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (S,)).copy()
 
 
-_DECISION_KEYS = {"conventional_mw", "conventional_m3s", "generating_mw", "generating_m3s", "pumping_mw",
-                  "pumping_m3s", "spill_m3s", "release_m3s"}
+_DECISION_KEYS = {
+    "conventional_mw",
+    "conventional_m3s",
+    "generating_mw",
+    "generating_m3s",
+    "pumping_mw",
+    "pumping_m3s",
+    "spill_m3s",
+    "release_m3s",
+}
 
 
 def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> None:
@@ -458,8 +635,12 @@ def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> 
         raise iv.fail("decide(state)", "must return a dict of decisions", type(decision).__name__, where)
     unknown = set(decision) - _DECISION_KEYS
     if unknown:
-        raise iv.fail("decide(state)", f"returned unknown keys; allowed: {', '.join(sorted(_DECISION_KEYS))}",
-                      sorted(unknown), where)
+        raise iv.fail(
+            "decide(state)",
+            f"returned unknown keys; allowed: {', '.join(sorted(_DECISION_KEYS))}",
+            sorted(unknown),
+            where,
+        )
     for group in ("conventional", "generating", "pumping"):
         has_p, has_q = f"{group}_mw" in decision, f"{group}_m3s" in decision
         if has_p and has_q:
@@ -478,8 +659,12 @@ def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> 
         raise iv.fail("spill_m3s", f"must be finite and not negative at step {t}", spill.tolist(), where)
     release = _per_scenario("release_m3s", decision.get("release_m3s", np.nan), S, where)
     if np.any(np.isinf(release)) or np.any(release < 0):
-        raise iv.fail("release_m3s", f"must be finite and not negative (NaN: automatic) at step {t}",
-                      release.tolist(), where)
+        raise iv.fail(
+            "release_m3s",
+            f"must be finite and not negative (NaN: automatic) at step {t}",
+            release.tolist(),
+            where,
+        )
     req.spill_m3s[:, t] = spill
     req.release_m3s[:, t] = release
 
@@ -497,21 +682,40 @@ def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, A
     qg_t, hg_t, tab_t = K.table_of(rev.turbine_efficiency if rev else 1.0)
     qg_p, hg_p, tab_p = K.table_of(rev.pump_efficiency if rev else 1.0)
     args = dict(
-        c=c, has_lower=low is not None,
+        c=c,
+        has_lower=low is not None,
         tailwater=float(plant.tailwater_level_masl) if plant.tailwater_level_masl is not None else 0.0,
-        z_up_tab=np.asarray(plant.upper.curve.level_masl), v_up_tab=np.asarray(plant.upper.curve.volume_hm3),
-        z_lo_tab=z_lo, v_lo_tab=v_lo, m_lo=K.slopes(v_lo, z_lo),
+        z_up_tab=np.asarray(plant.upper.curve.level_masl),
+        v_up_tab=np.asarray(plant.upper.curve.volume_hm3),
+        z_lo_tab=z_lo,
+        v_lo_tab=v_lo,
+        m_lo=K.slopes(v_lo, z_lo),
         m_up=K.slopes(np.asarray(plant.upper.curve.volume_hm3), np.asarray(plant.upper.curve.level_masl)),
-        vmin_up=np.asarray(vmin_up, dtype=float), vmax_up=np.asarray(vmax_up, dtype=float),
-        vmin_lo=np.asarray(vmin_lo, dtype=float), vmax_lo=np.asarray(vmax_lo, dtype=float),
-        n_c=conv.n_units if conv else 0, qmax_c=conv.max_flow_m3s if conv else 1.0,
-        pmax_c=conv.rated_power_mw if conv else 0.0, k_c=conv.head_loss_coefficient_s2_per_m5 if conv else 0.0,
-        eta_c=K.eta_of(conv.efficiency if conv else 1.0), qg_c=qg_c, hg_c=hg_c, tab_c=tab_c,
-        n_r=rev.n_units if rev else 0, qmax_r=rev.max_flow_m3s if rev else 1.0,
-        pmax_r=rev.rated_power_mw if rev else 0.0, pmax_pump_r=rev.max_total_pumping_power_mw if rev else 0.0,
+        vmin_up=np.asarray(vmin_up, dtype=float),
+        vmax_up=np.asarray(vmax_up, dtype=float),
+        vmin_lo=np.asarray(vmin_lo, dtype=float),
+        vmax_lo=np.asarray(vmax_lo, dtype=float),
+        n_c=conv.n_units if conv else 0,
+        qmax_c=conv.max_flow_m3s if conv else 1.0,
+        pmax_c=conv.rated_power_mw if conv else 0.0,
+        k_c=conv.head_loss_coefficient_s2_per_m5 if conv else 0.0,
+        eta_c=K.eta_of(conv.efficiency if conv else 1.0),
+        qg_c=qg_c,
+        hg_c=hg_c,
+        tab_c=tab_c,
+        n_r=rev.n_units if rev else 0,
+        qmax_r=rev.max_flow_m3s if rev else 1.0,
+        pmax_r=rev.rated_power_mw if rev else 0.0,
+        pmax_pump_r=rev.max_total_pumping_power_mw if rev else 0.0,
         k_r=rev.head_loss_coefficient_s2_per_m5 if rev else 0.0,
-        eta_t=K.eta_of(rev.turbine_efficiency if rev else 1.0), qg_t=qg_t, hg_t=hg_t, tab_t=tab_t,
-        eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0), qg_p=qg_p, hg_p=hg_p, tab_p=tab_p,
+        eta_t=K.eta_of(rev.turbine_efficiency if rev else 1.0),
+        qg_t=qg_t,
+        hg_t=hg_t,
+        tab_t=tab_t,
+        eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0),
+        qg_p=qg_p,
+        hg_p=hg_p,
+        tab_p=tab_p,
         env_min=plant.outlet.environmental_min_flow_m3s,
         release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
         # the release ramp, per step (the release of a plant without a lower reservoir is its units' outflow
@@ -527,25 +731,102 @@ def _plain(x: np.ndarray) -> np.ndarray:
     return x if x.flags.c_contiguous and x.flags.writeable else np.array(x, order="C")
 
 
-def _run(a: dict[str, Any], t0: int, t1: int, inflow_up: np.ndarray, inflow_lo: np.ndarray, price: np.ndarray,
-         req: Requests, v_up: np.ndarray, v_lo: np.ndarray, tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
-         out: dict[str, np.ndarray]) -> float:
+def _run(
+    a: dict[str, Any],
+    t0: int,
+    t1: int,
+    inflow_up: np.ndarray,
+    inflow_lo: np.ndarray,
+    price: np.ndarray,
+    req: Requests,
+    v_up: np.ndarray,
+    v_lo: np.ndarray,
+    tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
+    out: dict[str, np.ndarray],
+) -> float:
     """Run the kernel over steps t0…t1−1; returns its wall time. [s]"""
     totals, cut_water, cut_steps, keep = tallies
     t0_wall = time.perf_counter()
-    K.run(t0, t1, a["c"], a["has_lower"], a["tailwater"], a["z_up_tab"], a["v_up_tab"], a["m_up"], a["z_lo_tab"],
-          a["v_lo_tab"], a["m_lo"],
-          a["vmin_up"], a["vmax_up"], a["vmin_lo"], a["vmax_lo"], inflow_up, inflow_lo, price,
-          req.conventional, req.conventional_is_power, req.generating, req.generating_is_power,
-          req.pumping, req.pumping_is_power, req.spill_m3s, req.release_m3s, req.lower_target_volume_hm3,
-          a["has_line"], a["line_cap"],
-          a["n_c"], a["qmax_c"], a["pmax_c"], a["k_c"], a["eta_c"], a["qg_c"], a["hg_c"], a["tab_c"],
-          a["n_r"], a["qmax_r"], a["pmax_r"], a["pmax_pump_r"], a["k_r"], a["eta_t"], a["qg_t"], a["hg_t"], a["tab_t"],
-          a["eta_p"], a["qg_p"], a["hg_p"], a["tab_p"], a["env_min"], a["release_max"], a["ramp"], a["r_prev"],
-          v_up, v_lo,
-          totals, cut_water, cut_steps, keep,
-          out["q_conv"], out["q_gen"], out["q_pump"], out["spill"], out["release"], out["v_up"], out["v_lo"],
-          out["p_conv"], out["p_gen"], out["p_pump"], out["head"], out["cut_conv"], out["cut_gen"],
-          out["cut_pump"], out["cut_release"], out["code_conv"], out["code_gen"], out["code_pump"],
-          out["code_release"], *a["scratch"])
+    K.run(
+        t0,
+        t1,
+        a["c"],
+        a["has_lower"],
+        a["tailwater"],
+        a["z_up_tab"],
+        a["v_up_tab"],
+        a["m_up"],
+        a["z_lo_tab"],
+        a["v_lo_tab"],
+        a["m_lo"],
+        a["vmin_up"],
+        a["vmax_up"],
+        a["vmin_lo"],
+        a["vmax_lo"],
+        inflow_up,
+        inflow_lo,
+        price,
+        req.conventional,
+        req.conventional_is_power,
+        req.generating,
+        req.generating_is_power,
+        req.pumping,
+        req.pumping_is_power,
+        req.spill_m3s,
+        req.release_m3s,
+        req.lower_target_volume_hm3,
+        a["has_line"],
+        a["line_cap"],
+        a["n_c"],
+        a["qmax_c"],
+        a["pmax_c"],
+        a["k_c"],
+        a["eta_c"],
+        a["qg_c"],
+        a["hg_c"],
+        a["tab_c"],
+        a["n_r"],
+        a["qmax_r"],
+        a["pmax_r"],
+        a["pmax_pump_r"],
+        a["k_r"],
+        a["eta_t"],
+        a["qg_t"],
+        a["hg_t"],
+        a["tab_t"],
+        a["eta_p"],
+        a["qg_p"],
+        a["hg_p"],
+        a["tab_p"],
+        a["env_min"],
+        a["release_max"],
+        a["ramp"],
+        a["r_prev"],
+        v_up,
+        v_lo,
+        totals,
+        cut_water,
+        cut_steps,
+        keep,
+        out["q_conv"],
+        out["q_gen"],
+        out["q_pump"],
+        out["spill"],
+        out["release"],
+        out["v_up"],
+        out["v_lo"],
+        out["p_conv"],
+        out["p_gen"],
+        out["p_pump"],
+        out["head"],
+        out["cut_conv"],
+        out["cut_gen"],
+        out["cut_pump"],
+        out["cut_release"],
+        out["code_conv"],
+        out["code_gen"],
+        out["code_pump"],
+        out["code_release"],
+        *a["scratch"],
+    )
     return time.perf_counter() - t0_wall

@@ -31,8 +31,8 @@ class Requests:
     pumping: np.ndarray
     pumping_is_power: bool
     spill_m3s: np.ndarray
-    release_m3s: np.ndarray                 # NaN = automatic release
-    lower_target_volume_hm3: np.ndarray     # (steps,) target of the automatic release
+    release_m3s: np.ndarray  # NaN = automatic release
+    lower_target_volume_hm3: np.ndarray  # (steps,) target of the automatic release
 
 
 #: A replayed flow or power this little below zero is an LP's round-off, replayed as zero: HiGHS meets its
@@ -59,13 +59,21 @@ class ReplayPolicy:
     def __post_init__(self) -> None:
         where = "ReplayPolicy"
         if not isinstance(self.schedule, pd.DataFrame):
-            raise iv.fail("schedule", "must be a pandas DataFrame (e.g. DispatchResult.schedule)",
-                          type(self.schedule).__name__, where)
+            raise iv.fail(
+                "schedule",
+                "must be a pandas DataFrame (e.g. DispatchResult.schedule)",
+                type(self.schedule).__name__,
+                where,
+            )
         if not isinstance(self.mode, str) or self.mode not in ("flows", "power"):
             raise iv.fail("mode", "must be 'flows' or 'power'", self.mode, where)
         if not isinstance(self.schedule.index, pd.DatetimeIndex):
-            raise iv.fail("schedule.index", "must be a pandas DatetimeIndex (the scenarios' time stamps)",
-                          type(self.schedule.index).__name__, where)
+            raise iv.fail(
+                "schedule.index",
+                "must be a pandas DatetimeIndex (the scenarios' time stamps)",
+                type(self.schedule.index).__name__,
+                where,
+            )
         if self.schedule.columns.has_duplicates:
             dup = sorted({str(c) for c in self.schedule.columns[self.schedule.columns.duplicated()]})
             raise iv.fail("schedule", "must not repeat a column", dup, where)
@@ -74,8 +82,12 @@ class ReplayPolicy:
         where = "ReplayPolicy"
         sch = self.schedule
         if len(sch) != len(index) or not sch.index.equals(index):
-            raise iv.fail("schedule", f"must be on the scenarios' index ({len(index)} steps from {index[0]})",
-                          f"{len(sch)} steps", where)
+            raise iv.fail(
+                "schedule",
+                f"must be on the scenarios' index ({len(index)} steps from {index[0]})",
+                f"{len(sch)} steps",
+                where,
+            )
 
         def col(name: str) -> np.ndarray:
             if name not in sch.columns:
@@ -83,14 +95,20 @@ class ReplayPolicy:
             try:
                 values = sch[name].to_numpy(dtype=float)
             except (TypeError, ValueError):
-                raise iv.fail(name, "must hold numbers", str(sch[name].dtype), f"the schedule of {where}") from None
+                raise iv.fail(
+                    name, "must hold numbers", str(sch[name].dtype), f"the schedule of {where}"
+                ) from None
             bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
             if bad.any():
                 i = int(np.argmax(bad))
-                raise iv.fail(name, f"must be finite and not negative, but step {i} is {float(values[i])!r}",
-                              float(values[i]), f"the schedule of {where}")
-            values = np.where(values < 0.0, 0.0, values)             # an LP's round-off below zero
-            return np.ascontiguousarray(values).reshape(1, -1)      # one row, read by every scenario
+                raise iv.fail(
+                    name,
+                    f"must be finite and not negative, but step {i} is {float(values[i])!r}",
+                    float(values[i]),
+                    f"the schedule of {where}",
+                )
+            values = np.where(values < 0.0, 0.0, values)  # an LP's round-off below zero
+            return np.ascontiguousarray(values).reshape(1, -1)  # one row, read by every scenario
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
         power = self.mode == "power"
@@ -99,12 +117,20 @@ class ReplayPolicy:
             try:
                 lower_target = sch["volume_lower_hm3"].to_numpy(dtype=float)
             except (TypeError, ValueError):
-                raise iv.fail("volume_lower_hm3", "must hold numbers", str(sch["volume_lower_hm3"].dtype),
-                              f"the schedule of {where}") from None
+                raise iv.fail(
+                    "volume_lower_hm3",
+                    "must hold numbers",
+                    str(sch["volume_lower_hm3"].dtype),
+                    f"the schedule of {where}",
+                ) from None
             if not np.all(np.isfinite(lower_target)):
                 i = int(np.argmax(~np.isfinite(lower_target)))
-                raise iv.fail("volume_lower_hm3", f"must be finite, but step {i} is {float(lower_target[i])!r}",
-                              float(lower_target[i]), f"the schedule of {where}")
+                raise iv.fail(
+                    "volume_lower_hm3",
+                    f"must be finite, but step {i} is {float(lower_target[i])!r}",
+                    float(lower_target[i]),
+                    f"the schedule of {where}",
+                )
         return Requests(
             conventional=col("power_conventional_mw" if power else "flow_conventional_m3s"),
             conventional_is_power=power,
@@ -146,39 +172,62 @@ class TouRulePolicy:
     def __post_init__(self) -> None:
         where = "TouRulePolicy"
         lo = iv.finite("pump_when_price_at_most_cny_per_mwh", self.pump_when_price_at_most_cny_per_mwh, where)
-        hi = iv.finite("generate_when_price_at_least_cny_per_mwh", self.generate_when_price_at_least_cny_per_mwh,
-                       where)
+        hi = iv.finite(
+            "generate_when_price_at_least_cny_per_mwh", self.generate_when_price_at_least_cny_per_mwh, where
+        )
         if hi <= lo:
-            raise iv.fail("generate_when_price_at_least_cny_per_mwh",
-                          f"must be above `pump_when_price_at_most_cny_per_mwh` ({lo}) or the units would pump and "
-                          "generate at the same price", hi, where)
+            raise iv.fail(
+                "generate_when_price_at_least_cny_per_mwh",
+                f"must be above `pump_when_price_at_most_cny_per_mwh` ({lo}) or the units would pump and "
+                "generate at the same price",
+                hi,
+                where,
+            )
         if not isinstance(self.conventional_flow, str) or self.conventional_flow != "inflow":
-            raise iv.fail("conventional_flow", "must be 'inflow' (the only rule for the conventional units)",
-                          self.conventional_flow, where)
+            raise iv.fail(
+                "conventional_flow",
+                "must be 'inflow' (the only rule for the conventional units)",
+                self.conventional_flow,
+                where,
+            )
         _check_level("lower_target_level_masl", self.lower_target_level_masl, where)
 
     @classmethod
     def for_tariff(cls, *, flat_price_cny_per_mwh: float, **kw: Any) -> TouRulePolicy:
         """Thresholds of the Sichuan TOU tariff: pump at the valley price (0.4×), generate from peak (1.6×)."""
-        return cls(pump_when_price_at_most_cny_per_mwh=0.4 * flat_price_cny_per_mwh,
-                   generate_when_price_at_least_cny_per_mwh=1.6 * flat_price_cny_per_mwh, **kw)
+        return cls(
+            pump_when_price_at_most_cny_per_mwh=0.4 * flat_price_cny_per_mwh,
+            generate_when_price_at_least_cny_per_mwh=1.6 * flat_price_cny_per_mwh,
+            **kw,
+        )
 
     def requests_for(self, plant: Any, price: np.ndarray, inflow_up: np.ndarray) -> Requests:
         """Requests from the price and the upper inflow, each (scenarios or 1, steps)."""
         T = price.shape[1]
         rev = plant.reversible
         conv = plant.conventional
-        big = 1e12   # "as much as the units give" (≥ FULL_POWER_MW of the kernel)
-        pump = np.where(price <= self.pump_when_price_at_most_cny_per_mwh,
-                        rev.max_total_pumping_power_mw if rev is not None else 0.0, 0.0)
-        gen = np.where(price >= self.generate_when_price_at_least_cny_per_mwh, big if rev is not None else 0.0, 0.0)
-        conv_q = inflow_up if conv is not None else np.zeros((1, T))    # read only by the kernel
+        big = 1e12  # "as much as the units give" (≥ FULL_POWER_MW of the kernel)
+        pump = np.where(
+            price <= self.pump_when_price_at_most_cny_per_mwh,
+            rev.max_total_pumping_power_mw if rev is not None else 0.0,
+            0.0,
+        )
+        gen = np.where(
+            price >= self.generate_when_price_at_least_cny_per_mwh, big if rev is not None else 0.0, 0.0
+        )
+        conv_q = inflow_up if conv is not None else np.zeros((1, T))  # read only by the kernel
         target = np.full(T, lower_target_volume_hm3(plant, self.lower_target_level_masl, "TouRulePolicy"))
-        return Requests(conventional=conv_q, conventional_is_power=False,
-                        generating=gen, generating_is_power=True,
-                        pumping=pump, pumping_is_power=True,
-                        spill_m3s=np.zeros((1, T)), release_m3s=np.full((1, T), np.nan),
-                        lower_target_volume_hm3=target)
+        return Requests(
+            conventional=conv_q,
+            conventional_is_power=False,
+            generating=gen,
+            generating_is_power=True,
+            pumping=pump,
+            pumping_is_power=True,
+            spill_m3s=np.zeros((1, T)),
+            release_m3s=np.full((1, T), np.nan),
+            lower_target_volume_hm3=target,
+        )
 
 
 @dataclass(frozen=True)
@@ -217,8 +266,12 @@ class FunctionPolicy:
     def __post_init__(self) -> None:
         where = "FunctionPolicy"
         if not callable(self.decide):
-            raise iv.fail("decide", "must be a function of the PolicyState returning a dict of decisions",
-                          type(self.decide).__name__, where)
+            raise iv.fail(
+                "decide",
+                "must be a function of the PolicyState returning a dict of decisions",
+                type(self.decide).__name__,
+                where,
+            )
         _check_level("lower_target_level_masl", self.lower_target_level_masl, where)
         if not isinstance(self.meta, dict):
             raise iv.fail("meta", "must be a dict", type(self.meta).__name__, where)
@@ -243,6 +296,11 @@ def lower_target_volume_hm3(plant: Any, level_masl: float | None, where: str) ->
         return float(low.curve.volume_hm3_at(low.initial_level_masl))
     z = float(level_masl)
     if not low.min_level_masl <= z <= low.max_level_masl:
-        raise iv.fail("lower_target_level_masl", f"must lie within reservoir '{low.name}''s operating levels, "
-                      f"{low.min_level_masl:g} to {low.max_level_masl:g} m a.s.l.", z, where)
+        raise iv.fail(
+            "lower_target_level_masl",
+            f"must lie within reservoir '{low.name}''s operating levels, "
+            f"{low.min_level_masl:g} to {low.max_level_masl:g} m a.s.l.",
+            z,
+            where,
+        )
     return float(low.curve.volume_hm3_at(z))

@@ -342,7 +342,11 @@ CASES = [
             time_limit_s=2.0,
         ),
         status="time_limit",
-        match=("stopped at the time limit (2 s)", "feasible schedule"),
+        match=(
+            "stopped at the time limit (2 s) with a feasible schedule within",
+            "% of the optimum (MIP gap)",
+        ),
+        volatile=(r"(?<=within )[0-9.e+-]+(?= %)",),  # the gap reached in 2 s depends on the machine's speed
     ),
     Case(
         id="dispatch-time-limit-lp",

@@ -30,6 +30,9 @@ def test_the_docs_page_is_in_step_with_the_cases():
 
     page = render.PAGE
     assert page.exists(), "docs/bad-inputs.md is missing: run `python tests/catalogue/render.py --write`"
-    assert render.build() == page.read_text(encoding="utf-8"), (
-        "docs/bad-inputs.md is out of step with tests/catalogue: run `python tests/catalogue/render.py --write`"
+    built, shipped = render.build().splitlines(), page.read_text(encoding="utf-8").splitlines()
+    differ = [f"- {a}\n+ {b}" for a, b in zip(shipped, built, strict=False) if a != b]
+    assert built == shipped, (
+        "docs/bad-inputs.md is out of step with tests/catalogue: run `python tests/catalogue/render.py --write`; "
+        f"{len(differ)} lines differ, the first: \n" + "\n".join(differ[:3])
     )

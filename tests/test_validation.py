@@ -185,7 +185,8 @@ def test_validate_cli_full_run_is_byte_identical(tmp_path):
     assert REQUIRED_KEYS <= set(summary)
     cap = summary["implied_daily_generating_hours_cap"]
     assert cap is not None and 2.0 < cap < 5.0
-    assert "1.397 TWh = 1,397,000 MWh" in (outs[0] / "report.md").read_text(encoding="utf-8")
+    report = (outs[0] / "report.md").read_text(encoding="utf-8")
+    assert "13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = **1,397,000 MWh** (亿 = 10⁸)" in report
 
 
 def test_validate_refuses_to_overwrite(tmp_path):

@@ -37,17 +37,22 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from hydro_sim import _validation as iv
 from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.errors import HydroSimInputError
-from hydro_sim.plant import Plant, PumpTurbineGroup, Reservoir, TurbineGroup
+from hydro_sim.plant import GridLine, Plant, Provenance, PumpTurbineGroup, Reservoir, TurbineGroup
+
+if TYPE_CHECKING:
+    from hydro_sim.scenario import Scenario
 
 __all__ = [
     "FlowColumn",
@@ -388,6 +393,11 @@ class Network:
         The nodes where water leaves the model.
     links : sequence of TurbineLink, PumpTurbineLink, Spillway or Release
         Every path water can take, in a stable order (the order of the flow columns).
+    line : GridLine
+        The busbar's line to the grid (net export of every unit group, PV and wind); infinite capacity when
+        not given.
+    provenance : mapping of str to Provenance
+        Where each parameter comes from, keyed by a dotted path (``"Lianghekou.max_level_masl"``).
 
     Notes
     -----
@@ -402,10 +412,16 @@ class Network:
     reservoirs: tuple[Reservoir, ...]
     sinks: tuple[RiverSink, ...] = ()
     links: tuple[Link, ...] = ()
+    line: GridLine = dataclasses.field(default_factory=lambda: GridLine(capacity_mw=math.inf))
+    provenance: Mapping[str, Provenance] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         iv.text("name", self.name, "Network")
         where = f"Network '{self.name}'"
+        if not isinstance(self.line, GridLine):
+            raise iv.fail("line", "must be a GridLine", type(self.line).__name__, where)
+        prov = iv.provenance_mapping("provenance", self.provenance, where)
+        object.__setattr__(self, "provenance", MappingProxyType(prov))
         for field, types, label in (
             ("reservoirs", (Reservoir,), "Reservoir"),
             ("sinks", (RiverSink,), "RiverSink"),
@@ -583,6 +599,38 @@ class Network:
             )
         return tuple(order)
 
+    def inflows_m3s(self, scenario: Scenario) -> np.ndarray:
+        """Natural inflow into each reservoir per step, rows in ``reservoirs`` order, shape (reservoirs, steps).
+
+        The one place a model reads a scenario's inflows. A scenario with the two role series
+        (``inflow_upper_m3s``, ``inflow_lower_m3s``) fits a network of one or two reservoirs: the upper
+        series is the first reservoir's, the lower one the second's. [m³/s]
+        """
+        where = f"Network '{self.name}'.inflows_m3s()"
+        n_r, T = len(self.reservoirs), scenario.n_steps
+        out = np.zeros((n_r, T))
+        out[0] = scenario.inflow_upper_m3s.to_numpy(dtype=float)
+        lower = scenario.inflow_lower_m3s.to_numpy(dtype=float)
+        if n_r >= 2:
+            out[1] = lower
+        elif np.any(lower != 0.0):
+            raise iv.fail(
+                "inflow_lower_m3s",
+                f"must be zero for a network with one reservoir ('{self.reservoirs[0].name}'): "
+                "there is no lower reservoir to receive it",
+                float(np.max(np.abs(lower))),
+                where,
+            )
+        if n_r > 2:
+            raise iv.fail(
+                "scenario",
+                f"must give the inflow of each of the {n_r} reservoirs "
+                f"({', '.join(self.reservoir_names)}) by name: the upper/lower series fit one or two",
+                scenario.name,
+                where,
+            )
+        return out
+
     def water_balance_error_hm3(
         self, volume_hm3: Any, inflow_m3s: Any, flow_m3s: Any, dt_h: float
     ) -> np.ndarray:
@@ -683,7 +731,14 @@ def network_of(plant: Plant, *, river_name: str = "river") -> Network:
         )
         reservoirs = (upper,)
     try:
-        return Network(name=plant.name, reservoirs=reservoirs, sinks=(sink,), links=tuple(links))
+        return Network(
+            name=plant.name,
+            reservoirs=reservoirs,
+            sinks=(sink,),
+            links=tuple(links),
+            line=plant.line,
+            provenance=plant.provenance,
+        )
     except HydroSimInputError as exc:  # a name of the plant's groups clashes with a link or node name
         raise iv.fail(
             "river_name",

@@ -79,7 +79,8 @@ COLOURS = {
 }
 #: Runs longer than this have month ticks (month names); shorter ones day ticks. [days]
 MONTH_AXIS_MIN_DAYS = 45
-#: Runs up to this long also draw the lower reservoir's hourly level inside its daily envelope. [days]
+#: Runs up to this long draw the heads and the lower reservoir's level step by step (the lower one inside its
+#: daily envelope); longer ones daily. [days]
 HOURLY_LOWER_MAX_DAYS = 14
 #: Families tried, in order, for characters the default font lacks (the Chinese in a plant's name).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
@@ -103,17 +104,19 @@ def _default_charmap() -> frozenset[int]:
 
 
 @functools.cache
-def _cjk_family() -> str | None:
+def _cjk_family() -> tuple[str, Any] | None:
+    """The first installed family of :data:`CJK_FAMILIES` and the weight of its face (text drawn with it
+    takes that weight: asking for another makes matplotlib log a warning)."""
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((f for f in CJK_FAMILIES if f in installed), None)
+    installed = {f.name: f.weight for f in font_manager.fontManager.ttflist}
+    return next(((f, installed[f]) for f in CJK_FAMILIES if f in installed), None)
 
 
 def _drawable(text: str) -> tuple[str, dict[str, Any]]:
     """The text as matplotlib can draw it, and the font keywords to draw it with.
 
-    Characters the default font lacks are drawn with an installed CJK family if there is one; otherwise
+    A text with characters the default font lacks is drawn in an installed CJK family if there is one; otherwise
     they are left out of the figure (with any brackets they leave empty), so that no box or missing-glyph
     warning appears. The HTML report keeps the full text.
 
@@ -125,9 +128,12 @@ def _drawable(text: str) -> tuple[str, dict[str, Any]]:
     charmap = _default_charmap()
     if all(ord(ch) in charmap or ch.isspace() for ch in text):
         return text, {}
-    family = _cjk_family()
-    if family is not None:
-        return text, {"fontfamily": [plt.rcParams["font.family"][0], family]}
+    found = _cjk_family()
+    if found is not None:
+        family, weight = found
+        # the whole text in that family (it has Latin letters too) and its one weight: a family list or
+        # another weight makes matplotlib log that a face is missing
+        return text, {"fontfamily": family, "fontweight": weight}
     kept = "".join(ch for ch in text if ord(ch) in charmap or ch.isspace())
     kept = re.sub(r"\(\s*\)|（\s*）", "", kept)
     return re.sub(r"\s+", " ", kept).strip(), {}
@@ -150,7 +156,8 @@ def _suptitle(fig: Figure, plant: PlantLike, case: str | None) -> None:
     parts = [p for p in (plant_name(plant), case) if p]
     if parts:
         text, font = _drawable(" · ".join(parts))
-        fig.suptitle(text, fontsize=12, fontweight="bold", **font)
+        # the CJK fallback families have no bold face: a bold title would make matplotlib log a warning
+        fig.suptitle(text, fontsize=12, **(font or {"fontweight": "bold"}))
 
 
 def _figure(nrows: int = 1, ncols: int = 1, **kw: Any) -> tuple[Figure, Any]:
@@ -403,11 +410,17 @@ def reservoir_levels(schedule: pd.DataFrame, *, plant: PlantLike = None, case: s
 
 
 def heads(schedule: pd.DataFrame, *, plant: PlantLike = None, case: str | None = None) -> Figure:
-    """Gross head and the groups' net heads, daily means. [m]"""
+    """Gross head and the groups' net heads: each step on runs up to :data:`HOURLY_LOWER_MAX_DAYS` long, daily
+    means on longer ones. [m]"""
     fig, ax = _figure(figsize=(11, 4.2))
-    daily = schedule.resample("D").mean(numeric_only=True)
-    x = daily.index + pd.Timedelta(hours=12)
-    ax.plot(x, daily["head_m"], label="gross head (mid-step levels)", lw=1.4, color="black")
+    index = pd.DatetimeIndex(schedule.index)
+    hourly = (index[-1] - index[0]) / pd.Timedelta(days=1) <= HOURLY_LOWER_MAX_DAYS
+    if hourly:  # a short run: each step
+        daily, x = schedule, index
+    else:
+        daily = schedule.resample("D").mean(numeric_only=True)
+        x = daily.index + pd.Timedelta(hours=12)  # each day at its middle
+    ax.plot(x, daily["head_m"], label="gross head (mid-step levels)", lw=1.4, color="black", zorder=3)
     for col, label, colour in (
         ("head_conventional_m", "conventional net head", COLOURS["conventional"]),
         ("head_generating_m", "reversible net head, generating", COLOURS["generating"]),
@@ -415,8 +428,8 @@ def heads(schedule: pd.DataFrame, *, plant: PlantLike = None, case: str | None =
     ):
         if col in daily:
             ax.plot(x, daily[col], label=label, lw=0.9, color=colour)
-    ax.set_ylabel("head [m], daily mean")
-    ax.set_title("Heads, daily means")
+    ax.set_ylabel("head [m]" if hourly else "head [m], daily mean")
+    ax.set_title("Heads" if hourly else "Heads, daily means")
     _time_axis(ax, pd.DatetimeIndex(schedule.index))
     ax.set_xlabel(_year_label(pd.DatetimeIndex(schedule.index)))
     _legend_below(fig, *ax.get_legend_handles_labels())

@@ -396,3 +396,35 @@ def test_the_report_renders_in_chromium(page_fixture, request, tmp_path):
     assert _h2(dom) == _h2(source) and dom.count("<img ") == source.count("<img ") > 0
     if os.environ.get("HYDRO_SIM_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["HYDRO_SIM_KEEP_SCREENSHOT"] + f"-{page_fixture}.png")
+
+
+def test_a_run_without_a_schedule_still_reports_its_status_and_inputs(tmp_path, week_run):
+    """An infeasible run: the status with its diagnosis, the inputs and the assumptions; no figures."""
+    plant, week, result, _ = week_run
+    diagnosis = pd.DataFrame({"constraint": ["Yagen-I-balance"], "first_step": [3], "slack_hm3": [0.25]})
+    failed = dataclasses.replace(
+        result,
+        status="infeasible",
+        message="infeasible: the lower reservoir cannot hold its minimum volume from step 3",
+        schedule=pd.DataFrame(),
+        diagnosis=diagnosis,
+    )
+    path = write_dispatch_report(tmp_path / "report.html", failed, plant=plant, scenario=week)
+    page = path.read_text(encoding="utf-8")
+    assert _h2(page) == ["Result", "Inputs of the run", "Assumptions and provenance"]
+    assert "<img " not in page and "cannot hold its minimum volume from step 3" in page
+    (row,) = tables(page)["Diagnosis"]["rows"]
+    assert row[0][0] == "Yagen-I-balance" and float(row[2][1]) == 0.25
+
+
+def test_wrong_arguments_name_the_field(week_run, tmp_path):
+    plant, _, result, _ = week_run
+    with pytest.raises(HydroSimInputError, match=r"`scenario` \('str'\) must be a hydro_sim.Scenario"):
+        write_dispatch_report(tmp_path / "r.html", result, plant=plant, scenario="week")
+    with pytest.raises(HydroSimInputError, match=r"`path` \('int'\) must be a file path"):
+        write_html_report(3, title="t", sections=[])
+    with pytest.raises(HydroSimInputError, match=r"`sections` \('str'\) must be a sequence of Section"):
+        render_html(title="t", sections=["text"])
+    with pytest.raises(HydroSimInputError, match=r"`check` \('str'\) must be an AnnualCheck"):
+        write_annual_check_report(tmp_path / "c.html", "check")
+    assert list(tmp_path.iterdir()) == []

@@ -7,10 +7,14 @@ closes with the matrix, and a perturbed flow shows up at exactly its reservoirs 
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from hydro_sim import LevelVolumeCurve, PumpTurbineGroup, Reservoir, TurbineGroup, lianghekou
+from hydro_sim import LevelVolumeCurve, PumpTurbineGroup, Reservoir, Scenario, TurbineGroup, lianghekou
 from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.examples import small_pumped_storage, textbook_plant
@@ -22,6 +26,7 @@ from hydro_sim.network import (
     Spillway,
     TailwaterCurve,
     TurbineLink,
+    hybrid_network,
     network_of,
 )
 
@@ -185,3 +190,161 @@ def test_tailwater_curve_by_hand():
     sink = RiverSink(name="river", tailwater_curve=curve)
     np.testing.assert_allclose(sink.level_masl_at(np.array([0.0, 500.0])), [2500.0, 2502.0])
     assert sink.lowest_level_masl == 2500.0
+
+
+# -- inflows: the one place models read them ----------------------------------------------------------------
+
+HOURS = pd.date_range("2030-01-01", periods=3, freq="h")
+
+
+def test_named_inflows_go_to_their_rows_and_missing_reservoirs_get_zero():
+    sc = Scenario(
+        inflow_m3s={"Middle": pd.Series([1.0, 2.0, 3.0], index=HOURS), "Top": pd.Series(7.5, index=HOURS)}
+    )
+    got = cascade().inflows_m3s(sc)  # rows in the network's reservoir order: Bottom, Top, Middle
+    np.testing.assert_array_equal(got, [[0.0, 0.0, 0.0], [7.5, 7.5, 7.5], [1.0, 2.0, 3.0]])
+
+
+def test_role_inflows_are_the_first_and_second_reservoirs():
+    sc = Scenario(
+        inflow_upper_m3s=pd.Series([10.0, 20.0, 30.0], index=HOURS),
+        inflow_lower_m3s=pd.Series([1.0, 0.0, 2.0], index=HOURS),
+    )
+    np.testing.assert_array_equal(
+        network_of(lianghekou()).inflows_m3s(sc), [[10.0, 20.0, 30.0], [1.0, 0.0, 2.0]]
+    )
+    np.testing.assert_array_equal(
+        network_of(textbook_plant()).inflows_m3s(
+            dataclasses.replace(sc, inflow_lower_m3s=0.0 * sc.inflow_lower_m3s)
+        ),
+        [[10.0, 20.0, 30.0]],
+    )
+
+
+def test_an_unknown_reservoir_name_is_refused_with_the_list_and_the_nearest():
+    sc = Scenario(inflow_m3s={"Midle": pd.Series(1.0, index=HOURS)})
+    with pytest.raises(HydroSimInputError) as err:
+        cascade().inflows_m3s(sc)
+    msg = str(err.value)
+    assert (
+        "`inflow_m3s['Midle']`" in msg and "(Bottom, Top, Middle)" in msg and "did you mean 'Middle'?" in msg
+    )
+
+
+def test_inflow_into_a_river_sink_is_refused():
+    sc = Scenario(inflow_m3s={"river": pd.Series(1.0, index=HOURS)})
+    with pytest.raises(
+        HydroSimInputError, match="is a river sink of the network, and inflow enters reservoirs"
+    ):
+        cascade().inflows_m3s(sc)
+
+
+def test_role_inflows_do_not_fit_three_reservoirs():
+    sc = Scenario(inflow_upper_m3s=pd.Series(1.0, index=HOURS))
+    with pytest.raises(HydroSimInputError, match=r"by name, `Scenario\(inflow_m3s=\{name: Series\}\)`"):
+        cascade().inflows_m3s(sc)
+
+
+# -- the node-link matrix, the hybrid constructor, the head checks ----------------------------------------------
+
+
+def test_sink_incidence_completes_the_node_link_matrix():
+    net = cascade()
+    # columns: Top units, Top spillway, Middle pair, Middle pair-pump, Bottom units, Bottom release
+    np.testing.assert_array_equal(net.sink_incidence(), [[0.0, 0.0, 0.0, 0.0, 1.0, 1.0]])
+    whole = np.vstack([net.incidence(), net.sink_incidence()])
+    np.testing.assert_array_equal(whole.sum(axis=0), np.zeros(6))  # every column moves water, none makes it
+
+
+def test_hybrid_network_is_the_network_of_the_hybrid_plant():
+    p = lianghekou()
+    by_hand = hybrid_network(
+        name=p.name,
+        upper=p.upper,
+        lower=p.lower,
+        reversible=p.reversible,
+        conventional=p.conventional,
+        environmental_min_flow_m3s=p.outlet.environmental_min_flow_m3s,
+        line=p.line,
+    )
+    of_plant = network_of(p)
+    assert by_hand.flow_columns() == of_plant.flow_columns()
+    np.testing.assert_array_equal(by_hand.incidence(), of_plant.incidence())
+    assert by_hand.sinks == of_plant.sinks and by_hand.links == of_plant.links
+
+
+def test_hybrid_network_carries_the_head_ranges():
+    upper, lower = reservoir("up", 500.0), reservoir("down", 300.0)
+    net = hybrid_network(
+        name="h",
+        upper=upper,
+        lower=lower,
+        reversible=pump_turbines("pair"),
+        generating_head_range_m=(180.0, 220.0),
+        pumping_head_range_m=(185.0, math.inf),
+    )
+    pair = net.link("pair")
+    assert isinstance(pair, PumpTurbineLink)
+    assert pair.generating_head_range_m == (180.0, 220.0) and pair.pumping_head_range_m == (185.0, math.inf)
+    with pytest.raises(HydroSimInputError, match="needs `reversible`"):
+        hybrid_network(
+            name="h", upper=upper, lower=lower, conventional=units("u"), pumping_head_range_m=(1, 2)
+        )
+
+
+def test_a_unit_group_without_positive_head_at_every_state_is_refused():
+    # Top at 680–700 m over a pool at 685–705 m: at Top's lowest level the pool is above it
+    with pytest.raises(HydroSimInputError) as err:
+        Network(
+            name="flat",
+            reservoirs=(reservoir("Top", 700.0), reservoir("Pool", 705.0)),
+            sinks=(RiverSink(name="river", tailwater_level_masl=250.0),),
+            links=(
+                TurbineLink(units=units("Top units"), from_node="Top", to_node="Pool"),
+                Spillway(name="Pool spillway", from_node="Pool", to_node="river"),
+            ),
+        )
+    assert "reaches 705 m, not below the lowest level of 'Top' (685 m)" in str(err.value)
+
+
+def test_a_head_range_the_reservoirs_never_reach_is_refused():
+    # gross head 485−300 = 185 m to 500−285 = 215 m; the pump-turbine has no loss: net heads 185–215 m
+    def net(**ranges):
+        return hybrid_network(
+            name="h",
+            upper=reservoir("up", 500.0),
+            lower=reservoir("down", 300.0),
+            reversible=pump_turbines("p"),
+            **ranges,
+        )
+
+    assert net(generating_head_range_m=(200.0, 400.0)).link("p").generating_head_range_m == (200.0, 400.0)
+    with pytest.raises(HydroSimInputError, match=r"185.0–215.0 m.*could never generate"):
+        net(generating_head_range_m=(216.0, 400.0))
+    with pytest.raises(HydroSimInputError, match=r"could never pump"):
+        net(pumping_head_range_m=(100.0, 184.0))
+
+
+def test_a_head_range_the_waterway_loss_brings_within_reach_is_kept():
+    # with k = 1e-3 s²/m⁵ at the full 60 m³/s the generating net head falls by 3.6 m: 181.4–215 m
+    lossy = dataclasses.replace(pump_turbines("p"), head_loss_coefficient_s2_per_m5=1e-3)
+    net = hybrid_network(
+        name="h",
+        upper=reservoir("up", 500.0),
+        lower=reservoir("down", 300.0),
+        reversible=lossy,
+        generating_head_range_m=(100.0, 183.0),
+    )
+    assert net.link("p").generating_head_range_m == (100.0, 183.0)
+
+
+def test_parameters_list_every_element_with_its_unit():
+    table = cascade().parameters().set_index("parameter")
+    assert (
+        table.loc["Top.max_level_masl", "value"] == 700.0
+        and table.loc["Top.max_level_masl", "unit"] == "m a.s.l."
+    )
+    assert table.loc["Middle pair.generating_head_range_m", "value"] == "none"
+    assert table.loc["Bottom release.environmental_min_flow_m3s", "value"] == 3.0
+    assert table.loc["river.tailwater_level_masl", "value"] == 250.0
+    assert (table["provenance"] == "user input").all()

@@ -46,11 +46,21 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from hydro_sim import _validation as iv
 from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
 from hydro_sim.errors import HydroSimInputError
-from hydro_sim.plant import GridLine, Plant, Provenance, PumpTurbineGroup, Reservoir, TurbineGroup
+from hydro_sim.plant import (
+    GridLine,
+    Plant,
+    Provenance,
+    PumpTurbineGroup,
+    Reservoir,
+    TurbineGroup,
+    _walk,
+    unit_of,
+)
 
 if TYPE_CHECKING:
     from hydro_sim.scenario import Scenario
@@ -631,6 +641,49 @@ class Network:
             if col.to_node in row:
                 a[row[col.to_node], j] += 1.0
         return a
+
+    def parameters(self) -> pd.DataFrame:
+        """Every scalar parameter of every element with its unit and provenance, one row each.
+
+        Rows in element order (reservoirs, sinks, links, the line), each parameter as ``"{element}.{field}"``
+        (a unit group's fields under its link's name; a pump-turbine group's head ranges shown ``none`` when
+        not set). Columns: ``parameter``, ``value``, ``unit``, ``provenance`` (``ASSUMPTION: …``,
+        ``CALIBRATION (L): …``, ``source (H): …``; ``user input`` where the network carries no record).
+
+        Examples
+        --------
+        >>> from hydro_sim.examples import cascade_network
+        >>> cascade_network().parameters().set_index("parameter").loc["Top units.max_flow_m3s", "value"]
+        50.0
+        """
+        structure = {"name", "where", "provenance", "units", "from_node", "to_node", "upper", "lower"}
+        rows: list[tuple[str, Any]] = []
+        for element in (*self.reservoirs, *self.sinks):
+            rows += [(f"{element.name}.{p}", v) for p, v in _walk(element)]
+        for link in self.links:
+            if isinstance(link, (TurbineLink, PumpTurbineLink)):
+                rows += [(f"{link.name}.{p}", v) for p, v in _walk(link.units)]
+            if isinstance(link, PumpTurbineLink):
+                for field in ("generating_head_range_m", "pumping_head_range_m"):
+                    rng = getattr(link, field)
+                    rows.append((f"{link.name}.{field}", "none" if rng is None else f"{rng[0]:g}–{rng[1]:g}"))
+            elif not isinstance(link, TurbineLink):
+                for f in dataclasses.fields(link):
+                    if f.name not in structure:
+                        rows.append((f"{link.name}.{f.name}", getattr(link, f.name)))
+        rows += [(f"line.{p}", v) for p, v in _walk(self.line)]
+        out = []
+        for path, value in rows:
+            prov = self.provenance.get(path)
+            out.append(
+                {
+                    "parameter": path,
+                    "value": value,
+                    "unit": unit_of(path),
+                    "provenance": prov.label() if prov is not None else "user input",
+                }
+            )
+        return pd.DataFrame(out, columns=["parameter", "value", "unit", "provenance"])
 
     def sink_incidence(self) -> np.ndarray:
         """Where water leaves the model, (river sinks, flow columns): +1 where a column discharges into a sink.

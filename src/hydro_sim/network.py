@@ -658,7 +658,8 @@ class Network:
         """
         structure = {"name", "where", "provenance", "units", "from_node", "to_node", "upper", "lower"}
         rows: list[tuple[str, Any]] = []
-        for element in (*self.reservoirs, *self.sinks):
+        nodes: tuple[Node, ...] = (*self.reservoirs, *self.sinks)
+        for element in nodes:
             rows += [(f"{element.name}.{p}", v) for p, v in _walk(element)]
         for link in self.links:
             if isinstance(link, (TurbineLink, PumpTurbineLink)):

@@ -17,7 +17,14 @@ import pytest
 from hydro_sim import LevelVolumeCurve, PumpTurbineGroup, Reservoir, Scenario, TurbineGroup, lianghekou
 from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.errors import HydroSimInputError
-from hydro_sim.examples import small_pumped_storage, textbook_plant
+from hydro_sim.examples import (
+    CASCADE_ETA,
+    cascade_energy_factors_mwh_per_hm3,
+    cascade_network,
+    named_scenario,
+    small_pumped_storage,
+    textbook_plant,
+)
 from hydro_sim.network import (
     Network,
     PumpTurbineLink,
@@ -32,6 +39,8 @@ from hydro_sim.network import (
 
 #: Round-off of a balance summed over a few steps of hm³-sized volumes (float64, ~1e-16 relative). [hm³]
 BALANCE_TOL_HM3 = 1e-9
+#: Float round-off of a product of a few factors (relative). [-]
+ROUND_OFF = 1e-12
 
 
 def reservoir(name: str, top_masl: float) -> Reservoir:
@@ -348,3 +357,74 @@ def test_parameters_list_every_element_with_its_unit():
     assert table.loc["Bottom release.environmental_min_flow_m3s", "value"] == 3.0
     assert table.loc["river.tailwater_level_masl", "value"] == 250.0
     assert (table["provenance"] == "user input").all()
+
+
+# -- the cascade example ------------------------------------------------------------------------------------
+
+
+def test_cascade_example_structure_by_hand():
+    net = cascade_network()
+    assert net.reservoir_names == ("Top", "Middle", "Bottom") and net.upstream_order() == (
+        "Top",
+        "Middle",
+        "Bottom",
+    )
+    assert [c.name for c in net.flow_columns()] == [
+        "Top units",
+        "Top spillway",
+        "Middle pair",
+        "Middle pair-pump",
+        "Middle spillway",
+        "Bottom units",
+        "Bottom spillway",
+        "Bottom release",
+    ]
+    # Top units, Top spill, pair generate, pair pump, Middle spill, Bottom units, Bottom spill, Bottom release
+    np.testing.assert_array_equal(
+        np.vstack([net.incidence(), net.sink_incidence()]),
+        [
+            [-1.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],  # Top
+            [+1.0, +1.0, -1.0, +1.0, -1.0, 0.0, 0.0, 0.0],  # Middle
+            [0.0, 0.0, +1.0, -1.0, +1.0, -1.0, -1.0, -1.0],  # Bottom
+            [0.0, 0.0, 0.0, 0.0, 0.0, +1.0, +1.0, +1.0],  # river
+        ],
+    )
+    # each reservoir: 10 hm³ per metre, half full (100 hm³) at its start level; heads 200, 100, 100 m
+    for name, z0 in (("Top", 510.0), ("Middle", 310.0), ("Bottom", 210.0)):
+        r = net.node(name)
+        assert r.initial_volume_hm3 == pytest.approx(100.0, rel=ROUND_OFF) and r.initial_level_masl == z0
+        assert r.curve.volume_hm3_at(z0 + 1.0) - r.curve.volume_hm3_at(z0) == pytest.approx(
+            10.0, rel=ROUND_OFF
+        )
+
+
+def test_cascade_ratings_never_bind_inside_the_operating_levels():
+    # largest gross heads 520 − 300 = 220, 320 − 200 = 120, 220 − 110 = 110 m at full flow and η = 0.9
+    net = cascade_network()
+    for link, head_m in (("Top units", 220.0), ("Middle pair", 120.0), ("Bottom units", 110.0)):
+        g = net.link(link).units  # type: ignore[union-attr]
+        full_mw = 1000.0 * 9.81 * CASCADE_ETA * g.max_flow_m3s * head_m / 1e6
+        assert full_mw < g.rated_power_mw, link
+
+
+def test_cascade_value_of_water_is_the_sum_of_the_factors_below():
+    # ρ g η H / 10⁶ per m³/s: 1.7658 MW (200 m), 0.8829 MW (100 m) each below; per hm³ divide by 0.0036 h·m³/s
+    top_units, pair, bottom_units = (1000.0 * 9.81 * 0.9 * h / 1e6 / 0.0036 for h in (200.0, 100.0, 100.0))
+    assert (top_units, pair, bottom_units) == pytest.approx((490.5, 245.25, 245.25), rel=ROUND_OFF)
+    values = cascade_energy_factors_mwh_per_hm3()
+    assert values == pytest.approx(
+        {"Top": top_units + pair + bottom_units, "Middle": pair + bottom_units, "Bottom": bottom_units},
+        rel=ROUND_OFF,
+    )
+    assert values["Top"] == pytest.approx(981.0, rel=ROUND_OFF)
+
+
+def test_cascade_options_reach_their_elements_and_the_named_scenario_feeds_it():
+    net = cascade_network(
+        environmental_min_flow_m3s=4.0, max_ramp_m3s_per_h=2.0, pumping_head_range_m=(95.0, 125.0)
+    )
+    release = net.link("Bottom release")
+    assert (release.environmental_min_flow_m3s, release.max_ramp_m3s_per_h) == (4.0, 2.0)  # type: ignore[union-attr]
+    assert net.link("Middle pair").pumping_head_range_m == (95.0, 125.0)  # type: ignore[union-attr]
+    sc = named_scenario(hours=2, inflow_m3s={"Top": 40.0, "Bottom": 1.5})
+    np.testing.assert_array_equal(net.inflows_m3s(sc), [[40.0, 40.0], [0.0, 0.0], [1.5, 1.5]])

@@ -313,7 +313,7 @@ def test_a_unit_group_without_positive_head_at_every_state_is_refused():
                 Spillway(name="Pool spillway", from_node="Pool", to_node="river"),
             ),
         )
-    assert "reaches 705 m, not below the lowest level of 'Top' (685 m)" in str(err.value)
+    assert "`to_node` ('Pool') reaches 705 m, not below the lowest level of 'Top' (685 m)" in str(err.value)
 
 
 def test_a_head_range_the_reservoirs_never_reach_is_refused():

@@ -552,7 +552,7 @@ class Network:
         if gross_min <= 0.0:
             raise iv.fail(
                 "to_node" if isinstance(link, TurbineLink) else "lower",
-                f"'{link.to_node}' reaches {hi_to:g} m, not below the lowest level of '{link.from_node}' "
+                f"reaches {hi_to:g} m, not below the lowest level of '{link.from_node}' "
                 f"({lo_from:g} m): the units' gross head would not be positive at every state",
                 link.to_node,
                 at,

@@ -505,3 +505,17 @@ def test_a_misaligned_named_series_names_the_series_that_set_the_index():
     with pytest.raises(HydroSimInputError) as err:
         Scenario(inflow_m3s={"A": ramp(HOURLY)}, price_cny_per_mwh=ramp(BERLIN_SPRING[:48]))
     assert "like `inflow_m3s['A']`" in str(err.value) and "inflow_upper_m3s" not in str(err.value)
+
+
+@pytest.mark.parametrize("make", [full_scenario, named_scenario], ids=["by role", "by name"])
+def test_scenarios_pickle_and_copy_in_their_form(make):
+    import copy
+    import pickle
+
+    sc = make()
+    for back in (pickle.loads(pickle.dumps(sc)), copy.deepcopy(sc), copy.copy(sc)):
+        assert back.inflows_by_name == sc.inflows_by_name and back.name == sc.name
+        pd.testing.assert_frame_equal(back.to_frame(), sc.to_frame())
+        assert {k: v.text for k, v in back.provenance.items()} == {
+            k: v.text for k, v in sc.provenance.items()
+        }

@@ -346,6 +346,18 @@ class Scenario:
             return tuple(f"{k}{INFLOW_SUFFIX}" for k in self.inflow_m3s) + BUSBAR_FIELDS
         return SERIES_FIELDS
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle and copy by the constructor's arguments (the read-only mappings do not pickle themselves)."""
+        inflows = self.inflow_m3s
+        kw: dict[str, Any] = (
+            {"inflow_upper_m3s": inflows.upper, "inflow_lower_m3s": inflows.lower}
+            if isinstance(inflows, RoleInflows)
+            else {"inflow_m3s": dict(inflows)}
+        )
+        kw |= {n: getattr(self, n) for n in BUSBAR_FIELDS}
+        kw |= {"name": self.name, "provenance": dict(self.provenance)}
+        return (_scenario_from_arguments, (kw,))
+
     def _with_series(self, cut: Any) -> Scenario:
         """This scenario with every present series passed through ``cut`` (a Series → Series function)."""
         inflows = self.inflow_m3s
@@ -642,3 +654,8 @@ class Scenario:
         """Mean, minimum and maximum of every series, one row each."""
         frame = self.to_frame()
         return pd.DataFrame({"mean": frame.mean(), "min": frame.min(), "max": frame.max()})
+
+
+def _scenario_from_arguments(kwargs: dict[str, Any]) -> Scenario:
+    """Rebuild a pickled or copied :class:`Scenario` (see ``Scenario.__reduce__``)."""
+    return Scenario(**kwargs)

@@ -576,8 +576,11 @@ class Scenario:
             :class:`pandas.Timestamp`; it must be one of the scenario's time stamps. On a tz-aware scenario a
             naive stamp is read on the local clock of the index's zone, and an aware one is converted to it.
 
-        Only one of ``start_h`` and ``start`` may be given. A window must lie inside the scenario: no start
-        before the first or past the last step, no end past the last step.
+        Notes
+        -----
+        Only one of ``start_h`` and ``start`` may be given. A window must lie inside the scenario (no start
+        before the first or past the last step, no end past the last step). A window keeps the scenario's form
+        of inflows (by reservoir name or by role), its name and its provenance.
 
         Examples
         --------

@@ -519,3 +519,25 @@ def test_scenarios_pickle_and_copy_in_their_form(make):
         assert {k: v.text for k, v in back.provenance.items()} == {
             k: v.text for k, v in sc.provenance.items()
         }
+
+
+def test_by_reservoir_names_the_role_inflows_and_moves_their_provenance():
+    sc = dataclasses.replace(
+        full_scenario(),
+        provenance={
+            "inflow_lower_m3s": Provenance(kind="assumption", text="1.5 % of the upper"),
+            "price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices"),
+        },
+    )
+    named = sc.by_reservoir("Lianghekou", "Yagen-I")
+    assert named.inflows_by_name and list(named.inflow_m3s) == ["Lianghekou", "Yagen-I"]
+    pd.testing.assert_series_equal(named.inflow_m3s["Lianghekou"], sc.inflow_upper_m3s, check_names=False)
+    pd.testing.assert_series_equal(named.inflow_m3s["Yagen-I"], sc.inflow_lower_m3s, check_names=False)
+    pd.testing.assert_series_equal(named.price_cny_per_mwh, sc.price_cny_per_mwh)
+    assert set(named.provenance) == {"Yagen-I inflow_m3s", "price_cny_per_mwh"}
+    lake = Scenario(inflow_upper_m3s=ramp(HOURLY)).by_reservoir("lake")
+    assert list(lake.inflow_m3s) == ["lake"]
+    with pytest.raises(HydroSimInputError, match="`lower` \\(None\\) must name the reservoir"):
+        sc.by_reservoir("Lianghekou")
+    with pytest.raises(HydroSimInputError, match="already gives its inflows by reservoir name"):
+        named.by_reservoir("A")

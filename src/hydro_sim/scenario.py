@@ -346,6 +346,55 @@ class Scenario:
             return tuple(f"{k}{INFLOW_SUFFIX}" for k in self.inflow_m3s) + BUSBAR_FIELDS
         return SERIES_FIELDS
 
+    def by_reservoir(self, upper: str, lower: str | None = None) -> Scenario:
+        """This scenario with its role inflows given by reservoir name: ``inflow_upper_m3s`` as ``upper``'s,
+        ``inflow_lower_m3s`` as ``lower``'s (refused if it is not all zero and no ``lower`` is named).
+
+        The busbar's series, the name and the provenance are kept (an inflow's provenance moves to its
+        column ``"{reservoir} inflow_m3s"``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> idx = pd.date_range("2030-01-01", periods=2, freq="h")
+        >>> sc = Scenario(inflow_upper_m3s=pd.Series(600.0, index=idx), inflow_lower_m3s=pd.Series(9.0, index=idx))
+        >>> list(sc.by_reservoir("Lianghekou", "Yagen-I").to_frame().columns)[:2]
+        ['Lianghekou inflow_m3s', 'Yagen-I inflow_m3s']
+        """
+        where = f"Scenario '{self.name}'.by_reservoir()"
+        if self.inflows_by_name:
+            raise iv.fail(
+                "scenario",
+                "already gives its inflows by reservoir name",
+                list(self.inflow_m3s),
+                where,
+            )
+        iv.text("upper", upper, where)
+        if lower is not None:
+            iv.text("lower", lower, where)
+            if lower == upper:
+                raise iv.fail("lower", f"must differ from `upper` ('{upper}')", lower, where)
+        elif (self.inflow_lower_m3s.to_numpy() != 0.0).any():
+            raise iv.fail(
+                "lower",
+                "must name the reservoir that receives `inflow_lower_m3s`, which is not all zero",
+                None,
+                where,
+            )
+        inflows = {upper: self.inflow_upper_m3s}
+        if lower is not None:
+            inflows[lower] = self.inflow_lower_m3s
+        names = {"inflow_upper_m3s": upper, "inflow_lower_m3s": lower}
+        prov = {}
+        for key, value in self.provenance.items():
+            if key in ROLE_FIELDS:
+                if names[key] is not None:
+                    prov[f"{names[key]}{INFLOW_SUFFIX}"] = value
+            else:
+                prov[key] = value
+        busbar = {n: getattr(self, n) for n in BUSBAR_FIELDS}
+        return Scenario(inflow_m3s=inflows, **busbar, name=self.name, provenance=prov)
+
     def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
         """Pickle and copy by the constructor's arguments (the read-only mappings do not pickle themselves)."""
         inflows = self.inflow_m3s

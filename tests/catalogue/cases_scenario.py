@@ -583,4 +583,27 @@ CASES = [
         run=lambda tmp: named_scenario(hours=24, inflow_m3s={"Top": -1.0}),
         match=("`inflow_m3s['Top']`", "-1.0", "must not be negative"),
     ),
+    Case(
+        id="scenario-by-reservoir-drops-a-lower-inflow",
+        area="scenario",
+        bad="Scenario.by_reservoir() with a lower inflow but no lower reservoir named",
+        run=lambda tmp: constant_scenario(hours=3, inflow_upper_m3s=10.0, inflow_lower_m3s=1.0).by_reservoir(
+            "lake"
+        ),
+        match=("`lower`", "must name the reservoir that receives `inflow_lower_m3s`", "by_reservoir()"),
+    ),
+    Case(
+        id="scenario-by-reservoir-same-name-twice",
+        area="scenario",
+        bad="Scenario.by_reservoir() with the same reservoir for both roles",
+        run=lambda tmp: constant_scenario(hours=3, inflow_upper_m3s=10.0).by_reservoir("lake", "lake"),
+        match=("`lower`", "'lake'", "must differ from `upper`"),
+    ),
+    Case(
+        id="scenario-by-reservoir-of-a-named-scenario",
+        area="scenario",
+        bad="Scenario.by_reservoir() on a scenario already given by name",
+        run=lambda tmp: named_scenario(hours=3, inflow_m3s={"Top": 1.0}).by_reservoir("Top"),
+        match=("`scenario`", "['Top']", "already gives its inflows by reservoir name"),
+    ),
 ]

@@ -20,6 +20,7 @@ import pandas as pd
 
 from hydro_sim import _validation as iv
 from hydro_sim.errors import HydroSimWarning
+from hydro_sim.network import network_of
 from hydro_sim.optimise import _highs
 from hydro_sim.optimise._model import (
     UC_MIP_REL_GAP,
@@ -304,25 +305,41 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
                 res.initial_level_masl,
                 f"Reservoir '{res.name}' of {where}",
             )
+    net = network_of(plant)
+    names = net.reservoir_names
+    release_name = net.links[-1].name if plant.lower is not None else net.sinks[0].name
+    per_res = {
+        "water_value_per_hm3": {
+            names[0]: numbers["water_value_upper_cny_per_hm3"],
+            **({names[1]: numbers["water_value_lower_cny_per_hm3"]} if len(names) > 1 else {}),
+        },
+        "end_volume_hm3": {
+            name: ends[key]
+            for name, key in zip(names, ("end_volume_upper_hm3", "end_volume_lower_hm3"), strict=False)
+            if ends[key] is not None
+        },
+        "max_level_change_m_per_h": {
+            name: numbers[key]
+            for name, key in zip(
+                names, ("max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h"), strict=False
+            )
+            if math.isfinite(numbers[key])
+        },
+        "previous_flow_m3s": {release_name: previous_release} if previous_release is not None else {},
+    }
     return DispatchOptions(
         objective=kw["objective"],
         end=kw["end"],
-        water_value_upper_cny_per_hm3=numbers["water_value_upper_cny_per_hm3"],
-        water_value_lower_cny_per_hm3=numbers["water_value_lower_cny_per_hm3"],
         pump_generate_balance=kw["pump_generate_balance"],
         unit_commitment=kw["unit_commitment"],
         loss_segments=int(kw["loss_segments"]),
         shortfall_penalty_cny_per_mwh=numbers["shortfall_penalty_cny_per_mwh"],
         curtailment_penalty_cny_per_mwh=numbers["curtailment_penalty_cny_per_mwh"],
         tracking_penalty_cny_per_mwh=numbers["tracking_penalty_cny_per_mwh"],
-        max_level_change_upper_m_per_h=numbers["max_level_change_upper_m_per_h"],
-        max_level_change_lower_m_per_h=numbers["max_level_change_lower_m_per_h"],
         mip_rel_gap=gap,
         time_limit_s=numbers["time_limit_s"],
         max_daily_generating_hours=cap_h,
-        end_volume_upper_hm3=ends["end_volume_upper_hm3"],
-        end_volume_lower_hm3=ends["end_volume_lower_hm3"],
-        previous_release_m3s=previous_release,
+        **per_res,
     )
 
 

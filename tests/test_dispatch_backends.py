@@ -1,7 +1,9 @@
 """Layer 3: backend against backend.
 
 The PuLP model (``_pulp``, solved by CBC and by HiGHS through PuLP) against the vectorised HiGHS build
-(``_highs``) on the same :class:`ModelData`: same optimum, each backend's schedule feasible and optimal in
+(``_highs``, on the network model of :mod:`hydro_sim.optimise._formulation`) on the same plant, options and
+heads; the PuLP backend still reads the Plant's legacy :class:`ModelData`, so its columns and rows are
+matched to the network model's by name (:func:`hydro_sim.optimise._frames.legacy_families`): same optimum, each backend's schedule feasible and optimal in
 the other backend's model, same schedule where the optimum is unique, same water values (duals).
 
 Most of these small cases have many optimal schedules (with two flat price levels, any of the equally
@@ -27,14 +29,16 @@ import numpy as np
 import pandas as pd
 import pulp
 import pytest
-import scipy.sparse as sp
 
 import hydro_sim
 from hydro_sim import HydroSimInputError, Scenario
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
-from hydro_sim.optimise import _highs, _pulp, dispatch, export_model
-from hydro_sim.optimise._model import DispatchOptions, ModelData, build_model_data, initial_heads
+from hydro_sim.network import network_of
+from hydro_sim.optimise import _frames, _highs, _pulp, api, dispatch, export_model
+from hydro_sim.optimise._data import NetworkModelData, build_network_data, initial_heads
+from hydro_sim.optimise._formulation import LP, build_model
+from hydro_sim.optimise._model import ModelData, build_model_data
 
 #: DESIGN.md §4: "same model, same optimum (relative difference ≤ 1e-6)". CBC hands PuLP its solution with
 #: 8 significant digits, which puts ≈1e-8 relative noise on the objective recomputed from it.
@@ -183,48 +187,114 @@ def _fixed(options: dict[str, Any]) -> dict[str, Any]:
     return {"head": "fixed", "fixed_head_tolerance_m": math.inf, **options}
 
 
-def _model_data(plant: hydro_sim.Plant, scenario: Scenario, options: dict[str, Any]) -> ModelData:
-    opts = DispatchOptions(
-        **{k: v for k, v in options.items() if k not in ("head", "fixed_head_tolerance_m")}
+def _options(plant: hydro_sim.Plant, scenario: Scenario, options: dict[str, Any]) -> Any:
+    """The options as dispatch() validates them (the single DispatchOptions)."""
+    defaults = {
+        name: p.default
+        for name, p in __import__("inspect").signature(dispatch).parameters.items()
+        if p.kind is __import__("inspect").Parameter.KEYWORD_ONLY and name != "start_head_m"
+    }
+    _, _, opts = api._validate(plant, scenario, {**defaults, **options})
+    return opts
+
+
+def _network_data(plant: hydro_sim.Plant, scenario: Scenario, options: dict[str, Any]) -> NetworkModelData:
+    """The network model's data at the initial heads."""
+    net = network_of(plant)
+    return build_network_data(
+        net, scenario, _options(plant, scenario, options), initial_heads(net, scenario.n_steps)
     )
-    return build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
+
+
+def _model_data(plant: hydro_sim.Plant, scenario: Scenario, options: dict[str, Any]) -> ModelData:
+    """The legacy PuLP backend's data of the same model."""
+    net = network_of(plant)
+    heads = _frames.legacy_heads(initial_heads(net, scenario.n_steps))
+    return build_model_data(plant, scenario, _options(plant, scenario, options), heads)
+
+
+def _both(
+    plant: hydro_sim.Plant, scenario: Scenario, options: dict[str, Any]
+) -> tuple[NetworkModelData, ModelData]:
+    return _network_data(plant, scenario, options), _model_data(plant, scenario, options)
+
+
+def _legacy_rows(plant: hydro_sim.Plant, nd: NetworkModelData) -> dict[str, str]:
+    """The network model's row families → the legacy row families of the PuLP backend."""
+    net = nd.network
+    out = {
+        f"{plant.upper.name}-balance": "bal_up",
+        "busbar-power": "power",
+        "busbar-firm": "firm",
+        "busbar-track": "track",
+    }
+    if plant.lower is not None:
+        out[f"{plant.lower.name}-balance"] = "bal_lo"
+        out[f"{plant.lower.name}-level_change"] = "dlev_lo"
+    out[f"{plant.upper.name}-level_change"] = "dlev_up"
+    outlet = net.links[-1].name if plant.lower is not None else net.sinks[0].name
+    out[f"{net.sinks[0].name}-flow"] = "rel_def"
+    out[f"{outlet}-ramp"] = "ramp"
+    out[f"{outlet}-join_ramp"] = "join_ramp"
+    if plant.conventional is not None:
+        for k in ("min", "max", "flow"):
+            out[f"{plant.conventional.name}-uc_{k}"] = f"uc_conv_{k}"
+    if plant.reversible is not None:
+        rev = plant.reversible.name
+        for k in ("min", "max", "flow"):
+            out[f"{rev}-uc_{k}"] = f"uc_gen_{k}"
+            out[f"{rev}-pump-uc_{k}"] = f"uc_pump_{k}"
+        out[f"{rev}-uc_mode_gen"] = "uc_mode_gen"
+        out[f"{rev}-uc_mode_pump"] = "uc_mode_pump"
+        out[f"{rev}-pump_generate_balance"] = "pgbal"
+        out[f"{rev}-generation_cap"] = "gencap"
+    return out
+
+
+def _to_network_values(
+    plant: hydro_sim.Plant, nd: NetworkModelData, values: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    names = _frames.legacy_families(plant, nd)
+    return {names.get(k, k): v for k, v in values.items()}
+
+
+def _to_legacy_values(
+    plant: hydro_sim.Plant, nd: NetworkModelData, values: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
+    back = {v: k for k, v in _frames.legacy_families(plant, nd).items()}
+    return {back[k]: v for k, v in values.items() if k in back}
 
 
 # ---- a solution checked against each model --------------------------------------------------------------
 
 
-def _check_in_highs_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
-    """Assert that the column values satisfy every bound and row of the HiGHS build; return their cost."""
-    blocks, _ = _highs.build(d)
-    x = np.zeros(blocks.n_cols)
-    for name, off in blocks.col_off.items():
-        x[off : off + d.T] = values[name]
-    lb, ub = np.concatenate(blocks.col_lb), np.concatenate(blocks.col_ub)
+def _check_in_highs_model(nd: NetworkModelData, values: dict[str, np.ndarray]) -> float:
+    """Assert that the column values (the network model's families) satisfy every bound and row of the
+    network model itself; return their cost."""
+    lp = build_model(nd)
+    x = np.zeros(lp.n_cols)
+    for name, (off, n) in lp.col_fam.items():
+        x[off : off + n] = values[name]
     tol = FEASIBILITY_REL_TOL * (1.0 + np.abs(x))
-    assert np.all(x >= lb - tol), (
-        f"bounds broken in the HiGHS model at columns {np.flatnonzero(x < lb - tol)}"
+    assert np.all(x >= lp.col_lb - tol), (
+        f"bounds broken in the HiGHS model at columns {np.flatnonzero(x < lp.col_lb - tol)}"
     )
-    assert np.all(x <= ub + tol), (
-        f"bounds broken in the HiGHS model at columns {np.flatnonzero(x > ub + tol)}"
+    assert np.all(x <= lp.col_ub + tol), (
+        f"bounds broken in the HiGHS model at columns {np.flatnonzero(x > lp.col_ub + tol)}"
     )
-    integer = np.concatenate(blocks.col_int).astype(bool)
+    integer = lp.integer.astype(bool)
     assert np.all(np.abs(x[integer] - np.rint(x[integer])) <= FEASIBILITY_REL_TOL)
-    a = sp.csr_matrix(
-        (np.concatenate(blocks.v), (np.concatenate(blocks.r), np.concatenate(blocks.c))),
-        shape=(blocks.n_rows, blocks.n_cols),
-    )
+    a = lp.matrix().tocsr()
     activity = a @ x
     tol = FEASIBILITY_REL_TOL * (1.0 + abs(a) @ np.abs(x))
-    row_lb, row_ub = np.concatenate(blocks.row_lb), np.concatenate(blocks.row_ub)
-    names = {off: name for name, off in blocks.row_off.items()}
-    for bad in (np.flatnonzero(activity < row_lb - tol), np.flatnonzero(activity > row_ub + tol)):
+    names = lp.row_names()
+    for bad in (np.flatnonzero(activity < lp.row_lb - tol), np.flatnonzero(activity > lp.row_ub + tol)):
         if bad.size:
-            start = max(o for o in names if o <= bad[0])
             pytest.fail(
-                f"row {names[start]}[{bad[0] - start}] of the HiGHS model broken: {activity[bad[0]]!r} "
-                f"not in [{row_lb[bad[0]]!r}, {row_ub[bad[0]]!r}]"
+                f"row {names[bad[0]]} of the HiGHS model broken: {activity[bad[0]]!r} "
+                f"not in [{lp.row_lb[bad[0]]!r}, {lp.row_ub[bad[0]]!r}]"
             )
-    return float(np.concatenate(blocks.col_cost) @ x)
+    return float(lp.cost @ x + lp.offset)
 
 
 def _check_in_pulp_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
@@ -303,12 +373,13 @@ def test_water_balance_closes_from_the_schedule(case: str, backend: str, solver:
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_schedule_is_optimal_in_the_other_model(case: str, solver: str) -> None:
-    d = _model_data(*CASES[case]())
-    fast, _ = _highs.solve(d)
+    plant, scenario, options = CASES[case]()
+    nd, d = _both(plant, scenario, options)
+    fast, _ = _highs.solve(nd)
     readable = _pulp.solve(d, solver=solver)
     assert (fast.status, readable.status) == ("optimal", "optimal")
-    cost_of_pulp_schedule = _check_in_highs_model(d, readable.values)
-    cost_of_highs_schedule = _check_in_pulp_model(d, fast.values)
+    cost_of_pulp_schedule = _check_in_highs_model(nd, _to_network_values(plant, nd, readable.values))
+    cost_of_highs_schedule = _check_in_pulp_model(d, _to_legacy_values(plant, nd, fast.values))
     assert _rel(cost_of_pulp_schedule, fast.objective_cny) <= OBJECTIVE_REL_TOL
     assert _rel(cost_of_highs_schedule, readable.objective_cny) <= OBJECTIVE_REL_TOL
 
@@ -346,30 +417,30 @@ def test_same_water_values(case: str, solver: str, tilt: bool) -> None:
     assert fast["water_value_upper_cny_per_hm3"].min() > 0.0
 
 
-def _highs_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, bool]], dict[str, tuple]]:
-    """The HiGHS build by name: columns ``name_t`` → (lb, ub, cost, integer); rows → (coefficients, lb, ub),
-    each row named as the PuLP backend names it (a ranged row by its PuLP ``…_rise``/``…_fall`` pair)."""
-    blocks, _ = _highs.build(d)
-    lb, ub = np.concatenate(blocks.col_lb), np.concatenate(blocks.col_ub)
-    cost, integer = np.concatenate(blocks.col_cost), np.concatenate(blocks.col_int)
-    col_name = np.empty(blocks.n_cols, dtype=object)
-    for name, off in blocks.col_off.items():
-        n = (sorted([o for o in blocks.col_off.values() if o > off]) or [blocks.n_cols])[0] - off
-        col_name[off : off + n] = [f"{name}_{t}" for t in range(n)]
-    cols = {col_name[j]: (lb[j], ub[j], cost[j], bool(integer[j])) for j in range(blocks.n_cols)}
-    a = sp.csr_matrix(
-        (np.concatenate(blocks.v), (np.concatenate(blocks.r), np.concatenate(blocks.c))),
-        shape=(blocks.n_rows, blocks.n_cols),
-    )
-    row_lb, row_ub = np.concatenate(blocks.row_lb), np.concatenate(blocks.row_ub)
+def _highs_model(
+    plant: hydro_sim.Plant, nd: NetworkModelData
+) -> tuple[dict[str, tuple[float, float, float, bool]], dict[str, tuple]]:
+    """The network model by the PuLP backend's names: columns ``name_t`` → (lb, ub, cost, integer); rows →
+    (coefficients, lb, ub), each row named as the PuLP backend names it (a ranged row by its PuLP
+    ``…_rise``/``…_fall`` pair)."""
+    lp: LP = build_model(nd)
+    legacy = {v: k for k, v in _frames.legacy_families(plant, nd).items()}
+    row_legacy = _legacy_rows(plant, nd)
+    col_name = np.empty(lp.n_cols, dtype=object)
+    for name, (off, n) in lp.col_fam.items():
+        col_name[off : off + n] = [f"{legacy[name]}_{t}" for t in range(n)]
+    cols = {
+        col_name[j]: (lp.col_lb[j], lp.col_ub[j], lp.cost[j], bool(lp.integer[j])) for j in range(lp.n_cols)
+    }
+    a = lp.matrix().tocsr()
     rows: dict[str, tuple] = {}
-    for name, off in blocks.row_off.items():
-        n = (sorted([o for o in blocks.row_off.values() if o > off]) or [blocks.n_rows])[0] - off
+    for fam, (off, n) in lp.row_fam.items():
+        name = row_legacy[fam]
         for i in range(n):
             row = a.getrow(off + i)
             coefs = {col_name[j]: v for j, v in zip(row.indices, row.data, strict=True) if v != 0.0}
             label = f"{name}_{i + 1}" if name == "ramp" else f"{name}_{i}"  # ramp rows start at t = 1
-            rows[label] = (coefs, row_lb[off + i], row_ub[off + i])
+            rows[label] = (coefs, lp.row_lb[off + i], lp.row_ub[off + i])
     return cols, rows
 
 
@@ -406,8 +477,8 @@ def _pulp_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, bool
     return cols, rows
 
 
-FULL_MODELS: dict[str, Callable[[], ModelData]] = {
-    "textbook: firming, PV and wind, ramp, level change, unit commitment, water value": lambda: _model_data(
+FULL_MODELS: dict[str, Callable[[], tuple[hydro_sim.Plant, Scenario, dict[str, Any]]]] = {
+    "textbook: firming, PV and wind, ramp, level change, unit commitment, water value": lambda: (
         textbook_plant(max_ramp_m3s_per_h=10.0),
         _textbook_renewables(),
         {
@@ -419,7 +490,7 @@ FULL_MODELS: dict[str, Callable[[], ModelData]] = {
         },
     ),
     "pumped storage: tracking, level change both, daily balance, unit commitment, end fixed": lambda: (
-        _model_data(
+        (
             small_pumped_storage(n_units=2),
             _with(_two_price_days(), delivery_mw=np.full(48, 20.0)),
             {
@@ -433,7 +504,7 @@ FULL_MODELS: dict[str, Callable[[], ModelData]] = {
             },
         )
     ),
-    "Lianghekou day: firming with PV, level change both, daily balance, unit commitment": lambda: _model_data(
+    "Lianghekou day: firming with PV, level change both, daily balance, unit commitment": lambda: (
         hydro_sim.lianghekou(),
         _with(
             lianghekou_week().window(start_h=0, hours=24),
@@ -455,8 +526,9 @@ FULL_MODELS: dict[str, Callable[[], ModelData]] = {
 def test_same_columns_rows_and_costs_as_the_highs_build(model: str) -> None:
     """Term by term: under "firming" and "tracking" the HiGHS build keeps the line as a column, so the two
     backends must hold the very same columns, bounds, costs, integrality, rows and coefficients."""
-    d = FULL_MODELS[model]()
-    h_cols, h_rows = _highs_model(d)
+    plant, scenario, options = FULL_MODELS[model]()
+    nd, d = _both(plant, scenario, options)
+    h_cols, h_rows = _highs_model(plant, nd)
     p_cols, p_rows = _pulp_model(d)
     assert sorted(p_cols) == sorted(h_cols)
     for name, (lb, ub, cost, integer) in h_cols.items():
@@ -526,15 +598,14 @@ def test_checkpoint_relaxation_has_the_optimum_of_the_model_itself(seed: int, le
     """The HiGHS backend sums the upper balances between checkpoints and adds the steps whose recomputed
     volume leaves its bounds as checkpoints: it must end at the optimum of the model itself, with values
     that satisfy every row and bound of it."""
-    d = _model_data(textbook_plant(initial_level_masl=level_masl), _three_weeks_of_daily_prices(seed), {})
+    d = _network_data(textbook_plant(initial_level_masl=level_masl), _three_weeks_of_daily_prices(seed), {})
     fast, _ = _highs.solve(d)
-    blocks, _ = _highs.build(d)
     h = _highs.new_highs()
-    blocks.pass_to(h)
+    build_model(d).pass_to(h)
     h.run()
     itself = h.getInfo().objective_function_value
     assert fast.status == "optimal"
-    assert 1 < fast.basis.checkpoints.size < d.T  # some steps became checkpoints, not all
+    assert 1 < fast.basis.checkpoints[0].size < d.T  # some steps became checkpoints, not all
     assert _rel(fast.objective_cny, itself) <= OBJECTIVE_REL_TOL
     assert _rel(_check_in_highs_model(d, fast.values), itself) <= OBJECTIVE_REL_TOL
 

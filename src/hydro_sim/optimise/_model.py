@@ -1,4 +1,7 @@
-"""The dispatch model as numbers: every coefficient and bound of the LP/MILP, per step.
+"""The dispatch model of a two-reservoir Plant as numbers (LEGACY: read by the PuLP backend only).
+
+The HiGHS backend reads :class:`~hydro_sim.optimise._data.NetworkModelData`; this module stays, with
+:class:`DispatchOptions` from :mod:`._data`, until the PuLP backend reads that too.
 
 :func:`build_model_data` turns a plant, a scenario, the options and a head estimate into a
 :class:`ModelData`. Both backends read only this object, so they solve the same model.
@@ -56,55 +59,41 @@ volume v0 unless an end target is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from hydro_sim import hydraulics as hy
-from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
+from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.network import network_of
+from hydro_sim.optimise._data import (
+    SPILL_TIE_BREAK_CNY_PER_HM3,
+    UC_MIP_REL_GAP,
+    DispatchOptions,
+    calendar_periods,
+    group_chords,
+    local_wall_time,
+    pump_cap_flow,
+)
 from hydro_sim.plant import Plant, Reservoir
 from hydro_sim.scenario import Scenario
 
+__all__ = [
+    "SPILL_TIE_BREAK_CNY_PER_HM3",
+    "UC_MIP_REL_GAP",
+    "DispatchOptions",
+    "HeadEstimate",
+    "ModelData",
+    "build_model_data",
+    "calendar_periods",
+    "heads_from_volumes",
+    "initial_heads",
+    "local_wall_time",
+]
+
 Objective = Literal["revenue", "firming", "tracking"]
 EndCondition = Literal["at_least_start", "fixed", "water_value"]
-
-_A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW  # MW per (m³/s · m)
-#: Cost of spilling 1 hm³, a tie-break only: far below any water value (Lianghekou: ~10⁵ CNY/hm³) and far
-#: above the solver's optimality tolerance on this cost scale. [CNY/hm³]
-SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
-#: Largest MIP gap at which unit commitment stops by default. HiGHS proves a Lianghekou week
-#: (``head="successive"``, ``pump_generate_balance="day"``, five successive-head MILPs) to 1e-3 in 10–16 s
-#: on a 2-core machine shared with other jobs (``python benchmarks/bench_dispatch.py --uc``), while at the
-#: former 1e-4 the first MILP alone is still at a 2.5e-4 gap after 120 s (measured there). 0.1 % of a week's
-#: revenue is below the model's own errors (chords of the power curve, efficiencies at one point). [-]
-UC_MIP_REL_GAP = 1e-3
-
-
-@dataclass(frozen=True, kw_only=True)
-class DispatchOptions:
-    """Options of :func:`hydro_sim.optimise` after validation (see its docstring)."""
-
-    objective: Objective = "revenue"
-    end: EndCondition = "at_least_start"
-    water_value_upper_cny_per_hm3: float = 0.0
-    water_value_lower_cny_per_hm3: float = 0.0
-    pump_generate_balance: Literal["none", "day", "week"] = "none"
-    unit_commitment: bool = False
-    loss_segments: int = 2
-    shortfall_penalty_cny_per_mwh: float = 2000.0
-    curtailment_penalty_cny_per_mwh: float = 100.0
-    tracking_penalty_cny_per_mwh: float = 1000.0
-    max_level_change_upper_m_per_h: float = np.inf
-    max_level_change_lower_m_per_h: float = np.inf
-    mip_rel_gap: float = UC_MIP_REL_GAP
-    time_limit_s: float = np.inf
-    max_daily_generating_hours: float = np.inf
-    end_volume_upper_hm3: float | None = None
-    end_volume_lower_hm3: float | None = None
-    previous_release_m3s: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,68 +223,19 @@ class ModelData:
         return [name for name, _ in self.families]
 
 
-def _chords(
-    q_cap: np.ndarray, S: int, power_of_flow: Callable[[np.ndarray], np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cut [0, q_cap[t]] into S equal chords of ``power_of_flow``; return widths and slopes, shape (S, T)."""
-    width = np.broadcast_to(q_cap / S, (S, q_cap.size)).copy()
-    edges = q_cap[None, :] * (np.arange(S + 1)[:, None] / S)  # (S+1, T)
-    p = power_of_flow(edges)  # (S+1, T)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        slope = np.where(width > 0, np.diff(p, axis=0) / np.where(width > 0, width, 1.0), 0.0)
-    return width, slope
-
-
-def _turbine_cap_flow(
-    max_flow: float, max_power: float, h_g: np.ndarray, k: float, eta: np.ndarray
-) -> np.ndarray:
-    """Largest useful group flow at gross head h_g: the flow limit or the flow at the power limit."""
-    q_at_p = hy.turbine_flow_with_losses_m3s(np.full_like(h_g, max_power), h_g, k, eta)
-    q_at_p = np.where(np.isnan(q_at_p), max_flow, q_at_p)  # power limit out of reach: flow limit binds
-    return np.minimum(max_flow, q_at_p)
-
-
-def _pump_cap_flow(max_power: float, h_g: np.ndarray, k: float, eta: np.ndarray) -> np.ndarray:
-    """Pumped flow at the group's largest input: solves ρ g Q (H_g + kQ²)/(η 10⁶) = P by Newton."""
-    q = hy.pump_flow_m3s(np.full_like(h_g, max_power), h_g, eta)
-    for _ in range(30):
-        f = _A * q * (h_g + k * q * q) / eta - max_power
-        df = _A * (h_g + 3.0 * k * q * q) / eta
-        step = f / df
-        q = q - step
-        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):  # converged everywhere
-            break
-    return q
+#: The pump's flow at its largest input (read by ``hydro_sim.validation``; it lives in ``._data`` now).
+_pump_cap_flow = pump_cap_flow
 
 
 def _segments(plant: Plant, hg: np.ndarray, S: int) -> tuple[np.ndarray, ...]:
     """Chord widths and slopes of each group at the gross heads ``hg``, each shaped (S, len(hg)): conventional
     (widths, MW per m³/s), generating (widths, MW per m³/s), pumping (widths, MW per m³/s)."""
-    U = hg.size
-    zeros = np.zeros((S, U))
+    zeros = np.zeros((S, hg.size))
     conv, rev = plant.conventional, plant.reversible
-    seg_conv_width = k_conv = seg_gen_width = k_gen = seg_pump_width = b_pump = zeros
-    if conv is not None:
-        eta_c = np.full(U, conv.reference_efficiency)
-        kc = conv.head_loss_coefficient_s2_per_m5
-        qcap = _turbine_cap_flow(conv.max_total_flow_m3s, conv.max_power_mw, hg, kc, eta_c)
-        if not isinstance(conv.efficiency, float):
-            eta_c = conv.efficiency_at(qcap, hg - kc * qcap**2)
-        seg_conv_width, k_conv = _chords(qcap, S, lambda q: _A * eta_c * q * (hg - kc * q * q))
-    if rev is not None:
-        kr = rev.head_loss_coefficient_s2_per_m5
-        eta_t = np.full(U, rev.reference_turbine_efficiency)
-        qcap = _turbine_cap_flow(rev.max_total_flow_m3s, rev.max_power_mw, hg, kr, eta_t)
-        if not isinstance(rev.turbine_efficiency, float):
-            eta_t = rev.turbine_efficiency_at(qcap, hg - kr * qcap**2)
-        seg_gen_width, k_gen = _chords(qcap, S, lambda q: _A * eta_t * q * (hg - kr * q * q))
-        eta_p = np.full(U, rev.reference_pump_efficiency)
-        qp = _pump_cap_flow(rev.max_total_pumping_power_mw, hg, kr, eta_p)
-        if not isinstance(rev.pump_efficiency, float):
-            eta_p = rev.pump_efficiency_at(qp, hg + kr * qp**2)
-            qp = _pump_cap_flow(rev.max_total_pumping_power_mw, hg, kr, eta_p)
-        seg_pump_width, b_pump = _chords(qp, S, lambda q: _A * q * (hg + kr * q * q) / eta_p)
-    return seg_conv_width, k_conv, seg_gen_width, k_gen, seg_pump_width, b_pump
+    cw, ck = group_chords(conv, "generate", hg, S) if conv is not None else (zeros, zeros)
+    gw, gk = group_chords(rev, "generate", hg, S) if rev is not None else (zeros, zeros)
+    pw, pb = group_chords(rev, "pump", hg, S) if rev is not None else (zeros, zeros)
+    return cw, ck, gw, gk, pw, pb
 
 
 def build_model_data(
@@ -316,6 +256,13 @@ def build_model_data(
     )
     conv, rev = plant.conventional, plant.reversible
 
+    net = network_of(plant)
+    names = net.reservoir_names
+    lower_name = names[1] if plant.lower is not None else None
+    release_name = net.links[-1].name if plant.lower is not None else net.sinks[0].name
+    inf = float("inf")
+    limit_up = options.max_level_change_m_per_h.get(names[0], inf)
+    limit_lo = options.max_level_change_m_per_h.get(lower_name, inf) if lower_name else inf
     v_up_min, v_up_max = plant.upper.volume_bounds_hm3(idx)
     if plant.lower is not None:
         v_lo_min, v_lo_max = plant.lower.volume_bounds_hm3(idx)
@@ -379,32 +326,28 @@ def build_model_data(
         release_min=np.full(T, plant.outlet.environmental_min_flow_m3s),
         release_max=np.full(T, plant.outlet.max_release_m3s),
         ramp_m3s_per_step=plant.outlet.max_ramp_m3s_per_h * dt,
-        release_before_m3s=options.previous_release_m3s,
+        release_before_m3s=options.previous_flow_m3s.get(release_name),
         v_up0=plant.upper.initial_volume_hm3,
         v_up_min=np.asarray(v_up_min),
         v_up_max=np.asarray(v_up_max),
         v_lo0=v_lo0,
         v_lo_min=np.asarray(v_lo_min),
         v_lo_max=np.asarray(v_lo_max),
-        dv_up_max=dv(options.max_level_change_upper_m_per_h, plant.upper, heads.level_upper_masl),
-        dv_lo_max=dv(options.max_level_change_lower_m_per_h, plant.lower, heads.level_lower_masl),
+        dv_up_max=dv(limit_up, plant.upper, heads.level_upper_masl),
+        dv_lo_max=dv(limit_lo, plant.lower, heads.level_lower_masl),
         pv_max=pv,
         wind_max=wind,
         line_min=-line_cap,
         line_max=line_max,
         spill_cost=SPILL_TIE_BREAK_CNY_PER_HM3 * HM3_PER_M3S_HOUR * dt,
-        water_value_up=options.water_value_upper_cny_per_hm3,
-        water_value_lo=options.water_value_lower_cny_per_hm3,
+        water_value_up=options.water_value_per_hm3.get(names[0], 0.0),
+        water_value_lo=options.water_value_per_hm3.get(lower_name, 0.0) if lower_name else 0.0,
         shortfall_penalty=options.shortfall_penalty_cny_per_mwh,
         curtailment_penalty=options.curtailment_penalty_cny_per_mwh,
         tracking_penalty=options.tracking_penalty_cny_per_mwh,
         balance_periods=periods,
-        v_up_end=(
-            plant.upper.initial_volume_hm3
-            if options.end_volume_upper_hm3 is None
-            else options.end_volume_upper_hm3
-        ),
-        v_lo_end=(v_lo0 if options.end_volume_lower_hm3 is None else options.end_volume_lower_hm3),
+        v_up_end=options.end_volume_hm3.get(names[0], plant.upper.initial_volume_hm3),
+        v_lo_end=options.end_volume_hm3.get(lower_name, v_lo0) if lower_name else v_lo0,
         gen_cap_periods=cap_periods,
         gen_cap_mwh=cap_mwh,
         n_conv=conv.n_units if conv else 0,
@@ -420,29 +363,6 @@ def build_model_data(
         mip_rel_gap=options.mip_rel_gap,
         time_limit_s=options.time_limit_s,
     )
-
-
-def local_wall_time(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
-    """The index's time stamps on its own calendar (the local wall clock of a time-zone-aware index)."""
-    return index.tz_localize(None) if index.tz is not None else index
-
-
-def calendar_periods(index: pd.DatetimeIndex, period: Literal["day", "week"]) -> list[np.ndarray]:
-    """Step positions of each local day (or Monday-to-Sunday week) of the index, in order.
-
-    Days are the local dates of the steps, so a day across a daylight-saving change holds 23 or 25 hourly
-    steps, and a change at midnight (no 00:00 that day) raises nothing.
-
-    Examples
-    --------
-    >>> idx = pd.date_range("2025-03-29 22:00", periods=6, freq="h", tz="Europe/Berlin")
-    >>> [p.tolist() for p in calendar_periods(idx, "day")]
-    [[0, 1], [2, 3, 4, 5]]
-    """
-    wall = local_wall_time(index)
-    key = wall.normalize() if period == "day" else wall.to_period("W").start_time
-    codes, _ = pd.factorize(np.asarray(key))
-    return [np.flatnonzero(codes == k) for k in range(codes.max() + 1)]
 
 
 def initial_heads(plant: Plant, T: int) -> HeadEstimate:

@@ -229,7 +229,7 @@ def _check_in_highs_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
 
 def _check_in_pulp_model(d: ModelData, values: dict[str, np.ndarray]) -> float:
     """Assert that the values satisfy every bound and constraint of the PuLP problem; return its objective."""
-    prob, x = _pulp.build_problem(d)
+    prob, x = _pulp.legacy_build_problem(d)
     values = dict(values)
     if "line" not in values:  # the HiGHS build folds the line into the power row under "revenue"
         line = np.zeros(d.T)
@@ -375,7 +375,7 @@ def _highs_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, boo
 
 def _pulp_model(d: ModelData) -> tuple[dict[str, tuple[float, float, float, bool]], dict[str, tuple]]:
     """The PuLP problem in the form of :func:`_highs_model`, its rise/fall pairs merged into ranged rows."""
-    prob, _ = _pulp.build_problem(d)
+    prob, _ = _pulp.legacy_build_problem(d)
     objective = prob.objective
     cols = {
         v.name: (
@@ -484,7 +484,7 @@ def test_variable_and_constraint_names_read_like_the_algebra() -> None:
     d = _model_data(
         plant, scenario, {**options, "max_level_change_upper_m_per_h": 0.1, "pump_generate_balance": "day"}
     )
-    prob, x = _pulp.build_problem(d)
+    prob, x = _pulp.legacy_build_problem(d)
     assert list(x) == d.col_names
     assert {v.name for v in x["v_up"]} == {f"v_up_{t}" for t in range(d.T)}
     names = {c.name for c in prob.constraints()}
@@ -548,7 +548,7 @@ def test_year_builds_every_row() -> None:
     )
     plant = hydro_sim.lianghekou()
     d = _model_data(plant, scenario, {"pump_generate_balance": "day", "max_level_change_lower_m_per_h": 1.0})
-    prob, _ = _pulp.build_problem(d)
+    prob, _ = _pulp.legacy_build_problem(d)
     # (its build time belongs in benchmarks/bench_dispatch.py, not in a unit test)
     assert len(prob.constraints()) == 8760 * 3 + 2 * 8760 + 365  # balances, power, level change, days
 
@@ -642,7 +642,7 @@ def test_export_model_writes_a_file_that_holds_the_model(suffix: str, tmp_path: 
     assert path == tmp_path / f"textbook{suffix}" and path.stat().st_size > 0
     h = _highs.new_highs()
     assert h.readModel(str(path)) == highspy.HighsStatus.kOk
-    prob, _ = _pulp.build_problem(_model_data(plant, scenario, options))
+    prob, _ = _pulp.legacy_build_problem(_model_data(plant, scenario, options))
     assert (h.getNumCol(), h.getNumRow()) == (len(prob.variables()), len(prob.constraints()))
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal

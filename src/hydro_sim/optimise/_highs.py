@@ -46,6 +46,9 @@ class RawSolution:
     solver_message: str
     objective_cny: float
     values: dict[str, np.ndarray] = field(default_factory=dict)  # family → (T,) or (n_periods,)
+    # (R, T) duals of the reservoirs' balance rows of a network model (money per hm³, minus the water value);
+    # the field of the network RawSolution on branch net-opt, here for the PuLP backend until that lands
+    balance_duals: np.ndarray | None = None
     dual_bal_up: np.ndarray | None = None
     dual_bal_lo: np.ndarray | None = None
     mip_gap: float | None = None

@@ -6,7 +6,6 @@ heads (successive LP), turn the solution into a schedule, and diagnose infeasibi
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import math
 import os
@@ -20,17 +19,19 @@ import pandas as pd
 
 from hydro_sim import _validation as iv
 from hydro_sim.errors import HydroSimWarning
-from hydro_sim.network import network_of
-from hydro_sim.optimise import _highs
-from hydro_sim.optimise._model import (
+from hydro_sim.network import Network, PumpTurbineLink, Release, network_of
+from hydro_sim.optimise import _frames, _highs
+from hydro_sim.optimise._data import (
     UC_MIP_REL_GAP,
     DispatchOptions,
     HeadEstimate,
-    ModelData,
-    build_model_data,
-    heads_from_volumes,
+    NetworkModelData,
+    build_network_data,
+    heads_from_solution,
     initial_heads,
+    unit_links,
 )
+from hydro_sim.optimise._formulation import build_model
 from hydro_sim.optimise.result import DispatchResult, empty_frame
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
@@ -42,9 +43,6 @@ __all__ = ["STATUSES", "dispatch", "export_model"]
 IDLE_FLOW_M3S = 1e-4
 #: Successive-head iterations taken at full step before under-relaxation starts. [-]
 UNDAMPED_ITERATIONS = 4
-#: Magnitude below which a solved flow or power is solver round-off and is reported as 0 (HiGHS's primal
-#: feasibility tolerance is 1e-7; real flows are ≥ 1e-3 m³/s). [m³/s or MW]
-ROUND_OFF_ZERO = 1e-9
 #: Slack above which a soft constraint of the diagnosis model counts as broken (solver tolerance × 10). [unit of the row]
 DIAGNOSIS_TOLERANCE = 1e-5
 
@@ -166,20 +164,62 @@ _RESERVED_HIGHS_OPTIONS = {
 }
 
 
-def _head_range_m(plant: Plant) -> tuple[float, float]:
-    """Smallest and largest gross head the plant's level limits allow. [m]"""
-    up_lo, up_hi = plant.upper.min_level_masl, plant.upper.max_level_masl
-    if plant.lower is not None:
-        lo_lo, lo_hi = plant.lower.min_level_masl, plant.lower.max_level_masl
-    else:
-        lo_lo = lo_hi = float(plant.tailwater_level_masl)  # type: ignore[arg-type]
-    return up_lo - lo_hi, up_hi - lo_lo
+def _head_ranges_m(network: Network) -> np.ndarray:
+    """(G, 2) smallest and largest gross head of each unit link that the level limits allow. [m]"""
+    res = {r.name: r for r in network.reservoirs}
+    out = []
+    for link in unit_links(network):
+        up = res[link.from_node]
+        if link.to_node in res:
+            lo_lo, lo_hi = res[link.to_node].min_level_masl, res[link.to_node].max_level_masl
+        else:
+            sink = network.node(link.to_node)
+            lo_lo = lo_hi = float(sink.level_masl_at(0.0))
+        out.append((up.min_level_masl - lo_hi, up.max_level_masl - lo_lo))
+    return np.asarray(out, dtype=float)
 
 
-def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
+#: The keyword options of dispatch() that name a Plant's roles, and the per-element option they fill.
+_PLANT_STYLE = {
+    "water_value_upper_cny_per_hm3": ("water_value_per_hm3", 0, 0.0),
+    "water_value_lower_cny_per_hm3": ("water_value_per_hm3", 1, 0.0),
+    "end_volume_upper_hm3": ("end_volume_hm3", 0, None),
+    "end_volume_lower_hm3": ("end_volume_hm3", 1, None),
+    "max_level_change_upper_m_per_h": ("max_level_change_m_per_h", 0, math.inf),
+    "max_level_change_lower_m_per_h": ("max_level_change_m_per_h", 1, math.inf),
+    "previous_release_m3s": ("previous_flow_m3s", -1, None),
+}
+
+
+def _as_network(target: Any, where: str) -> tuple[Network, Plant | None]:
+    if isinstance(target, Plant):
+        return network_of(target), target
+    if isinstance(target, Network):
+        return target, None
+    raise iv.fail(
+        "plant", "must be a hydro_sim.Plant or a hydro_sim.network.Network", type(target).__name__, where
+    )
+
+
+def _per_element(name: str, value: Any, allowed: tuple[str, ...], what: str, where: str) -> dict[str, float]:
+    """A mapping of element names to numbers, every name one of ``allowed``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise iv.fail(name, f"must be a dict of {what} names to numbers", value, where)
+    out: dict[str, float] = {}
+    for key, x in value.items():
+        if key not in allowed:
+            raise iv.fail(name, f"must name {what}s of the network ({', '.join(allowed)})", key, where)
+        out[key] = _number(f"{name}[{key!r}]", x, where)
+    return out
+
+
+def _validate(
+    target: Any, scenario: Any, kw: dict[str, Any]
+) -> tuple[Network, Plant | None, DispatchOptions]:
     where = "dispatch()"
-    if not isinstance(plant, Plant):
-        raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    network, plant = _as_network(target, where)
     if not isinstance(scenario, Scenario):
         raise iv.fail("scenario", "must be a hydro_sim.Scenario", type(scenario).__name__, where)
     choices = {
@@ -199,7 +239,8 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
             None,
             where,
         )
-    if kw["pump_generate_balance"] != "none" and plant.reversible is None:
+    has_rev = any(isinstance(link, PumpTurbineLink) for link in network.links)
+    if kw["pump_generate_balance"] != "none" and not has_rev:
         raise iv.fail(
             "pump_generate_balance", "needs reversible units in the plant", kw["pump_generate_balance"], where
         )
@@ -214,6 +255,14 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         from hydro_sim.optimise import _pulp
 
         _pulp.check_solver(solver)
+    if kw["backend"] == "pulp" and plant is None:
+        raise iv.fail(
+            "backend",
+            "'pulp' reads a Plant only until the PuLP backend is written on the network model; use "
+            "backend='highs' for a Network",
+            kw["backend"],
+            where,
+        )
     if kw["highs_options"] is not None and kw["backend"] != "highs":
         raise iv.fail("highs_options", "apply to backend='highs' only", kw["highs_options"], where)
     check_highs_options(kw["highs_options"], where)
@@ -246,15 +295,13 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
             numbers[name] = _number(name, kw[name], where)
     iv.positive("head_tolerance_m", numbers["head_tolerance_m"], where)
     iv.non_negative("objective_tolerance", numbers["objective_tolerance"], where)
-    for name in ("water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3"):
-        iv.finite(name, numbers[name], where)
     for name in (
         "shortfall_penalty_cny_per_mwh",
         "curtailment_penalty_cny_per_mwh",
         "tracking_penalty_cny_per_mwh",
     ):
         iv.non_negative(name, numbers[name], where)
-    for name in ("max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h", "time_limit_s"):
+    for name in ("time_limit_s",):
         if numbers[name] <= 0:
             raise iv.fail(name, "must be positive (or infinite for no limit)", kw[name], where)
     if kw["mip_rel_gap"] is None:
@@ -275,27 +322,71 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
     cap_h = numbers["max_daily_generating_hours"]
     if cap_h < 0.0:
         raise iv.fail("max_daily_generating_hours", "must not be negative", cap_h, where)
-    if np.isfinite(cap_h) and plant.reversible is None:
+    if np.isfinite(cap_h) and not has_rev:
         raise iv.fail("max_daily_generating_hours", "needs reversible units in the plant", cap_h, where)
-    ends: dict[str, float | None] = {}
-    for name, res in (("end_volume_upper_hm3", plant.upper), ("end_volume_lower_hm3", plant.lower)):
+
+    # per-element options: the mappings, and a Plant's role keywords mapped onto its element names
+    names = network.reservoir_names
+    ramped = tuple(link.name for link in network.links if isinstance(link, Release)) + tuple(
+        k.name for k in network.sinks
+    )
+    per: dict[str, dict[str, float]] = {
+        "water_value_per_hm3": _per_element(
+            "water_value_per_hm3", kw["water_value_per_hm3"], names, "reservoir", where
+        ),
+        "end_volume_hm3": _per_element("end_volume_hm3", kw["end_volume_hm3"], names, "reservoir", where),
+        "max_level_change_m_per_h": _per_element(
+            "max_level_change_m_per_h", kw["max_level_change_m_per_h"], names, "reservoir", where
+        ),
+        "previous_flow_m3s": _per_element(
+            "previous_flow_m3s", kw["previous_flow_m3s"], ramped, "release or river sink", where
+        ),
+    }
+    release_name = (
+        (network.links[-1].name if plant.lower is not None else network.sinks[0].name)
+        if plant is not None
+        else ""
+    )
+    for name, (target_name, pos, default) in _PLANT_STYLE.items():
         value = kw[name]
-        if value is None:
-            ends[name] = None
+        if value is None or value == default:
             continue
-        if res is None:
-            raise iv.fail(name, "needs a lower reservoir in the plant", value, where)
-        x = iv.finite(name, numbers[name], where)
+        if plant is None:
+            raise iv.fail(
+                name,
+                f"names a Plant's role; for a Network give `{target_name}` by element name",
+                value,
+                where,
+            )
+        if pos == 1 and plant.lower is None:
+            if name.startswith("end_volume"):
+                raise iv.fail(name, "needs a lower reservoir in the plant", value, where)
+            continue
+        key = release_name if pos < 0 else names[pos]
+        if key in per[target_name]:
+            raise iv.fail(name, f"and `{target_name}` both give a value for '{key}'", value, where)
+        per[target_name][key] = numbers[name]
+    for key, x in per["water_value_per_hm3"].items():
+        iv.finite(
+            _role_field(plant, names, key, "water_value_{}_cny_per_hm3", "water_value_per_hm3"), x, where
+        )
+    for key, x in per["max_level_change_m_per_h"].items():
+        field = _role_field(plant, names, key, "max_level_change_{}_m_per_h", "max_level_change_m_per_h")
+        if x <= 0:
+            raise iv.fail(field, "must be positive (or infinite for no limit)", x, where)
+    per["max_level_change_m_per_h"] = {
+        k: x for k, x in per["max_level_change_m_per_h"].items() if math.isfinite(x)
+    }
+    for key, x in per["end_volume_hm3"].items():
+        field = _role_field(plant, names, key, "end_volume_{}_hm3", "end_volume_hm3")
+        iv.finite(field, x, where)
         if x < 0.0:
-            raise iv.fail(name, "must not be negative", x, where)
-        ends[name] = x
-    previous_release = None
-    if kw["previous_release_m3s"] is not None:
-        previous_release = iv.non_negative("previous_release_m3s", numbers["previous_release_m3s"], where)
+            raise iv.fail(field, "must not be negative", x, where)
+    for key, x in per["previous_flow_m3s"].items():
+        field = "previous_release_m3s" if plant is not None else f"previous_flow_m3s[{key!r}]"
+        iv.non_negative(field, x, where)
     # The start must lie within the first step's bounds, else nothing can be scheduled.
-    for res in (plant.upper, plant.lower):
-        if res is None:
-            continue
+    for res in network.reservoirs:
         lo, hi = res.level_bounds_masl(scenario.index[:1])
         if not lo[0] - 1e-9 <= res.initial_level_masl <= hi[0] + 1e-9:
             raise iv.fail(
@@ -305,29 +396,7 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
                 res.initial_level_masl,
                 f"Reservoir '{res.name}' of {where}",
             )
-    net = network_of(plant)
-    names = net.reservoir_names
-    release_name = net.links[-1].name if plant.lower is not None else net.sinks[0].name
-    per_res = {
-        "water_value_per_hm3": {
-            names[0]: numbers["water_value_upper_cny_per_hm3"],
-            **({names[1]: numbers["water_value_lower_cny_per_hm3"]} if len(names) > 1 else {}),
-        },
-        "end_volume_hm3": {
-            name: ends[key]
-            for name, key in zip(names, ("end_volume_upper_hm3", "end_volume_lower_hm3"), strict=False)
-            if ends[key] is not None
-        },
-        "max_level_change_m_per_h": {
-            name: numbers[key]
-            for name, key in zip(
-                names, ("max_level_change_upper_m_per_h", "max_level_change_lower_m_per_h"), strict=False
-            )
-            if math.isfinite(numbers[key])
-        },
-        "previous_flow_m3s": {release_name: previous_release} if previous_release is not None else {},
-    }
-    return DispatchOptions(
+    opts = DispatchOptions(
         objective=kw["objective"],
         end=kw["end"],
         pump_generate_balance=kw["pump_generate_balance"],
@@ -339,47 +408,69 @@ def _validate(plant: Any, scenario: Any, kw: dict[str, Any]) -> DispatchOptions:
         mip_rel_gap=gap,
         time_limit_s=numbers["time_limit_s"],
         max_daily_generating_hours=cap_h,
-        **per_res,
+        backend=kw["backend"],
+        solver=solver,
+        highs_options=kw["highs_options"],
+        head=kw["head"],
+        head_tolerance_m=numbers["head_tolerance_m"],
+        max_iterations=int(kw["max_iterations"]),
+        objective_tolerance=numbers["objective_tolerance"],
+        fixed_head_tolerance_m=numbers.get("fixed_head_tolerance_m"),
+        **per,
     )
+    return network, plant, opts
 
 
-def _start_heads(plant: Plant, scenario: Scenario, start_head_m: Any) -> HeadEstimate:
-    """The heads of the first solve: the initial ones, or ``start_head_m`` checked against the physical range."""
-    heads = initial_heads(plant, scenario.n_steps)
+def _role_field(plant: Plant | None, names: tuple[str, ...], key: str, role: str, mapping: str) -> str:
+    """The name of the option a user gave for element ``key``: the Plant's role keyword, or the mapping's."""
+    if plant is not None and key in names[:2]:
+        return role.format("upper" if key == names[0] else "lower")
+    return f"{mapping}[{key!r}]"
+
+
+def _start_heads(network: Network, scenario: Scenario, start_head_m: Any) -> HeadEstimate:
+    """The heads of the first solve: the initial ones, or ``start_head_m`` checked against the physical range
+    (one head per step for every unit link, or one row per unit link)."""
+    heads = initial_heads(network, scenario.n_steps)
     if start_head_m is None:
         return heads
     where = "dispatch()"
+    G, T = heads.gross_head_m.shape
     try:
         h0 = np.asarray(start_head_m, dtype=float)
     except (TypeError, ValueError):
         raise iv.fail(
             "start_head_m", "must be an array of heads (numbers), one per step", start_head_m, where
         ) from None
-    if h0.shape != (scenario.n_steps,) or not np.all(np.isfinite(h0)) or np.any(h0 <= 0):
+    if h0.shape == (T,):
+        h0 = np.broadcast_to(h0, (G, T)).copy()
+    if h0.shape != (G, T) or not np.all(np.isfinite(h0)) or np.any(h0 <= 0):
         raise iv.fail(
             "start_head_m",
             f"must hold {scenario.n_steps} finite positive heads, one per step",
-            f"shape {h0.shape}",
+            f"shape {np.shape(start_head_m)}",
             where,
         )
-    lo, hi = _head_range_m(plant)
-    lo, hi = max(lo - START_HEAD_MARGIN_M, 0.0), hi + START_HEAD_MARGIN_M
-    outside = np.flatnonzero((h0 < lo) | (h0 > hi))
-    if outside.size:
-        k = int(outside[0])
-        raise iv.fail(
-            "start_head_m",
-            f"must lie within the plant's physical gross-head range [{lo:.6g}, {hi:.6g}] m "
-            f"(from the reservoirs' level limits, ± {START_HEAD_MARGIN_M:g} m); step {k} and "
-            f"{outside.size - 1} more lie outside",
-            float(h0[k]),
-            where,
-        )
-    return dataclasses.replace(heads, gross_head_m=h0)
+    ranges = _head_ranges_m(network)
+    for g in range(G):
+        lo, hi = ranges[g]
+        lo, hi = max(lo - START_HEAD_MARGIN_M, 0.0), hi + START_HEAD_MARGIN_M
+        outside = np.flatnonzero((h0[g] < lo) | (h0[g] > hi))
+        if outside.size:
+            k = int(outside[0])
+            raise iv.fail(
+                "start_head_m",
+                f"must lie within the plant's physical gross-head range [{lo:.6g}, {hi:.6g}] m "
+                f"(from the reservoirs' level limits, ± {START_HEAD_MARGIN_M:g} m); step {k} and "
+                f"{outside.size - 1} more lie outside",
+                float(h0[g, k]),
+                where,
+            )
+    return HeadEstimate(level_masl=heads.level_masl, gross_head_m=h0)
 
 
 def dispatch(
-    plant: Plant,
+    plant: Plant | Network,
     scenario: Scenario,
     *,
     objective: str = "revenue",
@@ -409,12 +500,19 @@ def dispatch(
     highs_options: dict[str, Any] | None = None,
     fixed_head_tolerance_m: float | None = None,
     previous_release_m3s: float | None = None,
+    water_value_per_hm3: dict[str, float] | None = None,
+    end_volume_hm3: dict[str, float] | None = None,
+    max_level_change_m_per_h: dict[str, float] | None = None,
+    previous_flow_m3s: dict[str, float] | None = None,
 ) -> DispatchResult:
     """Schedule every unit of a hybrid plant over a scenario by linear programming on the water balance.
 
     Parameters
     ----------
-    plant : The plant (e.g. :func:`hydro_sim.lianghekou`).
+    plant : The plant (e.g. :func:`hydro_sim.lianghekou`), or a :class:`~hydro_sim.network.Network`. A Plant
+        is solved as ``network_of(plant)`` and its schedule has the Plant's columns (``volume_upper_hm3``,
+        ``flow_conventional_m3s``, …); a Network's schedule has element columns (``"{reservoir} volume_hm3"``,
+        ``"{column} flow_m3s"``, ``"{column} power_mw"``, ``"{reservoir} water_value_per_hm3"``, …).
     scenario : Inflows, prices, renewables and limits (e.g. :func:`hydro_sim.reference_year`).
     objective : ``"revenue"`` (maximise Σ price·line·Δt), ``"firming"`` (deliver renewables plus hydro up to
         the delivery curve, penalising shortfall and curtailment) or ``"tracking"`` (follow the delivery curve
@@ -469,6 +567,10 @@ def dispatch(
         day moves the head 1.5 %, a year 10 %). [m]
     previous_release_m3s : Release of the step before the horizon: with a finite ramp limit of the outlet,
         the first step's release keeps the ramp from it (``rolling_dispatch`` carries it across windows). [m³/s]
+    water_value_per_hm3, end_volume_hm3, max_level_change_m_per_h : The per-reservoir options by reservoir
+        name (for a Network; a Plant's role keywords above fill them for its reservoirs). [money/hm³, hm³, m/h]
+    previous_flow_m3s : Flow of the step before the horizon per release link or river sink, by name (for a
+        Network; ``previous_release_m3s`` fills it for a Plant). [m³/s]
 
     Returns
     -------
@@ -498,50 +600,23 @@ def dispatch(
     ('optimal', True)
     """
     t_start = time.perf_counter()
-    kw = {
-        "objective": objective,
-        "backend": backend,
-        "head": head,
-        "end": end,
-        "water_value_upper_cny_per_hm3": water_value_upper_cny_per_hm3,
-        "water_value_lower_cny_per_hm3": water_value_lower_cny_per_hm3,
-        "pump_generate_balance": pump_generate_balance,
-        "unit_commitment": unit_commitment,
-        "loss_segments": loss_segments,
-        "head_tolerance_m": head_tolerance_m,
-        "max_iterations": max_iterations,
-        "objective_tolerance": objective_tolerance,
-        "shortfall_penalty_cny_per_mwh": shortfall_penalty_cny_per_mwh,
-        "curtailment_penalty_cny_per_mwh": curtailment_penalty_cny_per_mwh,
-        "tracking_penalty_cny_per_mwh": tracking_penalty_cny_per_mwh,
-        "max_level_change_upper_m_per_h": max_level_change_upper_m_per_h,
-        "max_level_change_lower_m_per_h": max_level_change_lower_m_per_h,
-        "mip_rel_gap": mip_rel_gap,
-        "time_limit_s": time_limit_s,
-        "max_daily_generating_hours": max_daily_generating_hours,
-        "end_volume_upper_hm3": end_volume_upper_hm3,
-        "end_volume_lower_hm3": end_volume_lower_hm3,
-        "solver": solver,
-        "highs_options": highs_options,
-        "fixed_head_tolerance_m": fixed_head_tolerance_m,
-        "previous_release_m3s": previous_release_m3s,
-    }
-    opts = _validate(plant, scenario, kw)
-    heads = _start_heads(plant, scenario, start_head_m)
+    kw = {k: v for k, v in locals().items() if k not in ("plant", "scenario", "start_head_m", "t_start")}
+    network, target, opts = _validate(plant, scenario, kw)
+    heads = _start_heads(network, scenario, start_head_m)
     with _highs.interruptible():
-        return _dispatch(plant, scenario, opts, heads, kw, t_start)
+        return _dispatch(network, target, scenario, opts, heads, t_start)
 
 
 def _dispatch(
-    plant: Plant,
+    network: Network,
+    plant: Plant | None,
     scenario: Scenario,
     opts: DispatchOptions,
     heads: HeadEstimate,
-    kw: dict[str, Any],
     t_start: float,
 ) -> DispatchResult:
     """The successive-head loop and the result (inputs validated; signals recorded by the caller)."""
-    backend, head = kw["backend"], kw["head"]
+    backend, head = opts.backend, opts.head
     history: list[float] = []
     objectives: list[float] = []
     build_s = solve_s = 0.0
@@ -549,16 +624,16 @@ def _dispatch(
     solver_iterations = 0
     basis = None
     raw = None
-    data: ModelData | None = None
-    best: tuple[Any, ModelData, HeadEstimate, int] | None = None  # last solve with a schedule
+    data: NetworkModelData | None = None
+    best: tuple[Any, NetworkModelData, HeadEstimate, int] | None = None  # last solve with a schedule
     converged = False
     converged_by = ""
     fixed_tol_m = math.inf
     while True:
         t0 = time.perf_counter()
-        data = build_model_data(plant, scenario, opts, heads)
+        data = build_network_data(network, scenario, opts, heads)
         build_s += time.perf_counter() - t0
-        raw = _solve(data, backend, kw["solver"], basis, kw["highs_options"])
+        raw = _solve(data, opts, plant, scenario, heads, basis)
         build_s += raw.build_s
         solve_s += raw.solve_s
         solver_iterations += raw.iterations
@@ -568,20 +643,23 @@ def _dispatch(
         if raw.status != "optimal" or _highs.received_signal() is not None:
             break
         basis = raw.basis
-        new_heads = heads_from_volumes(plant, raw.values["v_up"], raw.values.get("v_lo"))
+        q = _frames.column_flows(data, raw.values)
+        new_heads = heads_from_solution(
+            network, _frames.volumes(data, raw.values), _frames.sink_flows(data, q)
+        )
         change = float(np.max(np.abs(new_heads.gross_head_m - heads.gross_head_m)))
         history.append(change)
         objectives.append(raw.objective_cny)
         if head == "fixed":
-            fixed_tol_m = kw["fixed_head_tolerance_m"]
-            if fixed_tol_m is None:
+            fixed_tol_m = opts.fixed_head_tolerance_m if opts.fixed_head_tolerance_m is not None else math.nan
+            if opts.fixed_head_tolerance_m is None:
                 fixed_tol_m = max(
                     FIXED_HEAD_MIN_TOLERANCE_M, FIXED_HEAD_RELATIVE * float(np.mean(heads.gross_head_m))
                 )
             converged = change <= fixed_tol_m
             converged_by = "fixed head"
             break
-        if change < kw["head_tolerance_m"]:
+        if change < opts.head_tolerance_m:
             converged = True
             converged_by = "head"
             break
@@ -589,20 +667,19 @@ def _dispatch(
             n_iter > UNDAMPED_ITERATIONS
             and len(objectives) >= 2
             and abs(objectives[-1] - objectives[-2])
-            <= kw["objective_tolerance"] * max(abs(objectives[-1]), 1.0)
+            <= opts.objective_tolerance * max(abs(objectives[-1]), 1.0)
         ):
             converged = True
             converged_by = "objective"
             break
-        if n_iter >= kw["max_iterations"]:
+        if n_iter >= opts.max_iterations:
             break
         if n_iter >= UNDAMPED_ITERATIONS:
             # Degenerate LPs can flip between equally good schedules and make the heads cycle; from here on
             # each new estimate moves only half way (under-relaxation), which damps such cycles.
-            heads = dataclasses.replace(
-                new_heads,
+            heads = HeadEstimate(
                 gross_head_m=0.5 * (heads.gross_head_m + new_heads.gross_head_m),
-                level_upper_masl=0.5 * (heads.level_upper_masl + new_heads.level_upper_masl),
+                level_masl=0.5 * (heads.level_masl + new_heads.level_masl),
             )
         else:
             heads = new_heads
@@ -623,7 +700,7 @@ def _dispatch(
         if status in ("interrupted", "time_limit", "error"):
             diagnosis, message = None, _stopped_message(status, raw, opts, signal_name, None)
         else:
-            diagnosis, message = _diagnose(data, raw, scenario)
+            diagnosis, message = _diagnose(data, raw, scenario, plant)
         timings["total"] = time.perf_counter() - t_start
         return DispatchResult(
             status=status,
@@ -639,9 +716,14 @@ def _dispatch(
             **common,
         )
 
-    sol, sol_data, sol_heads, sol_iter = best
-    schedule = _schedule(plant, scenario, sol_data, sol, sol_heads)
-    simultaneous = _simultaneous(schedule, sol_data.dt_h) if not opts.unit_commitment else empty_frame()
+    sol, sol_data, _sol_heads, sol_iter = best
+    frame = _frames.network_schedule(sol_data, sol, scenario.index)
+    simultaneous = (
+        _frames.simultaneous(sol_data, frame, IDLE_FLOW_M3S, plant is not None)
+        if not opts.unit_commitment
+        else empty_frame()
+    )
+    schedule = _frames.plant_schedule(plant, sol_data, frame, sol) if plant is not None else frame
     if status == "optimal":
         message = "optimal"
     else:
@@ -653,12 +735,12 @@ def _dispatch(
                 f"; successive head converged in {n_iter} iterations (largest head change {history[-1]:.3g} m)"
                 if converged_by == "head"
                 else f"; successive head converged in {n_iter} iterations on the objective (change ≤ "
-                f"{kw['objective_tolerance']:g} relative); the largest head change is still "
+                f"{opts.objective_tolerance:g} relative); the largest head change is still "
                 f"{history[-1]:.3g} m at steps that flip between equally good schedules"
             )
             if converged
             else f"; successive head NOT converged after {n_iter} iterations (last change {history[-1]:.3g} m "
-            f"> {kw['head_tolerance_m']} m)"
+            f"> {opts.head_tolerance_m} m)"
         )
     elif head == "successive" and status != "optimal":
         message += f"; the successive-head loop stopped after {n_iter} solves"
@@ -677,7 +759,9 @@ def _dispatch(
         )
     timings["total"] = time.perf_counter() - t_start
     # The reported objective is the economic one: the spill tie-break is taken back out.
-    objective_value = 0.0 - (sol.objective_cny - sol_data.spill_cost * float(np.sum(sol.values["spill"])))
+    q = _frames.column_flows(sol_data, sol.values)
+    tie = float(np.sum(sol_data.spill_tie_break_per_m3s[:, None] * _raw_flows(sol_data, sol.values, q)))
+    objective_value = 0.0 - (sol.objective_cny - tie)
     return DispatchResult(
         status=status,
         message=message,
@@ -688,8 +772,17 @@ def _dispatch(
         converged=converged,
         mip_gap=sol.mip_gap,
         timings_s=timings,
+        network=network if plant is None else None,
         **common,
     )
+
+
+def _raw_flows(d: NetworkModelData, values: dict[str, np.ndarray], q: np.ndarray) -> np.ndarray:
+    """(J, T) flows as solved (round-off kept) for the columns with a tie-break cost, else ``q``."""
+    out = q.copy()
+    for j in np.flatnonzero(d.spill_tie_break_per_m3s).tolist():
+        out[j] = values[f"{d.columns[j].name}-flow"]
+    return out
 
 
 def _stopped_message(
@@ -720,106 +813,90 @@ def _stopped_message(
     return f"{head} with a feasible schedule, not proven optimal"
 
 
-def _solve(data: ModelData, backend: str, solver: str | None, basis: Any, highs_options: dict | None) -> Any:
-    if backend == "highs":
+def _solve(
+    data: NetworkModelData,
+    opts: DispatchOptions,
+    plant: Plant | None,
+    scenario: Scenario,
+    heads: HeadEstimate,
+    basis: Any,
+) -> Any:
+    if opts.backend == "highs":
+        highs_options = dict(opts.highs_options) if opts.highs_options is not None else None
         raw, _ = _highs.solve(data, basis=basis, highs_options=highs_options)
         return raw
-    from hydro_sim.optimise import _pulp
-
-    return _pulp.solve(data, solver=solver)
-
-
-def _sum_segments(values: dict[str, np.ndarray], family: str, S: int, T: int) -> np.ndarray:
-    parts = [values[f"{family}_{s}"] for s in range(S) if f"{family}_{s}" in values]
-    return np.sum(parts, axis=0) if parts else np.zeros(T)
+    assert plant is not None  # refused at validation for a Network
+    return _frames.solve_legacy_pulp(plant, scenario, opts, data, heads)
 
 
-def _power(values: dict[str, np.ndarray], family: str, slopes: np.ndarray, S: int, T: int) -> np.ndarray:
-    out = np.zeros(T)
-    for s in range(S):
-        if f"{family}_{s}" in values:
-            out += slopes[s] * values[f"{family}_{s}"]
-    return out
+# ---- diagnosis --------------------------------------------------------------------------------------------
+#: Soft families of the elastic model: kind → (text for a Network, text's unit for the lower and upper side,
+#: the legacy family stem of a Plant's first and second reservoir or its outlet / reversible units).
+_SOFT_KINDS = {
+    "volume": (
+        "{side} level of reservoir '{e}'",
+        ("hm³ short of the minimum volume", "hm³ above the maximum volume"),
+    ),
+    "end": (
+        "end volume of reservoir '{e}' ({side} its target)",
+        ("hm³ short of the end target", "hm³ above the end target"),
+    ),
+    "min_flow": ("environmental minimum flow of '{e}'", ("m³/s short", "")),
+    "join_ramp": (
+        "ramp limit of '{e}' from the previous flow ({side})",
+        ("m³/s beyond the ramp", "m³/s beyond the ramp"),
+    ),
+    "ramp": ("ramp limit of '{e}' ({side})", ("m³/s beyond the ramp", "m³/s beyond the ramp")),
+    "level_change": (
+        "level-change limit of reservoir '{e}' ({side})",
+        ("hm³ beyond the limit", "hm³ beyond the limit"),
+    ),
+    "pump_generate_balance": (
+        "pump–generate water balance of '{e}' over the period",
+        ("m³/s·steps more pumped than generated", "m³/s·steps more generated than pumped"),
+    ),
+    "generation_cap": ("daily cap on the generation of '{e}'", ("", "MWh above the cap")),
+}
+_SIDE_WORD = {
+    "volume": ("minimum", "maximum"),
+    "end": ("≥", "="),
+    "join_ramp": ("falling", "rising"),
+    "ramp": ("falling", "rising"),
+    "level_change": ("falling", "rising"),
+}
 
 
-def _schedule(plant: Plant, scenario: Scenario, d: ModelData, raw: Any, heads: HeadEstimate) -> pd.DataFrame:
-    T, S = d.T, d.S
-    # Solver round-off leaves non-negative variables at ±1e-12 or so; report those as exact zeros.
-    v = {
-        name: np.where(np.abs(x) < ROUND_OFF_ZERO, 0.0, x) if name not in ("v_up", "v_lo", "line") else x
-        for name, x in raw.values.items()
-    }
-    q_conv = _sum_segments(v, "q_conv", S, T)
-    q_gen = _sum_segments(v, "q_gen", S, T)
-    q_pump = _sum_segments(v, "q_pump", S, T)
-    v_up = v["v_up"]
-    v_lo = v.get("v_lo")
-    cols: dict[str, Any] = {
-        "inflow_upper_m3s": d.inflow_up,
-        "inflow_lower_m3s": d.inflow_lo,
-        "flow_conventional_m3s": q_conv,
-        "flow_generating_m3s": q_gen,
-        "flow_pumping_m3s": q_pump,
-        "spill_upper_m3s": v["spill"],
-        "release_lower_m3s" if d.has_lower else "release_m3s": v["release"],
-        "volume_upper_hm3": v_up,
-    }
-    if v_lo is not None:
-        cols["volume_lower_hm3"] = v_lo
-    cols["level_upper_masl"] = plant.upper.curve.level_masl_at(v_up)
-    if plant.lower is not None and v_lo is not None:
-        cols["level_lower_masl"] = plant.lower.curve.level_masl_at(v_lo)
-    hg = heads.gross_head_m
-    cols["head_m"] = hg
-    if plant.conventional is not None:
-        cols["head_conventional_m"] = hg - plant.conventional.head_loss_coefficient_s2_per_m5 * q_conv**2
-    if plant.reversible is not None:
-        k = plant.reversible.head_loss_coefficient_s2_per_m5
-        cols["head_generating_m"] = hg - k * q_gen**2
-        cols["head_pumping_m"] = hg + k * q_pump**2
-    cols["power_conventional_mw"] = _power(v, "q_conv", d.k_conv, S, T)
-    cols["power_generating_mw"] = _power(v, "q_gen", d.k_gen, S, T)
-    cols["power_pumping_mw"] = _power(v, "q_pump", d.b_pump, S, T)
-    cols["pv_used_mw"] = v.get("pv", np.zeros(T))
-    cols["wind_used_mw"] = v.get("wind", np.zeros(T))
-    cols["line_mw"] = (
-        v["line"]
-        if "line" in v
-        else (
-            cols["power_conventional_mw"]
-            + cols["power_generating_mw"]
-            - cols["power_pumping_mw"]
-            + cols["pv_used_mw"]
-            + cols["wind_used_mw"]
-        )
-    )
-    cols["price_cny_per_mwh"] = d.price
-    if d.delivery is not None:
-        cols["delivery_mw"] = d.delivery
-    if "short" in v:
-        cols["shortfall_mw"] = v["short"]
-    if raw.dual_bal_up is not None:
-        cols["water_value_upper_cny_per_hm3"] = -raw.dual_bal_up
-    if raw.dual_bal_lo is not None:
-        cols["water_value_lower_cny_per_hm3"] = -raw.dual_bal_lo
-    for name in ("u_conv", "u_gen", "u_pump"):
-        if name in v:
-            cols[
-                {"u_conv": "units_conventional", "u_gen": "units_generating", "u_pump": "units_pumping"}[name]
-            ] = np.rint(v[name]).astype(int)
-    frame = pd.DataFrame(cols, index=scenario.index)
-    return frame
+def _parse_soft(name: str) -> tuple[str, str, str]:
+    """``"{element}-{kind}_{lo|hi}"`` → (element, kind, side)."""
+    base, side = name.rsplit("_", 1)
+    for kind in _SOFT_KINDS:  # longest first where one ends another ("join_ramp" before "ramp")
+        if base.endswith("-" + kind):
+            return base[: -len(kind) - 1], kind, side
+    raise AssertionError(name)
 
 
-def _simultaneous(schedule: pd.DataFrame, dt_h: float) -> pd.DataFrame:
-    both = (schedule["flow_generating_m3s"] > IDLE_FLOW_M3S) & (schedule["flow_pumping_m3s"] > IDLE_FLOW_M3S)
-    sel = schedule.loc[both, ["power_generating_mw", "power_pumping_mw"]].copy()
-    sel["simultaneous_mwh"] = np.minimum(sel["power_generating_mw"], sel["power_pumping_mw"]) * dt_h
-    return sel
+def _legacy_label(plant: Plant, d: NetworkModelData, element: str, kind: str, side: str) -> tuple[str, str]:
+    """A Plant's soft family (``vup_lo``, ``env_lo``, …) and its former sentence."""
+    names = d.reservoir_names
+    _role, stem = ("upper", "up") if element == names[0] else ("lower", "lo")
+    legacy = {
+        "volume": f"v{stem}_{side}",
+        "end": f"end_{stem}_{side}",
+        "min_flow": f"env_{side}",
+        "ramp": f"ramp_{side}",
+        "join_ramp": f"join_ramp_{side}",
+        "level_change": f"dlev_{stem}_{side}",
+        "pump_generate_balance": f"pgbal_{side}",
+        "generation_cap": f"gencap_{side}",
+    }[kind]
+    return legacy, _SOFT_TEXT[legacy][0]
 
 
-def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame | None, str]:
-    """Find which constraint cannot hold, and from which step, by re-solving with penalised slacks."""
+def _diagnose(
+    d: NetworkModelData, raw: Any, scenario: Scenario, plant: Plant | None
+) -> tuple[pd.DataFrame | None, str]:
+    """Find which limit of which element cannot hold, and from which step, by re-solving with penalised
+    slacks."""
     if raw.status == "unbounded":
         return None, (
             "unbounded: the objective can grow without limit; check for negative penalties or water "
@@ -835,31 +912,39 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
             "infeasible: even with every operating limit relaxed the water balance cannot close "
             "(a reservoir would have to hold negative water); check the inflows and the start volumes"
         )
+    periods = {pt.link: pt for pt in d.pump_turbines}
     rows = []
     for name, e in slacks.items():
         broken = np.flatnonzero(e > DIAGNOSIS_TOLERANCE)
         if broken.size == 0:
             continue
-        text, where, unit = _SOFT_TEXT.get(name, (name, "", ""))
+        element, kind, side = _parse_soft(name)
+        k = 0 if side == "lo" else 1
+        template, units = _SOFT_KINDS[kind]
+        word = _SIDE_WORD.get(kind, ("", ""))[k]
+        if plant is not None:
+            family, text = _legacy_label(plant, d, element, kind, side)
+        else:
+            family, text = name, template.format(e=element, side=word)
         first = int(broken[0])
-        if name.startswith("end_"):
+        if kind == "end":
             first = d.T - 1
-        elif name.startswith("gencap"):
-            first = int(d.gen_cap_periods[first][0])
-        elif name.startswith("pgbal"):
-            first = int(d.balance_periods[first][0])
-        elif name.startswith("ramp"):
+        elif kind == "generation_cap":
+            first = int(periods[element].gen_cap_periods[first][0])
+        elif kind == "pump_generate_balance":
+            first = int(periods[element].balance_periods[first][0])
+        elif kind == "ramp":
             first += 1
         rows.append(
             {
                 "constraint": text,
-                "family": name,
-                "element": where,
+                "family": family,
+                "element": element,
                 "first_step": first,
                 "first_time": scenario.index[first],
                 "steps_broken": int(broken.size),
                 "largest_violation": float(e.max()),
-                "violation_unit": unit,
+                "violation_unit": units[k],
             }
         )
     if not rows:
@@ -880,15 +965,18 @@ def _diagnose(d: ModelData, raw: Any, scenario: Scenario) -> tuple[pd.DataFrame 
     return table, msg
 
 
-def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str], **options: Any) -> Path:
+def export_model(
+    plant: Plant | Network, scenario: Scenario, path: str | os.PathLike[str], **options: Any
+) -> Path:
     """Write the dispatch model, linearised at the initial heads, as an ``.lp`` or ``.mps`` file.
 
-    The file holds the same model that :func:`dispatch` solves with ``head="fixed"`` (written by the PuLP
-    backend), for reading or for solving with another tool.
+    The file holds the same model that :func:`dispatch` solves with ``head="fixed"``, for reading or for
+    solving with another tool: for a Plant written by the PuLP backend (rows ``bal_up_0``, …), for a Network
+    by HiGHS, with the element names of the model (``Yagen-I-balance[0]``; spaces as ``_``).
 
     Parameters
     ----------
-    plant : The plant.
+    plant : The plant or network.
     scenario : Inflows, prices, renewables and limits.
     path : File to write; its suffix chooses the format: ``.lp`` (CPLEX LP) or ``.mps``.
     **options : Any keyword option of :func:`dispatch`, validated the same way; those of the solver and of
@@ -925,9 +1013,28 @@ def export_model(plant: Plant, scenario: Scenario, path: str | os.PathLike[str],
         raise iv.fail(
             "path", "must be a file path (str or pathlib.Path) ending in .lp or .mps", path, "export_model()"
         )
-    opts = _validate(plant, scenario, {**defaults, **options})
-    _start_heads(plant, scenario, options.get("start_head_m"))
-    data = build_model_data(plant, scenario, opts, initial_heads(plant, scenario.n_steps))
-    from hydro_sim.optimise import _pulp
+    network, target, opts = _validate(plant, scenario, {**defaults, **options})
+    heads = _start_heads(network, scenario, options.get("start_head_m"))
+    if target is not None:
+        from hydro_sim.optimise import _pulp
+        from hydro_sim.optimise._model import build_model_data
 
-    return _pulp.export(data, path)
+        return _pulp.export(build_model_data(target, scenario, opts, _frames.legacy_heads(heads)), path)
+    p = Path(path)
+    if p.suffix.lower() not in (".lp", ".mps"):
+        raise iv.fail(
+            "path",
+            "must end in .lp or .mps (the suffix chooses the file format)",
+            str(path),
+            "export_model()",
+        )
+    lp = build_model(build_network_data(network, scenario, opts, heads))
+    h = _highs.new_highs()
+    lp.pass_to(h)
+    clean = str.maketrans({" ": "_", "[": "(", "]": ")", ":": "_"})
+    for j, name in enumerate(lp.col_names()):
+        h.passColName(j, name.translate(clean))
+    for i, name in enumerate(lp.row_names()):
+        h.passRowName(i, name.translate(clean))
+    h.writeModel(str(p))
+    return p

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from hydro_sim.network import Network
 
 __all__ = ["DispatchResult"]
 
@@ -42,6 +46,7 @@ class DispatchResult:
     diagnosis : For infeasible problems, a table of the soft constraints broken in the penalised-slack model.
     interrupted_by : ``"SIGINT"`` or ``"SIGTERM"`` when a signal stopped the run (status ``"interrupted"``),
         else None.
+    network : The network solved, when one was given (its schedule has element columns); None for a Plant.
     """
 
     status: str
@@ -60,6 +65,7 @@ class DispatchResult:
     solver_iterations: int = 0
     diagnosis: pd.DataFrame | None = None
     interrupted_by: str | None = None
+    network: Network | None = None
 
     @property
     def success(self) -> bool:
@@ -71,6 +77,17 @@ class DispatchResult:
         """A feasible schedule is present: optimal, or a time-limited or interrupted solve that found one."""
         return self.status in ("optimal", "time_limit", "interrupted") and not self.schedule.empty
 
+    def water_values_per_hm3(self) -> pd.DataFrame:
+        """The water value of each reservoir per step (minus the dual of its balance row; LP only), one
+        column per reservoir name (a Plant's: ``upper``/``lower``). [money/hm³]"""
+        s = self.schedule
+        if self.network is not None:
+            names = [r.name for r in self.network.reservoirs]
+            cols = {n: f"{n} water_value_per_hm3" for n in names}
+        else:
+            cols = {"upper": "water_value_upper_cny_per_hm3", "lower": "water_value_lower_cny_per_hm3"}
+        return pd.DataFrame({k: s[c] for k, c in cols.items() if c in s}, index=s.index)
+
     def energy_mwh(self) -> dict[str, float]:
         """Energy totals over the horizon: conventional and reversible generation, pumping, line. [MWh]
 
@@ -80,6 +97,13 @@ class DispatchResult:
             return {}
         dt = _dt_h(self.schedule.index)
         s = self.schedule
+        if "power_conventional_mw" not in s:  # a network's schedule: one entry per unit column
+            out = {
+                f"{c[: -len(' power_mw')]} mwh": float(s[c].sum() * dt) for c in s if c.endswith(" power_mw")
+            }
+            out["line_export_mwh"] = float(s["line_mw"].clip(lower=0).sum() * dt)
+            out["line_import_mwh"] = float((-s["line_mw"]).clip(lower=0).sum() * dt)
+            return out
         return {
             "conventional_generation_mwh": float(s["power_conventional_mw"].sum() * dt),
             "reversible_generation_mwh": float(s["power_generating_mw"].sum() * dt),

@@ -429,7 +429,7 @@ def test_rolling_window_targets_follow_the_coarse_path_within_a_day() -> None:
 
 
 def test_unit_commitment_defaults_to_a_gap_a_week_reaches() -> None:
-    from hydro_sim.optimise._model import UC_MIP_REL_GAP, DispatchOptions
+    from hydro_sim.optimise._data import UC_MIP_REL_GAP, DispatchOptions
 
     assert inspect.signature(dispatch).parameters["mip_rel_gap"].default is None
     assert UC_MIP_REL_GAP == pytest.approx(1e-3) and DispatchOptions().mip_rel_gap == UC_MIP_REL_GAP
@@ -513,13 +513,14 @@ def test_rolling_dispatch_keeps_a_time_limited_window(monkeypatch: pytest.Monkey
 
 
 def test_an_interrupt_leaves_no_record_behind_for_later_solves() -> None:
-    from hydro_sim.optimise._model import DispatchOptions, build_model_data, initial_heads
+    from hydro_sim.network import network_of
+    from hydro_sim.optimise._data import DispatchOptions, build_network_data, initial_heads
 
     with _highs.interruptible():
         _highs.request_interrupt("SIGINT")
         assert dispatch(small_pumped_storage(), two_price_day()).status == "interrupted"
-    plant, sc = small_pumped_storage(), two_price_day()
-    d = build_model_data(plant, sc, DispatchOptions(), initial_heads(plant, sc.n_steps))
+    net, sc = network_of(small_pumped_storage()), two_price_day()
+    d = build_network_data(net, sc, DispatchOptions(), initial_heads(net, sc.n_steps))
     raw, _ = _highs.solve(d)  # a backend solve outside any interruptible
     assert raw.status == "optimal" and _highs.received_signal() is None
 

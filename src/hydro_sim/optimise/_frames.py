@@ -153,9 +153,9 @@ def plant_schedule(plant: Plant, d: NetworkModelData, frame: pd.DataFrame, raw: 
         cols["water_value_upper_cny_per_hm3"] = col(up, "water_value_per_hm3")
         if lo is not None:
             cols["water_value_lower_cny_per_hm3"] = col(lo, "water_value_per_hm3")
-    for name, legacy in ((conv, "units_conventional"), (rev, "units_generating")):
-        if name is not None and f"{name} units" in frame:
-            cols[legacy] = frame[f"{name} units"].to_numpy()
+    for group, label in ((conv, "units_conventional"), (rev, "units_generating")):
+        if group is not None and f"{group} units" in frame:
+            cols[label] = frame[f"{group} units"].to_numpy()
     if rev is not None and f"{rev}-pump units" in frame:
         cols["units_pumping"] = frame[f"{rev}-pump units"].to_numpy()
     return pd.DataFrame(cols, index=frame.index)
@@ -241,8 +241,9 @@ def solve_legacy_pulp(
     raw = _pulp.solve(legacy, solver=options.solver)
     names = legacy_families(plant, d)
     raw.values = {names.get(k, k): v for k, v in raw.values.items()}
-    if raw.dual_bal_up is not None:
-        duals = [raw.dual_bal_up] + ([raw.dual_bal_lo] if plant.lower is not None else [])
-        if all(x is not None for x in duals):
-            raw.balance_duals = np.vstack(duals)
+    up, lo = raw.dual_bal_up, raw.dual_bal_lo
+    if up is not None and plant.lower is None:
+        raw.balance_duals = np.vstack([up])
+    elif up is not None and lo is not None:
+        raw.balance_duals = np.vstack([up, lo])
     return raw

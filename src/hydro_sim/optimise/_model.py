@@ -74,6 +74,7 @@ from hydro_sim.optimise._data import (
     calendar_periods,
     group_chords,
     local_wall_time,
+    pump_cap_flow,
 )
 from hydro_sim.plant import Plant, Reservoir
 from hydro_sim.scenario import Scenario
@@ -220,6 +221,10 @@ class ModelData:
     @property
     def col_names(self) -> list[str]:
         return [name for name, _ in self.families]
+
+
+#: The pump's flow at its largest input (read by ``hydro_sim.validation``; it lives in ``._data`` now).
+_pump_cap_flow = pump_cap_flow
 
 
 def _segments(plant: Plant, hg: np.ndarray, S: int) -> tuple[np.ndarray, ...]:

@@ -336,8 +336,14 @@ def add_release_limits(m: NetworkProblem) -> None:
         for t in range(1, d.T):
             m.add_range(lim.name, "ramp", t, q[t] - q[t - 1], -ramp, ramp)
         if lim.previous_m3s is not None:
-            m.add_range(lim.name, "join_ramp", 0, pulp.LpAffineExpression(q[0]), lim.previous_m3s - ramp,
-                        lim.previous_m3s + ramp)  # fmt: skip
+            m.add_range(
+                lim.name,
+                "join_ramp",
+                0,
+                pulp.LpAffineExpression(q[0]),
+                lim.previous_m3s - ramp,
+                lim.previous_m3s + ramp,
+            )
 
 
 def add_level_change(m: NetworkProblem) -> None:

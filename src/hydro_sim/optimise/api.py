@@ -173,8 +173,8 @@ def _head_ranges_m(network: Network) -> np.ndarray:
         if link.to_node in res:
             lo_lo, lo_hi = res[link.to_node].min_level_masl, res[link.to_node].max_level_masl
         else:
-            sink = network.node(link.to_node)
-            lo_lo = lo_hi = float(sink.level_masl_at(0.0))
+            sink = next(k for k in network.sinks if k.name == link.to_node)
+            lo_lo = lo_hi = sink.lowest_level_masl
         out.append((up.min_level_masl - lo_hi, up.max_level_masl - lo_lo))
     return np.asarray(out, dtype=float)
 

@@ -9,12 +9,18 @@ whole horizon's own end condition. The objective gap to the full-horizon optimum
 Windows start at local midnight on the index's own calendar (a time-zone-aware index keeps its days across
 daylight-saving changes: such a day has 23 or 25 hourly steps), and each window's first release keeps the
 outlet's ramp limit from the last kept release of the window before.
+
+On a :class:`~hydro_sim.network.Network` the same holds per element: the headwater reservoirs (those the
+HiGHS backend sums between checkpoints, :func:`~hydro_sim.optimise._reformulate.checkpoint_reservoirs`)
+follow the coarse path, every other reservoir ends each window at its start volume, and every release link
+and river sink with a ramp limit keeps it across the joins (``previous_flow_m3s``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,8 +30,9 @@ import pandas as pd
 
 from hydro_sim import _validation as iv
 from hydro_sim.errors import HydroSimError
+from hydro_sim.network import Network, Release, network_of
 from hydro_sim.optimise import _highs
-from hydro_sim.optimise._model import local_wall_time
+from hydro_sim.optimise._data import local_wall_time
 from hydro_sim.optimise.api import _number, dispatch
 from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.plant import Plant
@@ -34,7 +41,13 @@ from hydro_sim.scenario import Scenario
 __all__ = ["RollingResult", "rolling_dispatch", "schedule_revenue_cny"]
 
 #: Options of dispatch() that the rolling horizon sets for each window itself.
-_SET_BY_ROLLING = ("end_volume_upper_hm3", "end_volume_lower_hm3", "previous_release_m3s")
+_SET_BY_ROLLING = (
+    "end_volume_upper_hm3",
+    "end_volume_lower_hm3",
+    "previous_release_m3s",
+    "end_volume_hm3",
+    "previous_flow_m3s",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,12 +96,47 @@ def _daily(scenario: Scenario) -> Scenario:
     return Scenario.from_frame(frame, name=f"{scenario.name}, daily means")
 
 
-def _with_start(plant: Plant, v_up: float, v_lo: float | None) -> Plant:
-    upper = dataclasses.replace(plant.upper, initial_level_masl=float(plant.upper.curve.level_masl_at(v_up)))
-    lower = plant.lower
-    if lower is not None and v_lo is not None:
-        lower = dataclasses.replace(lower, initial_level_masl=float(lower.curve.level_masl_at(v_lo)))
-    return dataclasses.replace(plant, upper=upper, lower=lower)
+def _with_start(target: Plant | Network, volumes_hm3: dict[str, float]) -> Plant | Network:
+    """The plant or network with its reservoirs starting at the given volumes (by reservoir name)."""
+
+    def moved(res: Any) -> Any:
+        if res is None or res.name not in volumes_hm3:
+            return res
+        return dataclasses.replace(
+            res, initial_level_masl=float(res.curve.level_masl_at(volumes_hm3[res.name]))
+        )
+
+    if isinstance(target, Plant):
+        return dataclasses.replace(target, upper=moved(target.upper), lower=moved(target.lower))
+    return dataclasses.replace(target, reservoirs=tuple(moved(r) for r in target.reservoirs))
+
+
+class _Columns:
+    """Where a schedule of ``target`` holds each reservoir's volume and each ramped element's flow."""
+
+    def __init__(self, target: Plant | Network) -> None:
+        net = network_of(target) if isinstance(target, Plant) else target
+        self.network = net
+        self.reservoirs = net.reservoir_names
+        fed = {c.to_node for c in net.flow_columns() if c.mode != "pump"}
+        #: reservoirs whose window targets follow the coarse path (the headwater ones)
+        self.seasonal = [r for r in self.reservoirs if r not in fed]
+        ramped = [
+            link.name
+            for link in net.links
+            if isinstance(link, Release) and math.isfinite(link.max_ramp_m3s_per_h)
+        ] + [k.name for k in net.sinks if math.isfinite(k.max_ramp_m3s_per_h)]
+        self.ramped = ramped
+        if isinstance(target, Plant):
+            vol = {target.upper.name: "volume_upper_hm3"}
+            if target.lower is not None:
+                vol[target.lower.name] = "volume_lower_hm3"
+            release = "release_lower_m3s" if target.lower is not None else "release_m3s"
+            self.volume = vol
+            self.flow = dict.fromkeys(ramped, release)
+        else:
+            self.volume = {r: f"{r} volume_hm3" for r in self.reservoirs}
+            self.flow = {e: f"{e} flow_m3s" for e in ramped}
 
 
 def _coarse_volume_at(end_of_day_hm3: pd.Series, start_hm3: float, when: pd.Timestamp) -> float:
@@ -117,8 +165,10 @@ def _validate(
     options: dict[str, Any],
 ) -> tuple[float, float]:
     where = "rolling_dispatch()"
-    if not isinstance(plant, Plant):
-        raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    if not isinstance(plant, (Plant, Network)):
+        raise iv.fail(
+            "plant", "must be a hydro_sim.Plant or a hydro_sim.network.Network", type(plant).__name__, where
+        )
     if not isinstance(scenario, Scenario):
         raise iv.fail("scenario", "must be a hydro_sim.Scenario", type(scenario).__name__, where)
     known = [
@@ -160,7 +210,7 @@ def _validate(
 
 
 def rolling_dispatch(
-    plant: Plant,
+    plant: Plant | Network,
     scenario: Scenario,
     *,
     window_h: float = 168.0,
@@ -173,7 +223,8 @@ def rolling_dispatch(
 
     Parameters
     ----------
-    plant, scenario : As for :func:`hydro_sim.optimise`.
+    plant, scenario : As for :func:`hydro_sim.optimise` (a Plant or a Network; a Network's schedule has
+        element columns).
     window_h : Hours kept from each window; a whole number of days. Windows start at local midnight of the
         index's own calendar (across a daylight-saving change a window keeps its days, so it is an hour
         shorter or longer). [h]
@@ -203,7 +254,7 @@ def rolling_dispatch(
 
 
 def _rolling(
-    plant: Plant,
+    plant: Plant | Network,
     scenario: Scenario,
     w: float,
     la: float,
@@ -237,12 +288,12 @@ def _rolling(
         raise HydroSimError(
             f"the coarse daily-step dispatch that sets the window targets failed: {coarse.message}"
         )
-    coarse_v_up = coarse.schedule["volume_upper_hm3"]  # end of each local day
-    release_col = "release_lower_m3s" if plant.lower is not None else "release_m3s"
+    cols = _Columns(plant)
+    start_volume = {r.name: r.initial_volume_hm3 for r in cols.network.reservoirs}
+    coarse_paths = {r: coarse.schedule[cols.volume[r]] for r in cols.seasonal}  # end of each local day
 
-    v_up = plant.upper.initial_volume_hm3
-    v_lo = plant.lower.initial_volume_hm3 if plant.lower is not None else None
-    previous_release: float | None = None
+    volumes = dict(start_volume)
+    previous: dict[str, float] = {}
     parts, rows = [], []
     starts = _window_starts(scenario.index, round(w / 24.0))
     ends = np.r_[starts[1:], scenario.n_steps]
@@ -257,28 +308,14 @@ def _rolling(
         keep = keep_stop - start
         sc = scenario.window(start_h=start * dt, hours=(stop - start) * dt)
         last = stop >= scenario.n_steps
-        if last:
-            end_up, end_lo = (
-                plant.upper.initial_volume_hm3,
-                (plant.lower.initial_volume_hm3 if plant.lower is not None else None),
-            )
-        else:
-            end_up = _coarse_volume_at(
-                coarse_v_up,
-                plant.upper.initial_volume_hm3,
-                local_wall_time(sc.index)[-1] + pd.Timedelta(hours=dt),
-            )
-            end_lo = plant.lower.initial_volume_hm3 if plant.lower is not None else None
-        p = _with_start(plant, v_up, v_lo)
+        targets = dict(start_volume)
+        if not last:
+            when = local_wall_time(sc.index)[-1] + pd.Timedelta(hours=dt)
+            for r, path in coarse_paths.items():
+                targets[r] = _coarse_volume_at(path, start_volume[r], when)
+        p = _with_start(plant, volumes)
         t0 = time.perf_counter()
-        res = dispatch(
-            p,
-            sc,
-            end_volume_upper_hm3=end_up,
-            end_volume_lower_hm3=end_lo,
-            previous_release_m3s=previous_release,
-            **options,
-        )
+        res = dispatch(p, sc, end_volume_hm3=targets, previous_flow_m3s=previous or None, **options)
         rows.append(
             {
                 "start": sc.index[0],
@@ -294,9 +331,8 @@ def _rolling(
         if res.has_solution:
             part = res.schedule.iloc[:keep]
             parts.append(part)
-            v_up = float(part["volume_upper_hm3"].iloc[-1])
-            v_lo = float(part["volume_lower_hm3"].iloc[-1]) if "volume_lower_hm3" in part else None
-            previous_release = float(part[release_col].iloc[-1])
+            volumes = {r: float(part[c].iloc[-1]) for r, c in cols.volume.items()}
+            previous = {e: float(part[c].iloc[-1]) for e, c in cols.flow.items()}
             if res.status == "time_limit":
                 status = "time_limit"
         if bar is not None:

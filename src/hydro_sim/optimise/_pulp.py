@@ -69,12 +69,13 @@ from __future__ import annotations
 
 import math
 import os
-import string
+import re
 import time
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pulp
@@ -95,8 +96,9 @@ Expressions = list[pulp.LpAffineExpression]
 
 
 # ---- names ------------------------------------------------------------------------------------------------
-#: Characters kept in a PuLP name: those every LP and MPS reader takes (letters, digits, ``_`` and ``.``).
-_NAME_CHARS = frozenset(string.ascii_letters + string.digits + "_.")
+#: Characters a PuLP name may not hold: all but those every LP and MPS reader takes (letters, digits, ``_``
+#: and ``.``).
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.]")
 
 
 def lp_name(text: str) -> str:
@@ -106,12 +108,11 @@ def lp_name(text: str) -> str:
     >>> lp_name("Yagen-I release-ramp_rise_3"), lp_name("两河口-volume_0"), lp_name("2nd dam-balance_0")
     ('Yagen_I_release_ramp_rise_3', '____volume_0', '_2nd_dam_balance_0')
     """
-    out = "".join(ch if ch in _NAME_CHARS else "_" for ch in text)
+    out = _NOT_IN_NAMES.sub("_", text)
     return "_" + out if out[:1].isdigit() or out[:1] == "." else out
 
 
-@dataclass(frozen=True)
-class ElementName:
+class ElementName(NamedTuple):
     """What a PuLP column or row stands for.
 
     element : the network element (reservoir, link, flow column, sink) or ``"busbar"``.
@@ -148,19 +149,20 @@ class NetworkProblem:
     names: dict[str, ElementName] = field(default_factory=dict)
     _flows: dict[int, Expressions] = field(default_factory=dict)
     _powers: dict[int, Expressions] = field(default_factory=dict)
+    _bases: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     # -- naming
-    def _name(self, what: ElementName) -> str:
-        base = lp_name(
-            f"{what.model_family}_{what.side}_{what.index}"
-            if what.side
-            else f"{what.model_family}_{what.index}"
-        )
-        name, k = base, 1
-        while name in self.names:  # two element names that differ only in characters an LP file cannot hold
+    def _name(self, element: str, family: str, index: int, side: str = "") -> str:
+        """The PuLP name of entry ``index`` of a family (``side`` of a ranged row), recorded in :attr:`names`."""
+        key = (element, family, side)
+        base = self._bases.get(key)
+        if base is None:
+            base = self._bases[key] = lp_name(f"{element}-{family}" + (f"_{side}" if side else ""))
+        name, k = f"{base}_{index}", 1
+        while name in self.names:  # element names that differ only in characters an LP file cannot hold
             k += 1
-            name = f"{base}_{k}"
-        self.names[name] = what
+            name = f"{base}_{index}_{k}"
+        self.names[name] = ElementName(element, family, index, side)
         return name
 
     # -- columns
@@ -172,9 +174,7 @@ class NetworkProblem:
         lbs = np.broadcast_to(np.asarray(lb, dtype=float), (n,)).tolist()
         ubs = np.broadcast_to(np.asarray(ub, dtype=float), (n,)).tolist()
         family_vars = [
-            self.prob.add_variable(
-                self._name(ElementName(element, family, t)), _bound(lbs[t]), _bound(ubs[t]), cat
-            )
+            self.prob.add_variable(self._name(element, family, t), _bound(lbs[t]), _bound(ubs[t]), cat)
             for t in range(n)
         ]
         self.x[f"{element}-{family}"] = family_vars
@@ -183,7 +183,7 @@ class NetworkProblem:
     # -- rows
     def add(self, element: str, family: str, index: int, row: pulp.LpConstraint, side: str = "") -> None:
         """Add ``row`` as entry ``index`` of the row family ``"{element}-{family}"`` (``side`` of a ranged row)."""
-        name = self._name(ElementName(element, family, index, side))
+        name = self._name(element, family, index, side)
         self.prob += (row, name)
         key = f"{element}-{family}" + (f"_{side}" if side else "")
         self.rows.setdefault(key, []).append(row)
@@ -207,7 +207,7 @@ class NetworkProblem:
             name = d.columns[j].name
             if j in _unit_of(d):
                 chords = [self.x[f"{name}-flow_{s}"] for s in range(d.S)]
-                self._flows[j] = [pulp.lpSum(x[t] for x in chords) for t in range(d.T)]
+                self._flows[j] = [pulp.LpAffineExpression([(x[t], 1.0) for x in chords]) for t in range(d.T)]
             else:
                 self._flows[j] = [pulp.LpAffineExpression(v) for v in self.x[f"{name}-flow"]]
         return self._flows[j]
@@ -223,6 +223,16 @@ class NetworkProblem:
                 pulp.LpAffineExpression([(chords[s][t], slope[s][t]) for s in range(d.S)]) for t in range(d.T)
             ]
         return self._powers[n]
+
+
+def weighted_sum(terms: Iterable[tuple[float, pulp.LpAffineExpression]]) -> pulp.LpAffineExpression:
+    """Σ a·e over the pairs (a, e): ``pulp.lpSum(a * e for a, e in terms)`` without its intermediate copies."""
+    out = pulp.LpAffineExpression()
+    for a, e in terms:
+        for v, coef in e.items():
+            out[v] = out.get(v, 0.0) + a * coef
+        out.constant += a * e.constant
+    return out
 
 
 def _bound(x: float) -> float | None:
@@ -287,7 +297,7 @@ def add_water_balances(m: NetworkProblem) -> None:
         linked = [(float(A[r, j]), m.flow(j)) for j in np.flatnonzero(A[r]).tolist()]
         for t in range(d.T):
             V_before = V[t - 1] if t > 0 else float(d.v0_hm3[r])
-            net_inflow = pulp.lpSum(a * q[t] for a, q in linked)
+            net_inflow = weighted_sum((a, q[t]) for a, q in linked)  # Σ_j A[r,j]·q[j,t]
             m.add(name, "balance", t, V[t] - V_before - c * net_inflow == c * inflow[t])
 
 
@@ -299,7 +309,7 @@ def add_power(m: NetworkProblem) -> None:
     powers = [(float(d.unit_sign[n]), m.power(n)) for n in range(d.N)]
     renewables = [m.x[f] for f in ("busbar-pv", "busbar-wind") if f in m.x]
     for t in range(d.T):
-        units = pulp.lpSum(sign * P[t] for sign, P in powers)  # generation − pumping input
+        units = weighted_sum((sign, P[t]) for sign, P in powers)  # Σ_n sign[n]·P[n,t]: generation − pumping
         used = pulp.lpSum(ren[t] for ren in renewables)
         m.add("busbar", "power", t, line[t] - units - used == 0.0)
     if d.objective == "firming":

@@ -60,7 +60,7 @@ Examples
 >>> print(m.row("lake-balance", 1))  # V[1] − V[0] + c·(q_units + q_spill) = c·I
 0.0036*lake_spillway_flow_1 - lake_volume_0 + lake_volume_1 + 0.0036*units_flow_0_1 + 0.0036*units_flow_1_1 = 0.216
 >>> m.names["lake_balance_1"]
-ElementName(element='lake', family='balance', index=1, side='')
+ElementName(element='lake', family='balance', entry=1, side='')
 >>> solve(d, solver="HiGHS").status
 'optimal'
 """
@@ -117,13 +117,13 @@ class ElementName(NamedTuple):
 
     element : the network element (reservoir, link, flow column, sink) or ``"busbar"``.
     family : the quantity or row family (``"volume"``, ``"flow_0"``, ``"balance"``, ``"ramp"``, …).
-    index : the step t, or the period k of a period row.
+    entry : the step t, or the period k of a period row.
     side : ``"rise"`` or ``"fall"`` for the two halves of a ranged row, else ``""``.
     """
 
     element: str
     family: str
-    index: int
+    entry: int
     side: str = ""
 
     @property

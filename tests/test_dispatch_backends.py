@@ -4,9 +4,9 @@
 ``backend="highs"`` on the same Plant: same optimum, the water balance closing from the schedule, the same
 schedule where the optimum is unique, the same water values, and the api's statuses, messages and files.
 The api hands a Plant to the PuLP backend as the legacy two-reservoir ModelData for now
-(``_frames.solve_legacy_pulp``); the same tests then hold for the network PuLP backend (checked by routing
-the api's ``_solve`` to ``_pulp.solve(data)``). The network models themselves are compared term by term and
-solution by solution in ``tests/test_pulp_network.py``.
+(``_frames.solve_legacy_pulp``); the comparisons run both on that route and on the network PuLP backend fed
+the api's NetworkModelData (fixture ``pulp_route``). The network models themselves are compared term by
+term and solution by solution in ``tests/test_pulp_network.py``.
 
 Most of these small cases have many optimal schedules (with two flat price levels, any of the equally
 priced hours may take the generation), and the two backends — even HiGHS behind both, since PuLP orders
@@ -35,7 +35,7 @@ from hydro_sim import HydroSimInputError, Scenario
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 from hydro_sim.network import network_of
-from hydro_sim.optimise import _highs, _pulp, dispatch, export_model
+from hydro_sim.optimise import _highs, _pulp, api, dispatch, export_model
 from hydro_sim.optimise._data import DispatchOptions, build_network_data, initial_heads
 from hydro_sim.optimise._formulation import build_model
 
@@ -190,9 +190,26 @@ def _rel(a: float, b: float) -> float:
     return abs(a - b) / max(1.0, abs(b))
 
 
+@pytest.fixture(params=["api route", "network backend"])
+def pulp_route(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The PuLP backend as the api reaches it today (a Plant handed over as the legacy ModelData), and the
+    network PuLP backend on the api's own NetworkModelData (``_pulp.solve(data)``, the route once the api
+    hands every model over that way)."""
+    if request.param == "network backend":
+        original = api._solve
+
+        def route(data: Any, opts: Any, *args: Any, **kwargs: Any) -> Any:
+            if opts.backend == "pulp":
+                return _pulp.solve(data, solver=opts.solver)
+            return original(data, opts, *args, **kwargs)
+
+        monkeypatch.setattr(api, "_solve", route)
+    return str(request.param)
+
+
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("case", list(CASES))
-def test_same_optimum(case: str, solver: str) -> None:
+def test_same_optimum(case: str, solver: str, pulp_route: str) -> None:
     plant, scenario, options = CASES[case]()
     fast = dispatch(plant, scenario, backend="highs", **_fixed(options))
     readable = dispatch(plant, scenario, backend="pulp", solver=solver, **_fixed(options))
@@ -209,7 +226,9 @@ BALANCE_TOL_HM3 = 1e-6
 
 @pytest.mark.parametrize("backend, solver", [("highs", None)] + [("pulp", s) for s in SOLVERS])
 @pytest.mark.parametrize("case", list(CASES))
-def test_water_balance_closes_from_the_schedule(case: str, backend: str, solver: str | None) -> None:
+def test_water_balance_closes_from_the_schedule(
+    case: str, backend: str, solver: str | None, pulp_route: str
+) -> None:
     """Each reservoir's balance closes per step from the schedule's columns, with either backend. CBC reads
     its solution back as 8-digit text (~1e-4 hm³ on Lianghekou's volumes) until the PuLP backend
     re-accumulates the volumes from the rows' residuals; this fails without that."""
@@ -229,7 +248,7 @@ def test_water_balance_closes_from_the_schedule(case: str, backend: str, solver:
 
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("case", list(CASES))
-def test_same_schedule_when_the_optimum_is_unique(case: str, solver: str) -> None:
+def test_same_schedule_when_the_optimum_is_unique(case: str, solver: str, pulp_route: str) -> None:
     plant, scenario, options = CASES[case]()
     scenario = _tilted(scenario)
     fast = dispatch(plant, scenario, backend="highs", **_fixed(options))
@@ -246,7 +265,7 @@ def test_same_schedule_when_the_optimum_is_unique(case: str, solver: str) -> Non
 @pytest.mark.parametrize("tilt", [False, True], ids=["flat", "tilted"])
 @pytest.mark.parametrize("solver", SOLVERS)
 @pytest.mark.parametrize("case", DUAL_CASES)
-def test_same_water_values(case: str, solver: str, tilt: bool) -> None:
+def test_same_water_values(case: str, solver: str, tilt: bool, pulp_route: str) -> None:
     plant, scenario, options = CASES[case]()
     if tilt:
         scenario = _tilted(scenario)
@@ -307,7 +326,7 @@ def test_checkpoint_relaxation_has_the_optimum_of_the_model_itself(seed: int, le
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_infeasible_case_is_a_status_with_a_diagnosis(solver: str) -> None:
+def test_infeasible_case_is_a_status_with_a_diagnosis(solver: str, pulp_route: str) -> None:
     # No inflow, yet 50 m³/s must leave all day and the lake must end where it started.
     plant = textbook_plant(environmental_min_flow_m3s=50.0)
     scenario = constant_scenario(hours=24, inflow_upper_m3s=0.0)

@@ -134,8 +134,9 @@ class ElementName(NamedTuple):
 
 @dataclass
 class NetworkProblem:
-    """The model as a PuLP problem.
+    """The model as a PuLP problem, and the way from its names back to the network's elements.
 
+    d : the model's numbers.
     prob : the minimisation problem.
     x : column family ``"{element}-{family}"`` → its variables (one per step, or per period).
     rows : row family → its constraints (a ranged family as ``"{family}_rise"`` and ``"{family}_fall"``).
@@ -152,17 +153,17 @@ class NetworkProblem:
     _bases: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     # -- naming
-    def _name(self, element: str, family: str, index: int, side: str = "") -> str:
-        """The PuLP name of entry ``index`` of a family (``side`` of a ranged row), recorded in :attr:`names`."""
+    def _name(self, element: str, family: str, entry: int, side: str = "") -> str:
+        """The PuLP name of ``entry`` of a family (``side`` of a ranged row), recorded in :attr:`names`."""
         key = (element, family, side)
         base = self._bases.get(key)
         if base is None:
             base = self._bases[key] = lp_name(f"{element}-{family}" + (f"_{side}" if side else ""))
-        name, k = f"{base}_{index}", 1
+        name, k = f"{base}_{entry}", 1
         while name in self.names:  # element names that differ only in characters an LP file cannot hold
             k += 1
-            name = f"{base}_{index}_{k}"
-        self.names[name] = ElementName(element, family, index, side)
+            name = f"{base}_{entry}_{k}"
+        self.names[name] = ElementName(element, family, entry, side)
         return name
 
     # -- columns
@@ -181,23 +182,24 @@ class NetworkProblem:
         return family_vars
 
     # -- rows
-    def add(self, element: str, family: str, index: int, row: pulp.LpConstraint, side: str = "") -> None:
-        """Add ``row`` as entry ``index`` of the row family ``"{element}-{family}"`` (``side`` of a ranged row)."""
-        name = self._name(element, family, index, side)
+    def add(self, element: str, family: str, entry: int, row: pulp.LpConstraint, side: str = "") -> None:
+        """Add ``row`` as ``entry`` (step or period) of the row family ``"{element}-{family}"`` (``side`` of a
+        ranged row)."""
+        name = self._name(element, family, entry, side)
         self.prob += (row, name)
         key = f"{element}-{family}" + (f"_{side}" if side else "")
         self.rows.setdefault(key, []).append(row)
 
     def add_range(
-        self, element: str, family: str, index: int, expr: pulp.LpAffineExpression, lo: float, hi: float
+        self, element: str, family: str, entry: int, expr: pulp.LpAffineExpression, lo: float, hi: float
     ) -> None:
         """lo ≤ expr ≤ hi as the two rows ``…_rise`` (expr ≤ hi) and ``…_fall`` (expr ≥ lo)."""
-        self.add(element, family, index, expr <= hi, side="rise")
-        self.add(element, family, index, expr >= lo, side="fall")
+        self.add(element, family, entry, expr <= hi, side="rise")
+        self.add(element, family, entry, expr >= lo, side="fall")
 
-    def row(self, family: str, index: int, side: str = "") -> pulp.LpConstraint:
-        """Entry ``index`` of a row family (its position in the family, e.g. the step t of a balance)."""
-        return self.rows[family + (f"_{side}" if side else "")][index]
+    def row(self, family: str, position: int, side: str = "") -> pulp.LpConstraint:
+        """The row at ``position`` in a row family (the step t of a balance; t − 1 of a ramp, from t = 1)."""
+        return self.rows[family + (f"_{side}" if side else "")][position]
 
     # -- expressions
     def flow(self, j: int) -> Expressions:

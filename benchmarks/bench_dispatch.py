@@ -7,6 +7,13 @@ subprocess so that its peak resident memory (ru_maxrss) is its own.
     python benchmarks/bench_dispatch.py            # full table (several minutes)
     python benchmarks/bench_dispatch.py --quick    # a day and a week, one run each (CI)
     python benchmarks/bench_dispatch.py --uc       # unit commitment: a week, and a year under a time limit
+    python benchmarks/bench_dispatch.py --compare /work/baseline/src   # the annual LP against a baseline
+
+``--compare SRC`` times the annual Lianghekou LP (HiGHS, fixed and successive head) of this tree on
+``network_of(lianghekou())`` and of the tree whose ``src`` is SRC on ``lianghekou()`` (a baseline commit's
+worktree, which may predate the network), interleaved: baseline, new, baseline, new, … each in a fresh
+interpreter (after a one-day warm-up solve there), ``--repeats`` of each (default 5); it prints the medians
+of the dispatch wall time and their ratio, and checks the two optima agree to 1e-6.
 
 Unit commitment runs as the issue's probe did: successive head, daily pump–generate balance, the default
 MIP gap (``UC_MIP_REL_GAP``); the year stops at ``--uc-year-time-limit`` seconds per MILP and reports the
@@ -84,6 +91,65 @@ def run_one(
     }
 
 
+_COMPARE_CODE = """
+import json, sys, time
+from hydro_sim import lianghekou, reference_year
+from hydro_sim.optimise import dispatch
+plant = lianghekou()
+if sys.argv[2] == "network":
+    from hydro_sim.network import network_of
+    plant = network_of(plant)
+year = reference_year()
+dispatch(plant, year.window(hours=24), head="fixed", fixed_head_tolerance_m=float("inf"))  # warm-up
+t0 = time.perf_counter()
+res = dispatch(plant, year, head=sys.argv[1], fixed_head_tolerance_m=float("inf") if sys.argv[1] == "fixed" else None)
+total = time.perf_counter() - t0
+print(json.dumps({"total_s": total, "build_s": res.timings_s["build"], "solve_s": res.timings_s["solve"],
+                  "objective_cny": res.objective_cny, "iterations": res.iterations, "status": res.status}))
+"""
+
+
+def _compare(baseline_src: str, repeats: int) -> int:
+    """The annual LP of the baseline tree and of this one, interleaved; medians and ratios."""
+    import os
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    runs: dict[tuple[str, str], list[dict]] = {}
+    for _ in range(repeats):
+        for head in ("fixed", "successive"):
+            for side, src, target in (("baseline", baseline_src, "plant"), ("new", here, "network")):
+                env = {**os.environ, "PYTHONPATH": src}
+                out = subprocess.run(
+                    [sys.executable, "-c", _COMPARE_CODE, head, target],
+                    capture_output=True,
+                    text=True,
+                    check=False,
+                    env=env,
+                )
+                if out.returncode != 0:
+                    print(f"{side} {head} FAILED\n{out.stderr}", file=sys.stderr)
+                    return 1
+                runs.setdefault((side, head), []).append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"annual Lianghekou LP, HiGHS, {repeats} interleaved runs each (medians of the dispatch wall time)")
+    print(f"{'head':<11} {'baseline s':>10} {'new s':>8} {'ratio':>6}  {'baseline runs':<40} new runs")
+    ok = True
+    for head in ("fixed", "successive"):
+        b = [r["total_s"] for r in runs[("baseline", head)]]
+        n = [r["total_s"] for r in runs[("new", head)]]
+        mb, mn = statistics.median(b), statistics.median(n)
+        ob = runs[("baseline", head)][0]["objective_cny"]
+        on = runs[("new", head)][0]["objective_cny"]
+        rel = abs(ob - on) / max(abs(ob), 1.0)
+        print(
+            f"{head:<11} {mb:>10.3f} {mn:>8.3f} {mn / mb:>6.2f}  {', '.join(f'{x:.3f}' for x in b):<40} "
+            f"{', '.join(f'{x:.3f}' for x in n)}"
+        )
+        print(f"{'':<11} optimum baseline {ob:.10g}, new {on:.10g} (relative difference {rel:.1e})")
+        ok = ok and rel <= 1e-6
+    return 0 if ok else 1
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a day and a week, one run each")
@@ -104,6 +170,12 @@ def main() -> int:
     )
     parser.add_argument("--json", default=None, help="also write the rows to this JSON file")
     parser.add_argument(
+        "--compare",
+        metavar="BASELINE_SRC",
+        default=None,
+        help="time the annual LP against the tree whose src folder this is, interleaved",
+    )
+    parser.add_argument(
         "--horizons",
         nargs="+",
         choices=list(HORIZONS_H),
@@ -121,6 +193,8 @@ def main() -> int:
         return 0
     if args.uc:
         return _run_uc(args.uc_year_time_limit)
+    if args.compare:
+        return _compare(args.compare, args.repeats)
     if args.quick:
         configs = [(h, b, "fixed", 1) for h in ("day", "week") for b in ("highs", "pulp")]
         configs.append(("week", "highs", "successive", 1))

@@ -10,6 +10,7 @@ from _harness import Case
 from hydro_sim import lianghekou, reference_year
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.examples import small_pumped_storage, textbook_plant, two_price_day
+from hydro_sim.network import network_of
 from hydro_sim.optimise import _highs, dispatch, export_model
 from hydro_sim.optimise.rolling import rolling_dispatch
 
@@ -64,6 +65,34 @@ CASES = [
         bad="a dict in place of the plant",
         run=lambda tmp: dispatch({"name": "plant"}, two_price_day()),
         match=("`plant`", "'dict'", "hydro_sim.Plant"),
+    ),
+    Case(
+        id="dispatch-network-plant-keyword",
+        area="dispatch",
+        bad="a Plant's role keyword (water value of the upper reservoir) given with a Network",
+        run=lambda tmp: dispatch(
+            network_of(small_pumped_storage()), two_price_day(), water_value_upper_cny_per_hm3=1.0
+        ),
+        raises=HydroSimInputError,
+        match=("`water_value_upper_cny_per_hm3`", "names a Plant's role", "`water_value_per_hm3`"),
+    ),
+    Case(
+        id="dispatch-network-unknown-reservoir",
+        area="dispatch",
+        bad="an end volume for a reservoir the network does not have",
+        run=lambda tmp: dispatch(
+            network_of(small_pumped_storage()), two_price_day(), end_volume_hm3={"nowhere": 5.0}
+        ),
+        raises=HydroSimInputError,
+        match=("`end_volume_hm3`", "'nowhere'", "must name reservoirs of the network (upper, lower)"),
+    ),
+    Case(
+        id="dispatch-network-pulp",
+        area="dispatch",
+        bad="the PuLP backend asked for a Network (it reads a Plant until it is written on the network model)",
+        run=lambda tmp: dispatch(network_of(small_pumped_storage()), two_price_day(), backend="pulp"),
+        raises=HydroSimInputError,
+        match=("`backend`", "'pulp'", "reads a Plant only"),
     ),
     Case(
         id="dispatch-scenario-not-a-scenario",

@@ -38,6 +38,7 @@ and reach minima, end conditions, ramps, level changes, period rows) get penalis
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import highspy
 import numpy as np
@@ -52,40 +53,85 @@ INF = highspy.kHighsInf
 
 
 @dataclass
-class LP:
-    """A linear model as arrays: columns and rows in named families, the matrix as COO triplets.
+class ColFamily:
+    """One family of columns: bounds, costs, integrality, ids in the model itself, and steps."""
 
-    ``col_fam`` / ``row_fam`` map each family name to its (offset, count), in order; ``col_steps`` gives the
-    steps of a family whose columns are not one per step 0…T−1 (e.g. the volumes kept at checkpoints).
-    ``col_id`` / ``row_id`` identify each column and row in the model :func:`build_model` made (the
-    reformulations keep them, so a basis can be carried from one reformulated model to another).
+    lb: np.ndarray
+    ub: np.ndarray
+    cost: np.ndarray
+    integer: bool
+    id: np.ndarray  # (n,) int: the columns' positions in the model build_model made
+    steps: np.ndarray  # (n,) int: the step of each column (a checkpoint's step once summed)
+
+
+@dataclass
+class RowFamily:
+    """One family of rows: bounds and ids in the model itself."""
+
+    lb: np.ndarray
+    ub: np.ndarray
+    id: np.ndarray
+
+
+@dataclass
+class Block:
+    """The coefficients of one column family in one row family, as local COO triplets."""
+
+    row: str
+    col: str
+    i: np.ndarray  # local row indices (int32)
+    j: np.ndarray  # local column indices (int32)
+    v: np.ndarray
+
+
+@dataclass
+class LP:
+    """A linear model in named families of columns and rows, its matrix as blocks (one per pair of a row and
+    a column family). The reformulations of :mod:`._reformulate` replace the families and blocks they
+    change and share the rest, so none of them touches the whole matrix; the global arrays (bounds, costs,
+    COO triplets) are put together once, when asked for.
+
+    ``col_fam`` / ``row_fam`` map each family to its (offset, count) in order; ``col_id`` / ``row_id``
+    identify each column and row in the model :func:`build_model` made (kept by the reformulations, so a
+    basis can be carried from one reformulated model to another); ``col_steps`` gives each column
+    family's steps (a summed reservoir's volumes are at its checkpoints only).
     """
 
     T: int
-    col_lb: np.ndarray
-    col_ub: np.ndarray
-    cost: np.ndarray
-    integer: np.ndarray  # (n_cols,) int32: 1 for an integer column
-    row_lb: np.ndarray
-    row_ub: np.ndarray
-    r: np.ndarray  # COO row indices (int64)
-    c: np.ndarray  # COO column indices (int64)
-    v: np.ndarray  # COO values
-    col_fam: dict[str, tuple[int, int]]
-    row_fam: dict[str, tuple[int, int]]
-    col_id: np.ndarray
-    row_id: np.ndarray
-    col_steps: dict[str, np.ndarray] = field(default_factory=dict)
+    colf: dict[str, ColFamily]
+    rowf: dict[str, RowFamily]
+    blocks: list[Block]
     offset: float = 0.0  # constant of the objective
-    soft: dict[str, np.ndarray] = field(default_factory=dict)  # elastic: slack columns per soft family
+    soft: dict[str, str] = field(default_factory=dict)  # elastic: soft family → its slack column family
+
+    # ---- layout
+    @cached_property
+    def col_fam(self) -> dict[str, tuple[int, int]]:
+        out, off = {}, 0
+        for name, f in self.colf.items():
+            out[name] = (off, f.lb.size)
+            off += f.lb.size
+        return out
+
+    @cached_property
+    def row_fam(self) -> dict[str, tuple[int, int]]:
+        out, off = {}, 0
+        for name, f in self.rowf.items():
+            out[name] = (off, f.lb.size)
+            off += f.lb.size
+        return out
 
     @property
+    def col_steps(self) -> dict[str, np.ndarray]:
+        return {name: f.steps for name, f in self.colf.items()}
+
+    @cached_property
     def n_cols(self) -> int:
-        return int(self.col_lb.size)
+        return sum(f.lb.size for f in self.colf.values())
 
-    @property
+    @cached_property
     def n_rows(self) -> int:
-        return int(self.row_lb.size)
+        return sum(f.lb.size for f in self.rowf.values())
 
     def cols(self, name: str) -> np.ndarray:
         off, n = self.col_fam[name]
@@ -95,23 +141,97 @@ class LP:
         off, n = self.row_fam[name]
         return np.arange(off, off + n)
 
+    def blocks_in_row(self, name: str) -> list[Block]:
+        return [b for b in self.blocks if b.row == name]
+
+    def blocks_of_col(self, name: str) -> list[Block]:
+        return [b for b in self.blocks if b.col == name]
+
+    # ---- global arrays
+    def _cat(self, what: str, rows: bool = False) -> np.ndarray:
+        fams = self.rowf if rows else self.colf
+        parts = [getattr(f, what) for f in fams.values()]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+    @cached_property
+    def col_lb(self) -> np.ndarray:
+        return self._cat("lb")
+
+    @cached_property
+    def col_ub(self) -> np.ndarray:
+        return self._cat("ub")
+
+    @cached_property
+    def cost(self) -> np.ndarray:
+        return self._cat("cost")
+
+    @cached_property
+    def integer(self) -> np.ndarray:
+        return np.concatenate(
+            [np.full(f.lb.size, int(f.integer), dtype=np.int32) for f in self.colf.values()]
+        )
+
+    @cached_property
+    def col_id(self) -> np.ndarray:
+        return self._cat("id")
+
+    @cached_property
+    def row_lb(self) -> np.ndarray:
+        return self._cat("lb", rows=True)
+
+    @cached_property
+    def row_ub(self) -> np.ndarray:
+        return self._cat("ub", rows=True)
+
+    @cached_property
+    def row_id(self) -> np.ndarray:
+        return self._cat("id", rows=True)
+
+    @cached_property
+    def _coo(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        cf, rf = self.col_fam, self.row_fam
+        r = [b.i + np.int32(rf[b.row][0]) for b in self.blocks]
+        c = [b.j + np.int32(cf[b.col][0]) for b in self.blocks]
+        v = [b.v for b in self.blocks]
+        return np.concatenate(r), np.concatenate(c), np.concatenate(v)
+
+    @property
+    def r(self) -> np.ndarray:
+        return self._coo[0]
+
+    @property
+    def c(self) -> np.ndarray:
+        return self._coo[1]
+
+    @property
+    def v(self) -> np.ndarray:
+        return self._coo[2]
+
     def matrix(self) -> sp.csc_matrix:
         a = sp.csc_matrix((self.v, (self.r, self.c)), shape=(self.n_rows, self.n_cols))
         a.sum_duplicates()
         return a
 
+    def row_activity(self, name: str, x: np.ndarray) -> np.ndarray:
+        """Σ_j A[i, j]·x[j] over the rows of one family, from its blocks only."""
+        cf = self.col_fam
+        n = self.rowf[name].lb.size
+        out = np.zeros(n)
+        for b in self.blocks_in_row(name):
+            out += np.bincount(b.i, weights=b.v * x[cf[b.col][0] + b.j], minlength=n)
+        return out
+
     def col_names(self) -> list[str]:
         """``"{family}[{t}]"`` for every column (t the step, or the checkpoint's step)."""
         out: list[str] = []
-        for name, (_, n) in self.col_fam.items():
-            steps = self.col_steps.get(name, np.arange(n))
-            out += [f"{name}[{t}]" for t in steps.tolist()]
+        for name, f in self.colf.items():
+            out += [f"{name}[{t}]" for t in f.steps.tolist()]
         return out
 
     def row_names(self) -> list[str]:
         out: list[str] = []
-        for name, (_, n) in self.row_fam.items():
-            out += [f"{name}[{i}]" for i in range(n)]
+        for name, f in self.rowf.items():
+            out += [f"{name}[{i}]" for i in range(f.lb.size)]
         return out
 
     def pass_to(self, h: highspy.Highs) -> highspy.HighsStatus:
@@ -132,7 +252,7 @@ class LP:
             a.indptr.astype(np.int32, copy=False),
             a.indices.astype(np.int32, copy=False),
             a.data,
-            self.integer.astype(np.int32),
+            self.integer,
         )
 
 
@@ -143,92 +263,102 @@ def _inf(a: np.ndarray) -> np.ndarray:
 
 
 class ModelBuilder:
-    """Accumulates columns and rows as numbered families, and the matrix as COO triplets."""
+    """Accumulates columns and rows as numbered families and the matrix as blocks; ``cols`` and ``rows``
+    hand out global indices, ``coef`` takes them (all within one row family and one column family)."""
 
     def __init__(self, T: int) -> None:
         self.T = T
+        self.colf: dict[str, ColFamily] = {}
+        self.rowf: dict[str, RowFamily] = {}
         self.col_fam: dict[str, tuple[int, int]] = {}
         self.row_fam: dict[str, tuple[int, int]] = {}
+        self._col_off: list[int] = []
+        self._col_names: list[str] = []
+        self._row_off: list[int] = []
+        self._row_names: list[str] = []
         self.n_cols = 0
         self.n_rows = 0
-        self._lb: list[np.ndarray] = []
-        self._ub: list[np.ndarray] = []
-        self._cost: list[np.ndarray] = []
-        self._int: list[np.ndarray] = []
-        self._rlb: list[np.ndarray] = []
-        self._rub: list[np.ndarray] = []
-        self._r: list[np.ndarray] = []
-        self._c: list[np.ndarray] = []
-        self._v: list[np.ndarray] = []
-        self.soft: dict[str, np.ndarray] = {}
-        self.cost_of: dict[str, np.ndarray] = {}
+        self.blocks: list[Block] = []
+        self.soft: dict[str, str] = {}
 
     def cols(
         self, name: str, lb: ArrayLike, ub: ArrayLike, n: int | None = None, integer: bool = False
     ) -> np.ndarray:
         n = self.T if n is None else n
-        assert name not in self.col_fam, name
-        self.col_fam[name] = (self.n_cols, n)
+        assert name not in self.colf, name
         idx = np.arange(self.n_cols, self.n_cols + n)
+        self.colf[name] = ColFamily(
+            lb=np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy(),
+            ub=np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy(),
+            cost=np.zeros(n),
+            integer=integer,
+            id=idx,
+            steps=np.arange(n),
+        )
+        self.col_fam[name] = (self.n_cols, n)
+        self._col_off.append(self.n_cols)
+        self._col_names.append(name)
         self.n_cols += n
-        self._lb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy())
-        self._ub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy())
-        self._cost.append(np.zeros(n))
-        self._int.append(np.full(n, 1 if integer else 0, dtype=np.int32))
         return idx
 
     def set_cost(self, name: str, cost: ArrayLike) -> None:
-        _off, n = self.col_fam[name]
-        pos = list(self.col_fam).index(name)
-        self._cost[pos] = np.broadcast_to(np.asarray(cost, dtype=float), (n,)).copy()
+        f = self.colf[name]
+        f.cost = np.broadcast_to(np.asarray(cost, dtype=float), f.lb.shape).copy()
 
     def rows(self, name: str, lb: ArrayLike, ub: ArrayLike, n: int | None = None) -> np.ndarray:
         n = self.T if n is None else n
-        assert name not in self.row_fam, name
-        self.row_fam[name] = (self.n_rows, n)
+        assert name not in self.rowf, name
         idx = np.arange(self.n_rows, self.n_rows + n)
+        self.rowf[name] = RowFamily(
+            lb=np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy(),
+            ub=np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy(),
+            id=idx,
+        )
+        self.row_fam[name] = (self.n_rows, n)
+        self._row_off.append(self.n_rows)
+        self._row_names.append(name)
         self.n_rows += n
-        self._rlb.append(np.broadcast_to(np.asarray(lb, dtype=float), (n,)).copy())
-        self._rub.append(np.broadcast_to(np.asarray(ub, dtype=float), (n,)).copy())
         return idx
 
-    def coef(self, rows: ArrayLike, cols: ArrayLike, vals: ArrayLike) -> None:
-        r, c = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
-        self._r.append(r.ravel())
-        self._c.append(c.ravel())
-        self._v.append(np.broadcast_to(np.asarray(vals, dtype=float), r.shape).astype(float).ravel())
+    def _family(
+        self, offsets: list[int], names: list[str], fam: dict[str, tuple[int, int]], idx: np.ndarray
+    ) -> tuple[str, int]:
+        k = int(np.searchsorted(offsets, int(idx.flat[0]), side="right")) - 1
+        name = names[k]
+        off, n = fam[name]
+        assert idx.min() >= off and idx.max() < off + n, "a block lies within one family"
+        return name, off
 
-    def set_col_bounds(
-        self, cols: np.ndarray, lb: ArrayLike | None = None, ub: ArrayLike | None = None
-    ) -> None:
-        lbs, ubs = np.concatenate(self._lb), np.concatenate(self._ub)
-        if lb is not None:
-            lbs[cols] = lb
-        if ub is not None:
-            ubs[cols] = ub
-        # keep one array per family
-        self._lb = [lbs[o : o + n] for o, n in self.col_fam.values()]
-        self._ub = [ubs[o : o + n] for o, n in self.col_fam.values()]
+    def coef(self, rows: ArrayLike, cols: ArrayLike, vals: ArrayLike) -> None:
+        r, c = np.asarray(rows), np.asarray(cols)
+        if r.size == 0:
+            return
+        rname, roff = self._family(self._row_off, self._row_names, self.row_fam, r)
+        cname, coff = self._family(self._col_off, self._col_names, self.col_fam, c)
+        v = np.broadcast_to(np.asarray(vals, dtype=float), r.shape).astype(float).ravel()
+        self.blocks.append(
+            Block(rname, cname, (r.ravel() - roff).astype(np.int32), (c.ravel() - coff).astype(np.int32), v)
+        )
 
     def soft_pair(self, name: str, rows: np.ndarray, lo: ArrayLike, hi: ArrayLike) -> None:
-        """Make ``lo ≤ row ≤ hi`` soft: row + e_lo ≥ lo and row − e_hi ≤ hi with penalised slacks e ≥ 0 (the
-        free row ``rows`` is copied onto two rows that carry the slacks)."""
+        """Make ``lo ≤ row ≤ hi`` soft for a whole row family: row + e_lo ≥ lo and row − e_hi ≤ hi with
+        penalised slacks e ≥ 0 (the free rows are copied onto two rows that carry the slacks)."""
         n = rows.size
+        fam, _ = self._family(self._row_off, self._row_names, self.row_fam, rows)
+        assert self.row_fam[fam][1] == n, "soft rows are a whole family"
         lo = np.broadcast_to(np.asarray(lo, dtype=float), (n,))
         hi = np.broadcast_to(np.asarray(hi, dtype=float), (n,))
         e_lo = self.cols(f"{name}_lo-slack", 0.0, np.inf, n=n)
         e_hi = self.cols(f"{name}_hi-slack", 0.0, np.inf, n=n)
         r_lo = self.rows(f"{name}_lo", lo, np.inf, n=n)
         r_hi = self.rows(f"{name}_hi", -np.inf, hi, n=n)
-        orig_r, orig_c, orig_v = np.concatenate(self._r), np.concatenate(self._c), np.concatenate(self._v)
-        sel = np.isin(orig_r, rows)
-        pos = np.searchsorted(rows, orig_r[sel])
-        self.coef(r_lo[pos], orig_c[sel], orig_v[sel])
-        self.coef(r_hi[pos], orig_c[sel], orig_v[sel])
+        for b in [b for b in self.blocks if b.row == fam]:
+            self.blocks.append(Block(f"{name}_lo", b.col, b.i, b.j, b.v))
+            self.blocks.append(Block(f"{name}_hi", b.col, b.i, b.j, b.v))
         self.coef(r_lo, e_lo, 1.0)
         self.coef(r_hi, e_hi, -1.0)
-        self.soft[f"{name}_lo"] = e_lo
-        self.soft[f"{name}_hi"] = e_hi
+        self.soft[f"{name}_lo"] = f"{name}_lo-slack"
+        self.soft[f"{name}_hi"] = f"{name}_hi-slack"
 
     def soft_bounds(self, name: str, cols: np.ndarray, lo: ArrayLike, hi: ArrayLike) -> None:
         """Soft bounds ``lo ≤ x ≤ hi`` on columns (a free row x, made soft)."""
@@ -237,25 +367,13 @@ class ModelBuilder:
         self.soft_pair(name, rr, lo, hi)
 
     def finish(self) -> LP:
-        cat = np.concatenate
-        cost = cat(self._cost) if self._cost else np.zeros(0)
         for slack in self.soft.values():
-            cost[slack] = 1.0
+            self.colf[slack].cost = np.ones(self.colf[slack].lb.size)
         return LP(
             T=self.T,
-            col_lb=cat(self._lb),
-            col_ub=cat(self._ub),
-            cost=cost,
-            integer=cat(self._int),
-            row_lb=cat(self._rlb),
-            row_ub=cat(self._rub),
-            r=cat(self._r),
-            c=cat(self._c),
-            v=cat(self._v),
-            col_fam=dict(self.col_fam),
-            row_fam=dict(self.row_fam),
-            col_id=np.arange(self.n_cols),
-            row_id=np.arange(self.n_rows),
+            colf=dict(self.colf),
+            rowf=dict(self.rowf),
+            blocks=list(self.blocks),
             soft=dict(self.soft),
         )
 
@@ -332,36 +450,20 @@ def _span(fam: tuple[int, int]) -> tuple[int, int]:
 
 # ---- rows -------------------------------------------------------------------------------------------------
 def define_balance(m: ModelBuilder, d: NetworkModelData) -> None:
-    """The water balance of every reservoir and step: one sparse block from the incidence matrix A,
-    V[r,t] − V[r,t−1] − c·Σ_j A[r,j]·q[j,t] = c·I[r,t] (V[r,−1] = v0[r] on the right-hand side)."""
-    T, c = d.T, d.c
-    t = np.arange(T)
+    """The water balance of every reservoir and step, from the incidence matrix A (one block per nonzero of
+    A and chord, all steps at once): V[r,t] − V[r,t−1] − c·Σ_j A[r,j]·q[j,t] = c·I[r,t] (V[r,−1] = v0[r]
+    on the right-hand side)."""
+    c = d.c
     rhs = c * d.inflow_m3s.copy()
     rhs[:, 0] += d.v0_hm3
-    first = None
+    rows = [m.rows(balance_family(d, r), rhs[r], rhs[r]) for r in range(d.R)]
     for r in range(d.R):
-        rows = m.rows(balance_family(d, r), rhs[r], rhs[r])
-        first = rows[0] if first is None else first
-    assert first is not None
-    row_base = first + T * np.arange(d.R)
-    vol_base = np.array([m.col_fam[volume_family(d, r)][0] for r in range(d.R)])
-    # volumes: +1 at t, −1 at t+1
-    m.coef(row_base[:, None] + t, vol_base[:, None] + t, 1.0)
-    m.coef(row_base[:, None] + t[1:], vol_base[:, None] + t[:-1], -1.0)
-    # flows: every (reservoir, chord) pair of a nonzero of A, all steps at once
-    res, cols = np.nonzero(d.incidence)
-    bases: list[int] = []
-    rows_b: list[int] = []
-    vals: list[float] = []
-    for r, j in zip(res.tolist(), cols.tolist(), strict=True):
-        for var in flow_vars(m, d, j):
-            bases.append(int(var[0]))
-            rows_b.append(int(row_base[r]))
-            vals.append(-c * d.incidence[r, j])
-    if bases:
-        b = np.asarray(bases)[:, None] + t
-        rr = np.asarray(rows_b)[:, None] + t
-        m.coef(rr, b, np.broadcast_to(np.asarray(vals)[:, None], b.shape))
+        vol = _fam(m, volume_family(d, r))
+        m.coef(rows[r], vol, 1.0)
+        m.coef(rows[r][1:], vol[:-1], -1.0)
+    for r, j in zip(*np.nonzero(d.incidence), strict=True):
+        for var in flow_vars(m, d, int(j)):
+            m.coef(rows[r], var, -c * d.incidence[r, j])
 
 
 def define_sink_flow(m: ModelBuilder, d: NetworkModelData) -> None:

@@ -344,8 +344,8 @@ def solve(
     if has_solution:
         model = chain.base
         raw.values = values_by_family(model, x)
-        for name, cols in model.soft.items():
-            slacks[name] = x[cols]
+        for name, fam in model.soft.items():
+            slacks[name] = x[model.cols(fam)]
         if not (d.unit_commitment and not elastic) and status == "optimal":
             y = chain.dual(np.asarray(h.getSolution().row_dual))
             raw.balance_duals = np.vstack([y[model.rows(balance_family(d, r))] for r in range(d.R)])

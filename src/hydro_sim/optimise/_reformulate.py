@@ -36,7 +36,15 @@ import highspy
 import numpy as np
 
 from hydro_sim.optimise._data import NetworkModelData
-from hydro_sim.optimise._formulation import LP, balance_family, flow_family, volume_family
+from hydro_sim.optimise._formulation import (
+    LP,
+    Block,
+    ColFamily,
+    RowFamily,
+    balance_family,
+    flow_family,
+    volume_family,
+)
 
 __all__ = [
     "CHECKPOINT_SPACING_STEPS",
@@ -98,194 +106,195 @@ def _identity(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _select(lp: LP, keep_col: np.ndarray, row_map: np.ndarray | None = None, n_rows: int | None = None) -> LP:
-    """The LP with the columns ``keep_col`` (bool) only; rows renumbered by ``row_map`` (parent row → child
-    row, −1 dropped) if given. COO entries of dropped columns or rows go. Families stay in order."""
-    col_new = np.cumsum(keep_col) - 1
-    sel = keep_col[lp.c]
-    r, c, v = lp.r[sel], col_new[lp.c[sel]], lp.v[sel]
-    row_lb, row_ub, row_id = lp.row_lb, lp.row_ub, lp.row_id
-    row_fam = dict(lp.row_fam)
-    if row_map is not None:
-        assert n_rows is not None
-        r = row_map[r]
-        keep = r >= 0
-        r, c, v = r[keep], c[keep], v[keep]
-    col_fam: dict[str, tuple[int, int]] = {}
-    off = 0
-    for name, (o, n) in lp.col_fam.items():
-        k = int(keep_col[o : o + n].sum())
-        if k:
-            col_fam[name] = (off, k)
-            off += k
-    col_steps = {}
-    for name, (o, n) in lp.col_fam.items():
-        if name in col_fam and (name in lp.col_steps or col_fam[name][1] != n):
-            steps = lp.col_steps.get(name, np.arange(n))
-            col_steps[name] = steps[keep_col[o : o + n]]
-    soft = {name: col_new[idx] for name, idx in lp.soft.items() if keep_col[idx].all()}
-    return LP(
-        T=lp.T,
-        col_lb=lp.col_lb[keep_col],
-        col_ub=lp.col_ub[keep_col],
-        cost=lp.cost[keep_col],
-        integer=lp.integer[keep_col],
-        row_lb=row_lb,
-        row_ub=row_ub,
-        r=r,
-        c=c,
-        v=v,
-        col_fam=col_fam,
-        row_fam=row_fam,
-        col_id=lp.col_id[keep_col],
-        row_id=row_id,
-        col_steps=col_steps,
-        offset=lp.offset,
-        soft=soft,
-    )
+def _without_cols(
+    parent: LP, names: set[str], x_of: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+):
+    """A primal map back for a child that lacks the column families ``names``: ``x_of(child x, parent x
+    so far)`` gives their values (the parent x holds every other family)."""
+
+    def primal(x: np.ndarray, child: LP) -> np.ndarray:
+        out = np.zeros(parent.n_cols)
+        pf, cf = parent.col_fam, child.col_fam
+        for name, (off, n) in pf.items():
+            if name in cf:
+                o = cf[name][0]
+                out[off : off + n] = x[o : o + n]
+        for name, vals in x_of(x, out).items():
+            off, n = pf[name]
+            out[off : off + n] = vals
+        return out
+
+    return primal
 
 
-# ---- eliminating a column that is defined by one equality row ---------------------------------------------
-def eliminate(parent: LP, cols: np.ndarray, *, express: bool) -> Reformulation:
-    """Eliminate columns that each appear in one equality row only, a·x + rest = b, l ≤ x ≤ u.
+# ---- eliminating a column family defined by one equality row family ---------------------------------------
+def eliminate(parent: LP, family: str, *, express: bool) -> Reformulation:
+    """Eliminate a column family whose every column appears in one equality row only (all in one row
+    family): a·x + rest = b, l ≤ x ≤ u.
 
     ``express=False`` keeps the row's other coefficients and ranges it, b − a·[u, l] (x is the row's slack);
     ``express=True`` writes the row as x itself, −rest/a ∈ [l − b/a, u − b/a]. A cost c_x on x moves onto
     the row's other columns (−c_x/a·A) and the objective's constant (c_x·b/a). Back: x = (b − rest)/a; the
     row's dual in the parent is c_x/a plus the child's (``express``: −1/a times the child's)."""
-    cols = np.asarray(cols, dtype=np.int64)
-    is_x = np.zeros(parent.n_cols, dtype=bool)
-    is_x[cols] = True
-    at = np.flatnonzero(is_x[parent.c])
-    assert at.size == cols.size, "each eliminated column must have exactly one entry"
-    order = np.argsort(parent.c[at])
-    at = at[order]
-    rows, a = parent.r[at], parent.v[at]
-    assert np.unique(rows).size == rows.size
-    b = parent.row_lb[rows]
-    assert np.array_equal(b, parent.row_ub[rows]), "the row of an eliminated column must be an equality"
-    lo, hi, cx = parent.col_lb[cols], parent.col_ub[cols], parent.cost[cols]
-    row_lb, row_ub = parent.row_lb.copy(), parent.row_ub.copy()
-    vals = parent.v.copy()
-    in_row = np.zeros(parent.n_rows, dtype=bool)
-    in_row[rows] = True
-    pos_of_row = np.full(parent.n_rows, -1)
-    pos_of_row[rows] = np.arange(rows.size)
-    others = np.flatnonzero(in_row[parent.r] & ~is_x[parent.c])
-    k = pos_of_row[parent.r[others]]
-    cost = parent.cost.copy()
-    np.add.at(cost, parent.c[others], -(cx[k] / a[k]) * parent.v[others])
+    (blk,) = parent.blocks_of_col(family)
+    fx = parent.colf[family]
+    n = fx.lb.size
+    assert blk.j.size == n and np.array_equal(np.sort(blk.j), np.arange(n)), "one entry per column"
+    order = np.argsort(blk.j)
+    rows, a = blk.i[order], blk.v[order]  # local rows of the row family, by column
+    rf = parent.rowf[blk.row]
+    assert np.bincount(rows, minlength=rf.lb.size).max() == 1, "one eliminated column per row"
+    b = rf.lb[rows]
+    assert np.array_equal(b, rf.ub[rows]), "the row of an eliminated column must be an equality"
+    lo, hi, cx = fx.lb, fx.ub, fx.cost
+    pos_of_row = np.full(rf.lb.size, -1)
+    pos_of_row[rows] = np.arange(n)
+    colf = {k: f for k, f in parent.colf.items() if k != family}
+    blocks: list[Block] = []
+    shifted = np.any(cx != 0.0)
+    for other in parent.blocks:
+        if other is blk:
+            continue
+        if other.row != blk.row:
+            blocks.append(other)
+            continue
+        k = pos_of_row[other.i]
+        hit = k >= 0
+        if shifted:
+            f = colf[other.col]
+            shift = np.bincount(other.j[hit], weights=-(cx / a)[k[hit]] * other.v[hit], minlength=f.lb.size)
+            colf[other.col] = dataclasses.replace(f, cost=f.cost + shift)
+        if express:
+            v = other.v.copy()
+            v[hit] = -other.v[hit] / a[k[hit]]
+            blocks.append(dataclasses.replace(other, v=v))
+        else:
+            blocks.append(other)
+    row_lb, row_ub = rf.lb.copy(), rf.ub.copy()
     with np.errstate(invalid="ignore"):
         offset = parent.offset + float(np.sum(np.where(cx != 0.0, cx * b / a, 0.0)))
         if express:
-            vals[others] = -parent.v[others] / a[k]
             row_lb[rows], row_ub[rows] = lo - b / a, hi - b / a
         else:
-            lo_r = np.where(a > 0, b - a * hi, b - a * lo)
-            hi_r = np.where(a > 0, b - a * lo, b - a * hi)
-            row_lb[rows], row_ub[rows] = lo_r, hi_r
-    staged = dataclasses.replace(parent, v=vals, cost=cost, row_lb=row_lb, row_ub=row_ub, offset=offset)
-    child = _select(staged, ~is_x)
-    keep_idx = np.flatnonzero(~is_x)
+            row_lb[rows] = np.where(a > 0, b - a * hi, b - a * lo)
+            row_ub[rows] = np.where(a > 0, b - a * lo, b - a * hi)
+    rowf = dict(parent.rowf)
+    rowf[blk.row] = dataclasses.replace(rf, lb=row_lb, ub=row_ub)
+    child = LP(T=parent.T, colf=colf, rowf=rowf, blocks=blocks, offset=offset, soft=parent.soft)
+    row_off = parent.row_fam[blk.row][0]
 
-    def primal(x: np.ndarray) -> np.ndarray:
-        act = np.bincount(child.r, weights=child.v * x[child.c], minlength=child.n_rows)[rows]
-        out = np.empty(parent.n_cols)
-        out[keep_idx] = x
-        out[cols] = b / a + act if express else (b - act) / a
-        return out
+    def values(x: np.ndarray, out: np.ndarray) -> dict[str, np.ndarray]:
+        act = child.row_activity(blk.row, x)[rows]
+        return {family: b / a + act if express else (b - act) / a}
+
+    back = _without_cols(parent, {family}, values)
 
     def dual(y: np.ndarray) -> np.ndarray:
         out = y.copy()
-        out[rows] = cx / a + (-y[rows] / a if express else y[rows])
+        idx = row_off + rows
+        out[idx] = cx / a + (-y[idx] / a if express else y[idx])
         return out
 
-    return Reformulation(child, primal, dual)
+    return Reformulation(child, lambda x: back(x, child), dual)
 
 
 def free_rows_that_cannot_bind(lp: LP, family: str) -> LP:
     """Free the rows of ``family`` whose activity, over every column's bounds, stays within the row's bounds
     (e.g. a line no output can reach): HiGHS's presolve then drops them. The optimum does not change."""
-    rows = lp.rows(family)
-    sel = np.flatnonzero((lp.r >= rows[0]) & (lp.r <= rows[-1]))
-    v, c = lp.v[sel], lp.c[sel]
-    lo_terms = np.where(v > 0, v * lp.col_lb[c], v * lp.col_ub[c])
-    hi_terms = np.where(v > 0, v * lp.col_ub[c], v * lp.col_lb[c])
+    rf = lp.rowf[family]
+    n = rf.lb.size
+    act_lo, act_hi = np.zeros(n), np.zeros(n)
     with np.errstate(invalid="ignore"):
-        act_lo = np.bincount(lp.r[sel] - rows[0], weights=lo_terms, minlength=rows.size)
-        act_hi = np.bincount(lp.r[sel] - rows[0], weights=hi_terms, minlength=rows.size)
-    need = (act_hi > lp.row_ub[rows]) | (act_lo < lp.row_lb[rows])
-    row_lb, row_ub = lp.row_lb.copy(), lp.row_ub.copy()
-    row_lb[rows] = np.where(need, row_lb[rows], -np.inf)
-    row_ub[rows] = np.where(need, row_ub[rows], np.inf)
-    return dataclasses.replace(lp, row_lb=row_lb, row_ub=row_ub)
+        for b in lp.blocks_in_row(family):
+            f = lp.colf[b.col]
+            lo_j, hi_j = f.lb[b.j], f.ub[b.j]
+            act_lo += np.bincount(b.i, weights=np.where(b.v > 0, b.v * lo_j, b.v * hi_j), minlength=n)
+            act_hi += np.bincount(b.i, weights=np.where(b.v > 0, b.v * hi_j, b.v * lo_j), minlength=n)
+    need = (act_hi > rf.ub) | (act_lo < rf.lb)
+    rowf = dict(lp.rowf)
+    rowf[family] = dataclasses.replace(
+        rf, lb=np.where(need, rf.lb, -np.inf), ub=np.where(need, rf.ub, np.inf)
+    )
+    return LP(T=lp.T, colf=lp.colf, rowf=rowf, blocks=lp.blocks, offset=lp.offset, soft=lp.soft)
 
 
 def fold_revenue(parent: LP) -> Reformulation:
     """Eliminate the net export under the revenue objective: its price onto the flows, its limits onto the
     power row (freed where they cannot bind)."""
-    step = eliminate(parent, parent.cols("busbar-line"), express=True)
-    step.lp = free_rows_that_cannot_bind(step.lp, "busbar-power")
+    step = eliminate(parent, "busbar-line", express=True)
+    step.lp = free_rows_that_cannot_bind(step.lp, "busbar-power")  # bounds only: the way back holds
     return step
 
 
-def release_as_slack(parent: LP, d: NetworkModelData) -> Reformulation | None:
-    """Eliminate every release column, and every reach's total-discharge column, that appears in one
-    equality row only (no ramp row needs it): it becomes the slack of that row. None if there is none."""
+def release_as_slack(parent: LP, d: NetworkModelData) -> Reformulation | Chain | None:
+    """Eliminate every release column family, and every reach's total-discharge family, that appears in one
+    equality row only (no ramp row needs it): each becomes the slack of its row. None if there is none."""
     families = [flow_family(d, j) for j in range(d.J) if d.column_kind[j] == "release"]
     families += [f"{lim.name}-flow" for lim in d.flow_limits if lim.kind == "sink"]
-    count = np.bincount(parent.c, minlength=parent.n_cols)
-    cols: list[np.ndarray] = []
+    chain = Chain(parent)
     for name in families:
-        if name not in parent.col_fam:
+        lp = chain.lp
+        if name not in lp.colf:
             continue
-        idx = parent.cols(name)
-        if np.all(count[idx] == 1):
-            cols.append(idx)
-    if not cols:
+        blks = lp.blocks_of_col(name)
+        if len(blks) != 1:
+            continue
+        (blk,) = blks
+        rf = lp.rowf[blk.row]
+        n = lp.colf[name].lb.size
+        if (
+            blk.j.size != n
+            or np.bincount(blk.i, minlength=rf.lb.size).max() > 1
+            or not np.array_equal(rf.lb[blk.i], rf.ub[blk.i])
+        ):
+            continue
+        chain.apply(eliminate(lp, name, express=False))
+    if not chain.steps:
         return None
-    idx = np.concatenate(cols)
-    at = np.flatnonzero(np.isin(parent.c, idx))
-    rows = parent.r[at]
-    if np.unique(rows).size != rows.size or not np.array_equal(parent.row_lb[rows], parent.row_ub[rows]):
-        return None
-    return eliminate(parent, idx, express=False)
+    return Reformulation(chain.lp, chain.primal, chain.dual)
 
 
 def merge_renewables(parent: LP, d: NetworkModelData) -> Reformulation | None:
-    """PV and wind in one column ``busbar-renewables`` (0 ≤ ren ≤ pv_max + wind_max) where they have the
-    same coefficients and costs; back: a curtailment is shared in proportion to availability."""
-    if "busbar-pv" not in parent.col_fam or "busbar-wind" not in parent.col_fam:
+    """PV and wind in one column family ``busbar-renewables`` (0 ≤ ren ≤ pv_max + wind_max) where they have
+    the same coefficients and costs; back: a curtailment is shared in proportion to availability."""
+    if "busbar-pv" not in parent.colf or "busbar-wind" not in parent.colf:
         return None
-    pv, wind = parent.cols("busbar-pv"), parent.cols("busbar-wind")
-    if not np.array_equal(parent.cost[pv], parent.cost[wind]):
+    pv, wind = parent.colf["busbar-pv"], parent.colf["busbar-wind"]
+    if not np.array_equal(pv.cost, wind.cost):
         return None
-    is_w = np.zeros(parent.n_cols, dtype=bool)
-    is_w[wind] = True
-    is_p = np.zeros(parent.n_cols, dtype=bool)
-    is_p[pv] = True
-    ew, ep = np.flatnonzero(is_w[parent.c]), np.flatnonzero(is_p[parent.c])
-    if not (np.array_equal(parent.r[ew] - 0, parent.r[ep]) and np.array_equal(parent.v[ew], parent.v[ep])):
+    bp = {b.row: b for b in parent.blocks_of_col("busbar-pv")}
+    bw = {b.row: b for b in parent.blocks_of_col("busbar-wind")}
+    if set(bp) != set(bw) or not all(
+        np.array_equal(bp[k].i, bw[k].i)
+        and np.array_equal(bp[k].j, bw[k].j)
+        and np.array_equal(bp[k].v, bw[k].v)
+        for k in bp
+    ):
         return None
-    ub = parent.col_ub.copy()
-    ub[pv] = d.pv_max_mw + d.wind_max_mw
-    fams = {("busbar-renewables" if k == "busbar-pv" else k): v for k, v in parent.col_fam.items()}
-    staged = dataclasses.replace(parent, col_ub=ub, col_fam=fams)
-    child = _select(staged, ~is_w)
-    keep_idx = np.flatnonzero(~is_w)
+    colf: dict[str, ColFamily] = {}
+    for name, f in parent.colf.items():
+        if name == "busbar-pv":
+            colf["busbar-renewables"] = dataclasses.replace(f, ub=d.pv_max_mw + d.wind_max_mw)
+        elif name != "busbar-wind":
+            colf[name] = f
+    blocks = [
+        dataclasses.replace(b, col="busbar-renewables") if b.col == "busbar-pv" else b
+        for b in parent.blocks
+        if b.col != "busbar-wind"
+    ]
+    child = LP(T=parent.T, colf=colf, rowf=parent.rowf, blocks=blocks, offset=parent.offset, soft=parent.soft)
     avail = d.pv_max_mw + d.wind_max_mw
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(avail > 0, d.pv_max_mw / np.where(avail > 0, avail, 1.0), 0.0)
 
-    def primal(x: np.ndarray) -> np.ndarray:
-        out = np.empty(parent.n_cols)
-        out[keep_idx] = x
-        ren = out[pv]
-        out[pv] = np.minimum(ren * share, d.pv_max_mw)
-        out[wind] = ren - out[pv]
-        return out
+    def values(x: np.ndarray, out: np.ndarray) -> dict[str, np.ndarray]:
+        off, n = child.col_fam["busbar-renewables"]
+        ren = x[off : off + n]
+        p = np.minimum(ren * share, d.pv_max_mw)
+        return {"busbar-pv": p, "busbar-wind": ren - p}
 
-    return Reformulation(child, primal, _identity)
+    back = _without_cols(parent, {"busbar-pv", "busbar-wind"}, values)
+    return Reformulation(child, lambda x: back(x, child), _identity)
 
 
 # ---- summed balances between checkpoints ------------------------------------------------------------------
@@ -323,62 +332,66 @@ def sum_checkpoints(parent: LP, d: NetworkModelData, r: int, cp: np.ndarray) -> 
     T = d.T
     cp = np.asarray(cp, dtype=np.int64)
     assert cp[-1] == T - 1 and np.all(np.diff(cp) > 0)
-    fam = balance_family(d, r)
-    first, n = parent.row_fam[fam]
-    assert n == T
-    vol = parent.cols(volume_family(d, r))
-    assert vol.size == T, "a reservoir's balances are summed once"
-    owner = np.searchsorted(cp, np.arange(T))
+    bal, vol = balance_family(d, r), volume_family(d, r)
+    rf, vf = parent.rowf[bal], parent.colf[vol]
+    assert rf.lb.size == T and vf.lb.size == T, "a reservoir's balances are summed once"
+    assert np.array_equal(rf.lb, rf.ub)
+    owner = np.searchsorted(cp, np.arange(T)).astype(np.int32)
     K = cp.size
-    row_map = np.arange(parent.n_rows)
-    row_map[first + T :] -= T - K
-    row_map[first : first + T] = first + owner
-    keep_col = np.ones(parent.n_cols, dtype=bool)
-    dropped = np.setdiff1d(np.arange(T), cp)
-    keep_col[vol[dropped]] = False
-    rhs = parent.row_lb[first : first + T]
-    assert np.array_equal(rhs, parent.row_ub[first : first + T])
+    kept = np.full(T, -1, dtype=np.int32)
+    kept[cp] = np.arange(K, dtype=np.int32)
     # (summed from the data in the order of the rows' own right-hand sides: c·I per step, then v0)
     rhs_k = np.bincount(owner, weights=d.c * d.inflow_m3s[r], minlength=K)
     rhs_k[0] += d.v0_hm3[r]
-    row_lb = np.concatenate((parent.row_lb[:first], rhs_k, parent.row_lb[first + T :]))
-    row_ub = np.concatenate((parent.row_ub[:first], rhs_k, parent.row_ub[first + T :]))
-    row_id = np.concatenate((parent.row_id[:first], parent.row_id[first + cp], parent.row_id[first + T :]))
-    row_fam = {}
-    for name, (o, m) in parent.row_fam.items():
-        if name == fam:
-            row_fam[name] = (o, K)
-        elif o > first:
-            row_fam[name] = (o - (T - K), m)
+    rowf = dict(parent.rowf)
+    rowf[bal] = RowFamily(lb=rhs_k, ub=rhs_k.copy(), id=rf.id[cp])
+    colf = dict(parent.colf)
+    colf[vol] = ColFamily(
+        lb=vf.lb[cp], ub=vf.ub[cp], cost=vf.cost[cp], integer=vf.integer, id=vf.id[cp], steps=vf.steps[cp]
+    )
+    blocks: list[Block] = []
+    rest: list[Block] = []
+    for blk in parent.blocks:
+        if blk.col == vol:
+            assert blk.row == bal, "a summed reservoir's volumes appear in its balance rows only"
+            keep = kept[blk.j] >= 0  # the entries of the dropped volumes cancel within each summed row
+            blocks.append(Block(bal, vol, owner[blk.i[keep]], kept[blk.j[keep]], blk.v[keep]))
+        elif blk.row == bal:
+            blocks.append(dataclasses.replace(blk, i=owner[blk.i]))
+            rest.append(blk)
         else:
-            row_fam[name] = (o, m)
-    staged = dataclasses.replace(parent, row_lb=row_lb, row_ub=row_ub, row_id=row_id, row_fam=row_fam)
-    # entries of the dropped volumes cancel within each summed row: drop them
-    child = _select(staged, keep_col, row_map=row_map, n_rows=row_lb.size)
-    child.row_lb, child.row_ub, child.row_id, child.row_fam = row_lb, row_ub, row_id, row_fam
-    keep_idx = np.flatnonzero(keep_col)
-    # the parent's balance entries of every other column, for the way back
-    is_vol = np.zeros(parent.n_cols, dtype=bool)
-    is_vol[vol] = True
-    sel = np.flatnonzero((parent.r >= first) & (parent.r < first + T) & ~is_vol[parent.c])
-    rest_t, rest_c, rest_v = parent.r[sel] - first, parent.c[sel], parent.v[sel]
+            blocks.append(blk)
+    child = LP(T=parent.T, colf=colf, rowf=rowf, blocks=blocks, offset=parent.offset, soft=parent.soft)
+    rhs = rf.lb
+    prev = np.maximum(owner - 1, 0)
+    row_off, K_off = parent.row_fam[bal][0], child.row_fam[bal][0]
+    pf = parent.col_fam
 
     def primal(x: np.ndarray) -> np.ndarray:
         out = np.zeros(parent.n_cols)
-        out[keep_idx] = x
-        rest = np.bincount(rest_t, weights=rest_v * out[rest_c], minlength=T)
-        net = np.cumsum(rhs - rest)  # V[t] from V[−1] = 0 (v0 is in rhs[0])
-        v_cp = out[vol[cp]]
-        prev = np.maximum(owner - 1, 0)
+        cf = child.col_fam
+        for name, (off, n) in pf.items():
+            if name != vol:
+                o = cf[name][0]
+                out[off : off + n] = x[o : o + n]
+        act = np.zeros(T)
+        for blk in rest:
+            act += np.bincount(blk.i, weights=blk.v * out[pf[blk.col][0] + blk.j], minlength=T)
+        net = np.cumsum(rhs - act)  # V[t] from V[−1] = 0 (v0 is in rhs[0])
+        o = cf[vol][0]
+        v_cp = x[o : o + K]
         base = np.where(owner > 0, v_cp[prev] - net[cp[prev]], 0.0)
         v = base + net
         v[cp] = v_cp
-        out[vol] = v
+        off = pf[vol][0]
+        out[off : off + T] = v
         return out
 
     def dual(y: np.ndarray) -> np.ndarray:
-        return y[row_map]
+        n_after = child.n_rows - K_off - K
+        return np.concatenate((y[:K_off], y[K_off + owner], y[K_off + K : K_off + K + n_after]))
 
+    assert row_off == K_off
     return Reformulation(child, primal, dual)
 
 

@@ -972,7 +972,8 @@ def export_model(
 
     The file holds the same model that :func:`dispatch` solves with ``head="fixed"``, for reading or for
     solving with another tool: for a Plant written by the PuLP backend (rows ``bal_up_0``, …), for a Network
-    by HiGHS, with the element names of the model (``Yagen-I-balance[0]``; spaces as ``_``).
+    by HiGHS, with the element names of the model: ``Yagen-I-balance[0]`` is written ``Yagen-I-balance(0)``
+    in MPS, ``Yagen.I.balance(0)`` in LP (which takes no ``-`` in a name); spaces become ``_``.
 
     Parameters
     ----------
@@ -1031,7 +1032,9 @@ def export_model(
     lp = build_model(build_network_data(network, scenario, opts, heads))
     h = _highs.new_highs()
     lp.pass_to(h)
-    clean = str.maketrans({" ": "_", "[": "(", "]": ")", ":": "_"})
+    # names a file format accepts: no spaces (either format), no operators in LP ("-" becomes ".")
+    lp_format = p.suffix.lower() == ".lp"
+    clean = str.maketrans({" ": "_", "[": "(", "]": ")", ":": "_", **({"-": "."} if lp_format else {})})
     for j, name in enumerate(lp.col_names()):
         h.passColName(j, name.translate(clean))
     for i, name in enumerate(lp.row_names()):

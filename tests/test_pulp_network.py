@@ -685,24 +685,24 @@ def test_names_read_like_the_algebra_and_map_back_to_elements() -> None:
     m = _pulp.build_problem(d)
     rows = {c.name for c in m.prob.constraints()}
     for expected in (
-        "Top_balance_0",
-        "Middle_balance_23",
-        "busbar_power_5",
-        "Bottom_outlet_ramp_rise_1",
-        "Bottom_outlet_ramp_fall_23",
-        "Bottom_outlet_join_ramp_rise_0",
-        "Middle_level_change_fall_3",
-        "Middle_pump_turbine_pump_generate_balance_0",
-        "Top_units_uc_min_3",
-        "Middle_pump_turbine_pump_uc_max_3",
-        "Middle_pump_turbine_uc_mode_pump_3",
+        "Top.balance(0)",
+        "Middle.balance(23)",
+        "busbar.power(5)",
+        "Bottom_outlet.ramp_rise(1)",
+        "Bottom_outlet.ramp_fall(23)",
+        "Bottom_outlet.join_ramp_rise(0)",
+        "Middle.level_change_fall(3)",
+        "Middle_pump.turbine.pump_generate_balance(0)",
+        "Top_units.uc_min(3)",
+        "Middle_pump.turbine.pump.uc_max(3)",
+        "Middle_pump.turbine.uc_mode_pump(3)",
     ):
         assert expected in rows, expected
-    assert m.names["Middle_pump_turbine_pump_uc_max_3"] == _pulp.ElementName(
+    assert m.names["Middle_pump.turbine.pump.uc_max(3)"] == _pulp.ElementName(
         "Middle pump-turbine-pump", "uc_max", 3
     )
-    assert m.names["Bottom_outlet_ramp_rise_1"].model_family == "Bottom outlet-ramp"
-    assert {v.name for v in m.x["Top-volume"]} == {f"Top_volume_{t}" for t in range(d.T)}
+    assert m.names["Bottom_outlet.ramp_rise(1)"].model_family == "Bottom outlet-ramp"
+    assert {v.name for v in m.x["Top-volume"]} == {f"Top.volume({t})" for t in range(d.T)}
     assert m.x["Middle pump-turbine-mode"][0].cat == pulp.LpInteger
     # t = 0 balance of Middle: V[0] − c·(q_Top units + q_Top spill + q_pump − q_gen − q_spill) = c·I + v0
     row = m.row("Middle-balance", 0)
@@ -739,11 +739,11 @@ def test_names_an_lp_file_cannot_hold_are_replaced_and_kept_apart() -> None:
     )
     d = data(net, _two_price_days(24, inflow_m3s=20.0))
     m = _pulp.build_problem(d)
-    assert m.x["两河口-volume"][0].name == "____volume_0"
+    assert m.x["两河口-volume"][0].name == "___.volume(0)"
     first, second = m.x["a-b-flow_0"][0].name, m.x["a b-flow_0"][0].name
     assert first != second and {m.names[first].element, m.names[second].element} == {"a-b", "a b"}
     assert all(
-        set(n) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") for n in m.names
+        set(n) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.()") for n in m.names
     )
     fast, _ = _highs.solve(d)
     assert _rel(_pulp.solve(d, solver="HiGHS").objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL
@@ -794,7 +794,7 @@ def test_export_writes_the_model_with_element_names(suffix: str, tmp_path: Path)
     m = _pulp.build_problem(d)
     assert (h.getNumCol(), h.getNumRow()) == (len(m.prob.variables()), len(m.prob.constraints()))
     names = set(h.getLp().row_names_)
-    assert {"Top_balance_0", "Middle_balance_0", "Bottom_outlet_ramp_rise_1", "busbar_power_0"} <= names
+    assert {"Top.balance(0)", "Middle.balance(0)", "Bottom_outlet.ramp_rise(1)", "busbar.power(0)"} <= names
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     fast, _ = _highs.solve(d)

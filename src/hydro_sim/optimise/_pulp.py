@@ -36,12 +36,13 @@ Objective (minimised, money): −Σ_t price·Δt·line + Σ_j cost[j]·q[j] (spi
 
 Names: the column and row families are those of :mod:`._formulation`, ``"{element}-{family}"``
 (``"Yagen-I-volume"``, ``"Yagen-I-balance"``, ``"Yagen-I release-ramp"``, ``"busbar-power"``); the PuLP
-name of the entry at step t is ``"{element}-{family}_{t}"`` (a chord's family ends in ``_{s}``), with every
-character an LP file cannot hold in a name (space, ``-``, ``+``, brackets, non-ASCII, …) turned into ``_``
-(``Yagen_I_balance_0``). A ranged row is written as two one-sided rows, ``…_rise_{t}`` (≤ the limit) and
-``…_fall_{t}`` (≥ minus the limit). :attr:`NetworkProblem.names` maps every PuLP name back to its
-:class:`ElementName`, for diagnoses. The elastic (diagnosis) model is not written here: the diagnosis runs
-on HiGHS.
+name of the entry at step t is ``"{element}-{family}({t})"`` (a chord's family ends in ``_{s}``) as an LP
+file can hold it, the names the HiGHS backend's exported files carry: ``-`` (an operator in an LP file)
+becomes ``.``, any other character an LP file cannot hold in a name (space, non-ASCII, …) ``_``
+(``Yagen.I.balance(0)``, ``Yagen.I_release.ramp_rise(3)``). A ranged row is written as two one-sided rows,
+``…_rise({t})`` (≤ the limit) and ``…_fall({t})`` (≥ minus the limit). :attr:`NetworkProblem.names` maps
+every PuLP name back to its :class:`ElementName`, for diagnoses. The elastic (diagnosis) model is not
+written here: the diagnosis runs on HiGHS.
 
 The module still serves the two-reservoir :class:`~hydro_sim.optimise._model.ModelData` of the legacy
 api through :func:`solve` and :func:`export` (the section at the end), until the api hands every model over
@@ -58,8 +59,8 @@ Examples
 >>> list(m.x)
 ['units-flow_0', 'units-flow_1', 'lake spillway-flow', 'river-flow', 'lake-volume', 'busbar-line']
 >>> print(m.row("lake-balance", 1))  # V[1] − V[0] + c·(q_units + q_spill) = c·I
-0.0036*lake_spillway_flow_1 - lake_volume_0 + lake_volume_1 + 0.0036*units_flow_0_1 + 0.0036*units_flow_1_1 = 0.216
->>> m.names["lake_balance_1"]
+-lake.volume(0) + lake.volume(1) + 0.0036*lake_spillway.flow(1) + 0.0036*units.flow_0(1) + 0.0036*units.flow_1(1) = 0.216
+>>> m.names["lake.balance(1)"]
 ElementName(element='lake', family='balance', entry=1, side='')
 >>> solve(d, solver="HiGHS").status
 'optimal'
@@ -96,19 +97,20 @@ Expressions = list[pulp.LpAffineExpression]
 
 
 # ---- names ------------------------------------------------------------------------------------------------
-#: Characters a PuLP name may not hold: all but those every LP and MPS reader takes (letters, digits, ``_``
-#: and ``.``).
-_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.]")
+#: Characters a PuLP name may not hold: all but those every LP and MPS reader takes in a name (letters,
+#: digits, ``_``, ``.``, ``(``, ``)``), as the HiGHS backend's exported files name them too.
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9_.()]")
 
 
 def lp_name(text: str) -> str:
-    """``text`` as a name an LP file can hold: any other character becomes ``_``, and a name that would start
-    with a digit or a period gets a leading ``_``.
+    """``text`` as a name an LP file can hold: ``-`` (an operator there) becomes ``.``, any other character an
+    LP file cannot hold (space, brackets, non-ASCII, …) ``_``, and a name that would start with a digit or a
+    period gets a leading ``_``.
 
-    >>> lp_name("Yagen-I release-ramp_rise_3"), lp_name("两河口-volume_0"), lp_name("2nd dam-balance_0")
-    ('Yagen_I_release_ramp_rise_3', '____volume_0', '_2nd_dam_balance_0')
+    >>> lp_name("Yagen-I release-ramp_rise"), lp_name("两河口-volume"), lp_name("2nd dam-balance")
+    ('Yagen.I_release.ramp_rise', '___.volume', '_2nd_dam.balance')
     """
-    out = _NOT_IN_NAMES.sub("_", text)
+    out = _NOT_IN_NAMES.sub("_", text.replace("-", "."))
     return "_" + out if out[:1].isdigit() or out[:1] == "." else out
 
 
@@ -159,10 +161,10 @@ class NetworkProblem:
         base = self._bases.get(key)
         if base is None:
             base = self._bases[key] = lp_name(f"{element}-{family}" + (f"_{side}" if side else ""))
-        name, k = f"{base}_{entry}", 1
+        name, k = f"{base}({entry})", 1
         while name in self.names:  # element names that differ only in characters an LP file cannot hold
             k += 1
-            name = f"{base}_{entry}_{k}"
+            name = f"{base}({entry})_{k}"
         self.names[name] = ElementName(element, family, entry, side)
         return name
 
@@ -638,7 +640,7 @@ def _balance_duals(m: NetworkProblem) -> np.ndarray | None:
 # ---- export -----------------------------------------------------------------------------------------------
 def export(d: NetworkModelData | ModelData, path: str | os.PathLike[str]) -> Path:
     """Write the model as a CPLEX-LP (``.lp``) or MPS (``.mps``) file, chosen by the suffix of ``path``; its
-    rows and columns carry the PuLP names of the module docstring (``Yagen_I_balance_0``).
+    rows and columns carry the PuLP names of the module docstring (``Yagen.I.balance(0)``).
 
     Returns the path written.
     """

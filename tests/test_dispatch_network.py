@@ -339,3 +339,73 @@ def test_export_of_a_network_names_its_elements(tmp_path: Any) -> None:
     assert "lake.balance(0)" in text and "A.flow_0(2)" in text and "busbar.power(1)" in text
     mps = export_model(two_groups(), hours(3, inflow_upper_m3s=60.0), tmp_path / "two.mps").read_text()
     assert "lake-balance(0)" in mps and "lake_spillway-flow(2)" in mps
+
+
+def test_successive_head_reads_the_tailwater_of_a_sink_at_its_discharge() -> None:
+    """A river whose level rises 1 m per 100 m³/s (20 m at none): with successive head the units' gross
+    head at the end is the lake's mid-step level minus the river's level at the solved discharge, to the
+    head tolerance (0.05 m); at fixed head it is the lake's start level minus the river's lowest level.
+    60 m³/s for 24 h is exactly 80 m³/s (the units' limit) in the 18 dear hours, so the schedule is unique
+    and the heads settle: the river at 80 m³/s stands 0.8 m higher."""
+    from hydro_sim.network import TailwaterCurve
+
+    river = RiverSink(
+        name="river", tailwater_curve=TailwaterCurve(discharge_m3s=(0.0, 100.0), level_masl=(20.0, 21.0))
+    )
+    net = Network(
+        name="rising river",
+        reservoirs=(lake("lake", 120.0),),
+        sinks=(river,),
+        links=(
+            TurbineLink(units=units("units", 80.0, 0.9), from_node="lake", to_node="river"),
+            Spillway(name="lake spillway", from_node="lake", to_node="river"),
+        ),
+    )
+    sc = hours(24, inflow_upper_m3s=60.0, price_cny_per_mwh=np.r_[np.full(6, 10.0), np.full(18, 100.0)])
+    fixed = dispatch(net, sc, **FIXED)
+    np.testing.assert_allclose(
+        fixed.schedule["units head_m"], 115.0 - 20.0, atol=1e-9
+    )  # no loss: net = gross
+    res = dispatch(net, sc, head="successive")
+    assert res.status == "optimal" and res.converged and "(largest head change" in res.message
+    s = res.schedule
+    np.testing.assert_allclose(s["units flow_m3s"], np.r_[np.zeros(6), np.full(18, 80.0)], atol=FLOW_TOL_M3S)
+    v0 = net.reservoirs[0].initial_volume_hm3
+    v = s["lake volume_hm3"].to_numpy()
+    mid = 0.5 * (np.r_[v0, v[:-1]] + v)
+    expected = net.reservoirs[0].curve.level_masl_at(mid) - river.level_masl_at(
+        s["river flow_m3s"].to_numpy()
+    )
+    assert np.max(np.abs(s["units head_m"].to_numpy() - expected)) <= 0.05
+    assert s["units head_m"].iloc[6:].max() < 95.0 - 0.7  # the river's rise takes 0.8 m off the head
+
+
+def test_unit_commitment_on_a_network_counts_the_units_of_each_group() -> None:
+    """Two groups of two units each (25 m³/s and a minimum of 12 MW per unit) on the lake of
+    :func:`two_groups`: the MILP runs whole units, and every group's flow fits its running units."""
+
+    def group(name: str, eta: float) -> TurbineGroup:
+        return TurbineGroup(
+            name=name, n_units=2, rated_power_mw=5_000.0, max_flow_m3s=25.0, efficiency=eta, min_power_mw=12.0
+        )
+
+    net = Network(
+        name="two groups of two",
+        reservoirs=(lake("lake", 120.0),),
+        sinks=(RiverSink(name="river", tailwater_level_masl=20.0),),
+        links=(
+            TurbineLink(units=group("A", 0.9), from_node="lake", to_node="river"),
+            TurbineLink(units=group("B", 0.8), from_node="lake", to_node="river"),
+            Spillway(name="lake spillway", from_node="lake", to_node="river"),
+        ),
+    )
+    res = dispatch(net, hours(12, inflow_upper_m3s=60.0), unit_commitment=True, **FIXED)
+    assert res.status == "optimal"
+    s = res.schedule
+    for g in ("A", "B"):
+        u = s[f"{g} units"].to_numpy()
+        assert set(np.unique(u)) <= {0, 1, 2}
+        assert np.all(s[f"{g} flow_m3s"].to_numpy() <= 25.0 * u + FLOW_TOL_M3S)
+        assert np.all(s[f"{g} power_mw"].to_numpy() >= 12.0 * u - 1e-6)
+    np.testing.assert_allclose(s["A units"], 2)  # the better group runs both units all the time
+    assert balance_error_hm3(net, s) <= BALANCE_TOL_HM3

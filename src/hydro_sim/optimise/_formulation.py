@@ -3,8 +3,9 @@
 Each function adds its columns or rows to a :class:`ModelBuilder` as numbered families named
 ``"{element}-{family}"`` (``"Yagen-I-balance"``, ``"Yagen-I release-ramp"``, ``"busbar-power"``), vectorised
 over steps with numpy: no Python loop runs over time steps. :func:`build_model` calls them in order and
-returns the :class:`LP` (arrays: bounds, costs, the matrix as COO triplets), which HiGHS solves as it is or
-after the exact reformulations of :mod:`._reformulate`.
+returns the :class:`LP` (families of columns and rows, the matrix as one block of COO triplets per pair of
+a row and a column family), which HiGHS solves as it is or after the exact reformulations of
+:mod:`._reformulate`. The water balance is one block per nonzero of ``Network.incidence()`` (and chord).
 
 Columns (per step unless said; the data are :class:`~._data.NetworkModelData`)
     ``{col}-flow_{s}``   chord s of unit column col, 0 ≤ x ≤ seg_width[n, s, t]                    [m³/s]

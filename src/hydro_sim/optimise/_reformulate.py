@@ -108,7 +108,7 @@ def _identity(a: np.ndarray) -> np.ndarray:
 
 def _without_cols(
     parent: LP, names: set[str], x_of: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
-):
+) -> Callable[[np.ndarray, LP], np.ndarray]:
     """A primal map back for a child that lacks the column families ``names``: ``x_of(child x, parent x
     so far)`` gives their values (the parent x holds every other family)."""
 
@@ -226,7 +226,7 @@ def fold_revenue(parent: LP) -> Reformulation:
     return step
 
 
-def release_as_slack(parent: LP, d: NetworkModelData) -> Reformulation | Chain | None:
+def release_as_slack(parent: LP, d: NetworkModelData) -> Reformulation | None:
     """Eliminate every release column family, and every reach's total-discharge family, that appears in one
     equality row only (no ramp row needs it): each becomes the slack of its row. None if there is none."""
     families = [flow_family(d, j) for j in range(d.J) if d.column_kind[j] == "release"]
@@ -404,14 +404,19 @@ _STATUS_OF = (
     highspy.HighsBasisStatus.kNonbasic,
 )
 _LOWER, _BASIC, _UPPER, _ZERO = 0, 1, 2, 3
+_STATUS_ARRAY = np.array(_STATUS_OF, dtype=object)
 
 
 def highs_basis(col_status: np.ndarray, row_status: np.ndarray) -> highspy.HighsBasis:
     hb = highspy.HighsBasis()
-    hb.col_status = [_STATUS_OF[k] for k in col_status.tolist()]
-    hb.row_status = [_STATUS_OF[k] for k in row_status.tolist()]
+    hb.col_status = _STATUS_ARRAY[col_status].tolist()
+    hb.row_status = _STATUS_ARRAY[row_status].tolist()
     hb.valid = True
     return hb
+
+
+def _statuses(status: list) -> np.ndarray:
+    return np.fromiter(map(int, status), dtype=np.int8, count=len(status))
 
 
 @dataclass
@@ -432,7 +437,10 @@ def carry_basis(warm: WarmStart, lp: LP) -> highspy.HighsBasis | None:
     the basis and the row ending at t leaves it (nonbasic at its right-hand side): the basis matrix stays
     nonsingular (add the new row to the one after it and expand along the new column) and the duals stay as
     they were, both rows taking the old row's dual, so the basis stays dual feasible and the dual simplex
-    goes on from it."""
+    goes on from it. On the very model of ``warm`` (the next successive-head iteration) it is ``warm``'s
+    basis itself."""
+    if np.array_equal(lp.col_id, warm.col_id) and np.array_equal(lp.row_id, warm.row_id):
+        return warm.basis
     col_pos = np.searchsorted(lp.col_id, warm.col_id)
     row_pos = np.searchsorted(lp.row_id, warm.row_id)
     if (
@@ -443,8 +451,8 @@ def carry_basis(warm: WarmStart, lp: LP) -> highspy.HighsBasis | None:
         or lp.n_cols - warm.col_id.size != lp.n_rows - warm.row_id.size
     ):
         return None
-    old_col = np.asarray([x.value for x in warm.basis.col_status], dtype=np.int8)
-    old_row = np.asarray([x.value for x in warm.basis.row_status], dtype=np.int8)
+    old_col = _statuses(warm.basis.col_status)
+    old_row = _statuses(warm.basis.row_status)
     col_status = np.full(lp.n_cols, _BASIC, dtype=np.int8)
     row_status = np.full(lp.n_rows, _LOWER, dtype=np.int8)
     col_status[col_pos] = old_col

@@ -329,8 +329,10 @@ def test_plant_keywords_and_element_keywords_set_the_same_model() -> None:
         HydroSimInputError, match=r"`end_volume_hm3`.*must name reservoirs.*Lianghekou, Yagen-I"
     ):
         dispatch(plant, sc, end_volume_hm3={"nowhere": 1.0})
-    with pytest.raises(HydroSimInputError, match=r"`backend`.*reads a Plant only"):
-        dispatch(network_of(plant), sc, backend="pulp")
+    # both backends read the network: the same optimum for the Plant and for its network
+    by_pulp = dispatch(network_of(plant), sc, backend="pulp", **FIXED)
+    by_highs = dispatch(network_of(plant), sc, **FIXED)
+    assert by_pulp.objective_cny == pytest.approx(by_highs.objective_cny, rel=1e-6)
 
 
 def test_export_of_a_network_names_its_elements(tmp_path: Any) -> None:
@@ -338,7 +340,7 @@ def test_export_of_a_network_names_its_elements(tmp_path: Any) -> None:
     text = path.read_text()
     assert "lake.balance(0)" in text and "A.flow_0(2)" in text and "busbar.power(1)" in text
     mps = export_model(two_groups(), hours(3, inflow_upper_m3s=60.0), tmp_path / "two.mps").read_text()
-    assert "lake-balance(0)" in mps and "lake_spillway-flow(2)" in mps
+    assert "lake.balance(0)" in mps and "lake_spillway.flow(2)" in mps
 
 
 def test_successive_head_reads_the_tailwater_of_a_sink_at_its_discharge() -> None:

@@ -41,7 +41,7 @@ from hydro_sim.optimise.rolling import rolling_dispatch
 #: hands its values back with 8 significant digits (1e-6 on 100 m³/s). [m³/s]
 RAMP_TOL_M3S = 1e-5
 #: Water balance of one reservoir over one step: HiGHS rows hold to 1e-7 (in hm³ here, coefficients of
-#: order 1), CBC's volumes are re-accumulated from its rows (see _pulp._close_balances). [hm³]
+#: order 1), CBC's volumes are re-accumulated from its rows (see _pulp.close_balances). [hm³]
 BALANCE_TOL_HM3 = 1e-6
 #: Volume bounds are column bounds met to the solvers' 1e-7 feasibility tolerance. [hm³]
 VOLUME_TOL_HM3 = 1e-6

@@ -89,7 +89,7 @@ def _time_limit(args: argparse.Namespace, where: str) -> dict[str, Any]:
 
 def _uc_gap() -> float:
     """dispatch()'s MIP gap for unit commitment when none is given (its ``mip_rel_gap=None``)."""
-    from hydro_sim.optimise._model import UC_MIP_REL_GAP
+    from hydro_sim.optimise._data import UC_MIP_REL_GAP
 
     return UC_MIP_REL_GAP
 

@@ -189,7 +189,7 @@ def _efficiency_for_cycle(plant: Plant, cycle: float) -> Plant:
 def rated_cycle_efficiency(plant: Plant) -> float:
     """Cycle efficiency of the reversible units at the initial gross head, full generating flow and full
     pumping input: η_t η_p (H_g − kQ_g²)/(H_g + kQ_p²). [-]"""
-    from hydro_sim.optimise._model import _pump_cap_flow
+    from hydro_sim.optimise._data import pump_cap_flow
 
     rev = plant.reversible
     assert rev is not None
@@ -197,7 +197,7 @@ def rated_cycle_efficiency(plant: Plant) -> float:
     k = rev.head_loss_coefficient_s2_per_m5
     qg = rev.max_total_flow_m3s
     qp = float(
-        _pump_cap_flow(
+        pump_cap_flow(
             rev.max_total_pumping_power_mw, np.array([hg]), k, np.array([rev.reference_pump_efficiency])
         )[0]
     )

@@ -87,14 +87,6 @@ CASES = [
         match=("`end_volume_hm3`", "'nowhere'", "must name reservoirs of the network (upper, lower)"),
     ),
     Case(
-        id="dispatch-network-pulp",
-        area="dispatch",
-        bad="the PuLP backend asked for a Network (it reads a Plant until it is written on the network model)",
-        run=lambda tmp: dispatch(network_of(small_pumped_storage()), two_price_day(), backend="pulp"),
-        raises=HydroSimInputError,
-        match=("`backend`", "'pulp'", "reads a Plant only"),
-    ),
-    Case(
         id="dispatch-scenario-not-a-scenario",
         area="dispatch",
         bad="a DataFrame in place of the scenario",

@@ -1,5 +1,4 @@
-"""From a solution to frames: the element schedule of a network, the legacy columns of a Plant, and the
-adapter that lets the legacy PuLP backend (which reads a Plant's ModelData) serve a Plant's network.
+"""From a solution to frames: the element schedule of a network, and the legacy columns of a Plant.
 
 Element columns (contract): per reservoir ``"{r} inflow_m3s"``, ``"{r} volume_hm3"``, ``"{r} level_masl"``,
 ``"{r} water_value_per_hm3"``; per flow column ``"{c} flow_m3s"`` and, for unit columns, ``"{c} power_mw"``,
@@ -15,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim.network import Network
-from hydro_sim.optimise._data import HeadEstimate, NetworkModelData
+from hydro_sim.optimise._data import NetworkModelData
 from hydro_sim.optimise._formulation import flow_family, volume_family
 from hydro_sim.plant import Plant
 
@@ -185,65 +184,3 @@ def simultaneous(d: NetworkModelData, frame: pd.DataFrame, idle_m3s: float, plan
 
 
 # ---- the legacy PuLP backend on a Plant's network ---------------------------------------------------------
-def legacy_heads(heads: HeadEstimate) -> Any:
-    """The new head estimate of ``network_of(plant)`` as the legacy one (both unit links share the head)."""
-    from hydro_sim.optimise._model import HeadEstimate as LegacyHeads
-
-    return LegacyHeads(
-        gross_head_m=heads.gross_head_m[0],
-        level_upper_masl=heads.level_masl[0],
-        level_lower_masl=heads.level_masl[1] if heads.level_masl.shape[0] > 1 else None,
-    )
-
-
-def legacy_families(plant: Plant, d: NetworkModelData) -> dict[str, str]:
-    """Legacy column family (``q_conv_0``, ``v_up``, …) → the network model's family."""
-    net = d.network
-    up = plant.upper.name
-    out: dict[str, str] = {}
-    for s in range(d.S):
-        if plant.conventional is not None:
-            out[f"q_conv_{s}"] = f"{plant.conventional.name}-flow_{s}"
-        if plant.reversible is not None and plant.lower is not None:
-            out[f"q_gen_{s}"] = f"{plant.reversible.name}-flow_{s}"
-            out[f"q_pump_{s}"] = f"{plant.reversible.name}-pump-flow_{s}"
-    out["spill"] = f"{up} spillway-flow"
-    out["release"] = f"{net.links[-1].name}-flow" if plant.lower is not None else f"{net.sinks[0].name}-flow"
-    out["v_up"] = f"{up}-volume"
-    if plant.lower is not None:
-        out["v_lo"] = f"{plant.lower.name}-volume"
-    out |= {
-        "pv": "busbar-pv",
-        "wind": "busbar-wind",
-        "line": "busbar-line",
-        "short": "busbar-shortfall",
-        "dev_pos": "busbar-deviation_up",
-        "dev_neg": "busbar-deviation_down",
-    }
-    if plant.conventional is not None:
-        out["u_conv"] = f"{plant.conventional.name}-units"
-    if plant.reversible is not None:
-        out["u_gen"] = f"{plant.reversible.name}-units"
-        out["u_pump"] = f"{plant.reversible.name}-pump-units"
-        out["y_gen"] = f"{plant.reversible.name}-mode"
-    return out
-
-
-def solve_legacy_pulp(
-    plant: Plant, scenario: Any, options: Any, d: NetworkModelData, heads: HeadEstimate
-) -> Any:
-    """Solve a Plant with the legacy PuLP backend and hand back its solution in the network model's
-    families and balance duals."""
-    from hydro_sim.optimise import _pulp
-    from hydro_sim.optimise._model import build_model_data
-
-    legacy = build_model_data(plant, scenario, options, legacy_heads(heads))
-    raw = _pulp.solve(legacy, solver=options.solver)
-    names = legacy_families(plant, d)
-    raw.values = {names.get(k, k): v for k, v in raw.values.items()}
-    up, lo = raw.dual_bal_up, raw.dual_bal_lo
-    if up is not None and plant.lower is None:
-        raw.balance_duals = np.vstack([up])
-    elif up is not None and lo is not None:
-        raw.balance_duals = np.vstack([up, lo])
-    return raw

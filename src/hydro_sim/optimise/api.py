@@ -31,7 +31,6 @@ from hydro_sim.optimise._data import (
     initial_heads,
     unit_links,
 )
-from hydro_sim.optimise._formulation import build_model
 from hydro_sim.optimise.result import DispatchResult, empty_frame
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
@@ -255,14 +254,6 @@ def _validate(
         from hydro_sim.optimise import _pulp
 
         _pulp.check_solver(solver)
-    if kw["backend"] == "pulp" and plant is None:
-        raise iv.fail(
-            "backend",
-            "'pulp' reads a Plant only until the PuLP backend is written on the network model; use "
-            "backend='highs' for a Network",
-            kw["backend"],
-            where,
-        )
     if kw["highs_options"] is not None and kw["backend"] != "highs":
         raise iv.fail("highs_options", "apply to backend='highs' only", kw["highs_options"], where)
     check_highs_options(kw["highs_options"], where)
@@ -829,8 +820,9 @@ def _solve(
         highs_options = dict(opts.highs_options) if opts.highs_options is not None else None
         raw, _ = _highs.solve(data, basis=basis, highs_options=highs_options)
         return raw
-    assert plant is not None  # refused at validation for a Network
-    return _frames.solve_legacy_pulp(plant, scenario, opts, data, heads)
+    from hydro_sim.optimise import _pulp
+
+    return _pulp.solve(data, solver=opts.solver)
 
 
 # ---- diagnosis --------------------------------------------------------------------------------------------
@@ -998,7 +990,7 @@ def export_model(
     >>> from hydro_sim.examples import small_pumped_storage, two_price_day
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     out = export_model(small_pumped_storage(), two_price_day(), pathlib.Path(tmp) / "day.lp")
-    ...     "bal_up_0" in out.read_text()
+    ...     "upper.balance(0)" in out.read_text()
     True
     """
     defaults = {
@@ -1018,30 +1010,8 @@ def export_model(
         raise iv.fail(
             "path", "must be a file path (str or pathlib.Path) ending in .lp or .mps", path, "export_model()"
         )
-    network, target, opts = _validate(plant, scenario, {**defaults, **options})
+    network, _, opts = _validate(plant, scenario, {**defaults, **options})
     heads = _start_heads(network, scenario, options.get("start_head_m"))
-    if target is not None:
-        from hydro_sim.optimise import _pulp
-        from hydro_sim.optimise._model import build_model_data
+    from hydro_sim.optimise import _pulp
 
-        return _pulp.export(build_model_data(target, scenario, opts, _frames.legacy_heads(heads)), path)
-    p = Path(path)
-    if p.suffix.lower() not in (".lp", ".mps"):
-        raise iv.fail(
-            "path",
-            "must end in .lp or .mps (the suffix chooses the file format)",
-            str(path),
-            "export_model()",
-        )
-    lp = build_model(build_network_data(network, scenario, opts, heads))
-    h = _highs.new_highs()
-    lp.pass_to(h)
-    # names a file format accepts: no spaces (either format), no operators in LP ("-" becomes ".")
-    lp_format = p.suffix.lower() == ".lp"
-    clean = str.maketrans({" ": "_", "[": "(", "]": ")", ":": "_", **({"-": "."} if lp_format else {})})
-    for j, name in enumerate(lp.col_names()):
-        h.passColName(j, name.translate(clean))
-    for i, name in enumerate(lp.row_names()):
-        h.passRowName(i, name.translate(clean))
-    h.writeModel(str(p))
-    return p
+    return _pulp.export(build_network_data(network, scenario, opts, heads), path)

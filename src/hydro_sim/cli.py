@@ -1,4 +1,18 @@
-"""The command line: parse, call one library function, map the status to an exit code.
+"""hydro-sim: schedule and simulate pumped-storage hydro plants, from a scenario file or the Lianghekou case.
+
+Commands:
+  init       write a commented starter scenario file that runs as written
+  run        run a scenario file: dispatch, replay through the simulator, write the results
+  plant      print a plant's parameters with units and provenance (a preset or a scenario file's)
+  plot       redraw the plots of a run's output folder
+  validate   the Lianghekou annual check against the published figures
+  year, dispatch, overview   the Lianghekou reference year, its dispatch, and both with the plant
+
+Examples:
+  hydro-sim init scenario.toml
+  hydro-sim run scenario.toml --out results
+  hydro-sim plant --preset textbook
+  hydro-sim validate --out validate_out
 
 Exit codes:
   0    success; also a solve stopped by --time-limit that found a feasible schedule (stderr and the output
@@ -10,7 +24,8 @@ Exit codes:
        temporary file or folder is left behind.
 
 Output is never overwritten and never half-written: it is written into a hidden temporary beside its place
-and renamed into place when complete (see ``hydro_sim._output``).
+and renamed into place when complete (see ``hydro_sim._output``); `--force` replaces the folder of an earlier
+run (only one that holds a run's summary.json) at once.
 """
 
 from __future__ import annotations
@@ -18,6 +33,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -112,16 +128,6 @@ def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, Any]:
             where,
         )
     return {"mip_rel_gap": x}
-
-
-def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
-    from hydro_sim.lianghekou import lianghekou
-    from hydro_sim.report import plant_table, published_figures_text
-
-    print(plant_table(lianghekou()))
-    print()
-    print(published_figures_text())
-    return EXIT_OK
 
 
 def _reference(args: argparse.Namespace, design_basis: bool = False) -> Any:
@@ -324,6 +330,340 @@ def _cmd_validate(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     return EXIT_OK
 
 
+# ---- scenario files: run, plant, plot, init ---------------------------------------------------------------
+
+
+def _say(args: argparse.Namespace, text: str = "") -> None:
+    """A line of the report on stdout (nothing with --quiet)."""
+    if not getattr(args, "quiet", False):
+        print(text)
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Show tqdm bars: not with --quiet, and only on a terminal (a log file gets the progress lines)."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+def _mip_gap_for(args: argparse.Namespace, where: str, unit_commitment: bool) -> dict[str, Any]:
+    """``--mip-gap`` for `run`: the MILP is the file's ``unit_commitment = true``."""
+    if args.mip_gap is None:
+        return {}
+    if not unit_commitment:
+        raise fail(
+            "--mip-gap",
+            "applies to the MILP only: set `unit_commitment = true` in [objective] of the scenario file",
+            args.mip_gap,
+            where,
+        )
+    args.unit_commitment = True
+    return _mip_gap(args, where)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{value:,.0f} {currency}"
+
+
+def _plain_title(text: str) -> str:
+    """``text`` without the CJK characters that the plots' font cannot draw (a parenthesised native name goes)."""
+    text = re.sub(r"\s*\([^)]*[\u3000-\u9fff][^)]*\)", "", text)
+    return re.sub(r"[\u3000-\u9fff]+", "", text).strip()
+
+
+def _relabel(fig: Any, currency: str, title: str) -> Any:
+    """A figure of :mod:`hydro_sim.plots` with money in the run's currency and the run named in its title."""
+    title = _plain_title(title)
+    for ax in fig.axes:
+        for get, put in ((ax.get_ylabel, ax.set_ylabel), (ax.get_xlabel, ax.set_xlabel)):
+            label = get()
+            if "CNY" in label:
+                put(label.replace("CNY", currency))
+    if fig.axes:
+        ax = fig.axes[0]
+        ax.set_title(f"{title}: {ax.get_title()}" if ax.get_title() else title, fontsize=10)
+    return fig
+
+
+def _draw_plots(schedule: Any, folder: Path, currency: str, title: str) -> list[str]:
+    """The figures of a schedule into ``folder``: the first week's dispatch, levels, heads, monthly energy, the
+    month–hour map. Returns the names written."""
+    from hydro_sim import plots
+
+    figures = {
+        "dispatch_first_week.png": lambda: plots.dispatch_stack(schedule),
+        "reservoir_levels.png": lambda: plots.reservoir_levels(schedule),
+        "heads.png": lambda: plots.heads(schedule),
+        "monthly_energy.png": lambda: plots.monthly_energy(schedule),
+        "month_hour_map.png": lambda: plots.month_hour_map(schedule),
+    }
+    folder.mkdir(exist_ok=True)
+    for name, draw in figures.items():
+        plots.save_figure(_relabel(draw(), currency, title), folder / name)
+        _output.test_hook(f"plots/{name}")
+    return list(figures)
+
+
+def _json_ready(value: Any) -> Any:
+    from hydro_sim.report import _json_ready as ready
+
+    return ready(value)
+
+
+def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    import json
+
+    from hydro_sim import __version__, files
+    from hydro_sim.balance import water_balance_max_error_hm3
+
+    where = "hydro-sim run"
+    sf = files.load(args.scenario)
+    out = Path(args.out) if args.out is not None else sf.outputs["folder"]
+    if out is None:
+        raise fail("--out", "must be given (or `folder` in [outputs] of the scenario file)", None, where)
+    _output.check_new_folder(out, where, force=args.force)  # before any computation
+    opts = dict(sf.options) | _time_limit(args, where)
+    opts |= _mip_gap_for(args, where, bool(opts.get("unit_commitment", False)))
+    plant, scenario, cur = sf.plant, sf.scenario, sf.currency
+    log.warning(
+        "hydro-sim run: dispatching %s over %d steps of %g h from %s%s",
+        plant.name,
+        scenario.n_steps,
+        scenario.dt_h,
+        scenario.index[0],
+        " in rolling windows" if sf.rolling is not None else "",
+    )
+    rolling: dict[str, Any] | None = None
+    try:
+        if sf.rolling is None:
+            from hydro_sim.optimise import dispatch
+
+            res = dispatch(plant, scenario, **opts)
+            _say(args, f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
+            _say(args, f"status: {res.status}: {res.message}")
+            code = _solve_outcome(res, "the dispatch")
+            if code is not None:
+                return code
+            schedule, objective, status, message = res.schedule, res.objective_cny, res.status, res.message
+            details = {
+                "iterations": res.iterations,
+                "converged": res.converged,
+                "head_change_m": res.head_change_m,
+                "mip_gap": res.mip_gap,
+                "timings_s": res.timings_s,
+            }
+        else:
+            from hydro_sim.optimise.rolling import rolling_dispatch
+
+            rr = rolling_dispatch(plant, scenario, progress=_progress(args), **dict(sf.rolling), **opts)
+            if rr.status == "interrupted":
+                raise _output.Interrupted(rr.interrupted_by or "SIGINT")
+            schedule, objective, status = rr.schedule, rr.objective_cny, rr.status
+            message = f"{len(rr.windows)} windows" + (
+                f"; {rr.gap:+.3%} below the full-horizon optimum" if rr.gap is not None else ""
+            )
+            _say(args, f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
+            _say(args, f"status: {status}: {message}")
+            details = {"timings_s": rr.timings_s}
+            rolling = {
+                "windows": len(rr.windows),
+                "full_objective": rr.full_objective_cny,
+                "gap": rr.gap,
+                **dict(sf.rolling),
+            }
+    except files.ScenarioFileError:
+        raise
+    except HydroSimInputError as exc:
+        raise sf.blame(exc) from None
+    energy = {
+        k: float(v)
+        for k, v in {
+            "conventional_generation_mwh": schedule["power_conventional_mw"].sum() * scenario.dt_h,
+            "reversible_generation_mwh": schedule["power_generating_mw"].sum() * scenario.dt_h,
+            "pumping_mwh": schedule["power_pumping_mw"].sum() * scenario.dt_h,
+            "line_export_mwh": schedule["line_mw"].clip(lower=0).sum() * scenario.dt_h,
+            "line_import_mwh": (-schedule["line_mw"]).clip(lower=0).sum() * scenario.dt_h,
+        }.items()
+    }
+    balance = water_balance_max_error_hm3(
+        schedule,
+        initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+        initial_volume_lower_hm3=None if plant.lower is None else plant.lower.initial_volume_hm3,
+        dt_h=scenario.dt_h,
+    )
+    replay: dict[str, Any] | None = None
+    sim_frame = None
+    if sf.outputs["replay"]:
+        from hydro_sim.simulation import ReplayPolicy, simulate
+
+        log.warning("hydro-sim run: replaying the schedule through the simulator")
+        sim = simulate(plant, scenario, ReplayPolicy(schedule=schedule, mode="flows"))
+        sim_frame = sim.frame(0)
+        e = sim.energy_mwh().iloc[0]
+        totals = sim.totals.iloc[0]
+        replay = {
+            "energy_mwh": {k: float(v) for k, v in e.items()},
+            "revenue": float(totals["revenue_cny"]),
+            "water_balance_max_error_hm3": sim.water_balance_error_hm3(),
+            "cutback_steps": len(sim.cutbacks()),
+            "relative_deviation": {
+                k: (float(e[k]) / energy[k] - 1.0) if energy[k] else None for k in e.index
+            },
+        }
+    files_written: list[str] = ["summary.json", "scenario.toml"]
+    if sf.outputs["schedule_csv"]:
+        files_written.append("schedule.csv")
+    if sf.outputs["schedule_parquet"]:
+        files_written.append("schedule.parquet")
+    if sim_frame is not None:
+        files_written.append("simulation.csv")
+    idx = scenario.index
+    summary = {
+        "written_by": "hydro-sim",
+        "version": __version__,
+        "scenario": {
+            "name": sf.name,
+            "description": sf.description,
+            "file": str(sf.path),
+            "currency": cur,
+        },
+        "plant": {
+            "name": plant.name,
+            "preset": sf.preset,
+            "overrides": dict(sf.overrides),
+        },
+        "horizon": {
+            "start": str(idx[0]),
+            "end": str(idx[-1] + (idx[1] - idx[0] if len(idx) > 1 else idx.freq)),
+            "steps": scenario.n_steps,
+            "step_h": scenario.dt_h,
+            "time_zone": None if idx.tz is None else str(idx.tz),
+        },
+        "dispatch": {
+            "status": status,
+            "message": message,
+            "objective": objective,
+            "objective_unit": cur,
+            "options": dict(opts),
+            **details,
+        },
+        "energy_mwh": energy,
+        "water_balance_max_error_hm3": balance,
+        "replay": replay,
+        "rolling": rolling,
+        "files": files_written + (["plots/"] if sf.outputs["plots"] else []),  # as written below
+    }
+    if status != "optimal":
+        _say(args, f"NOTE: the schedule is feasible but not proven optimal ({status}).")
+    _say(args, f"objective (revenue less costs): {_money(objective, cur)}")
+    for key, value in energy.items():
+        line = f"  {key:<30} {value:>14,.0f} MWh"
+        if replay is not None and key in replay["energy_mwh"]:
+            line += f"   replayed {replay['energy_mwh'][key]:>14,.0f} MWh"
+        _say(args, line)
+    _say(args, f"  water balance of the schedule closes to {balance:.1e} hm³")
+    log.warning("hydro-sim run: writing %s", out)
+    with _output.new_folder(out, guard, replace=args.force) as tmp:
+        for name in files_written:
+            path = tmp / name
+            if name == "summary.json":
+                text = json.dumps(_json_ready(summary), indent=2, sort_keys=True, ensure_ascii=False)
+                path.write_text(text + "\n", encoding="utf-8")
+            elif name == "scenario.toml":
+                path.write_bytes(sf.path.read_bytes())
+            elif name == "schedule.csv":
+                schedule.to_csv(path, float_format="%.9g", index_label="time")
+            elif name == "schedule.parquet":
+                schedule.to_parquet(path)
+            elif name == "simulation.csv" and sim_frame is not None:
+                sim_frame.to_csv(path, float_format="%.9g", index_label="time")
+            _output.test_hook(name)
+        if sf.outputs["plots"]:
+            log.warning("hydro-sim run: drawing the plots")
+            _draw_plots(schedule, tmp / "plots", cur, f"{plant.name}, {sf.name}")
+    written = files_written + (["plots/"] if sf.outputs["plots"] else [])
+    _say(args, f"written to {out}/: {', '.join(written)}")
+    return EXIT_OK
+
+
+def _cmd_plot(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    import json
+
+    import pandas as pd
+
+    where = "hydro-sim plot"
+    folder = Path(args.folder)
+    if not folder.is_dir() or not _output.is_run_folder(folder):
+        raise fail(
+            "DIR",
+            "must be the output folder of `hydro-sim run` (with its summary.json)",
+            str(folder),
+            where,
+        )
+    summary = json.loads((folder / _output.RUN_MARKER).read_text(encoding="utf-8"))
+    if (folder / "schedule.parquet").is_file():
+        schedule = pd.read_parquet(folder / "schedule.parquet")
+    elif (folder / "schedule.csv").is_file():
+        schedule = pd.read_csv(folder / "schedule.csv", index_col=0, parse_dates=True)
+    else:
+        raise fail("DIR", "holds no schedule.parquet or schedule.csv to draw", str(folder), where)
+    out = Path(args.out) if args.out is not None else folder / "plots"
+    replace = args.out is None or args.force
+    if args.out is not None:
+        _output.check_new_folder(out, where, force=args.force)
+    cur = summary.get("scenario", {}).get("currency", "CNY")
+    title = f"{summary.get('plant', {}).get('name', '')}, {summary.get('scenario', {}).get('name', '')}"
+    with _output.new_folder(out, guard, replace=replace) as tmp:
+        names = _draw_plots(schedule, tmp, cur, title)
+    _say(args, f"plots drawn into {out}/: {', '.join(names)}")
+    return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim import files
+
+    where = "hydro-sim init"
+    path = Path(args.path)
+    if path.is_dir():
+        raise fail(
+            "PATH", "is a folder; name the scenario file to write, e.g. scenario.toml", str(path), where
+        )
+    if path.exists() and not args.force:
+        raise fail(
+            "PATH",
+            "already exists; it is never overwritten: name a new file, or add --force",
+            str(path),
+            where,
+        )
+    _output.write_file(path, files.starter_text(), guard, replace=args.force)
+    _say(args, f"wrote {path}: run it with `hydro-sim run {path} --out results`")
+    return EXIT_OK
+
+
+def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim import files
+    from hydro_sim.report import plant_table, published_figures_text
+
+    if args.scenario is not None and args.preset is not None:
+        raise fail(
+            "--preset",
+            "and a scenario file must not both be given: choose one",
+            args.preset,
+            "hydro-sim plant",
+        )
+    if args.scenario is not None:
+        sf = files.load(args.scenario)
+        plant, preset = sf.plant, sf.preset
+        print(f"The plant of {sf.path}: preset {preset!r} with {len(sf.overrides)} overrides")
+        print()
+    else:
+        preset = args.preset or "lianghekou"
+        plant = files.preset_plant(preset, "hydro-sim plant --preset")
+    print(plant_table(plant))
+    if preset == "lianghekou":
+        print()
+        print(published_figures_text())
+    return EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors as one line on stderr and exit code 2, like every other input error."""
 
@@ -331,7 +671,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"hydro-sim: input error: {message} (see `{self.prog} --help`)\n")
 
 
+def _examples(*lines: str) -> str:
+    return "Examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from hydro_sim import __version__
+
     api = _api_defaults()
     doc = __doc__ or ""
     parser = _Parser(
@@ -340,10 +686,30 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="\n".join(doc.splitlines()[2:]).strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"hydro-sim {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="print nothing but errors (no report, no progress)"
+    )
+    # the same two flags after the command (`hydro-sim run s.toml -q`); SUPPRESS keeps the ones given before it
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    common.add_argument(
+        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but errors"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("plant", help="print every Lianghekou parameter with unit and provenance")
+    def command(name: str, help_text: str, description: str, *examples: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=description,
+            epilog=_examples(*examples) if examples else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[common],
+        )
 
     def window_args(p: argparse.ArgumentParser, what: str = "the reference year") -> None:
         p.add_argument("--hours", type=float, default=None, help=f"cut {what} to this many hours")
@@ -361,12 +727,111 @@ def build_parser() -> argparse.ArgumentParser:
             "schedule exits 0 and says so, without one it exits 4",
         )
 
-    p = sub.add_parser("year", help="summarise the reference year scenario")
+    def mip_gap_arg(p: argparse.ArgumentParser, needs: str) -> None:
+        p.add_argument(
+            "--mip-gap",
+            dest="mip_gap",
+            metavar="FRACTION",
+            default=None,
+            help=f"relative MIP gap at which unit commitment stops (default: {_uc_gap():g}); {needs}",
+        )
+
+    p = command(
+        "init",
+        "write a commented starter scenario file",
+        "Write a commented starter scenario file (a week at Lianghekou) that `hydro-sim run` runs as written. "
+        "Every table of a scenario file is in it, with the keys a new user changes first.",
+        "hydro-sim init                      # writes scenario.toml",
+        "hydro-sim init studies/week.toml",
+        "hydro-sim run scenario.toml --out results",
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        default="scenario.toml",
+        metavar="PATH",
+        help="the file to write (default: scenario.toml)",
+    )
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+    p = command(
+        "run",
+        "run a scenario file: dispatch, replay, write the results",
+        "Run a scenario file: optimise the dispatch over its horizon (one solve, or rolling windows), replay the "
+        "schedule through the nonlinear simulator, and write a new output folder: summary.json (status, "
+        "objective, energies of the schedule and of the replay, water balance, inputs), the schedule as "
+        "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file and the "
+        "plots in plots/. The keys of a scenario file: docs/schema.md. The output folder is checked before "
+        "any computation.",
+        "hydro-sim run scenario.toml --out results",
+        "hydro-sim run scenario.toml --out results --force        # replace the results of an earlier run",
+        "hydro-sim run uc.toml --out uc --time-limit 60 --mip-gap 0.01",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="the scenario file (TOML)")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="new folder for the results (default: [outputs] folder of the file)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace DIR if it holds the results of an earlier run (never other files)",
+    )
+    time_limit_arg(p)
+    mip_gap_arg(p, "needs `unit_commitment = true` in [objective]")
+
+    p = command(
+        "plant",
+        "print a plant's parameters with units and provenance",
+        "Print every parameter of a plant with its unit and provenance (source, derived, ASSUMPTION or user), "
+        "then its topology: a preset (Lianghekou by default, with its published figures) or the plant of a "
+        "scenario file, overrides applied. The parameter paths are the keys of [plant.overrides].",
+        "hydro-sim plant                      # Lianghekou",
+        "hydro-sim plant --preset textbook",
+        "hydro-sim plant scenario.toml",
+    )
+    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO", help="a scenario file (TOML)")
+    p.add_argument(
+        "--preset",
+        default=None,
+        choices=("lianghekou", "textbook", "small_pumped_storage"),
+        help="a preset plant",
+    )
+
+    p = command(
+        "plot",
+        "redraw the plots of a run's output folder",
+        "Redraw the plots of a `hydro-sim run` output folder from its saved schedule (schedule.parquet, or "
+        "schedule.csv) into DIR/plots/, replacing the plots there, or into a new folder --out.",
+        "hydro-sim plot results",
+        "hydro-sim plot results --out results-plots",
+    )
+    p.add_argument("folder", metavar="DIR", help="the output folder of `hydro-sim run`")
+    p.add_argument(
+        "--out", default=None, metavar="PLOTS", help="a new folder for the plots (default: DIR/plots)"
+    )
+    p.add_argument(
+        "--force", action="store_true", help="with --out: replace PLOTS if it holds an earlier run's output"
+    )
+
+    p = command(
+        "year",
+        "summarise the Lianghekou reference year",
+        "Statistics of the Lianghekou reference year's series (inflows, the Sichuan TOU price, PV, wind, line) "
+        "with their provenance.",
+        "hydro-sim year",
+        "hydro-sim year --hours 168 --start-h 4344       # the first week of July",
+    )
     window_args(p)
-    p = sub.add_parser(
+    p = command(
         "dispatch",
-        help="optimise the Lianghekou dispatch over the reference year",
-        description="Defaults are those of hydro_sim.dispatch().",
+        "optimise the Lianghekou dispatch over the reference year",
+        "Optimise the Lianghekou dispatch over the reference year (or a window of it) and print the energies. "
+        "Defaults are those of hydro_sim.dispatch(). For another plant or your own series: `hydro-sim run`.",
+        "hydro-sim dispatch --hours 168 --head fixed --out week",
+        "hydro-sim dispatch --hours 24 --unit-commitment --mip-gap 0.01",
     )
     window_args(p)
     p.add_argument(
@@ -385,17 +850,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit-commitment", action="store_true", help="solve the MILP with integer units per mode"
     )
     time_limit_arg(p)
-    p.add_argument(
-        "--mip-gap",
-        dest="mip_gap",
-        metavar="FRACTION",
-        default=None,
-        help=f"relative MIP gap at which --unit-commitment stops (default: {_uc_gap():g})",
-    )
+    mip_gap_arg(p, "needs --unit-commitment")
     p.add_argument("--out", default=None, help="folder for schedule.csv (must not hold one already)")
-    p = sub.add_parser("overview", help="plant table, reference year, annual dispatch")
+    p = command(
+        "overview",
+        "plant table, reference year, annual dispatch",
+        "The Lianghekou plant table, the reference year's statistics, the published figures and a dispatch "
+        "with the daily pump–generate balance compared with them.",
+        "hydro-sim overview --hours 720 --start-h 4344     # July",
+    )
     window_args(p)
-    p = sub.add_parser("validate", help="the main job: the annual check against the published figures")
+    p = command(
+        "validate",
+        "the Lianghekou annual check against the published figures",
+        "The main job of the Lianghekou case: the annual check against the published figures (forward run "
+        "replayed through the physics, inverse problems, sensitivity table), written into a new folder.",
+        "hydro-sim validate --out validate_out",
+        "hydro-sim validate --quick --out quick_check",
+    )
     p.add_argument("--out", default="validate_out", help="new folder for the outputs (default: validate_out)")
     p.add_argument(
         "--quick", action="store_true", help="forward run only (no inverse problems, no sensitivity)"
@@ -410,6 +882,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _COMMANDS = {
+    "init": _cmd_init,
+    "run": _cmd_run,
+    "plot": _cmd_plot,
     "plant": _cmd_plant,
     "year": _cmd_year,
     "dispatch": _cmd_dispatch,
@@ -437,7 +912,14 @@ def main(argv: list[str] | None = None) -> int:
         try:
             args = build_parser().parse_args(argv)
             log.addHandler(handler)
-            log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+            quiet = getattr(args, "quiet", False)
+            log.setLevel(
+                logging.ERROR
+                if quiet
+                else logging.INFO
+                if getattr(args, "verbose", False)
+                else logging.WARNING
+            )
             log.propagate = False
             code = _COMMANDS[args.command](args, guard)
         except _output.Interrupted as exc:

@@ -602,6 +602,7 @@ class ScenarioFile:
     path : The file.
     name, currency, description : From ``[scenario]``.
     preset : The plant preset.
+    overrides : ``[plant.overrides]`` as dotted path → value.
     plant : The preset with the overrides applied.
     scenario : The series over the horizon.
     options : Keywords of :func:`hydro_sim.dispatch` that the file sets (from ``[objective]`` and
@@ -617,6 +618,7 @@ class ScenarioFile:
     currency: str
     description: str
     preset: str
+    overrides: Mapping[str, Any]
     plant: Plant
     scenario: Scenario
     options: Mapping[str, Any]
@@ -734,6 +736,7 @@ def load(path: str | Path) -> ScenarioFile:
         currency=sc["currency"],
         description=sc["description"],
         preset=plant_t["preset"],
+        overrides=MappingProxyType(overrides),
         plant=plant,
         scenario=scenario,
         options=MappingProxyType(options),

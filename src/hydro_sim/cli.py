@@ -35,6 +35,7 @@ import logging
 import math
 import re
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -903,9 +904,22 @@ def _interrupted(signal_name: str, complete: bool) -> int:
     return _output.EXIT_CODES.get(signal_name, 130)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line on stderr, ``hydro-sim: warning: …`` (not Python's two lines with the source)."""
+    print(f"hydro-sim: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (see the module docstring)."""
-    with _output.SignalGuard() as guard:
+    with _output.SignalGuard() as guard, warnings.catch_warnings():
+        warnings.showwarning = _show_warning
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         old_level, old_propagate = log.level, log.propagate

@@ -183,7 +183,7 @@ def apply_overrides(plant: Plant, overrides: Mapping[str, Any], *, file: str = "
                 file=file,
                 table=table,
                 key=key,
-                rule=f"breaks a rule of the plant: {exc}",
+                rule=f"breaks a rule of the plant: {_rule_of(exc)}",
                 value=overrides[key],
             ) from None
 
@@ -195,6 +195,19 @@ def apply_overrides(plant: Plant, overrides: Mapping[str, Any], *, file: str = "
 
 
 # ---- the checks of one table ------------------------------------------------------------------------------
+
+
+#: A time stamp in a scenario file: ISO 8601 date, with a time and no offset (the zone is `time_zone`).
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?")
+_LEAD = re.compile(r"^`[^`]*` \((?:[^()]|\([^()]*\))*\) ")
+
+
+def _rule_of(exc: Exception) -> str:
+    """The rule of a library input error, without its leading field and value and its trailing place:
+    "`x` (1.0) must be positive in Outlet" → "must be positive (Outlet)"."""
+    text = _LEAD.sub("", str(exc), count=1)
+    rule, sep, place = text.rpartition(" in ")
+    return f"{rule} ({place})" if sep and rule else text
 
 
 def _nearest(key: str, valid: Any) -> str:
@@ -296,11 +309,16 @@ class _Reader:
                 )
             if kind == "time stamp":
                 try:
-                    ts = pd.Timestamp(value)
+                    ts = pd.Timestamp(value) if _ISO.fullmatch(value.strip()) else pd.NaT
                 except (TypeError, ValueError, OverflowError):
                     ts = pd.NaT
                 if ts is pd.NaT:
-                    raise self.fail(table, f.name, 'must be a time stamp such as "2030-01-01 00:00"', value)
+                    raise self.fail(
+                        table,
+                        f.name,
+                        'must be a time stamp such as "2030-01-01 00:00" (local time, no offset)',
+                        value,
+                    )
             return value
         if kind == "boolean":
             if not isinstance(value, bool):
@@ -334,7 +352,7 @@ class _Reader:
 
 # ---- series files -----------------------------------------------------------------------------------------
 
-_OFFSET = re.compile(r"(Z|[+-]\d\d:?\d\d)$")
+_OFFSET = re.compile(r"(?:Z|[+-]\d\d:?\d\d)$")
 
 
 def _row(i: int, csv: bool) -> str:
@@ -385,7 +403,7 @@ def _time_stamps(
                 column,
                 'has stamps with a UTC offset: give `time_zone` in [series] (e.g. "Asia/Shanghai") to '
                 "read them on that zone's calendar",
-                str(stamps[0]),
+                str(raw.iloc[0]),
             )
         stamps = stamps.tz_convert(time_zone)
     elif time_zone is not None:
@@ -514,9 +532,8 @@ def read_series_file(
         if key not in schema.SERIES_KEYS:
             raise fail(
                 col,
-                "is not a series name (map it in [series.columns], or drop the column); series: "
-                + ", ".join(schema.SERIES_KEYS)
-                + _nearest(col, schema.SERIES_KEYS),
+                f"is not a series name{_nearest(col, schema.SERIES_KEYS)} (map it in [series.columns], or "
+                "drop the column; series: " + ", ".join(schema.SERIES_KEYS) + ")",
                 col,
             )
         raw = frame[col]
@@ -537,7 +554,7 @@ def read_series_file(
                 if cell == "" or cell.lower() in ("nan", "na", "null", "none")
                 else f"must hold finite numbers, but {_row(i, csv)} holds {cell!r}"
             )
-            raise fail(col, rule, cell or float(values.iloc[i]))
+            raise fail(col, rule, cell)
         out[key] = pd.Series(values.to_numpy(), index=stamps, name=key)
     if not out:
         raise fail("columns", "must include at least one series besides the time column", names)
@@ -638,7 +655,7 @@ class ScenarioFile:
                     file=str(self.path),
                     table=f.table,
                     key=f.name,
-                    rule=f"is refused by the library: {exc}",
+                    rule=_rule_of(exc),
                     value=self.options[f.keyword],
                 )
         return exc
@@ -657,19 +674,23 @@ def load(path: str | Path) -> ScenarioFile:
     path = Path(path)
     file = str(path)
     if not path.is_file():
-        rule = "is a folder, not a scenario file" if path.is_dir() else "does not exist"
-        raise ScenarioFileError(file="hydro-sim", table="", key="SCENARIO", rule=rule, value=file)
+        rule = (
+            "is a folder, not a scenario file"
+            if path.is_dir()
+            else "does not exist (`hydro-sim init` writes a starter file)"
+        )
+        raise ScenarioFileError(file="the command line", table="", key="SCENARIO", rule=rule, value=file)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioFileError(
-            file="hydro-sim", table="", key="SCENARIO", rule=f"cannot be read ({exc})", value=file
+            file="the command line", table="", key="SCENARIO", rule=f"cannot be read ({exc})", value=file
         ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioFileError(
-            file="hydro-sim", table="", key="SCENARIO", rule=f"is not valid TOML: {exc}", value=file
+            file="the command line", table="", key="SCENARIO", rule=f"is not valid TOML: {exc}", value=file
         ) from None
     r = _Reader(data, file)
     top = [t for t in schema.TABLES if "." not in t]
@@ -716,6 +737,15 @@ def load(path: str | Path) -> ScenarioFile:
             "mip_gap",
             "applies to the MILP only: set `unit_commitment = true` in [objective]",
             options["mip_rel_gap"],
+        )
+    kind = options.get("objective", "revenue")
+    if kind in ("firming", "tracking") and scenario.delivery_mw is None:
+        raise r.fail(
+            "objective",
+            "kind",
+            "needs a `delivery_mw` series (the delivery curve to firm or track): a column of the series file "
+            "or a value in [series.constant]",
+            kind,
         )
     hz = r.table("horizon")
     rolling = (
@@ -934,7 +964,7 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
         m = re.match(r"`([a-z_0-9]+)", str(exc))
         field_name = m.group(1) if m else "series"
         key = next((k for k, v in schema.SERIES_KEYS.items() if v == field_name), field_name)
-        raise r.fail("series", key, f"is refused: {exc}", "…") from None
+        raise r.fail("series", key, _rule_of(exc), "…") from None
 
 
 def _tariff_price(r: _Reader, index: pd.DatetimeIndex) -> tuple[pd.Series, Provenance] | None:
@@ -950,9 +980,7 @@ def _tariff_price(r: _Reader, index: pd.DatetimeIndex) -> tuple[pd.Series, Prove
         try:
             price = sichuan_tou_price(index, t["flat_price_per_mwh"])
         except HydroSimInputError as exc:
-            raise r.fail(
-                "tariff", "flat_price_per_mwh", f"is refused: {exc}", t["flat_price_per_mwh"]
-            ) from None
+            raise r.fail("tariff", "flat_price_per_mwh", _rule_of(exc), t["flat_price_per_mwh"]) from None
     return price, Provenance(
         kind="user", text=f"[tariff] {t['kind']} at {t['flat_price_per_mwh']:g} per MWh in {r.file}"
     )
@@ -964,7 +992,7 @@ def _library(r: _Reader, table: str, kw: Mapping[str, Any], exc: HydroSimInputEr
     keyword = m.group(1) if m else ""
     f = next((f for f in schema.fields_of(table).values() if f.keyword == keyword), None)
     key = f.name if f is not None else keyword or table
-    return r.fail(table, key, f"is refused: {exc}", kw.get(keyword, "…"))
+    return r.fail(table, key, _rule_of(exc), kw.get(keyword, "…"))
 
 
 def _horizon(r: _Reader, scenario: Scenario) -> Scenario:
@@ -975,7 +1003,7 @@ def _horizon(r: _Reader, scenario: Scenario) -> Scenario:
         return scenario.window(start=h["start"], hours=h["duration_h"])
     except HydroSimInputError as exc:
         key = "start" if str(exc).startswith("`start`") else "duration_h"
-        raise r.fail("horizon", key, f"does not fit the series: {exc}", h[key]) from None
+        raise r.fail("horizon", key, f"does not fit the series: {_rule_of(exc)}", h[key]) from None
 
 
 # ---- the starter file -------------------------------------------------------------------------------------

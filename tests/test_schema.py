@@ -35,7 +35,9 @@ SUFFIX = {
 
 def _defaults(fn) -> dict:
     return {
-        n: p.default for n, p in inspect.signature(fn).parameters.items() if p.default is not inspect.Parameter.empty
+        n: p.default
+        for n, p in inspect.signature(fn).parameters.items()
+        if p.default is not inspect.Parameter.empty
     }
 
 
@@ -91,7 +93,9 @@ def test_rolling_window_defaults_are_the_librarys():
 def test_keys_carry_their_units():
     for f in schema.FIELDS:
         if f.unit in SUFFIX:
-            assert f.name.endswith(SUFFIX[f.unit]), f"{f.table}.{f.name} has unit {f.unit} but not in its name"
+            assert f.name.endswith(SUFFIX[f.unit]), (
+                f"{f.table}.{f.name} has unit {f.unit} but not in its name"
+            )
         if f.type == "number" and not f.unit:
             pytest.fail(f"{f.table}.{f.name} is a number without a unit ('-' for a fraction)")
 

@@ -153,6 +153,7 @@ def test_the_lianghekou_week_matches_dispatch_called_directly(tmp_path, capsys):
     scenario = write(tmp_path, "week.toml", LIANGHEKOU_WEEK)
     code, out, err = main_in_process(capsys, "run", str(scenario), "--out", str(tmp_path / "out"))
     assert code == 0, err
+    assert "status: optimal: optimal" in out
     plant = lianghekou(upper_initial_level_masl=2845.0)
     window = reference_year().window(start="2030-07-01", hours=168)
     direct = dispatch(plant, window, head="fixed", pump_generate_balance="day")
@@ -374,7 +375,8 @@ def test_inits_starter_file_runs_as_written(tmp_path):
 def test_init_force_replaces_and_init_refuses_a_folder(tmp_path, capsys):
     target = write(tmp_path, "s.toml", "# mine\n")
     code, _, err = main_in_process(capsys, "init", str(target), "--force")
-    assert code == 0, err and target.read_text() == files.starter_text()
+    assert code == 0, err
+    assert target.read_text() == files.starter_text()
     code, _, err = main_in_process(capsys, "init", str(tmp_path))
     assert code == 2 and "is a folder; name the scenario file to write" in err
 

@@ -471,3 +471,23 @@ def test_the_command_line_limits_override_the_files(tmp_path, capsys, monkeypatc
     argv = ("run", str(scenario), "--out", str(tmp_path / "b"), "--time-limit", "7.5", "--mip-gap", "0.002")
     assert main_in_process(capsys, *argv)[0] == 0
     assert seen["time_limit_s"] == 7.5 and seen["mip_rel_gap"] == 0.002
+
+
+def test_the_readme_scenario_file_runs_as_written(tmp_path, capsys):
+    """The README's TOML block, on four days of two-price hours: a pumped store pumps at the low price and
+    generates at the high one, in the file's own time zone."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)```", readme, flags=re.DOTALL)
+    scenario = write(tmp_path, "s.toml", block)
+    idx = pd.date_range("2030-01-07", periods=96, freq="h")
+    _two_price_csv(tmp_path / "prices.csv", idx, np.where(idx.hour < 7, 40.0, 90.0))
+    code, out, err = main_in_process(capsys, "run", str(scenario), "--out", str(tmp_path / "out"))
+    assert code == 0, err
+    s = summary(tmp_path / "out")
+    assert s["scenario"]["currency"] == "EUR" and s["horizon"]["time_zone"] == "Europe/London"
+    schedule = pd.read_parquet(tmp_path / "out" / "schedule.parquet")
+    pumping = schedule["power_pumping_mw"] > 0
+    assert pumping.any() and (schedule.loc[pumping, "price_cny_per_mwh"] == 40.0).all()
+    generating = schedule["power_generating_mw"] > 0
+    assert generating.any() and (schedule.loc[generating, "price_cny_per_mwh"] == 90.0).all()
+    assert "EUR" in out

@@ -190,10 +190,10 @@ def is_run_folder(folder: Path) -> bool:
     return isinstance(data, dict) and data.get("written_by") == "hydro-sim"
 
 
-def check_new_folder(out: Path, where: str, *, force: bool = False) -> None:
+def check_new_folder(out: Path, where: str, *, force: bool | None = None) -> None:
     """Refuse ``out`` as a new output folder unless it can be created (or is an empty folder): before any work.
 
-    With ``force`` an existing folder is accepted too if it holds the output of an earlier run
+    With ``force`` (None: the command has no ``--force``) an existing folder is accepted too if it holds the output of an earlier run
     (:func:`is_run_folder`): :func:`new_folder` with ``replace=True`` then replaces it whole, at once. A
     folder that hydro-sim did not write is never replaced.
 
@@ -228,10 +228,11 @@ def check_new_folder(out: Path, where: str, *, force: bool = False) -> None:
                 where,
             )
         if not force:
+            hint = "" if force is None else ", or add --force to replace the folder of an earlier run"
             raise fail(
                 "--out",
                 "already exists and is not an empty folder; the output is never overwritten: name a new "
-                "folder, or add --force to replace the folder of an earlier run",
+                f"folder{hint}",
                 str(out),
                 where,
             )

@@ -35,6 +35,7 @@ import logging
 import math
 import re
 import sys
+import textwrap
 import warnings
 from pathlib import Path
 from typing import Any, NoReturn
@@ -607,9 +608,9 @@ def _cmd_plot(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     else:
         raise fail("DIR", "holds no schedule.parquet or schedule.csv to draw", str(folder), where)
     out = Path(args.out) if args.out is not None else folder / "plots"
-    replace = args.out is None or args.force
+    replace = args.out is None  # DIR/plots is the run's own: redrawn in place, at once
     if args.out is not None:
-        _output.check_new_folder(out, where, force=args.force)
+        _output.check_new_folder(out, where)
     cur = summary.get("scenario", {}).get("currency", "CNY")
     title = f"{summary.get('plant', {}).get('name', '')}, {summary.get('scenario', {}).get('name', '')}"
     with _output.new_folder(out, guard, replace=replace) as tmp:
@@ -706,7 +707,7 @@ def build_parser() -> argparse.ArgumentParser:
         return sub.add_parser(
             name,
             help=help_text,
-            description=description,
+            description=textwrap.fill(description, width=100),
             epilog=_examples(*examples) if examples else None,
             formatter_class=argparse.RawDescriptionHelpFormatter,
             parents=[common],
@@ -762,8 +763,9 @@ def build_parser() -> argparse.ArgumentParser:
         "schedule through the nonlinear simulator, and write a new output folder: summary.json (status, "
         "objective, energies of the schedule and of the replay, water balance, inputs), the schedule as "
         "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file and the "
-        "plots in plots/. The keys of a scenario file: docs/schema.md. The output folder is checked before "
-        "any computation.",
+        "plots in plots/. The output folder is checked before any computation. `hydro-sim init` writes a "
+        "commented scenario file; every key is listed with its unit on the schema page of the docs "
+        "(docs/schema.md).",
         "hydro-sim run scenario.toml --out results",
         "hydro-sim run scenario.toml --out results --force        # replace the results of an earlier run",
         "hydro-sim run uc.toml --out uc --time-limit 60 --mip-gap 0.01",
@@ -812,9 +814,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="DIR", help="the output folder of `hydro-sim run`")
     p.add_argument(
         "--out", default=None, metavar="PLOTS", help="a new folder for the plots (default: DIR/plots)"
-    )
-    p.add_argument(
-        "--force", action="store_true", help="with --out: replace PLOTS if it holds an earlier run's output"
     )
 
     p = command(

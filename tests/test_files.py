@@ -422,7 +422,7 @@ def test_plant_prints_a_preset_or_a_files_plant(tmp_path, capsys):
     scenario = write(tmp_path, "s.toml", TEXTBOOK + "[plant.overrides]\n'upper.initial_level_masl' = 110.0\n")
     code, out, _ = main_in_process(capsys, "plant", str(scenario))
     assert code == 0
-    assert f"The plant of {scenario}: preset 'textbook' with 1 overrides" in out
+    assert f"The plant of {scenario}: preset 'textbook' with 1 override" in out
     assert re.search(r"^upper\.initial_level_masl +110 m a\.s\.l\.$", out, flags=re.MULTILINE)
     assert f"↳ user: set in [plant.overrides] of {scenario}" in out
 

@@ -405,9 +405,19 @@ def _draw_plots(schedule: Any, folder: Path, currency: str, title: str) -> list[
 
 
 def _json_ready(value: Any) -> Any:
+    """Floats to 9 significant digits, NaN → null, ±inf → "inf"/"-inf" (strict JSON has no infinity)."""
     from hydro_sim.report import _json_ready as ready
 
-    return ready(value)
+    def finite(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: finite(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [finite(x) for x in v]
+        if isinstance(v, float) and math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+
+    return finite(ready(value))
 
 
 def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
@@ -567,7 +577,9 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
         for name in files_written:
             path = tmp / name
             if name == "summary.json":
-                text = json.dumps(_json_ready(summary), indent=2, sort_keys=True, ensure_ascii=False)
+                text = json.dumps(
+                    _json_ready(summary), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False
+                )
                 path.write_text(text + "\n", encoding="utf-8")
             elif name == "scenario.toml":
                 path.write_bytes(sf.path.read_bytes())
@@ -654,7 +666,8 @@ def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     if args.scenario is not None:
         sf = files.load(args.scenario)
         plant, preset = sf.plant, sf.preset
-        print(f"The plant of {sf.path}: preset {preset!r} with {len(sf.overrides)} overrides")
+        n = len(sf.overrides)
+        print(f"The plant of {sf.path}: preset {preset!r} with {n} override{'' if n == 1 else 's'}")
         print()
     else:
         preset = args.preset or "lianghekou"
@@ -691,7 +704,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"hydro-sim {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     parser.add_argument(
-        "-q", "--quiet", action="store_true", help="print nothing but errors (no report, no progress)"
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing but warnings and errors (no report, no progress)",
     )
     # the same two flags after the command (`hydro-sim run s.toml -q`); SUPPRESS keeps the ones given before it
     common = _Parser(add_help=False)
@@ -699,7 +715,11 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
     )
     common.add_argument(
-        "-q", "--quiet", action="store_true", default=argparse.SUPPRESS, help="print nothing but errors"
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print nothing but warnings and errors",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

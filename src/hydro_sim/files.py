@@ -823,7 +823,12 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
     for src, keys in only.items():
         for key in keys:
             if key in given and source != src and not (key == "time_zone" and source == "constant"):
-                raise r.fail("series", key, f"applies to source {src!r}, not {source!r}", s[key])
+                hint = (
+                    " (the run's window is `start` and `duration_h` in [horizon])"
+                    if src == "constant"
+                    else ""
+                )
+                raise r.fail("series", key, f"applies to source {src!r}, not {source!r}{hint}", s[key])
     if "columns" in (r.sub("series") or {}) and source != "file":
         raise r.fail("series", "columns", f"applies to source 'file', not {source!r}", "…")
     constants = _series_values(r, "series.constant")

@@ -346,6 +346,45 @@ def _progress(args: argparse.Namespace) -> bool:
     return not getattr(args, "quiet", False) and sys.stderr.isatty()
 
 
+class _Stages:
+    """The progress of `run` through its stages: a tqdm bar on a terminal, else one line on stderr per stage
+    (what a log file keeps); nothing with --quiet. The report for stdout is held while the bar is drawn and
+    printed when it closes, so that the two do not interleave."""
+
+    def __init__(self, args: argparse.Namespace, total: int) -> None:
+        self.args = args
+        self.bar: Any = None
+        self.held: list[str] = []
+        if _progress(args):
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, desc="hydro-sim run", unit="stage", leave=False, file=sys.stderr)
+
+    def step(self, text: str, short: str) -> None:
+        """A stage starts (the one before it is done): ``text`` on a log line, ``short`` on the bar."""
+        if self.bar is None:
+            log.warning("hydro-sim run: %s", text)
+            return
+        if self.bar.postfix:
+            self.bar.update()
+        self.bar.set_postfix_str(short)
+
+    def say(self, text: str = "") -> None:
+        """A line of the report on stdout: held while the bar is drawn."""
+        if self.bar is not None:
+            self.held.append(text)
+        else:
+            _say(self.args, text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        for line in self.held:
+            _say(self.args, line)
+        self.held.clear()
+
+
 def _mip_gap_for(args: argparse.Namespace, where: str, unit_commitment: bool) -> dict[str, Any]:
     """``--mip-gap`` for `run`: the MILP is the file's ``unit_commitment = true``."""
     if args.mip_gap is None:
@@ -421,10 +460,7 @@ def _json_ready(value: Any) -> Any:
 
 
 def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
-    import json
-
-    from hydro_sim import __version__, files
-    from hydro_sim.balance import water_balance_max_error_hm3
+    from hydro_sim import files
 
     where = "hydro-sim run"
     sf = files.load(args.scenario)
@@ -434,14 +470,32 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     _output.check_new_folder(out, where, force=args.force)  # before any computation
     opts = dict(sf.options) | _time_limit(args, where)
     opts |= _mip_gap_for(args, where, bool(opts.get("unit_commitment", False)))
+    stages = _Stages(args, 2 + bool(sf.outputs["replay"]) + bool(sf.outputs["plots"]))
+    try:
+        return _run(args, guard, sf, out, opts, stages)
+    finally:
+        stages.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    guard: _output.SignalGuard,
+    sf: Any,
+    out: Path,
+    opts: dict[str, Any],
+    stages: _Stages,
+) -> int:
+    """The work of `run` once its inputs and output place are checked."""
+    import json
+
+    from hydro_sim import __version__, files
+    from hydro_sim.balance import water_balance_max_error_hm3
+
     plant, scenario, cur = sf.plant, sf.scenario, sf.currency
-    log.warning(
-        "hydro-sim run: dispatching %s over %d steps of %g h from %s%s",
-        plant.name,
-        scenario.n_steps,
-        scenario.dt_h,
-        scenario.index[0],
-        " in rolling windows" if sf.rolling is not None else "",
+    stages.step(
+        f"dispatching {plant.name} over {scenario.n_steps} steps of {scenario.dt_h:g} h from {scenario.index[0]}"
+        + (" in rolling windows" if sf.rolling is not None else ""),
+        "dispatch",
     )
     rolling: dict[str, Any] | None = None
     try:
@@ -449,8 +503,10 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
             from hydro_sim.optimise import dispatch
 
             res = dispatch(plant, scenario, **opts)
-            _say(args, f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
-            _say(args, f"status: {res.status}: {res.message}")
+            stages.say(f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
+            stages.say(f"status: {res.status}: {res.message}")
+            if res.status == "interrupted" or not _has_solution(res):
+                stages.close()  # the report so far, then what the outcome prints
             code = _solve_outcome(res, "the dispatch")
             if code is not None:
                 return code
@@ -472,8 +528,8 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
             message = f"{len(rr.windows)} windows" + (
                 f"; {rr.gap:+.3%} below the full-horizon optimum" if rr.gap is not None else ""
             )
-            _say(args, f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
-            _say(args, f"status: {status}: {message}")
+            stages.say(f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
+            stages.say(f"status: {status}: {message}")
             details = {"timings_s": rr.timings_s}
             rolling = {
                 "windows": len(rr.windows),
@@ -506,7 +562,7 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     if sf.outputs["replay"]:
         from hydro_sim.simulation import ReplayPolicy, simulate
 
-        log.warning("hydro-sim run: replaying the schedule through the simulator")
+        stages.step("replaying the schedule through the simulator", "replay")
         sim = simulate(plant, scenario, ReplayPolicy(schedule=schedule, mode="flows"))
         sim_frame = sim.frame(0)
         e = sim.energy_mwh().iloc[0]
@@ -564,15 +620,15 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
         "files": files_written + (["plots/"] if sf.outputs["plots"] else []),  # as written below
     }
     if status != "optimal":
-        _say(args, f"NOTE: the schedule is feasible but not proven optimal ({status}).")
-    _say(args, f"objective (revenue less costs): {_money(objective, cur)}")
+        stages.say(f"NOTE: the schedule is feasible but not proven optimal ({status}).")
+    stages.say(f"objective (revenue less costs): {_money(objective, cur)}")
     for key, value in energy.items():
         line = f"  {key:<30} {value:>14,.0f} MWh"
         if replay is not None and key in replay["energy_mwh"]:
             line += f"   replayed {replay['energy_mwh'][key]:>14,.0f} MWh"
-        _say(args, line)
-    _say(args, f"  water balance of the schedule closes to {balance:.1e} hm³")
-    log.warning("hydro-sim run: writing %s", out)
+        stages.say(line)
+    stages.say(f"  water balance of the schedule closes to {balance:.1e} hm³")
+    stages.step(f"writing {out}", "write")
     with _output.new_folder(out, guard, replace=args.force) as tmp:
         for name in files_written:
             path = tmp / name
@@ -591,10 +647,10 @@ def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
                 sim_frame.to_csv(path, float_format="%.9g", index_label="time")
             _output.test_hook(name)
         if sf.outputs["plots"]:
-            log.warning("hydro-sim run: drawing the plots")
+            stages.step("drawing the plots", "plots")
             _draw_plots(schedule, tmp / "plots", cur, f"{plant.name}, {sf.name}")
     written = files_written + (["plots/"] if sf.outputs["plots"] else [])
-    _say(args, f"written to {out}/: {', '.join(written)}")
+    stages.say(f"written to {out}/: {', '.join(written)}")
     return EXIT_OK
 
 

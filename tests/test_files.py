@@ -491,3 +491,33 @@ def test_the_readme_scenario_file_runs_as_written(tmp_path, capsys):
     generating = schedule["power_generating_mw"] > 0
     assert generating.any() and (schedule.loc[generating, "price_cny_per_mwh"] == 90.0).all()
     assert "EUR" in out
+
+
+def test_on_a_terminal_a_progress_bar_and_then_the_report(tmp_path, capsys, monkeypatch):
+    """With a terminal, the stages are a tqdm bar on stderr and the report is printed once the bar is gone
+    (not interleaved with it); without one, one line per stage (what a log file keeps)."""
+    scenario = write(tmp_path, "t.toml", TEXTBOOK)
+    code, out, err = main_in_process(capsys, "run", str(scenario), "--out", str(tmp_path / "a"))
+    assert code == 0
+    assert [line.split(":")[1].split()[0] for line in err.splitlines()] == [
+        "dispatching",
+        "replaying",
+        "writing",
+        "drawing",
+    ]
+    monkeypatch.setattr("hydro_sim.cli._progress", lambda args: True)
+    code, out_tty, err_tty = main_in_process(capsys, "run", str(scenario), "--out", str(tmp_path / "b"))
+    assert code == 0
+    assert "hydro-sim run: " in err_tty and "stage" in err_tty and "dispatching" not in err_tty
+    assert out_tty.replace(str(tmp_path / "b"), "X") == out.replace(str(tmp_path / "a"), "X")
+
+
+def test_the_output_folder_of_the_file_is_beside_it(tmp_path, capsys):
+    (tmp_path / "study").mkdir()
+    scenario = write(
+        tmp_path / "study", "t.toml", TEXTBOOK + "[outputs]\nfolder = 'results'\nplots = false\n"
+    )
+    code, out, err = main_in_process(capsys, "run", str(scenario))
+    assert code == 0, err
+    assert summary(tmp_path / "study" / "results")["scenario"]["name"] == "textbook by hand"
+    assert f"written to {tmp_path / 'study' / 'results'}/" in out

@@ -583,6 +583,22 @@ CASES = [
         run(BASE, args=("--mip-gap", "0.01")),
         "`--mip-gap` ('0.01') applies to the MILP only: set `unit_commitment = true` in [objective]",
     ),
+    Case(
+        id="run-time-limit-without-a-schedule",
+        area="cli-files",
+        bad="a time limit too short for the solver to find any schedule",
+        run=run(BASE, args=("--time-limit", "1e-9")),
+        exit_code=4,
+        match=("the dispatch gave no schedule (time_limit): stopped at the time limit (1e-09 s)",),
+    ),
+    Case(
+        id="run-infeasible",
+        area="cli-files",
+        bad="no inflow, an environmental flow and an end no lower than the start",
+        run=run(BASE.replace("inflow_upper_m3s = 60.0", "inflow_upper_m3s = 0.0")),
+        exit_code=3,
+        match=("the dispatch is infeasible", "end volume of the upper reservoir"),
+    ),
     _cli_case(
         "init-file-exists",
         "`init` on a file that exists",

@@ -453,15 +453,15 @@ def read_series_file(
     time_column: str = "time",
     time_zone: str | None = None,
     columns: Mapping[str, str] | None = None,
-    where: str = "",
     file: str | None = None,
 ) -> pd.DataFrame:
     """Read a CSV or Parquet series file into a frame of series (named as :data:`schema.SERIES_KEYS`).
 
     The rows are time steps; ``time_column`` holds their stamps (stamps with a UTC offset are converted to
     ``time_zone``, stamps without one are local time there, or tz-naive when no zone is given); ``columns``
-    maps series names to the file's column names. Unknown, repeated and non-numeric columns, empty cells,
-    unparseable, repeated, unsorted or irregular stamps are refused with the line (CSV) or row (Parquet).
+    maps series names to the file's column names; ``file`` names the scenario file in messages. Unknown,
+    repeated and non-numeric columns, empty cells, unparseable, repeated, unsorted or irregular stamps are
+    refused with the line (CSV) or row (Parquet).
     """
     file = file or str(path)
     table = "series"
@@ -487,9 +487,8 @@ def read_series_file(
     csv = suffix == ".csv"
     try:
         if csv:
-            header = pd.read_csv(path, nrows=0, header=None).iloc[:0]
+            # the header as written (pandas renames a repeated name to "name.1", which would hide it)
             names = [str(c) for c in pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0].tolist()]
-            del header
             frame = pd.read_csv(path, dtype=str, keep_default_na=False, header=0)
             frame.columns = pd.Index(names[: frame.shape[1]])
         else:

@@ -377,3 +377,24 @@ def test_curve_methods_name_the_curve_when_refusing_a_nan():
         HydroSimInputError, match=r"^`volume_hm3` \(nan\) must be finite.*in LevelVolumeCurve.level_masl_at$"
     ):
         lake.curve.level_masl_at(math.nan)
+
+
+@pytest.mark.parametrize(
+    ("kind", "confidence", "label"),
+    [
+        ("calibration", "L", "CALIBRATION (L): head fitted to the published energy"),
+        ("calibration", "", "CALIBRATION: head fitted to the published energy"),
+        ("assumption", "", "ASSUMPTION: head fitted to the published energy"),
+        ("derived", "M", "derived (M): head fitted to the published energy"),
+    ],
+)
+def test_provenance_labels_name_a_calibration_as_such(kind, confidence, label):
+    # a calibration (a figure fitted so the model reproduces a published result) is neither data nor a guess
+    prov = Provenance(kind=kind, text="head fitted to the published energy", confidence=confidence)
+    assert prov.label() == label
+
+
+def test_provenance_refuses_an_unknown_kind_listing_the_kinds():
+    with pytest.raises(HydroSimInputError) as err:
+        Provenance(kind="fitted", text="x")  # type: ignore[arg-type]
+    assert "'source', 'derived', 'calibration', 'assumption', 'user'" in str(err.value)

@@ -47,6 +47,18 @@ def test_pumping_pays_example_finds_the_round_trip_threshold(capsys):
     assert "pumping pays above a price ratio of 1.2346" in capsys.readouterr().out
 
 
+def test_cascade_example_prints_the_network_and_the_value_of_water(capsys):
+    runpy.run_path(str(ROOT / "examples" / "cascade.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "upstream order: Top → Middle → Bottom" in out
+    assert "  Middle pair-pump  pump      Bottom → Middle" in out
+    assert "  Middle  1   1  -1   1  -1   0   0   0" in out  # the Middle row of the water-balance matrix
+    assert (
+        "a hm³ in Top is worth 981 MWh = 490.5 (Top units) + 245.25 (Middle pair) + 245.25 (Bottom units)"
+        in out
+    )
+
+
 def test_cli_plant_prints_every_parameter_with_provenance():
     out = subprocess.run(
         [sys.executable, "-m", "hydro_sim.cli", "plant"], capture_output=True, text=True, check=True

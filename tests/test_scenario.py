@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, Provenance, Scenario
-from hydro_sim.scenario import SERIES_FIELDS
+from hydro_sim.scenario import SERIES_FIELDS, RoleInflows
 
 #: Float round-off of a mean over a few dozen values (relative, and absolute near zero).
 ROUND_OFF = 1e-12
@@ -355,3 +357,187 @@ def test_window_refuses_start_beside_start_h_even_when_they_agree():
         "both be given",
     ):
         full_scenario().window(start="2025-01-01 05:00", start_h=5.0)
+
+
+# -- inflows by reservoir name ------------------------------------------------------------------------------
+
+
+def named_scenario(index=HOURLY, **kw):
+    """Two named inflows (ramps that tell their step), every busbar series, provenance on a named inflow."""
+    args = {
+        "inflow_m3s": {"Lianghekou": ramp(index, 600.0), "Yagen-I": ramp(index, 9.0, 0.5)},
+        "price_cny_per_mwh": ramp(index, -20.0, 10.0),
+        "pv_available_mw": ramp(index, 0.0, 2.0),
+        "wind_available_mw": ramp(index, 200.0, -1.0),
+        "delivery_mw": ramp(index, 300.0),
+        "line_capacity_mw": ramp(index, 1000.0),
+        "name": "named",
+        "provenance": {
+            "Lianghekou inflow_m3s": Provenance(kind="assumption", text="made-up inflow"),
+            "price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices"),
+        },
+    }
+    return Scenario(**(args | kw))
+
+
+NAMED_COLUMNS = [
+    "Lianghekou inflow_m3s",
+    "Yagen-I inflow_m3s",
+    "price_cny_per_mwh",
+    "pv_available_mw",
+    "wind_available_mw",
+    "delivery_mw",
+    "line_capacity_mw",
+]
+
+
+def test_named_inflows_are_held_by_name_on_the_scenario_index():
+    sc = named_scenario()
+    assert sc.inflows_by_name and list(sc.inflow_m3s) == ["Lianghekou", "Yagen-I"]
+    assert sc.index.equals(HOURLY) and sc.n_steps == 48 and sc.dt_h == 1.0
+    assert sc.inflow_m3s["Lianghekou"].tolist() == [600.0 + i for i in range(48)]  # exact: integer values
+    assert sc.inflow_m3s["Yagen-I"].name == "Yagen-I inflow_m3s"
+    assert sc.series("Yagen-I inflow_m3s") is sc.inflow_m3s["Yagen-I"]
+    assert sc.series_names == tuple(NAMED_COLUMNS)
+    with pytest.raises(TypeError):  # read-only, like the rest of a frozen scenario
+        sc.inflow_m3s["Yagen-I"] = ramp(HOURLY)  # type: ignore[index]
+
+
+def test_a_named_scenario_fills_the_busbar_series_with_zeros():
+    sc = Scenario(inflow_m3s={"lake": pd.Series(3.0, index=HOURLY)})
+    for name in ("price_cny_per_mwh", "pv_available_mw", "wind_available_mw"):
+        assert (getattr(sc, name).to_numpy() == 0.0).all() and getattr(sc, name).index.equals(HOURLY)
+    assert sc.delivery_mw is None and sc.line_capacity_mw is None
+
+
+@pytest.mark.parametrize("field", ["inflow_upper_m3s", "inflow_lower_m3s"])
+def test_the_role_series_of_a_named_scenario_say_where_the_inflows_are(field):
+    sc = named_scenario()
+    with pytest.raises(HydroSimInputError) as err:
+        getattr(sc, field)
+    msg = str(err.value)
+    assert f"`{field}` (['Lianghekou', 'Yagen-I'])" in msg
+    assert "`scenario.inflow_m3s[name]`" in msg and "`network.inflows_m3s(scenario)`" in msg
+    with pytest.raises(HydroSimInputError, match="inflow_m3s\\[name\\]"):
+        sc.series(field)
+
+
+def test_a_role_scenario_holds_its_two_series_as_role_inflows():
+    sc = full_scenario()
+    assert not sc.inflows_by_name and isinstance(sc.inflow_m3s, RoleInflows)
+    assert list(sc.inflow_m3s) == ["inflow_upper_m3s", "inflow_lower_m3s"]
+    assert sc.inflow_m3s["inflow_upper_m3s"] is sc.inflow_upper_m3s
+    with pytest.raises(KeyError, match="by role"):
+        sc.inflow_m3s["Lianghekou"]
+
+
+def test_both_forms_at_once_are_refused():
+    with pytest.raises(
+        HydroSimInputError, match="`inflow_m3s`.*and `inflow_upper_m3s` must not both be given"
+    ):
+        Scenario(inflow_m3s={"A": ramp(HOURLY)}, inflow_upper_m3s=ramp(HOURLY))
+
+
+def test_replace_keeps_each_form():
+    role = dataclasses.replace(full_scenario(), inflow_lower_m3s=pd.Series(1.0, index=HOURLY), name="r")
+    assert role.inflow_lower_m3s.tolist() == [1.0] * 48 and role.inflow_upper_m3s.iloc[3] == 103.0
+    named = dataclasses.replace(named_scenario(), name="n2")
+    assert named.name == "n2" and named.inflow_m3s["Yagen-I"].iloc[2] == 10.0
+    assert named.provenance["Lianghekou inflow_m3s"].text == "made-up inflow"
+    with pytest.raises(HydroSimInputError, match="must not both be given"):
+        dataclasses.replace(named_scenario(), inflow_upper_m3s=ramp(HOURLY))
+
+
+def test_window_of_a_named_scenario_cuts_every_series():
+    w = named_scenario().window(start_h=24.0, hours=12.0)
+    assert w.inflows_by_name and w.n_steps == 12 and w.index.equals(HOURLY[24:36])
+    assert w.inflow_m3s["Lianghekou"].tolist() == [600.0 + i for i in range(24, 36)]
+    np.testing.assert_allclose(
+        w.inflow_m3s["Yagen-I"].to_numpy(), 9.0 + 0.5 * np.arange(24, 36), rtol=ROUND_OFF
+    )
+    assert w.price_cny_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
+    assert w.provenance["Lianghekou inflow_m3s"].text == "made-up inflow"
+    by_ts = named_scenario().window(start="2025-01-02 00:00", hours=12.0)
+    for name in NAMED_COLUMNS:
+        pd.testing.assert_series_equal(by_ts.series(name), w.series(name))
+
+
+@pytest.mark.parametrize(
+    "index", [HOURLY, THREE_HOURLY, BERLIN_SPRING], ids=["hourly", "3-hourly", "Berlin DST"]
+)
+def test_named_to_frame_from_frame_round_trip(index):
+    sc = named_scenario(index)
+    frame = sc.to_frame()
+    assert list(frame.columns) == NAMED_COLUMNS
+    assert frame["Lianghekou inflow_m3s"].iloc[5] == 605.0
+    back = Scenario.from_frame(frame, name="named", provenance=sc.provenance)
+    assert back.inflows_by_name and list(back.inflow_m3s) == ["Lianghekou", "Yagen-I"]
+    assert back.index.equals(index) and str(back.index.tz) == str(index.tz)
+    for name in NAMED_COLUMNS:
+        pd.testing.assert_series_equal(back.series(name), sc.series(name), check_freq=False)
+    assert back.provenance["Lianghekou inflow_m3s"].text == "made-up inflow"
+
+
+def test_named_summary_and_local_day():
+    sc = named_scenario()
+    summary = sc.summary()
+    assert list(summary.index) == NAMED_COLUMNS
+    # Lianghekou 600 … 647: mean 623.5; Yagen-I 9 … 32.5 step 0.5: mean 20.75
+    assert summary.loc["Lianghekou inflow_m3s"].tolist() == pytest.approx(
+        [623.5, 600.0, 647.0], rel=ROUND_OFF
+    )
+    assert summary.loc["Yagen-I inflow_m3s"].tolist() == pytest.approx([20.75, 9.0, 32.5], rel=ROUND_OFF)
+    berlin = named_scenario(BERLIN_SPRING)
+    assert berlin.local_day.value_counts().sort_index().tolist() == [24, 23, 24, 24, 1]
+
+
+def test_provenance_of_a_named_scenario_is_keyed_by_its_columns():
+    with pytest.raises(
+        HydroSimInputError, match="`provenance\\['inflow_upper_m3s'\\]`.*Lianghekou inflow_m3s"
+    ):
+        named_scenario(provenance={"inflow_upper_m3s": Provenance(kind="user", text="x")})
+
+
+def test_a_misaligned_named_series_names_the_series_that_set_the_index():
+    with pytest.raises(HydroSimInputError) as err:
+        Scenario(inflow_m3s={"A": ramp(HOURLY), "B": ramp(HOURLY[:24])})
+    assert "`inflow_m3s['B']`" in str(err.value) and "48 steps" in str(err.value)
+    with pytest.raises(HydroSimInputError) as err:
+        Scenario(inflow_m3s={"A": ramp(HOURLY)}, price_cny_per_mwh=ramp(BERLIN_SPRING[:48]))
+    assert "like `inflow_m3s['A']`" in str(err.value) and "inflow_upper_m3s" not in str(err.value)
+
+
+@pytest.mark.parametrize("make", [full_scenario, named_scenario], ids=["by role", "by name"])
+def test_scenarios_pickle_and_copy_in_their_form(make):
+    import copy
+    import pickle
+
+    sc = make()
+    for back in (pickle.loads(pickle.dumps(sc)), copy.deepcopy(sc), copy.copy(sc)):
+        assert back.inflows_by_name == sc.inflows_by_name and back.name == sc.name
+        pd.testing.assert_frame_equal(back.to_frame(), sc.to_frame())
+        assert {k: v.text for k, v in back.provenance.items()} == {
+            k: v.text for k, v in sc.provenance.items()
+        }
+
+
+def test_by_reservoir_names_the_role_inflows_and_moves_their_provenance():
+    sc = dataclasses.replace(
+        full_scenario(),
+        provenance={
+            "inflow_lower_m3s": Provenance(kind="assumption", text="1.5 % of the upper"),
+            "price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices"),
+        },
+    )
+    named = sc.by_reservoir("Lianghekou", "Yagen-I")
+    assert named.inflows_by_name and list(named.inflow_m3s) == ["Lianghekou", "Yagen-I"]
+    pd.testing.assert_series_equal(named.inflow_m3s["Lianghekou"], sc.inflow_upper_m3s, check_names=False)
+    pd.testing.assert_series_equal(named.inflow_m3s["Yagen-I"], sc.inflow_lower_m3s, check_names=False)
+    pd.testing.assert_series_equal(named.price_cny_per_mwh, sc.price_cny_per_mwh)
+    assert set(named.provenance) == {"Yagen-I inflow_m3s", "price_cny_per_mwh"}
+    lake = Scenario(inflow_upper_m3s=ramp(HOURLY)).by_reservoir("lake")
+    assert list(lake.inflow_m3s) == ["lake"]
+    with pytest.raises(HydroSimInputError, match="`lower` \\(None\\) must name the reservoir"):
+        sc.by_reservoir("Lianghekou")
+    with pytest.raises(HydroSimInputError, match="already gives its inflows by reservoir name"):
+        named.by_reservoir("A")

@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import re
 import sys
 import textwrap
 import warnings
@@ -404,43 +403,40 @@ def _money(value: float, currency: str) -> str:
     return f"{value:,.0f} {currency}"
 
 
-def _plain_title(text: str) -> str:
-    """``text`` without the CJK characters that the plots' font cannot draw (a parenthesised native name goes)."""
-    text = re.sub(r"\s*\([^)]*[\u3000-\u9fff][^)]*\)", "", text)
-    return re.sub(r"[\u3000-\u9fff]+", "", text).strip()
-
-
-def _relabel(fig: Any, currency: str, title: str) -> Any:
-    """A figure of :mod:`hydro_sim.plots` with money in the run's currency and the run named in its title."""
-    title = _plain_title(title)
-    for ax in fig.axes:
-        for get, put in ((ax.get_ylabel, ax.set_ylabel), (ax.get_xlabel, ax.set_xlabel)):
-            label = get()
-            if "CNY" in label:
-                put(label.replace("CNY", currency))
-    if fig.axes:
-        ax = fig.axes[0]
-        ax.set_title(f"{title}: {ax.get_title()}" if ax.get_title() else title, fontsize=10)
-    return fig
-
-
-def _draw_plots(schedule: Any, folder: Path, currency: str, title: str) -> list[str]:
+def _draw_plots(
+    schedule: Any, folder: Path, *, currency: str, plant: Any, case: str, line_capacity_mw: Any = None
+) -> list[str]:
     """The figures of a schedule into ``folder``: the first week's dispatch, levels, heads, monthly energy, the
-    month–hour map. Returns the names written."""
+    month–hour map, each titled with the plant (a Plant, whose limits are drawn, or its name) and the case.
+    Returns the names written."""
     from hydro_sim import plots
 
+    named = {"plant": plant, "case": case}
     figures = {
-        "dispatch_first_week.png": lambda: plots.dispatch_stack(schedule),
-        "reservoir_levels.png": lambda: plots.reservoir_levels(schedule),
-        "heads.png": lambda: plots.heads(schedule),
-        "monthly_energy.png": lambda: plots.monthly_energy(schedule),
-        "month_hour_map.png": lambda: plots.month_hour_map(schedule),
+        "dispatch_first_week.png": lambda: plots.dispatch_stack(
+            schedule, currency=currency, line_capacity_mw=line_capacity_mw, **named
+        ),
+        "reservoir_levels.png": lambda: plots.reservoir_levels(schedule, **named),
+        "heads.png": lambda: plots.heads(schedule, **named),
+        "monthly_energy.png": lambda: plots.monthly_energy(schedule, **named),
+        "month_hour_map.png": lambda: plots.month_hour_map(schedule, **named),
     }
     folder.mkdir(exist_ok=True)
     for name, draw in figures.items():
-        plots.save_figure(_relabel(draw(), currency, title), folder / name)
+        plots.save_figure(draw(), folder / name)
         _output.test_hook(f"plots/{name}")
     return list(figures)
+
+
+def _saved_plant(summary: dict[str, Any]) -> Any:
+    """The plant of a run's summary.json (its preset and overrides), or its name if it cannot be rebuilt."""
+    from hydro_sim import files
+
+    info = summary.get("plant", {})
+    try:
+        return files.apply_overrides(files.preset_plant(info["preset"]), info.get("overrides", {}))
+    except (KeyError, TypeError, HydroSimInputError):
+        return info.get("name")
 
 
 def _json_ready(value: Any) -> Any:
@@ -648,7 +644,14 @@ def _run(
             _output.test_hook(name)
         if sf.outputs["plots"]:
             stages.step("drawing the plots", "plots")
-            _draw_plots(schedule, tmp / "plots", cur, f"{plant.name}, {sf.name}")
+            _draw_plots(
+                schedule,
+                tmp / "plots",
+                currency=cur,
+                plant=plant,
+                case=sf.name,
+                line_capacity_mw=scenario.line_capacity_mw,
+            )
     written = files_written + (["plots/"] if sf.outputs["plots"] else [])
     stages.say(f"written to {out}/: {', '.join(written)}")
     return EXIT_OK
@@ -680,9 +683,10 @@ def _cmd_plot(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     if args.out is not None:
         _output.check_new_folder(out, where)
     cur = summary.get("scenario", {}).get("currency", "CNY")
-    title = f"{summary.get('plant', {}).get('name', '')}, {summary.get('scenario', {}).get('name', '')}"
+    plant = _saved_plant(summary)
+    case = summary.get("scenario", {}).get("name")
     with _output.new_folder(out, guard, replace=replace) as tmp:
-        names = _draw_plots(schedule, tmp, cur, title)
+        names = _draw_plots(schedule, tmp, currency=cur, plant=plant, case=case)
     _say(args, f"plots drawn into {out}/: {', '.join(names)}")
     return EXIT_OK
 

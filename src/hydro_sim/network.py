@@ -38,6 +38,7 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,11 +46,21 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from hydro_sim import _validation as iv
-from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
 from hydro_sim.errors import HydroSimInputError
-from hydro_sim.plant import GridLine, Plant, Provenance, PumpTurbineGroup, Reservoir, TurbineGroup
+from hydro_sim.plant import (
+    GridLine,
+    Plant,
+    Provenance,
+    PumpTurbineGroup,
+    Reservoir,
+    TurbineGroup,
+    _walk,
+    unit_of,
+)
 
 if TYPE_CHECKING:
     from hydro_sim.scenario import Scenario
@@ -63,6 +74,7 @@ __all__ = [
     "Spillway",
     "TailwaterCurve",
     "TurbineLink",
+    "hybrid_network",
     "network_of",
 ]
 
@@ -250,8 +262,10 @@ class PumpTurbineLink:
     upper, lower : str
         The reservoirs at the two ends.
     generating_head_range_m, pumping_head_range_m : tuple of two floats, optional
-        The units' operating head range in each mode, (lowest, highest); outside it a mode may not run.
-        [m]
+        The units' operating head range in each mode, (lowest, highest), on the net head of that mode
+        (generating H − kQ², pumping H + kQ²); outside it the mode may not run. ``None`` (the default) for no
+        range; ``math.inf`` as the highest for no upper limit. A network refuses a range its reservoirs can
+        never reach (:class:`Network`). [m]
     """
 
     units: PumpTurbineGroup
@@ -270,10 +284,14 @@ class PumpTurbineLink:
             value = getattr(self, field)
             if value is None:
                 continue
+            if isinstance(value, np.ndarray) and value.ndim == 1:
+                value = tuple(value.tolist())
             if not isinstance(value, Sequence) or isinstance(value, str) or len(value) != 2:
-                raise iv.fail(field, "must be a pair (lowest, highest) of heads", value, where)
+                raise iv.fail(
+                    field, "must be a pair (lowest, highest) of heads, or None for no range", value, where
+                )
             lo = iv.positive(f"{field}[0]", value[0], where)
-            hi = iv.finite(f"{field}[1]", value[1], where)
+            hi = iv.number_or_inf(f"{field}[1]", value[1], where)
             if hi <= lo:
                 raise iv.fail(field, "must have its highest head above its lowest", tuple(value), where)
             object.__setattr__(self, field, (lo, hi))
@@ -405,7 +423,10 @@ class Network:
     constraints are named ``"{element}-{family}"``); a link names an unknown node, starts at a river sink,
     or joins a node to itself; a pump-turbine group's ends are not both reservoirs; a reservoir has no way
     for water to leave it; the links that move water downhill (turbines, spillways, releases, generating)
-    form a cycle; or there is no unit group at all.
+    form a cycle; there is no unit group at all; a unit group's gross head is not positive at every state
+    (the lowest level of its ``from`` reservoir must lie above the highest of its ``to`` node); or a
+    pump-turbine group's head range lies wholly outside the net heads its reservoirs allow (the units could
+    never run in that mode).
     """
 
     name: str
@@ -503,6 +524,61 @@ class Network:
                 where,
             )
         self.upstream_order()  # refuses a cycle of downhill links
+        for link in self.links:
+            if isinstance(link, (TurbineLink, PumpTurbineLink)):
+                self._check_heads(link, where)
+
+    def _level_range_masl(self, name: str, flow_m3s: float) -> tuple[float, float]:
+        """Lowest and highest level a node can have: a reservoir's operating levels (monthly ones included);
+        a river sink's level (a table's: from zero discharge to ``flow_m3s``, a unit group's own full flow,
+        below which its level cannot be while that group runs at full flow). [m a.s.l.]"""
+        node = self.node(name)
+        if isinstance(node, Reservoir):
+            lows = [node.min_level_masl, *(node.monthly_min_level_masl or ())]
+            highs = [node.max_level_masl, *(node.monthly_max_level_masl or ())]
+            return min(lows), max(highs)
+        return node.lowest_level_masl, float(node.level_masl_at(flow_m3s))
+
+    def _check_heads(self, link: TurbineLink | PumpTurbineLink, where: str) -> None:
+        """A unit group needs a positive gross head at every state of its two ends, and a pump-turbine group's
+        head ranges must overlap the net heads its reservoirs allow."""
+        units = link.units
+        q_gen = units.max_total_flow_m3s
+        lo_from, hi_from = self._level_range_masl(link.from_node, q_gen)
+        lo_to, hi_to = self._level_range_masl(link.to_node, q_gen)
+        kind = type(link).__name__
+        at = f"{kind} '{link.name}' of {where}"
+        gross_min, gross_max = lo_from - hi_to, hi_from - lo_to
+        if gross_min <= 0.0:
+            raise iv.fail(
+                "to_node" if isinstance(link, TurbineLink) else "lower",
+                f"reaches {hi_to:g} m, not below the lowest level of '{link.from_node}' "
+                f"({lo_from:g} m): the units' gross head would not be positive at every state",
+                link.to_node,
+                at,
+            )
+        if not isinstance(link, PumpTurbineLink):
+            return
+        k = units.head_loss_coefficient_s2_per_m5
+        # pumping flow is at most the largest input over ρ·g·(the least pumping head, ≥ the least gross head)
+        q_pump = link.units.max_total_pumping_power_mw * W_PER_MW / (RHO_WATER_KG_M3 * G_M_S2 * gross_min)
+        for field, reach in (
+            ("generating_head_range_m", (gross_min - k * q_gen**2, gross_max)),
+            ("pumping_head_range_m", (gross_min, gross_max + k * q_pump**2)),
+        ):
+            rng = getattr(link, field)
+            if rng is None:
+                continue
+            if rng[0] > reach[1] or rng[1] < reach[0]:
+                mode = "generate" if field.startswith("generating") else "pump"
+                raise iv.fail(
+                    field,
+                    f"lies outside the net heads its reservoirs allow ({reach[0]:.1f}–{reach[1]:.1f} m: "
+                    f"'{link.upper}' at {lo_from:g}–{hi_from:g} m over '{link.lower}' at {lo_to:g}–{hi_to:g} m, "
+                    f"with the waterway loss): the units could never {mode}",
+                    rng,
+                    at,
+                )
 
     # -- lookups -------------------------------------------------------------------------------
     def node(self, name: str) -> Node:
@@ -566,6 +642,65 @@ class Network:
                 a[row[col.to_node], j] += 1.0
         return a
 
+    def parameters(self) -> pd.DataFrame:
+        """Every scalar parameter of every element with its unit and provenance, one row each.
+
+        Rows in element order (reservoirs, sinks, links, the line), each parameter as ``"{element}.{field}"``
+        (a unit group's fields under its link's name; a pump-turbine group's head ranges shown ``none`` when
+        not set). Columns: ``parameter``, ``value``, ``unit``, ``provenance`` (``ASSUMPTION: …``,
+        ``CALIBRATION (L): …``, ``source (H): …``; ``user input`` where the network carries no record).
+
+        Examples
+        --------
+        >>> from hydro_sim.examples import cascade_network
+        >>> cascade_network().parameters().set_index("parameter").loc["Top units.max_flow_m3s", "value"]
+        50.0
+        """
+        structure = {"name", "where", "provenance", "units", "from_node", "to_node", "upper", "lower"}
+        rows: list[tuple[str, Any]] = []
+        nodes: tuple[Node, ...] = (*self.reservoirs, *self.sinks)
+        for element in nodes:
+            rows += [(f"{element.name}.{p}", v) for p, v in _walk(element)]
+        for link in self.links:
+            if isinstance(link, (TurbineLink, PumpTurbineLink)):
+                rows += [(f"{link.name}.{p}", v) for p, v in _walk(link.units)]
+            if isinstance(link, PumpTurbineLink):
+                for field in ("generating_head_range_m", "pumping_head_range_m"):
+                    rng = getattr(link, field)
+                    rows.append((f"{link.name}.{field}", "none" if rng is None else f"{rng[0]:g}–{rng[1]:g}"))
+            elif not isinstance(link, TurbineLink):
+                for f in dataclasses.fields(link):
+                    if f.name not in structure:
+                        rows.append((f"{link.name}.{f.name}", getattr(link, f.name)))
+        rows += [(f"line.{p}", v) for p, v in _walk(self.line)]
+        out = []
+        for path, value in rows:
+            prov = self.provenance.get(path)
+            out.append(
+                {
+                    "parameter": path,
+                    "value": value,
+                    "unit": unit_of(path),
+                    "provenance": prov.label() if prov is not None else "user input",
+                }
+            )
+        return pd.DataFrame(out, columns=["parameter", "value", "unit", "provenance"])
+
+    def sink_incidence(self) -> np.ndarray:
+        """Where water leaves the model, (river sinks, flow columns): +1 where a column discharges into a sink.
+
+        Row k times the flows is the total discharge into sink k, to which the reach's own minimum, maximum,
+        ramp and tailwater table apply. Stacked under :meth:`incidence` it is the node–link matrix of the whole
+        graph, whose every column sums to zero (each column takes its water from one node to another). [-]
+        """
+        row = {k.name: i for i, k in enumerate(self.sinks)}
+        cols = self.flow_columns()
+        a = np.zeros((len(row), len(cols)))
+        for j, col in enumerate(cols):
+            if col.to_node in row:
+                a[row[col.to_node], j] = 1.0
+        return a
+
     def upstream_order(self) -> tuple[str, ...]:
         """Reservoir names, upstream first along the links that move water downhill (stable: ties keep the
         order of ``reservoirs``). A cycle of such links is refused, naming it."""
@@ -602,13 +737,43 @@ class Network:
     def inflows_m3s(self, scenario: Scenario) -> np.ndarray:
         """Natural inflow into each reservoir per step, rows in ``reservoirs`` order, shape (reservoirs, steps).
 
-        The one place a model reads a scenario's inflows. A scenario with the two role series
-        (``inflow_upper_m3s``, ``inflow_lower_m3s``) fits a network of one or two reservoirs: the upper
-        series is the first reservoir's, the lower one the second's. [m³/s]
+        The one place a model reads a scenario's inflows.
+
+        - A scenario with inflows by reservoir name (``inflow_m3s={name: Series}``) gives each named
+          reservoir its series; a reservoir without an entry gets zero inflow. A name that is not one of the
+          network's reservoirs is refused, with the list of its reservoirs and the nearest name.
+        - A scenario with the two role series (``inflow_upper_m3s``, ``inflow_lower_m3s``) fits a network of
+          one or two reservoirs: the upper series is the first reservoir's, the lower one the second's.
+
+        [m³/s]
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from hydro_sim import Scenario
+        >>> from hydro_sim.examples import cascade_network
+        >>> idx = pd.date_range("2030-01-01", periods=2, freq="h")
+        >>> sc = Scenario(inflow_m3s={"Middle": pd.Series([5.0, 6.0], index=idx)})
+        >>> cascade_network().inflows_m3s(sc).tolist()      # rows Top, Middle, Bottom
+        [[0.0, 0.0], [5.0, 6.0], [0.0, 0.0]]
         """
         where = f"Network '{self.name}'.inflows_m3s()"
         n_r, T = len(self.reservoirs), scenario.n_steps
         out = np.zeros((n_r, T))
+        if scenario.inflows_by_name:
+            row = {name: i for i, name in enumerate(self.reservoir_names)}
+            for key, series in scenario.inflow_m3s.items():
+                if key not in row:
+                    near = difflib.get_close_matches(key, self.reservoir_names, n=1, cutoff=0.5)
+                    hint = f"; did you mean '{near[0]}'?" if near else ""
+                    what = (
+                        f"is a river sink of the network, and inflow enters reservoirs only{hint}"
+                        if key in {k.name for k in self.sinks}
+                        else f"must name one of the network's reservoirs ({', '.join(self.reservoir_names)}){hint}"
+                    )
+                    raise iv.fail(f"inflow_m3s[{key!r}]", what, key, f"{where} of scenario '{scenario.name}'")
+                out[row[key]] = series.to_numpy(dtype=float)
+            return out
         out[0] = scenario.inflow_upper_m3s.to_numpy(dtype=float)
         lower = scenario.inflow_lower_m3s.to_numpy(dtype=float)
         if n_r >= 2:
@@ -625,7 +790,8 @@ class Network:
             raise iv.fail(
                 "scenario",
                 f"must give the inflow of each of the {n_r} reservoirs "
-                f"({', '.join(self.reservoir_names)}) by name: the upper/lower series fit one or two",
+                f"({', '.join(self.reservoir_names)}) by name, `Scenario(inflow_m3s={{name: Series}})`: "
+                "the upper/lower series fit one or two",
                 scenario.name,
                 where,
             )
@@ -671,15 +837,121 @@ class Network:
 
 
 # -- the two-reservoir plant as a network ----------------------------------------------------------
+def hybrid_network(
+    *,
+    name: str,
+    upper: Reservoir,
+    lower: Reservoir,
+    reversible: PumpTurbineGroup | None = None,
+    conventional: TurbineGroup | None = None,
+    river: RiverSink | None = None,
+    environmental_min_flow_m3s: float = 0.0,
+    max_release_m3s: float = math.inf,
+    max_ramp_m3s_per_h: float = math.inf,
+    generating_head_range_m: tuple[float, float] | None = None,
+    pumping_head_range_m: tuple[float, float] | None = None,
+    line: GridLine | None = None,
+    provenance: Mapping[str, Provenance] | None = None,
+) -> Network:
+    """The two-reservoir hybrid in a few lines: upper → lower through its units and spillway, then a release.
+
+    Links, in this order: ``conventional`` (upper → lower), ``reversible`` (a pump-turbine group between
+    them, with its head ranges), ``"{upper} spillway"`` (upper → lower) and ``"{lower} release"`` (lower →
+    the river, with the environmental minimum, maximum and ramp). The river is ``river``, or a sink named
+    ``"river"`` at the lower reservoir's lowest level (no unit discharges into it, so its level enters no
+    head). :func:`network_of` builds a :class:`~hydro_sim.plant.Plant` with a lower reservoir through this.
+
+    Parameters
+    ----------
+    name : str
+        The network's name.
+    upper, lower : Reservoir
+        The two reservoirs.
+    reversible : PumpTurbineGroup, optional
+        Pump-turbines between them.
+    conventional : TurbineGroup, optional
+        Conventional units on the upper reservoir (give this, ``reversible`` or both).
+    river : RiverSink, optional
+        Where the release goes.
+    environmental_min_flow_m3s, max_release_m3s, max_ramp_m3s_per_h : float
+        Limits of the release. [m³/s], [m³/s], [m³/s per h]
+    generating_head_range_m, pumping_head_range_m : tuple of two floats, optional
+        The pump-turbines' operating head ranges (:class:`PumpTurbineLink`). [m]
+    line : GridLine, optional
+        The busbar's line; unlimited if not given.
+    provenance : mapping of str to Provenance, optional
+        Where each parameter comes from.
+
+    Examples
+    --------
+    >>> from hydro_sim import lianghekou
+    >>> p = lianghekou()
+    >>> net = hybrid_network(name="hybrid", upper=p.upper, lower=p.lower, reversible=p.reversible,
+    ...                      conventional=p.conventional, environmental_min_flow_m3s=66.4,
+    ...                      pumping_head_range_m=(185.0, 275.0))
+    >>> [c.name for c in net.flow_columns()] == [c.name for c in network_of(p).flow_columns()]
+    True
+    >>> net.link("Lianghekou reversible").pumping_head_range_m
+    (185.0, 275.0)
+    """
+    where = "hybrid_network()"
+    for field, value in (("upper", upper), ("lower", lower)):
+        if not isinstance(value, Reservoir):
+            raise iv.fail(field, "must be a Reservoir", type(value).__name__, where)
+    if river is None:
+        river = RiverSink(name="river", tailwater_level_masl=float(lower.curve.level_masl[0]))
+    elif not isinstance(river, RiverSink):
+        raise iv.fail("river", "must be a RiverSink or None", type(river).__name__, where)
+    links: list[Link] = []
+    if conventional is not None:
+        links.append(TurbineLink(units=conventional, from_node=upper.name, to_node=lower.name))
+    if reversible is not None:
+        links.append(
+            PumpTurbineLink(
+                units=reversible,
+                upper=upper.name,
+                lower=lower.name,
+                generating_head_range_m=generating_head_range_m,
+                pumping_head_range_m=pumping_head_range_m,
+            )
+        )
+    elif generating_head_range_m is not None or pumping_head_range_m is not None:
+        raise iv.fail(
+            "generating_head_range_m" if generating_head_range_m is not None else "pumping_head_range_m",
+            "needs `reversible`: a head range belongs to pump-turbines",
+            generating_head_range_m if generating_head_range_m is not None else pumping_head_range_m,
+            where,
+        )
+    links.append(Spillway(name=f"{upper.name} spillway", from_node=upper.name, to_node=lower.name))
+    links.append(
+        Release(
+            name=f"{lower.name} release",
+            from_node=lower.name,
+            to_node=river.name,
+            environmental_min_flow_m3s=environmental_min_flow_m3s,
+            max_flow_m3s=max_release_m3s,
+            max_ramp_m3s_per_h=max_ramp_m3s_per_h,
+        )
+    )
+    return Network(
+        name=name,
+        reservoirs=(upper, lower),
+        sinks=(river,),
+        links=tuple(links),
+        line=GridLine(capacity_mw=math.inf) if line is None else line,
+        provenance={} if provenance is None else provenance,
+    )
+
+
 def network_of(plant: Plant, *, river_name: str = "river") -> Network:
     """The network of a :class:`~hydro_sim.plant.Plant` (upper, optional lower, one group of each kind).
 
     The conventional units and the spill of the upper reservoir discharge into the lower reservoir when
     there is one, else into the river. With a lower reservoir, the release leaves it for the river with the
-    plant's outlet limits; with one reservoir, the plant's release is all the water reaching the river, so
-    the outlet limits become the river reach's own (:class:`RiverSink`). The river sink is at the plant's
-    tailwater level; below a lower reservoir, where the plant gives none, at the lower reservoir's lowest
-    level (no unit discharges into it, so its level enters no head).
+    plant's outlet limits (:func:`hybrid_network`); with one reservoir, the plant's release is all the water
+    reaching the river, so the outlet limits become the river reach's own (:class:`RiverSink`). The river
+    sink is at the plant's tailwater level; below a lower reservoir, where the plant gives none, at the lower
+    reservoir's lowest level (no unit discharges into it, so its level enters no head).
 
     Examples
     --------
@@ -691,49 +963,45 @@ def network_of(plant: Plant, *, river_name: str = "river") -> Network:
     if not isinstance(plant, Plant):
         raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, "network_of()")
     upper = plant.upper
-    into = plant.lower.name if plant.lower is not None else river_name
-    tailwater = (
-        plant.tailwater_level_masl
-        if plant.tailwater_level_masl is not None
-        else plant.lower.curve.level_masl[0]
-        if plant.lower is not None
-        else math.nan
-    )
-    links: list[Link] = []
-    if plant.conventional is not None:
-        links.append(TurbineLink(units=plant.conventional, from_node=upper.name, to_node=into))
-    if plant.reversible is not None and plant.lower is not None:
-        links.append(PumpTurbineLink(units=plant.reversible, upper=upper.name, lower=plant.lower.name))
-    links.append(Spillway(name=f"{upper.name} spillway", from_node=upper.name, to_node=into))
     out = plant.outlet
-    if plant.lower is not None:
-        links.append(
-            Release(
-                name=f"{plant.lower.name} release",
-                from_node=plant.lower.name,
-                to_node=river_name,
-                environmental_min_flow_m3s=out.environmental_min_flow_m3s,
-                max_flow_m3s=out.max_release_m3s,
-                max_ramp_m3s_per_h=out.max_ramp_m3s_per_h,
+    try:
+        if plant.lower is not None:
+            tailwater = (
+                plant.tailwater_level_masl
+                if plant.tailwater_level_masl is not None
+                else plant.lower.curve.level_masl[0]
             )
-        )
-        sink = RiverSink(name=river_name, tailwater_level_masl=float(tailwater))
-        reservoirs: tuple[Reservoir, ...] = (upper, plant.lower)
-    else:
+            return hybrid_network(
+                name=plant.name,
+                upper=upper,
+                lower=plant.lower,
+                reversible=plant.reversible,
+                conventional=plant.conventional,
+                river=RiverSink(name=river_name, tailwater_level_masl=float(tailwater)),
+                environmental_min_flow_m3s=out.environmental_min_flow_m3s,
+                max_release_m3s=out.max_release_m3s,
+                max_ramp_m3s_per_h=out.max_ramp_m3s_per_h,
+                line=plant.line,
+                provenance=plant.provenance,
+            )
         # one reservoir: the plant's "release" is all the water reaching the river (units and spill), so its
         # limits are the reach's own
         sink = RiverSink(
             name=river_name,
-            tailwater_level_masl=float(tailwater),
+            tailwater_level_masl=float(
+                plant.tailwater_level_masl if plant.tailwater_level_masl is not None else math.nan
+            ),
             environmental_min_flow_m3s=out.environmental_min_flow_m3s,
             max_flow_m3s=out.max_release_m3s,
             max_ramp_m3s_per_h=out.max_ramp_m3s_per_h,
         )
-        reservoirs = (upper,)
-    try:
+        links: list[Link] = []
+        if plant.conventional is not None:
+            links.append(TurbineLink(units=plant.conventional, from_node=upper.name, to_node=river_name))
+        links.append(Spillway(name=f"{upper.name} spillway", from_node=upper.name, to_node=river_name))
         return Network(
             name=plant.name,
-            reservoirs=reservoirs,
+            reservoirs=(upper,),
             sinks=(sink,),
             links=tuple(links),
             line=plant.line,

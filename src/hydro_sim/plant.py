@@ -52,7 +52,8 @@ __all__ = [
     "TurbineGroup",
 ]
 
-ProvenanceKind = Literal["source", "derived", "assumption", "user"]
+ProvenanceKind = Literal["source", "derived", "calibration", "assumption", "user"]
+_PROVENANCE_KINDS = ("source", "derived", "calibration", "assumption", "user")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,7 +63,9 @@ class Provenance:
     Parameters
     ----------
     kind : ``"source"`` (stated in a cited page), ``"derived"`` (computed from sourced figures),
-        ``"assumption"`` (no source; an engineering default to replace) or ``"user"``.
+        ``"calibration"`` (fitted so that the model reproduces a published *result*, e.g. a head derived from
+        a published annual energy: that result can then not validate the model), ``"assumption"`` (no source;
+        an engineering default to replace) or ``"user"``.
     text : Citation, working or reasoning.
     confidence : H, M or L as in ``data/lianghekou_sources.md``; empty for user input.
 
@@ -70,6 +73,8 @@ class Provenance:
     --------
     >>> Provenance(kind="assumption", text="cycle efficiency 0.76 (range 0.72–0.80)").label()
     'ASSUMPTION: cycle efficiency 0.76 (range 0.72–0.80)'
+    >>> Provenance(kind="calibration", text="head from the published energy", confidence="L").label()
+    'CALIBRATION (L): head from the published energy'
     """
 
     kind: ProvenanceKind
@@ -77,19 +82,22 @@ class Provenance:
     confidence: str = ""
 
     def __post_init__(self) -> None:
-        if not isinstance(self.kind, str) or self.kind not in ("source", "derived", "assumption", "user"):
+        if not isinstance(self.kind, str) or self.kind not in _PROVENANCE_KINDS:
             raise iv.fail(
-                "kind", "must be one of 'source', 'derived', 'assumption', 'user'", self.kind, "Provenance"
+                "kind", f"must be one of {', '.join(map(repr, _PROVENANCE_KINDS))}", self.kind, "Provenance"
             )
         if not isinstance(self.confidence, str) or self.confidence not in ("", "H", "M", "L", "L–M", "M–H"):
             raise iv.fail("confidence", "must be '', H, M, L, L–M or M–H", self.confidence, "Provenance")
         iv.text("text", self.text, "Provenance")
 
     def label(self) -> str:
-        """One-line label for reports: ``ASSUMPTION: …``, ``source (H): …``, ``derived (L): …``."""
+        """One-line label for reports: ``ASSUMPTION: …``, ``CALIBRATION (L): …``, ``source (H): …``,
+        ``derived (L): …``."""
         if self.kind == "assumption":
             return f"ASSUMPTION: {self.text}"
         conf = f" ({self.confidence})" if self.confidence else ""
+        if self.kind == "calibration":
+            return f"CALIBRATION{conf}: {self.text}"
         return f"{self.kind}{conf}: {self.text}"
 
 

@@ -203,11 +203,12 @@ def write_annual_check(
     names = annual_check_files(check)
     sch = check.schedule
     weeks = _figure_weeks(sch)
+    case = check.summary.get("scenario")
     figures: dict[str, Callable[[], Any]] = {
-        "reservoir_levels.png": lambda: plots.reservoir_levels(sch),
-        "heads.png": lambda: plots.heads(sch),
-        "month_hour_map.png": lambda: plots.month_hour_map(sch),
-        "monthly_energy.png": lambda: plots.monthly_energy(sch),
+        "reservoir_levels.png": lambda: plots.reservoir_levels(sch, plant=plant, case=case),
+        "heads.png": lambda: plots.heads(sch, plant=plant, case=case),
+        "month_hour_map.png": lambda: plots.month_hour_map(sch, plant=plant, case=case),
+        "monthly_energy.png": lambda: plots.monthly_energy(sch, plant=plant, case=case),
     }
     for name in names:
         path = folder / name
@@ -225,7 +226,7 @@ def write_annual_check(
                 json.dumps(_json_ready(check.timings_s), indent=2, sort_keys=True) + "\n", encoding="utf-8"
             )
         elif name in weeks:
-            plots.save_figure(plots.dispatch_stack(sch, start=weeks[name]), path)
+            plots.save_figure(plots.dispatch_stack(sch, start=weeks[name], plant=plant, case=case), path)
         else:
             plots.save_figure(figures[name](), path)
         then(name)

@@ -1,10 +1,13 @@
-"""Bad networks: unknown or wrong nodes, water that cannot leave, water falling in a circle, bad limits."""
+"""Bad networks: unknown or wrong nodes, water that cannot leave, water falling in a circle, bad limits, heads
+that cannot be positive or head ranges out of reach, inflows for reservoirs a network does not have."""
 
 from __future__ import annotations
 
 from _harness import Case
 
 from hydro_sim import LevelVolumeCurve, PumpTurbineGroup, Reservoir, TurbineGroup
+from hydro_sim.examples import cascade_network, constant_scenario, named_scenario
+from hydro_sim.lianghekou import lianghekou_network, yagen_i_calibrated_head_m
 from hydro_sim.network import (
     Network,
     PumpTurbineLink,
@@ -13,6 +16,7 @@ from hydro_sim.network import (
     Spillway,
     TailwaterCurve,
     TurbineLink,
+    hybrid_network,
 )
 
 
@@ -229,5 +233,200 @@ CASES = [
             TurbineLink(units=_units(), from_node="lake", to_node="river")
         ).water_balance_error_hm3([[50.0, 50.0]], [[0.0]], [[1.0], [2.0]], 1.0),
         match=("flow_m3s", "shape (1, 1)"),
+    ),
+    # -- inflows ---------------------------------------------------------------------------------------------
+    Case(
+        id="network-inflow-unknown-reservoir",
+        area="network",
+        bad="a scenario's inflow for 'Midle' on a cascade with a reservoir 'Middle'",
+        run=lambda tmp: cascade_network().inflows_m3s(named_scenario(hours=3, inflow_m3s={"Midle": 1.0})),
+        match=("`inflow_m3s['Midle']`", "(Top, Middle, Bottom)", "did you mean 'Middle'?"),
+    ),
+    Case(
+        id="network-inflow-into-a-sink",
+        area="network",
+        bad="a scenario's inflow into the river sink",
+        run=lambda tmp: cascade_network().inflows_m3s(named_scenario(hours=3, inflow_m3s={"river": 1.0})),
+        match=("`inflow_m3s['river']`", "is a river sink", "inflow enters reservoirs only"),
+    ),
+    Case(
+        id="network-role-inflows-on-three-reservoirs",
+        area="network",
+        bad="an upper/lower scenario on a three-reservoir cascade",
+        run=lambda tmp: cascade_network().inflows_m3s(constant_scenario(hours=3, inflow_upper_m3s=1.0)),
+        match=("`scenario`", "each of the 3 reservoirs", "`Scenario(inflow_m3s={name: Series})`"),
+    ),
+    # -- heads -----------------------------------------------------------------------------------------------
+    Case(
+        id="network-unit-head-not-positive",
+        area="network",
+        bad="turbines into a pool that can stand above the reservoir they draw on",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="pool"),
+            Spillway(name="pool spill", from_node="pool", to_node="river"),
+            reservoirs=(_res("lake", 500.0), _res("pool", 490.0)),
+        ),
+        match=("`to_node`", "('pool') reaches 490 m", "lowest level of 'lake' (485 m)", "not be positive"),
+    ),
+    Case(
+        id="network-unit-head-below-a-tailwater-table",
+        area="network",
+        bad="turbines whose river rises above the reservoir at the units' full flow",
+        run=lambda tmp: _net(
+            TurbineLink(units=_units(), from_node="lake", to_node="river"),
+            sinks=(
+                RiverSink(
+                    name="river",
+                    tailwater_curve=TailwaterCurve(discharge_m3s=(0.0, 70.0), level_masl=(400.0, 486.0)),
+                ),
+            ),
+        ),
+        match=("`to_node`", "('river') reaches 486 m", "lowest level of 'lake' (485 m)"),
+    ),
+    Case(
+        id="network-generating-head-range-out-of-reach",
+        area="network",
+        bad="a generating head range (300, 400) m on reservoirs 185–215 m apart",
+        run=lambda tmp: _net(
+            PumpTurbineLink(units=_pt(), upper="up", lower="down", generating_head_range_m=(300.0, 400.0)),
+            Spillway(name="down spill", from_node="down", to_node="river"),
+            reservoirs=(_res("up", 500.0), _res("down", 300.0)),
+        ),
+        match=("`generating_head_range_m`", "(300.0, 400.0)", "185.0–215.0 m", "could never generate"),
+    ),
+    Case(
+        id="network-pumping-head-range-out-of-reach",
+        area="network",
+        bad="a pumping head range (50, 100) m on reservoirs 185–215 m apart",
+        run=lambda tmp: _net(
+            PumpTurbineLink(units=_pt(), upper="up", lower="down", pumping_head_range_m=(50.0, 100.0)),
+            Spillway(name="down spill", from_node="down", to_node="river"),
+            reservoirs=(_res("up", 500.0), _res("down", 300.0)),
+        ),
+        match=("`pumping_head_range_m`", "(50.0, 100.0)", "could never pump"),
+    ),
+    Case(
+        id="network-head-range-negative",
+        area="network",
+        bad="a pumping head range starting at −10 m",
+        run=lambda tmp: PumpTurbineLink(
+            units=_pt(), upper="a", lower="b", pumping_head_range_m=(-10.0, 300.0)
+        ),
+        match=("`pumping_head_range_m[0]`", "-10.0", "must be positive"),
+    ),
+    Case(
+        id="network-head-range-nan",
+        area="network",
+        bad="a generating head range whose top is NaN",
+        run=lambda tmp: PumpTurbineLink(
+            units=_pt(), upper="a", lower="b", generating_head_range_m=(100.0, float("nan"))
+        ),
+        match=("`generating_head_range_m[1]`", "must not be NaN"),
+    ),
+    Case(
+        id="network-head-range-text",
+        area="network",
+        bad="a head range given as the text '180-260'",
+        run=lambda tmp: PumpTurbineLink(units=_pt(), upper="a", lower="b", generating_head_range_m="180-260"),  # type: ignore[arg-type]
+        match=("`generating_head_range_m`", "'180-260'", "pair (lowest, highest)"),
+    ),
+    # -- the hybrid constructor ---------------------------------------------------------------------------------
+    Case(
+        id="network-hybrid-head-range-without-pump-turbines",
+        area="network",
+        bad="hybrid_network() with a head range but no reversible units",
+        run=lambda tmp: hybrid_network(
+            name="h",
+            upper=_res("up", 500.0),
+            lower=_res("down", 300.0),
+            conventional=_units(),
+            pumping_head_range_m=(180.0, 220.0),
+        ),
+        match=("`pumping_head_range_m`", "needs `reversible`", "hybrid_network()"),
+    ),
+    Case(
+        id="network-hybrid-lower-not-a-reservoir",
+        area="network",
+        bad="hybrid_network() with the lower reservoir given by name",
+        run=lambda tmp: hybrid_network(name="h", upper=_res("up", 500.0), lower="down", reversible=_pt()),  # type: ignore[arg-type]
+        match=("`lower`", "str", "must be a Reservoir", "hybrid_network()"),
+    ),
+    Case(
+        id="network-hybrid-river-not-a-sink",
+        area="network",
+        bad="hybrid_network() with the river given as a level",
+        run=lambda tmp: hybrid_network(
+            name="h", upper=_res("up", 500.0), lower=_res("down", 300.0), reversible=_pt(), river=250.0
+        ),  # type: ignore[arg-type]
+        match=("`river`", "float", "must be a RiverSink"),
+    ),
+    Case(
+        id="network-hybrid-release-max-below-min",
+        area="network",
+        bad="hybrid_network() whose release maximum is below its environmental minimum",
+        run=lambda tmp: hybrid_network(
+            name="h",
+            upper=_res("up", 500.0),
+            lower=_res("down", 300.0),
+            reversible=_pt(),
+            environmental_min_flow_m3s=50.0,
+            max_release_m3s=20.0,
+        ),
+        match=(
+            "`max_flow_m3s`",
+            "20.0",
+            "above `environmental_min_flow_m3s` (50.0)",
+            "Release 'down release'",
+        ),
+    ),
+    # -- the Lianghekou network --------------------------------------------------------------------------------
+    Case(
+        id="lianghekou-network-tailwater-nan",
+        area="network",
+        bad="lianghekou_network() with a NaN river level below Yagen-I",
+        run=lambda tmp: lianghekou_network(yagen_i_tailwater_level_masl=float("nan")),
+        match=("`yagen_i_tailwater_level_masl`", "finite", "lianghekou_network()"),
+    ),
+    Case(
+        id="lianghekou-network-tailwater-above-the-pool",
+        area="network",
+        bad="lianghekou_network() with the river below Yagen-I at 2,600 m, above Yagen-I's lowest level",
+        run=lambda tmp: lianghekou_network(yagen_i_tailwater_level_masl=2600.0),
+        match=("`to_node`", "('river below Yagen-I') reaches 2600 m", "lowest level of 'Yagen-I' (2598 m)"),
+    ),
+    Case(
+        id="lianghekou-network-zero-yagen-flow",
+        area="network",
+        bad="lianghekou_network() with Yagen-I's units taking 0 m³/s",
+        run=lambda tmp: lianghekou_network(yagen_i_max_flow_m3s=0.0),
+        match=("`yagen_i_max_flow_m3s`", "0.0", "must be positive", "lianghekou_network()"),
+    ),
+    Case(
+        id="lianghekou-network-negative-environmental-flow",
+        area="network",
+        bad="lianghekou_network() with an environmental minimum of −5 m³/s",
+        run=lambda tmp: lianghekou_network(environmental_min_flow_m3s=-5.0),
+        match=("`environmental_min_flow_m3s`", "-5.0", "must not be negative"),
+    ),
+    Case(
+        id="lianghekou-network-zero-ramp",
+        area="network",
+        bad="lianghekou_network() with a river ramp of 0 m³/s per h",
+        run=lambda tmp: lianghekou_network(river_max_ramp_m3s_per_h=0.0),
+        match=("`max_ramp_m3s_per_h`", "must be positive", "RiverSink 'river below Yagen-I'"),
+    ),
+    Case(
+        id="lianghekou-network-pumping-head-range-out-of-reach",
+        area="network",
+        bad="lianghekou_network() with a pumping head range of 300–400 m (the reservoirs give ≈ 180–280 m)",
+        run=lambda tmp: lianghekou_network(reversible_pumping_head_range_m=(300.0, 400.0)),
+        match=("`pumping_head_range_m`", "(300.0, 400.0)", "could never pump", "Lianghekou reversible"),
+    ),
+    Case(
+        id="lianghekou-calibration-efficiency-above-one",
+        area="network",
+        bad="Yagen-I's head calibrated at an efficiency of 1.2",
+        run=lambda tmp: yagen_i_calibrated_head_m(efficiency=1.2),
+        match=("`efficiency`", "1.2", "(0, 1]", "yagen_i_calibrated_head_m()"),
     ),
 ]

@@ -367,6 +367,13 @@ CASES = [
         match=("`text`", "None", "must be text"),
     ),
     Case(
+        id="plant-provenance-unknown-kind",
+        area="plant",
+        bad="a provenance record of kind 'fitted'",
+        run=lambda tmp: Provenance(kind="fitted", text="head from the energy"),
+        match=("`kind`", "'fitted'", "'calibration'", "'assumption'"),
+    ),
+    Case(
         id="plant-provenance-not-a-mapping",
         area="plant",
         bad="a plant's provenance given as a list",

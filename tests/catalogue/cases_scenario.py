@@ -9,7 +9,7 @@ import pandas as pd
 from _harness import Case
 
 from hydro_sim import Provenance, Scenario
-from hydro_sim.examples import constant_scenario, two_price_day
+from hydro_sim.examples import constant_scenario, named_scenario, two_price_day
 
 IDX = pd.date_range("2025-07-01", periods=48, freq="h")
 BERLIN = IDX.tz_localize("Europe/Berlin")
@@ -441,5 +441,169 @@ CASES = [
             "but is in UTC",
             ".tz_convert('Europe/Berlin')",
         ),
+    ),
+    # -- inflows by reservoir name -------------------------------------------------------------------------
+    Case(
+        id="scenario-named-and-role-inflows",
+        area="scenario",
+        bad="inflows given by reservoir name and by role at once",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s()}, inflow_upper_m3s=_s()),
+        match=("`inflow_m3s`", "['lake']", "`inflow_upper_m3s` must not both be given", "not both"),
+    ),
+    Case(
+        id="scenario-named-inflows-a-list",
+        area="scenario",
+        bad="named inflows given as a list of Series",
+        run=lambda tmp: Scenario(inflow_m3s=[_s(), _s()]),
+        match=("`inflow_m3s`", "list", "mapping of reservoir name to Series"),
+    ),
+    Case(
+        id="scenario-named-inflows-a-frame",
+        area="scenario",
+        bad="named inflows given as a DataFrame",
+        run=lambda tmp: Scenario(inflow_m3s=pd.DataFrame({"lake": _s()})),
+        match=("`inflow_m3s`", "not a DataFrame", "Scenario.from_frame", "dict(frame)"),
+    ),
+    Case(
+        id="scenario-named-inflows-empty",
+        area="scenario",
+        bad="named inflows of no reservoir",
+        run=lambda tmp: Scenario(inflow_m3s={}),
+        match=("`inflow_m3s`", "{}", "at least one reservoir", "zero inflow"),
+    ),
+    Case(
+        id="scenario-named-inflow-key-not-text",
+        area="scenario",
+        bad="a named inflow keyed by a number",
+        run=lambda tmp: Scenario(inflow_m3s={1: _s()}),
+        match=("`inflow_m3s key`", "(1)", "reservoir's name"),
+    ),
+    Case(
+        id="scenario-named-inflow-key-is-a-field",
+        area="scenario",
+        bad="a named inflow keyed by the role field inflow_upper_m3s",
+        run=lambda tmp: Scenario(inflow_m3s={"inflow_upper_m3s": _s()}),
+        match=("`inflow_m3s key`", "'inflow_upper_m3s'", "not the scenario field", "`inflow_upper_m3s=`"),
+    ),
+    Case(
+        id="scenario-named-inflow-key-with-suffix",
+        area="scenario",
+        bad="a named inflow keyed by its column name 'lake inflow_m3s'",
+        run=lambda tmp: Scenario(inflow_m3s={"lake inflow_m3s": _s()}),
+        match=("`inflow_m3s key`", "'lake inflow_m3s'", "without the column suffix", "the key 'lake'"),
+    ),
+    Case(
+        id="scenario-named-inflow-negative",
+        area="scenario",
+        bad="a named inflow with a negative step",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s(-1.0)}),
+        match=("`inflow_m3s['lake']`", "must not be negative", "step 0"),
+    ),
+    Case(
+        id="scenario-named-inflow-a-list",
+        area="scenario",
+        bad="one named inflow given as a plain list",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": [1.0] * 48}),
+        match=("`inflow_m3s['lake']`", "list", "must be a pandas Series"),
+    ),
+    Case(
+        id="scenario-named-inflows-misaligned",
+        area="scenario",
+        bad="a second named inflow one day shorter than the first",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s(), "pond": _s(index=IDX[:24])}),
+        match=("`inflow_m3s['pond']`", "48 steps like the scenario index"),
+    ),
+    Case(
+        id="scenario-named-price-in-another-zone",
+        area="scenario",
+        bad="a tz-aware price beside naive named inflows",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s()}, price_cny_per_mwh=_s(300.0, BERLIN)),
+        match=("`price_cny_per_mwh.index`", "tz-naive like `inflow_m3s['lake']`"),
+    ),
+    Case(
+        id="scenario-named-read-by-role",
+        area="scenario",
+        bad="reading inflow_upper_m3s of a scenario given by reservoir name",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s()}).inflow_upper_m3s,
+        match=(
+            "`inflow_upper_m3s`",
+            "['lake']",
+            "`scenario.inflow_m3s[name]`",
+            "`network.inflows_m3s(scenario)`",
+        ),
+    ),
+    Case(
+        id="scenario-named-series-unknown",
+        area="scenario",
+        bad="asking a named scenario for the inflow of a reservoir it does not name",
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s()}).series("pond inflow_m3s"),
+        match=("`name`", "'pond inflow_m3s'", "must be one of lake inflow_m3s"),
+    ),
+    Case(
+        id="scenario-named-provenance-by-role",
+        area="scenario",
+        bad="provenance keyed inflow_upper_m3s on a scenario given by name",
+        run=lambda tmp: Scenario(
+            inflow_m3s={"lake": _s()}, provenance={"inflow_upper_m3s": Provenance(kind="user", text="gauge")}
+        ),
+        match=("`provenance['inflow_upper_m3s']`", "must be keyed by one of lake inflow_m3s"),
+    ),
+    Case(
+        id="scenario-no-inflows-at-all",
+        area="scenario",
+        bad="a scenario with prices and no inflows",
+        run=lambda tmp: Scenario(price_cny_per_mwh=_s()),
+        match=("`inflow_upper_m3s`", "must be a pandas Series", "`inflow_m3s={reservoir: Series}`"),
+    ),
+    Case(
+        id="scenario-frame-mixes-inflow-forms",
+        area="scenario",
+        bad="a frame with a role inflow and a named inflow column",
+        run=lambda tmp: Scenario.from_frame(_frame(**{"pond inflow_m3s": _s()})),
+        match=("`columns`", "'pond inflow_m3s'", "by reservoir name", "by role", "not both"),
+    ),
+    Case(
+        id="scenario-frame-without-inflow",
+        area="scenario",
+        bad="a frame of prices only",
+        run=lambda tmp: Scenario.from_frame(pd.DataFrame({"price_cny_per_mwh": _s()})),
+        match=("`columns`", "must include `inflow_upper_m3s`", "'{reservoir} inflow_m3s'"),
+    ),
+    Case(
+        id="example-named-scenario-inflows-a-number",
+        area="scenario",
+        bad="named_scenario() given one number for the inflows",
+        run=lambda tmp: named_scenario(hours=24, inflow_m3s=40.0),
+        match=("`inflow_m3s`", "40.0", "mapping of reservoir name", "named_scenario()"),
+    ),
+    Case(
+        id="example-named-scenario-negative-inflow",
+        area="scenario",
+        bad="named_scenario() with a negative inflow",
+        run=lambda tmp: named_scenario(hours=24, inflow_m3s={"Top": -1.0}),
+        match=("`inflow_m3s['Top']`", "-1.0", "must not be negative"),
+    ),
+    Case(
+        id="scenario-by-reservoir-drops-a-lower-inflow",
+        area="scenario",
+        bad="Scenario.by_reservoir() with a lower inflow but no lower reservoir named",
+        run=lambda tmp: constant_scenario(hours=3, inflow_upper_m3s=10.0, inflow_lower_m3s=1.0).by_reservoir(
+            "lake"
+        ),
+        match=("`lower`", "must name the reservoir that receives `inflow_lower_m3s`", "by_reservoir()"),
+    ),
+    Case(
+        id="scenario-by-reservoir-same-name-twice",
+        area="scenario",
+        bad="Scenario.by_reservoir() with the same reservoir for both roles",
+        run=lambda tmp: constant_scenario(hours=3, inflow_upper_m3s=10.0).by_reservoir("lake", "lake"),
+        match=("`lower`", "'lake'", "must differ from `upper`"),
+    ),
+    Case(
+        id="scenario-by-reservoir-of-a-named-scenario",
+        area="scenario",
+        bad="Scenario.by_reservoir() on a scenario already given by name",
+        run=lambda tmp: named_scenario(hours=3, inflow_m3s={"Top": 1.0}).by_reservoir("Top"),
+        match=("`scenario`", "['Top']", "already gives its inflows by reservoir name"),
     ),
 ]

@@ -306,3 +306,65 @@ def test_validate_replaces_an_empty_folder_and_removes_stale_temporaries(capsys,
     assert code == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([live.name, "o"])
     assert (tmp_path / "o" / "summary.json").read_text().startswith("{\n")
+
+
+# ---- `hydro-sim run`: a scenario file's run, its output folder and --force -----------------------------------
+
+#: A quick run of the textbook plant (one day of constant inflow and price).
+TEXTBOOK_DAY = """\
+[plant]
+preset = "textbook"
+[series]
+source = "constant"
+duration_h = 24.0
+[series.constant]
+inflow_upper_m3s = 60.0
+price_per_mwh = 100.0
+[outputs]
+plots = false
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_run_interrupted_during_the_write(tmp_path, sig):
+    scenario = tmp_path / "day.toml"
+    scenario.write_text(TEXTBOOK_DAY)
+    proc = start(["run", str(scenario), "--out", str(tmp_path / "out")], pause=True)
+    code, _, err = signal_at(proc, "test hook: wrote summary.json", sig)  # the first file in the temporary
+    check_clean_exit(code, err, sig)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["day.toml"]  # no output, no temporary
+
+
+def test_run_force_interrupted_keeps_the_earlier_run(tmp_path):
+    """--force replaces an earlier run's folder only when the new one is complete: a signal during the write
+    leaves the earlier folder as it was."""
+    scenario = tmp_path / "day.toml"
+    scenario.write_text(TEXTBOOK_DAY)
+    out = tmp_path / "out"
+    first = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "run", "-q", str(scenario), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=WATCHDOG_S,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    proc = start(["run", str(scenario), "--out", str(out), "--force"], pause=True)
+    code, _, err = signal_at(proc, "test hook: wrote summary.json", signal.SIGINT)
+    check_clean_exit(code, err, signal.SIGINT)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert hidden(tmp_path) == []
+
+
+def test_run_force_replaces_at_once_in_process(capsys, tmp_path):
+    """The swap of --force: the earlier folder is moved aside, the new one renamed in, the earlier removed."""
+    scenario = tmp_path / "day.toml"
+    scenario.write_text(TEXTBOOK_DAY)
+    out = tmp_path / "out"
+    assert run_main(capsys, "run", "-q", str(scenario), "--out", str(out))[0] == 0
+    (out / "old-note.txt").write_text("from before")
+    code, _, err = run_main(capsys, "run", "-q", str(scenario), "--out", str(out), "--force")
+    assert code == 0, err
+    assert "old-note.txt" not in {p.name for p in out.iterdir()}
+    assert hidden(tmp_path) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["day.toml", "out"]

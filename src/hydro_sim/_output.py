@@ -41,6 +41,7 @@ __all__ = [
     "SignalGuard",
     "check_file_place",
     "check_new_folder",
+    "is_run_folder",
     "new_folder",
     "remove_stale",
     "test_hook",
@@ -172,14 +173,35 @@ def _check_names(out: Path, where: str) -> None:
             )
 
 
-def check_new_folder(out: Path, where: str) -> None:
+#: The file whose presence (with ``"written_by": "hydro-sim"``) marks a folder as the output of a run, so
+#: that ``--force`` may replace it; any other folder is never replaced.
+RUN_MARKER = "summary.json"
+
+
+def is_run_folder(folder: Path) -> bool:
+    """``folder`` holds the output of an earlier ``hydro-sim run`` (its ``summary.json`` says so)."""
+    import json
+
+    marker = folder / RUN_MARKER
+    try:
+        data = json.loads(marker.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("written_by") == "hydro-sim"
+
+
+def check_new_folder(out: Path, where: str, *, force: bool | None = None) -> None:
     """Refuse ``out`` as a new output folder unless it can be created (or is an empty folder): before any work.
+
+    With ``force`` (None: the command has no ``--force``) an existing folder is accepted too if it holds the output of an earlier run
+    (:func:`is_run_folder`): :func:`new_folder` with ``replace=True`` then replaces it whole, at once. A
+    folder that hydro-sim did not write is never replaced.
 
     Raises
     ------
     HydroSimInputError
-        ``.``/``..`` or an empty name, a file, a non-empty folder, a path under a file, a place that cannot be
-        written.
+        ``.``/``..`` or an empty name, a file, a non-empty folder (without ``force``, or one that is not a run's
+        output), a path under a file, a place that cannot be written.
     """
     _check_names(out, where)
     if out.name in ("", ".", ".."):
@@ -197,12 +219,23 @@ def check_new_folder(out: Path, where: str) -> None:
     if out.exists() and not out.is_dir():
         raise fail("--out", "is a file; the output is a folder: name a new folder", str(out), where)
     if out.is_dir() and any(out.iterdir()):
-        raise fail(
-            "--out",
-            "already exists and is not an empty folder; the output is never overwritten: name a new folder",
-            str(out),
-            where,
-        )
+        if force and not is_run_folder(out):
+            raise fail(
+                "--out",
+                "already exists and holds files that hydro-sim did not write (no summary.json of a run): "
+                "--force replaces only the folder of an earlier run; name a new folder",
+                str(out),
+                where,
+            )
+        if not force:
+            hint = "" if force is None else ", or add --force to replace the folder of an earlier run"
+            raise fail(
+                "--out",
+                "already exists and is not an empty folder; the output is never overwritten: name a new "
+                f"folder{hint}",
+                str(out),
+                where,
+            )
     base = _check_under_folders(out, where)
     _probe(base if base != out else out.parent, out, where)
 
@@ -274,10 +307,26 @@ def _file_pattern(name: str) -> str:
 # ---- writing ----------------------------------------------------------------------------------------------
 
 
+def _swap(tmp: Path, out: Path) -> None:
+    """Put the folder ``tmp`` at ``out``, which exists: ``out`` is moved aside, ``tmp`` renamed, the old removed.
+
+    Called with the signals blocked; if the second rename fails, the old folder is put back."""
+    old = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
+    os.rmdir(old)
+    os.replace(out, old)
+    try:
+        os.replace(tmp, out)
+    except BaseException:
+        os.replace(old, out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
 @contextlib.contextmanager
-def new_folder(out: Path, guard: SignalGuard | None = None) -> Iterator[Path]:
+def new_folder(out: Path, guard: SignalGuard | None = None, *, replace: bool = False) -> Iterator[Path]:
     """Yield a hidden temporary sibling of ``out`` to fill; on success rename it to ``out`` (an empty folder
-    ``out`` is replaced); on an exception or a signal remove it and leave ``out`` as it was."""
+    ``out`` is replaced, and with ``replace`` any folder ``out``: checked by :func:`check_new_folder` with
+    ``force``); on an exception or a signal remove it and leave ``out`` as it was."""
     out.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(out.parent, _folder_pattern(out.name))
     tmp = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.name}.tmp-{os.getpid()}-"))
@@ -287,9 +336,12 @@ def new_folder(out: Path, guard: SignalGuard | None = None) -> Iterator[Path]:
         with _signals_blocked():
             committed = not _pending_signal()
             if committed:
-                if out.is_dir():
-                    out.rmdir()
-                os.replace(tmp, out)
+                if out.is_dir() and replace and any(out.iterdir()):
+                    _swap(tmp, out)
+                else:
+                    if out.is_dir():
+                        out.rmdir()
+                    os.replace(tmp, out)
                 if guard is not None:
                     guard.done()
             else:
@@ -301,8 +353,9 @@ def new_folder(out: Path, guard: SignalGuard | None = None) -> Iterator[Path]:
         raise Interrupted(guard.received if guard is not None and guard.received else "SIGINT")
 
 
-def write_file(path: Path, text: str, guard: SignalGuard | None = None) -> None:
-    """Write ``path`` all at once (a hidden temporary beside it, then a rename); never overwrite a file."""
+def write_file(path: Path, text: str, guard: SignalGuard | None = None, *, replace: bool = False) -> None:
+    """Write ``path`` all at once (a hidden temporary beside it, then a rename); never overwrite a file, unless
+    ``replace`` (then an existing file is replaced at once)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale(path.parent, _file_pattern(path.name))
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
@@ -314,7 +367,10 @@ def write_file(path: Path, text: str, guard: SignalGuard | None = None) -> None:
         with _signals_blocked():
             committed = not _pending_signal()
             if committed:
-                _link_or_replace(tmp, path)
+                if replace:
+                    os.replace(tmp, path)
+                else:
+                    _link_or_replace(tmp, path)
                 if guard is not None:
                     guard.done()
     finally:

@@ -1,4 +1,18 @@
-"""The command line: parse, call one library function, map the status to an exit code.
+"""hydro-sim: schedule and simulate pumped-storage hydro plants, from a scenario file or the Lianghekou case.
+
+Commands:
+  init       write a commented starter scenario file that runs as written
+  run        run a scenario file: dispatch, replay through the simulator, write the results
+  plant      print a plant's parameters with units and provenance (a preset or a scenario file's)
+  plot       redraw the plots of a run's output folder
+  validate   the Lianghekou annual check against the published figures
+  year, dispatch, overview   the Lianghekou reference year, its dispatch, and both with the plant
+
+Examples:
+  hydro-sim init scenario.toml
+  hydro-sim run scenario.toml --out results
+  hydro-sim plant --preset textbook
+  hydro-sim validate --out validate_out
 
 Exit codes:
   0    success; also a solve stopped by --time-limit that found a feasible schedule (stderr and the output
@@ -10,7 +24,8 @@ Exit codes:
        temporary file or folder is left behind.
 
 Output is never overwritten and never half-written: it is written into a hidden temporary beside its place
-and renamed into place when complete (see ``hydro_sim._output``).
+and renamed into place when complete (see ``hydro_sim._output``); `--force` replaces the folder of an earlier
+run (only one that holds a run's summary.json) at once.
 """
 
 from __future__ import annotations
@@ -19,6 +34,8 @@ import argparse
 import logging
 import math
 import sys
+import textwrap
+import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -112,16 +129,6 @@ def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, Any]:
             where,
         )
     return {"mip_rel_gap": x}
-
-
-def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
-    from hydro_sim.lianghekou import lianghekou
-    from hydro_sim.report import plant_table, published_figures_text
-
-    print(plant_table(lianghekou()))
-    print()
-    print(published_figures_text())
-    return EXIT_OK
 
 
 def _reference(args: argparse.Namespace, design_basis: bool = False) -> Any:
@@ -324,6 +331,414 @@ def _cmd_validate(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     return EXIT_OK
 
 
+# ---- scenario files: run, plant, plot, init ---------------------------------------------------------------
+
+
+def _say(args: argparse.Namespace, text: str = "") -> None:
+    """A line of the report on stdout (nothing with --quiet)."""
+    if not getattr(args, "quiet", False):
+        print(text)
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    """Show tqdm bars: not with --quiet, and only on a terminal (a log file gets the progress lines)."""
+    return not getattr(args, "quiet", False) and sys.stderr.isatty()
+
+
+class _Stages:
+    """The progress of `run` through its stages: a tqdm bar on a terminal, else one line on stderr per stage
+    (what a log file keeps); nothing with --quiet. The report for stdout is held while the bar is drawn and
+    printed when it closes, so that the two do not interleave."""
+
+    def __init__(self, args: argparse.Namespace, total: int) -> None:
+        self.args = args
+        self.bar: Any = None
+        self.held: list[str] = []
+        if _progress(args):
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total, desc="hydro-sim run", unit="stage", leave=False, file=sys.stderr)
+
+    def step(self, text: str, short: str) -> None:
+        """A stage starts (the one before it is done): ``text`` on a log line, ``short`` on the bar."""
+        if self.bar is None:
+            log.warning("hydro-sim run: %s", text)
+            return
+        if self.bar.postfix:
+            self.bar.update()
+        self.bar.set_postfix_str(short)
+
+    def say(self, text: str = "") -> None:
+        """A line of the report on stdout: held while the bar is drawn."""
+        if self.bar is not None:
+            self.held.append(text)
+        else:
+            _say(self.args, text)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        for line in self.held:
+            _say(self.args, line)
+        self.held.clear()
+
+
+def _mip_gap_for(args: argparse.Namespace, where: str, unit_commitment: bool) -> dict[str, Any]:
+    """``--mip-gap`` for `run`: the MILP is the file's ``unit_commitment = true``."""
+    if args.mip_gap is None:
+        return {}
+    if not unit_commitment:
+        raise fail(
+            "--mip-gap",
+            "applies to the MILP only: set `unit_commitment = true` in [objective] of the scenario file",
+            args.mip_gap,
+            where,
+        )
+    args.unit_commitment = True
+    return _mip_gap(args, where)
+
+
+def _money(value: float, currency: str) -> str:
+    return f"{value:,.0f} {currency}"
+
+
+def _draw_plots(
+    schedule: Any, folder: Path, *, currency: str, plant: Any, case: str, line_capacity_mw: Any = None
+) -> list[str]:
+    """The figures of a schedule into ``folder``: the first week's dispatch, levels, heads, monthly energy, the
+    month–hour map, each titled with the plant (a Plant, whose limits are drawn, or its name) and the case.
+    Returns the names written."""
+    from hydro_sim import plots
+
+    named = {"plant": plant, "case": case}
+    figures = {
+        "dispatch_first_week.png": lambda: plots.dispatch_stack(
+            schedule, currency=currency, line_capacity_mw=line_capacity_mw, **named
+        ),
+        "reservoir_levels.png": lambda: plots.reservoir_levels(schedule, **named),
+        "heads.png": lambda: plots.heads(schedule, **named),
+        "monthly_energy.png": lambda: plots.monthly_energy(schedule, **named),
+        "month_hour_map.png": lambda: plots.month_hour_map(schedule, **named),
+    }
+    folder.mkdir(exist_ok=True)
+    for name, draw in figures.items():
+        plots.save_figure(draw(), folder / name)
+        _output.test_hook(f"plots/{name}")
+    return list(figures)
+
+
+def _saved_plant(summary: dict[str, Any]) -> Any:
+    """The plant of a run's summary.json (its preset and overrides), or its name if it cannot be rebuilt."""
+    from hydro_sim import files
+
+    info = summary.get("plant", {})
+    try:
+        return files.apply_overrides(files.preset_plant(info["preset"]), info.get("overrides", {}))
+    except (KeyError, TypeError, HydroSimInputError):
+        return info.get("name")
+
+
+def _json_ready(value: Any) -> Any:
+    """Floats to 9 significant digits, NaN → null, ±inf → "inf"/"-inf" (strict JSON has no infinity)."""
+    from hydro_sim.report import _json_ready as ready
+
+    def finite(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: finite(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [finite(x) for x in v]
+        if isinstance(v, float) and math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return v
+
+    return finite(ready(value))
+
+
+def _cmd_run(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim import files
+
+    where = "hydro-sim run"
+    sf = files.load(args.scenario)
+    out = Path(args.out) if args.out is not None else sf.outputs["folder"]
+    if out is None:
+        raise fail("--out", "must be given (or `folder` in [outputs] of the scenario file)", None, where)
+    _output.check_new_folder(out, where, force=args.force)  # before any computation
+    opts = dict(sf.options) | _time_limit(args, where)
+    opts |= _mip_gap_for(args, where, bool(opts.get("unit_commitment", False)))
+    stages = _Stages(args, 2 + bool(sf.outputs["replay"]) + bool(sf.outputs["plots"]))
+    try:
+        return _run(args, guard, sf, out, opts, stages)
+    finally:
+        stages.close()
+
+
+def _run(
+    args: argparse.Namespace,
+    guard: _output.SignalGuard,
+    sf: Any,
+    out: Path,
+    opts: dict[str, Any],
+    stages: _Stages,
+) -> int:
+    """The work of `run` once its inputs and output place are checked."""
+    import json
+
+    from hydro_sim import __version__, files
+    from hydro_sim.balance import water_balance_max_error_hm3
+
+    plant, scenario, cur = sf.plant, sf.scenario, sf.currency
+    stages.step(
+        f"dispatching {plant.name} over {scenario.n_steps} steps of {scenario.dt_h:g} h from {scenario.index[0]}"
+        + (" in rolling windows" if sf.rolling is not None else ""),
+        "dispatch",
+    )
+    rolling: dict[str, Any] | None = None
+    try:
+        if sf.rolling is None:
+            from hydro_sim.optimise import dispatch
+
+            res = dispatch(plant, scenario, **opts)
+            stages.say(f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
+            stages.say(f"status: {res.status}: {res.message}")
+            if res.status == "interrupted" or not _has_solution(res):
+                stages.close()  # the report so far, then what the outcome prints
+            code = _solve_outcome(res, "the dispatch")
+            if code is not None:
+                return code
+            schedule, objective, status, message = res.schedule, res.objective_cny, res.status, res.message
+            details = {
+                "iterations": res.iterations,
+                "converged": res.converged,
+                "head_change_m": res.head_change_m,
+                "mip_gap": res.mip_gap,
+                "timings_s": res.timings_s,
+            }
+        else:
+            from hydro_sim.optimise.rolling import rolling_dispatch
+
+            rr = rolling_dispatch(plant, scenario, progress=_progress(args), **dict(sf.rolling), **opts)
+            if rr.status == "interrupted":
+                raise _output.Interrupted(rr.interrupted_by or "SIGINT")
+            schedule, objective, status = rr.schedule, rr.objective_cny, rr.status
+            message = f"{len(rr.windows)} windows" + (
+                f"; {rr.gap:+.3%} below the full-horizon optimum" if rr.gap is not None else ""
+            )
+            stages.say(f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
+            stages.say(f"status: {status}: {message}")
+            details = {"timings_s": rr.timings_s}
+            rolling = {
+                "windows": len(rr.windows),
+                "full_objective": rr.full_objective_cny,
+                "gap": rr.gap,
+                **dict(sf.rolling),
+            }
+    except files.ScenarioFileError:
+        raise
+    except HydroSimInputError as exc:
+        raise sf.blame(exc) from None
+    energy = {
+        k: float(v)
+        for k, v in {
+            "conventional_generation_mwh": schedule["power_conventional_mw"].sum() * scenario.dt_h,
+            "reversible_generation_mwh": schedule["power_generating_mw"].sum() * scenario.dt_h,
+            "pumping_mwh": schedule["power_pumping_mw"].sum() * scenario.dt_h,
+            "line_export_mwh": schedule["line_mw"].clip(lower=0).sum() * scenario.dt_h,
+            "line_import_mwh": (-schedule["line_mw"]).clip(lower=0).sum() * scenario.dt_h,
+        }.items()
+    }
+    balance = water_balance_max_error_hm3(
+        schedule,
+        initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+        initial_volume_lower_hm3=None if plant.lower is None else plant.lower.initial_volume_hm3,
+        dt_h=scenario.dt_h,
+    )
+    replay: dict[str, Any] | None = None
+    sim_frame = None
+    if sf.outputs["replay"]:
+        from hydro_sim.simulation import ReplayPolicy, simulate
+
+        stages.step("replaying the schedule through the simulator", "replay")
+        sim = simulate(plant, scenario, ReplayPolicy(schedule=schedule, mode="flows"))
+        sim_frame = sim.frame(0)
+        e = sim.energy_mwh().iloc[0]
+        totals = sim.totals.iloc[0]
+        replay = {
+            "energy_mwh": {k: float(v) for k, v in e.items()},
+            "revenue": float(totals["revenue_cny"]),
+            "water_balance_max_error_hm3": sim.water_balance_error_hm3(),
+            "cutback_steps": len(sim.cutbacks()),
+            "relative_deviation": {
+                k: (float(e[k]) / energy[k] - 1.0) if energy[k] else None for k in e.index
+            },
+        }
+    files_written: list[str] = ["summary.json", "scenario.toml"]
+    if sf.outputs["schedule_csv"]:
+        files_written.append("schedule.csv")
+    if sf.outputs["schedule_parquet"]:
+        files_written.append("schedule.parquet")
+    if sim_frame is not None:
+        files_written.append("simulation.csv")
+    idx = scenario.index
+    summary = {
+        "written_by": "hydro-sim",
+        "version": __version__,
+        "scenario": {
+            "name": sf.name,
+            "description": sf.description,
+            "file": str(sf.path),
+            "currency": cur,
+        },
+        "plant": {
+            "name": plant.name,
+            "preset": sf.preset,
+            "overrides": dict(sf.overrides),
+        },
+        "horizon": {
+            "start": str(idx[0]),
+            "end": str(idx[-1] + (idx[1] - idx[0] if len(idx) > 1 else idx.freq)),
+            "steps": scenario.n_steps,
+            "step_h": scenario.dt_h,
+            "time_zone": None if idx.tz is None else str(idx.tz),
+        },
+        "dispatch": {
+            "status": status,
+            "message": message,
+            "objective": objective,
+            "objective_unit": cur,
+            "options": dict(opts),
+            **details,
+        },
+        "energy_mwh": energy,
+        "water_balance_max_error_hm3": balance,
+        "replay": replay,
+        "rolling": rolling,
+        "files": files_written + (["plots/"] if sf.outputs["plots"] else []),  # as written below
+    }
+    if status != "optimal":
+        stages.say(f"NOTE: the schedule is feasible but not proven optimal ({status}).")
+    stages.say(f"objective (revenue less costs): {_money(objective, cur)}")
+    for key, value in energy.items():
+        line = f"  {key:<30} {value:>14,.0f} MWh"
+        if replay is not None and key in replay["energy_mwh"]:
+            line += f"   replayed {replay['energy_mwh'][key]:>14,.0f} MWh"
+        stages.say(line)
+    stages.say(f"  water balance of the schedule closes to {balance:.1e} hm³")
+    stages.step(f"writing {out}", "write")
+    with _output.new_folder(out, guard, replace=args.force) as tmp:
+        for name in files_written:
+            path = tmp / name
+            if name == "summary.json":
+                text = json.dumps(
+                    _json_ready(summary), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False
+                )
+                path.write_text(text + "\n", encoding="utf-8")
+            elif name == "scenario.toml":
+                path.write_bytes(sf.path.read_bytes())
+            elif name == "schedule.csv":
+                schedule.to_csv(path, float_format="%.9g", index_label="time")
+            elif name == "schedule.parquet":
+                schedule.to_parquet(path)
+            elif name == "simulation.csv" and sim_frame is not None:
+                sim_frame.to_csv(path, float_format="%.9g", index_label="time")
+            _output.test_hook(name)
+        if sf.outputs["plots"]:
+            stages.step("drawing the plots", "plots")
+            _draw_plots(
+                schedule,
+                tmp / "plots",
+                currency=cur,
+                plant=plant,
+                case=sf.name,
+                line_capacity_mw=scenario.line_capacity_mw,
+            )
+    written = files_written + (["plots/"] if sf.outputs["plots"] else [])
+    stages.say(f"written to {out}/: {', '.join(written)}")
+    return EXIT_OK
+
+
+def _cmd_plot(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    import json
+
+    import pandas as pd
+
+    where = "hydro-sim plot"
+    folder = Path(args.folder)
+    if not folder.is_dir() or not _output.is_run_folder(folder):
+        raise fail(
+            "DIR",
+            "must be the output folder of `hydro-sim run` (with its summary.json)",
+            str(folder),
+            where,
+        )
+    summary = json.loads((folder / _output.RUN_MARKER).read_text(encoding="utf-8"))
+    if (folder / "schedule.parquet").is_file():
+        schedule = pd.read_parquet(folder / "schedule.parquet")
+    elif (folder / "schedule.csv").is_file():
+        schedule = pd.read_csv(folder / "schedule.csv", index_col=0, parse_dates=True)
+    else:
+        raise fail("DIR", "holds no schedule.parquet or schedule.csv to draw", str(folder), where)
+    out = Path(args.out) if args.out is not None else folder / "plots"
+    replace = args.out is None  # DIR/plots is the run's own: redrawn in place, at once
+    if args.out is not None:
+        _output.check_new_folder(out, where)
+    cur = summary.get("scenario", {}).get("currency", "CNY")
+    plant = _saved_plant(summary)
+    case = summary.get("scenario", {}).get("name")
+    with _output.new_folder(out, guard, replace=replace) as tmp:
+        names = _draw_plots(schedule, tmp, currency=cur, plant=plant, case=case)
+    _say(args, f"plots drawn into {out}/: {', '.join(names)}")
+    return EXIT_OK
+
+
+def _cmd_init(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim import files
+
+    where = "hydro-sim init"
+    path = Path(args.path)
+    if path.is_dir():
+        raise fail(
+            "PATH", "is a folder; name the scenario file to write, e.g. scenario.toml", str(path), where
+        )
+    if path.exists() and not args.force:
+        raise fail(
+            "PATH",
+            "already exists; it is never overwritten: name a new file, or add --force",
+            str(path),
+            where,
+        )
+    _output.write_file(path, files.starter_text(), guard, replace=args.force)
+    _say(args, f"wrote {path}: run it with `hydro-sim run {path} --out results`")
+    return EXIT_OK
+
+
+def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim import files
+    from hydro_sim.report import plant_table, published_figures_text
+
+    if args.scenario is not None and args.preset is not None:
+        raise fail(
+            "--preset",
+            "and a scenario file must not both be given: choose one",
+            args.preset,
+            "hydro-sim plant",
+        )
+    if args.scenario is not None:
+        sf = files.load(args.scenario)
+        plant, preset = sf.plant, sf.preset
+        n = len(sf.overrides)
+        print(f"The plant of {sf.path}: preset {preset!r} with {n} override{'' if n == 1 else 's'}")
+        print()
+    else:
+        preset = args.preset or "lianghekou"
+        plant = files.preset_plant(preset, "hydro-sim plant --preset")
+    print(plant_table(plant))
+    if preset == "lianghekou":
+        print()
+        print(published_figures_text())
+    return EXIT_OK
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with its errors as one line on stderr and exit code 2, like every other input error."""
 
@@ -331,7 +746,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"hydro-sim: input error: {message} (see `{self.prog} --help`)\n")
 
 
+def _examples(*lines: str) -> str:
+    return "Examples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from hydro_sim import __version__
+
     api = _api_defaults()
     doc = __doc__ or ""
     parser = _Parser(
@@ -340,10 +761,37 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="\n".join(doc.splitlines()[2:]).strip(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"hydro-sim {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print nothing but warnings and errors (no report, no progress)",
+    )
+    # the same two flags after the command (`hydro-sim run s.toml -q`); SUPPRESS keeps the ones given before it
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+    common.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print nothing but warnings and errors",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    sub.add_parser("plant", help="print every Lianghekou parameter with unit and provenance")
+    def command(name: str, help_text: str, description: str, *examples: str) -> argparse.ArgumentParser:
+        return sub.add_parser(
+            name,
+            help=help_text,
+            description=textwrap.fill(description, width=100),
+            epilog=_examples(*examples) if examples else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            parents=[common],
+        )
 
     def window_args(p: argparse.ArgumentParser, what: str = "the reference year") -> None:
         p.add_argument("--hours", type=float, default=None, help=f"cut {what} to this many hours")
@@ -361,12 +809,109 @@ def build_parser() -> argparse.ArgumentParser:
             "schedule exits 0 and says so, without one it exits 4",
         )
 
-    p = sub.add_parser("year", help="summarise the reference year scenario")
+    def mip_gap_arg(p: argparse.ArgumentParser, needs: str) -> None:
+        p.add_argument(
+            "--mip-gap",
+            dest="mip_gap",
+            metavar="FRACTION",
+            default=None,
+            help=f"relative MIP gap at which unit commitment stops (default: {_uc_gap():g}); {needs}",
+        )
+
+    p = command(
+        "init",
+        "write a commented starter scenario file",
+        "Write a commented starter scenario file (a week at Lianghekou) that `hydro-sim run` runs as written. "
+        "Every table of a scenario file is in it, with the keys a new user changes first.",
+        "hydro-sim init                      # writes scenario.toml",
+        "hydro-sim init studies/week.toml",
+        "hydro-sim run scenario.toml --out results",
+    )
+    p.add_argument(
+        "path",
+        nargs="?",
+        default="scenario.toml",
+        metavar="PATH",
+        help="the file to write (default: scenario.toml)",
+    )
+    p.add_argument("--force", action="store_true", help="replace PATH if it exists")
+
+    p = command(
+        "run",
+        "run a scenario file: dispatch, replay, write the results",
+        "Run a scenario file: optimise the dispatch over its horizon (one solve, or rolling windows), replay the "
+        "schedule through the nonlinear simulator, and write a new output folder: summary.json (status, "
+        "objective, energies of the schedule and of the replay, water balance, inputs), the schedule as "
+        "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file and the "
+        "plots in plots/. The output folder is checked before any computation. `hydro-sim init` writes a "
+        "commented scenario file; every key is listed with its unit on the schema page of the docs "
+        "(docs/schema.md).",
+        "hydro-sim run scenario.toml --out results",
+        "hydro-sim run scenario.toml --out results --force        # replace the results of an earlier run",
+        "hydro-sim run uc.toml --out uc --time-limit 60 --mip-gap 0.01",
+    )
+    p.add_argument("scenario", metavar="SCENARIO", help="the scenario file (TOML)")
+    p.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="new folder for the results (default: [outputs] folder of the file)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace DIR if it holds the results of an earlier run (never other files)",
+    )
+    time_limit_arg(p)
+    mip_gap_arg(p, "needs `unit_commitment = true` in [objective]")
+
+    p = command(
+        "plant",
+        "print a plant's parameters with units and provenance",
+        "Print every parameter of a plant with its unit and provenance (source, derived, ASSUMPTION or user), "
+        "then its topology: a preset (Lianghekou by default, with its published figures) or the plant of a "
+        "scenario file, overrides applied. The parameter paths are the keys of [plant.overrides].",
+        "hydro-sim plant                      # Lianghekou",
+        "hydro-sim plant --preset textbook",
+        "hydro-sim plant scenario.toml",
+    )
+    p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO", help="a scenario file (TOML)")
+    p.add_argument(
+        "--preset",
+        default=None,
+        choices=("lianghekou", "textbook", "small_pumped_storage"),
+        help="a preset plant",
+    )
+
+    p = command(
+        "plot",
+        "redraw the plots of a run's output folder",
+        "Redraw the plots of a `hydro-sim run` output folder from its saved schedule (schedule.parquet, or "
+        "schedule.csv) into DIR/plots/, replacing the plots there, or into a new folder --out.",
+        "hydro-sim plot results",
+        "hydro-sim plot results --out results-plots",
+    )
+    p.add_argument("folder", metavar="DIR", help="the output folder of `hydro-sim run`")
+    p.add_argument(
+        "--out", default=None, metavar="PLOTS", help="a new folder for the plots (default: DIR/plots)"
+    )
+
+    p = command(
+        "year",
+        "summarise the Lianghekou reference year",
+        "Statistics of the Lianghekou reference year's series (inflows, the Sichuan TOU price, PV, wind, line) "
+        "with their provenance.",
+        "hydro-sim year",
+        "hydro-sim year --hours 168 --start-h 4344       # the first week of July",
+    )
     window_args(p)
-    p = sub.add_parser(
+    p = command(
         "dispatch",
-        help="optimise the Lianghekou dispatch over the reference year",
-        description="Defaults are those of hydro_sim.dispatch().",
+        "optimise the Lianghekou dispatch over the reference year",
+        "Optimise the Lianghekou dispatch over the reference year (or a window of it) and print the energies. "
+        "Defaults are those of hydro_sim.dispatch(). For another plant or your own series: `hydro-sim run`.",
+        "hydro-sim dispatch --hours 168 --head fixed --out week",
+        "hydro-sim dispatch --hours 24 --unit-commitment --mip-gap 0.01",
     )
     window_args(p)
     p.add_argument(
@@ -385,17 +930,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--unit-commitment", action="store_true", help="solve the MILP with integer units per mode"
     )
     time_limit_arg(p)
-    p.add_argument(
-        "--mip-gap",
-        dest="mip_gap",
-        metavar="FRACTION",
-        default=None,
-        help=f"relative MIP gap at which --unit-commitment stops (default: {_uc_gap():g})",
-    )
+    mip_gap_arg(p, "needs --unit-commitment")
     p.add_argument("--out", default=None, help="folder for schedule.csv (must not hold one already)")
-    p = sub.add_parser("overview", help="plant table, reference year, annual dispatch")
+    p = command(
+        "overview",
+        "plant table, reference year, annual dispatch",
+        "The Lianghekou plant table, the reference year's statistics, the published figures and a dispatch "
+        "with the daily pump–generate balance compared with them.",
+        "hydro-sim overview --hours 720 --start-h 4344     # July",
+    )
     window_args(p)
-    p = sub.add_parser("validate", help="the main job: the annual check against the published figures")
+    p = command(
+        "validate",
+        "the Lianghekou annual check against the published figures",
+        "The main job of the Lianghekou case: the annual check against the published figures (forward run "
+        "replayed through the physics, inverse problems, sensitivity table), written into a new folder.",
+        "hydro-sim validate --out validate_out",
+        "hydro-sim validate --quick --out quick_check",
+    )
     p.add_argument("--out", default="validate_out", help="new folder for the outputs (default: validate_out)")
     p.add_argument(
         "--quick", action="store_true", help="forward run only (no inverse problems, no sensitivity)"
@@ -410,6 +962,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _COMMANDS = {
+    "init": _cmd_init,
+    "run": _cmd_run,
+    "plot": _cmd_plot,
     "plant": _cmd_plant,
     "year": _cmd_year,
     "dispatch": _cmd_dispatch,
@@ -428,16 +983,36 @@ def _interrupted(signal_name: str, complete: bool) -> int:
     return _output.EXIT_CODES.get(signal_name, 130)
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    """A warning as one line on stderr, ``hydro-sim: warning: …`` (not Python's two lines with the source)."""
+    print(f"hydro-sim: warning: {message}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (see the module docstring)."""
-    with _output.SignalGuard() as guard:
+    with _output.SignalGuard() as guard, warnings.catch_warnings():
+        warnings.showwarning = _show_warning
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(message)s"))
         old_level, old_propagate = log.level, log.propagate
         try:
             args = build_parser().parse_args(argv)
             log.addHandler(handler)
-            log.setLevel(logging.INFO if args.verbose else logging.WARNING)
+            quiet = getattr(args, "quiet", False)
+            log.setLevel(
+                logging.ERROR
+                if quiet
+                else logging.INFO
+                if getattr(args, "verbose", False)
+                else logging.WARNING
+            )
             log.propagate = False
             code = _COMMANDS[args.command](args, guard)
         except _output.Interrupted as exc:

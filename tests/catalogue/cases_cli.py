@@ -291,7 +291,7 @@ CASES = [
         bad="no subcommand at all",
         run=lambda tmp: cli(),
         exit_code=2,
-        match=("the following arguments are required: command",),
+        match=("the following arguments are required: COMMAND",),
     ),
     Case(
         id="cli-validate-mip-gap",

@@ -289,7 +289,10 @@ def test_the_test_hook_announces_each_file(capsys, monkeypatch, tmp_path):
         line.removeprefix("hydro-sim: test hook: wrote ") for line in err.splitlines() if "test hook" in line
     ]
     assert sorted(wrote) == sorted(p.name for p in (tmp_path / "o").iterdir())  # every file, once
-    assert wrote[:3] == ["summary.json", "report.md", "schedule.csv"] and wrote[-1] == "timings.json"
+    assert (
+        wrote[:4] == ["summary.json", "report.md", "report.html", "schedule.csv"]
+        and wrote[-1] == "timings.json"
+    )
 
 
 def test_validate_replaces_an_empty_folder_and_removes_stale_temporaries(capsys, tmp_path):

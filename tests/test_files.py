@@ -117,6 +117,7 @@ def test_the_textbook_file_gives_the_hand_optimum(tmp_path):
     )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "plots",
+        "report.html",
         "scenario.toml",
         "schedule.csv",
         "schedule.parquet",
@@ -146,6 +147,7 @@ duration_h = 168.0
 [outputs]
 replay = false
 plots = false
+report = false
 """
 
 

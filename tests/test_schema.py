@@ -18,7 +18,17 @@ PAGE = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 
 #: dispatch() keywords that a scenario file does not set: what a file cannot hold (a warm-start head array,
 #: raw solver options) or what the rolling horizon sets itself.
-NOT_IN_FILES = {"start_head_m", "highs_options", "previous_release_m3s"}
+#: Options no file key sets yet: the head start and HiGHS's own options (Python only), and the options keyed by
+#: element name (per reservoir or release), which come with the network tables of `[plant]`.
+NOT_IN_FILES = {
+    "start_head_m",
+    "highs_options",
+    "previous_release_m3s",
+    "previous_flow_m3s",
+    "water_value_per_hm3",
+    "end_volume_hm3",
+    "max_level_change_m_per_h",
+}
 
 #: The suffix a key's name ends with for each unit (names carry units).
 SUFFIX = {

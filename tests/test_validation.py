@@ -168,6 +168,7 @@ def test_validate_cli_full_run_is_byte_identical(tmp_path):
         [
             "summary.json",
             "report.md",
+            "report.html",
             "schedule.csv",
             "timings.json",
             "dispatch_week_january.png",
@@ -302,6 +303,7 @@ def test_validate_on_a_window_writes_every_output(tmp_path, window_check):
         [
             "summary.json",
             "report.md",
+            "report.html",
             "schedule.csv",
             "timings.json",
             "dispatch_week_january.png",

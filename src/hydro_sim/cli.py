@@ -555,6 +555,7 @@ def _run(
     )
     replay: dict[str, Any] | None = None
     sim_frame = None
+    sim = None
     if sf.outputs["replay"]:
         from hydro_sim.simulation import ReplayPolicy, simulate
 
@@ -579,6 +580,8 @@ def _run(
         files_written.append("schedule.parquet")
     if sim_frame is not None:
         files_written.append("simulation.csv")
+    if sf.outputs["report"] and sf.rolling is None:  # it reads one DispatchResult (status, diagnosis, …)
+        files_written.append("report.html")
     idx = scenario.index
     summary = {
         "written_by": "hydro-sim",
@@ -641,6 +644,21 @@ def _run(
                 schedule.to_parquet(path)
             elif name == "simulation.csv" and sim_frame is not None:
                 sim_frame.to_csv(path, float_format="%.9g", index_label="time")
+            elif name == "report.html":
+                from hydro_sim.html_report import write_dispatch_report
+
+                write_dispatch_report(
+                    path,
+                    res,
+                    plant=plant,
+                    scenario=scenario,
+                    simulation=sim,
+                    currency=cur,
+                    inputs={
+                        "command": " ".join(["hydro-sim", *sys.argv[1:]]),
+                        sf.path.name: sf.path.read_text(),
+                    },
+                )
             _output.test_hook(name)
         if sf.outputs["plots"]:
             stages.step("drawing the plots", "plots")

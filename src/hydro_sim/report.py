@@ -142,7 +142,7 @@ def _figure_weeks(schedule: pd.DataFrame) -> dict[str, pd.Timestamp]:
     weeks = {}
     for name, month in (("dispatch_week_january.png", 1), ("dispatch_week_july.png", 7)):
         for year in range(first.year, last.year + 1):
-            start = pd.Timestamp(year=year, month=month, day=8)
+            start = pd.Timestamp(year=year, month=month, day=8, tz=first.tz)  # the schedule's own zone
             if first <= start and start + pd.Timedelta(hours=167) <= last:
                 weeks[name] = start
                 break
@@ -161,7 +161,7 @@ def annual_check_files(check: Any) -> list[str]:
         "month_hour_map.png",
         "monthly_energy.png",
     ]
-    return ["summary.json", "report.md", "schedule.csv", *figures, "timings.json"]
+    return ["summary.json", "report.md", "report.html", "schedule.csv", *figures, "timings.json"]
 
 
 def _json_ready(value: Any) -> Any:
@@ -219,6 +219,10 @@ def write_annual_check(
             )
         elif name == "report.md":
             path.write_text(annual_check_markdown(check, plant, files=names), encoding="utf-8")
+        elif name == "report.html":
+            from hydro_sim.html_report import write_annual_check_report
+
+            write_annual_check_report(path, check, plant=plant)
         elif name == "schedule.csv":
             sch.to_csv(path, float_format="%.6f", index_label="time")
         elif name == "timings.json":

@@ -636,6 +636,15 @@ FIELDS: tuple[Field, ...] = (
         "`summary.json`).",
     ),
     _F("outputs", "plots", "boolean", "", True, "Draw the figures into `plots/`."),
+    _F(
+        "outputs",
+        "report",
+        "boolean",
+        "",
+        True,
+        "Write `report.html`, a self-contained HTML report (figures, tables, inputs, provenance) of a "
+        "single dispatch (rolling runs write none yet).",
+    ),
 )
 
 

@@ -57,6 +57,9 @@ def test_cascade_example_prints_the_network_and_the_value_of_water(capsys):
         "a hm³ in Top is worth 981 MWh = 490.5 (Top units) + 245.25 (Middle pair) + 245.25 (Bottom units)"
         in out
     )
+    # the dispatch: the day's inflow runs down the chain and each water value is price × energy factor
+    assert "dispatch: optimal, revenue 339,033.6" in out
+    assert "  Top       98100.0      98100.0" in out and "  Bottom    24525.0      24525.0" in out
 
 
 def test_cli_plant_prints_every_parameter_with_provenance():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +15,11 @@ import pandas as pd
 from hydro_sim import _validation as iv
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.network import Network
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
+from hydro_sim.simulation._network_sim import simulate_network
 from hydro_sim.simulation.policies import (
     FunctionPolicy,
     PolicyState,
@@ -264,24 +266,31 @@ def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd
 
 
 def simulate(
-    plant: Plant,
+    plant: Plant | Network,
     scenarios: Scenario | Sequence[Scenario],
     policy: Any,
     *,
     initial_volume_upper_hm3: float | np.ndarray | None = None,
     initial_volume_lower_hm3: float | np.ndarray | None = None,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
-) -> SimulationResult:
+    unit_limits: bool = True,
+) -> Any:
     """Run a policy through the nonlinear physics for many scenarios at once.
 
     Parameters
     ----------
-    plant : The plant.
+    plant : The plant, or a :class:`~hydro_sim.network.Network` (then the result is a
+        :class:`~hydro_sim.simulation._network_sim.NetworkSimulationResult` in element columns).
     scenarios : One Scenario or a sequence of them on the same index (e.g. Monte-Carlo inflow years).
     policy : :class:`ReplayPolicy`, :class:`TouRulePolicy` or :class:`FunctionPolicy`.
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario, each
         within the reservoir's operating range at the first step; the plant's initial levels if not given.
         [hm³]
+    initial_volume_hm3 : For a network: start volumes by reservoir name (scalar or one per scenario);
+        the reservoirs' initial levels for those not given. [hm³]
+    unit_limits : For a network: enforce the units' minimum stable output and the fixed-speed pump band
+        (the LP has them in unit-commitment mode). Default True.
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
         totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
         Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the
@@ -319,14 +328,42 @@ def simulate(
     """
     where = "simulate()"
     t_start = time.perf_counter()
-    if not isinstance(plant, Plant):
-        raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    if not isinstance(plant, Plant | Network):
+        raise iv.fail("plant", "must be a hydro_sim.Plant or a Network", type(plant).__name__, where)
     if not isinstance(record, str) or record not in ("all", "totals"):
         raise iv.fail("record", "must be 'all' or 'totals'", record, where)
     items, index = _stack(scenarios)
     if not isinstance(policy, ReplayPolicy | TouRulePolicy | FunctionPolicy):
         raise iv.fail(
             "policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy", type(policy).__name__, where
+        )
+    if isinstance(plant, Network):
+        for name, value in (
+            ("initial_volume_upper_hm3", initial_volume_upper_hm3),
+            ("initial_volume_lower_hm3", initial_volume_lower_hm3),
+        ):
+            if value is not None:
+                raise iv.fail(
+                    name,
+                    "must be None for a Network (give `initial_volume_hm3` by reservoir name)",
+                    value,
+                    where,
+                )
+        return simulate_network(
+            plant,
+            items,
+            index,
+            policy,
+            initial_volume_hm3=initial_volume_hm3,
+            record=record,
+            unit_limits=bool(unit_limits),
+        )
+    if initial_volume_hm3 is not None:
+        raise iv.fail(
+            "initial_volume_hm3",
+            "must be None for a Plant (give `initial_volume_upper_hm3` / `initial_volume_lower_hm3`)",
+            initial_volume_hm3,
+            where,
         )
     S, T = len(items), len(index)
     dt = items[0].dt_h

@@ -145,7 +145,7 @@ class Model(NamedTuple):
     kf: np.ndarray  # (sinks, 3) minimum, maximum, ramp per step of the discharge [m³/s]
     vmin: np.ndarray  # (reservoirs, steps) [hm³]
     vmax: np.ndarray  # (reservoirs, steps) [hm³]
-    vtarget: np.ndarray  # (reservoirs, steps) target of automatic releases; NaN: hold the start volume
+    vtarget: np.ndarray  # (reservoirs, steps) target of automatic releases; NaN: the run's start volume
     order: np.ndarray  # (reservoirs,) int64, upstream first
     c: float  # hm³ per m³/s over one step
     unit_limits: bool  # enforce the minimum stable output and the pump band
@@ -167,6 +167,7 @@ class State(NamedTuple):
     vol: np.ndarray  # (S, reservoirs) [hm³]
     prev: np.ndarray  # (S, columns + sinks) last step's flows (NaN: none yet) [m³/s]
     seg: np.ndarray  # (S, reservoirs + sinks) int64 table segments
+    start: np.ndarray  # (S, reservoirs) volumes at the start of the run (held by a release without target)
 
 
 class Outputs(NamedTuple):
@@ -404,7 +405,7 @@ def _releases(m: Model, st: State, w: Work, s: int, r: int, t: int, n_col: int) 
         if math.isnan(req):
             net = _net_m3s(m, w, r, t, n_col)[2]
             vt = m.vtarget[r, t]
-            vt = w.wn[N_V, r] if math.isnan(vt) else vt
+            vt = st.start[s, r] if math.isnan(vt) else vt
             q = min(max((w.wn[N_V, r] - vt) / m.c + net, emin), qmax)
         else:
             q = req
@@ -930,4 +931,5 @@ def state_of(model: Model, volume_hm3: np.ndarray) -> State:
         vol=np.ascontiguousarray(volume_hm3, dtype=float),
         prev=np.full((S, n_col + n_k), np.nan),
         seg=seg,
+        start=np.array(volume_hm3, dtype=float),
     )

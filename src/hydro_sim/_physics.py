@@ -47,28 +47,15 @@ def njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
 
     def decorate(fn: Callable[..., Any]) -> Any:
         global CACHE_ENABLED, CACHE_DISABLED_REASON
+        kw: dict[str, Any] = dict(fastmath=False, nogil=True, error_model="numpy", _nrt=False, **options)
         if CACHE_ENABLED:
             try:
-                return numba.njit(
-                    cache=True,
-                    fastmath=False,
-                    nogil=True,  # type: ignore[call-overload]
-                    error_model="numpy",
-                    _nrt=False,
-                    **options,
-                )(fn)
+                return numba.njit(cache=True, **kw)(fn)
             except RuntimeError as err:  # numba: no locator available (nowhere to write the cache)
                 if "cannot cache" not in str(err):
                     raise
                 CACHE_ENABLED, CACHE_DISABLED_REASON = False, str(err)
-        return numba.njit(
-            cache=False,
-            fastmath=False,
-            nogil=True,  # type: ignore[call-overload]
-            error_model="numpy",
-            _nrt=False,
-            **options,
-        )(fn)
+        return numba.njit(cache=False, **kw)(fn)
 
     return decorate
 
@@ -222,22 +209,22 @@ def top_flow(hg: float, k: float, s: float, q_max: float) -> float:
 
 
 @jit_inline
-def series_flow(p: float, hg: float, k: float, s: float, a: float) -> float:
-    """Start of the flow of a constant-efficiency column (``a`` = A e): the series root of the cubic
-    aQ(H_g + s kQ²) = P, Q ≈ Q₀(1 + y + 3y² + 12y³ + 55y⁴), Q₀ = P/(aH_g), y = −s kQ₀²/H_g (relative error
-    ≈ 273y⁵)."""
-    q0 = p / (a * hg)
-    y = -s * (k * q0 * q0 / hg)
+def series_flow(p: float, ih: float, k: float, s: float, inv_a: float) -> float:
+    """Start of the flow of a constant-efficiency column (``inv_a`` = 1/(A e), ``ih`` = 1/H_g): the series
+    root of the cubic aQ(H_g + s kQ²) = P, Q ≈ Q₀(1 + y + 3y² + 12y³ + 55y⁴), Q₀ = P/(aH_g),
+    y = −s kQ₀²/H_g (relative error ≈ 273y⁵)."""
+    q0 = p * ih * inv_a
+    y = -s * (k * q0 * q0 * ih)
     return q0 * (1.0 + y * (1.0 + y * (3.0 + y * (12.0 + 55.0 * y))))
 
 
 @jit_inline
-def halley_step(q: float, p: float, hg: float, k: float, s: float, a: float) -> float:
-    """One Halley step on f(Q) = aQ(H_g + s kQ²) − P (cubic convergence); returns the step ΔQ."""
+def halley_step(q: float, p: float, hg: float, k: float, s: float, a: float) -> tuple[float, float]:
+    """One Halley step on f(Q) = aQ(H_g + s kQ²) − P (cubic convergence, one division): (ΔQ, f)."""
     f = a * q * (hg + s * (k * q * q)) - p
-    f1 = a * (hg + 3.0 * s * (k * q * q))
-    f2 = 6.0 * s * a * k * q
-    return 2.0 * f * f1 / (2.0 * f1 * f1 - f * f2)
+    f1 = a * (hg + s * (3.0 * k * q * q))
+    f2 = s * 6.0 * a * k * q
+    return 2.0 * f * f1 / (2.0 * f1 * f1 - f * f2), f
 
 
 #: Halley's method stops once its last step moved the flow by less than this fraction: its error is then
@@ -271,9 +258,9 @@ def unit_flow(
         return q_top
     if const:
         a = MW_PER_M3S_M * (tab[0, 0] if s < 0.0 else 1.0 / tab[0, 0])
-        q = min(series_flow(p, hg, k, s, a), q_top)
+        q = min(series_flow(p, 1.0 / hg, k, s, 1.0 / a), q_top)
         for _ in range(MAX_NEWTON_STEPS):
-            dq = halley_step(q, p, hg, k, s, a)
+            dq = halley_step(q, p, hg, k, s, a)[0]
             q1 = min(q - dq, q_top)
             done = abs(q1 - q) <= HALLEY_STEP_REL * q1
             q = q1

@@ -523,12 +523,7 @@ def _water(m: Model, st: State, w: Work, s: int, t: int, n_col: int, first: bool
 def _line(m: Model, w: Work, cap: float, n_col: int) -> bool:
     """The line at the heads in C_HG: export above ``cap`` cuts pump-turbine generation first (its water
     stays stored for the peak), then the turbines; import above it cuts pumping. Returns whether it cut."""
-    net = 0.0
-    for j in range(n_col):
-        if m.ci[j, I_KIND] <= K_PUMP:
-            p = _power(m, j, w.wc[C_Q, j], w.wc[C_HG, j])
-            w.wc[C_P, j] = p
-            net += -p if m.ci[j, I_KIND] == K_PUMP else p
+    net = _net_export(m, w, n_col)
     tol = cap * RATING_TOL
     if net > cap + tol:
         ex = net - cap
@@ -609,6 +604,8 @@ def _mid_heads(m: Model, w: Work, n_col: int, n_r: int, n_k: int) -> None:
 
 @jit_inline
 def _net_export(m: Model, w: Work, n_col: int) -> float:
+    """Powers of the unit columns at the heads in C_HG (into C_P) and the net export, generation less
+    pumping. [MW]"""
     net = 0.0
     for j in range(n_col):
         if m.ci[j, I_KIND] <= K_PUMP:

@@ -93,26 +93,10 @@ class NetworkSimulationResult:
                 f"NetworkSimulationResult.{what}",
             )
 
-    def _position(self, scenario: Any, where: str) -> int:
-        if isinstance(scenario, str):
-            if scenario not in self.scenario_names:
-                raise iv.fail(
-                    "scenario", f"must be one of ({', '.join(self.scenario_names)})", scenario, where
-                )
-            return self.scenario_names.index(scenario)
-        if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
-            raise iv.fail(
-                "scenario", "must be a position (int) or a name (str)", type(scenario).__name__, where
-            )
-        n = self.n_scenarios
-        if not -n <= int(scenario) < n:
-            raise iv.fail("scenario", f"must be a position among the {n} scenarios", scenario, where)
-        return int(scenario) % n
-
     def frame(self, scenario: int | str = 0) -> pd.DataFrame:
         """One scenario as a DataFrame in element columns."""
         self._need_series("frame()")
-        s = self._position(scenario, "NetworkSimulationResult.frame()")
+        s = scenario_position(self.scenario_names, scenario, "NetworkSimulationResult.frame()")
         return pd.DataFrame({c: v[s] for c, v in self.arrays.items()}, index=self.index)
 
     def water_balance_error_hm3(self) -> float:
@@ -169,6 +153,29 @@ class NetworkSimulationResult:
         return pd.DataFrame(
             rows, columns=["scenario", "element", "limit", "steps", "water_hm3", "energy_mwh"]
         )
+
+
+def scenario_position(names: tuple[str, ...], scenario: Any, where: str) -> int:
+    """The position of a scenario given by position (negative from the end) or by name."""
+    if isinstance(scenario, str):
+        if scenario not in names:
+            raise iv.fail(
+                "scenario", f"must be one of the scenario names ({', '.join(names)})", scenario, where
+            )
+        return names.index(scenario)
+    if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
+        raise iv.fail(
+            "scenario",
+            "must be a scenario's position (an int) or its name (a str)",
+            type(scenario).__name__,
+            where,
+        )
+    n = len(names)
+    if not -n <= int(scenario) < n:
+        raise iv.fail(
+            "scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where
+        )
+    return int(scenario) % n
 
 
 def _rows3(values: list[np.ndarray]) -> np.ndarray:
@@ -461,35 +468,19 @@ def _result(
 
 # -- requests of the policies on a network (used by policies.py) ------------------------------------------
 def replay_requests(
-    schedule: pd.DataFrame, mode: str, network: Network, index: pd.DatetimeIndex, round_off: float
+    policy: Any, network: Network, index: pd.DatetimeIndex
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """A network schedule's element columns as requests: ``"{c} flow_m3s"`` per flow column (mode
     ``"flows"``), or ``"{c} power_mw"`` for unit columns with automatic releases holding each reservoir on
     the schedule's ``"{r} volume_hm3"`` path (mode ``"power"``). A missing unit or spill column is zero; a
     missing release column is the automatic release."""
     where = "ReplayPolicy"
+    schedule, mode = policy.schedule, policy.mode
     cols = network.flow_columns()
     T = len(index)
     req = np.zeros((len(cols), 1, T))
     power = np.zeros(len(cols), dtype=bool)
-
-    def series(name: str) -> np.ndarray:
-        try:
-            values = schedule[name].to_numpy(dtype=float)
-        except (TypeError, ValueError):
-            raise iv.fail(
-                name, "must hold numbers", str(schedule[name].dtype), f"the schedule of {where}"
-            ) from None
-        bad = ~np.isfinite(values) | (values < -round_off)
-        if bad.any():
-            i = int(np.argmax(bad))
-            raise iv.fail(
-                name,
-                f"must be finite and not negative, but step {i} is {float(values[i])!r}",
-                float(values[i]),
-                f"the schedule of {where}",
-            )
-        return np.where(values < 0.0, 0.0, values)
+    series = policy.column
 
     release = _release_type()
     for j, col in enumerate(cols):

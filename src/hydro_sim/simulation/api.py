@@ -19,7 +19,7 @@ from hydro_sim.network import Network
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
-from hydro_sim.simulation._network_sim import simulate_network
+from hydro_sim.simulation._network_sim import scenario_position, simulate_network
 from hydro_sim.simulation.policies import (
     FunctionPolicy,
     PolicyState,
@@ -130,29 +130,7 @@ class SimulationResult:
         return pd.DataFrame({c: self.arrays[c][s] for c in cols}, index=self.index)
 
     def _scenario_position(self, scenario: Any, where: str) -> int:
-        """The position of a scenario given by position (negative from the end) or by name."""
-        if isinstance(scenario, str):
-            if scenario not in self.scenario_names:
-                raise iv.fail(
-                    "scenario",
-                    f"must be one of the scenario names ({', '.join(self.scenario_names)})",
-                    scenario,
-                    where,
-                )
-            return self.scenario_names.index(scenario)
-        if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
-            raise iv.fail(
-                "scenario",
-                "must be a scenario's position (an int) or its name (a str)",
-                type(scenario).__name__,
-                where,
-            )
-        n = self.n_scenarios
-        if not -n <= int(scenario) < n:
-            raise iv.fail(
-                "scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where
-            )
-        return int(scenario) % n
+        return scenario_position(self.scenario_names, scenario, where)
 
     def energy_mwh(self) -> pd.DataFrame:
         """Energy per scenario: conventional and reversible generation and pumping. [MWh]"""

@@ -85,6 +85,10 @@ class ReplayPolicy:
         or ``"{c} power_mw"`` in mode ``"power"``): (requests (columns, 1, steps), power flags, targets)."""
         from hydro_sim.simulation._network_sim import replay_requests
 
+        self._check_index(index)
+        return replay_requests(self, network, index)
+
+    def _check_index(self, index: pd.DatetimeIndex) -> None:
         sch = self.schedule
         if len(sch) != len(index) or not sch.index.equals(index):
             raise iv.fail(
@@ -93,39 +97,35 @@ class ReplayPolicy:
                 f"{len(sch)} steps",
                 "ReplayPolicy",
             )
-        return replay_requests(sch, self.mode, network, index, REPLAY_ROUND_OFF)
+
+    def column(self, name: str) -> np.ndarray:
+        """A schedule column as flows or powers ≥ 0 (an LP's round-off below zero replayed as zero)."""
+        sch = self.schedule
+        where = "the schedule of ReplayPolicy"
+        try:
+            values = sch[name].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise iv.fail(name, "must hold numbers", str(sch[name].dtype), where) from None
+        bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise iv.fail(
+                name,
+                f"must be finite and not negative, but step {i} is {float(values[i])!r}",
+                float(values[i]),
+                where,
+            )
+        return np.where(values < 0.0, 0.0, values)
 
     def requests(self, plant: Any, index: pd.DatetimeIndex, n_scenarios: int) -> Requests:
         where = "ReplayPolicy"
         sch = self.schedule
-        if len(sch) != len(index) or not sch.index.equals(index):
-            raise iv.fail(
-                "schedule",
-                f"must be on the scenarios' index ({len(index)} steps from {index[0]})",
-                f"{len(sch)} steps",
-                where,
-            )
+        self._check_index(index)
 
         def col(name: str) -> np.ndarray:
             if name not in sch.columns:
                 return np.zeros((1, len(index)))
-            try:
-                values = sch[name].to_numpy(dtype=float)
-            except (TypeError, ValueError):
-                raise iv.fail(
-                    name, "must hold numbers", str(sch[name].dtype), f"the schedule of {where}"
-                ) from None
-            bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise iv.fail(
-                    name,
-                    f"must be finite and not negative, but step {i} is {float(values[i])!r}",
-                    float(values[i]),
-                    f"the schedule of {where}",
-                )
-            values = np.where(values < 0.0, 0.0, values)  # an LP's round-off below zero
-            return np.ascontiguousarray(values).reshape(1, -1)  # one row, read by every scenario
+            return np.ascontiguousarray(self.column(name)).reshape(1, -1)  # one row, read by every scenario
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
         power = self.mode == "power"

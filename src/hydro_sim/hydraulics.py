@@ -512,6 +512,7 @@ def turbine_flow_with_losses_m3s(
     # Peak of the power curve is at Q* = sqrt(H_g / 3k); beyond it there is no physical solution.
     ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= q_max_b + 1e-9)
     if k > 0:
-        ok &= q <= np.sqrt(hg / (3.0 * k)) + 1e-9
+        with np.errstate(over="ignore"):  # a subnormal k puts the peak beyond any float: no limit
+            ok &= q <= np.sqrt(hg / (3.0 * k)) + 1e-9
     q = np.where(ok, q, np.nan)
     return _like(power_mw, q)

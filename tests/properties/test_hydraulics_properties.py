@@ -270,7 +270,9 @@ def test_the_compiled_unit_power_is_hydraulics_power(q, hg, eta, k, pump):
 
 
 @PROPERTY_SETTINGS
-@given(p=st.floats(min_value=1e-3, max_value=1e3), hg=_head, eta=_eta, k=st.floats(min_value=0.0, max_value=1e-4))
+@given(
+    p=st.floats(min_value=1e-3, max_value=1e3), hg=_head, eta=_eta, k=st.floats(min_value=0.0, max_value=1e-4)
+)
 def test_the_compiled_turbine_flow_is_hydraulics_flow_with_losses(p, hg, eta, k):
     """``_physics.unit_flow`` is the flow ``hydraulics.turbine_flow_with_losses_m3s`` returns (NaN there where
     the power lies beyond the curve's peak, the top flow here)."""

@@ -539,7 +539,9 @@ def test_a_network_run_conserves_water_and_reckons_power_as_hydraulics(name, ste
     idx = pd.date_range("2030-01-01", periods=steps, freq="h")
     sc = Scenario(
         inflow_upper_m3s=pd.Series(rng.uniform(0.0, 400.0, steps), index=idx),
-        inflow_lower_m3s=pd.Series(rng.uniform(0.0, 50.0, steps) if plant.lower else np.zeros(steps), index=idx),
+        inflow_lower_m3s=pd.Series(
+            rng.uniform(0.0, 50.0, steps) if plant.lower else np.zeros(steps), index=idx
+        ),
         price_cny_per_mwh=pd.Series(rng.uniform(0.0, 500.0, steps), index=idx),
     )
     schedule = {
@@ -555,7 +557,9 @@ def test_a_network_run_conserves_water_and_reckons_power_as_hydraulics(name, ste
     assert np.abs(err).max() <= BALANCE_TOL_HM3
     for i, r in enumerate(net.reservoirs):
         lo, hi = r.volume_bounds_hm3(idx)
-        assert np.all(vol[i] >= np.asarray(lo) - BOUND_TOL_HM3) and np.all(vol[i] <= np.asarray(hi) + BOUND_TOL_HM3)
+        assert np.all(vol[i] >= np.asarray(lo) - BOUND_TOL_HM3) and np.all(
+            vol[i] <= np.asarray(hi) + BOUND_TOL_HM3
+        )
     assert np.all(q >= 0.0) and np.all(np.isfinite(q))
     for c in net.flow_columns():
         if c.mode == "flow":

@@ -37,7 +37,11 @@ Each step, in this order:
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
 Every cut is recorded per group, step and scenario as water [m³/s over the step] with its limit code.
-Not modelled (the LP has them in unit-commitment mode only): the units' minimum stable output, the
+This kernel runs a :class:`~hydro_sim.plant.Plant`; a :class:`~hydro_sim.network.Network` runs on the
+network kernel (:mod:`hydro_sim.simulation._engine`), which has every limit below per element and those this
+one lacks. Its scalar physics (tables, charts, powers, flows, the series start and Halley's step) is
+:mod:`hydro_sim._physics`, shared with the network kernel and :mod:`hydro_sim.hydraulics`.
+Not modelled here (the LP has them in unit-commitment mode only): the units' minimum stable output, the
 fixed-speed pump band; the level-change limits of the LP's options; the maximum release and the ramp
 of a plant without a lower reservoir (its release is its units' outflow and spill).
 """

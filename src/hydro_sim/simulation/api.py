@@ -7,7 +7,7 @@ import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ from hydro_sim.network import Network
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
-from hydro_sim.simulation._network_sim import scenario_position, simulate_network
+from hydro_sim.simulation._network_sim import NetworkSimulationResult, scenario_position, simulate_network
 from hydro_sim.simulation.policies import (
     FunctionPolicy,
     PolicyState,
@@ -243,6 +243,34 @@ def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd
     return items, items[0].index
 
 
+@overload
+def simulate(
+    plant: Plant,
+    scenarios: Scenario | Sequence[Scenario],
+    policy: Any,
+    *,
+    initial_volume_upper_hm3: float | np.ndarray | None = None,
+    initial_volume_lower_hm3: float | np.ndarray | None = None,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
+    record: str = "all",
+    unit_limits: bool = True,
+) -> SimulationResult: ...
+
+
+@overload
+def simulate(
+    plant: Network,
+    scenarios: Scenario | Sequence[Scenario],
+    policy: Any,
+    *,
+    initial_volume_upper_hm3: float | np.ndarray | None = None,
+    initial_volume_lower_hm3: float | np.ndarray | None = None,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
+    record: str = "all",
+    unit_limits: bool = True,
+) -> NetworkSimulationResult: ...
+
+
 def simulate(
     plant: Plant | Network,
     scenarios: Scenario | Sequence[Scenario],
@@ -253,7 +281,7 @@ def simulate(
     initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
     unit_limits: bool = True,
-) -> Any:
+) -> SimulationResult | NetworkSimulationResult:
     """Run a policy through the nonlinear physics for many scenarios at once.
 
     Parameters
@@ -288,6 +316,13 @@ def simulate(
     P_conv + P_gen − P_pump stays within ±``plant.line.capacity_mw`` and the scenario's ``line_capacity_mw``
     (export: reversible generation cut first, then conventional; import: pumping cut), and the outlet's
     release ramp ``max_ramp_m3s_per_h`` from the second step on (plants with a lower reservoir).
+
+    A :class:`~hydro_sim.network.Network` runs on the network kernel (:mod:`hydro_sim.simulation._engine`):
+    any number of reservoirs (upstream first) and unit groups, heads from both ends of every link, inflows
+    from ``Network.inflows_m3s``, and every limit of the LP per element, the units' minimum stable output,
+    fixed-speed pump band and head range included; requests and frames in element columns
+    (``"{column} flow_m3s"``, ``"{column} power_mw"``). A Plant still runs on the two-reservoir kernel
+    (:mod:`hydro_sim.simulation._kernel`), with its legacy columns.
 
     Raises
     ------

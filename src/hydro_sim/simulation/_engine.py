@@ -198,6 +198,7 @@ class Work(NamedTuple):
     wn: np.ndarray  # (N_*, reservoirs + sinks)
     cut: np.ndarray  # (elements, N_LIMITS, 2) water, energy of the settle under way
     res_seg: np.ndarray  # (reservoirs + sinks,) int64 segments used by the settle
+    n_cut: np.ndarray  # (1,) int64: cut-backs written into ``cut`` since it was last cleared
 
 
 # == the kernel ===============================================================================================
@@ -278,6 +279,7 @@ def _flow(m: Model, j: int, p: float, hg: float) -> float:
 
 @jit_inline
 def _cut(w: Work, e: int, code: int, water: float, energy: float) -> None:
+    w.n_cut[0] += 1
     w.cut[e, code, 0] += water
     w.cut[e, code, 1] += energy
 
@@ -560,10 +562,12 @@ def _settle(
 ) -> None:
     """The step's flows (C_Q) at the gross heads in C_HG, with every limit (the water limits and the line
     ``passes`` times at most); cut-backs into ``w.cut``."""
-    for e in range(n_e):
-        for code in range(N_LIMITS):
-            w.cut[e, code, 0] = 0.0
-            w.cut[e, code, 1] = 0.0
+    if w.n_cut[0] > 0:
+        for e in range(n_e):
+            for code in range(N_LIMITS):
+                w.cut[e, code, 0] = 0.0
+                w.cut[e, code, 1] = 0.0
+        w.n_cut[0] = 0
     _units(m, w, n_col)
     _water(m, st, w, s, t, n_col, True)
     cap = _at(inp.line, s, t) if m.has_line else math.inf
@@ -713,6 +717,8 @@ def _account(
     out.tot_sys[s, TS_IMPORT] += max(-net, 0.0)
     if out.record:
         out.line[s, t] = net
+    if w.n_cut[0] == 0:
+        return
     cap = out.events.shape[0]
     for e in range(n_col + n_k):
         for code in range(1, N_LIMITS):
@@ -889,6 +895,7 @@ def work_of(model: Model) -> Work:
         wn=np.zeros((len(_NODE_ROWS), n_r + n_k)),
         cut=np.zeros((n_col + n_k, N_LIMITS, 2)),
         res_seg=np.zeros(n_r + n_k, dtype=np.int64),
+        n_cut=np.ones(1, dtype=np.int64),
     )
 
 

@@ -445,3 +445,71 @@ def test_totals_mode_keeps_the_same_totals_and_tallies(weeks):
     pd.testing.assert_frame_equal(full.totals, lean.totals)
     np.testing.assert_array_equal(full.cut_steps, lean.cut_steps)
     assert lean.water_balance_error_hm3() < 1e-6
+
+
+# == tailwater tables, release minimum, sinks =============================================================
+def test_the_head_of_a_turbine_into_a_river_reads_the_tailwater_table_at_the_discharge():
+    """The river's level rises 1 m per 100 m³/s from 50 m: 80 m³/s through the units and 40 m³/s spilled
+    put it at 51.2 m, and the units' head is the lake's mid-step level less that."""
+    from hydro_sim.network import TailwaterCurve
+
+    net = Network(
+        name="tailwater",
+        reservoirs=(lake("lake", 100.0, v0=50.0),),
+        sinks=(
+            RiverSink(
+                name="river",
+                tailwater_curve=TailwaterCurve(discharge_m3s=(0.0, 1000.0), level_masl=(50.0, 60.0)),
+            ),
+        ),
+        links=(
+            TurbineLink(units=turbines("A", 2, 100.0, 100.0, 0.9), from_node="lake", to_node="river"),
+            Spillway(name="lake spillway", from_node="lake", to_node="river"),
+        ),
+    )
+    res = simulate(net, hours(2), replay({"A flow_m3s": 80.0, "lake spillway flow_m3s": 40.0}, 2))
+    v = 50.0 - C * 120.0 * np.arange(1, 3)
+    mid = 0.5 * (np.r_[50.0, v[:-1]] + v)
+    head = 100.0 + mid - 51.2
+    np.testing.assert_allclose(res.arrays["A head_m"][0], head, rtol=1e-13)
+    np.testing.assert_allclose(res.arrays["A power_mw"][0], MW_PER_M3S_M * 0.9 * 80.0 * head, rtol=POWER_REL)
+    np.testing.assert_allclose(res.arrays["river flow_m3s"][0], 120.0)
+
+
+def test_a_release_below_its_minimum_is_raised_and_a_reach_below_its_own_is_recorded():
+    """The lower release must carry 15 m³/s: 5 asked is raised to 15 (10 m³/s recorded as raised); the river
+    reach's own minimum of 30 m³/s is then short by 15, recorded on the sink."""
+    net = Network(
+        name="minimum",
+        reservoirs=(lake("upper", 300.0, v0=50.0), lake("lower", 100.0, v0=50.0)),
+        sinks=(RiverSink(name="river", tailwater_level_masl=50.0, environmental_min_flow_m3s=30.0),),
+        links=(
+            TurbineLink(units=turbines("units", 2, 500.0, 100.0, 0.9), from_node="upper", to_node="lower"),
+            Spillway(name="upper spillway", from_node="upper", to_node="lower"),
+            Release(
+                name="lower release", from_node="lower", to_node="river", environmental_min_flow_m3s=15.0
+            ),
+        ),
+    )
+    res = simulate(net, hours(1), replay({"lower release flow_m3s": 5.0}, 1))
+    assert res.arrays["lower release flow_m3s"][0, 0] == 15.0
+    cut = res.cutbacks()
+    assert cut[["element", "limit"]].values.tolist() == [
+        ["lower release", "environmental minimum (raised)"],
+        ["river", "environmental minimum (shortfall)"],
+    ]
+    np.testing.assert_allclose(cut["water_hm3"], [C * 10.0, C * 15.0], rtol=1e-12)
+
+
+def test_the_tallies_are_the_sums_of_the_recorded_cutbacks(weeks):
+    net = network_of(lianghekou())
+    rule = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    res = simulate(net, weeks[-2:], rule)
+    cut = res.cutbacks()
+    summary = res.cutback_summary()
+    assert not summary.empty
+    for row in summary.itertuples():
+        rows = cut[(cut.scenario == row.scenario) & (cut.element == row.element) & (cut.limit == row.limit)]
+        assert len(rows) == row.steps
+        assert rows.water_hm3.sum() == pytest.approx(row.water_hm3, rel=1e-12)
+        assert rows.energy_mwh.sum() == pytest.approx(row.energy_mwh, rel=1e-12)

@@ -84,14 +84,7 @@ class NetworkSimulationResult:
         return len(self.scenario_names)
 
     def _need_series(self, what: str) -> None:
-        if self.record != "all":
-            raise iv.fail(
-                "record",
-                f"must be 'all' for {what} (this run kept per-scenario totals only: use `totals` or "
-                "`cutback_summary()`, or run simulate(..., record='all'))",
-                self.record,
-                f"NetworkSimulationResult.{what}",
-            )
+        need_series(self.record, what, f"NetworkSimulationResult.{what}")
 
     def frame(self, scenario: int | str = 0) -> pd.DataFrame:
         """One scenario as a DataFrame in element columns."""
@@ -152,6 +145,18 @@ class NetworkSimulationResult:
                     )
         return pd.DataFrame(
             rows, columns=["scenario", "element", "limit", "steps", "water_hm3", "energy_mwh"]
+        )
+
+
+def need_series(record: str, what: str, where: str) -> None:
+    """Refuse a per-step view of a ``record="totals"`` run."""
+    if record != "all":
+        raise iv.fail(
+            "record",
+            f"must be 'all' for {what} (this run kept per-scenario totals only: use "
+            "`totals` or `cutback_summary()`, or run simulate(..., record='all'))",
+            record,
+            where,
         )
 
 

@@ -19,7 +19,12 @@ from hydro_sim.network import Network
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
-from hydro_sim.simulation._network_sim import NetworkSimulationResult, scenario_position, simulate_network
+from hydro_sim.simulation._network_sim import (
+    NetworkSimulationResult,
+    need_series,
+    scenario_position,
+    simulate_network,
+)
 from hydro_sim.simulation.policies import (
     FunctionPolicy,
     PolicyState,
@@ -112,14 +117,7 @@ class SimulationResult:
         return len(self.scenario_names)
 
     def _need_series(self, what: str) -> None:
-        if self.record != "all":
-            raise iv.fail(
-                "record",
-                f"must be 'all' for {what} (this run kept per-scenario totals only: use "
-                "`totals` or `cutback_summary()`, or run simulate(..., record='all'))",
-                self.record,
-                f"SimulationResult.{what}",
-            )
+        need_series(self.record, what, f"SimulationResult.{what}")
 
     def frame(self, scenario: int | str = 0) -> pd.DataFrame:
         """One scenario (its position, or its name) as a DataFrame with unit-suffixed columns (like a dispatch

@@ -394,12 +394,16 @@ def generating_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | flo
     >>> round(generating_energy_per_hm3_mwh(250.0, 0.9), 3)
     613.125
     """
-    where = "generating_energy_per_hm3_mwh()"
+    return _energy_per_hm3(head_m, efficiency, "generating_energy_per_hm3_mwh()", pump=False)
+
+
+def _energy_per_hm3(head_m: Any, efficiency: Any, where: str, *, pump: bool) -> Any:
+    """Energy of 1 hm³ through a turbine (ρgηH) or a pump (ρgH/η), per hour of flow. [MWh/hm³]"""
     h = _values("head_m", head_m, where, minimum=0.0)
     eta = _efficiencies("efficiency", efficiency, where)
     iv.broadcast(where, head_m=h, efficiency=eta)
-    e = MW_PER_M3S_M * eta * h * M3_PER_HM3 / SECONDS_PER_HOUR
-    return _like(head_m, np.asarray(e))
+    per_m3s = MW_PER_M3S_M * h / eta if pump else MW_PER_M3S_M * eta * h
+    return _like(head_m, np.asarray(per_m3s * M3_PER_HM3 / SECONDS_PER_HOUR))
 
 
 def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float) -> ArrayLike:
@@ -410,12 +414,7 @@ def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float)
     >>> round(pumping_energy_per_hm3_mwh(250.0, 0.9), 3)
     756.944
     """
-    where = "pumping_energy_per_hm3_mwh()"
-    h = _values("head_m", head_m, where, minimum=0.0)
-    eta = _efficiencies("efficiency", efficiency, where)
-    iv.broadcast(where, head_m=h, efficiency=eta)
-    e = MW_PER_M3S_M * h / eta * M3_PER_HM3 / SECONDS_PER_HOUR
-    return _like(head_m, np.asarray(e))
+    return _energy_per_hm3(head_m, efficiency, "pumping_energy_per_hm3_mwh()", pump=True)
 
 
 def efficiency_from_table(

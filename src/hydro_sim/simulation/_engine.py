@@ -22,14 +22,21 @@ Each step:
    that would rise above its maximum gets less pumped water, more release and spill [MAX_LEVEL]; the line
    (:func:`_line`: export cut on pump-turbine generation first, then turbines [LINE_EXPORT]; import cut on
    pumping [LINE_IMPORT]) and the water limits again until nothing changes;
-3. the flows are settled first at the start head, then again at the head estimate (start and end volumes of
-   that first pass averaged), and once more at the mid-step head if the line is still exceeded there;
+3. the flows are settled first at the start head (one pass of the water limits and the line), then again at
+   the head estimate (start and end volumes of that first pass averaged), and once more at the mid-step
+   head if the line is still exceeded there (at most MAX_LINE_PASSES times);
 4. volumes: V ← V + c(I + A q) with A the incidence of ``Network.incidence()`` (loops over each column's two
    ends), exactly;
 5. power of each unit column at the mid-step head; totals, tallies, series.
 
 River sinks' own limits (minimum, maximum, ramp of the total discharge) are recorded as cut-backs on the
-sink, not enforced (the discharge into a reach is the sum of several links' water).
+sink, not enforced (the discharge into a reach is the sum of several links' water). The minimum stable output
+and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limits`` is set.
+
+Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
+call as its flattened fields, which cost three times the run time of the inlined kernel (measured); the price
+is one long compilation (about a minute, once: numba caches it on disk). Numba's cache does not notice a
+change in :mod:`hydro_sim._physics` alone: a change there must touch this file (and ``_kernel.py``) too.
 """
 
 from __future__ import annotations

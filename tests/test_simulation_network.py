@@ -148,8 +148,8 @@ def test_the_minimum_level_cuts_the_outflow_to_the_water_there_is():
 
 # == a three-reservoir cascade ============================================================================
 def cascade(*, a0: float = 50.0, a_max: float = 100.0) -> Network:
-    """A (base 300 m) → B (base 200 m) → C (base 100 m) → river (50 m), a turbine group and a spillway
-    below each."""
+    """A (base 600 m) → B (base 350 m) → C (base 100 m) → river (50 m), a turbine group and a spillway
+    below each (every group's gross head positive at every level)."""
     links = []
     for up, down in (("A", "B"), ("B", "C"), ("C", "river")):
         links.append(
@@ -159,8 +159,8 @@ def cascade(*, a0: float = 50.0, a_max: float = 100.0) -> Network:
     return Network(
         name="cascade",
         reservoirs=(
-            lake("A", 300.0, v0=a0, vmax=a_max),
-            lake("B", 200.0, v0=50.0),
+            lake("A", 600.0, v0=a0, vmax=a_max),
+            lake("B", 350.0, v0=50.0),
             lake("C", 100.0, v0=50.0),
         ),
         sinks=(RiverSink(name="river", tailwater_level_masl=50.0),),
@@ -200,7 +200,7 @@ def test_water_passes_down_a_three_reservoir_cascade_with_each_balance_exact(cas
     for name, v in (("A", va), ("B", vb), ("C", vc)):
         np.testing.assert_allclose(a[f"{name} volume_hm3"][0], v, rtol=0, atol=BALANCE_TOL_HM3)
     mid = {n: 0.5 * (np.r_[50.0, v[:-1]] + v) for n, v in (("A", va), ("B", vb), ("C", vc))}
-    head_b = (200.0 + mid["B"]) - (100.0 + mid["C"])
+    head_b = (350.0 + mid["B"]) - (100.0 + mid["C"])
     np.testing.assert_allclose(a["B units power_mw"][0], MW_PER_M3S_M * 0.9 * 60.0 * head_b, rtol=POWER_REL)
     head_c = 100.0 + mid["C"] - 50.0
     np.testing.assert_allclose(a["C units power_mw"][0], MW_PER_M3S_M * 0.9 * 80.0 * head_c, rtol=POWER_REL)
@@ -324,7 +324,7 @@ def pump_pair(*, band: float = 0.03, gen_range: tuple[float, float] | None = Non
     )
     return Network(
         name="pair",
-        reservoirs=(lake("upper", 100.0, v0=50.0), lake("lower", 0.0, v0=50.0)),
+        reservoirs=(lake("upper", 100.0, v0=50.0), lake("lower", 0.0, v0=50.0, vmax=90.0)),
         sinks=(RiverSink(name="river", tailwater_level_masl=-10.0),),
         links=(
             PumpTurbineLink(units=units, upper="upper", lower="lower", generating_head_range_m=gen_range),

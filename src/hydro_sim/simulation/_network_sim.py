@@ -4,6 +4,18 @@ The requests of a policy become one row per flow column (``Network.flow_columns(
 ``Network.inflows_m3s(scenario)`` only, and the kernel is :mod:`hydro_sim.simulation._engine`. Frames use the
 network's element columns (``"{reservoir} volume_hm3"``, ``"{column} flow_m3s"``, ``"{column} power_mw"``, …);
 cut-backs name the element, the limit, the step, the water and the energy.
+
+Examples
+--------
+>>> from hydro_sim.examples import small_pumped_storage, two_price_day
+>>> from hydro_sim.network import network_of
+>>> from hydro_sim.simulation import TouRulePolicy, simulate
+>>> rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0)
+>>> res = simulate(network_of(small_pumped_storage()), two_price_day(), rule)
+>>> res.water_balance_error_hm3() < 1e-9
+True
+>>> list(res.frame().columns[:3]), res.elements[:2]
+(['upper inflow_m3s', 'upper volume_hm3', 'upper level_masl'], ('pump-turbine', 'pump-turbine-pump'))
 """
 
 from __future__ import annotations

@@ -13,6 +13,11 @@ relative to ``all`` with the same policy and size, measured in the same process.
 
     python benchmarks/bench_simulator.py            # 1, 100, 1000 scenarios, 3 runs each
     python benchmarks/bench_simulator.py --quick    # 1 and 100 scenarios, 1 run (CI)
+    python benchmarks/bench_simulator.py --network  # the same on network_of(lianghekou()), element columns
+
+``--network`` runs ``network_of(lianghekou())`` through the network kernel (any number of reservoirs and
+groups, every limit per element; its minimum-output and pump-band limits off, as the Plant's kernel has
+none) with the LP schedule's columns renamed to the network's element columns.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import dataclasses
 import statistics
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
@@ -30,6 +36,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--network", action="store_true", help="run network_of(lianghekou())")
     args = parser.parse_args()
 
     from hydro_sim import lianghekou
@@ -59,19 +66,35 @@ def main() -> int:
         "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
         "LP replay (flows)": ReplayPolicy(schedule=lp.schedule, mode="flows"),
     }
+    target: Any = plant
+    options: dict[str, Any] = {}
+    if args.network:
+        from hydro_sim.network import network_of
+
+        target, options = network_of(plant), {"unit_limits": False}
+        columns = {
+            "flow_conventional_m3s": "Lianghekou conventional flow_m3s",
+            "flow_generating_m3s": "Lianghekou reversible flow_m3s",
+            "flow_pumping_m3s": "Lianghekou reversible-pump flow_m3s",
+            "spill_upper_m3s": "Lianghekou spillway flow_m3s",
+            "release_lower_m3s": "Yagen-I release flow_m3s",
+        }
+        policies["LP replay (flows)"] = ReplayPolicy(
+            schedule=lp.schedule.rename(columns=columns), mode="flows"
+        )
     print(
         f"{'policy':<28} {'record':>7} {'scenarios':>9} {'median s':>9} {'M scenario-steps/s':>19} "
         f"{'kernel':>7} {'× all':>6}"
     )
     for name, policy in policies.items():
-        simulate(plant, scenarios[:1], policy)  # warm-up: compile or load the cache
+        simulate(target, scenarios[:1], policy, **options)  # warm-up: compile or load the cache
         for n in sizes:
             medians = {}
             for record in ("all", "totals"):
                 times, kernel = [], []
                 for _ in range(repeats):
                     t0 = time.perf_counter()
-                    res = simulate(plant, scenarios[:n], policy, record=record)
+                    res = simulate(target, scenarios[:n], policy, record=record, **options)
                     times.append(time.perf_counter() - t0)
                     kernel.append(res.timings_s["kernel"])
                     assert res.water_balance_error_hm3() < 1e-6

@@ -37,3 +37,9 @@ M3_PER_YI_M3: float = 1.0e8
 HM3_PER_WAN_M3: float = 1.0e4 / M3_PER_HM3
 #: Hours in a non-leap year. [h]
 HOURS_PER_YEAR: int = 8760
+#: ρg/10⁶: the power of 1 m³/s falling 1 m, at efficiency 1. [MW per (m³/s · m)]
+MW_PER_M3S_M: float = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
+#: MWh in one 亿 kWh (10⁸ kWh = 10⁵ MWh). [MWh/亿kWh]
+MWH_PER_YI_KWH: float = KWH_PER_YI_KWH / KWH_PER_MWH
+#: hm³ in one 亿 m³ (10⁸ m³ = 100 hm³). [hm³/亿m³]
+HM3_PER_YI_M3: float = M3_PER_YI_M3 / M3_PER_HM3

@@ -17,6 +17,9 @@ naming the argument, the rule, the value and the function):
 - flows and volumes in :func:`flow_to_volume_hm3` and :func:`volume_to_flow_m3s` may be signed (net flows);
 - tables are 1-D, of at least two points, strictly increasing and of matching lengths.
 
+The scalar formulas are written once, in :mod:`hydro_sim._physics`, which the simulator's compiled kernel
+calls too; the functions here check their inputs and run those formulas over arrays.
+
 Beyond a level–volume table the level and the volume are extended linearly along the end segment (never
 clipped); bounds are the reservoir's business, checked when it is built. An efficiency chart is held at its
 edge value beyond its grid (a measured chart is not extrapolated out of (0, 1]).
@@ -29,8 +32,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pandas as pd
 
+from hydro_sim import _physics as ph
 from hydro_sim import _validation as iv
-from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, SECONDS_PER_HOUR, W_PER_MW
+from hydro_sim.constants import HM3_PER_M3S_HOUR, M3_PER_HM3, MW_PER_M3S_M, SECONDS_PER_HOUR
 
 ArrayLike = TypeVar("ArrayLike", float, np.ndarray, pd.Series)
 
@@ -168,12 +172,10 @@ def interpolate_table(x: ArrayLike, table_x: np.ndarray, table_y: np.ndarray) ->
 def _interpolate(x: Any, table_x: Any, table_y: Any, where: str, names: tuple[str, str, str]) -> Any:
     tx, ty = _table(names[1], table_x, names[2], table_y, where)
     xv = _values(names[0], x, where)
-    y = np.interp(xv, tx, ty)
-    lo_slope = (ty[1] - ty[0]) / (tx[1] - tx[0])
-    hi_slope = (ty[-1] - ty[-2]) / (tx[-1] - tx[-2])
-    y = np.where(xv < tx[0], ty[0] + (xv - tx[0]) * lo_slope, y)
-    y = np.where(xv > tx[-1], ty[-1] + (xv - tx[-1]) * hi_slope, y)
-    return _like(x, y)
+    flat = np.ascontiguousarray(xv, dtype=float).reshape(-1)
+    out = np.empty_like(flat)
+    ph.interp_array(flat, tx, np.ascontiguousarray(ty, dtype=float), ph.slopes(tx, ty), out)
+    return _like(x, out.reshape(xv.shape))
 
 
 def volume_from_level_hm3(
@@ -315,7 +317,7 @@ def turbine_power_mw(
     0.8829
     """
     q, h, eta = _power_args(flow_m3s, head_m, efficiency, "turbine_power_mw()")
-    return _like(flow_m3s, (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * eta * q * h)
+    return _like(flow_m3s, MW_PER_M3S_M * eta * q * h)
 
 
 def _power_args(q: Any, h: Any, eta: Any, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -347,7 +349,7 @@ def turbine_flow_m3s(
     1.0
     """
     p, h, eta = _flow_args(power_mw, head_m, efficiency, "turbine_flow_m3s()")
-    return _like(power_mw, p * W_PER_MW / (RHO_WATER_KG_M3 * G_M_S2 * eta * h))
+    return _like(power_mw, p / (MW_PER_M3S_M * eta * h))
 
 
 def pump_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
@@ -369,7 +371,7 @@ def pump_power_mw(flow_m3s: ArrayLike, head_m: ArrayLike | float, efficiency: Ar
     1.09
     """
     q, h, eta = _power_args(flow_m3s, head_m, efficiency, "pump_power_mw()")
-    return _like(flow_m3s, (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * q * h / eta)
+    return _like(flow_m3s, MW_PER_M3S_M * q * h / eta)
 
 
 def pump_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: ArrayLike | float) -> ArrayLike:
@@ -381,7 +383,7 @@ def pump_flow_m3s(power_mw: ArrayLike, head_m: ArrayLike | float, efficiency: Ar
     1.0
     """
     p, h, eta = _flow_args(power_mw, head_m, efficiency, "pump_flow_m3s()")
-    return _like(power_mw, p * W_PER_MW * eta / (RHO_WATER_KG_M3 * G_M_S2 * h))
+    return _like(power_mw, p * eta / (MW_PER_M3S_M * h))
 
 
 def generating_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float) -> ArrayLike:
@@ -392,12 +394,16 @@ def generating_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | flo
     >>> round(generating_energy_per_hm3_mwh(250.0, 0.9), 3)
     613.125
     """
-    where = "generating_energy_per_hm3_mwh()"
+    return _energy_per_hm3(head_m, efficiency, "generating_energy_per_hm3_mwh()", pump=False)
+
+
+def _energy_per_hm3(head_m: Any, efficiency: Any, where: str, *, pump: bool) -> Any:
+    """Energy of 1 hm³ through a turbine (ρgηH) or a pump (ρgH/η), per hour of flow. [MWh/hm³]"""
     h = _values("head_m", head_m, where, minimum=0.0)
     eta = _efficiencies("efficiency", efficiency, where)
     iv.broadcast(where, head_m=h, efficiency=eta)
-    e = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * eta * h * 1.0e6 / SECONDS_PER_HOUR
-    return _like(head_m, np.asarray(e))
+    per_m3s = MW_PER_M3S_M * h / eta if pump else MW_PER_M3S_M * eta * h
+    return _like(head_m, np.asarray(per_m3s * M3_PER_HM3 / SECONDS_PER_HOUR))
 
 
 def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float) -> ArrayLike:
@@ -408,12 +414,7 @@ def pumping_energy_per_hm3_mwh(head_m: ArrayLike, efficiency: ArrayLike | float)
     >>> round(pumping_energy_per_hm3_mwh(250.0, 0.9), 3)
     756.944
     """
-    where = "pumping_energy_per_hm3_mwh()"
-    h = _values("head_m", head_m, where, minimum=0.0)
-    eta = _efficiencies("efficiency", efficiency, where)
-    iv.broadcast(where, head_m=h, efficiency=eta)
-    e = (RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW) * h / eta * 1.0e6 / SECONDS_PER_HOUR
-    return _like(head_m, np.asarray(e))
+    return _energy_per_hm3(head_m, efficiency, "pumping_energy_per_hm3_mwh()", pump=True)
 
 
 def efficiency_from_table(
@@ -456,20 +457,12 @@ def efficiency_from_table(
     q_in = _values("flow_m3s", flow_m3s, where, minimum=0.0)
     h_in = _values("head_m", head_m, where)
     iv.broadcast(where, flow_m3s=q_in, head_m=h_in)
-    q = np.clip(q_in, tq[0], tq[-1])
-    h = np.clip(h_in, th[0], th[-1])
-    q, h = np.broadcast_arrays(q, h)
-    i = np.clip(np.searchsorted(tq, q, side="right") - 1, 0, tq.size - 2)
-    j = np.clip(np.searchsorted(th, h, side="right") - 1, 0, th.size - 2)
-    wq = (q - tq[i]) / (tq[i + 1] - tq[i])
-    wh = (h - th[j]) / (th[j + 1] - th[j])
-    eta = (
-        (1 - wq) * (1 - wh) * te[i, j]
-        + wq * (1 - wh) * te[i + 1, j]
-        + (1 - wq) * wh * te[i, j + 1]
-        + wq * wh * te[i + 1, j + 1]
-    )
-    return _like(flow_m3s, eta)
+    q, h = np.broadcast_arrays(q_in, h_in)
+    qf = np.ascontiguousarray(q, dtype=float).reshape(-1)
+    hf = np.ascontiguousarray(h, dtype=float).reshape(-1)
+    eta = np.empty_like(qf)
+    ph.eta_array(qf, hf, tq, th, np.ascontiguousarray(te, dtype=float), eta)
+    return _like(flow_m3s, eta.reshape(q.shape))
 
 
 def turbine_flow_with_losses_m3s(
@@ -506,19 +499,19 @@ def turbine_flow_with_losses_m3s(
     if np.isnan(q_max).any() or (q_max <= 0.0).any():
         raise iv.fail("max_flow_m3s", "must be positive (np.inf for no limit)", float(np.min(q_max)), where)
     iv.broadcast(where, power_mw=p, max_flow_m3s=q_max)
-    c = RHO_WATER_KG_M3 * G_M_S2 * eta / W_PER_MW
-    p, hg, c = np.broadcast_arrays(p, hg, c)
-    q = p / (c * hg)
-    for _ in range(30):
-        f = c * q * (hg - k * q * q) - p
-        df = c * (hg - 3.0 * k * q * q)
-        step = np.where(df > 0, f / np.where(df > 0, df, 1.0), 0.0)
-        q = q - step
-        if not np.any(np.abs(step) > 1e-14 * np.abs(q)):  # converged everywhere (a NaN stays NaN)
-            break
+    c = MW_PER_M3S_M * eta
+    p, hg, c, eta_b, q_max_b = np.broadcast_arrays(p, hg, c, eta, q_max)
+    shape = p.shape
+    flat = [np.ascontiguousarray(a, dtype=float).reshape(-1) for a in (p, hg, eta_b)]
+    q = np.empty_like(flat[0])
+    ph.unit_flow_array(
+        flat[0], flat[1], k, -1.0, flat[2], np.full(q.size, np.inf), np.zeros(1), np.zeros((1, 1)), q
+    )
+    q = q.reshape(shape)
     # Peak of the power curve is at Q* = sqrt(H_g / 3k); beyond it there is no physical solution.
-    ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= q_max + 1e-9)
+    ok = np.isclose(c * q * (hg - k * q * q), p, rtol=1e-9, atol=1e-9) & (q <= q_max_b + 1e-9)
     if k > 0:
-        ok &= q <= np.sqrt(hg / (3.0 * k)) + 1e-9
+        with np.errstate(over="ignore"):  # a subnormal k puts the peak beyond any float: no limit
+            ok &= q <= np.sqrt(hg / (3.0 * k)) + 1e-9
     q = np.where(ok, q, np.nan)
     return _like(power_mw, q)

@@ -11,6 +11,7 @@ from _harness import Case  # loaded beside the harness (tests/catalogue/conftest
 from hydro_sim import Scenario
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant
+from hydro_sim.network import network_of
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, TouRulePolicy, simulate
 
 RULE = {"pump_when_price_at_most_cny_per_mwh": 150.0, "generate_when_price_at_least_cny_per_mwh": 250.0}
@@ -434,6 +435,46 @@ CASES = [
         bad="cutbacks() of a record='totals' run",
         run=lambda tmp: _sim(record="totals").cutbacks(),
         match=("`record`", "cutback_summary()"),
+    ),
+]
+
+# -- a Network ---------------------------------------------------------------------------------------------
+NET = network_of(small_pumped_storage())
+CASES += [
+    Case(
+        id="simulate-network-with-role-start-volume",
+        area="simulate",
+        bad="initial_volume_upper_hm3 given with a Network",
+        run=lambda tmp: _sim(plant=NET, initial_volume_upper_hm3=5.0),
+        match=("`initial_volume_upper_hm3`", "Network", "initial_volume_hm3"),
+    ),
+    Case(
+        id="simulate-network-start-volume-of-an-unknown-reservoir",
+        area="simulate",
+        bad="a start volume for a reservoir the network does not have",
+        run=lambda tmp: _sim(plant=NET, initial_volume_hm3={"middle": 5.0}),
+        match=("`initial_volume_hm3`", "'middle'", "upper, lower"),
+    ),
+    Case(
+        id="simulate-network-start-volume-outside-the-range",
+        area="simulate",
+        bad="a start volume of 20 hm³ in the 10 hm³ upper reservoir of a network",
+        run=lambda tmp: _sim(plant=NET, initial_volume_hm3={"upper": 20.0}),
+        match=("initial_volume_hm3['upper']", "20", "0 to 10 hm³"),
+    ),
+    Case(
+        id="simulate-network-decision-with-an-unknown-column",
+        area="simulate",
+        bad="a FunctionPolicy decision keyed by a legacy group name on a Network",
+        run=lambda tmp: _sim(FunctionPolicy(decide=lambda state: {"generating_mw": 1.0}), plant=NET),
+        match=("`decide(state)`", "generating_mw", "pump-turbine power_mw"),
+    ),
+    Case(
+        id="simulate-network-negative-replayed-flow",
+        area="simulate",
+        bad="a network schedule with a negative flow",
+        run=lambda tmp: _sim(ReplayPolicy(schedule=_schedule(**{"pump-turbine flow_m3s": -5.0})), plant=NET),
+        match=("`pump-turbine flow_m3s`", "-5.0", "not negative"),
     ),
 ]
 

@@ -13,6 +13,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from hydro_sim import HydroSimInputError, LevelVolumeCurve
+from hydro_sim import _physics as ph
 from hydro_sim import hydraulics as hy
 
 #: Relative float round-off allowed on a round trip z → V → z, scaled by the table's conditioning
@@ -242,3 +243,70 @@ def test_arrays_that_do_not_broadcast_are_refused_by_name(n, m):
     assume(n != m and 1 not in (n, m))
     with pytest.raises(HydroSimInputError, match=rf"`flow_m3s` \({n},\).*`head_m` \({m},\)"):
         hy.turbine_power_mw(np.ones(n), np.full(m, 100.0), 0.9)
+
+
+# == the kernels' scalar physics is hydraulics' physics ====================================================
+#: Power and flow through the compiled scalar functions and through hydraulics' array functions: the same
+#: formula, evaluated in the same order, so the same bits; 1e-13 allows for a fused multiply-add. [-]
+SCALAR_REL = 1e-13
+
+
+@PROPERTY_SETTINGS
+@given(q=_flow, hg=_head, eta=_eta, k=st.floats(min_value=0.0, max_value=1e-4), pump=st.booleans())
+def test_the_compiled_unit_power_is_hydraulics_power(q, hg, eta, k, pump):
+    """``_physics.unit_power`` (what both kernels call) against ``hydraulics``: a turbine's P = ρgηQ(H_g − kQ²)
+    at its net head, a pump's P = ρgQ(H_g + kQ²)/η at its pumping head."""
+    tab = np.full((1, 1), eta)
+    grid = np.zeros(1)
+    if pump:
+        expected = hy.pump_power_mw(q, hy.pumping_head_m(hg, 0.0, q, k), eta)
+        got = ph.unit_power(q, hg, k, 1.0, 1, 1e9, grid, grid, tab)
+    else:
+        h = hy.net_head_m(hg, 0.0, q, k)
+        assume(h >= 0.0)
+        expected = hy.turbine_power_mw(q, h, eta)
+        got = ph.unit_power(q, hg, k, -1.0, 1, 1e9, grid, grid, tab)
+    assert got == pytest.approx(expected, rel=SCALAR_REL, abs=1e-300)
+
+
+@PROPERTY_SETTINGS
+@given(
+    p=st.floats(min_value=1e-3, max_value=1e3), hg=_head, eta=_eta, k=st.floats(min_value=0.0, max_value=1e-4)
+)
+def test_the_compiled_turbine_flow_is_hydraulics_flow_with_losses(p, hg, eta, k):
+    """``_physics.unit_flow`` is the flow ``hydraulics.turbine_flow_with_losses_m3s`` returns (NaN there where
+    the power lies beyond the curve's peak, the top flow here)."""
+    assume(hg >= 1.0)
+    q = hy.turbine_flow_with_losses_m3s(p, hg, k, eta)
+    grid, tab = np.zeros(1), np.full((1, 1), eta)
+    got = ph.unit_flow(p, hg, k, -1.0, 1, np.inf, np.inf, grid, grid, tab)
+    if np.isnan(q):
+        assert got == pytest.approx(np.sqrt(hg / (3.0 * k)), rel=1e-12)
+    else:
+        assert got == pytest.approx(q, rel=1e-9)
+        assert hy.turbine_power_mw(got, hy.net_head_m(hg, 0.0, got, k), eta) == pytest.approx(p, rel=1e-9)
+
+
+@PROPERTY_SETTINGS
+@given(table=increasing_tables(), where=st.floats(min_value=-1.0, max_value=2.0))
+def test_the_compiled_table_look_up_is_hydraulics_interpolation(table, where):
+    """``_physics.interp_from`` from any start segment equals ``hydraulics.interpolate_table``, inside the
+    table and on its linear extensions."""
+    xs, ys = table
+    x = xs[0] + where * (xs[-1] - xs[0])
+    ms = ph.slopes(xs, ys)
+    expected = hy.interpolate_table(x, xs, ys)
+    for j in (0, len(xs) // 2, len(xs) - 2):
+        assert ph.interp_from(x, xs, ys, ms, j)[0] == expected
+
+
+@PROPERTY_SETTINGS
+@given(
+    q=st.floats(min_value=0.0, max_value=300.0),
+    h=st.floats(min_value=50.0, max_value=400.0),
+    cells=st.lists(st.floats(min_value=0.5, max_value=0.95), min_size=9, max_size=9),
+)
+def test_the_compiled_chart_is_hydraulics_bilinear_chart(q, h, cells):
+    tq, th = np.array([50.0, 150.0, 250.0]), np.array([100.0, 200.0, 300.0])
+    te = np.array(cells).reshape(3, 3)
+    assert ph.eta_bilinear(q, h, tq, th, te) == hy.efficiency_from_table(q, h, tq, th, te)

@@ -510,3 +510,67 @@ def test_a_pump_then_generate_cycle_returns_less_energy_than_it_took(
     assert back.totals["final_volume_upper_hm3"].iloc[0] == pytest.approx(5.0, abs=BALANCE_TOL_HM3 * 10)
     assert back.cutback_summary().empty
     assert float(back.totals["reversible_generation_mwh"].iloc[0]) < e_in
+
+
+# == the network kernel: balances, bounds, and its power is hydraulics' power =========================
+from hydro_sim import hydraulics as hy  # noqa: E402
+from hydro_sim.network import network_of  # noqa: E402
+from hydro_sim.simulation import ReplayPolicy  # noqa: E402
+
+#: The network kernel's power against hydraulics' formula at the head it records: the same scalar function
+#: (``_physics``), one product apart. [-]
+POWER_REL = 1e-12
+
+
+@PROPERTY_SETTINGS
+@given(
+    name=st.sampled_from(PLANT_NAMES),
+    steps=st.integers(min_value=2, max_value=30),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    unit_limits=st.booleans(),
+)
+def test_a_network_run_conserves_water_and_reckons_power_as_hydraulics(name, steps, seed, unit_limits):
+    """Random flow requests (many beyond the ratings or the water there is) on the plant's network: every
+    reservoir's balance closes at every step with ``Network.water_balance_error_hm3`` (the one matrix),
+    volumes stay within bounds, and each unit column's power is hydraulics' P at its recorded head."""
+    plant = PLANTS[name]
+    net = network_of(plant)
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("2030-01-01", periods=steps, freq="h")
+    sc = Scenario(
+        inflow_upper_m3s=pd.Series(rng.uniform(0.0, 400.0, steps), index=idx),
+        inflow_lower_m3s=pd.Series(
+            rng.uniform(0.0, 50.0, steps) if plant.lower else np.zeros(steps), index=idx
+        ),
+        price_cny_per_mwh=pd.Series(rng.uniform(0.0, 500.0, steps), index=idx),
+    )
+    schedule = {
+        f"{c.name} flow_m3s": np.where(rng.random(steps) < 0.6, rng.uniform(0.0, 400.0, steps), 0.0)
+        for c in net.flow_columns()
+    }
+    res = simulate(net, sc, ReplayPolicy(schedule=pd.DataFrame(schedule, index=idx)), unit_limits=unit_limits)
+    a = res.arrays
+    vol = np.vstack([a[f"{r} volume_hm3"][0] for r in net.reservoir_names])
+    q = np.vstack([a[f"{c.name} flow_m3s"][0] for c in net.flow_columns()])
+    v = np.hstack([res.initial_volume_hm3[0][:, None], vol])
+    err = net.water_balance_error_hm3(v, net.inflows_m3s(sc), q, 1.0)
+    assert np.abs(err).max() <= BALANCE_TOL_HM3
+    for i, r in enumerate(net.reservoirs):
+        lo, hi = r.volume_bounds_hm3(idx)
+        assert np.all(vol[i] >= np.asarray(lo) - BOUND_TOL_HM3) and np.all(
+            vol[i] <= np.asarray(hi) + BOUND_TOL_HM3
+        )
+    assert np.all(q >= 0.0) and np.all(np.isfinite(q))
+    for c in net.flow_columns():
+        if c.mode == "flow":
+            continue
+        units = net.link(c.link).units  # type: ignore[union-attr]
+        flow, head, power = a[f"{c.name} flow_m3s"][0], a[f"{c.name} head_m"][0], a[f"{c.name} power_mw"][0]
+        on = flow > 0.0
+        if c.mode == "pump":
+            expected = hy.pump_power_mw(flow[on], head[on], units.pump_efficiency)
+        else:
+            eta = units.efficiency if hasattr(units, "efficiency") else units.turbine_efficiency
+            expected = hy.turbine_power_mw(flow[on], head[on], eta)
+        np.testing.assert_allclose(power[on], expected, rtol=POWER_REL)
+        assert np.all(power[~on] == 0.0)

@@ -37,7 +37,11 @@ Each step, in this order:
 6. power from the flows at the mid-step head, with efficiency curves at the per-unit flow of the units running.
 
 Every cut is recorded per group, step and scenario as water [m³/s over the step] with its limit code.
-Not modelled (the LP has them in unit-commitment mode only): the units' minimum stable output, the
+This kernel runs a :class:`~hydro_sim.plant.Plant`; a :class:`~hydro_sim.network.Network` runs on the
+network kernel (:mod:`hydro_sim.simulation._engine`), which has every limit below per element and those this
+one lacks. Its scalar physics (tables, charts, powers, flows, the series start and Halley's step) is
+:mod:`hydro_sim._physics`, shared with the network kernel and :mod:`hydro_sim.hydraulics`.
+Not modelled here (the LP has them in unit-commitment mode only): the units' minimum stable output, the
 fixed-speed pump band; the level-change limits of the LP's options; the maximum release and the ramp
 of a plant without a lower reservoir (its release is its units' outflow and spill).
 """
@@ -45,18 +49,28 @@ of a plant without a lower reservoir (its release is its units' outflow and spil
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import numba
 import numpy as np
 
-from hydro_sim.constants import G_M_S2, RHO_WATER_KG_M3, W_PER_MW
+from hydro_sim import _physics
+from hydro_sim._physics import (
+    halley_step,
+    interp_from,
+    jit,
+    jit_inline,
+    series_flow,
+    slopes,
+    top_flow,
+    unit_flow,
+    unit_power,
+)
+from hydro_sim.constants import MW_PER_M3S_M
 
 if TYPE_CHECKING:
     from hydro_sim.plant import Efficiency
 
-A_MW_PER_M3S_M = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
+A_MW_PER_M3S_M = MW_PER_M3S_M
 
 # limit codes
 NONE, UNIT, UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, MODE, ENV, ENV_RAISED = 0, 1, 2, 3, 4, 5, 6, 7, 8
@@ -75,59 +89,12 @@ LIMIT_NAMES = {
     RAMP: "release ramp",
 }
 
-#: Whether the compiled kernel is kept on disk (numba's cache, so a new process loads it instead of compiling
-#: for ~15 s). False when numba finds no writable place for it (a read-only install without a writable home
-#: or NUMBA_CACHE_DIR): the kernel is then compiled in each process, and the import still works.
-CACHE_ENABLED = True
-#: numba's reason when CACHE_ENABLED is False.
-CACHE_DISABLED_REASON = ""
-
-
-def _njit(**options: Any) -> Callable[[Callable[..., Any]], Any]:
-    """numba.njit with the kernel's options and the disk cache, or without the cache when numba can write
-    none. numba looks for a writable place when a cached function is defined (its locators, in
-    ``numba.core.caching``: NUMBA_CACHE_DIR, the source's ``__pycache__``, the user's cache folder) and
-    raises ``RuntimeError("cannot cache function ...")`` when there is none; the first such failure turns
-    the cache off for the whole kernel, so that no function is cached and none fails.
-
-    ``_nrt=False`` is an internal numba option that numba's type stubs do not list: it compiles the
-    functions without reference counting (each array handed to a compiled helper would otherwise cost
-    atomic count updates per call) and without allocation."""
-
-    def decorate(fn: Callable[..., Any]) -> Any:
-        global CACHE_ENABLED, CACHE_DISABLED_REASON
-        if CACHE_ENABLED:
-            try:
-                return numba.njit(
-                    cache=True,
-                    fastmath=False,
-                    nogil=True,  # type: ignore[call-overload]
-                    error_model="numpy",
-                    _nrt=False,
-                    **options,
-                )(fn)
-            except RuntimeError as err:  # numba: no locator available (nowhere to write the cache)
-                if "cannot cache" not in str(err):
-                    raise
-                CACHE_ENABLED, CACHE_DISABLED_REASON = False, str(err)
-        return numba.njit(
-            cache=False,
-            fastmath=False,
-            nogil=True,  # type: ignore[call-overload]
-            error_model="numpy",
-            _nrt=False,
-            **options,
-        )(fn)
-
-    return decorate
-
-
-# One decorator for every kernel function, built once.
-_jit = _njit()
+# One decorator for every kernel function (numba's disk cache, or none where numba can write none).
+_jit = jit
 #: The same, for the helpers inlined into their callers. ``forceinline`` asks LLVM to inline them (numba's own
 #: ``inline="always"`` copies its IR per call and doubled the compile time); LLVM vectorises their loops over
 #: a block (checked with its vectoriser remarks, loop by loop).
-_jit_inline = _njit(forceinline=True)
+_jit_inline = jit_inline
 #: Relative excess over a unit rating that counts as round-off, not a cut-back: the LP's heads agree with
 #: the simulator's to its head tolerance (0.05 m of ~250 m = 2e-4), so flows it schedules at a rating may
 #: exceed it by that much here. [-]
@@ -139,88 +106,23 @@ MAX_LINE_PASSES = 3
 FULL_POWER_MW = 1e11
 
 
-@_jit_inline
-def _interp_from(x: float, xs: np.ndarray, ys: np.ndarray, ms: np.ndarray, j: int) -> tuple[float, int]:
-    """Piecewise-linear interpolation, extended linearly beyond the ends (as hydraulics.interpolate_table),
-    with the segment slopes ``ms`` given (no division on the step's critical path),
-    starting the search at segment ``j`` (levels move little from step to step, so the walk is usually
-    zero or one segment long); returns (value, segment)."""
-    n = xs.shape[0]
-    j = min(max(j, 0), n - 2)  # a segment index: 0 … n−2 (numba does not check bounds)
-    while j > 0 and x < xs[j]:
-        j -= 1
-    while j < n - 2 and x >= xs[j + 1]:
-        j += 1
-    return ys[j] + (x - xs[j]) * ms[j], j
-
-
-def slopes(xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
-    """Segment slopes of a piecewise-linear table, for :func:`_interp_from`."""
-    return np.ascontiguousarray(np.diff(ys) / np.diff(xs), dtype=float)
-
-
-@_jit
-def _eta(q_unit: float, h: float, qg: np.ndarray, hg: np.ndarray, tab: np.ndarray) -> float:
-    """Bilinear efficiency η(Q per unit, H), held flat beyond the chart (as hydraulics.efficiency_from_table)."""
-    nq, nh = qg.shape[0], hg.shape[0]
-    if nq == 1 and nh == 1:
-        return tab[0, 0]
-    q = min(max(q_unit, qg[0]), qg[nq - 1])
-    hh = min(max(h, hg[0]), hg[nh - 1])
-    i = 0
-    while i < nq - 2 and qg[i + 1] <= q:
-        i += 1
-    j = 0
-    while j < nh - 2 and hg[j + 1] <= hh:
-        j += 1
-    wq = (q - qg[i]) / (qg[i + 1] - qg[i]) if nq > 1 else 0.0
-    wh = (hh - hg[j]) / (hg[j + 1] - hg[j]) if nh > 1 else 0.0
-    i1 = min(i + 1, nq - 1)
-    j1 = min(j + 1, nh - 1)
-    return (
-        (1 - wq) * (1 - wh) * tab[i, j]
-        + wq * (1 - wh) * tab[i1, j]
-        + (1 - wq) * wh * tab[i, j1]
-        + wq * wh * tab[i1, j1]
-    )
-
-
-@_jit
-def _eta_run(
-    q: float, n: int, qmax_u: float, h: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
-) -> float:
-    """Efficiency of a group at flow q: a constant, or the chart at the per-unit flow of the units running."""
-    if tab.shape[0] == 1 and tab.shape[1] == 1:
-        return tab[0, 0]
-    return _eta(q / _n_running(q, qmax_u, n), h, qg, hgr, tab)
-
-
-@_jit
-def _n_running(q: float, q_unit_max: float, n: int) -> int:
-    if q <= 0.0:
-        return 1
-    k = math.ceil(q / q_unit_max - 1e-9)
-    return min(max(k, 1), n)
+#: The level tables' interpolation (one source: :mod:`hydro_sim._physics`).
+_interp_from = interp_from
+__all__ = ["slopes"]  # re-exported for the tests and api (one source: _physics)
 
 
 @_jit
 def _turbine_power(
     q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
 ) -> float:
-    if q <= 0.0:
-        return 0.0
-    h = hg - k * q * q
-    return A_MW_PER_M3S_M * _eta_run(q, n, qmax_u, h, qg, hgr, tab) * q * h
+    return unit_power(q, hg, k, -1.0, n, qmax_u, qg, hgr, tab)
 
 
 @_jit
 def _pump_power(
     q: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
 ) -> float:
-    if q <= 0.0:
-        return 0.0
-    h = hg + k * q * q
-    return A_MW_PER_M3S_M * q * h / _eta_run(q, n, qmax_u, h, qg, hgr, tab)
+    return unit_power(q, hg, k, 1.0, n, qmax_u, qg, hgr, tab)
 
 
 @_jit
@@ -235,52 +137,23 @@ def _turbine_flow(
     hgr: np.ndarray,
     tab: np.ndarray,
 ) -> tuple[float, bool]:
-    """Flow for power p at gross head hg, capped by the unit ratings: (flow, capped).
-
-    Newton on f(Q) = ρgηQ(H_g − kQ²)/10⁶ − P from the lossless flow: f is concave and rising on the
-    physical branch and f(Q₀) ≤ 0, so the iterates rise monotonically to the root (η is re-evaluated at
-    each iterate for efficiency curves)."""
+    """Flow for power p at gross head hg, capped by the unit ratings: (flow, capped) (:func:`unit_flow`)."""
     if p <= 0.0:
         return 0.0, False
-    qmax = n * qmax_u
-    capped = False
-    if p > n * pmax_u:
-        p = n * pmax_u
-        capped = True
-    q_top = min(qmax, math.sqrt(hg / (3.0 * k))) if k > 0.0 else qmax
-    if _turbine_power(q_top, hg, k, n, qmax_u, qg, hgr, tab) <= p:
+    capped = p > n * pmax_u
+    p = min(p, n * pmax_u)
+    q_top = top_flow(hg, k, -1.0, n * qmax_u)
+    if unit_power(q_top, hg, k, -1.0, n, qmax_u, qg, hgr, tab) <= p:
         return q_top, True
-    eta = _eta(qmax_u, hg, qg, hgr, tab)
-    q = p / (A_MW_PER_M3S_M * eta * hg)
-    for _ in range(30):
-        eta = _eta_run(q, n, qmax_u, hg - k * q * q, qg, hgr, tab)
-        f = A_MW_PER_M3S_M * eta * q * (hg - k * q * q) - p
-        if abs(f) <= 1e-11 * p:
-            break
-        q -= f / (A_MW_PER_M3S_M * eta * (hg - 3.0 * k * q * q))
-        q = min(q, q_top)
-    return q, capped
+    return unit_flow(p, hg, k, -1.0, n, qmax_u, n * qmax_u, qg, hgr, tab), capped
 
 
 @_jit
 def _pump_flow(
     p: float, hg: float, k: float, n: int, qmax_u: float, qg: np.ndarray, hgr: np.ndarray, tab: np.ndarray
 ) -> float:
-    """Pumped flow for input p at gross head hg.
-
-    Newton on g(Q) = ρgQ(H_g + kQ²)/(η10⁶) − P from the lossless flow: g is convex and rising and
-    g(Q₀) ≥ 0, so the iterates fall monotonically to the root."""
-    if p <= 0.0:
-        return 0.0
-    eta = _eta(qmax_u, hg, qg, hgr, tab)
-    q = p * eta / (A_MW_PER_M3S_M * hg)
-    for _ in range(30):
-        eta = _eta_run(q, n, qmax_u, hg + k * q * q, qg, hgr, tab)
-        g = A_MW_PER_M3S_M * q * (hg + k * q * q) / eta - p
-        if abs(g) <= 1e-11 * p:
-            break
-        q -= g / (A_MW_PER_M3S_M * (hg + 3.0 * k * q * q) / eta)
-    return q
+    """Pumped flow for input p at gross head hg (:func:`unit_flow`)."""
+    return unit_flow(p, hg, k, 1.0, n, qmax_u, math.inf, qg, hgr, tab)
 
 
 # -- constant-efficiency flows, without branches ----------------------------------------------------------
@@ -306,41 +179,35 @@ def _tq(
     """Start of the turbine flow for power ``p`` at gross head ``hg`` (``ih`` = 1/H_g) for a group with
     constant efficiency: ``a`` = ρgη/10⁶ (``inv_a`` = 1/a), total flow ``qmax``, total rating ``pmax``.
 
-    The root of f(Q) = aQ(H_g − kQ²) − P on the physical branch, from the series root of the cubic,
-    Q ≈ Q₀(1 + x + 3x² + 12x³ + 55x⁴), Q₀ = P/(aH_g), x = kQ₀²/H_g (relative error ≈ 273x⁵). Returns
-    (flow, top flow, power solved for, capped, solving): a request above the rating is capped at it; when
-    even the top flow (the units' maximum, or the flow of maximum power √(H_g/3k)) gives no more than the
-    power, the flow is the top flow (capped); ``solving`` is true when the flow still needs Halley's steps
-    (:func:`_t_step`)."""
+    The series root of :func:`hydro_sim._physics.series_flow`. Returns (flow, top flow, power solved for,
+    capped, solving): a request above the rating is capped at it; when even the top flow (the units'
+    maximum, or the flow of maximum power √(H_g/3k)) gives no more than the power, the flow is the top flow
+    (capped); ``solving`` is true when the flow still needs Halley's steps (:func:`_h_step`)."""
     q_top = qmax if (k <= 0.0) | (3.0 * k * qmax * qmax <= hg) else math.sqrt(hg / (3.0 * k))
     pe = min(p, pmax)
     top = (q_top <= 0.0) | (a * q_top * (hg - k * q_top * q_top) <= pe)
-    q0 = pe * ih * inv_a
-    x = k * q0 * q0 * ih
-    q = min(q0 * (1.0 + x * (1.0 + x * (3.0 + x * (12.0 + 55.0 * x)))), q_top)
+    q = min(series_flow(pe, ih, k, -1.0, inv_a), q_top)
     pos = p > 0.0
     q = (q_top if top else q) if pos else 0.0
     return q, q_top, pe, pos & ((p > pmax) | top), pos & (not top)
 
 
 @_jit_inline
-def _t_step(q: float, p: float, hg: float, k: float, a: float, q_top: float) -> tuple[float, bool]:
-    """One Halley step on f(Q) = aQ(H_g − kQ²) − P (cubic convergence, one division); returns (flow, more):
-    ``more`` when the step moved the flow by more than HALLEY_STEP_REL (see :func:`_t_rest`)."""
-    f = a * q * (hg - k * q * q) - p
-    f1 = a * (hg - 3.0 * k * q * q)
-    f2 = -6.0 * a * k * q
-    dq = 2.0 * f * f1 / (2.0 * f1 * f1 - f * f2)
+def _h_step(q: float, p: float, hg: float, k: float, s: float, a: float, q_top: float) -> tuple[float, bool]:
+    """One Halley step (:func:`hydro_sim._physics.halley_step`) on a turbine's (s = −1, flow at most
+    ``q_top``) or a pump's (s = +1, ``q_top`` infinite) flow; returns (flow, more): ``more`` when the step
+    moved the flow by more than HALLEY_STEP_REL (see :func:`_h_rest`)."""
+    dq, f = halley_step(q, p, hg, k, s, a)
     q1 = min(q - dq, q_top)
     done = abs(f) <= 1e-11 * p
     return (q if done else q1), (not done) & (abs(dq) > HALLEY_STEP_REL * q1)
 
 
 @_jit
-def _t_rest(q: float, p: float, hg: float, k: float, a: float, q_top: float) -> float:
+def _h_rest(q: float, p: float, hg: float, k: float, s: float, a: float, q_top: float) -> float:
     """Halley's steps after the first, until a step moves the flow by less than HALLEY_STEP_REL."""
     for _ in range(MAX_STEPS - 1):
-        q, more = _t_step(q, p, hg, k, a, q_top)
+        q, more = _h_step(q, p, hg, k, s, a, q_top)
         if not more:
             break
     return q
@@ -348,35 +215,10 @@ def _t_rest(q: float, p: float, hg: float, k: float, a: float, q_top: float) -> 
 
 @_jit_inline
 def _pq(p: float, hg: float, ih: float, k: float, b: float, inv_b: float) -> float:
-    """Start of the pumped flow for input ``p`` at gross head ``hg``, constant efficiency, ``b`` = ρg/(10⁶η):
-    the series root of g(Q) = bQ(H_g + kQ²) − P, Q ≈ Q₀(1 − x + 3x² − 12x³ + 55x⁴), Q₀ = P/(bH_g),
-    x = kQ₀²/H_g; zero for no input."""
-    q0 = p * ih * inv_b
-    x = k * q0 * q0 * ih
-    q = q0 * (1.0 - x * (1.0 - x * (3.0 - x * (12.0 - 55.0 * x))))
+    """Start of the pumped flow for input ``p``, constant efficiency, ``b`` = ρg/(10⁶η): the series root
+    (:func:`hydro_sim._physics.series_flow`); zero for no input."""
+    q = series_flow(p, ih, k, 1.0, inv_b)
     return q if p > 0.0 else 0.0
-
-
-@_jit_inline
-def _p_step(q: float, p: float, hg: float, k: float, b: float) -> tuple[float, bool]:
-    """One Halley step on g(Q) = bQ(H_g + kQ²) − P; returns (flow, more), as :func:`_t_step`."""
-    g = b * q * (hg + k * q * q) - p
-    g1 = b * (hg + 3.0 * k * q * q)
-    g2 = 6.0 * b * k * q
-    dq = 2.0 * g * g1 / (2.0 * g1 * g1 - g * g2)
-    q1 = q - dq
-    done = abs(g) <= 1e-11 * p
-    return (q if done else q1), (not done) & (abs(dq) > HALLEY_STEP_REL * q1)
-
-
-@_jit
-def _p_rest(q: float, p: float, hg: float, k: float, b: float) -> float:
-    """Halley's steps on the pumped flow after the first, as :func:`_t_rest`."""
-    for _ in range(MAX_STEPS - 1):
-        q, more = _p_step(q, p, hg, k, b)
-        if not more:
-            break
-    return q
 
 
 @_jit_inline
@@ -882,11 +724,11 @@ def run(
                 for i in range(nb):
                     hg = L[L_HG + i]
                     if L[L_MOREC + i] > 0.0:
-                        L[L_QC + i] = _t_rest(L[L_QC + i], L[L_PEC + i], hg, k_c, a_c, L[L_TOPC + i])
+                        L[L_QC + i] = _h_rest(L[L_QC + i], L[L_PEC + i], hg, k_c, -1.0, a_c, L[L_TOPC + i])
                     if L[L_MOREG + i] > 0.0:
-                        L[L_QG + i] = _t_rest(L[L_QG + i], L[L_PEG + i], hg, k_r, a_t, L[L_TOPG + i])
+                        L[L_QG + i] = _h_rest(L[L_QG + i], L[L_PEG + i], hg, k_r, -1.0, a_t, L[L_TOPG + i])
                     if L[L_MOREP + i] > 0.0:
-                        L[L_QP + i] = _p_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, b_p)
+                        L[L_QP + i] = _h_rest(L[L_QP + i], L[L_PEP + i], hg, k_r, 1.0, b_p, math.inf)
             # 5. a unit cannot pump and generate at once [6]; the water limits [2–4]; the line [9, 10] at the
             #    head estimate; the release [5, 7, 8]; the volumes
             if not has_line and not has_ramp:
@@ -1377,7 +1219,7 @@ def _solve_turbine(
             r = L[req + i]
             over = (r > qcap * tol) | ((r > 0.0) & (a * r * (hg - k * r * r) > rate * tol))
             q, q_top, p, capped, solving = _tq(r if is_power else rate, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
-            q1, more = _t_step(q, p, hg, k, a, q_top)
+            q1, more = _h_step(q, p, hg, k, -1.0, a, q_top)
             L[out + i] = q1 if solving else q
             L[top + i] = q_top
             L[pe + i] = p
@@ -1433,7 +1275,7 @@ def _solve_pump(
             over = (r > 0.0) & (b * r * (hg + k * r * r) > pmax * tol)
             p = min(r, pmax) if is_power else pmax
             q = _pq(p, hg, 1.0 / hg, k, b, inv_b)
-            q1, more = _p_step(q, p, hg, k, b)
+            q1, more = _h_step(q, p, hg, k, 1.0, b, math.inf)
             solving = (p > 0.0) if is_power else over
             L[L_QP + i] = q1 if solving else (0.0 if is_power else r)
             L[L_PEP + i] = p
@@ -1652,8 +1494,8 @@ def _turbine_flow_for(
         return 0.0
     if const:
         q, q_top, pe, _capped, solving = _tq(p, hg, 1.0 / hg, k, qcap, rate, a, inv_a)
-        q1 = _t_step(q, pe, hg, k, a, q_top)[0]
-        q2 = _t_step(q1, pe, hg, k, a, q_top)[0]
+        q1 = _h_step(q, pe, hg, k, -1.0, a, q_top)[0]
+        q2 = _h_step(q1, pe, hg, k, -1.0, a, q_top)[0]
         return q2 if solving else q
     return _turbine_flow(p, hg, k, n, qmax_u, pmax_u, qg, hgr, tab)[0]
 
@@ -1677,8 +1519,8 @@ def _pump_flow_for(
         return 0.0
     if const:
         q = _pq(p, hg, 1.0 / hg, k, b, inv_b)
-        q1 = _p_step(q, p, hg, k, b)[0]
-        return _p_step(q1, p, hg, k, b)[0]
+        q1 = _h_step(q, p, hg, k, 1.0, b, math.inf)[0]
+        return _h_step(q1, p, hg, k, 1.0, b, math.inf)[0]
     return _pump_flow(p, hg, k, n, qmax_u, qg, hgr, tab)
 
 
@@ -2149,3 +1991,9 @@ def table_of(eff: Efficiency) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if isinstance(eff, float):
         return np.zeros(1), np.zeros(1), np.full((1, 1), eff)
     return np.asarray(eff.flow_m3s), np.asarray(eff.head_m), np.asarray(eff.efficiency)
+
+
+#: Whether the compiled functions are kept on disk, and numba's reason when they are not (set by the
+#: decorator of :mod:`hydro_sim._physics`, which every compiled function goes through).
+CACHE_ENABLED = _physics.CACHE_ENABLED
+CACHE_DISABLED_REASON = _physics.CACHE_DISABLED_REASON

@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import pandas as pd
@@ -15,9 +15,16 @@ import pandas as pd
 from hydro_sim import _validation as iv
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.network import Network
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _kernel as K
+from hydro_sim.simulation._network_sim import (
+    NetworkSimulationResult,
+    need_series,
+    scenario_position,
+    simulate_network,
+)
 from hydro_sim.simulation.policies import (
     FunctionPolicy,
     PolicyState,
@@ -110,14 +117,7 @@ class SimulationResult:
         return len(self.scenario_names)
 
     def _need_series(self, what: str) -> None:
-        if self.record != "all":
-            raise iv.fail(
-                "record",
-                f"must be 'all' for {what} (this run kept per-scenario totals only: use "
-                "`totals` or `cutback_summary()`, or run simulate(..., record='all'))",
-                self.record,
-                f"SimulationResult.{what}",
-            )
+        need_series(self.record, what, f"SimulationResult.{what}")
 
     def frame(self, scenario: int | str = 0) -> pd.DataFrame:
         """One scenario (its position, or its name) as a DataFrame with unit-suffixed columns (like a dispatch
@@ -128,29 +128,7 @@ class SimulationResult:
         return pd.DataFrame({c: self.arrays[c][s] for c in cols}, index=self.index)
 
     def _scenario_position(self, scenario: Any, where: str) -> int:
-        """The position of a scenario given by position (negative from the end) or by name."""
-        if isinstance(scenario, str):
-            if scenario not in self.scenario_names:
-                raise iv.fail(
-                    "scenario",
-                    f"must be one of the scenario names ({', '.join(self.scenario_names)})",
-                    scenario,
-                    where,
-                )
-            return self.scenario_names.index(scenario)
-        if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
-            raise iv.fail(
-                "scenario",
-                "must be a scenario's position (an int) or its name (a str)",
-                type(scenario).__name__,
-                where,
-            )
-        n = self.n_scenarios
-        if not -n <= int(scenario) < n:
-            raise iv.fail(
-                "scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where
-            )
-        return int(scenario) % n
+        return scenario_position(self.scenario_names, scenario, where)
 
     def energy_mwh(self) -> pd.DataFrame:
         """Energy per scenario: conventional and reversible generation and pumping. [MWh]"""
@@ -263,6 +241,7 @@ def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd
     return items, items[0].index
 
 
+@overload
 def simulate(
     plant: Plant,
     scenarios: Scenario | Sequence[Scenario],
@@ -270,18 +249,52 @@ def simulate(
     *,
     initial_volume_upper_hm3: float | np.ndarray | None = None,
     initial_volume_lower_hm3: float | np.ndarray | None = None,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
-) -> SimulationResult:
+    unit_limits: bool = True,
+) -> SimulationResult: ...
+
+
+@overload
+def simulate(
+    plant: Network,
+    scenarios: Scenario | Sequence[Scenario],
+    policy: Any,
+    *,
+    initial_volume_upper_hm3: float | np.ndarray | None = None,
+    initial_volume_lower_hm3: float | np.ndarray | None = None,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
+    record: str = "all",
+    unit_limits: bool = True,
+) -> NetworkSimulationResult: ...
+
+
+def simulate(
+    plant: Plant | Network,
+    scenarios: Scenario | Sequence[Scenario],
+    policy: Any,
+    *,
+    initial_volume_upper_hm3: float | np.ndarray | None = None,
+    initial_volume_lower_hm3: float | np.ndarray | None = None,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
+    record: str = "all",
+    unit_limits: bool = True,
+) -> SimulationResult | NetworkSimulationResult:
     """Run a policy through the nonlinear physics for many scenarios at once.
 
     Parameters
     ----------
-    plant : The plant.
+    plant : The plant, or a :class:`~hydro_sim.network.Network` (then the result is a
+        :class:`~hydro_sim.simulation._network_sim.NetworkSimulationResult` in element columns).
     scenarios : One Scenario or a sequence of them on the same index (e.g. Monte-Carlo inflow years).
     policy : :class:`ReplayPolicy`, :class:`TouRulePolicy` or :class:`FunctionPolicy`.
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, scalar or one per scenario, each
         within the reservoir's operating range at the first step; the plant's initial levels if not given.
         [hm³]
+    initial_volume_hm3 : For a network: start volumes by reservoir name (scalar or one per scenario);
+        the reservoirs' initial levels for those not given. [hm³]
+    unit_limits : For a network: enforce the units' minimum stable output and the fixed-speed pump band
+        (the LP has them in unit-commitment mode). Default True.
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
         totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
         Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the
@@ -302,6 +315,13 @@ def simulate(
     (export: reversible generation cut first, then conventional; import: pumping cut), and the outlet's
     release ramp ``max_ramp_m3s_per_h`` from the second step on (plants with a lower reservoir).
 
+    A :class:`~hydro_sim.network.Network` runs on the network kernel (:mod:`hydro_sim.simulation._engine`):
+    any number of reservoirs (upstream first) and unit groups, heads from both ends of every link, inflows
+    from ``Network.inflows_m3s``, and every limit of the LP per element, the units' minimum stable output,
+    fixed-speed pump band and head range included; requests and frames in element columns
+    (``"{column} flow_m3s"``, ``"{column} power_mw"``). A Plant still runs on the two-reservoir kernel
+    (:mod:`hydro_sim.simulation._kernel`), with its legacy columns.
+
     Raises
     ------
     HydroSimInputError
@@ -319,14 +339,42 @@ def simulate(
     """
     where = "simulate()"
     t_start = time.perf_counter()
-    if not isinstance(plant, Plant):
-        raise iv.fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    if not isinstance(plant, Plant | Network):
+        raise iv.fail("plant", "must be a hydro_sim.Plant or a Network", type(plant).__name__, where)
     if not isinstance(record, str) or record not in ("all", "totals"):
         raise iv.fail("record", "must be 'all' or 'totals'", record, where)
     items, index = _stack(scenarios)
     if not isinstance(policy, ReplayPolicy | TouRulePolicy | FunctionPolicy):
         raise iv.fail(
             "policy", "must be a ReplayPolicy, TouRulePolicy or FunctionPolicy", type(policy).__name__, where
+        )
+    if isinstance(plant, Network):
+        for name, value in (
+            ("initial_volume_upper_hm3", initial_volume_upper_hm3),
+            ("initial_volume_lower_hm3", initial_volume_lower_hm3),
+        ):
+            if value is not None:
+                raise iv.fail(
+                    name,
+                    "must be None for a Network (give `initial_volume_hm3` by reservoir name)",
+                    value,
+                    where,
+                )
+        return simulate_network(
+            plant,
+            items,
+            index,
+            policy,
+            initial_volume_hm3=initial_volume_hm3,
+            record=record,
+            unit_limits=bool(unit_limits),
+        )
+    if initial_volume_hm3 is not None:
+        raise iv.fail(
+            "initial_volume_hm3",
+            "must be None for a Plant (give `initial_volume_upper_hm3` / `initial_volume_lower_hm3`)",
+            initial_volume_hm3,
+            where,
         )
     S, T = len(items), len(index)
     dt = items[0].dt_h

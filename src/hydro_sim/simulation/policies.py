@@ -78,37 +78,54 @@ class ReplayPolicy:
             dup = sorted({str(c) for c in self.schedule.columns[self.schedule.columns.duplicated()]})
             raise iv.fail("schedule", "must not repeat a column", dup, where)
 
-    def requests(self, plant: Any, index: pd.DatetimeIndex, n_scenarios: int) -> Requests:
-        where = "ReplayPolicy"
+    def network_requests(
+        self, network: Any, index: pd.DatetimeIndex
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Requests per flow column of a network from the schedule's element columns (``"{c} flow_m3s"``,
+        or ``"{c} power_mw"`` in mode ``"power"``): (requests (columns, 1, steps), power flags, targets)."""
+        from hydro_sim.simulation._network_sim import replay_requests
+
+        self._check_index(index)
+        return replay_requests(self, network, index)
+
+    def _check_index(self, index: pd.DatetimeIndex) -> None:
         sch = self.schedule
         if len(sch) != len(index) or not sch.index.equals(index):
             raise iv.fail(
                 "schedule",
                 f"must be on the scenarios' index ({len(index)} steps from {index[0]})",
                 f"{len(sch)} steps",
+                "ReplayPolicy",
+            )
+
+    def column(self, name: str) -> np.ndarray:
+        """A schedule column as flows or powers ≥ 0 (an LP's round-off below zero replayed as zero)."""
+        sch = self.schedule
+        where = "the schedule of ReplayPolicy"
+        try:
+            values = sch[name].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise iv.fail(name, "must hold numbers", str(sch[name].dtype), where) from None
+        bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise iv.fail(
+                name,
+                f"must be finite and not negative, but step {i} is {float(values[i])!r}",
+                float(values[i]),
                 where,
             )
+        return np.where(values < 0.0, 0.0, values)
+
+    def requests(self, plant: Any, index: pd.DatetimeIndex, n_scenarios: int) -> Requests:
+        where = "ReplayPolicy"
+        sch = self.schedule
+        self._check_index(index)
 
         def col(name: str) -> np.ndarray:
             if name not in sch.columns:
                 return np.zeros((1, len(index)))
-            try:
-                values = sch[name].to_numpy(dtype=float)
-            except (TypeError, ValueError):
-                raise iv.fail(
-                    name, "must hold numbers", str(sch[name].dtype), f"the schedule of {where}"
-                ) from None
-            bad = ~np.isfinite(values) | (values < -REPLAY_ROUND_OFF)
-            if bad.any():
-                i = int(np.argmax(bad))
-                raise iv.fail(
-                    name,
-                    f"must be finite and not negative, but step {i} is {float(values[i])!r}",
-                    float(values[i]),
-                    f"the schedule of {where}",
-                )
-            values = np.where(values < 0.0, 0.0, values)  # an LP's round-off below zero
-            return np.ascontiguousarray(values).reshape(1, -1)  # one row, read by every scenario
+            return np.ascontiguousarray(self.column(name)).reshape(1, -1)  # one row, read by every scenario
 
         release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
         power = self.mode == "power"
@@ -201,6 +218,21 @@ class TouRulePolicy:
             **kw,
         )
 
+    def network_requests(
+        self, network: Any, price: np.ndarray, inflow: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The rule on a network (:func:`hydro_sim.simulation._network_sim.tou_requests`)."""
+        from hydro_sim.simulation._network_sim import tou_requests
+
+        return tou_requests(
+            network,
+            price,
+            inflow,
+            self.pump_when_price_at_most_cny_per_mwh,
+            self.generate_when_price_at_least_cny_per_mwh,
+            self.lower_target_level_masl,
+        )
+
     def requests_for(self, plant: Any, price: np.ndarray, inflow_up: np.ndarray) -> Requests:
         """Requests from the price and the upper inflow, each (scenarios or 1, steps)."""
         T = price.shape[1]
@@ -259,7 +291,7 @@ class FunctionPolicy:
     >>> policy = FunctionPolicy(decide=lambda state: {"generating_mw": 100.0 * (state.price_cny_per_mwh > 300)})
     """
 
-    decide: Callable[[PolicyState], dict[str, Any]]
+    decide: Callable[[Any], dict[str, Any]]  # PolicyState (a Plant) or NetworkPolicyState (a Network)
     lower_target_level_masl: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,946 @@
+"""The simulator's kernel on a network: group-indexed parameters, loops over flow columns and reservoirs.
+
+The network (:class:`hydro_sim.network.Network`) is turned once, by :func:`build_model`, into a
+:class:`Model`: one row of parameters per flow column (``ci`` integers and ``cf`` floats, fields ``I_*`` and
+``F_*``), packed efficiency charts, level–volume tables per reservoir, tailwater tables per river sink, and
+the reservoirs' order upstream first (``Network.upstream_order()``). The kernel :func:`run` takes four
+structured arguments (numba compiles named tuples of arrays): the :class:`Model`, the :class:`Inputs` of the
+scenarios (inflows from ``Network.inflows_m3s``, requests per column, price, line), the :class:`State`
+carried from step to step, and the :class:`Outputs` (totals, cut-back tallies, optional series and events).
+
+Each scenario runs on its own, step after step (so a block of scenarios equals single runs, bit for bit).
+Each step:
+
+1. levels from the volumes (level–volume tables), river-sink levels from their tailwater tables at the
+   discharge into them, the gross head of every unit column from both ends of its link;
+2. :func:`_settle` at a head: requests become flows (:func:`_units`: ratings [UNIT], the minimum stable
+   output [MIN_OUTPUT], the fixed-speed pump band [PUMP_BAND], the head range [HEAD_RANGE], one mode per
+   pump-turbine group [MODE]), spill requests within the spillway's capacity [UNIT]; then the reservoirs
+   upstream first (:func:`_water`): each reservoir's releases (requested, or automatic: the reservoir held at
+   its target) within their minimum [RELEASE_MIN_RAISED], maximum [RELEASE_MAX] and ramp [RAMP], outflows cut
+   where the reservoir would fall below its minimum [MIN_LEVEL, releases last: RELEASE_MIN], and a reservoir
+   that would rise above its maximum gets less pumped water, more release and spill [MAX_LEVEL]; the line
+   (:func:`_line`: export cut on pump-turbine generation first, then turbines [LINE_EXPORT]; import cut on
+   pumping [LINE_IMPORT]) and the water limits again until nothing changes;
+3. the flows are settled first at the start head (one pass of the water limits and the line), then again at
+   the head estimate (start and end volumes of that first pass averaged), and once more at the mid-step
+   head if the line is still exceeded there (at most MAX_LINE_PASSES times);
+4. volumes: V ← V + c(I + A q) with A the incidence of ``Network.incidence()`` (loops over each column's two
+   ends), exactly;
+5. power of each unit column at the mid-step head; totals, tallies, series.
+
+River sinks' own limits (minimum, maximum, ramp of the total discharge) are recorded as cut-backs on the
+sink, not enforced (the discharge into a reach is the sum of several links' water). The minimum stable output
+and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limits`` is set.
+
+Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
+call as its flattened fields, which cost three times the run time of the inlined kernel (measured); the price
+is one long compilation (about a minute, once: numba caches it on disk). Numba's cache does not notice a
+change in :mod:`hydro_sim._physics` alone: a change there must touch this file (and ``_kernel.py``) too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, NamedTuple
+
+import numpy as np
+
+from hydro_sim._physics import (
+    interp_from,
+    jit,
+    jit_inline,
+    top_flow,
+    unit_flow,
+    unit_power,
+)
+from hydro_sim.constants import HM3_PER_M3S_HOUR
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from hydro_sim.network import Network
+    from hydro_sim.plant import Efficiency
+
+# -- limit codes (cut-backs) ---------------------------------------------------------------------------------
+(
+    NONE,
+    UNIT,
+    MIN_LEVEL,
+    MAX_LEVEL,
+    MODE,
+    RELEASE_MIN,
+    RELEASE_MIN_RAISED,
+    RELEASE_MAX,
+    RAMP,
+    LINE_EXPORT,
+    LINE_IMPORT,
+    MIN_OUTPUT,
+    PUMP_BAND,
+    HEAD_RANGE,
+) = range(14)
+N_LIMITS = 14
+LIMIT_NAMES = {
+    UNIT: "rating",
+    MIN_LEVEL: "minimum level",
+    MAX_LEVEL: "maximum level",
+    MODE: "pump and generate at once",
+    RELEASE_MIN: "environmental minimum (shortfall)",
+    RELEASE_MIN_RAISED: "environmental minimum (raised)",
+    RELEASE_MAX: "maximum flow",
+    RAMP: "ramp",
+    LINE_EXPORT: "line capacity (export)",
+    LINE_IMPORT: "line capacity (import)",
+    MIN_OUTPUT: "minimum stable output",
+    PUMP_BAND: "pump band",
+    HEAD_RANGE: "head range",
+}
+
+# -- column kinds and the fields of the column tables (one declaration; offsets derived) ----------------------
+K_TURBINE, K_PT_GEN, K_PUMP, K_SPILL, K_RELEASE = range(5)
+_INT_FIELDS = ("KIND", "FROM", "TO", "UP", "DN", "PARTNER", "CHART", "N", "POWER_REQ")
+_FLOAT_FIELDS = ("QU", "PU", "K", "S", "PMIN_U", "BAND", "HLO", "HHI", "QMAX", "EMIN", "RAMP", "PCAP")
+I_KIND, I_FROM, I_TO, I_UP, I_DN, I_PARTNER, I_CHART, I_N, I_POWER_REQ = range(len(_INT_FIELDS))
+F_QU, F_PU, F_K, F_S, F_PMIN_U, F_BAND, F_HLO, F_HHI, F_QMAX, F_EMIN, F_RAMP, F_PCAP = range(
+    len(_FLOAT_FIELDS)
+)
+# work rows, per column (``wc``) and per node (``wn``: reservoirs, then sinks at n_r + k)
+_COL_ROWS = ("REQ", "Q", "P", "HG", "Q0")
+C_REQ, C_Q, C_P, C_HG, C_Q0 = range(len(_COL_ROWS))
+_NODE_ROWS = ("V", "X", "Z", "IN", "VN", "KQ")
+N_V, N_X, N_Z, N_IN, N_VN, N_KQ = range(len(_NODE_ROWS))
+# totals per column, per reservoir, per sink, and for the busbar
+_TOT_COL = ("FLOW", "POWER", "SHORTFALL")
+TC_FLOW, TC_POWER, TC_SHORTFALL = range(len(_TOT_COL))
+_TOT_RES = ("INFLOW", "VMIN", "VMAX")
+TR_INFLOW, TR_VMIN, TR_VMAX = range(len(_TOT_RES))
+_TOT_SYS = ("REVENUE", "EXPORT", "IMPORT")
+TS_REVENUE, TS_EXPORT, TS_IMPORT = range(len(_TOT_SYS))
+#: Fields of one recorded cut-back event: scenario, step, element, limit, water [m³/s], energy [MW].
+EV_FIELDS = ("scenario", "step", "element", "limit", "water_m3s", "energy_mw")
+
+#: A power request at or above this means "as much as the units give" (no cut-back is recorded). [MW]
+FULL_POWER_MW = 1e11
+#: Relative excess over a rating, a line or a band that counts as round-off, not a cut-back (the LP's heads
+#: agree with the simulator's to its head tolerance, 0.05 m of ~250 m = 2e-4). [-]
+RATING_TOL = 5e-4
+#: Water below this is round-off of the balance, not a cut-back. [m³/s]
+WATER_TOL_M3S = 1e-9
+#: Passes of the water limits and the line within one settle; each pass can only cut (or spill) more.
+MAX_PASSES = 8
+#: Settles at the mid-step head when the line is still exceeded there.
+MAX_LINE_PASSES = 3
+
+
+class Model(NamedTuple):
+    """The network's parameters, built once by :func:`build_model`."""
+
+    ci: np.ndarray  # (columns, I_*) int64
+    cf: np.ndarray  # (columns, F_*) float
+    ch_q: np.ndarray  # (charts, NQ) flow grids, padded
+    ch_h: np.ndarray  # (charts, NH) head grids, padded
+    ch_e: np.ndarray  # (charts, NQ, NH) efficiencies
+    ch_n: np.ndarray  # (charts, 2) int64 grid sizes
+    rv: np.ndarray  # (reservoirs, NV) volumes of the level tables, padded
+    rz: np.ndarray  # (reservoirs, NV) levels
+    rm: np.ndarray  # (reservoirs, NV) segment slopes
+    rn: np.ndarray  # (reservoirs,) int64 table sizes
+    kq: np.ndarray  # (sinks, NK) tailwater discharges, padded
+    kz: np.ndarray  # (sinks, NK) tailwater levels
+    km: np.ndarray  # (sinks, NK) slopes
+    kn: np.ndarray  # (sinks,) int64 sizes (1: a constant level)
+    kf: np.ndarray  # (sinks, 3) minimum, maximum, ramp per step of the discharge [m³/s]
+    vmin: np.ndarray  # (reservoirs, steps) [hm³]
+    vmax: np.ndarray  # (reservoirs, steps) [hm³]
+    vtarget: np.ndarray  # (reservoirs, steps) target of automatic releases; NaN: the run's start volume
+    order: np.ndarray  # (reservoirs,) int64, upstream first
+    c: float  # hm³ per m³/s over one step
+    unit_limits: bool  # enforce the minimum stable output and the pump band
+    has_line: bool
+
+
+class Inputs(NamedTuple):
+    """Per-scenario inputs; a middle axis of length 1 is shared by every scenario."""
+
+    inflow: np.ndarray  # (reservoirs, S or 1, steps) [m³/s]
+    req: np.ndarray  # (columns, S or 1, steps): flow [m³/s] or power [MW]; NaN release: automatic
+    price: np.ndarray  # (S or 1, steps)
+    line: np.ndarray  # (S or 1, steps) [MW], both directions
+
+
+class State(NamedTuple):
+    """What carries from step to step, per scenario."""
+
+    vol: np.ndarray  # (S, reservoirs) [hm³]
+    prev: np.ndarray  # (S, columns + sinks) last step's flows (NaN: none yet) [m³/s]
+    seg: np.ndarray  # (S, reservoirs + sinks) int64 table segments
+    start: np.ndarray  # (S, reservoirs) volumes at the start of the run (held by a release without target)
+
+
+class Outputs(NamedTuple):
+    """Totals and tallies (always), series and events (when ``record``)."""
+
+    tot_col: np.ndarray  # (S, columns, TC_*)
+    tot_res: np.ndarray  # (S, reservoirs, TR_*)
+    tot_sink: np.ndarray  # (S, sinks)
+    tot_sys: np.ndarray  # (S, TS_*)
+    cut_w: np.ndarray  # (S, elements, N_LIMITS) water [m³/s summed over steps]
+    cut_n: np.ndarray  # (S, elements, N_LIMITS) steps
+    cut_e: np.ndarray  # (S, elements, N_LIMITS) energy [MW summed over steps]
+    record: bool
+    flow: np.ndarray  # (columns, S, steps) or (columns, 1, 1)
+    power: np.ndarray  # (columns, S, steps)
+    head: np.ndarray  # (columns, S, steps) net (turbine) or pumping (pump) head
+    volume: np.ndarray  # (reservoirs, S, steps) end of step
+    sink: np.ndarray  # (sinks, S, steps)
+    line: np.ndarray  # (S, steps) net export
+    events: np.ndarray  # (capacity, 6)
+    n_events: np.ndarray  # (1,) int64: events seen (beyond the capacity they are counted, not written)
+
+
+class Work(NamedTuple):
+    """Scratch of one scenario-step (no allocation inside the kernel)."""
+
+    wc: np.ndarray  # (C_*, columns)
+    wn: np.ndarray  # (N_*, reservoirs + sinks)
+    cut: np.ndarray  # (elements, N_LIMITS, 2) water, energy of the settle under way
+    res_seg: np.ndarray  # (reservoirs + sinks,) int64 segments used by the settle
+    n_cut: np.ndarray  # (1,) int64: cut-backs written into ``cut`` since it was last cleared
+
+
+# == the kernel ===============================================================================================
+@jit
+def run(t0: int, t1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Work) -> None:
+    """Steps t0 … t1−1 for every scenario; ``st`` is updated and ``out`` added to."""
+    S = st.vol.shape[0]
+    n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
+    for s in range(S):
+        for t in range(t0, t1):
+            _step(m, inp, st, out, w, s, t, n_col, n_r, n_k)
+
+
+@jit_inline
+def _at(a: np.ndarray, s: int, t: int) -> float:
+    """Step t of a (S or 1, steps) input for scenario s."""
+    return a[s if a.shape[0] > 1 else 0, t]
+
+
+@jit_inline
+def _level(m: Model, w: Work, node: int, row: int, n_r: int) -> float:
+    """Level of a node (≥ 0: reservoir at the volume in work row ``row``; < 0: sink −1−k at its discharge)."""
+    if node >= 0:
+        n = m.rn[node]
+        z, j = interp_from(
+            w.wn[row, node], m.rv[node, :n], m.rz[node, :n], m.rm[node, : n - 1], w.res_seg[node]
+        )
+        w.res_seg[node] = j
+        return z
+    k = -1 - node
+    n = m.kn[k]
+    if n == 1:
+        return m.kz[k, 0]
+    q = max(w.wn[N_KQ, n_r + k], m.kq[k, 0])  # the tailwater is held at its first level below the table
+    z, j = interp_from(q, m.kq[k, :n], m.kz[k, :n], m.km[k, : n - 1], w.res_seg[n_r + k])
+    w.res_seg[n_r + k] = j
+    return z
+
+
+@jit_inline
+def _heads(m: Model, w: Work, row: int, n_col: int, n_r: int, n_k: int) -> None:
+    """Gross head of every unit column (its upper end's level less its lower end's) at the reservoir volumes
+    in node row ``row`` and the sinks' discharges in N_KQ, into C_HG."""
+    for r in range(n_r):
+        w.wn[N_Z, r] = _level(m, w, r, row, n_r)
+    for k in range(n_k):
+        w.wn[N_Z, n_r + k] = _level(m, w, -1 - k, row, n_r)
+    for j in range(n_col):
+        if m.ci[j, I_KIND] <= K_PUMP:
+            up, dn = m.ci[j, I_UP], m.ci[j, I_DN]
+            zu = w.wn[N_Z, up] if up >= 0 else w.wn[N_Z, n_r - 1 - up]
+            zd = w.wn[N_Z, dn] if dn >= 0 else w.wn[N_Z, n_r - 1 - dn]
+            w.wc[C_HG, j] = zu - zd
+
+
+@jit_inline
+def _chart(m: Model, j: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    c = m.ci[j, I_CHART]
+    nq, nh = m.ch_n[c, 0], m.ch_n[c, 1]
+    return m.ch_q[c, :nq], m.ch_h[c, :nh], m.ch_e[c, :nq, :nh]
+
+
+@jit_inline
+def _power(m: Model, j: int, q: float, hg: float) -> float:
+    """Power of unit column j at flow q and gross head hg. [MW]"""
+    qg, hgr, tab = _chart(m, j)
+    return unit_power(q, hg, m.cf[j, F_K], m.cf[j, F_S], m.ci[j, I_N], m.cf[j, F_QU], qg, hgr, tab)
+
+
+@jit_inline
+def _flow(m: Model, j: int, p: float, hg: float) -> float:
+    """Flow of unit column j for power p at gross head hg. [m³/s]"""
+    qg, hgr, tab = _chart(m, j)
+    return unit_flow(
+        p, hg, m.cf[j, F_K], m.cf[j, F_S], m.ci[j, I_N], m.cf[j, F_QU], m.cf[j, F_QMAX], qg, hgr, tab
+    )
+
+
+@jit_inline
+def _cut(w: Work, e: int, code: int, water: float, energy: float) -> None:
+    w.n_cut[0] += 1
+    w.cut[e, code, 0] += water
+    w.cut[e, code, 1] += energy
+
+
+@jit_inline
+def _feasible_power(m: Model, j: int, p: float) -> float:
+    """The largest power at most p that the units can run at: a generator not below its minimum stable
+    output per running unit, a fixed-speed pump within its band, rated input × (1 ± band), per unit."""
+    n = m.ci[j, I_N]
+    pu = m.cf[j, F_PU]
+    if p <= 0.0:
+        return 0.0
+    if m.ci[j, I_KIND] == K_PUMP:
+        lo_u = pu * (1.0 - m.cf[j, F_BAND])
+        hi_u = pu * (1.0 + m.cf[j, F_BAND])
+        k = min(math.floor(p / lo_u * (1.0 + RATING_TOL)), n)  # units whose lowest input fits in p
+        return min(p, k * hi_u) if k > 0 else 0.0
+    pmin = m.cf[j, F_PMIN_U]
+    if pmin <= 0.0:
+        return p
+    k = min(max(math.ceil(p / pu * (1.0 - 1e-12)), 1), n)  # as few units as carry p
+    if p >= k * pmin * (1.0 - RATING_TOL):
+        return p
+    return (k - 1) * pu  # between (k − 1) full units and k units at their minimum: the full ones
+
+
+@jit_inline
+def _units(m: Model, w: Work, n_col: int) -> None:
+    """Requests of unit columns and spillways → flows at the heads in C_HG (C_Q), with the ratings, the
+    minimum stable output, the pump band, the head range and one mode per pump-turbine group; C_Q0 keeps
+    the flow asked for (at that head) for the energy of later cuts."""
+    for j in range(n_col):
+        kind = m.ci[j, I_KIND]
+        r = w.wc[C_REQ, j]
+        if kind == K_SPILL:
+            q = r
+            if q > m.cf[j, F_QMAX]:
+                _cut(w, j, UNIT, q - m.cf[j, F_QMAX], 0.0)
+                q = m.cf[j, F_QMAX]
+            w.wc[C_Q, j] = q
+            continue
+        if kind == K_RELEASE:
+            continue
+        hg = w.wc[C_HG, j]
+        pcap = m.cf[j, F_PCAP]
+        w.wc[C_Q, j] = 0.0
+        w.wc[C_Q0, j] = 0.0
+        if r <= 0.0:
+            continue
+        if hg <= 0.0:  # no head: the units cannot run
+            power_req = m.ci[j, I_POWER_REQ] == 1
+            _cut(w, j, HEAD_RANGE, 0.0 if power_req else r, min(r, pcap) if power_req else 0.0)
+            continue
+        s = m.cf[j, F_S]
+        if m.ci[j, I_POWER_REQ] == 1:
+            p = min(r, pcap)
+            if s < 0.0:
+                ptop = _power(m, j, top_flow(hg, m.cf[j, F_K], s, m.cf[j, F_QMAX]), hg)
+                p = min(p, ptop)
+            if r < FULL_POWER_MW and r > p * (1.0 + RATING_TOL):
+                _cut(w, j, UNIT, 0.0, r - p)
+            q = _flow(m, j, p, hg)
+            w.wc[C_Q0, j] = q
+        else:
+            q = r
+            w.wc[C_Q0, j] = q
+            p = _power(m, j, q, hg)
+            qcap = m.cf[j, F_QMAX] if s < 0.0 else math.inf
+            if q > qcap * (1.0 + RATING_TOL) or p > pcap * (1.0 + RATING_TOL):
+                q1 = min(qcap, _flow(m, j, pcap, hg)) if p > pcap else qcap
+                p1 = _power(m, j, q1, hg)
+                _cut(w, j, UNIT, q - q1, p - p1)
+                q, p = q1, p1
+        if m.unit_limits:
+            pf = _feasible_power(m, j, p)
+            if pf < p * (1.0 - 1e-12):
+                q1 = _flow(m, j, pf, hg)
+                _cut(w, j, PUMP_BAND if kind == K_PUMP else MIN_OUTPUT, q - q1, p - pf)
+                q, p = q1, pf
+        if q > 0.0:
+            h = hg + s * (m.cf[j, F_K] * q * q)
+            if h < m.cf[j, F_HLO] or h > m.cf[j, F_HHI]:
+                _cut(w, j, HEAD_RANGE, q, p)
+                q = 0.0
+        w.wc[C_Q, j] = q
+    # one mode at a time per pump-turbine group: the smaller is cut
+    for j in range(n_col):
+        if m.ci[j, I_KIND] == K_PT_GEN:
+            jp = m.ci[j, I_PARTNER]
+            qg, qp = w.wc[C_Q, j], w.wc[C_Q, jp]
+            if qg > 0.0 and qp > 0.0:
+                drop = jp if qg >= qp else j
+                q = w.wc[C_Q, drop]
+                _cut(w, drop, MODE, q, _power(m, drop, q, w.wc[C_HG, drop]))
+                w.wc[C_Q, drop] = 0.0
+
+
+@jit_inline
+def _net_m3s(m: Model, w: Work, r: int, t: int, n_col: int) -> tuple[float, float, float]:
+    """Reservoir r's water over the step, in m³/s: (above its minimum, below its maximum (room), flows in
+    minus flows out), from the start volume, the inflow and the columns' current flows."""
+    net = w.wn[N_IN, r]
+    for j in range(n_col):
+        q = w.wc[C_Q, j]
+        if m.ci[j, I_FROM] == r:
+            net -= q
+        if m.ci[j, I_TO] == r:
+            net += q
+    v, inv_c = w.wn[N_V, r], 1.0 / m.c
+    return (v - m.vmin[r, t]) * inv_c + net, (m.vmax[r, t] - v) * inv_c - net, net
+
+
+@jit_inline
+def _releases(m: Model, st: State, w: Work, s: int, r: int, t: int, n_col: int) -> None:
+    """Reservoir r's releases: requested (C_REQ), or automatic (NaN: r held at its target), within the
+    ramp from the last step's release, the maximum and the environmental minimum."""
+    for j in range(n_col):
+        if m.ci[j, I_KIND] == K_RELEASE and m.ci[j, I_FROM] == r:
+            w.wc[C_Q, j] = 0.0
+    for j in range(n_col):
+        if m.ci[j, I_KIND] != K_RELEASE or m.ci[j, I_FROM] != r:
+            continue
+        req = w.wc[C_REQ, j]
+        emin, qmax = m.cf[j, F_EMIN], m.cf[j, F_QMAX]
+        if math.isnan(req):
+            net = _net_m3s(m, w, r, t, n_col)[2]
+            vt = m.vtarget[r, t]
+            vt = st.start[s, r] if math.isnan(vt) else vt
+            q = min(max((w.wn[N_V, r] - vt) / m.c + net, emin), qmax)
+        else:
+            q = req
+            if q > qmax:
+                _cut(w, j, RELEASE_MAX, q - qmax, 0.0)
+                q = qmax
+        prev = st.prev[s, j]
+        ramp = m.cf[j, F_RAMP]
+        if not math.isnan(prev) and ramp < math.inf:
+            q1 = min(max(q, prev - ramp), prev + ramp)
+            if abs(q1 - q) > WATER_TOL_M3S and not (math.isnan(req) and q1 < emin):
+                _cut(w, j, RAMP, abs(q - q1), 0.0)
+            q = q1
+        if q < emin:
+            if not math.isnan(req) and emin - q > WATER_TOL_M3S:
+                _cut(w, j, RELEASE_MIN_RAISED, emin - q, 0.0)
+            q = emin
+        w.wc[C_Q, j] = q
+
+
+@jit_inline
+def _reduce(
+    m: Model, w: Work, r: int, d: float, kind_lo: int, kind_hi: int, n_col: int, t_code: int
+) -> float:
+    """Take up to d m³/s off the columns leaving r whose kind is in [kind_lo, kind_hi] (releases: down to
+    their environmental minimum when t_code is MIN_LEVEL, to zero otherwise), in proportion to their
+    flows; returns what is left of d."""
+    total = 0.0
+    for j in range(n_col):
+        k = m.ci[j, I_KIND]
+        if m.ci[j, I_FROM] == r and kind_lo <= k <= kind_hi:
+            floor = m.cf[j, F_EMIN] if (k == K_RELEASE and t_code == MIN_LEVEL) else 0.0
+            total += max(w.wc[C_Q, j] - floor, 0.0)
+    if total <= 0.0 or d <= 0.0:
+        return d
+    f = min(d / total, 1.0)
+    for j in range(n_col):
+        k = m.ci[j, I_KIND]
+        if m.ci[j, I_FROM] == r and kind_lo <= k <= kind_hi:
+            floor = m.cf[j, F_EMIN] if (k == K_RELEASE and t_code == MIN_LEVEL) else 0.0
+            q = w.wc[C_Q, j]
+            dq = max(q - floor, 0.0) * f
+            if dq > 0.0:
+                e = 0.0
+                if k <= K_PUMP:
+                    hg = w.wc[C_HG, j]
+                    e = _power(m, j, q, hg) - _power(m, j, q - dq, hg)
+                _cut(w, j, t_code, dq, e)
+                w.wc[C_Q, j] = q - dq
+    return max(d - total * f, 0.0)
+
+
+@jit_inline
+def _water(m: Model, st: State, w: Work, s: int, t: int, n_col: int, first: bool) -> bool:
+    """One pass of the water limits over the reservoirs, upstream first (on the first pass each
+    reservoir's releases are set before its limits); returns whether a flow changed."""
+    changed = False
+    for ir in range(m.order.shape[0]):
+        r = m.order[ir]
+        if first:
+            _releases(m, st, w, s, r, t, n_col)
+        above, room, _ = _net_m3s(m, w, r, t, n_col)
+        if above < -WATER_TOL_M3S:  # below the minimum: spill, releases above their minimum, units, releases
+            d = -above
+            d = _reduce(m, w, r, d, K_SPILL, K_SPILL, n_col, MIN_LEVEL)
+            d = _reduce(m, w, r, d, K_RELEASE, K_RELEASE, n_col, MIN_LEVEL)
+            d = _reduce(m, w, r, d, K_TURBINE, K_PUMP, n_col, MIN_LEVEL)
+            d = _reduce(m, w, r, d, K_RELEASE, K_RELEASE, n_col, RELEASE_MIN)
+            changed = True
+        elif room < -WATER_TOL_M3S:  # above the maximum
+            e = -room
+            for j in range(n_col):  # pumped water into r first
+                if e > 0.0 and m.ci[j, I_KIND] == K_PUMP and m.ci[j, I_TO] == r:
+                    q = w.wc[C_Q, j]
+                    dq = min(q, e)
+                    if dq > 0.0:
+                        hg = w.wc[C_HG, j]
+                        _cut(w, j, MAX_LEVEL, dq, _power(m, j, q, hg) - _power(m, j, q - dq, hg))
+                        w.wc[C_Q, j] = q - dq
+                        e -= dq
+            for pass_ in range(3):  # releases within their ramp, spillways, releases to their maximum
+                for j in range(n_col):
+                    k = m.ci[j, I_KIND]
+                    if e <= 0.0 or m.ci[j, I_FROM] != r:
+                        continue
+                    if (pass_ == 1) != (k == K_SPILL) or (pass_ != 1 and k != K_RELEASE):
+                        continue
+                    q = w.wc[C_Q, j]
+                    top = m.cf[j, F_QMAX]
+                    prev = st.prev[s, j]
+                    if pass_ == 0 and not math.isnan(prev):
+                        top = min(top, prev + m.cf[j, F_RAMP])
+                    dq = min(max(top - q, 0.0), e)
+                    if dq > 0.0:
+                        _cut(w, j, MAX_LEVEL, dq, 0.0)
+                        w.wc[C_Q, j] = q + dq
+                        e -= dq
+            for j in range(n_col):  # the water coming in from upstream is held there
+                if e > 0.0 and m.ci[j, I_TO] == r and m.ci[j, I_KIND] != K_PUMP:
+                    q = w.wc[C_Q, j]
+                    dq = min(q, e)
+                    if dq > 0.0:
+                        en = 0.0
+                        if m.ci[j, I_KIND] <= K_PUMP:
+                            hg = w.wc[C_HG, j]
+                            en = _power(m, j, q, hg) - _power(m, j, q - dq, hg)
+                        _cut(w, j, MAX_LEVEL, dq, en)
+                        w.wc[C_Q, j] = q - dq
+                        e -= dq
+            changed = True
+    return changed
+
+
+@jit_inline
+def _line(m: Model, w: Work, cap: float, n_col: int) -> bool:
+    """The line at the heads in C_HG: export above ``cap`` cuts pump-turbine generation first (its water
+    stays stored for the peak), then the turbines; import above it cuts pumping. Returns whether it cut."""
+    net = _net_export(m, w, n_col)
+    tol = cap * RATING_TOL
+    if net > cap + tol:
+        ex = net - cap
+        for kind in (K_PT_GEN, K_TURBINE):
+            for j in range(n_col):
+                if ex > 0.0 and m.ci[j, I_KIND] == kind and w.wc[C_Q, j] > 0.0:
+                    ex = _cut_power(m, w, j, ex, LINE_EXPORT)
+        return True
+    if -net > cap + tol:
+        im = -net - cap
+        for j in range(n_col):
+            if im > 0.0 and m.ci[j, I_KIND] == K_PUMP and w.wc[C_Q, j] > 0.0:
+                im = _cut_power(m, w, j, im, LINE_IMPORT)
+        return True
+    return False
+
+
+@jit_inline
+def _cut_power(m: Model, w: Work, j: int, dp: float, code: int) -> float:
+    """Lower unit column j's power by up to dp (to a power its units can run at); returns what is left."""
+    p, q, hg = w.wc[C_P, j], w.wc[C_Q, j], w.wc[C_HG, j]
+    p1 = max(p - dp, 0.0)
+    if m.unit_limits:
+        p1 = _feasible_power(m, j, p1)
+    q1 = _flow(m, j, p1, hg) if p1 > 0.0 else 0.0
+    _cut(w, j, code, q - q1, p - p1)
+    w.wc[C_Q, j], w.wc[C_P, j] = q1, p1
+    return max(dp - (p - p1), 0.0)
+
+
+@jit_inline
+def _settle(
+    m: Model, inp: Inputs, st: State, w: Work, s: int, t: int, n_col: int, n_e: int, passes: int
+) -> None:
+    """The step's flows (C_Q) at the gross heads in C_HG, with every limit (the water limits and the line
+    ``passes`` times at most); cut-backs into ``w.cut``."""
+    if w.n_cut[0] > 0:
+        for e in range(n_e):
+            for code in range(N_LIMITS):
+                w.cut[e, code, 0] = 0.0
+                w.cut[e, code, 1] = 0.0
+        w.n_cut[0] = 0
+    _units(m, w, n_col)
+    _water(m, st, w, s, t, n_col, True)
+    cap = _at(inp.line, s, t) if m.has_line else math.inf
+    for _ in range(passes):
+        cut = m.has_line and _line(m, w, cap, n_col)
+        again = _water(m, st, w, s, t, n_col, False)
+        if not cut and not again:
+            break
+
+
+@jit_inline
+def _volumes(m: Model, w: Work, n_col: int, n_r: int, n_k: int) -> None:
+    """End volumes V + c(I + A q) into N_VN (A: −1 at a column's ``from`` reservoir, +1 at its ``to``), and the
+    sinks' discharges into N_KQ."""
+    for r in range(n_r):
+        w.wn[N_VN, r] = w.wn[N_IN, r]
+    for k in range(n_k):
+        w.wn[N_KQ, n_r + k] = 0.0
+    for j in range(n_col):
+        q = w.wc[C_Q, j]
+        a, b = m.ci[j, I_FROM], m.ci[j, I_TO]
+        w.wn[N_VN, a] -= q
+        if b >= 0:
+            w.wn[N_VN, b] += q
+        else:
+            w.wn[N_KQ, n_r - 1 - b] += q
+    for r in range(n_r):
+        w.wn[N_VN, r] = w.wn[N_V, r] + m.c * w.wn[N_VN, r]
+
+
+@jit_inline
+def _mid_heads(m: Model, w: Work, n_col: int, n_r: int, n_k: int) -> None:
+    """Volumes at mid-step into N_X and the gross heads there (sinks at their discharge)."""
+    for r in range(n_r):
+        w.wn[N_X, r] = 0.5 * (w.wn[N_V, r] + w.wn[N_VN, r])
+    _heads(m, w, N_X, n_col, n_r, n_k)
+
+
+@jit_inline
+def _net_export(m: Model, w: Work, n_col: int) -> float:
+    """Powers of the unit columns at the heads in C_HG (into C_P) and the net export, generation less
+    pumping. [MW]"""
+    net = 0.0
+    for j in range(n_col):
+        if m.ci[j, I_KIND] <= K_PUMP:
+            p = _power(m, j, w.wc[C_Q, j], w.wc[C_HG, j])
+            w.wc[C_P, j] = p
+            net += -p if m.ci[j, I_KIND] == K_PUMP else p
+    return net
+
+
+@jit_inline
+def _step(
+    m: Model, inp: Inputs, st: State, out: Outputs, w: Work, s: int, t: int, n_col: int, n_r: int, n_k: int
+) -> None:
+    n_e = n_col + n_k
+    for r in range(n_r):
+        w.wn[N_V, r] = st.vol[s, r]
+        w.wn[N_IN, r] = _at(inp.inflow[r], s, t)
+    for i in range(n_r + n_k):
+        w.res_seg[i] = st.seg[s, i]
+    for k in range(n_k):  # the tailwater at last step's discharge to start with
+        prev = st.prev[s, n_col + k]
+        w.wn[N_KQ, n_r + k] = 0.0 if math.isnan(prev) else prev
+    for j in range(n_col):
+        w.wc[C_REQ, j] = _at(inp.req[j], s, t)
+    # 1. at the start head (one pass); 2. at the head estimate (mid-step of the first); 3. at the mid-step head
+    _heads(m, w, N_V, n_col, n_r, n_k)
+    _settle(m, inp, st, w, s, t, n_col, n_e, 1)
+    _volumes(m, w, n_col, n_r, n_k)
+    _mid_heads(m, w, n_col, n_r, n_k)
+    _settle(m, inp, st, w, s, t, n_col, n_e, MAX_PASSES)
+    _volumes(m, w, n_col, n_r, n_k)
+    _mid_heads(m, w, n_col, n_r, n_k)
+    cap = _at(inp.line, s, t) if m.has_line else math.inf
+    net = _net_export(m, w, n_col)
+    for _ in range(MAX_LINE_PASSES):
+        if not (net > cap * (1.0 + RATING_TOL) or -net > cap * (1.0 + RATING_TOL)):
+            break
+        _settle(m, inp, st, w, s, t, n_col, n_e, MAX_PASSES)
+        _volumes(m, w, n_col, n_r, n_k)
+        _mid_heads(m, w, n_col, n_r, n_k)
+        net = _net_export(m, w, n_col)
+    # river sinks' own limits: recorded, not enforced
+    for k in range(n_k):
+        q = w.wn[N_KQ, n_r + k]
+        e = n_col + k
+        if q < m.kf[k, 0] - WATER_TOL_M3S:
+            _cut(w, e, RELEASE_MIN, m.kf[k, 0] - q, 0.0)
+        if q > m.kf[k, 1] + WATER_TOL_M3S:
+            _cut(w, e, RELEASE_MAX, q - m.kf[k, 1], 0.0)
+        prev = st.prev[s, e]
+        if not math.isnan(prev) and abs(q - prev) > m.kf[k, 2] + WATER_TOL_M3S:
+            _cut(w, e, RAMP, abs(q - prev) - m.kf[k, 2], 0.0)
+    _account(m, inp, st, out, w, s, t, n_col, n_r, n_k, net)
+
+
+@jit_inline
+def _account(
+    m: Model,
+    inp: Inputs,
+    st: State,
+    out: Outputs,
+    w: Work,
+    s: int,
+    t: int,
+    n_col: int,
+    n_r: int,
+    n_k: int,
+    net: float,
+) -> None:
+    """Totals, tallies and series of the step; the state moves to the end of the step."""
+    price = _at(inp.price, s, t)
+    for j in range(n_col):
+        q = w.wc[C_Q, j]
+        p = w.wc[C_P, j] if m.ci[j, I_KIND] <= K_PUMP else 0.0
+        out.tot_col[s, j, TC_FLOW] += q
+        out.tot_col[s, j, TC_POWER] += p
+        r = w.wc[C_REQ, j]
+        if m.ci[j, I_KIND] <= K_PUMP and m.ci[j, I_POWER_REQ] == 1 and r < FULL_POWER_MW and r > p:
+            out.tot_col[s, j, TC_SHORTFALL] += r - p
+        st.prev[s, j] = q
+        if out.record:
+            out.flow[j, s, t] = q
+            out.power[j, s, t] = p
+            hg = w.wc[C_HG, j]
+            unit = m.ci[j, I_KIND] <= K_PUMP
+            out.head[j, s, t] = hg + m.cf[j, F_S] * (m.cf[j, F_K] * q * q) if unit else math.nan
+    for r in range(n_r):
+        v = w.wn[N_VN, r]
+        out.tot_res[s, r, TR_INFLOW] += w.wn[N_IN, r]
+        out.tot_res[s, r, TR_VMIN] = min(out.tot_res[s, r, TR_VMIN], v)
+        out.tot_res[s, r, TR_VMAX] = max(out.tot_res[s, r, TR_VMAX], v)
+        st.vol[s, r] = v
+        if out.record:
+            out.volume[r, s, t] = v
+    for k in range(n_k):
+        q = w.wn[N_KQ, n_r + k]
+        out.tot_sink[s, k] += q
+        st.prev[s, n_col + k] = q
+        if out.record:
+            out.sink[k, s, t] = q
+    for i in range(n_r + n_k):
+        st.seg[s, i] = w.res_seg[i]
+    out.tot_sys[s, TS_REVENUE] += price * net
+    out.tot_sys[s, TS_EXPORT] += max(net, 0.0)
+    out.tot_sys[s, TS_IMPORT] += max(-net, 0.0)
+    if out.record:
+        out.line[s, t] = net
+    if w.n_cut[0] == 0:
+        return
+    cap = out.events.shape[0]
+    for e in range(n_col + n_k):
+        for code in range(1, N_LIMITS):
+            water, energy = w.cut[e, code, 0], w.cut[e, code, 1]
+            if water > WATER_TOL_M3S or energy > 1e-9:
+                out.cut_w[s, e, code] += water
+                out.cut_e[s, e, code] += energy
+                out.cut_n[s, e, code] += 1.0
+                if out.record:
+                    i = out.n_events[0]
+                    if i < cap:
+                        out.events[i, 0] = s
+                        out.events[i, 1] = t
+                        out.events[i, 2] = e
+                        out.events[i, 3] = code
+                        out.events[i, 4] = water
+                        out.events[i, 5] = energy
+                    out.n_events[0] = i + 1
+
+
+# == building the model (Python) ==============================================================================
+def _table_of(eff: Efficiency) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(flow grid, head grid, table) of a constant or an EfficiencyCurve."""
+    if isinstance(eff, float):
+        return np.zeros(1), np.zeros(1), np.full((1, 1), eff)
+    return np.asarray(eff.flow_m3s), np.asarray(eff.head_m), np.asarray(eff.efficiency)
+
+
+def _padded(rows: list[np.ndarray], width: int) -> np.ndarray:
+    out = np.zeros((len(rows), max(width, 1)))
+    for i, row in enumerate(rows):
+        out[i, : row.size] = row
+    return out
+
+
+def build_model(
+    network: Network,
+    index: pd.DatetimeIndex,
+    dt_h: float,
+    *,
+    target_volume_hm3: np.ndarray | None = None,
+    has_line: bool = False,
+    unit_limits: bool = True,
+) -> Model:
+    """The kernel's :class:`Model` of a network on a time index (the one place its arrays are built)."""
+    from hydro_sim.network import PumpTurbineLink, Release, Spillway, TurbineLink
+
+    c = HM3_PER_M3S_HOUR * dt_h
+    res = {name: i for i, name in enumerate(network.reservoir_names)}
+    sinks = {k.name: i for i, k in enumerate(network.sinks)}
+
+    def node(name: str) -> int:
+        return res[name] if name in res else -1 - sinks[name]
+
+    cols = network.flow_columns()
+    ci = np.zeros((len(cols), len(_INT_FIELDS)), dtype=np.int64)
+    cf = np.zeros((len(cols), len(_FLOAT_FIELDS)))
+    cf[:, F_HLO], cf[:, F_HHI], cf[:, F_RAMP] = -np.inf, np.inf, np.inf
+    charts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = [_table_of(1.0)]
+    for j, col in enumerate(cols):
+        link = network.link(col.link)
+        ci[j, I_FROM], ci[j, I_TO], ci[j, I_PARTNER] = node(col.from_node), node(col.to_node), -1
+        ci[j, I_UP], ci[j, I_DN] = ci[j, I_FROM], ci[j, I_TO]
+        if isinstance(link, TurbineLink):
+            u = link.units
+            ci[j, I_KIND], ci[j, I_N] = K_TURBINE, u.n_units
+            cf[j, [F_QU, F_PU, F_K, F_S, F_PMIN_U]] = (
+                u.max_flow_m3s,
+                u.rated_power_mw,
+                u.head_loss_coefficient_s2_per_m5,
+                -1.0,
+                u.min_power_mw,
+            )
+            cf[j, F_QMAX], cf[j, F_PCAP] = u.max_total_flow_m3s, u.max_power_mw
+            ci[j, I_CHART] = len(charts)
+            charts.append(_table_of(u.efficiency))
+        elif isinstance(link, PumpTurbineLink):
+            g = link.units
+            ci[j, I_N] = g.n_units
+            cf[j, F_QU], cf[j, F_K] = g.max_flow_m3s, g.head_loss_coefficient_s2_per_m5
+            ci[j, I_CHART] = len(charts)
+            if col.mode == "generate":
+                ci[j, I_KIND], ci[j, I_PARTNER] = K_PT_GEN, j + 1
+                cf[j, [F_PU, F_S, F_PMIN_U]] = g.rated_power_mw, -1.0, g.min_power_mw
+                cf[j, F_QMAX], cf[j, F_PCAP] = g.max_total_flow_m3s, g.max_power_mw
+                rng = link.generating_head_range_m
+                charts.append(_table_of(g.turbine_efficiency))
+            else:
+                ci[j, I_KIND], ci[j, I_PARTNER] = K_PUMP, j - 1
+                ci[j, I_UP], ci[j, I_DN] = ci[j, I_TO], ci[j, I_FROM]  # pumping lifts from lower to upper
+                cf[j, [F_PU, F_S, F_BAND]] = g.rated_pumping_power_mw, 1.0, g.pump_power_band_fraction
+                cf[j, F_QMAX], cf[j, F_PCAP] = math.inf, g.max_total_pumping_power_mw
+                rng = link.pumping_head_range_m
+                charts.append(_table_of(g.pump_efficiency))
+            if rng is not None:
+                cf[j, F_HLO], cf[j, F_HHI] = rng
+        elif isinstance(link, Spillway):
+            ci[j, I_KIND] = K_SPILL
+            cf[j, F_QMAX] = link.capacity_m3s
+        else:
+            assert isinstance(link, Release)
+            ci[j, I_KIND] = K_RELEASE
+            cf[j, F_QMAX], cf[j, F_EMIN] = link.max_flow_m3s, link.environmental_min_flow_m3s
+            cf[j, F_RAMP] = link.max_ramp_m3s_per_h * dt_h
+    nq = max(ch[0].size for ch in charts)
+    nh = max(ch[1].size for ch in charts)
+    ch_e = np.zeros((len(charts), nq, nh))
+    for i, (_, _, tab) in enumerate(charts):
+        ch_e[i, : tab.shape[0], : tab.shape[1]] = tab
+    reservoirs = network.reservoirs
+    vols = [np.asarray(r.curve.volume_hm3, dtype=float) for r in reservoirs]
+    levels = [np.asarray(r.curve.level_masl, dtype=float) for r in reservoirs]
+    nv = max(v.size for v in vols)
+    bounds = [r.volume_bounds_hm3(index) for r in reservoirs]
+    kq_rows, kz_rows = [], []
+    for k in network.sinks:
+        if k.tailwater_curve is not None:
+            kq_rows.append(np.asarray(k.tailwater_curve.discharge_m3s, dtype=float))
+            kz_rows.append(np.asarray(k.tailwater_curve.level_masl, dtype=float))
+        else:
+            kq_rows.append(np.zeros(1))
+            kz_rows.append(np.array([float(k.lowest_level_masl)]))
+    nk = max([q.size for q in kq_rows] + [2])
+    order = [res[name] for name in network.upstream_order()]
+    T = len(index)
+    vt = np.full((len(reservoirs), T), np.nan) if target_volume_hm3 is None else target_volume_hm3
+    return Model(
+        ci=ci,
+        cf=cf,
+        ch_q=_padded([ch[0] for ch in charts], nq),
+        ch_h=_padded([ch[1] for ch in charts], nh),
+        ch_e=ch_e,
+        ch_n=np.array([[ch[0].size, ch[1].size] for ch in charts], dtype=np.int64),
+        rv=_padded(vols, nv),
+        rz=_padded(levels, nv),
+        rm=_padded([np.diff(z) / np.diff(v) for v, z in zip(vols, levels, strict=True)], nv),
+        rn=np.array([v.size for v in vols], dtype=np.int64),
+        kq=_padded(kq_rows, nk),
+        kz=_padded(kz_rows, nk),
+        km=_padded(
+            [
+                np.diff(z) / np.diff(q) if q.size > 1 else np.zeros(1)
+                for q, z in zip(kq_rows, kz_rows, strict=True)
+            ],
+            nk,
+        ),
+        kn=np.array([q.size for q in kq_rows], dtype=np.int64),
+        kf=np.array(
+            [
+                [k.environmental_min_flow_m3s, k.max_flow_m3s, k.max_ramp_m3s_per_h * dt_h]
+                for k in network.sinks
+            ],
+            dtype=float,
+        ).reshape(len(network.sinks), 3),
+        vmin=np.ascontiguousarray([np.asarray(b[0], dtype=float) for b in bounds]).reshape(
+            len(reservoirs), T
+        ),
+        vmax=np.ascontiguousarray([np.asarray(b[1], dtype=float) for b in bounds]).reshape(
+            len(reservoirs), T
+        ),
+        vtarget=np.ascontiguousarray(vt, dtype=float),
+        order=np.array(order, dtype=np.int64),
+        c=float(c),
+        unit_limits=bool(unit_limits),
+        has_line=bool(has_line),
+    )
+
+
+def work_of(model: Model) -> Work:
+    """Scratch arrays for :func:`run`."""
+    n_col, n_r, n_k = model.ci.shape[0], model.rn.shape[0], model.kn.shape[0]
+    return Work(
+        wc=np.zeros((len(_COL_ROWS), n_col)),
+        wn=np.zeros((len(_NODE_ROWS), n_r + n_k)),
+        cut=np.zeros((n_col + n_k, N_LIMITS, 2)),
+        res_seg=np.zeros(n_r + n_k, dtype=np.int64),
+        n_cut=np.ones(1, dtype=np.int64),
+    )
+
+
+def outputs_of(model: Model, S: int, T: int, record: bool, event_capacity: int) -> Outputs:
+    """Zeroed totals and tallies, and the series (``record``) or one-element stand-ins."""
+    n_col, n_r, n_k = model.ci.shape[0], model.rn.shape[0], model.kn.shape[0]
+    shape = (S, T) if record else (1, 1)
+    tot_res = np.zeros((S, n_r, len(_TOT_RES)))
+    tot_res[:, :, TR_VMIN], tot_res[:, :, TR_VMAX] = np.inf, -np.inf
+    return Outputs(
+        tot_col=np.zeros((S, n_col, len(_TOT_COL))),
+        tot_res=tot_res,
+        tot_sink=np.zeros((S, n_k)),
+        tot_sys=np.zeros((S, len(_TOT_SYS))),
+        cut_w=np.zeros((S, n_col + n_k, N_LIMITS)),
+        cut_n=np.zeros((S, n_col + n_k, N_LIMITS)),
+        cut_e=np.zeros((S, n_col + n_k, N_LIMITS)),
+        record=bool(record),
+        flow=np.zeros((n_col, *shape)),
+        power=np.zeros((n_col, *shape)),
+        head=np.zeros((n_col, *shape)),
+        volume=np.zeros((n_r, *shape)),
+        sink=np.zeros((n_k, *shape)),
+        line=np.zeros(shape),
+        events=np.zeros((max(event_capacity, 1), len(EV_FIELDS))),
+        n_events=np.zeros(1, dtype=np.int64),
+    )
+
+
+def state_of(model: Model, volume_hm3: np.ndarray) -> State:
+    """The start state: volumes (S, reservoirs), no previous flows, table segments in the middle."""
+    S = volume_hm3.shape[0]
+    n_col, n_r, n_k = model.ci.shape[0], model.rn.shape[0], model.kn.shape[0]
+    seg = np.zeros((S, n_r + n_k), dtype=np.int64)
+    seg[:, :n_r] = model.rn // 2
+    return State(
+        vol=np.ascontiguousarray(volume_hm3, dtype=float),
+        prev=np.full((S, n_col + n_k), np.nan),
+        seg=seg,
+        start=np.array(volume_hm3, dtype=float),
+    )

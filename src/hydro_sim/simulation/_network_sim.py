@@ -1,0 +1,581 @@
+"""``simulate`` on a :class:`~hydro_sim.network.Network`: element columns in, element columns out.
+
+The requests of a policy become one row per flow column (``Network.flow_columns()``), the inflows come from
+``Network.inflows_m3s(scenario)`` only, and the kernel is :mod:`hydro_sim.simulation._engine`. Frames use the
+network's element columns (``"{reservoir} volume_hm3"``, ``"{column} flow_m3s"``, ``"{column} power_mw"``, …);
+cut-backs name the element, the limit, the step, the water and the energy.
+
+Examples
+--------
+>>> from hydro_sim.examples import small_pumped_storage, two_price_day
+>>> from hydro_sim.network import network_of
+>>> from hydro_sim.simulation import TouRulePolicy, simulate
+>>> rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0)
+>>> res = simulate(network_of(small_pumped_storage()), two_price_day(), rule)
+>>> res.water_balance_error_hm3() < 1e-9
+True
+>>> list(res.frame().columns[:3]), res.elements[:2]
+(['upper inflow_m3s', 'upper volume_hm3', 'upper level_masl'], ('pump-turbine', 'pump-turbine-pump'))
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hydro_sim import _validation as iv
+from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.network import Network, PumpTurbineLink, TurbineLink
+from hydro_sim.scenario import Scenario
+from hydro_sim.simulation import _engine as E
+
+__all__ = ["NetworkPolicyState", "NetworkSimulationResult", "simulate_network"]
+
+#: A start volume this far outside a reservoir's operating range counts as round-off and is moved onto the
+#: bound; 1 m³. [hm³]
+START_VOLUME_TOL_HM3 = 1e-6
+
+
+@dataclass(frozen=True)
+class NetworkPolicyState:
+    """What a :class:`~hydro_sim.simulation.policies.FunctionPolicy` sees at step ``t`` on a network: per
+    reservoir name, arrays shaped (scenarios,)."""
+
+    t: int
+    time: pd.Timestamp
+    volume_hm3: dict[str, np.ndarray]
+    level_masl: dict[str, np.ndarray]
+    inflow_m3s: dict[str, np.ndarray]
+    price_cny_per_mwh: np.ndarray
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class NetworkSimulationResult:
+    """Arrays shaped (scenarios, steps) of a network simulation, in element columns.
+
+    Attributes
+    ----------
+    network : The network simulated.
+    index, scenario_names : Time stamps of the steps; one name per scenario.
+    arrays : Element columns (``record="all"``): per reservoir ``"{r} inflow_m3s"``, ``"{r} volume_hm3"``,
+        ``"{r} level_masl"`` (end of step); per flow column ``"{c} flow_m3s"``, and for unit columns
+        ``"{c} power_mw"`` and ``"{c} head_m"`` (net head of a turbine, pumping head of a pump, mid-step);
+        per river sink ``"{k} flow_m3s"``; ``line_mw`` (net export), ``price_cny_per_mwh``,
+        ``line_capacity_mw``.
+    initial_volume_hm3 : Start volumes, (scenarios, reservoirs). [hm³]
+    totals : Per scenario: water per reservoir, column and sink [hm³], energy and shortfall per unit
+        column [MWh], revenue, export and import [MWh], extremes, final volumes and each reservoir's water
+        balance error over the run [hm³] (with ``Network.water_balance_error_hm3``).
+    elements : Names of the elements the cut-back tallies are indexed by: flow columns, then sinks.
+    cut_water_hm3, cut_energy_mwh, cut_steps : Cut-backs per scenario, element and limit code
+        (``_engine.LIMIT_NAMES``), (scenarios, elements, limits).
+    """
+
+    network: Network
+    index: pd.DatetimeIndex
+    scenario_names: tuple[str, ...]
+    arrays: dict[str, np.ndarray]
+    initial_volume_hm3: np.ndarray
+    dt_h: float
+    record: str
+    totals: pd.DataFrame
+    elements: tuple[str, ...]
+    cut_water_hm3: np.ndarray
+    cut_energy_mwh: np.ndarray
+    cut_steps: np.ndarray
+    events: np.ndarray
+    timings_s: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def n_scenarios(self) -> int:
+        return len(self.scenario_names)
+
+    def _need_series(self, what: str) -> None:
+        need_series(self.record, what, f"NetworkSimulationResult.{what}")
+
+    def frame(self, scenario: int | str = 0) -> pd.DataFrame:
+        """One scenario as a DataFrame in element columns."""
+        self._need_series("frame()")
+        s = scenario_position(self.scenario_names, scenario, "NetworkSimulationResult.frame()")
+        return pd.DataFrame({c: v[s] for c, v in self.arrays.items()}, index=self.index)
+
+    def water_balance_error_hm3(self) -> float:
+        """Largest absolute residual of ``Network.water_balance_error_hm3`` over reservoirs, steps and
+        scenarios (``record="all"``), or over each scenario's whole run (``"totals"``). [hm³]"""
+        if self.record != "all":
+            cols = [f"{r} water_balance_error_hm3" for r in self.network.reservoir_names]
+            return float(np.abs(self.totals[cols].to_numpy()).max())
+        net = self.network
+        worst = 0.0
+        for s in range(self.n_scenarios):
+            vols = np.stack([self.arrays[f"{r} volume_hm3"][s] for r in net.reservoir_names])
+            v = np.hstack([self.initial_volume_hm3[s][:, None], vols])
+            inflow = np.stack([self.arrays[f"{r} inflow_m3s"][s] for r in net.reservoir_names])
+            q = np.stack([self.arrays[f"{c.name} flow_m3s"][s] for c in net.flow_columns()])
+            err = net.water_balance_error_hm3(v, inflow, q, self.dt_h)
+            worst = max(worst, float(np.abs(err).max()))
+        return worst
+
+    def cutbacks(self) -> pd.DataFrame:
+        """Every cut-back: scenario, step, time, element, limit, water [hm³] and energy not delivered [MWh]."""
+        self._need_series("cutbacks()")
+        ev = self.events
+        c = HM3_PER_M3S_HOUR * self.dt_h
+        frame = pd.DataFrame(
+            {
+                "scenario": [self.scenario_names[int(s)] for s in ev[:, 0]],
+                "step": ev[:, 1].astype(int),
+                "time": self.index[ev[:, 1].astype(int)],
+                "element": [self.elements[int(e)] for e in ev[:, 2]],
+                "limit": [E.LIMIT_NAMES[int(k)] for k in ev[:, 3]],
+                "water_hm3": ev[:, 4] * c,
+                "energy_mwh": ev[:, 5] * self.dt_h,
+            }
+        )
+        return frame.sort_values(["scenario", "step", "element"], kind="stable").reset_index(drop=True)
+
+    def cutback_summary(self) -> pd.DataFrame:
+        """Cut-backs tallied per scenario, element and limit: steps, water [hm³] and energy [MWh]."""
+        rows = []
+        for s, name in enumerate(self.scenario_names):
+            for e, element in enumerate(self.elements):
+                for code in np.nonzero(self.cut_steps[s, e])[0]:
+                    rows.append(
+                        {
+                            "scenario": name,
+                            "element": element,
+                            "limit": E.LIMIT_NAMES[int(code)],
+                            "steps": int(self.cut_steps[s, e, code]),
+                            "water_hm3": float(self.cut_water_hm3[s, e, code]),
+                            "energy_mwh": float(self.cut_energy_mwh[s, e, code]),
+                        }
+                    )
+        return pd.DataFrame(
+            rows, columns=["scenario", "element", "limit", "steps", "water_hm3", "energy_mwh"]
+        )
+
+
+def need_series(record: str, what: str, where: str) -> None:
+    """Refuse a per-step view of a ``record="totals"`` run."""
+    if record != "all":
+        raise iv.fail(
+            "record",
+            f"must be 'all' for {what} (this run kept per-scenario totals only: use "
+            "`totals` or `cutback_summary()`, or run simulate(..., record='all'))",
+            record,
+            where,
+        )
+
+
+def scenario_position(names: tuple[str, ...], scenario: Any, where: str) -> int:
+    """The position of a scenario given by position (negative from the end) or by name."""
+    if isinstance(scenario, str):
+        if scenario not in names:
+            raise iv.fail(
+                "scenario", f"must be one of the scenario names ({', '.join(names)})", scenario, where
+            )
+        return names.index(scenario)
+    if isinstance(scenario, bool) or not isinstance(scenario, int | np.integer):
+        raise iv.fail(
+            "scenario",
+            "must be a scenario's position (an int) or its name (a str)",
+            type(scenario).__name__,
+            where,
+        )
+    n = len(names)
+    if not -n <= int(scenario) < n:
+        raise iv.fail(
+            "scenario", f"must be a position among the {n} scenarios (0 … {n - 1})", scenario, where
+        )
+    return int(scenario) % n
+
+
+def _rows3(values: list[np.ndarray]) -> np.ndarray:
+    """(rows, steps) per scenario → (rows, S, steps), or (rows, 1, steps) when every scenario's is equal."""
+    first = values[0]
+    if all(v is first or np.array_equal(v, first) for v in values[1:]):
+        return np.ascontiguousarray(first[:, None, :], dtype=float)
+    return np.ascontiguousarray(np.stack(values, axis=1), dtype=float)
+
+
+def _rows2(values: list[np.ndarray]) -> np.ndarray:
+    first = values[0]
+    if all(v is first or np.array_equal(v, first) for v in values[1:]):
+        return np.ascontiguousarray(first.reshape(1, -1), dtype=float)
+    return np.ascontiguousarray(np.stack(values), dtype=float)
+
+
+def _start_volumes(
+    network: Network, value: Any, index: pd.DatetimeIndex, items: list[Scenario], where: str
+) -> np.ndarray:
+    S = len(items)
+    out = np.zeros((S, len(network.reservoirs)))
+    given: Mapping[str, Any] = {}
+    if value is not None:
+        if not isinstance(value, Mapping):
+            raise iv.fail(
+                "initial_volume_hm3",
+                "must map reservoir names to a start volume (a number or one per scenario)",
+                type(value).__name__,
+                where,
+            )
+        unknown = sorted(set(value) - set(network.reservoir_names))
+        if unknown:
+            raise iv.fail(
+                "initial_volume_hm3",
+                f"must name reservoirs of the network ({', '.join(network.reservoir_names)})",
+                unknown,
+                where,
+            )
+        given = value
+    for i, r in enumerate(network.reservoirs):
+        if r.name not in given:
+            out[:, i] = r.initial_volume_hm3
+            continue
+        arr = np.broadcast_to(np.asarray(given[r.name], dtype=float).reshape(-1), (S,)).astype(float)
+        lo, hi = (float(np.asarray(b)[0]) for b in r.volume_bounds_hm3(index[:1]))
+        bad = ~np.isfinite(arr) | (arr < lo - START_VOLUME_TOL_HM3) | (arr > hi + START_VOLUME_TOL_HM3)
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise iv.fail(
+                f"initial_volume_hm3['{r.name}']",
+                f"must lie in the reservoir's operating range at the first step, {lo:g} to {hi:g} hm³",
+                float(arr[k]),
+                where,
+            )
+        out[:, i] = np.clip(arr, lo, hi)
+    return out
+
+
+def simulate_network(
+    network: Network,
+    items: list[Scenario],
+    index: pd.DatetimeIndex,
+    policy: Any,
+    *,
+    initial_volume_hm3: Mapping[str, Any] | None = None,
+    record: str = "all",
+    unit_limits: bool = True,
+) -> NetworkSimulationResult:
+    """The network branch of :func:`hydro_sim.simulation.simulate` (arguments checked there)."""
+    from hydro_sim.simulation.policies import FunctionPolicy, ReplayPolicy, TouRulePolicy
+
+    where = "simulate()"
+    t_start = time.perf_counter()
+    S, T = len(items), len(index)
+    dt = items[0].dt_h
+    inflow = _rows3([network.inflows_m3s(sc) for sc in items])
+    price = _rows2([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
+    rating = float(network.line.capacity_mw)
+    line = _rows2(
+        [
+            np.full(T, rating)
+            if sc.line_capacity_mw is None
+            else np.minimum(sc.line_capacity_mw.to_numpy(dtype=float), rating)
+            for sc in items
+        ]
+    )
+    v0 = _start_volumes(network, initial_volume_hm3, index, items, where)
+    cols = network.flow_columns()
+    if isinstance(policy, ReplayPolicy):
+        req, power, target = policy.network_requests(network, index)
+    elif isinstance(policy, TouRulePolicy):
+        req, power, target = policy.network_requests(network, price, inflow)
+    elif isinstance(policy, FunctionPolicy):
+        req = np.zeros((len(cols), S, T))
+        for j, col in enumerate(cols):
+            if col.mode == "flow" and isinstance(network.link(col.link), _release_type()):
+                req[j] = np.nan
+        power = np.zeros(len(cols), dtype=bool)
+        target = None
+    else:  # pragma: no cover - checked by simulate()
+        raise iv.fail("policy", "must be a policy", type(policy).__name__, where)
+    model = E.build_model(
+        network,
+        index,
+        dt,
+        target_volume_hm3=target,
+        has_line=bool(np.isfinite(line).any()),
+        unit_limits=unit_limits,
+    )
+    model.ci[:, E.I_POWER_REQ] = np.asarray(power, dtype=np.int64)
+    keep = record == "all"
+    inputs = E.Inputs(inflow=inflow, req=np.ascontiguousarray(req, dtype=float), price=price, line=line)
+    work = E.work_of(model)
+    t_kernel = 0.0
+    if not isinstance(policy, FunctionPolicy):
+        capacity = S * T // 2 + 1024 if keep else 1
+        while True:
+            state = E.state_of(model, v0.copy())
+            out = E.outputs_of(model, S, T, keep, capacity)
+            t0 = time.perf_counter()
+            E.run(0, T, model, inputs, state, out, work)
+            t_kernel += time.perf_counter() - t0
+            if not keep or out.n_events[0] <= capacity:
+                break
+            capacity = int(out.n_events[0])
+        events = out.events[: int(out.n_events[0])] if keep else np.zeros((0, len(E.EV_FIELDS)))
+    else:
+        state = E.state_of(model, v0.copy())
+        out = E.outputs_of(model, S, T, keep, 64 * S + 1024)
+        chunks = []
+        for t in range(T):
+            vol = {r.name: state.vol[:, i].copy() for i, r in enumerate(network.reservoirs)}
+            decision = policy.decide(
+                NetworkPolicyState(
+                    t=t,
+                    time=index[t],
+                    volume_hm3=vol,
+                    level_masl={
+                        r.name: np.asarray(r.curve.level_masl_at(vol[r.name]), dtype=float)
+                        for r in network.reservoirs
+                    },
+                    inflow_m3s={
+                        r.name: np.broadcast_to(inflow[i, :, t], (S,)).copy()
+                        for i, r in enumerate(network.reservoirs)
+                    },
+                    price_cny_per_mwh=np.broadcast_to(price[:, t], (S,)).copy(),
+                )
+            )
+            _apply_network_decision(network, req, power, model, t, decision, S)
+            t0 = time.perf_counter()
+            E.run(t, t + 1, model, inputs, state, out, work)
+            t_kernel += time.perf_counter() - t0
+            if keep:
+                n = int(out.n_events[0])
+                if n > out.events.shape[0]:  # pragma: no cover - 64 events per scenario and step
+                    raise RuntimeError("event buffer overflow")
+                chunks.append(out.events[:n].copy())
+                out.n_events[0] = 0
+        events = np.concatenate(chunks) if chunks else np.zeros((0, len(E.EV_FIELDS)))
+    return _result(
+        network, items, index, dt, v0, state, out, events, record, inflow, price, line, t_kernel, t_start
+    )
+
+
+def _release_type() -> type:
+    from hydro_sim.network import Release
+
+    return Release
+
+
+def _apply_network_decision(
+    network: Network,
+    req: np.ndarray,
+    power: np.ndarray,
+    model: E.Model,
+    t: int,
+    decision: Any,
+    S: int,
+) -> None:
+    where = "FunctionPolicy.decide"
+    if not isinstance(decision, dict):
+        raise iv.fail("decide(state)", "must return a dict of decisions", type(decision).__name__, where)
+    cols = network.flow_columns()
+    allowed = {f"{c.name} flow_m3s" for c in cols} | {f"{c.name} power_mw" for c in cols if c.mode != "flow"}
+    unknown = sorted(set(decision) - allowed)
+    if unknown:
+        raise iv.fail(
+            "decide(state)", f"returned unknown keys; allowed: {', '.join(sorted(allowed))}", unknown, where
+        )
+    for j, c in enumerate(cols):
+        kp, kq = f"{c.name} power_mw", f"{c.name} flow_m3s"
+        if kp in decision and kq in decision:
+            raise iv.fail(kp, f"and `{kq}` cannot both be given", "both", where)
+        if kp not in decision and kq not in decision:
+            continue
+        key = kp if kp in decision else kq
+        is_power = key == kp
+        if t > 0 and bool(power[j]) != is_power and np.any(req[j, :, :t] != 0.0):
+            raise iv.fail(key, "must keep one kind (power or flow) for the whole run", key, where)
+        power[j] = is_power
+        model.ci[j, E.I_POWER_REQ] = int(is_power)
+        value = np.broadcast_to(np.asarray(decision[key], dtype=float).reshape(-1), (S,))
+        ok = np.isnan(value) if c.mode == "flow" and not is_power else np.zeros(S, dtype=bool)
+        if np.any(~ok & (~np.isfinite(value) | (value < 0))):
+            raise iv.fail(key, f"must be finite and not negative at step {t}", value.tolist(), where)
+        req[j, :, t] = value
+
+
+def _result(
+    network: Network,
+    items: list[Scenario],
+    index: pd.DatetimeIndex,
+    dt: float,
+    v0: np.ndarray,
+    state: E.State,
+    out: E.Outputs,
+    events: np.ndarray,
+    record: str,
+    inflow: np.ndarray,
+    price: np.ndarray,
+    line: np.ndarray,
+    t_kernel: float,
+    t_start: float,
+) -> NetworkSimulationResult:
+    S, T = len(items), len(index)
+    c = HM3_PER_M3S_HOUR * dt
+    cols = network.flow_columns()
+    units = [col.mode != "flow" for col in cols]
+    arrays: dict[str, np.ndarray] = {}
+    if record == "all":
+        for i, r in enumerate(network.reservoirs):
+            arrays[f"{r.name} inflow_m3s"] = np.broadcast_to(inflow[i], (S, T))
+            arrays[f"{r.name} volume_hm3"] = out.volume[i]
+            arrays[f"{r.name} level_masl"] = np.asarray(r.curve.level_masl_at(out.volume[i]), dtype=float)
+        for j, col in enumerate(cols):
+            arrays[f"{col.name} flow_m3s"] = out.flow[j]
+            if units[j]:
+                arrays[f"{col.name} power_mw"] = out.power[j]
+                arrays[f"{col.name} head_m"] = out.head[j]
+        for k, sink in enumerate(network.sinks):
+            arrays[f"{sink.name} flow_m3s"] = out.sink[k]
+        arrays["line_mw"] = out.line
+        arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
+        arrays["line_capacity_mw"] = np.broadcast_to(line, (S, T))
+    f: dict[str, np.ndarray] = {}
+    err = np.zeros((S, len(network.reservoirs)))
+    for s in range(S):
+        v = np.column_stack([v0[s], state.vol[s]])
+        e = network.water_balance_error_hm3(
+            v, out.tot_res[s, :, E.TR_INFLOW, None], out.tot_col[s, :, E.TC_FLOW, None], dt
+        )
+        err[s] = e[:, 0]
+    for i, r in enumerate(network.reservoirs):
+        f[f"{r.name} inflow_hm3"] = out.tot_res[:, i, E.TR_INFLOW] * c
+        f[f"{r.name} volume_min_hm3"] = np.minimum(out.tot_res[:, i, E.TR_VMIN], v0[:, i])
+        f[f"{r.name} volume_max_hm3"] = np.maximum(out.tot_res[:, i, E.TR_VMAX], v0[:, i])
+        f[f"{r.name} level_min_masl"] = np.asarray(r.curve.level_masl_at(f[f"{r.name} volume_min_hm3"]))
+        f[f"{r.name} level_max_masl"] = np.asarray(r.curve.level_masl_at(f[f"{r.name} volume_max_hm3"]))
+        f[f"{r.name} final_volume_hm3"] = state.vol[:, i].copy()
+        f[f"{r.name} water_balance_error_hm3"] = err[:, i]
+    for j, col in enumerate(cols):
+        f[f"{col.name} flow_hm3"] = out.tot_col[:, j, E.TC_FLOW] * c
+        if units[j]:
+            f[f"{col.name} energy_mwh"] = out.tot_col[:, j, E.TC_POWER] * dt
+            f[f"{col.name} shortfall_mwh"] = out.tot_col[:, j, E.TC_SHORTFALL] * dt
+    for k, sink in enumerate(network.sinks):
+        f[f"{sink.name} flow_hm3"] = out.tot_sink[:, k] * c
+    f["revenue_cny"] = out.tot_sys[:, E.TS_REVENUE] * dt
+    f["export_mwh"] = out.tot_sys[:, E.TS_EXPORT] * dt
+    f["import_mwh"] = out.tot_sys[:, E.TS_IMPORT] * dt
+    names = tuple(sc.name for sc in items)
+    return NetworkSimulationResult(
+        network=network,
+        index=index,
+        scenario_names=names,
+        arrays=arrays,
+        initial_volume_hm3=v0,
+        dt_h=dt,
+        record=record,
+        totals=pd.DataFrame(f, index=pd.Index(names, name="scenario")),
+        elements=tuple(col.name for col in cols) + tuple(k.name for k in network.sinks),
+        cut_water_hm3=out.cut_w * c,
+        cut_energy_mwh=out.cut_e * dt,
+        cut_steps=out.cut_n.astype(np.int64),
+        events=events,
+        timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start},
+    )
+
+
+# -- requests of the policies on a network (used by policies.py) ------------------------------------------
+def replay_requests(
+    policy: Any, network: Network, index: pd.DatetimeIndex
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """A network schedule's element columns as requests: ``"{c} flow_m3s"`` per flow column (mode
+    ``"flows"``), or ``"{c} power_mw"`` for unit columns with automatic releases holding each reservoir on
+    the schedule's ``"{r} volume_hm3"`` path (mode ``"power"``). A missing unit or spill column is zero; a
+    missing release column is the automatic release."""
+    where = "ReplayPolicy"
+    schedule, mode = policy.schedule, policy.mode
+    cols = network.flow_columns()
+    T = len(index)
+    req = np.zeros((len(cols), 1, T))
+    power = np.zeros(len(cols), dtype=bool)
+    series = policy.column
+
+    release = _release_type()
+    for j, col in enumerate(cols):
+        is_release = isinstance(network.link(col.link), release)
+        name = f"{col.name} power_mw" if (mode == "power" and col.mode != "flow") else f"{col.name} flow_m3s"
+        if mode == "power" and is_release:
+            req[j, 0] = np.nan
+        elif name in schedule.columns:
+            req[j, 0] = series(name)
+            power[j] = name.endswith("power_mw")
+        elif is_release:
+            req[j, 0] = np.nan
+    target = np.full((len(network.reservoirs), T), np.nan)
+    for i, r in enumerate(network.reservoirs):
+        name = f"{r.name} volume_hm3"
+        if name in schedule.columns:
+            target[i] = schedule[name].to_numpy(dtype=float)
+            if not np.all(np.isfinite(target[i])):
+                k = int(np.argmax(~np.isfinite(target[i])))
+                raise iv.fail(
+                    name,
+                    f"must be finite, but step {k} is {float(target[i][k])!r}",
+                    float(target[i][k]),
+                    f"the schedule of {where}",
+                )
+    return req, power, target
+
+
+def tou_requests(
+    network: Network,
+    price: np.ndarray,
+    inflow: np.ndarray,
+    pump_at_most: float,
+    generate_at_least: float,
+    lower_target_level_masl: float | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The time-of-use rule on a network: every pump column at its full input at or below the pumping price,
+    every pump-turbine group's generation at full output at or above the generating price, every turbine
+    group passing its reservoir's natural inflow (shared by flow capacity among the groups on it), spill
+    none, releases automatic (each reservoir held at its start volume; the lower reservoirs of pump-turbine
+    groups at ``lower_target_level_masl`` when given)."""
+    cols = network.flow_columns()
+    res = {name: i for i, name in enumerate(network.reservoir_names)}
+    S1, T = max(price.shape[0], inflow.shape[1]), price.shape[1]
+    req = np.zeros((len(cols), S1, T))
+    power = np.zeros(len(cols), dtype=bool)
+    capacity: dict[str, float] = {}
+    for col in cols:
+        link = network.link(col.link)
+        if isinstance(link, TurbineLink):
+            capacity[col.from_node] = capacity.get(col.from_node, 0.0) + link.units.max_total_flow_m3s
+    release = _release_type()
+    target = np.full((len(network.reservoirs), T), np.nan)
+    for j, col in enumerate(cols):
+        link = network.link(col.link)
+        if isinstance(link, PumpTurbineLink):
+            power[j] = True
+            if col.mode == "pump":
+                req[j] = np.where(price <= pump_at_most, link.units.max_total_pumping_power_mw, 0.0)
+            else:
+                req[j] = np.where(price >= generate_at_least, 1e12, 0.0)
+            if lower_target_level_masl is not None:
+                low = network.node(link.lower)
+                target[res[link.lower]] = float(low.curve.volume_hm3_at(float(lower_target_level_masl)))  # type: ignore[union-attr]
+        elif isinstance(link, TurbineLink):
+            share = link.units.max_total_flow_m3s / capacity[col.from_node]
+            req[j] = inflow[res[col.from_node]] * share
+        elif isinstance(link, release):
+            req[j] = np.nan
+    for i, r in enumerate(network.reservoirs):
+        if np.isnan(target[i]).all():
+            target[i] = r.initial_volume_hm3
+    return req, power, target
+
+
+def check_network_policy_inputs(network: Network, value: Any, name: str, where: str) -> None:
+    """Refuse a Plant-only argument given with a network."""
+    if value is not None:
+        raise iv.fail(
+            name, "must be None for a Network (give `initial_volume_hm3` by reservoir name)", value, where
+        )

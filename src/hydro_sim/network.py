@@ -20,8 +20,9 @@ over the network's flow columns j (one per link, two for a pump-turbine group: g
 with A[r, j] = −1 where column j takes water out of r and +1 where it brings water into r
 (:meth:`Network.incidence`). Sinks are outside the balance: their water has left the model.
 
-This module is the graph layer; the dispatch optimiser and the simulator still read the two-reservoir
-:class:`~hydro_sim.plant.Plant`, which :func:`network_of` turns into its network.
+The dispatch optimiser works on this graph (a :class:`~hydro_sim.plant.Plant` is dispatched as
+:func:`network_of` of it); the simulator runs a Network on its data-driven kernel and a Plant on the
+two-reservoir SIMD kernel.
 
 Examples
 --------

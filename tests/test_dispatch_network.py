@@ -9,7 +9,6 @@ these by hand.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -55,32 +54,19 @@ def units(name: str, max_flow_m3s: float, efficiency: float) -> TurbineGroup:
     )
 
 
-def hours(n: int, **series: Any) -> Scenario:
+def hours(n: int, inflow_m3s: dict[str, float] | None = None, **series: Any) -> Scenario:
+    """``n`` hourly steps of constant series; ``inflow_m3s`` gives inflows by reservoir name (the others get
+    none), else the role series are used."""
     idx = pd.date_range("2030-01-01", periods=n, freq="h")
-    data = {
+    data: dict[str, Any] = {
         k: pd.Series(np.broadcast_to(np.asarray(v, dtype=float), (n,)), index=idx) for k, v in series.items()
     }
     data.setdefault("price_cny_per_mwh", pd.Series(PRICE, index=idx))
-    data.setdefault("inflow_upper_m3s", pd.Series(0.0, index=idx))
+    if inflow_m3s is not None:
+        data["inflow_m3s"] = {r: pd.Series(q, index=idx) for r, q in inflow_m3s.items()}
+    else:
+        data.setdefault("inflow_upper_m3s", pd.Series(0.0, index=idx))
     return Scenario(**data)
-
-
-@pytest.fixture
-def inflows_by_name(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, np.ndarray]]:
-    """Inflows by reservoir name for networks of more than two reservoirs (``Network.inflows_m3s`` reads the
-    upper/lower series only until scenarios give inflows by name): the test fills the dict."""
-    given: dict[str, np.ndarray] = {}
-    original = Network.inflows_m3s
-
-    def by_name(self: Network, scenario: Scenario) -> np.ndarray:
-        if not given:
-            return original(self, scenario)
-        return np.vstack(
-            [np.broadcast_to(given.get(r, 0.0), (scenario.n_steps,)) for r in self.reservoir_names]
-        )
-
-    monkeypatch.setattr(Network, "inflows_m3s", by_name)
-    yield given
 
 
 def balance_error_hm3(net: Network, schedule: pd.DataFrame, dt_h: float = 1.0) -> float:
@@ -164,17 +150,14 @@ def cascade(*, full: bool = False, turbine_m3s: float = 100.0) -> Network:
     )
 
 
-def test_the_value_of_water_in_the_top_reservoir_is_the_sum_of_the_downstream_energy_factors(
-    inflows_by_name: dict[str, np.ndarray],
-) -> None:
+def test_the_value_of_water_in_the_top_reservoir_is_the_sum_of_the_downstream_energy_factors() -> None:
     """50 m³/s into the top reservoir for 24 h, every reservoir must end where it started, turbines of
     100 m³/s (never full), one price. One more hm³ in a reservoir is turbined by every group below it:
     its water value (the dual of its balance) is PRICE·Σκ/c, with κ1 = ρg·0.9·100, κ2 = ρg·0.85·100,
     κ3 = ρg·0.8·75 (/10⁶): top PRICE·(κ1+κ2+κ3)/c, middle PRICE·(κ2+κ3)/c, bottom PRICE·κ3/c, at every
     step. The revenue is PRICE·24·50·(κ1+κ2+κ3)."""
-    inflows_by_name["top"] = np.array(50.0)
     net = cascade()
-    res = dispatch(net, hours(24), **FIXED)
+    res = dispatch(net, hours(24, inflow_m3s={"top": 50.0}), **FIXED)
     assert res.status == "optimal"
     k1, k2, k3 = A_MW * 0.9 * 100.0, A_MW * 0.85 * 100.0, A_MW * 0.8 * 75.0
     assert res.objective_cny == pytest.approx(PRICE * 24 * 50.0 * (k1 + k2 + k3), rel=OBJECTIVE_REL_TOL)
@@ -186,15 +169,14 @@ def test_the_value_of_water_in_the_top_reservoir_is_the_sum_of_the_downstream_en
     assert balance_error_hm3(net, res.schedule) <= BALANCE_TOL_HM3
 
 
-def test_a_forced_spill_passes_down_the_chain(inflows_by_name: dict[str, np.ndarray]) -> None:
+def test_a_forced_spill_passes_down_the_chain() -> None:
     """Every reservoir full (at its top) and to end so, 150 m³/s into the top one for 12 h, turbines of
     100 m³/s: none can keep more water, so each spills what its turbine cannot take. Every turbine runs
     at 100 m³/s at every step (one price; water is never short); the top spills 50·12 m³/s·h in all into
     the middle, which then gets 150·12 and spills 50·12 m³/s·h, and so on down to the river, which gets
     150·12 m³/s·h. (Within the 12 h a reservoir may spill earlier and refill: only the sums are unique.)"""
-    inflows_by_name["top"] = np.array(150.0)
     net = cascade(full=True)
-    res = dispatch(net, hours(12), **FIXED)
+    res = dispatch(net, hours(12, inflow_m3s={"top": 150.0}), **FIXED)
     assert res.status == "optimal"
     s = res.schedule
     for name in ("T1", "T2", "T3"):

@@ -7,9 +7,7 @@ relative), each schedule feasible and optimal in the other backend's model, the 
 values where the optimum is unique (prices tilted over the horizon), and every reservoir's water balance
 closing per step (``Network.water_balance_error_hm3``).
 
-The api dispatches a Network on HiGHS only so far, so these tests drive the backends directly through
-``build_network_data``. A scenario cannot yet give inflows by reservoir name (another branch adds it), so
-the three-reservoir cascade's inflows are handed to ``build_network_data`` through ``Network.inflows_m3s``.
+These tests drive the backends directly through ``build_network_data``; the three-reservoir cascade's inflows come by reservoir name.
 """
 
 from __future__ import annotations
@@ -19,7 +17,6 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import highspy
 import numpy as np
@@ -223,9 +220,14 @@ def data(
     heads = initial_heads(net, scenario.n_steps) if heads is None else heads
     if inflow_m3s is None:
         return build_network_data(net, scenario, opts, heads)
-    given = np.repeat(np.asarray(inflow_m3s, dtype=float)[:, None], scenario.n_steps, axis=1)
-    with mock.patch.object(Network, "inflows_m3s", lambda self, sc: given):
-        return build_network_data(net, scenario, opts, heads)
+    idx = scenario.index
+    rest = ("price_cny_per_mwh", "pv_available_mw", "wind_available_mw", "delivery_mw", "line_capacity_mw")
+    named = Scenario(
+        inflow_m3s={r: pd.Series(q, index=idx) for r, q in zip(net.reservoir_names, inflow_m3s, strict=True)},
+        **{f: getattr(scenario, f) for f in rest},
+        name=scenario.name,
+    )
+    return build_network_data(net, named, opts, heads)
 
 
 @dataclass(frozen=True)

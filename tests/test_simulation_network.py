@@ -69,12 +69,15 @@ def turbines(
     )
 
 
-def hours(n: int, inflow_m3s: float = 0.0, price: float | np.ndarray = 100.0) -> Scenario:
+def hours(n: int, inflow_m3s: float | dict[str, float] = 0.0, price: float | np.ndarray = 100.0) -> Scenario:
+    """``n`` hourly steps; ``inflow_m3s`` a number (the first reservoir's role series) or inflows by name."""
     idx = pd.date_range("2030-01-01", periods=n, freq="h")
+    price_s = pd.Series(np.broadcast_to(price, (n,)).astype(float), index=idx)
+    if isinstance(inflow_m3s, dict):
+        named = {r: pd.Series(q, index=idx) for r, q in inflow_m3s.items()}
+        return Scenario(inflow_m3s=named, price_cny_per_mwh=price_s, name="hours")
     return Scenario(
-        inflow_upper_m3s=pd.Series(inflow_m3s, index=idx),
-        price_cny_per_mwh=pd.Series(np.broadcast_to(price, (n,)).astype(float), index=idx),
-        name="hours",
+        inflow_upper_m3s=pd.Series(inflow_m3s, index=idx), price_cny_per_mwh=price_s, name="hours"
     )
 
 
@@ -168,30 +171,14 @@ def cascade(*, a0: float = 50.0, a_max: float = 100.0) -> Network:
     )
 
 
-@pytest.fixture
-def cascade_inflows(monkeypatch: pytest.MonkeyPatch):
-    """Inflows of the cascade by reservoir (until Network.inflows_m3s reads them from the scenario)."""
-    original = Network.inflows_m3s
-    given: dict[str, float] = {}
-
-    def inflows(self: Network, scenario: Scenario) -> np.ndarray:
-        if self.name != "cascade":
-            return original(self, scenario)
-        return np.array([[given.get(r, 0.0)] * scenario.n_steps for r in self.reservoir_names])
-
-    monkeypatch.setattr(Network, "inflows_m3s", inflows)
-    return given
-
-
-def test_water_passes_down_a_three_reservoir_cascade_with_each_balance_exact(cascade_inflows):
+def test_water_passes_down_a_three_reservoir_cascade_with_each_balance_exact():
     """Inflows 50, 10, 0 m³/s and turbines 100, 60, 80 m³/s: A loses c·50 an hour, B gains c·(10 + 100 − 60),
     C loses c·(80 − 60); each group's head is its reservoir's level less the next one's."""
-    cascade_inflows.update({"A": 50.0, "B": 10.0})
     net = cascade()
     T = 4
     res = simulate(
         net,
-        hours(T),
+        hours(T, inflow_m3s={"A": 50.0, "B": 10.0}),
         replay({"A units flow_m3s": 100.0, "B units flow_m3s": 60.0, "C units flow_m3s": 80.0}, T),
     )
     a = res.arrays
@@ -207,18 +194,23 @@ def test_water_passes_down_a_three_reservoir_cascade_with_each_balance_exact(cas
     # the one matrix: V[t] − V[t−1] − c(I + A q) per reservoir and step
     vol = np.vstack([a[f"{r} volume_hm3"][0] for r in net.reservoir_names])
     q = np.vstack([a[f"{c.name} flow_m3s"][0] for c in net.flow_columns()])
-    err = net.water_balance_error_hm3(np.hstack([[[50.0]] * 3, vol]), net.inflows_m3s(hours(T)), q, 1.0)
+    err = net.water_balance_error_hm3(
+        np.hstack([[[50.0]] * 3, vol]), net.inflows_m3s(hours(T, inflow_m3s={"A": 50.0, "B": 10.0})), q, 1.0
+    )
     assert np.abs(err).max() < BALANCE_TOL_HM3
     assert res.water_balance_error_hm3() < BALANCE_TOL_HM3
     assert res.totals["river flow_hm3"].iloc[0] == pytest.approx(C * 80.0 * T)
 
 
-def test_a_forced_spill_at_the_top_passes_down_the_chain(cascade_inflows):
+def test_a_forced_spill_at_the_top_passes_down_the_chain():
     """A is full and takes 300 m³/s with its units at 100: 200 m³/s spill (recorded as A's maximum level on
     its spillway), and B receives all 300."""
-    cascade_inflows.update({"A": 300.0})
     net = cascade(a0=100.0)
-    res = simulate(net, hours(2), replay({"A units flow_m3s": 100.0, "B units flow_m3s": 100.0}, 2))
+    res = simulate(
+        net,
+        hours(2, inflow_m3s={"A": 300.0}),
+        replay({"A units flow_m3s": 100.0, "B units flow_m3s": 100.0}, 2),
+    )
     a = res.arrays
     np.testing.assert_allclose(a["A spillway flow_m3s"][0], 200.0, rtol=1e-12)
     np.testing.assert_allclose(a["A volume_hm3"][0], 100.0, atol=BALANCE_TOL_HM3)

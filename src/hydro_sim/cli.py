@@ -655,7 +655,7 @@ def _run(
                     simulation=sim,
                     currency=cur,
                     inputs={
-                        "command": " ".join(["hydro-sim", *sys.argv[1:]]),
+                        "command": args.command_line,
                         sf.path.name: sf.path.read_text(),
                     },
                 )
@@ -1022,6 +1022,7 @@ def main(argv: list[str] | None = None) -> int:
         old_level, old_propagate = log.level, log.propagate
         try:
             args = build_parser().parse_args(argv)
+            args.command_line = " ".join(["hydro-sim", *(sys.argv[1:] if argv is None else argv)])
             log.addHandler(handler)
             quiet = getattr(args, "quiet", False)
             log.setLevel(

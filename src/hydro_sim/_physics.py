@@ -254,7 +254,8 @@ def unit_flow(
         return 0.0
     q_top = top_flow(hg, k, s, q_max)
     const = tab.shape[0] == 1 and tab.shape[1] == 1
-    if s < 0.0 and unit_power(q_top, hg, k, s, n, q_unit_max, qg, hgr, tab) <= p:
+    # (without losses or a flow limit the top flow is infinite and its power too: never ≤ p)
+    if s < 0.0 and math.isfinite(q_top) and unit_power(q_top, hg, k, s, n, q_unit_max, qg, hgr, tab) <= p:
         return q_top
     if const:
         a = MW_PER_M3S_M * (tab[0, 0] if s < 0.0 else 1.0 / tab[0, 0])

@@ -500,7 +500,7 @@ def _run(
 
             res = dispatch(plant, scenario, **opts)
             stages.say(f"Run '{sf.name}': {plant.name} over {scenario.name} ({scenario.n_steps} steps)")
-            stages.say(f"status: {res.status}: {res.message}")
+            stages.say(f"status: {res.status}" + (f": {res.message}" if res.message != res.status else ""))
             if res.status == "interrupted" or not _has_solution(res):
                 stages.close()  # the report so far, then what the outcome prints
             code = _solve_outcome(res, "the dispatch")

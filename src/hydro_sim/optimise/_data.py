@@ -538,35 +538,22 @@ def build_network_data(
             kloss.append(link.units.head_loss_coefficient_s2_per_m5)
             fmax[j] = w.sum(axis=0)
             u = link.units
-            if col.mode == "pump":
+            pump = col.mode == "pump"
+            if pump:
                 assert isinstance(u, PumpTurbineGroup)
-                groups.append(
-                    UnitGroupData(
-                        column=j,
-                        unit=n,
-                        name=col.name,
-                        link=link.name,
-                        mode="pump",
-                        n_units=u.n_units,
-                        p_min_mw=u.min_pumping_power_mw,
-                        p_max_mw=u.max_pumping_power_mw,
-                        q_max_m3s=None,
-                    )
+            groups.append(
+                UnitGroupData(
+                    column=j,
+                    unit=n,
+                    name=col.name,
+                    link=link.name,
+                    mode="pump" if pump else "generate",
+                    n_units=u.n_units,
+                    p_min_mw=u.min_pumping_power_mw if pump else u.min_power_mw,  # type: ignore[union-attr]
+                    p_max_mw=u.max_pumping_power_mw if pump else u.rated_power_mw,  # type: ignore[union-attr]
+                    q_max_m3s=None if pump else u.max_flow_m3s,
                 )
-            else:
-                groups.append(
-                    UnitGroupData(
-                        column=j,
-                        unit=n,
-                        name=col.name,
-                        link=link.name,
-                        mode="generate",
-                        n_units=u.n_units,
-                        p_min_mw=u.min_power_mw,
-                        p_max_mw=u.rated_power_mw,
-                        q_max_m3s=u.max_flow_m3s,
-                    )
-                )
+            )
         elif isinstance(link, Spillway):
             kinds.append("spill")
             fmax[j] = link.capacity_m3s

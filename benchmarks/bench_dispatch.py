@@ -80,7 +80,7 @@ def run_one(
         "repeats": repeats,
         "status": res.status,
         "iterations": res.iterations,
-        "objective_cny": res.objective_cny,
+        "objective_value": res.objective_value,
         "unit_commitment": uc,
         "mip_gap": res.mip_gap,
         "build_s": statistics.median(builds),
@@ -105,7 +105,7 @@ t0 = time.perf_counter()
 res = dispatch(plant, year, head=sys.argv[1], fixed_head_tolerance_m=float("inf") if sys.argv[1] == "fixed" else None)
 total = time.perf_counter() - t0
 print(json.dumps({"total_s": total, "build_s": res.timings_s["build"], "solve_s": res.timings_s["solve"],
-                  "objective_cny": res.objective_cny, "iterations": res.iterations, "status": res.status}))
+                  "objective_value": res.objective_value, "iterations": res.iterations, "status": res.status}))
 """
 
 
@@ -138,8 +138,8 @@ def _compare(baseline_src: str, repeats: int) -> int:
         b = [r["total_s"] for r in runs[("baseline", head)]]
         n = [r["total_s"] for r in runs[("new", head)]]
         mb, mn = statistics.median(b), statistics.median(n)
-        ob = runs[("baseline", head)][0]["objective_cny"]
-        on = runs[("new", head)][0]["objective_cny"]
+        ob = runs[("baseline", head)][0]["objective_value"]
+        on = runs[("new", head)][0]["objective_value"]
         rel = abs(ob - on) / max(abs(ob), 1.0)
         print(
             f"{head:<11} {mb:>10.3f} {mn:>8.3f} {mn / mb:>6.2f}  {', '.join(f'{x:.3f}' for x in b):<40} "
@@ -241,7 +241,7 @@ def main() -> int:
         for head in ("fixed", "successive"):
             pair = [r for r in rows if r["horizon"] == h and r["head"] == head]
             if len(pair) == 2:
-                a, b = (p["objective_cny"] for p in pair)
+                a, b = (p["objective_value"] for p in pair)
                 rel = abs(a - b) / max(abs(a), 1.0)
                 print(f"backends agree on {h}, {head} head: relative objective difference {rel:.2e}")
                 if head == "fixed" and rel > 1e-6:

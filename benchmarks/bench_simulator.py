@@ -40,10 +40,10 @@ def main() -> int:
     args = parser.parse_args()
 
     from hydro_sim import lianghekou
+    from hydro_sim.cases.lianghekou.annual_check import design_basis_year
+    from hydro_sim.cases.lianghekou.reference_year import reference_year
     from hydro_sim.optimise import dispatch
-    from hydro_sim.reference_year import reference_year
     from hydro_sim.simulation import ReplayPolicy, TouRulePolicy, simulate
-    from hydro_sim.validation import design_basis_year
 
     plant = lianghekou()
     year = design_basis_year(reference_year())
@@ -63,7 +63,7 @@ def main() -> int:
     ]
     lp = dispatch(plant, year, pump_generate_balance="day")
     policies = {
-        "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
+        "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_per_mwh=400.0),
         "LP replay (flows)": ReplayPolicy(schedule=lp.schedule, mode="flows"),
     }
     target: Any = plant

@@ -17,10 +17,14 @@ import time
 import numpy as np
 
 from hydro_sim import dispatch, reference_year
+from hydro_sim.cases.lianghekou.annual_check import design_basis_year
+from hydro_sim.cases.lianghekou.plant import (
+    PUBLISHED_YAGEN_I_GENERATION_YI_KWH,
+    lianghekou,
+    lianghekou_network,
+)
 from hydro_sim.constants import MWH_PER_TWH, MWH_PER_YI_KWH
-from hydro_sim.lianghekou import PUBLISHED_YAGEN_I_GENERATION_YI_KWH, lianghekou, lianghekou_network
 from hydro_sim.network import network_of
-from hydro_sim.validation import design_basis_year
 
 YAGEN_I_DISCHARGE_M3S = 1616.0  # the MIKE 21 model's largest Yagen-I outflow (sources, addendum §2b; M/L)
 
@@ -37,7 +41,7 @@ def main() -> None:
         s = res.schedule
         print(
             f"== {label}: {res.status} in {time.perf_counter() - t0:.1f} s, {res.iterations} head iterations, "
-            f"revenue {res.objective_cny:,.0f} CNY"
+            f"revenue {res.objective_value:,.0f} CNY"
         )
         for col in s.columns:
             if col.endswith(" power_mw"):

@@ -44,9 +44,9 @@ print("a hm³ in Top is worth 981 MWh = 490.5 (Top units) + 245.25 (Middle pair)
 
 # ---- dispatch the cascade: a day, 40 m³/s into Top, a constant price, fixed head ----------------------------
 price = 100.0
-res = dispatch(net, named_scenario(hours=24, inflow_m3s={"Top": 40.0}, price_cny_per_mwh=price), head="fixed")
+res = dispatch(net, named_scenario(hours=24, inflow_m3s={"Top": 40.0}, price_per_mwh=price), head="fixed")
 mean_flow = res.schedule[[f"{c} flow_m3s" for c in columns]].mean()
-print(f"dispatch: {res.status}, revenue {res.objective_cny:,.1f}")
+print(f"dispatch: {res.status}, revenue {res.objective_value:,.1f}")
 print("mean flows (m³/s):")
 for name in columns:
     print(f"  {name:<17} {mean_flow[f'{name} flow_m3s']:8.2f}")
@@ -56,4 +56,4 @@ for name in net.reservoir_names:
     print(f"  {name:<{width}} {water_values[name]:10.1f}   {price * values[name]:10.1f}")
     assert abs(water_values[name] - price * values[name]) <= 1e-6 * price * values[name]
 # the revenue by hand: 40 m³/s over 24 h is 3.456 hm³, worth 981 MWh each at 100 per MWh
-assert abs(res.objective_cny - 40.0 * 24 * 0.0036 * 981.0 * price) < 1e-6
+assert abs(res.objective_value - 40.0 * 24 * 0.0036 * 981.0 * price) < 1e-6

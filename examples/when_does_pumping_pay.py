@@ -17,11 +17,11 @@ plant = small_pumped_storage(turbine_efficiency=ETA_T, pump_efficiency=ETA_P)
 print("price ratio   pumped MWh   generated MWh   revenue CNY")
 pumped = {}
 for ratio in (1.10, 1.20, 1.23, 1.24, 1.30, 2.00):
-    res = dispatch(plant, two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=100.0 * ratio))
+    res = dispatch(plant, two_price_day(low_per_mwh=100.0, high_per_mwh=100.0 * ratio))
     e = res.energy_mwh()
     pumped[ratio] = e["pumping_mwh"]
     print(
-        f"{ratio:11.2f} {e['pumping_mwh']:12.1f} {e['reversible_generation_mwh']:15.1f} {res.objective_cny:13.1f}"
+        f"{ratio:11.2f} {e['pumping_mwh']:12.1f} {e['reversible_generation_mwh']:15.1f} {res.objective_value:13.1f}"
     )
 print(f"threshold 1/(η_t·η_p) = {THRESHOLD:.4f}")
 

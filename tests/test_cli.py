@@ -16,10 +16,10 @@ import pandas as pd
 import pytest
 
 from hydro_sim.balance import water_balance_max_error_hm3
-from hydro_sim.lianghekou import lianghekou
+from hydro_sim.cases.lianghekou.plant import lianghekou
+from hydro_sim.cases.lianghekou.reference_year import reference_year
+from hydro_sim.cases.lianghekou.report import plant_table, published_figures_text, scenario_summary
 from hydro_sim.optimise import dispatch
-from hydro_sim.reference_year import reference_year
-from hydro_sim.report import plant_table, published_figures_text, scenario_summary
 
 #: The CLI prints energies in whole MWh. [MWh]
 PRINTED_MWH = 0.5
@@ -40,7 +40,7 @@ CSV_BALANCE_TOL_HM3 = 2e-5
 LP_BALANCE_TOL_HM3 = 1e-6
 #: Flat tariff price of the reference year; TOU multipliers 1.6 (peak), 1.0 (flat), 0.4 (valley), critical
 #: peak 1.92 for two peak hours a day in Jan, Jul, Aug and Dec (reference_year's provenance text). [CNY/MWh]
-FLAT_PRICE_CNY_PER_MWH = 400.0
+FLAT_PRICE_PER_MWH = 400.0
 
 
 #: dispatch()'s keyword defaults: the CLI's defaults must be the same.
@@ -60,7 +60,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 def summary_table(out: str) -> pd.DataFrame:
     """The statistics table `scenario_summary` prints: series name, mean, min, max."""
     number = r"\s+(-?[\d.]+)"
-    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|cny_per_mwh)){number}{number}{number}$", out, flags=re.MULTILINE)
+    rows = re.findall(rf"^([a-z_]+_(?:m3s|mw|per_mwh)){number}{number}{number}$", out, flags=re.MULTILINE)
     return pd.DataFrame(
         [[float(v) for v in r[1:]] for r in rows], index=[r[0] for r in rows], columns=["mean", "min", "max"]
     )
@@ -81,7 +81,7 @@ def test_year_prints_the_reference_year_statistics():
     assert list(table.index) == [
         "inflow_upper_m3s",
         "inflow_lower_m3s",
-        "price_cny_per_mwh",
+        "price_per_mwh",
         "pv_available_mw",
         "wind_available_mw",
         "line_capacity_mw",
@@ -91,11 +91,11 @@ def test_year_prints_the_reference_year_statistics():
     assert "June–October share of upper inflow: 72.5%" in out
     # TOU prices by hand: 8 peak, 8 flat and 8 valley hours average to the flat price,
     # 400 × (8·1.6 + 8·1.0 + 8·0.4)/24 = 400; the critical peak adds 400 × (1.92 − 1.6) × 2 h on 124 days.
-    mean_price = FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 * (31 + 31 + 31 + 31) / 8760)
-    price = table.loc["price_cny_per_mwh"]
+    mean_price = FLAT_PRICE_PER_MWH * (1.0 + (1.92 - 1.6) * 2 * (31 + 31 + 31 + 31) / 8760)
+    price = table.loc["price_per_mwh"]
     assert price["mean"] == pytest.approx(mean_price, abs=PRINTED_2_DECIMALS)  # 403.62
-    assert price["min"] == pytest.approx(0.4 * FLAT_PRICE_CNY_PER_MWH, abs=PRINTED_2_DECIMALS)
-    assert price["max"] == pytest.approx(1.92 * FLAT_PRICE_CNY_PER_MWH, abs=PRINTED_2_DECIMALS)
+    assert price["min"] == pytest.approx(0.4 * FLAT_PRICE_PER_MWH, abs=PRINTED_2_DECIMALS)
+    assert price["max"] == pytest.approx(1.92 * FLAT_PRICE_PER_MWH, abs=PRINTED_2_DECIMALS)
     assert "peak 10–12 and 15–21 ×1.6, flat 07–10, 12–15 and 21–23 ×1.0, valley 23–07 ×0.4" in out
     assert table.loc["line_capacity_mw"].tolist() == [4200.0, 4200.0, 4200.0]
     # every number is the library's, and every series has its provenance line
@@ -113,8 +113,8 @@ def test_year_window_prints_the_window():
     assert "June–October share of upper inflow: 0.0%" in out  # two January days
     table = summary_table(out)
     # January: the critical peak (×1.92) at 19–21 lifts the day's mean to 400 × (1 + 0.32 × 2/24)
-    assert table.loc["price_cny_per_mwh", "mean"] == pytest.approx(
-        FLAT_PRICE_CNY_PER_MWH * (1.0 + (1.92 - 1.6) * 2 / 24), abs=PRINTED_2_DECIMALS
+    assert table.loc["price_per_mwh", "mean"] == pytest.approx(
+        FLAT_PRICE_PER_MWH * (1.0 + (1.92 - 1.6) * 2 / 24), abs=PRINTED_2_DECIMALS
     )  # 410.67
     window = reference_year().window(start_h=24, hours=48)
     pd.testing.assert_frame_equal(table, window.summary(), check_names=False, rtol=0, atol=PRINTED_2_DECIMALS)
@@ -179,7 +179,7 @@ def test_dispatch_prints_and_writes_the_library_schedule(tmp_path, argv, kwargs)
     ) in out
     assert f"status: {direct.status}: {direct.message}" in out
     objective = float(re.search(r"objective \(revenue less costs\): (-?[\d.]+) × 10⁸ CNY", out).group(1))
-    assert objective == pytest.approx(direct.objective_cny / 1e8, abs=PRINTED_4_DECIMALS)
+    assert objective == pytest.approx(direct.objective_value / 1e8, abs=PRINTED_4_DECIMALS)
     assert f"iterations {direct.iterations}, " in out
     printed = {
         k: float(v.replace(",", ""))
@@ -521,7 +521,8 @@ def test_a_bad_output_place_is_refused_before_any_work(
         "hydro_sim.optimise.dispatch", like_dispatch(lambda *a, **k: pytest.fail("solved early"))
     )
     monkeypatch.setattr(
-        "hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check")
+        "hydro_sim.cases.lianghekou.annual_check.annual_check",
+        lambda *a, **k: pytest.fail("ran before the check"),
     )
     argv = [command, "--out", place] + (["--hours", "24"] if command == "dispatch" else ["--quick"])
     code, out, err = main_in_process(capsys, *argv)
@@ -538,7 +539,8 @@ def test_validate_refuses_dot_names(capsys, monkeypatch, tmp_path, place):
     (tmp_path / "sub").mkdir()
     monkeypatch.chdir(tmp_path / "sub")
     monkeypatch.setattr(
-        "hydro_sim.validation.annual_check", lambda *a, **k: pytest.fail("ran before the check")
+        "hydro_sim.cases.lianghekou.annual_check.annual_check",
+        lambda *a, **k: pytest.fail("ran before the check"),
     )
     code, _, err = main_in_process(capsys, "validate", "--quick", "--out", place)
     assert code == 2

@@ -162,15 +162,15 @@ def hourly(
     return Scenario(
         inflow_upper_m3s=ser(inflow_upper),
         inflow_lower_m3s=ser(inflow_lower),
-        price_cny_per_mwh=ser(price),
+        price_per_mwh=ser(price),
         **extra,
     )
 
 
 def assert_objective(result: DispatchResult, expected: float, rel: float = OBJ_REL) -> None:
     assert result.status == "optimal", result.message
-    assert math.isfinite(result.objective_cny)
-    assert result.objective_cny == pytest.approx(expected, rel=rel, abs=OBJ_ABS_CNY)
+    assert math.isfinite(result.objective_value)
+    assert result.objective_value == pytest.approx(expected, rel=rel, abs=OBJ_ABS_CNY)
 
 
 def energy(result: DispatchResult, column: str) -> float:
@@ -210,7 +210,7 @@ def test_pumping_pays_only_above_the_round_trip_ratio(ratio, cycles):
     The LP is linear, so it cycles fully or not at all: objective max(0, 972·high − 1200·low).
     """
     low, high = 100.0, 100.0 * ratio
-    result = solve(small_pumped_storage(), two_price_day(low_cny_per_mwh=low, high_cny_per_mwh=high))
+    result = solve(small_pumped_storage(), two_price_day(low_per_mwh=low, high_per_mwh=high))
     s = result.schedule
     low_h, high_h = s.iloc[:12], s.iloc[12:]
     if cycles:
@@ -259,7 +259,7 @@ def test_upper_water_value_is_the_high_price_times_the_energy_of_one_hm3(high):
     pumped: the pump is at its rating in every low hour), so its value is exactly 0; without it both end
     conditions would bind on a fixed total of water and the duals would not be unique.
     """
-    sc = two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=high)
+    sc = two_price_day(low_per_mwh=100.0, high_per_mwh=high)
     sc = dataclasses.replace(sc, inflow_lower_m3s=pd.Series(1.0, index=sc.index))
     result = solve(small_pumped_storage(), sc)
     assert_objective(result, RETURNED_MWH * high - PUMPED_MWH * 100.0)
@@ -269,9 +269,9 @@ def test_upper_water_value_is_the_high_price_times_the_energy_of_one_hm3(high):
     assert not generating.iloc[:12].any()
     expected = high * 0.9 * 100.0 * MWH_PER_HM3_M
     assert expected == pytest.approx(high * 245.25, rel=1e-12)
-    np.testing.assert_allclose(s.loc[generating, "water_value_upper_cny_per_hm3"], expected, rtol=DUAL_REL)
-    np.testing.assert_allclose(s["water_value_upper_cny_per_hm3"], expected, rtol=DUAL_REL)
-    np.testing.assert_allclose(s["water_value_lower_cny_per_hm3"], 0.0, atol=DUAL_REL * expected)
+    np.testing.assert_allclose(s.loc[generating, "water_value_upper_per_hm3"], expected, rtol=DUAL_REL)
+    np.testing.assert_allclose(s["water_value_upper_per_hm3"], expected, rtol=DUAL_REL)
+    np.testing.assert_allclose(s["water_value_lower_per_hm3"], 0.0, atol=DUAL_REL * expected)
 
 
 # =====================================================================================================
@@ -293,7 +293,7 @@ def test_full_reservoir_spills_exactly_what_the_units_cannot_take():
     later is as good); the per-step answer is tested below with the release capped at the inflow.
     """
     plant = textbook_plant(initial_level_masl=120.0)
-    result = solve(plant, constant_scenario(hours=24, inflow_upper_m3s=200.0, price_cny_per_mwh=100.0))
+    result = solve(plant, constant_scenario(hours=24, inflow_upper_m3s=200.0, price_per_mwh=100.0))
     s = result.schedule
     assert_objective(result, 100.0 * 100.0 * 24)
     np.testing.assert_allclose(s["flow_conventional_m3s"], TEXTBOOK_FULL_FLOW_M3S, atol=FLOW_TOL_M3S)
@@ -313,7 +313,7 @@ def test_full_reservoir_spill_every_step_when_the_level_cannot_fall():
     """
     base = textbook_plant(initial_level_masl=120.0)
     plant = dataclasses.replace(base, outlet=Outlet(environmental_min_flow_m3s=5.0, max_release_m3s=200.0))
-    result = solve(plant, constant_scenario(hours=24, inflow_upper_m3s=200.0, price_cny_per_mwh=100.0))
+    result = solve(plant, constant_scenario(hours=24, inflow_upper_m3s=200.0, price_per_mwh=100.0))
     s = result.schedule
     assert_objective(result, 100.0 * 100.0 * 24)
     np.testing.assert_allclose(s["spill_upper_m3s"], 200.0 - TEXTBOOK_FULL_FLOW_M3S, atol=FLOW_TOL_M3S)
@@ -331,7 +331,7 @@ def test_pumped_storage_upper_spill_runs_into_the_lower_reservoir():
     reservoir, also receiving the turbine water, releases what it cannot hold).
     """
     result = solve(
-        small_pumped_storage(), constant_scenario(hours=24, inflow_upper_m3s=200.0, price_cny_per_mwh=100.0)
+        small_pumped_storage(), constant_scenario(hours=24, inflow_upper_m3s=200.0, price_per_mwh=100.0)
     )
     assert_objective(result, 100.0 * 100.0 * 24)
     s = result.schedule
@@ -357,7 +357,7 @@ def test_environmental_flow_binds_when_generating_is_worthless():
     worth most at 300 (the units can take 119.2 m³/s an hour, far more than needed): every step outside
     the 300-hours releases exactly the 5 m³/s minimum. At −20 that release is spilled (generating costs
     money), at 100 it is generated (spilling earns nothing); at 0 it is generated too, because the spill
-    tie-break (SPILL_TIE_BREAK_CNY_PER_HM3) makes spilling cost a little. The 300-hours get the rest:
+    tie-break (SPILL_TIE_BREAK_PER_HM3) makes spilling cost a little. The 300-hours get the rest:
     240 − 18·5 = 150 m³/s·h through the turbines, nothing spilled, end volume = start volume.
     Objective = κ·(100·6·5 + 300·150) = 0.838755·48,000 = 40,260.24 CNY.
     """
@@ -401,7 +401,7 @@ def test_infeasible_from_the_first_step_names_the_constraint_and_step():
     )
     assert result.status == "infeasible"
     assert not result.success
-    assert math.isnan(result.objective_cny)
+    assert math.isnan(result.objective_value)
     assert result.schedule.empty
     msg = result.message
     assert msg.startswith("infeasible")
@@ -593,7 +593,7 @@ def test_successive_head_converges_on_a_pumped_storage_cycle():
     tol = 0.05
     result = solve(
         small_pumped_storage(),
-        two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
+        two_price_day(low_per_mwh=100.0, high_per_mwh=300.0),
         head="successive",
         head_tolerance_m=tol,
     )
@@ -614,7 +614,7 @@ def test_successive_head_converges_on_a_pumped_storage_cycle():
     np.testing.assert_allclose(
         s["power_pumping_mw"], RHO_G_MW * h * s["flow_pumping_m3s"] / 0.9, atol=POWER_TOL_MW
     )
-    assert result.objective_cny == pytest.approx(300.0 * RETURNED_MWH - 100.0 * PUMPED_MWH, rel=1e-3)
+    assert result.objective_value == pytest.approx(300.0 * RETURNED_MWH - 100.0 * PUMPED_MWH, rel=1e-3)
 
 
 def test_successive_head_prices_the_drawdown_of_a_small_lake():
@@ -628,7 +628,7 @@ def test_successive_head_prices_the_drawdown_of_a_small_lake():
     313,613.4 CNY, to within the head tolerance (1e-4 m here: ≤ 2.4525·5·1e-4 = 0.0012 MWh).
     """
     plant = textbook_plant(initial_level_masl=105.5)
-    sc = constant_scenario(hours=24, inflow_upper_m3s=0.0, price_cny_per_mwh=300.0)
+    sc = constant_scenario(hours=24, inflow_upper_m3s=0.0, price_per_mwh=300.0)
     fixed = solve(plant, sc, end="water_value")
     e_fixed = 0.9 * MWH_PER_HM3_M * 85.5 * 5.0
     assert_objective(fixed, 300.0 * e_fixed)
@@ -639,9 +639,9 @@ def test_successive_head_prices_the_drawdown_of_a_small_lake():
     e_succ = 0.9 * MWH_PER_HM3_M * 426.25
     bound_mwh = 0.9 * MWH_PER_HM3_M * 5.0 * tol + ENERGY_TOL_MWH
     assert energy(succ, "power_conventional_mw") == pytest.approx(e_succ, abs=bound_mwh)
-    assert succ.objective_cny == pytest.approx(300.0 * e_succ, abs=300.0 * bound_mwh)
+    assert succ.objective_value == pytest.approx(300.0 * e_succ, abs=300.0 * bound_mwh)
     assert succ.schedule["volume_upper_hm3"].iloc[-1] == pytest.approx(50.0, abs=VOLUME_TOL_HM3)
-    assert fixed.objective_cny - succ.objective_cny == pytest.approx(
+    assert fixed.objective_value - succ.objective_value == pytest.approx(
         300.0 * (e_fixed - e_succ), abs=300.0 * bound_mwh
     )
 
@@ -651,7 +651,7 @@ def test_successive_head_reports_non_convergence():
     (section 1's cycle): not converged, and the message says so."""
     result = solve(
         small_pumped_storage(),
-        two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
+        two_price_day(low_per_mwh=100.0, high_per_mwh=300.0),
         head="successive",
         max_iterations=1,
     )
@@ -673,7 +673,7 @@ def lianghekou_tou_week() -> Scenario:
     return Scenario(
         inflow_upper_m3s=pd.Series(300.0, index=idx),
         inflow_lower_m3s=pd.Series(5.0, index=idx),
-        price_cny_per_mwh=pd.Series(price, index=idx),
+        price_per_mwh=pd.Series(price, index=idx),
         name="TOU week",
     )
 
@@ -709,7 +709,7 @@ def _check_lianghekou_successive(plant: Plant, scenario: Scenario, result: Dispa
     # end condition "at_least_start" on both reservoirs
     assert s["volume_upper_hm3"].iloc[-1] >= plant.upper.initial_volume_hm3 - VOLUME_TOL_HM3
     assert s["volume_lower_hm3"].iloc[-1] >= plant.lower.initial_volume_hm3 - VOLUME_TOL_HM3
-    assert result.objective_cny > 0
+    assert result.objective_value > 0
 
 
 def test_successive_head_on_lianghekou_tou_week():
@@ -721,7 +721,7 @@ def test_successive_head_on_lianghekou_tou_week():
     # the tariff ratio 640/160 = 4 is far above 1/0.76: the reversible units cycle
     assert s["power_pumping_mw"].max() > 0 and s["power_generating_mw"].max() > 0
     np.testing.assert_allclose(
-        s.loc[sc.price_cny_per_mwh.to_numpy() == 640.0, "power_pumping_mw"], 0.0, atol=POWER_TOL_MW
+        s.loc[sc.price_per_mwh.to_numpy() == 640.0, "power_pumping_mw"], 0.0, atol=POWER_TOL_MW
     )
 
 
@@ -740,7 +740,7 @@ def test_successive_head_on_lianghekou_reference_week():
 END_CASES = {
     "pumped storage two prices": (
         small_pumped_storage,
-        lambda: two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=300.0),
+        lambda: two_price_day(low_per_mwh=100.0, high_per_mwh=300.0),
     ),
     "pumped storage with inflows": (
         small_pumped_storage,
@@ -805,7 +805,7 @@ def test_fixed_end_is_infeasible_when_the_lake_cannot_shed_its_inflow():
     plant = dataclasses.replace(
         textbook_plant(), outlet=Outlet(environmental_min_flow_m3s=5.0, max_release_m3s=10.0)
     )
-    sc = constant_scenario(hours=24, inflow_upper_m3s=20.0, price_cny_per_mwh=100.0)
+    sc = constant_scenario(hours=24, inflow_upper_m3s=20.0, price_per_mwh=100.0)
     loose = solve(plant, sc)
     assert_objective(loose, 100.0 * KAPPA_95 * 10.0 * 24)
     assert loose.schedule["volume_upper_hm3"].iloc[-1] == pytest.approx(
@@ -824,7 +824,7 @@ def test_fixed_end_of_the_lower_reservoir_is_enforced():
     gains at least 24 m³/s·h = 0.0864 hm³ it cannot shed. at_least_start is feasible (objective 0 at
     price 100: nothing pays), fixed is not; the surplus sits in one of the two reservoirs at the end."""
     plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(max_release_m3s=1.0))
-    sc = constant_scenario(hours=24, inflow_upper_m3s=0.0, inflow_lower_m3s=2.0, price_cny_per_mwh=100.0)
+    sc = constant_scenario(hours=24, inflow_upper_m3s=0.0, inflow_lower_m3s=2.0, price_per_mwh=100.0)
     assert_objective(solve(plant, sc), 0.0)
     fixed = solve(plant, sc, end="fixed")
     assert fixed.status == "infeasible"
@@ -851,9 +851,9 @@ def test_water_value_end_keeps_water_above_its_energy_value(factor, keeps):
     w = factor * threshold
     result = solve(
         plant,
-        constant_scenario(hours=24, inflow_upper_m3s=0.0, price_cny_per_mwh=300.0),
+        constant_scenario(hours=24, inflow_upper_m3s=0.0, price_per_mwh=300.0),
         end="water_value",
-        water_value_upper_cny_per_hm3=w,
+        water_value_upper_per_hm3=w,
     )
     s = result.schedule
     if keeps:
@@ -873,9 +873,9 @@ def test_water_value_end_keeps_water_above_its_energy_value(factor, keeps):
 def test_water_value_end_generates_less_with_a_high_value():
     """Same plant and scenario: water value 10⁶ CNY/hm³ (> 69,896) generates less than water value 0."""
     plant = textbook_plant()
-    sc = constant_scenario(hours=24, inflow_upper_m3s=0.0, price_cny_per_mwh=300.0)
-    low = solve(plant, sc, end="water_value", water_value_upper_cny_per_hm3=0.0)
-    high = solve(plant, sc, end="water_value", water_value_upper_cny_per_hm3=1e6)
+    sc = constant_scenario(hours=24, inflow_upper_m3s=0.0, price_per_mwh=300.0)
+    low = solve(plant, sc, end="water_value", water_value_upper_per_hm3=0.0)
+    high = solve(plant, sc, end="water_value", water_value_upper_per_hm3=1e6)
     e_low = low.energy_mwh()["conventional_generation_mwh"]
     e_high = high.energy_mwh()["conventional_generation_mwh"]
     assert e_high < e_low - 1000.0

@@ -70,15 +70,13 @@ def _with(sc: Scenario, **series: Any) -> Scenario:
 
 def _tilted(sc: Scenario) -> Scenario:
     """The scenario with prices rising by ``PRICE_TILT`` over the horizon (ties between hours broken)."""
-    assert sc.price_cny_per_mwh is not None
+    assert sc.price_per_mwh is not None
     n = sc.n_steps
-    return _with(
-        sc, price_cny_per_mwh=sc.price_cny_per_mwh.to_numpy() * (1.0 + PRICE_TILT * np.arange(n) / n)
-    )
+    return _with(sc, price_per_mwh=sc.price_per_mwh.to_numpy() * (1.0 + PRICE_TILT * np.arange(n) / n))
 
 
 def _textbook_day() -> Scenario:
-    return constant_scenario(hours=48, inflow_upper_m3s=50.0, price_cny_per_mwh=200.0)
+    return constant_scenario(hours=48, inflow_upper_m3s=50.0, price_per_mwh=200.0)
 
 
 def _textbook_delivery() -> Scenario:
@@ -100,7 +98,7 @@ def lianghekou_week() -> Scenario:
     return Scenario(
         inflow_upper_m3s=pd.Series(300.0, index=idx),
         inflow_lower_m3s=pd.Series(5.0, index=idx),
-        price_cny_per_mwh=pd.Series(400.0 * factor, index=idx),
+        price_per_mwh=pd.Series(400.0 * factor, index=idx),
         name="Lianghekou winter week",
     )
 
@@ -121,7 +119,7 @@ def _two_price_days() -> Scenario:
     idx = pd.date_range("2030-01-01", periods=48, freq="h")
     return Scenario(
         inflow_upper_m3s=pd.Series(0.0, index=idx),
-        price_cny_per_mwh=pd.Series(np.where(np.arange(48) < 24, 100.0, 300.0), index=idx),
+        price_per_mwh=pd.Series(np.where(np.arange(48) < 24, 100.0, 300.0), index=idx),
     )
 
 
@@ -152,8 +150,8 @@ CASES: dict[str, Case] = {
         two_price_day(),
         {
             "end": "water_value",
-            "water_value_upper_cny_per_hm3": 5.0e4,
-            "water_value_lower_cny_per_hm3": 1.0e3,
+            "water_value_upper_per_hm3": 5.0e4,
+            "water_value_lower_per_hm3": 1.0e3,
         },
     ),
     "textbook, ramp limit": lambda: (textbook_plant(max_ramp_m3s_per_h=10.0), _textbook_day(), {}),
@@ -214,9 +212,9 @@ def test_same_optimum(case: str, solver: str, pulp_route: str) -> None:
     fast = dispatch(plant, scenario, backend="highs", **_fixed(options))
     readable = dispatch(plant, scenario, backend="pulp", solver=solver, **_fixed(options))
     assert (fast.status, readable.status) == ("optimal", "optimal")
-    assert _rel(readable.objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL, (
-        readable.objective_cny,
-        fast.objective_cny,
+    assert _rel(readable.objective_value, fast.objective_value) <= OBJECTIVE_REL_TOL, (
+        readable.objective_value,
+        fast.objective_value,
     )
 
 
@@ -271,12 +269,12 @@ def test_same_water_values(case: str, solver: str, tilt: bool, pulp_route: str) 
         scenario = _tilted(scenario)
     fast = dispatch(plant, scenario, backend="highs", **_fixed(options)).schedule
     readable = dispatch(plant, scenario, backend="pulp", solver=solver, **_fixed(options)).schedule
-    for column in ("water_value_upper_cny_per_hm3", "water_value_lower_cny_per_hm3"):
+    for column in ("water_value_upper_per_hm3", "water_value_lower_per_hm3"):
         a, b = readable[column].to_numpy(), fast[column].to_numpy()
         scale = max(1.0, float(np.max(np.abs(b))))
         assert np.max(np.abs(a - b)) <= DUAL_REL_TOL * scale, (column, a[:5], b[:5])
     # The water value of the upper reservoir is that of the energy it holds: positive and not trivial.
-    assert fast["water_value_upper_cny_per_hm3"].min() > 0.0
+    assert fast["water_value_upper_per_hm3"].min() > 0.0
 
 
 # ---- the HiGHS backend's checkpoint relaxation -------------------------------------------------------------
@@ -289,9 +287,7 @@ def _three_weeks_of_daily_prices(seed: int) -> Scenario:
     idx = pd.date_range("2030-01-01", periods=21 * 24, freq="h")
     price = np.repeat(rng.uniform(50.0, 500.0, 21), 24) * np.where(idx.hour > 8, 1.5, 1.0)
     inflow = np.repeat(rng.uniform(5.0, 150.0, 21), 24)
-    return Scenario(
-        inflow_upper_m3s=pd.Series(inflow, index=idx), price_cny_per_mwh=pd.Series(price, index=idx)
-    )
+    return Scenario(inflow_upper_m3s=pd.Series(inflow, index=idx), price_per_mwh=pd.Series(price, index=idx))
 
 
 @pytest.mark.parametrize(("seed", "level_masl"), [(0, 105.5), (3, 119.0), (5, 105.5)])
@@ -312,7 +308,7 @@ def test_checkpoint_relaxation_has_the_optimum_of_the_model_itself(seed: int, le
     itself = h.getInfo().objective_function_value
     assert fast.status == "optimal" and fast.basis is not None
     assert 1 < fast.basis.checkpoints[0].size < d.T  # some steps became checkpoints, not all
-    assert _rel(fast.objective_cny, itself) <= OBJECTIVE_REL_TOL
+    assert _rel(fast.objective_value, itself) <= OBJECTIVE_REL_TOL
     x = np.concatenate([fast.values[name] for name in lp.col_fam])
     tol = FEASIBILITY_REL_TOL * (1.0 + np.abs(x))
     assert np.all((x >= lp.col_lb - tol) & (x <= lp.col_ub + tol))
@@ -394,7 +390,7 @@ def test_export_model_writes_a_file_that_holds_the_model(suffix: str, tmp_path: 
     assert h.readModel(str(path)) == highspy.HighsStatus.kOk
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    expected = dispatch(plant, scenario, **_fixed(options)).objective_cny
+    expected = dispatch(plant, scenario, **_fixed(options)).objective_value
     assert _rel(-h.getInfo().objective_function_value, expected) <= OBJECTIVE_REL_TOL
 
 

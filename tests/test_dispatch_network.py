@@ -61,7 +61,7 @@ def hours(n: int, inflow_m3s: dict[str, float] | None = None, **series: Any) -> 
     data: dict[str, Any] = {
         k: pd.Series(np.broadcast_to(np.asarray(v, dtype=float), (n,)), index=idx) for k, v in series.items()
     }
-    data.setdefault("price_cny_per_mwh", pd.Series(PRICE, index=idx))
+    data.setdefault("price_per_mwh", pd.Series(PRICE, index=idx))
     if inflow_m3s is not None:
         data["inflow_m3s"] = {r: pd.Series(q, index=idx) for r, q in inflow_m3s.items()}
     else:
@@ -104,7 +104,7 @@ def test_two_groups_on_one_reservoir_follow_the_merit_order() -> None:
     assert res.status == "optimal"
     k_a, k_b = A_MW * 0.9 * 95.0, A_MW * 0.8 * 95.0
     expected = PRICE * 24 * (50.0 * k_a + 10.0 * k_b)
-    assert res.objective_cny == pytest.approx(expected, rel=OBJECTIVE_REL_TOL)
+    assert res.objective_value == pytest.approx(expected, rel=OBJECTIVE_REL_TOL)
     s = res.schedule
     np.testing.assert_allclose(s["A flow_m3s"], 50.0, atol=FLOW_TOL_M3S)
     assert s["B flow_m3s"].sum() == pytest.approx(240.0, abs=24 * FLOW_TOL_M3S)
@@ -120,7 +120,7 @@ def test_two_groups_on_one_reservoir_follow_the_merit_order() -> None:
         "lake level_masl",
         "lake water_value_per_hm3",
     ]
-    assert {"A head_m", "B power_mw", "line_mw", "price_cny_per_mwh"} <= set(s.columns)
+    assert {"A head_m", "B power_mw", "line_mw", "price_per_mwh"} <= set(s.columns)
     # The water value is the marginal group's: B turbines the last m³/s, PRICE·κ_B per (m³/s·h).
     np.testing.assert_allclose(res.water_values_per_hm3()["lake"], PRICE * k_b / C_HM3, rtol=1e-6)
 
@@ -160,7 +160,7 @@ def test_the_value_of_water_in_the_top_reservoir_is_the_sum_of_the_downstream_en
     res = dispatch(net, hours(24, inflow_m3s={"top": 50.0}), **FIXED)
     assert res.status == "optimal"
     k1, k2, k3 = A_MW * 0.9 * 100.0, A_MW * 0.85 * 100.0, A_MW * 0.8 * 75.0
-    assert res.objective_cny == pytest.approx(PRICE * 24 * 50.0 * (k1 + k2 + k3), rel=OBJECTIVE_REL_TOL)
+    assert res.objective_value == pytest.approx(PRICE * 24 * 50.0 * (k1 + k2 + k3), rel=OBJECTIVE_REL_TOL)
     wv = res.water_values_per_hm3()
     assert list(wv.columns) == ["top", "middle", "bottom"]
     np.testing.assert_allclose(wv["top"], PRICE * (k1 + k2 + k3) / C_HM3, rtol=1e-6)
@@ -186,7 +186,7 @@ def test_a_forced_spill_passes_down_the_chain() -> None:
         assert s[f"{name} volume_hm3"].iloc[-1] == pytest.approx(1000.0, abs=1e-6)
     assert s["river flow_m3s"].sum() == pytest.approx(150.0 * 12, abs=12 * FLOW_TOL_M3S)
     k = A_MW * (0.9 * 100.0 + 0.85 * 100.0 + 0.8 * 80.0)
-    assert res.objective_cny == pytest.approx(PRICE * 12 * 100.0 * k, rel=OBJECTIVE_REL_TOL)
+    assert res.objective_value == pytest.approx(PRICE * 12 * 100.0 * k, rel=OBJECTIVE_REL_TOL)
     assert balance_error_hm3(net, s) <= BALANCE_TOL_HM3
 
 
@@ -237,7 +237,7 @@ def test_a_release_ramp_binds_across_a_rolling_windows_join() -> None:
     net = peaking_lake()
     hour = np.arange(48) % 24
     price = np.where(hour < 12, -50.0, 500.0)
-    sc = hours(48, inflow_upper_m3s=30.0, price_cny_per_mwh=price)
+    sc = hours(48, inflow_upper_m3s=30.0, price_per_mwh=price)
     res = rolling_dispatch(net, sc, window_h=24, lookahead_h=0, compare_full=False, **FIXED)
     river = res.schedule["river flow_m3s"].to_numpy()
     np.testing.assert_allclose(river[:8], 0.0, atol=FLOW_TOL_M3S)
@@ -284,11 +284,11 @@ def test_a_plant_and_its_network_give_the_same_optimum() -> None:
         48,
         inflow_upper_m3s=600.0,
         inflow_lower_m3s=5.0,
-        price_cny_per_mwh=np.tile(np.r_[np.full(8, 160.0), np.full(16, 640.0)], 2),
+        price_per_mwh=np.tile(np.r_[np.full(8, 160.0), np.full(16, 640.0)], 2),
     )
     by_plant = dispatch(plant, sc, **FIXED)
     by_network = dispatch(network_of(plant), sc, **FIXED)
-    assert by_network.objective_cny == pytest.approx(by_plant.objective_cny, rel=OBJECTIVE_REL_TOL)
+    assert by_network.objective_value == pytest.approx(by_plant.objective_value, rel=OBJECTIVE_REL_TOL)
     np.testing.assert_allclose(
         by_network.schedule["Lianghekou volume_hm3"], by_plant.schedule["volume_upper_hm3"], rtol=1e-9
     )
@@ -302,11 +302,11 @@ def test_plant_keywords_and_element_keywords_set_the_same_model() -> None:
     sc = hours(24, inflow_upper_m3s=600.0, inflow_lower_m3s=5.0)
     a = dispatch(plant, sc, max_level_change_lower_m_per_h=1.0, **FIXED)
     b = dispatch(plant, sc, max_level_change_m_per_h={"Yagen-I": 1.0}, **FIXED)
-    assert a.objective_cny == pytest.approx(b.objective_cny, rel=1e-12)
+    assert a.objective_value == pytest.approx(b.objective_value, rel=1e-12)
     with pytest.raises(HydroSimInputError, match=r"`max_level_change_lower_m_per_h`.*both give a value"):
         dispatch(plant, sc, max_level_change_lower_m_per_h=1.0, max_level_change_m_per_h={"Yagen-I": 2.0})
-    with pytest.raises(HydroSimInputError, match=r"`water_value_upper_cny_per_hm3`.*names a Plant's role"):
-        dispatch(network_of(plant), sc, water_value_upper_cny_per_hm3=1.0)
+    with pytest.raises(HydroSimInputError, match=r"`water_value_upper_per_hm3`.*names a Plant's role"):
+        dispatch(network_of(plant), sc, water_value_upper_per_hm3=1.0)
     with pytest.raises(
         HydroSimInputError, match=r"`end_volume_hm3`.*must name reservoirs.*Lianghekou, Yagen-I"
     ):
@@ -314,7 +314,7 @@ def test_plant_keywords_and_element_keywords_set_the_same_model() -> None:
     # both backends read the network: the same optimum for the Plant and for its network
     by_pulp = dispatch(network_of(plant), sc, backend="pulp", **FIXED)
     by_highs = dispatch(network_of(plant), sc, **FIXED)
-    assert by_pulp.objective_cny == pytest.approx(by_highs.objective_cny, rel=1e-6)
+    assert by_pulp.objective_value == pytest.approx(by_highs.objective_value, rel=1e-6)
 
 
 def test_export_of_a_network_names_its_elements(tmp_path: Any) -> None:
@@ -345,7 +345,7 @@ def test_successive_head_reads_the_tailwater_of_a_sink_at_its_discharge() -> Non
             Spillway(name="lake spillway", from_node="lake", to_node="river"),
         ),
     )
-    sc = hours(24, inflow_upper_m3s=60.0, price_cny_per_mwh=np.r_[np.full(6, 10.0), np.full(18, 100.0)])
+    sc = hours(24, inflow_upper_m3s=60.0, price_per_mwh=np.r_[np.full(6, 10.0), np.full(18, 100.0)])
     fixed = dispatch(net, sc, **FIXED)
     np.testing.assert_allclose(
         fixed.schedule["units head_m"], 115.0 - 20.0, atol=1e-9

@@ -99,7 +99,7 @@ def _evening_peak_days(days: int) -> Scenario:
     price = np.where(idx.hour >= 18, 400.0, 100.0)
     return Scenario(
         inflow_upper_m3s=pd.Series(50.0, index=idx),
-        price_cny_per_mwh=pd.Series(price, index=idx),
+        price_per_mwh=pd.Series(price, index=idx),
         name="evening peaks",
     )
 
@@ -182,7 +182,7 @@ def test_a_time_limited_milp_returns_its_incumbent_and_gap() -> None:
     assert res.mip_gap is not None and 0.0 < res.mip_gap < 1.0
     assert "stopped at the time limit (3 s) with a feasible schedule within" in res.message
     assert "(MIP gap)" in res.message
-    assert math.isfinite(res.objective_cny) and len(res.schedule) == week.n_steps
+    assert math.isfinite(res.objective_value) and len(res.schedule) == week.n_steps
     _assert_water_balance(plant, res)
     _assert_volumes_in_bounds(plant, week, res)
     assert res.energy_mwh()["conventional_generation_mwh"] > 0.0
@@ -292,7 +292,7 @@ def _local_scenario(start: str, tz: str, days: int) -> Scenario:
     price = np.where((idx.hour >= 8) & (idx.hour < 20), 300.0, 100.0)
     return Scenario(
         inflow_upper_m3s=pd.Series(0.0, index=idx),
-        price_cny_per_mwh=pd.Series(price, index=idx),
+        price_per_mwh=pd.Series(price, index=idx),
         name=f"{tz} days",
     )
 
@@ -301,7 +301,7 @@ def test_daily_balance_holds_per_local_day_across_a_dst_change_at_midnight() -> 
     # Chile starts summer time on 2025-09-07 at 00:00 (clocks jump to 01:00): that day has no midnight.
     idx = pd.date_range(pd.Timestamp("2025-09-05 00:00", tz="America/Santiago"), periods=4 * 24 - 1, freq="h")
     price = np.where((idx.hour >= 8) & (idx.hour < 20), 300.0, 100.0)
-    sc = Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx))
+    sc = Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx), price_per_mwh=pd.Series(price, index=idx))
     res = dispatch(small_pumped_storage(), sc, pump_generate_balance="day")
     assert res.status == "optimal", res.message
     s = res.schedule
@@ -408,8 +408,8 @@ def test_a_badly_scaled_plant_solves_accurately_on_both_backends() -> None:
         assert res.status == "optimal", res.message
         _assert_water_balance(plant, res)
         _assert_volumes_in_bounds(plant, sc, res)
-    assert abs(fast.objective_cny - readable.objective_cny) <= OBJECTIVE_REL_TOL * max(
-        1.0, abs(fast.objective_cny)
+    assert abs(fast.objective_value - readable.objective_value) <= OBJECTIVE_REL_TOL * max(
+        1.0, abs(fast.objective_value)
     )
     assert fast.energy_mwh()["reversible_generation_mwh"] > 0.0
 
@@ -419,7 +419,7 @@ def test_rolling_window_targets_follow_the_coarse_path_within_a_day() -> None:
     # sees 12 h into the next day can store 1.5 days' worth, not the 2 days' the end of that day asks for.
     idx = pd.date_range("2030-01-01", periods=96, freq="h")
     price = np.where(idx.hour >= 18, 400.0, 100.0) * (1.0 + 0.01 * np.arange(96) / 96)
-    sc = Scenario(inflow_upper_m3s=pd.Series(50.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx))
+    sc = Scenario(inflow_upper_m3s=pd.Series(50.0, index=idx), price_per_mwh=pd.Series(price, index=idx))
     r = rolling_dispatch(textbook_plant(), sc, window_h=24, lookahead_h=12, compare_full=True)
     assert r.status == "optimal" and (r.windows["status"] == "optimal").all()
     assert r.gap is not None and r.gap >= -OBJECTIVE_REL_TOL
@@ -473,7 +473,7 @@ def test_a_fixed_head_year_of_lianghekou_is_flagged() -> None:
 def _two_price_days(days: int) -> Scenario:
     idx = pd.date_range("2030-01-01", periods=24 * days, freq="h")
     price = np.where(idx.hour < 12, 100.0, 300.0)
-    return Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx))
+    return Scenario(inflow_upper_m3s=pd.Series(0.0, index=idx), price_per_mwh=pd.Series(price, index=idx))
 
 
 def test_rolling_dispatch_stops_after_the_window_a_signal_interrupts(monkeypatch: pytest.MonkeyPatch) -> None:

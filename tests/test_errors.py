@@ -246,8 +246,8 @@ CASES = [
     ),
     (
         "scenario series with NaN",
-        lambda: scenario(price_cny_per_mwh=with_value(300.0, 5, math.nan)),
-        "price_cny_per_mwh",
+        lambda: scenario(price_per_mwh=with_value(300.0, 5, math.nan)),
+        "price_per_mwh",
         "nan",
         "Scenario 'scenario'",
     ),
@@ -395,7 +395,7 @@ def test_non_increasing_table_message_says_which_entry():
             "entry 2 (110.0) does not rise above entry 1 (110.0)",
         ),
         (lambda: scenario(inflow_upper_m3s=with_value(100.0, 3, -5.0)), "`inflow_upper_m3s` (-5.0)"),
-        (lambda: scenario(price_cny_per_mwh=with_value(300.0, 5, math.nan)), "is nan in"),
+        (lambda: scenario(price_per_mwh=with_value(300.0, 5, math.nan)), "is nan in"),
     ],
     ids=["level table", "negative inflow", "NaN price"],
 )
@@ -408,13 +408,13 @@ def test_messages_show_plain_numbers_not_numpy_reprs(build, plain):
 
 def test_nan_series_message_says_which_step():
     with pytest.raises(HydroSimInputError, match=re.escape("step 5 (2025-01-01 05:00:00)")):
-        scenario(price_cny_per_mwh=with_value(300.0, 5, math.nan))
+        scenario(price_per_mwh=with_value(300.0, 5, math.nan))
 
 
 def test_negative_prices_are_allowed():
     """Prices may be negative (the one series not checked for sign); the same value as inflow is refused."""
-    sc = scenario(price_cny_per_mwh=with_value(300.0, 3, -50.0))
-    assert sc.price_cny_per_mwh.iloc[3] == -50.0  # exact: stored, not computed
+    sc = scenario(price_per_mwh=with_value(300.0, 3, -50.0))
+    assert sc.price_per_mwh.iloc[3] == -50.0  # exact: stored, not computed
     with pytest.raises(HydroSimInputError):
         scenario(inflow_upper_m3s=with_value(300.0, 3, -50.0))
 

@@ -161,7 +161,7 @@ def test_the_lianghekou_week_matches_dispatch_called_directly(tmp_path, capsys):
     direct = dispatch(plant, window, head="fixed", pump_generate_balance="day")
     assert direct.status == "optimal"
     s = summary(tmp_path / "out")
-    assert s["dispatch"]["objective"] == pytest.approx(direct.objective_cny, rel=JSON_RTOL)
+    assert s["dispatch"]["objective"] == pytest.approx(direct.objective_value, rel=JSON_RTOL)
     for key, value in direct.energy_mwh().items():
         assert s["energy_mwh"][key] == pytest.approx(value, rel=JSON_RTOL, abs=1e-6), key
     assert s["dispatch"]["options"] == {"head": "fixed", "pump_generate_balance": "day"}
@@ -203,7 +203,7 @@ def test_rolling_windows_from_a_file_match_rolling_dispatch(tmp_path, capsys):
     )
     s = summary(tmp_path / "out")
     assert s["rolling"]["windows"] == 2 == len(direct.windows)
-    assert s["dispatch"]["objective"] == pytest.approx(direct.objective_cny, rel=JSON_RTOL)
+    assert s["dispatch"]["objective"] == pytest.approx(direct.objective_value, rel=JSON_RTOL)
     pd.testing.assert_frame_equal(
         pd.read_parquet(tmp_path / "out" / "schedule.parquet"), direct.schedule, check_freq=False
     )
@@ -243,10 +243,10 @@ def test_a_user_csv_round_trips_and_runs_as_the_library(tmp_path, capsys):
     scenario_file = write(tmp_path, "store.toml", PUMPED_STORE)
     sf = files.load(scenario_file)
     hand = Scenario(
-        inflow_upper_m3s=pd.Series(0.0, index=idx), price_cny_per_mwh=pd.Series(price, index=idx), name="x"
+        inflow_upper_m3s=pd.Series(0.0, index=idx), price_per_mwh=pd.Series(price, index=idx), name="x"
     )
     pd.testing.assert_frame_equal(sf.scenario.to_frame(), hand.to_frame(), check_freq=False)
-    assert sf.scenario.provenance["price_cny_per_mwh"].kind == "user"
+    assert sf.scenario.provenance["price_per_mwh"].kind == "user"
     code, _, err = main_in_process(capsys, "run", str(scenario_file), "--out", str(tmp_path / "out"))
     assert code == 0, err
     direct = dispatch(small_pumped_storage(), hand)
@@ -257,7 +257,7 @@ def test_a_user_csv_round_trips_and_runs_as_the_library(tmp_path, capsys):
         pd.read_parquet(tmp_path / "out" / "schedule.parquet"), direct.schedule, check_freq=False
     )
     assert summary(tmp_path / "out")["dispatch"]["objective"] == pytest.approx(
-        direct.objective_cny, rel=JSON_RTOL
+        direct.objective_value, rel=JSON_RTOL
     )
 
 
@@ -332,14 +332,14 @@ def test_columns_can_be_mapped_and_a_tariff_sets_the_price(tmp_path):
     sc = files.load(write(tmp_path, "a.toml", text)).scenario
     assert sc.inflow_upper_m3s.tolist() == [7.0, 8.0, 9.0]
     # the Sichuan tariff: 10–12 is peak (×1.6), 12–13 flat (×1.0)
-    assert sc.price_cny_per_mwh.tolist() == [800.0, 800.0, 500.0]
+    assert sc.price_per_mwh.tolist() == [800.0, 800.0, 500.0]
 
 
 def test_the_reference_year_with_a_flat_tariff(tmp_path):
     text = "[plant]\npreset = 'lianghekou'\n[tariff]\nkind = 'flat'\nflat_price_per_mwh = 321.0\n"
     sc = files.load(write(tmp_path, "a.toml", text)).scenario
-    assert sc.n_steps == 8760 and set(sc.price_cny_per_mwh) == {321.0}
-    assert sc.provenance["price_cny_per_mwh"].kind == "user"
+    assert sc.n_steps == 8760 and set(sc.price_per_mwh) == {321.0}
+    assert sc.provenance["price_per_mwh"].kind == "user"
     year = reference_year()
     pd.testing.assert_series_equal(sc.inflow_upper_m3s, year.inflow_upper_m3s)
 
@@ -489,9 +489,9 @@ def test_the_readme_scenario_file_runs_as_written(tmp_path, capsys):
     assert s["scenario"]["currency"] == "EUR" and s["horizon"]["time_zone"] == "Europe/London"
     schedule = pd.read_parquet(tmp_path / "out" / "schedule.parquet")
     pumping = schedule["power_pumping_mw"] > 0
-    assert pumping.any() and (schedule.loc[pumping, "price_cny_per_mwh"] == 40.0).all()
+    assert pumping.any() and (schedule.loc[pumping, "price_per_mwh"] == 40.0).all()
     generating = schedule["power_generating_mw"] > 0
-    assert generating.any() and (schedule.loc[generating, "price_cny_per_mwh"] == 90.0).all()
+    assert generating.any() and (schedule.loc[generating, "price_per_mwh"] == 90.0).all()
     assert "EUR" in out
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import hydro_sim as hs
+from hydro_sim.cases.lianghekou.annual_check import annual_check, design_basis_year
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.html_report import (
     Section,
@@ -30,7 +31,6 @@ from hydro_sim.html_report import (
     write_html_report,
 )
 from hydro_sim.simulation import ReplayPolicy
-from hydro_sim.validation import annual_check, design_basis_year
 
 DISPATCH_SECTIONS = [
     "Result",
@@ -244,7 +244,7 @@ def test_dispatch_tables_read_back_exactly(dispatch_page, week_run):
     assert sum(conv) == pytest.approx(float(total[1][1]), rel=1e-12)
     assert float(total[1][1]) == pytest.approx(lp["conventional_generation_mwh"], rel=1e-12)
     # revenue over the run: Σ line × price × 1 h, the objective's busbar term
-    revenue = float((result.schedule["line_mw"] * result.schedule["price_cny_per_mwh"]).sum())
+    revenue = float((result.schedule["line_mw"] * result.schedule["price_per_mwh"]).sum())
     assert float(total[5][1]) == pytest.approx(revenue, rel=1e-12)
     published = t["Model against the published figures"]["rows"][0]
     assert float(published[2][1]) == WEEK_PUBLISHED_MWH
@@ -252,8 +252,8 @@ def test_dispatch_tables_read_back_exactly(dispatch_page, week_run):
         simulated["reversible_generation_mwh"] / WEEK_PUBLISHED_MWH - 1, rel=1e-12
     )
     series = t["Series"]
-    mean_price = next(r for r in series["rows"] if r[0][0] == "price_cny_per_mwh")[1]
-    assert float(mean_price[1]) == float(week.price_cny_per_mwh.mean())
+    mean_price = next(r for r in series["rows"] if r[0][0] == "price_per_mwh")[1]
+    assert float(mean_price[1]) == float(week.price_per_mwh.mean())
 
 
 def test_check_tables_read_back_exactly(check_page, week_check):

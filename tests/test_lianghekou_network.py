@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, Scenario, lianghekou
-from hydro_sim.lianghekou import (
+from hydro_sim.cases.lianghekou.plant import (
     PUBLISHED_YAGEN_I_GENERATION_YI_KWH,
     lianghekou_network,
     yagen_i_annual_flow_hm3,

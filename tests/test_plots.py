@@ -42,7 +42,7 @@ def synthetic_schedule(start: str, hours: int) -> pd.DataFrame:
             "pv_used_mw": np.where((hour > 8) & (hour < 17), 800.0, 0.0),
             "wind_used_mw": 0.0,
             "line_mw": conventional + generating - pumping,
-            "price_cny_per_mwh": np.where(hour < 7, 160.0, np.where(hour >= 17, 640.0, 400.0)),
+            "price_per_mwh": np.where(hour < 7, 160.0, np.where(hour >= 17, 640.0, 400.0)),
             "level_upper_masl": 2850.0 - 10.0 * np.sin(2 * np.pi * t / 8760),
             "level_lower_masl": 2601.0 + 2.0 * np.sin(2 * np.pi * (hour + 0.5) / 24),
             "head_m": 250.0 - 5.0 * np.sin(2 * np.pi * t / 8760),

@@ -73,11 +73,9 @@ def _with(sc: Scenario, **series: Any) -> Scenario:
 
 
 def _tilted(sc: Scenario) -> Scenario:
-    assert sc.price_cny_per_mwh is not None
+    assert sc.price_per_mwh is not None
     n = sc.n_steps
-    return _with(
-        sc, price_cny_per_mwh=sc.price_cny_per_mwh.to_numpy() * (1.0 + PRICE_TILT * np.arange(n) / n)
-    )
+    return _with(sc, price_per_mwh=sc.price_per_mwh.to_numpy() * (1.0 + PRICE_TILT * np.arange(n) / n))
 
 
 def _two_price_days(hours: int = 48, inflow_m3s: float = 0.0) -> Scenario:
@@ -88,15 +86,13 @@ def _two_price_days(hours: int = 48, inflow_m3s: float = 0.0) -> Scenario:
     return Scenario(
         inflow_upper_m3s=pd.Series(inflow_m3s, index=idx),
         inflow_lower_m3s=pd.Series(0.0, index=idx),
-        price_cny_per_mwh=pd.Series(250.0 * factor, index=idx),
+        price_per_mwh=pd.Series(250.0 * factor, index=idx),
     )
 
 
 def _lianghekou_days(hours: int = 48) -> Scenario:
     sc = _two_price_days(hours, inflow_m3s=300.0)
-    return _with(
-        sc, inflow_lower_m3s=np.full(hours, 5.0), price_cny_per_mwh=sc.price_cny_per_mwh.to_numpy() * 1.6
-    )
+    return _with(sc, inflow_lower_m3s=np.full(hours, 5.0), price_per_mwh=sc.price_per_mwh.to_numpy() * 1.6)
 
 
 # ---- networks built by hand -----------------------------------------------------------------------------------
@@ -221,7 +217,7 @@ def data(
     if inflow_m3s is None:
         return build_network_data(net, scenario, opts, heads)
     idx = scenario.index
-    rest = ("price_cny_per_mwh", "pv_available_mw", "wind_available_mw", "delivery_mw", "line_capacity_mw")
+    rest = ("price_per_mwh", "pv_available_mw", "wind_available_mw", "delivery_mw", "line_capacity_mw")
     named = Scenario(
         inflow_m3s={r: pd.Series(q, index=idx) for r, q in zip(net.reservoir_names, inflow_m3s, strict=True)},
         **{f: getattr(scenario, f) for f in rest},
@@ -237,7 +233,7 @@ class Case:
     iteration solves, with heads that vary over the horizon).
 
     With ``plant`` the network is ``network_of(plant)`` and ``options`` are keywords of ``dispatch()``
-    (``water_value_upper_cny_per_hm3``, …), turned into DispatchOptions as dispatch() turns them."""
+    (``water_value_upper_per_hm3``, …), turned into DispatchOptions as dispatch() turns them."""
 
     net: Network
     scenario: Scenario
@@ -284,7 +280,7 @@ LIANGHEKOU = network_of(hydro_sim.lianghekou())
 TEXTBOOK = network_of(textbook_plant())
 CASCADE = cascade()
 CASES: dict[str, Case] = {
-    "textbook": case(TEXTBOOK, constant_scenario(hours=48, inflow_upper_m3s=50.0, price_cny_per_mwh=200.0)),
+    "textbook": case(TEXTBOOK, constant_scenario(hours=48, inflow_upper_m3s=50.0, price_per_mwh=200.0)),
     "textbook, release ramp binding, join ramp": case(
         network_of(textbook_plant(max_ramp_m3s_per_h=10.0)),
         _two_price_days(48, inflow_m3s=50.0),
@@ -339,15 +335,15 @@ CASES: dict[str, Case] = {
         small_pumped_storage(),
         two_price_day(),
         end="water_value",
-        water_value_upper_cny_per_hm3=5.0e4,
-        water_value_lower_cny_per_hm3=1.0e3,
+        water_value_upper_per_hm3=5.0e4,
+        water_value_lower_per_hm3=1.0e3,
     ),
     "pumped storage, level-change limit": plant_case(
         small_pumped_storage(), two_price_day(), max_level_change_upper_m_per_h=0.1
     ),
     "pumped storage, daily balance binding": plant_case(
         small_pumped_storage(),
-        _with(_two_price_days(48), price_cny_per_mwh=np.where(np.arange(48) < 24, 100.0, 300.0)),
+        _with(_two_price_days(48), price_per_mwh=np.where(np.arange(48) < 24, 100.0, 300.0)),
         pump_generate_balance="day",
     ),
 }
@@ -366,7 +362,7 @@ TERM_CASES: dict[str, Case] = {
         max_level_change_upper_m_per_h=0.05,
         unit_commitment=True,
         end="water_value",
-        water_value_upper_cny_per_hm3=3.0e4,
+        water_value_upper_per_hm3=3.0e4,
     ),
     "pumped storage: tracking, level change both, daily balance, unit commitment, end fixed": plant_case(
         small_pumped_storage(n_units=2),
@@ -484,12 +480,12 @@ def test_same_optimum_and_each_schedule_optimal_in_the_other_model(name: str, so
     fast, _ = _highs.solve(d)
     readable = _pulp.solve(d, solver=solver)
     assert (fast.status, readable.status) == ("optimal", "optimal")
-    assert _rel(readable.objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL, (
-        readable.objective_cny,
-        fast.objective_cny,
+    assert _rel(readable.objective_value, fast.objective_value) <= OBJECTIVE_REL_TOL, (
+        readable.objective_value,
+        fast.objective_value,
     )
-    assert _rel(check_in_formulation(d, readable.values), fast.objective_cny) <= OBJECTIVE_REL_TOL
-    assert _rel(check_in_pulp(d, fast.values), readable.objective_cny) <= OBJECTIVE_REL_TOL
+    assert _rel(check_in_formulation(d, readable.values), fast.objective_value) <= OBJECTIVE_REL_TOL
+    assert _rel(check_in_pulp(d, fast.values), readable.objective_value) <= OBJECTIVE_REL_TOL
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -499,7 +495,7 @@ def test_same_schedule_when_the_optimum_is_unique(name: str, solver: str) -> Non
     fast, _ = _highs.solve(d)
     readable = _pulp.solve(d, solver=solver)
     assert (fast.status, readable.status) == ("optimal", "optimal")
-    assert _rel(readable.objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL
+    assert _rel(readable.objective_value, fast.objective_value) <= OBJECTIVE_REL_TOL
     for r, res in enumerate(d.network.reservoirs):
         span = res.max_volume_hm3 - res.min_volume_hm3
         gap = np.max(np.abs(volumes(d, readable.values)[r] - volumes(d, fast.values)[r]))
@@ -624,7 +620,7 @@ def test_textbook_optimum_by_hand(solver: str) -> None:
     d = CASES["textbook"].data()
     raw = _pulp.solve(d, solver=solver)
     power_mw = RHO_WATER_KG_M3 * G_M_S2 * 0.9 * 50.0 * 95.0 / W_PER_MW
-    assert raw.objective_cny == pytest.approx(-200.0 * 48 * power_mw, rel=1e-9)
+    assert raw.objective_value == pytest.approx(-200.0 * 48 * power_mw, rel=1e-9)
     assert volumes(d, raw.values)[0, -1] == pytest.approx(d.v0_hm3[0], abs=1e-6)
 
 
@@ -642,7 +638,7 @@ def test_release_ramp_binds_and_holds_across_the_join(solver: str) -> None:
     assert np.sum(step >= 10.0 - tol) >= 4  # binding on the way up and down each day
     assert abs(q[0] - 5.0) <= 10.0 + tol
     free = _pulp.solve(data(TEXTBOOK, CASES[name].scenario), solver=solver)
-    assert free.objective_cny < raw.objective_cny - 1.0  # the ramp costs revenue
+    assert free.objective_value < raw.objective_value - 1.0  # the ramp costs revenue
     # from 60 m³/s before the window, the cheap first night hour cannot drop below 50 m³/s
     joined = _pulp.solve(
         data(CASES[name].net, CASES[name].scenario, previous_flow_m3s={"river": 60.0}), solver=solver
@@ -748,7 +744,7 @@ def test_names_an_lp_file_cannot_hold_are_replaced_and_kept_apart() -> None:
         set(n) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.()") for n in m.names
     )
     fast, _ = _highs.solve(d)
-    assert _rel(_pulp.solve(d, solver="HiGHS").objective_cny, fast.objective_cny) <= OBJECTIVE_REL_TOL
+    assert _rel(_pulp.solve(d, solver="HiGHS").objective_value, fast.objective_value) <= OBJECTIVE_REL_TOL
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -773,7 +769,7 @@ def test_a_year_builds_every_row() -> None:
     scenario = Scenario(
         inflow_upper_m3s=pd.Series(600.0, index=idx),
         inflow_lower_m3s=pd.Series(5.0, index=idx),
-        price_cny_per_mwh=pd.Series(np.where(idx.hour < 8, 160.0, 640.0), index=idx),
+        price_per_mwh=pd.Series(np.where(idx.hour < 8, 160.0, 640.0), index=idx),
     )
     d = data(LIANGHEKOU, scenario, pump_generate_balance="day", max_level_change_m_per_h={"Yagen-I": 1.0})
     m = _pulp.build_problem(d)
@@ -800,7 +796,7 @@ def test_export_writes_the_model_with_element_names(suffix: str, tmp_path: Path)
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
     fast, _ = _highs.solve(d)
-    assert _rel(h.getInfo().objective_function_value, fast.objective_cny) <= OBJECTIVE_REL_TOL
+    assert _rel(h.getInfo().objective_function_value, fast.objective_value) <= OBJECTIVE_REL_TOL
 
 
 def test_export_refuses_other_suffixes(tmp_path: Path) -> None:
@@ -831,8 +827,8 @@ def agreement_table() -> pd.DataFrame:
                 {
                     "case": name,
                     "solver": solver,
-                    "objective_rel_diff": _rel(raw.objective_cny, ref.objective_cny),
-                    "objective_rel_diff_tilted": _rel(raw_t.objective_cny, ref_t.objective_cny),
+                    "objective_rel_diff": _rel(raw.objective_value, ref.objective_value),
+                    "objective_rel_diff_tilted": _rel(raw_t.objective_value, ref_t.objective_value),
                     "volume_gap_of_range_tilted": float(np.max(v_gap)),
                     "flow_gap_m3s_tilted": float(q_gap),
                     "balance_error_hm3": float(np.max(np.abs(err))),

@@ -11,7 +11,7 @@ import pytest
 
 import hydro_sim
 from hydro_sim import HydroSimInputError, Scenario
-from hydro_sim.reference_year import (
+from hydro_sim.cases.lianghekou.reference_year import (
     MONTHLY_INFLOW_SHARE_PCT,
     TOU_MULTIPLIERS,
     _pv_clear_sky,
@@ -51,7 +51,7 @@ def test_year_has_8760_hourly_steps_from_1_january_local_time(year):
     for name in (
         "inflow_upper_m3s",
         "inflow_lower_m3s",
-        "price_cny_per_mwh",
+        "price_per_mwh",
         "pv_available_mw",
         "wind_available_mw",
         "line_capacity_mw",
@@ -86,7 +86,7 @@ def test_another_seed_changes_the_variability_but_not_the_totals(year):
     other = reference_year(seed=7)
     for name in ("inflow_upper_m3s", "pv_available_mw", "wind_available_mw"):
         assert not np.allclose(getattr(other, name), getattr(year, name)), name
-    assert other.price_cny_per_mwh.equals(year.price_cny_per_mwh)
+    assert other.price_per_mwh.equals(year.price_per_mwh)
     assert other.line_capacity_mw.equals(year.line_capacity_mw)
     assert other.inflow_upper_m3s.mean() == pytest.approx(664.0, rel=ROUND_OFF)
     assert full_load_hours(other.pv_available_mw, 3000.0) == pytest.approx(1975.0, rel=HOURS_REL_TOL)
@@ -178,15 +178,15 @@ def test_critical_peak_only_in_january_july_august_and_december(year):
 )
 def test_price_at_given_hours(year, stamp, period, multiplier):
     ts = pd.Timestamp(stamp)
-    assert year.price_cny_per_mwh[ts] == pytest.approx(multiplier * 400.0, rel=ROUND_OFF)
+    assert year.price_per_mwh[ts] == pytest.approx(multiplier * 400.0, rel=ROUND_OFF)
     assert sichuan_tou_period(pd.DatetimeIndex([ts])).iloc[0] == period
     assert TOU_MULTIPLIERS[period] == multiplier
 
 
 def test_price_scales_with_the_flat_price(year):
-    sc = reference_year(flat_price_cny_per_mwh=500.0)
-    np.testing.assert_allclose(sc.price_cny_per_mwh, 1.25 * year.price_cny_per_mwh, rtol=ROUND_OFF)
-    assert set(np.round(year.price_cny_per_mwh.unique(), 9)) == {160.0, 400.0, 640.0, 768.0}
+    sc = reference_year(flat_price_per_mwh=500.0)
+    np.testing.assert_allclose(sc.price_per_mwh, 1.25 * year.price_per_mwh, rtol=ROUND_OFF)
+    assert set(np.round(year.price_per_mwh.unique(), 9)) == {160.0, 400.0, 640.0, 768.0}
 
 
 def test_tariff_function_converts_a_tz_aware_index_to_beijing_time():
@@ -276,7 +276,7 @@ def test_window_cut_of_the_year(year):
     week = year.window(start_h=24 * 180, hours=168)
     assert week.n_steps == 168
     assert week.index[0] == pd.Timestamp("2030-06-30 00:00")
-    assert week.price_cny_per_mwh.equals(year.price_cny_per_mwh.iloc[24 * 180 : 24 * 180 + 168])
+    assert week.price_per_mwh.equals(year.price_per_mwh.iloc[24 * 180 : 24 * 180 + 168])
 
 
 def test_every_series_has_its_provenance(year):
@@ -284,7 +284,7 @@ def test_every_series_has_its_provenance(year):
     assert set(prov) == {
         "inflow_upper_m3s",
         "inflow_lower_m3s",
-        "price_cny_per_mwh",
+        "price_per_mwh",
         "pv_available_mw",
         "wind_available_mw",
         "line_capacity_mw",
@@ -292,12 +292,12 @@ def test_every_series_has_its_provenance(year):
     assert prov["inflow_upper_m3s"].kind == "assumption" and "§8" in prov["inflow_upper_m3s"].text
     assert "664" in prov["inflow_upper_m3s"].text
     assert prov["inflow_lower_m3s"].kind == "assumption"
-    assert prov["price_cny_per_mwh"].kind == "assumption" and "§6a" in prov["price_cny_per_mwh"].text
-    assert "186号" in prov["price_cny_per_mwh"].text
+    assert prov["price_per_mwh"].kind == "assumption" and "§6a" in prov["price_per_mwh"].text
+    assert "186号" in prov["price_per_mwh"].text
     assert prov["pv_available_mw"].kind == "derived" and "§5" in prov["pv_available_mw"].text
     assert prov["wind_available_mw"].kind == "assumption" and "§8" in prov["wind_available_mw"].text
     assert prov["line_capacity_mw"].kind == "assumption"
-    assert reference_year(flat_price_cny_per_mwh=450.0).provenance["price_cny_per_mwh"].kind == "user"
+    assert reference_year(flat_price_per_mwh=450.0).provenance["price_per_mwh"].kind == "user"
 
 
 # -- warnings and the clear-sky cache ----------------------------------------------------------------
@@ -325,8 +325,8 @@ def test_uncached_build_is_silent_and_equals_the_cached_one():
         ({"pv_capacity_mw": -1.0}, "pv_capacity_mw", "-1.0"),
         ({"wind_capacity_mw": math.nan}, "wind_capacity_mw", "nan"),
         ({"line_capacity_mw": 0.0}, "line_capacity_mw", "0.0"),
-        ({"flat_price_cny_per_mwh": 0.0}, "flat_price_cny_per_mwh", "0.0"),
-        ({"flat_price_cny_per_mwh": -400.0}, "flat_price_cny_per_mwh", "-400.0"),
+        ({"flat_price_per_mwh": 0.0}, "flat_price_per_mwh", "0.0"),
+        ({"flat_price_per_mwh": -400.0}, "flat_price_per_mwh", "-400.0"),
         ({"pv_full_load_hours_h": 0.0}, "pv_full_load_hours_h", "0.0"),
         ({"pv_full_load_hours_h": 5000.0}, "pv_full_load_hours_h", "5000.0"),  # more than the daylight hours
         ({"wind_full_load_hours_h": 8760.0}, "wind_full_load_hours_h", "8760.0"),
@@ -352,7 +352,7 @@ def test_bad_arguments_are_refused_naming_the_field(kwargs, field, value_text):
 
 def test_tariff_and_helper_refuse_bad_arguments():
     idx = pd.date_range("2030-01-01", periods=3, freq="h")
-    with pytest.raises(HydroSimInputError, match=r"`flat_price_cny_per_mwh` \(nan\).*sichuan_tou_price\(\)"):
+    with pytest.raises(HydroSimInputError, match=r"`flat_price_per_mwh` \(nan\).*sichuan_tou_price\(\)"):
         sichuan_tou_price(idx, math.nan)
     with pytest.raises(HydroSimInputError, match=r"`index`.*DatetimeIndex.*sichuan_tou_period\(\)"):
         sichuan_tou_period(pd.RangeIndex(3))  # type: ignore[arg-type]

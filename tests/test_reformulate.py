@@ -43,7 +43,7 @@ def _scenario(
     series: dict[str, Any] = {
         "inflow_upper_m3s": pd.Series(inflow_upper, index=idx),
         "inflow_lower_m3s": pd.Series(inflow_lower, index=idx),
-        "price_cny_per_mwh": pd.Series(price, index=idx),
+        "price_per_mwh": pd.Series(price, index=idx),
     }
     if renewables:
         series["pv_available_mw"] = pd.Series(

@@ -27,13 +27,13 @@ def full_scenario(index=HOURLY):
     return Scenario(
         inflow_upper_m3s=ramp(index, 100.0),
         inflow_lower_m3s=ramp(index, 5.0, 0.5),
-        price_cny_per_mwh=ramp(index, -20.0, 10.0),
+        price_per_mwh=ramp(index, -20.0, 10.0),
         pv_available_mw=ramp(index, 0.0, 2.0),
         wind_available_mw=ramp(index, 50.0, -1.0),
         delivery_mw=ramp(index, 300.0),
         line_capacity_mw=ramp(index, 1000.0),
         name="full",
-        provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")},
+        provenance={"price_per_mwh": Provenance(kind="assumption", text="made-up prices")},
     )
 
 
@@ -42,7 +42,7 @@ def full_scenario(index=HOURLY):
 
 def test_missing_optional_series_become_zeros_on_the_index():
     sc = Scenario(inflow_upper_m3s=pd.Series(100.0, index=HOURLY))
-    for name in ("inflow_lower_m3s", "price_cny_per_mwh", "pv_available_mw", "wind_available_mw"):
+    for name in ("inflow_lower_m3s", "price_per_mwh", "pv_available_mw", "wind_available_mw"):
         s = getattr(sc, name)
         assert isinstance(s, pd.Series), name
         assert s.index.equals(HOURLY), name
@@ -58,10 +58,10 @@ def test_missing_optional_series_become_zeros_on_the_index():
 def test_given_series_are_named_after_their_field_and_held_as_floats():
     sc = Scenario(
         inflow_upper_m3s=pd.Series(np.arange(48), index=HOURLY, name="q"),
-        price_cny_per_mwh=pd.Series(np.arange(48), index=HOURLY, name="p"),
+        price_per_mwh=pd.Series(np.arange(48), index=HOURLY, name="p"),
     )
     assert sc.inflow_upper_m3s.name == "inflow_upper_m3s"
-    assert sc.price_cny_per_mwh.name == "price_cny_per_mwh"
+    assert sc.price_per_mwh.name == "price_per_mwh"
     assert sc.inflow_upper_m3s.dtype == np.float64
     assert sc.inflow_upper_m3s.iloc[47] == 47.0  # exact integer value
     assert sc.series("inflow_upper_m3s") is sc.inflow_upper_m3s
@@ -109,10 +109,10 @@ def test_window_by_start_h():
     assert w.n_steps == 12
     assert w.index.equals(HOURLY[24:36])
     assert w.inflow_upper_m3s.tolist() == [100.0 + i for i in range(24, 36)]  # exact: integer values
-    assert w.price_cny_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
+    assert w.price_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
     np.testing.assert_allclose(w.inflow_lower_m3s.to_numpy(), 5.0 + 0.5 * np.arange(24, 36), rtol=ROUND_OFF)
     assert w.delivery_mw.index.equals(w.index) and w.line_capacity_mw.index.equals(w.index)
-    assert w.name == "full" and w.provenance["price_cny_per_mwh"].kind == "assumption"
+    assert w.name == "full" and w.provenance["price_per_mwh"].kind == "assumption"
 
 
 def test_window_by_start_timestamp_matches_window_by_start_h():
@@ -178,7 +178,7 @@ def test_to_frame_from_frame_round_trip(index):
     assert back.index.equals(sc.index)
     assert back.dt_h == pytest.approx(sc.dt_h, rel=ROUND_OFF)
     assert back.name == "full"
-    assert back.provenance["price_cny_per_mwh"].text == "made-up prices"
+    assert back.provenance["price_per_mwh"].text == "made-up prices"
     for name in SERIES_FIELDS:
         pd.testing.assert_series_equal(getattr(back, name), getattr(sc, name), check_freq=False)
 
@@ -192,7 +192,7 @@ def test_round_trip_keeps_absent_series_absent():
 
 def test_from_frame_needs_the_upper_inflow():
     with pytest.raises(HydroSimInputError, match="`columns`.*must include `inflow_upper_m3s`"):
-        Scenario.from_frame(pd.DataFrame({"price_cny_per_mwh": 1.0}, index=HOURLY))
+        Scenario.from_frame(pd.DataFrame({"price_per_mwh": 1.0}, index=HOURLY))
 
 
 # -- summary ------------------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_summary():
     assert list(summary.index) == list(SERIES_FIELDS)
     # inflow 100 … 147: mean 123.5; price −20 … 450 step 10: mean 215; wind 50 … 3 falling
     assert summary.loc["inflow_upper_m3s"].tolist() == pytest.approx([123.5, 100.0, 147.0], rel=ROUND_OFF)
-    assert summary.loc["price_cny_per_mwh"].tolist() == pytest.approx([215.0, -20.0, 450.0], rel=ROUND_OFF)
+    assert summary.loc["price_per_mwh"].tolist() == pytest.approx([215.0, -20.0, 450.0], rel=ROUND_OFF)
     assert summary.loc["wind_available_mw"].tolist() == pytest.approx([26.5, 3.0, 50.0], rel=ROUND_OFF)
 
 
@@ -238,13 +238,13 @@ def dst_scenario(index):
     return Scenario(
         inflow_upper_m3s=ramp(index, 100.0),
         inflow_lower_m3s=ramp(index, 5.0, 0.5),
-        price_cny_per_mwh=ramp(index, -20.0, 10.0),
+        price_per_mwh=ramp(index, -20.0, 10.0),
         pv_available_mw=ramp(index, 0.0, 2.0),
         wind_available_mw=ramp(index, 200.0, -1.0),
         delivery_mw=ramp(index, 300.0),
         line_capacity_mw=ramp(index, 1000.0),
         name="full",
-        provenance={"price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices")},
+        provenance={"price_per_mwh": Provenance(kind="assumption", text="made-up prices")},
     )
 
 
@@ -366,7 +366,7 @@ def named_scenario(index=HOURLY, **kw):
     """Two named inflows (ramps that tell their step), every busbar series, provenance on a named inflow."""
     args = {
         "inflow_m3s": {"Lianghekou": ramp(index, 600.0), "Yagen-I": ramp(index, 9.0, 0.5)},
-        "price_cny_per_mwh": ramp(index, -20.0, 10.0),
+        "price_per_mwh": ramp(index, -20.0, 10.0),
         "pv_available_mw": ramp(index, 0.0, 2.0),
         "wind_available_mw": ramp(index, 200.0, -1.0),
         "delivery_mw": ramp(index, 300.0),
@@ -374,7 +374,7 @@ def named_scenario(index=HOURLY, **kw):
         "name": "named",
         "provenance": {
             "Lianghekou inflow_m3s": Provenance(kind="assumption", text="made-up inflow"),
-            "price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices"),
+            "price_per_mwh": Provenance(kind="assumption", text="made-up prices"),
         },
     }
     return Scenario(**(args | kw))
@@ -383,7 +383,7 @@ def named_scenario(index=HOURLY, **kw):
 NAMED_COLUMNS = [
     "Lianghekou inflow_m3s",
     "Yagen-I inflow_m3s",
-    "price_cny_per_mwh",
+    "price_per_mwh",
     "pv_available_mw",
     "wind_available_mw",
     "delivery_mw",
@@ -405,7 +405,7 @@ def test_named_inflows_are_held_by_name_on_the_scenario_index():
 
 def test_a_named_scenario_fills_the_busbar_series_with_zeros():
     sc = Scenario(inflow_m3s={"lake": pd.Series(3.0, index=HOURLY)})
-    for name in ("price_cny_per_mwh", "pv_available_mw", "wind_available_mw"):
+    for name in ("price_per_mwh", "pv_available_mw", "wind_available_mw"):
         assert (getattr(sc, name).to_numpy() == 0.0).all() and getattr(sc, name).index.equals(HOURLY)
     assert sc.delivery_mw is None and sc.line_capacity_mw is None
 
@@ -455,7 +455,7 @@ def test_window_of_a_named_scenario_cuts_every_series():
     np.testing.assert_allclose(
         w.inflow_m3s["Yagen-I"].to_numpy(), 9.0 + 0.5 * np.arange(24, 36), rtol=ROUND_OFF
     )
-    assert w.price_cny_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
+    assert w.price_per_mwh.tolist() == [-20.0 + 10.0 * i for i in range(24, 36)]
     assert w.provenance["Lianghekou inflow_m3s"].text == "made-up inflow"
     by_ts = named_scenario().window(start="2025-01-02 00:00", hours=12.0)
     for name in NAMED_COLUMNS:
@@ -503,7 +503,7 @@ def test_a_misaligned_named_series_names_the_series_that_set_the_index():
         Scenario(inflow_m3s={"A": ramp(HOURLY), "B": ramp(HOURLY[:24])})
     assert "`inflow_m3s['B']`" in str(err.value) and "48 steps" in str(err.value)
     with pytest.raises(HydroSimInputError) as err:
-        Scenario(inflow_m3s={"A": ramp(HOURLY)}, price_cny_per_mwh=ramp(BERLIN_SPRING[:48]))
+        Scenario(inflow_m3s={"A": ramp(HOURLY)}, price_per_mwh=ramp(BERLIN_SPRING[:48]))
     assert "like `inflow_m3s['A']`" in str(err.value) and "inflow_upper_m3s" not in str(err.value)
 
 
@@ -526,15 +526,15 @@ def test_by_reservoir_names_the_role_inflows_and_moves_their_provenance():
         full_scenario(),
         provenance={
             "inflow_lower_m3s": Provenance(kind="assumption", text="1.5 % of the upper"),
-            "price_cny_per_mwh": Provenance(kind="assumption", text="made-up prices"),
+            "price_per_mwh": Provenance(kind="assumption", text="made-up prices"),
         },
     )
     named = sc.by_reservoir("Lianghekou", "Yagen-I")
     assert named.inflows_by_name and list(named.inflow_m3s) == ["Lianghekou", "Yagen-I"]
     pd.testing.assert_series_equal(named.inflow_m3s["Lianghekou"], sc.inflow_upper_m3s, check_names=False)
     pd.testing.assert_series_equal(named.inflow_m3s["Yagen-I"], sc.inflow_lower_m3s, check_names=False)
-    pd.testing.assert_series_equal(named.price_cny_per_mwh, sc.price_cny_per_mwh)
-    assert set(named.provenance) == {"Yagen-I inflow_m3s", "price_cny_per_mwh"}
+    pd.testing.assert_series_equal(named.price_per_mwh, sc.price_per_mwh)
+    assert set(named.provenance) == {"Yagen-I inflow_m3s", "price_per_mwh"}
     lake = Scenario(inflow_upper_m3s=ramp(HOURLY)).by_reservoir("lake")
     assert list(lake.inflow_m3s) == ["lake"]
     with pytest.raises(HydroSimInputError, match="`lower` \\(None\\) must name the reservoir"):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from hydro_sim import schema
+from hydro_sim.cases.lianghekou.reference_year import reference_year
 from hydro_sim.optimise import dispatch
 from hydro_sim.optimise.rolling import rolling_dispatch
-from hydro_sim.reference_year import reference_year
 
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "schema.md"
 

@@ -635,7 +635,7 @@ def three_scenarios() -> list[Scenario]:
             Scenario(
                 inflow_upper_m3s=pd.Series(i_up, index=base.index),
                 inflow_lower_m3s=pd.Series(i_lo, index=base.index),
-                price_cny_per_mwh=base.price_cny_per_mwh,
+                price_per_mwh=base.price_per_mwh,
                 name=f"s{k}",
             )
         )
@@ -646,7 +646,7 @@ def state_policy() -> FunctionPolicy:
     """Pump at the low price, generate at the high price while the upper holds more than 3 hm³."""
 
     def decide(state):
-        low = state.price_cny_per_mwh <= 100.0
+        low = state.price_per_mwh <= 100.0
         return {
             "pumping_mw": np.where(low, 100.0, 0.0),
             "generating_mw": np.where(~low & (state.volume_upper_hm3 > 3.0), 100.0, 0.0),
@@ -668,9 +668,7 @@ def assert_same_run(batch: SimulationResult, k: int, single: SimulationResult) -
     "policy",
     [
         state_policy(),
-        TouRulePolicy(
-            pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0
-        ),
+        TouRulePolicy(pump_when_price_at_most_per_mwh=100.0, generate_when_price_at_least_per_mwh=300.0),
     ],
     ids=["function", "tou"],
 )
@@ -709,7 +707,7 @@ def tou_week() -> Scenario:
     return Scenario(
         inflow_upper_m3s=pd.Series(300.0, index=idx),
         inflow_lower_m3s=pd.Series(5.0, index=idx),
-        price_cny_per_mwh=pd.Series(price, index=idx),
+        price_per_mwh=pd.Series(price, index=idx),
         name="TOU week",
     )
 
@@ -739,9 +737,9 @@ def test_tou_rule_on_lianghekou_week(week):
     its 10 m loss each way; the rule runs below that flow, so its loss is smaller).
     """
     plant = lianghekou()
-    res = run(plant, week, TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0))
+    res = run(plant, week, TouRulePolicy.for_tariff(flat_price_per_mwh=400.0))
     f = res.frame()
-    price = week.price_cny_per_mwh.to_numpy()
+    price = week.price_per_mwh.to_numpy()
     assert set(np.unique(price)) <= {160.0, 400.0, 640.0, 768.0}
     pumping = f["flow_pumping_m3s"].to_numpy() > 0
     generating = f["flow_generating_m3s"].to_numpy() > 0
@@ -916,7 +914,7 @@ assert hydro_sim.__file__.startswith({root!r}), hydro_sim.__file__
 # numba's own locators (numba.core.caching) found nowhere to write: the fallback was taken for real
 assert not K.CACHE_ENABLED and "cannot cache" in K.CACHE_DISABLED_REASON, K.CACHE_DISABLED_REASON
 res = simulate(small_pumped_storage(), two_price_day(), TouRulePolicy(
-    pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0))
+    pump_when_price_at_most_per_mwh=150.0, generate_when_price_at_least_per_mwh=250.0))
 assert res.water_balance_error_hm3() < 1e-9
 assert res.totals["reversible_generation_mwh"].iloc[0] > 0.0
 print("ok")

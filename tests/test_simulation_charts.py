@@ -56,7 +56,7 @@ def weeks(factors) -> list[Scenario]:
         Scenario(
             inflow_upper_m3s=pd.Series(300.0 * f, index=idx),
             inflow_lower_m3s=pd.Series(5.0 * f, index=idx),
-            price_cny_per_mwh=price,
+            price_per_mwh=price,
             name=f"×{f:.3f}",
         )
         for f in factors
@@ -64,19 +64,19 @@ def weeks(factors) -> list[Scenario]:
 
 
 POLICIES = {
-    "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0),
+    "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_per_mwh=400.0),
     "powers for every group": FunctionPolicy(
         decide=lambda s: {
-            "conventional_mw": np.full_like(s.price_cny_per_mwh, 1500.0),
-            "generating_mw": 1000.0 * (s.price_cny_per_mwh > 500.0),
-            "pumping_mw": 1100.0 * (s.price_cny_per_mwh < 200.0),
+            "conventional_mw": np.full_like(s.price_per_mwh, 1500.0),
+            "generating_mw": 1000.0 * (s.price_per_mwh > 500.0),
+            "pumping_mw": 1100.0 * (s.price_per_mwh < 200.0),
         }
     ),
     "flows for every group": FunctionPolicy(
         decide=lambda s: {
-            "conventional_m3s": np.full_like(s.price_cny_per_mwh, 900.0),
-            "generating_m3s": 600.0 * (s.price_cny_per_mwh > 500.0),
-            "pumping_m3s": 500.0 * (s.price_cny_per_mwh < 200.0),
+            "conventional_m3s": np.full_like(s.price_per_mwh, 900.0),
+            "generating_m3s": 600.0 * (s.price_per_mwh > 500.0),
+            "pumping_m3s": 500.0 * (s.price_per_mwh < 200.0),
         }
     ),
 }

@@ -235,9 +235,7 @@ def test_a_full_reservoir_spills_what_the_line_cannot_take():
     """The textbook lake full (120 m) with 100 m³/s coming in, the level-holding rule turbining it, a 10 MW
     line: the units give 10 MW, the rest of the inflow spills and the lake stays full."""
     plant = with_line(textbook_plant(initial_level_masl=120.0), 10.0)
-    rule = TouRulePolicy(
-        pump_when_price_at_most_cny_per_mwh=0.0, generate_when_price_at_least_cny_per_mwh=1e3
-    )
+    rule = TouRulePolicy(pump_when_price_at_most_per_mwh=0.0, generate_when_price_at_least_per_mwh=1e3)
     res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=100.0), rule)
     a = res.arrays
     np.testing.assert_allclose(a["line_mw"], 10.0, rtol=LINE_ALLOWANCE_REL)
@@ -266,9 +264,7 @@ def test_a_time_varying_scenario_line_within_the_plants_rating():
 
 def test_an_unlimited_line_changes_nothing():
     """A line far above the units' ratings gives the same results, bit for bit, as no line at all."""
-    rule = TouRulePolicy(
-        pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0
-    )
+    rule = TouRulePolicy(pump_when_price_at_most_per_mwh=150.0, generate_when_price_at_least_per_mwh=250.0)
     free = simulate(small_pumped_storage(), two_price_day(), rule)
     wide = simulate(with_line(small_pumped_storage(), 1e4), two_price_day(), rule)
     for name in ("flow_generating_m3s", "flow_pumping_m3s", "volume_upper_hm3", "power_generating_mw"):
@@ -284,16 +280,14 @@ def test_line_cuts_in_a_batch_equal_single_runs_bit_for_bit():
     scenarios = [
         Scenario(
             inflow_upper_m3s=pd.Series(rng.uniform(0, 80, 48), index=idx),
-            price_cny_per_mwh=pd.Series(price, index=idx),
+            price_per_mwh=pd.Series(price, index=idx),
             line_capacity_mw=pd.Series(rng.choice([0.0, 10.0, 45.0, 200.0], 48), index=idx),
             name=f"s{k}",
         )
         for k in range(40)
     ]
     plant = hybrid(60.0)
-    rule = TouRulePolicy(
-        pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0
-    )
+    rule = TouRulePolicy(pump_when_price_at_most_per_mwh=150.0, generate_when_price_at_least_per_mwh=250.0)
     batch = run(plant, scenarios, rule)
     assert (batch.cut_steps[:, :, [K.LINE_EXPORT, K.LINE_IMPORT]] > 0).any()
     for k in (0, 31, 32, 39):
@@ -313,15 +307,13 @@ def test_a_tou_rule_on_a_line_limited_plant_never_beats_the_lp_optimum():
     feasible points: its only differences are the head, which the line's 10 MW barely moves)."""
     plant = with_line(small_pumped_storage(), 10.0)
     day = two_price_day()
-    rule = TouRulePolicy(
-        pump_when_price_at_most_cny_per_mwh=150.0, generate_when_price_at_least_cny_per_mwh=250.0
-    )
+    rule = TouRulePolicy(pump_when_price_at_most_per_mwh=150.0, generate_when_price_at_least_per_mwh=250.0)
     res = simulate(plant, day, rule)
     lp = dispatch(plant, day, end="water_value")
     s = lp.schedule
-    lp_revenue = float((s["price_cny_per_mwh"] * s["line_mw"]).sum() * day.dt_h)
+    lp_revenue = float((s["price_per_mwh"] * s["line_mw"]).sum() * day.dt_h)
     # before the line was enforced: 239,997 CNY against the LP's 48,000
-    assert res.totals["revenue_cny"].iloc[0] <= lp_revenue + LP_OPTIMUM_TOL_CNY
+    assert res.totals["revenue"].iloc[0] <= lp_revenue + LP_OPTIMUM_TOL_CNY
     assert_physical(res, plant)
     # the rule's exchange is the line, both ways: 12 h at −10 MW and 12 h at +10 MW
     np.testing.assert_allclose(np.abs(res.arrays["line_mw"][0]), 10.0, rtol=LINE_REL)

@@ -75,10 +75,8 @@ def hours(n: int, inflow_m3s: float | dict[str, float] = 0.0, price: float | np.
     price_s = pd.Series(np.broadcast_to(price, (n,)).astype(float), index=idx)
     if isinstance(inflow_m3s, dict):
         named = {r: pd.Series(q, index=idx) for r, q in inflow_m3s.items()}
-        return Scenario(inflow_m3s=named, price_cny_per_mwh=price_s, name="hours")
-    return Scenario(
-        inflow_upper_m3s=pd.Series(inflow_m3s, index=idx), price_cny_per_mwh=price_s, name="hours"
-    )
+        return Scenario(inflow_m3s=named, price_per_mwh=price_s, name="hours")
+    return Scenario(inflow_upper_m3s=pd.Series(inflow_m3s, index=idx), price_per_mwh=price_s, name="hours")
 
 
 def replay(schedule: dict[str, object], n: int, mode: str = "flows") -> ReplayPolicy:
@@ -229,10 +227,8 @@ def test_a_tou_rule_on_a_line_limited_network_never_beats_the_lp_optimum():
     plant = dataclasses.replace(small_pumped_storage(), line=GridLine(capacity_mw=30.0))
     day = two_price_day()
     lp = dispatch(plant, day, end="water_value")
-    lp_revenue = float((lp.schedule["price_cny_per_mwh"] * lp.schedule["line_mw"]).sum() * day.dt_h)
-    rule = TouRulePolicy(
-        pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0
-    )
+    lp_revenue = float((lp.schedule["price_per_mwh"] * lp.schedule["line_mw"]).sum() * day.dt_h)
+    rule = TouRulePolicy(pump_when_price_at_most_per_mwh=100.0, generate_when_price_at_least_per_mwh=300.0)
     res = simulate(network_of(plant), day, rule, unit_limits=False)
     line = res.arrays["line_mw"][0]
     assert np.all(np.abs(line) <= 30.0 * (1.0 + E.RATING_TOL))
@@ -240,11 +236,9 @@ def test_a_tou_rule_on_a_line_limited_network_never_beats_the_lp_optimum():
     limits = set(res.cutbacks()[["element", "limit"]].itertuples(index=False, name=None))
     assert ("pump-turbine-pump", "line capacity (import)") in limits
     assert ("pump-turbine", "line capacity (export)") in limits
-    assert res.totals["revenue_cny"].iloc[0] <= lp_revenue + LP_OPTIMUM_TOL_CNY
+    assert res.totals["revenue"].iloc[0] <= lp_revenue + LP_OPTIMUM_TOL_CNY
     unlimited = simulate(network_of(small_pumped_storage()), day, rule, unit_limits=False)
-    assert (
-        unlimited.totals["revenue_cny"].iloc[0] > lp_revenue + 50_000.0
-    )  # without the line it "beat" the LP
+    assert unlimited.totals["revenue"].iloc[0] > lp_revenue + 50_000.0  # without the line it "beat" the LP
 
 
 # == a release ramp ======================================================================================
@@ -356,8 +350,8 @@ def test_a_pump_turbine_group_cannot_pump_and_generate_at_once():
 
 # == batches, the legacy kernel and the policies =========================================================
 def lianghekou_weeks(n: int) -> list[Scenario]:
-    from hydro_sim.reference_year import reference_year
-    from hydro_sim.validation import design_basis_year
+    from hydro_sim.cases.lianghekou.annual_check import design_basis_year
+    from hydro_sim.cases.lianghekou.reference_year import reference_year
 
     year = design_basis_year(reference_year())
     week = year.slice(year.index[0], year.index[24 * 14 - 1]) if hasattr(year, "slice") else year
@@ -379,7 +373,7 @@ def weeks() -> list[Scenario]:
 
 def test_a_batch_equals_single_runs_bit_for_bit(weeks):
     net = network_of(lianghekou())
-    rule = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    rule = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
     batch = simulate(net, weeks, rule)
     for s, sc in enumerate(weeks):
         one = simulate(net, sc, rule)
@@ -394,7 +388,7 @@ def test_the_network_kernel_agrees_with_the_plant_kernel_on_lianghekou(weeks):
     one's: the wettest two years differ by 6e-6 of the conventional energy)."""
     plant = lianghekou()
     weeks = weeks[:3]
-    rule = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    rule = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
     old = simulate(plant, weeks, rule, record="totals").totals
     new = simulate(network_of(plant), weeks, rule, record="totals", unit_limits=False).totals
     for legacy, element in (
@@ -431,7 +425,7 @@ def test_a_function_policy_on_a_network_sees_reservoirs_by_name_and_equals_the_r
 
 def test_totals_mode_keeps_the_same_totals_and_tallies(weeks):
     net = network_of(lianghekou())
-    rule = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    rule = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
     full = simulate(net, weeks, rule)
     lean = simulate(net, weeks, rule, record="totals")
     pd.testing.assert_frame_equal(full.totals, lean.totals)
@@ -495,7 +489,7 @@ def test_a_release_below_its_minimum_is_raised_and_a_reach_below_its_own_is_reco
 
 def test_the_tallies_are_the_sums_of_the_recorded_cutbacks(weeks):
     net = network_of(lianghekou())
-    rule = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    rule = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
     res = simulate(net, weeks[-2:], rule)
     cut = res.cutbacks()
     summary = res.cutback_summary()

@@ -39,7 +39,7 @@ def tou_week_batch() -> list[Scenario]:
         Scenario(
             inflow_upper_m3s=pd.Series(300.0 * f, index=idx),
             inflow_lower_m3s=pd.Series(5.0, index=idx),
-            price_cny_per_mwh=price,
+            price_per_mwh=price,
             name=f"×{f}",
         )
         for f in (0.7, 1.0, 1.3)
@@ -49,7 +49,7 @@ def tou_week_batch() -> list[Scenario]:
 @pytest.fixture(scope="module")
 def both():
     plant = lianghekou()
-    policy = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    policy = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
     scenarios = tou_week_batch()
     return (
         plant,
@@ -88,7 +88,7 @@ def test_totals_equal_the_sums_of_the_series(both):
     ):
         np.testing.assert_allclose(t[total], a[power].sum(axis=1), rtol=SUM_REL, err_msg=total)
     net = a["power_conventional_mw"] + a["power_generating_mw"] - a["power_pumping_mw"]
-    np.testing.assert_allclose(t["revenue_cny"], (a["price_cny_per_mwh"] * net).sum(axis=1), rtol=SUM_REL)
+    np.testing.assert_allclose(t["revenue"], (a["price_per_mwh"] * net).sum(axis=1), rtol=SUM_REL)
     assert (t["flow_pumping_hm3"] > 0).all() and (
         t["flow_generating_hm3"] > 0
     ).all()  # the rule really cycles
@@ -137,12 +137,12 @@ def test_hand_totals_on_the_small_plant():
     energy is the 200 MWh asked, up to the one-shot head estimate's error (POWER_REQUEST_REL in
     test_simulation.py; measured 2.7e-6); revenue at a flat 100 CNY/MWh is −20,000 CNY."""
     plant = small_pumped_storage()
-    sc = constant_scenario(hours=4, inflow_upper_m3s=0.0, price_cny_per_mwh=100.0)
+    sc = constant_scenario(hours=4, inflow_upper_m3s=0.0, price_per_mwh=100.0)
     res = simulate(plant, sc, FunctionPolicy(decide=lambda s: {"pumping_mw": 50.0}), record="totals")
     t = res.totals.iloc[0]
     assert t["pumping_mwh"] == pytest.approx(200.0, rel=POWER_REQUEST_REL)
-    assert t["revenue_cny"] == pytest.approx(-100.0 * t["pumping_mwh"], rel=1e-12)
-    assert t["revenue_cny"] == pytest.approx(-20_000.0, rel=POWER_REQUEST_REL)
+    assert t["revenue"] == pytest.approx(-100.0 * t["pumping_mwh"], rel=1e-12)
+    assert t["revenue"] == pytest.approx(-20_000.0, rel=POWER_REQUEST_REL)
     assert t["flow_pumping_hm3"] == pytest.approx(4 * 50.0 * 0.9 / (0.00981 * 100.0) * C_HM3, rel=1e-2)
     assert t["final_volume_upper_hm3"] - res.initial_volume_upper_hm3[0] == pytest.approx(
         t["flow_pumping_hm3"], abs=1e-12
@@ -199,9 +199,7 @@ def test_totals_run_refuses_the_series_views(call):
     res = simulate(
         small_pumped_storage(),
         two_price_day(),
-        TouRulePolicy(
-            pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0
-        ),
+        TouRulePolicy(pump_when_price_at_most_per_mwh=100.0, generate_when_price_at_least_per_mwh=300.0),
         record="totals",
     )
     with pytest.raises(HydroSimInputError, match=r"record.*'all'.*totals"):
@@ -235,7 +233,7 @@ def test_blocks_of_scenarios_equal_single_runs(mode):
         )
         for f in factors
     ]
-    policy = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
+    policy = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
     if mode == "replay":  # one week's LP schedule replayed at every inflow: many cut-backs, some spill
         policy = ReplayPolicy(schedule=simulate(plant, base, policy).frame(0), mode="flows")
     batch = simulate(plant, scenarios, policy)

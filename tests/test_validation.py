@@ -12,11 +12,15 @@ import pandas as pd
 import pytest
 
 from hydro_sim import HydroSimInputError, lianghekou
+from hydro_sim.cases.lianghekou.annual_check import (
+    PUBLISHED_PSH_GENERATION_MWH,
+    annual_check,
+    design_basis_year,
+)
+from hydro_sim.cases.lianghekou.reference_year import reference_year
 from hydro_sim.examples import small_pumped_storage, two_price_day
 from hydro_sim.optimise import dispatch
-from hydro_sim.optimise.rolling import rolling_dispatch, schedule_revenue_cny
-from hydro_sim.reference_year import reference_year
-from hydro_sim.validation import PUBLISHED_PSH_GENERATION_MWH, annual_check, design_basis_year
+from hydro_sim.optimise.rolling import rolling_dispatch, schedule_revenue
 
 #: Relative tolerance on LP objectives: the solver's optimality tolerance (1e-7) with margin.
 OBJ_RTOL = 1e-6
@@ -50,7 +54,7 @@ def test_daily_generation_cap_hand_optimum():
         head="fixed",
         fixed_head_tolerance_m=math.inf,
     )  # the hand optimum is the fixed-head LP's
-    assert res.objective_cny == pytest.approx(500 * 300 - 500 / 0.81 * 100, rel=OBJ_RTOL)
+    assert res.objective_value == pytest.approx(500 * 300 - 500 / 0.81 * 100, rel=OBJ_RTOL)
     assert res.energy_mwh()["reversible_generation_mwh"] == pytest.approx(500.0, rel=OBJ_RTOL)
 
 
@@ -72,7 +76,9 @@ def test_start_heads_give_the_same_optimum_in_fewer_iterations():
     cold = dispatch(plant, week, head="successive")
     warm = dispatch(plant, week, head="successive", start_head_m=cold.schedule["head_m"])
     assert warm.iterations < cold.iterations
-    assert warm.objective_cny == pytest.approx(cold.objective_cny, rel=1e-4)  # both within the head tolerance
+    assert warm.objective_value == pytest.approx(
+        cold.objective_value, rel=1e-4
+    )  # both within the head tolerance
     with pytest.raises(HydroSimInputError, match="^`start_head_m`"):
         dispatch(plant, week, start_head_m=np.ones(5))
 
@@ -105,7 +111,7 @@ def test_rolling_horizon_is_feasible_and_close_to_the_full_optimum():
     assert np.abs(err).max() < BALANCE_TOL_HM3
     assert v[-1] >= plant.upper.initial_volume_hm3 - BALANCE_TOL_HM3  # the horizon's end condition
     # A sequence of restricted problems cannot beat the full optimum; here it loses less than 2 %.
-    assert r.objective_cny == pytest.approx(schedule_revenue_cny(s), rel=1e-12)
+    assert r.objective_value == pytest.approx(schedule_revenue(s), rel=1e-12)
     assert r.gap is not None and -1e-6 <= r.gap < 0.02
 
 
@@ -293,8 +299,8 @@ def test_validate_on_a_window_writes_every_output(tmp_path, window_check):
     """`validate --hours` in-process: the files, their content against the library's check, the figures."""
     import matplotlib.image
 
+    from hydro_sim.cases.lianghekou.report import _json_ready
     from hydro_sim.cli import main
-    from hydro_sim.report import _json_ready
 
     out = tmp_path / "check"
     assert main(["validate", "--hours", str(WINDOW_H), "--out", str(out)]) == 0
@@ -356,7 +362,7 @@ def test_quick_says_what_was_not_run(capsys, tmp_path):
 
 def test_report_of_a_check_without_its_inverses_says_not_run():
     """The library alone: annual_check(inverse=False) and its report, with no CLI (the defect's own words)."""
-    from hydro_sim.report import annual_check_markdown
+    from hydro_sim.cases.lianghekou.report import annual_check_markdown
 
     check = annual_check(
         year=design_basis_year(reference_year()).window(hours=48), inverse=False, sensitivity=False
@@ -370,7 +376,7 @@ def test_a_plant_without_conventional_units_has_no_conventional_comparison():
     """It used to divide by zero (no turbined water for the effective head)."""
     import dataclasses
 
-    from hydro_sim.report import annual_check_markdown
+    from hydro_sim.cases.lianghekou.report import annual_check_markdown
 
     plant = dataclasses.replace(lianghekou(), conventional=None)
     check = annual_check(
@@ -464,7 +470,7 @@ def test_a_real_time_limit_without_a_schedule_stops_the_check(capsys, tmp_path):
 
 def test_a_window_too_short_to_reach_the_figure_says_not_reached():
     """One night hour: no generation at any volume or cap, so neither search crosses the figure."""
-    from hydro_sim.report import annual_check_markdown
+    from hydro_sim.cases.lianghekou.report import annual_check_markdown
 
     check = annual_check(year=design_basis_year(reference_year()).window(hours=1), sensitivity=False)
     s = check.summary
@@ -490,7 +496,7 @@ def test_report_explains_the_conventional_comparison_of_a_year(window_check, dev
     0.92 × 210 m / 200 m = 0.966 is the overall efficiency the published figure implies."""
     import dataclasses
 
-    from hydro_sim.report import annual_check_markdown
+    from hydro_sim.cases.lianghekou.report import annual_check_markdown
 
     s = dict(
         window_check.summary,
@@ -511,7 +517,7 @@ def test_figure_weeks_follow_the_run():
     import pandas as pd_
 
     from hydro_sim import plots
-    from hydro_sim.report import _figure_weeks
+    from hydro_sim.cases.lianghekou.report import _figure_weeks
 
     def frame(start, hours):
         return pd_.DataFrame(index=pd_.date_range(start, periods=hours, freq="h"))

@@ -4,8 +4,10 @@ The public namespace is small; the modules below it are the architecture:
 ``constants`` → ``hydraulics`` → ``plant`` → ``scenario`` → optimiser and simulator → reports, CLI.
 """
 
+from hydro_sim.cases.lianghekou.annual_check import AnnualCheck, annual_check
+from hydro_sim.cases.lianghekou.plant import lianghekou
+from hydro_sim.cases.lianghekou.reference_year import reference_year, sichuan_tou_price
 from hydro_sim.errors import HydroSimError, HydroSimInputError, HydroSimWarning
-from hydro_sim.lianghekou import lianghekou
 from hydro_sim.optimise import DispatchResult, dispatch, export_model
 from hydro_sim.optimise.rolling import RollingResult, rolling_dispatch
 from hydro_sim.plant import (
@@ -19,10 +21,8 @@ from hydro_sim.plant import (
     Reservoir,
     TurbineGroup,
 )
-from hydro_sim.reference_year import reference_year, sichuan_tou_price
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.validation import AnnualCheck, annual_check
 
 __version__ = "0.1.0"
 

@@ -132,11 +132,11 @@ def _mip_gap(args: argparse.Namespace, where: str) -> dict[str, Any]:
 
 
 def _reference(args: argparse.Namespace, design_basis: bool = False) -> Any:
-    from hydro_sim.reference_year import reference_year
+    from hydro_sim.cases.lianghekou.reference_year import reference_year
 
     year = reference_year()
     if design_basis:
-        from hydro_sim.validation import design_basis_year
+        from hydro_sim.cases.lianghekou.annual_check import design_basis_year
 
         year = design_basis_year(year)
     if args.hours is not None or args.start_h != 0.0:
@@ -145,15 +145,15 @@ def _reference(args: argparse.Namespace, design_basis: bool = False) -> Any:
 
 
 def _cmd_year(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
-    from hydro_sim.report import scenario_summary
+    from hydro_sim.cases.lianghekou.report import scenario_summary
 
     print(scenario_summary(_reference(args)))
     return EXIT_OK
 
 
 def _cmd_dispatch(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim.cases.lianghekou.plant import lianghekou
     from hydro_sim.constants import MWH_PER_TWH
-    from hydro_sim.lianghekou import lianghekou
     from hydro_sim.optimise import dispatch
 
     where = "hydro-sim dispatch"
@@ -186,7 +186,7 @@ def _cmd_dispatch(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     if res.status != "optimal":
         print(f"NOTE: the schedule is feasible but not proven optimal ({res.status}).")
     e = res.energy_mwh()
-    print(f"objective (revenue less costs): {res.objective_cny / 1e8:.4f} × 10⁸ CNY")
+    print(f"objective (revenue less costs): {res.objective_value / 1e8:.4f} × 10⁸ CNY")
     print(
         f"iterations {res.iterations}, final head change {res.head_change_m:.3g} m, "
         f"build {res.timings_s['build']:.2f} s, solve {res.timings_s['solve']:.2f} s"
@@ -201,10 +201,15 @@ def _cmd_dispatch(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
 
 
 def _cmd_overview(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim.cases.lianghekou.plant import lianghekou
+    from hydro_sim.cases.lianghekou.report import (
+        energy_comparison,
+        plant_table,
+        published_figures_text,
+        scenario_summary,
+    )
     from hydro_sim.constants import MWH_PER_TWH
-    from hydro_sim.lianghekou import lianghekou
     from hydro_sim.optimise import dispatch
-    from hydro_sim.report import energy_comparison, plant_table, published_figures_text, scenario_summary
 
     plant = lianghekou()
     year = _reference(args)
@@ -257,9 +262,9 @@ def _inverse_text(value: float | None, status: str, unit: str, quick: bool) -> s
 
 
 def _cmd_validate(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
-    from hydro_sim.lianghekou import lianghekou
-    from hydro_sim.report import write_annual_check
-    from hydro_sim.validation import AnnualCheckSolveError, annual_check
+    from hydro_sim.cases.lianghekou.annual_check import AnnualCheckSolveError, annual_check
+    from hydro_sim.cases.lianghekou.plant import lianghekou
+    from hydro_sim.cases.lianghekou.report import write_annual_check
 
     where = "hydro-sim validate"
     out = Path(args.out)
@@ -441,7 +446,7 @@ def _saved_plant(summary: dict[str, Any]) -> Any:
 
 def _json_ready(value: Any) -> Any:
     """Floats to 9 significant digits, NaN → null, ±inf → "inf"/"-inf" (strict JSON has no infinity)."""
-    from hydro_sim.report import _json_ready as ready
+    from hydro_sim.cases.lianghekou.report import _json_ready as ready
 
     def finite(v: Any) -> Any:
         if isinstance(v, dict):
@@ -506,7 +511,7 @@ def _run(
             code = _solve_outcome(res, "the dispatch")
             if code is not None:
                 return code
-            schedule, objective, status, message = res.schedule, res.objective_cny, res.status, res.message
+            schedule, objective, status, message = res.schedule, res.objective_value, res.status, res.message
             details = {
                 "iterations": res.iterations,
                 "converged": res.converged,
@@ -520,7 +525,7 @@ def _run(
             rr = rolling_dispatch(plant, scenario, progress=_progress(args), **dict(sf.rolling), **opts)
             if rr.status == "interrupted":
                 raise _output.Interrupted(rr.interrupted_by or "SIGINT")
-            schedule, objective, status = rr.schedule, rr.objective_cny, rr.status
+            schedule, objective, status = rr.schedule, rr.objective_value, rr.status
             message = f"{len(rr.windows)} windows" + (
                 f"; {rr.gap:+.3%} below the full-horizon optimum" if rr.gap is not None else ""
             )
@@ -529,7 +534,7 @@ def _run(
             details = {"timings_s": rr.timings_s}
             rolling = {
                 "windows": len(rr.windows),
-                "full_objective": rr.full_objective_cny,
+                "full_objective": rr.full_objective_value,
                 "gap": rr.gap,
                 **dict(sf.rolling),
             }
@@ -566,7 +571,7 @@ def _run(
         totals = sim.totals.iloc[0]
         replay = {
             "energy_mwh": {k: float(v) for k, v in e.items()},
-            "revenue": float(totals["revenue_cny"]),
+            "revenue": float(totals["revenue"]),
             "water_balance_max_error_hm3": sim.water_balance_error_hm3(),
             "cutback_steps": len(sim.cutbacks()),
             "relative_deviation": {
@@ -732,7 +737,7 @@ def _cmd_init(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
 
 def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim import files
-    from hydro_sim.report import plant_table, published_figures_text
+    from hydro_sim.cases.lianghekou.report import plant_table, published_figures_text
 
     if args.scenario is not None and args.preset is not None:
         raise fail(

@@ -122,8 +122,8 @@ def small_pumped_storage(
 
 def two_price_day(
     *,
-    low_cny_per_mwh: float = 100.0,
-    high_cny_per_mwh: float = 300.0,
+    low_per_mwh: float = 100.0,
+    high_per_mwh: float = 300.0,
     low_hours: int = 12,
     inflow_upper_m3s: float = 0.0,
     start: str = "2030-01-01",
@@ -135,14 +135,14 @@ def two_price_day(
     """
     where = "two_price_day()"
     low_hours = iv.whole_number("low_hours", low_hours, where, minimum=0, maximum=24)
-    low_cny_per_mwh = iv.finite("low_cny_per_mwh", low_cny_per_mwh, where)
-    high_cny_per_mwh = iv.finite("high_cny_per_mwh", high_cny_per_mwh, where)
+    low_per_mwh = iv.finite("low_per_mwh", low_per_mwh, where)
+    high_per_mwh = iv.finite("high_per_mwh", high_per_mwh, where)
     inflow_upper_m3s = iv.non_negative("inflow_upper_m3s", inflow_upper_m3s, where)
     idx = pd.date_range(iv.timestamp("start", start, where), periods=24, freq="h")
-    price = np.where(np.arange(24) < low_hours, low_cny_per_mwh, high_cny_per_mwh)
+    price = np.where(np.arange(24) < low_hours, low_per_mwh, high_per_mwh)
     return Scenario(
         inflow_upper_m3s=pd.Series(float(inflow_upper_m3s), index=idx),
-        price_cny_per_mwh=pd.Series(price.astype(float), index=idx),
+        price_per_mwh=pd.Series(price.astype(float), index=idx),
         name="two-price day",
     )
 
@@ -151,7 +151,7 @@ def constant_scenario(
     *,
     hours: int,
     inflow_upper_m3s: float,
-    price_cny_per_mwh: float = 100.0,
+    price_per_mwh: float = 100.0,
     inflow_lower_m3s: float = 0.0,
     start: str = "2030-01-01",
 ) -> Scenario:
@@ -160,12 +160,12 @@ def constant_scenario(
     hours = iv.positive_int("hours", hours, where)
     inflow_upper_m3s = iv.non_negative("inflow_upper_m3s", inflow_upper_m3s, where)
     inflow_lower_m3s = iv.non_negative("inflow_lower_m3s", inflow_lower_m3s, where)
-    price_cny_per_mwh = iv.finite("price_cny_per_mwh", price_cny_per_mwh, where)
+    price_per_mwh = iv.finite("price_per_mwh", price_per_mwh, where)
     idx = pd.date_range(iv.timestamp("start", start, where), periods=hours, freq="h")
     return Scenario(
         inflow_upper_m3s=pd.Series(float(inflow_upper_m3s), index=idx),
         inflow_lower_m3s=pd.Series(float(inflow_lower_m3s), index=idx),
-        price_cny_per_mwh=pd.Series(float(price_cny_per_mwh), index=idx),
+        price_per_mwh=pd.Series(float(price_per_mwh), index=idx),
         name="constant",
     )
 
@@ -345,7 +345,7 @@ def named_scenario(
     *,
     hours: int,
     inflow_m3s: Mapping[str, float],
-    price_cny_per_mwh: float = 100.0,
+    price_per_mwh: float = 100.0,
     start: str = "2030-01-01",
 ) -> Scenario:
     """Constant inflows by reservoir name and a constant price for ``hours`` hourly steps from ``start``.
@@ -361,10 +361,10 @@ def named_scenario(
     if not isinstance(inflow_m3s, Mapping):
         raise iv.fail("inflow_m3s", "must be a mapping of reservoir name to m³/s", inflow_m3s, where)
     flows = {k: iv.non_negative(f"inflow_m3s[{k!r}]", v, where) for k, v in inflow_m3s.items()}
-    price = iv.finite("price_cny_per_mwh", price_cny_per_mwh, where)
+    price = iv.finite("price_per_mwh", price_per_mwh, where)
     idx = pd.date_range(iv.timestamp("start", start, where), periods=hours, freq="h")
     return Scenario(
         inflow_m3s={k: pd.Series(q, index=idx) for k, q in flows.items()},
-        price_cny_per_mwh=pd.Series(price, index=idx),
+        price_per_mwh=pd.Series(price, index=idx),
         name="constant, by reservoir",
     )

@@ -27,7 +27,7 @@ Examples
 ... price_per_mwh = 100.0
 ... ''')
 >>> sf = load(folder / "s.toml")
->>> sf.plant.name, sf.scenario.n_steps, float(sf.scenario.price_cny_per_mwh.iloc[0])
+>>> sf.plant.name, sf.scenario.n_steps, float(sf.scenario.price_per_mwh.iloc[0])
 ('textbook', 48, 100.0)
 >>> (folder / "s.toml").write_text('[plant]\\npreset = "textbook"\\npreest = 1\\n') and None
 >>> load(folder / "s.toml")
@@ -86,7 +86,7 @@ class ScenarioFileError(HydroSimInputError):
 
 
 def _lianghekou() -> Plant:
-    from hydro_sim.lianghekou import lianghekou
+    from hydro_sim.cases.lianghekou.plant import lianghekou
 
     return lianghekou()
 
@@ -833,7 +833,7 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
     constants = _series_values(r, "series.constant")
     provenance: dict[str, Provenance] = {}
     if source == "reference_year":
-        from hydro_sim.reference_year import reference_year
+        from hydro_sim.cases.lianghekou.reference_year import reference_year
 
         if constants:
             raise r.fail("series", "constant", "applies to sources 'file' and 'constant'", sorted(constants))
@@ -853,8 +853,8 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
         price = _tariff_price(r, year.index)
         if price is not None:
             prov = dict(year.provenance)
-            prov["price_cny_per_mwh"] = price[1]
-            year = dataclasses.replace(year, price_cny_per_mwh=price[0], provenance=prov)
+            prov["price_per_mwh"] = price[1]
+            year = dataclasses.replace(year, price_per_mwh=price[0], provenance=prov)
         return year
     tz = s["time_zone"]
     if tz is not None:
@@ -979,7 +979,7 @@ def _tariff_price(r: _Reader, index: pd.DatetimeIndex) -> tuple[pd.Series, Prove
     if t["kind"] == "flat":
         price = pd.Series(t["flat_price_per_mwh"], index=index, dtype=float)
     else:
-        from hydro_sim.reference_year import sichuan_tou_price
+        from hydro_sim.cases.lianghekou.reference_year import sichuan_tou_price
 
         try:
             price = sichuan_tou_price(index, t["flat_price_per_mwh"])

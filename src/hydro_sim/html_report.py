@@ -9,7 +9,7 @@ atomically (a hidden temporary beside the target, then a rename: never a half-wr
 
 - :func:`write_dispatch_report` for a dispatch run (a :class:`~hydro_sim.optimise.DispatchResult`, optionally
   its replay through the simulator, the plant and the scenario), what ``hydro-sim run`` writes;
-- :func:`write_annual_check_report` for the annual check (a :class:`~hydro_sim.validation.AnnualCheck`),
+- :func:`write_annual_check_report` for the annual check (a :class:`~hydro_sim.cases.lianghekou.annual_check.AnnualCheck`),
   what ``hydro-sim validate`` writes.
 
 Underneath, a report is a title and a list of :class:`Section` s, each a title and blocks: :class:`Text`
@@ -531,9 +531,7 @@ def _totals(schedule: pd.DataFrame, *, currency: str) -> Table:
     frame = pd.DataFrame(
         {k: schedule[c] * dt if c in schedule else 0.0 for k, c in cols.items()}, index=schedule.index
     )
-    price = (
-        schedule["price_cny_per_mwh"] if "price_cny_per_mwh" in schedule else pd.Series(0.0, schedule.index)
-    )
+    price = schedule["price_per_mwh"] if "price_per_mwh" in schedule else pd.Series(0.0, schedule.index)
     frame["revenue"] = frame["line_mwh"] * price
     grouped = frame.resample("MS" if monthly else "D")
     out = grouped.sum()
@@ -565,7 +563,7 @@ def _schedule_figures(
 ) -> list[Block]:
     """The schedule's figures: dispatch weeks, levels with limits, heads, and for long runs the monthly ones."""
     from hydro_sim import plots
-    from hydro_sim.report import _figure_weeks
+    from hydro_sim.cases.lianghekou.report import _figure_weeks
 
     blocks: list[Block] = []
     for name, start in _figure_weeks(schedule).items():
@@ -693,7 +691,7 @@ def dispatch_report_sections(
         result.message if result.message.startswith(result.status) else f"{result.status}: {result.message}"
     )
     status = (
-        f"**Status** {said}. Objective {result.objective_cny:,.0f} {currency} (backend {result.backend})."
+        f"**Status** {said}. Objective {result.objective_value:,.0f} {currency} (backend {result.backend})."
     )
     blocks: list[Block] = [Text(status)]
     if sch.empty:
@@ -898,8 +896,8 @@ def _without_tables(markdown: str, *, drop: Sequence[str] = ()) -> str:
 def annual_check_sections(check: Any, plant: Plant | None = None) -> list[Section]:
     """The sections of the annual check's report (see :func:`write_annual_check_report`)."""
     from hydro_sim import plots
-    from hydro_sim.lianghekou import lianghekou
-    from hydro_sim.report import annual_check_markdown
+    from hydro_sim.cases.lianghekou.plant import lianghekou
+    from hydro_sim.cases.lianghekou.report import annual_check_markdown
 
     where = "html_report.annual_check_sections()"
     for attr in ("summary", "schedule", "sensitivity", "inverse_runs"):
@@ -1045,7 +1043,7 @@ def write_annual_check_report(
     Parameters
     ----------
     path : The file to write; it must not exist unless ``overwrite``; its folder must exist.
-    check : The :class:`~hydro_sim.validation.AnnualCheck`.
+    check : The :class:`~hydro_sim.cases.lianghekou.annual_check.AnnualCheck`.
     plant : The plant checked; :func:`hydro_sim.lianghekou` if None.
     title : The page title; ``"Annual check: <plant>"`` if None.
     overwrite : Replace an existing file.

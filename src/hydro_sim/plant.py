@@ -647,7 +647,7 @@ class GridLine:
 _UNIT_SUFFIXES = (
     ("_s2_per_m5", "s²/m⁵"),
     ("_m3s_per_h", "m³/s per h"),
-    ("_cny_per_mwh", "CNY/MWh"),
+    ("_per_mwh", "money/MWh"),
     ("_m3s", "m³/s"),
     ("_hm3", "hm³"),
     ("_masl", "m a.s.l."),

@@ -13,7 +13,7 @@ The figure title (``fig.get_suptitle()``) reads ``"<plant> · <case>"``; each pa
 shows. Legends sit outside the data (below the panels) and list the price with the power.
 
 The annual check's two figures, :func:`annual_comparison` (model against the published figures, with the
-inverse problems) and :func:`sensitivity_tornado`, take an :class:`~hydro_sim.validation.AnnualCheck` (or
+inverse problems) and :func:`sensitivity_tornado`, take an :class:`~hydro_sim.cases.lianghekou.annual_check.AnnualCheck` (or
 its ``sensitivity`` table) and read the plant and case from its summary.
 
 Examples
@@ -285,9 +285,7 @@ def dispatch_stack(
                 x, -ext(cap), where="post", color=COLOURS["limit"], ls="--", lw=1.2, gid="line-limit-import"
             )
     ax.set_ylabel("power [MW] (pumping negative)")
-    ax2.step(
-        x, ext(_col(s, "price_cny_per_mwh")), where="post", color=COLOURS["price"], lw=1.0, label="price"
-    )
+    ax2.step(x, ext(_col(s, "price_per_mwh")), where="post", color=COLOURS["price"], lw=1.0, label="price")
     ax2.set_ylabel(f"price\n[{currency}/MWh]")
     lo2, hi2 = ax2.get_ylim()
     ax2.set_ylim(min(0.0, lo2), hi2 + 0.1 * (hi2 - min(0.0, lo2)))
@@ -497,7 +495,7 @@ def annual_comparison(check: Any, *, plant: PlantLike = None, case: str | None =
 
     Parameters
     ----------
-    check : An :class:`~hydro_sim.validation.AnnualCheck` (its ``summary`` and ``inverse_runs`` are read).
+    check : An :class:`~hydro_sim.cases.lianghekou.annual_check.AnnualCheck` (its ``summary`` and ``inverse_runs`` are read).
     plant, case : Title; the check's summary (``plant``, ``scenario``) if None.
     """
     s = check.summary

@@ -18,7 +18,7 @@ Examples
 --------
 >>> import pandas as pd
 >>> idx = pd.date_range("2025-01-01", periods=48, freq="h")
->>> sc = Scenario(inflow_upper_m3s=pd.Series(100.0, index=idx), price_cny_per_mwh=pd.Series(300.0, index=idx))
+>>> sc = Scenario(inflow_upper_m3s=pd.Series(100.0, index=idx), price_per_mwh=pd.Series(300.0, index=idx))
 >>> sc.n_steps, sc.dt_h, sc.window(start_h=24, hours=12).n_steps
 (48, 1.0, 12)
 >>> named = Scenario(inflow_m3s={"Top": pd.Series(50.0, index=idx), "Bottom": pd.Series(5.0, index=idx)})
@@ -46,7 +46,7 @@ __all__ = ["BUSBAR_FIELDS", "INFLOW_SUFFIX", "SERIES_FIELDS", "RoleInflows", "Sc
 SERIES_FIELDS: tuple[str, ...] = (
     "inflow_upper_m3s",
     "inflow_lower_m3s",
-    "price_cny_per_mwh",
+    "price_per_mwh",
     "pv_available_mw",
     "wind_available_mw",
     "delivery_mw",
@@ -58,7 +58,7 @@ ROLE_FIELDS: tuple[str, ...] = SERIES_FIELDS[:2]
 BUSBAR_FIELDS: tuple[str, ...] = SERIES_FIELDS[2:]
 #: Suffix of a named inflow's column and provenance key: ``"{reservoir} inflow_m3s"``.
 INFLOW_SUFFIX = " inflow_m3s"
-_OPTIONAL_ZERO = ("inflow_lower_m3s", "price_cny_per_mwh", "pv_available_mw", "wind_available_mw")
+_OPTIONAL_ZERO = ("inflow_lower_m3s", "price_per_mwh", "pv_available_mw", "wind_available_mw")
 
 
 class RoleInflows(Mapping[str, pd.Series]):
@@ -179,13 +179,13 @@ class Scenario:
         network without an entry gets zero inflow. Give this or the role series, not both. [m³/s]
     inflow_upper_m3s : Or, by role: natural inflow to the upper (first) reservoir. [m³/s]
     inflow_lower_m3s : Local inflow to the lower (second) reservoir; zero if not given. [m³/s]
-    price_cny_per_mwh : Energy price at the plant's busbar; zero if not given. [CNY/MWh]
+    price_per_mwh : Energy price at the plant's busbar; zero if not given. [money/MWh]
     pv_available_mw : PV power available at the busbar; zero if not given. [MW]
     wind_available_mw : Wind power available at the busbar; zero if not given. [MW]
     delivery_mw : Delivery curve for the firming and tracking objectives; none if not given. [MW]
     line_capacity_mw : Time-varying line limit (e.g. outages); the plant's line rating if not given. [MW]
     name : Label for reports.
-    provenance : Where each series comes from, keyed by field name (``"price_cny_per_mwh"``; by role
+    provenance : Where each series comes from, keyed by field name (``"price_per_mwh"``; by role
         ``"inflow_upper_m3s"``) or, for an inflow given by name, by its column ``"{reservoir} inflow_m3s"``.
 
     Notes
@@ -212,7 +212,7 @@ class Scenario:
     # Types of the attributes after construction: the inflows (by name, or a RoleInflows), the three busbar
     # series that default to zero are always present, the delivery curve and the line limit may be absent.
     inflow_m3s: Mapping[str, pd.Series]
-    price_cny_per_mwh: pd.Series
+    price_per_mwh: pd.Series
     pv_available_mw: pd.Series
     wind_available_mw: pd.Series
     delivery_mw: pd.Series | None = None
@@ -226,7 +226,7 @@ class Scenario:
         inflow_m3s: Mapping[str, pd.Series] | None = None,
         inflow_upper_m3s: pd.Series | None = None,
         inflow_lower_m3s: pd.Series | None = None,
-        price_cny_per_mwh: pd.Series | None = None,
+        price_per_mwh: pd.Series | None = None,
         pv_available_mw: pd.Series | None = None,
         wind_available_mw: pd.Series | None = None,
         delivery_mw: pd.Series | None = None,
@@ -284,7 +284,7 @@ class Scenario:
             object.__setattr__(self, "inflow_m3s", RoleInflows(first, lower))
             keys = SERIES_FIELDS
         given = {
-            "price_cny_per_mwh": price_cny_per_mwh,
+            "price_per_mwh": price_per_mwh,
             "pv_available_mw": pv_available_mw,
             "wind_available_mw": wind_available_mw,
             "delivery_mw": delivery_mw,
@@ -302,7 +302,7 @@ class Scenario:
                     where,
                     idx,  # type: ignore[arg-type]
                     reference,
-                    non_negative=series_name != "price_cny_per_mwh",
+                    non_negative=series_name != "price_per_mwh",
                 ).rename(series_name)
             object.__setattr__(self, series_name, value)
         prov = iv.provenance_mapping("provenance", provenance, where, keys=keys)

@@ -67,7 +67,7 @@ class Field:
     rule : A check of a number: ``"positive"``, ``"positive or inf"``, ``"non-negative"``,
         ``"non-negative or inf"``, ``"finite"``, ``"fraction"`` (in [0, 1)), ``"at least 1"``.
     maps_to : The keyword of the library function the key feeds (``hydro_sim.dispatch``'s
-        ``water_value_upper_cny_per_hm3``), if it differs from ``name``.
+        ``water_value_upper_per_hm3``), if it differs from ``name``.
     """
 
     table: str
@@ -127,7 +127,7 @@ TABLES: dict[str, str] = {
 SERIES_KEYS: dict[str, str] = {
     "inflow_upper_m3s": "inflow_upper_m3s",
     "inflow_lower_m3s": "inflow_lower_m3s",
-    "price_per_mwh": "price_cny_per_mwh",
+    "price_per_mwh": "price_per_mwh",
     "pv_available_mw": "pv_available_mw",
     "wind_available_mw": "wind_available_mw",
     "delivery_mw": "delivery_mw",
@@ -267,7 +267,7 @@ FIELDS: tuple[Field, ...] = (
         400.0,
         "Flat-period price of the Sichuan time-of-use tariff.",
         rule="positive",
-        maps_to="flat_price_cny_per_mwh",
+        maps_to="flat_price_per_mwh",
     ),
     _F(
         "series.reference_year", "pv_capacity_mw", "number", "MW", 3000.0, "PV capacity.", rule="non-negative"
@@ -359,7 +359,7 @@ FIELDS: tuple[Field, ...] = (
         0.0,
         'Value of water left in the upper reservoir at the end (`end = "water_value"`).',
         rule="finite",
-        maps_to="water_value_upper_cny_per_hm3",
+        maps_to="water_value_upper_per_hm3",
     ),
     _F(
         "objective",
@@ -369,7 +369,7 @@ FIELDS: tuple[Field, ...] = (
         0.0,
         "Value of water left in the lower reservoir at the end.",
         rule="finite",
-        maps_to="water_value_lower_cny_per_hm3",
+        maps_to="water_value_lower_per_hm3",
     ),
     _F(
         "objective",
@@ -443,7 +443,7 @@ FIELDS: tuple[Field, ...] = (
         2000.0,
         "Firming: price of one MWh short of the delivery curve.",
         rule="non-negative",
-        maps_to="shortfall_penalty_cny_per_mwh",
+        maps_to="shortfall_penalty_per_mwh",
     ),
     _F(
         "objective",
@@ -453,7 +453,7 @@ FIELDS: tuple[Field, ...] = (
         100.0,
         "Firming: price of one MWh of renewables curtailed.",
         rule="non-negative",
-        maps_to="curtailment_penalty_cny_per_mwh",
+        maps_to="curtailment_penalty_per_mwh",
     ),
     _F(
         "objective",
@@ -463,7 +463,7 @@ FIELDS: tuple[Field, ...] = (
         1000.0,
         "Tracking: price of one MWh of deviation from the delivery curve.",
         rule="non-negative",
-        maps_to="tracking_penalty_cny_per_mwh",
+        maps_to="tracking_penalty_per_mwh",
     ),
     _F(
         "objective",
@@ -688,8 +688,8 @@ def markdown() -> str:
         "with the nearest valid one, and every error names the file, the table, the key, the rule and the",
         "value (exit code 2).",
         "",
-        "Money keys carry no currency: `[scenario] currency` labels them (the library's columns still say",
-        "`cny`, as its names do until the currency-neutral rename).",
+        "Money keys carry no currency: `[scenario] currency` labels them (the library's names carry none",
+        "either: `price_per_mwh`, `objective_value`).",
         "",
         "Generated from `hydro_sim.schema` by `python -m hydro_sim.schema --write docs/schema.md`; a test",
         "fails when this page and the code disagree.",

@@ -8,14 +8,14 @@ import pandas as pd
 from _harness import Case
 
 from hydro_sim import lianghekou
-from hydro_sim.errors import HydroSimInputError
-from hydro_sim.reference_year import reference_year
-from hydro_sim.validation import (
+from hydro_sim.cases.lianghekou.annual_check import (
     AnnualCheckSolveError,
     annual_check,
     design_basis_year,
     with_lower_usable_volume,
 )
+from hydro_sim.cases.lianghekou.reference_year import reference_year
+from hydro_sim.errors import HydroSimInputError
 
 
 def _day():

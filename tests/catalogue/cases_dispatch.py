@@ -71,10 +71,10 @@ CASES = [
         area="dispatch",
         bad="a Plant's role keyword (water value of the upper reservoir) given with a Network",
         run=lambda tmp: dispatch(
-            network_of(small_pumped_storage()), two_price_day(), water_value_upper_cny_per_hm3=1.0
+            network_of(small_pumped_storage()), two_price_day(), water_value_upper_per_hm3=1.0
         ),
         raises=HydroSimInputError,
-        match=("`water_value_upper_cny_per_hm3`", "names a Plant's role", "`water_value_per_hm3`"),
+        match=("`water_value_upper_per_hm3`", "names a Plant's role", "`water_value_per_hm3`"),
     ),
     Case(
         id="dispatch-network-unknown-reservoir",
@@ -181,14 +181,14 @@ CASES = [
     _dispatch_case(
         "water-value-nan",
         "a NaN water value",
-        ("`water_value_upper_cny_per_hm3`", "nan", "NaN"),
-        water_value_upper_cny_per_hm3=float("nan"),
+        ("`water_value_upper_per_hm3`", "nan", "NaN"),
+        water_value_upper_per_hm3=float("nan"),
     ),
     _dispatch_case(
         "shortfall-penalty-negative",
         "a negative shortfall penalty",
-        ("`shortfall_penalty_cny_per_mwh`", "-1", "must not be negative"),
-        shortfall_penalty_cny_per_mwh=-1.0,
+        ("`shortfall_penalty_per_mwh`", "-1", "must not be negative"),
+        shortfall_penalty_per_mwh=-1.0,
     ),
     _dispatch_case(
         "time-limit-string",

@@ -6,8 +6,8 @@ from __future__ import annotations
 from _harness import Case
 
 from hydro_sim import LevelVolumeCurve, PumpTurbineGroup, Reservoir, TurbineGroup
+from hydro_sim.cases.lianghekou.plant import lianghekou_network, yagen_i_calibrated_head_m
 from hydro_sim.examples import cascade_network, constant_scenario, named_scenario
-from hydro_sim.lianghekou import lianghekou_network, yagen_i_calibrated_head_m
 from hydro_sim.network import (
     Network,
     PumpTurbineLink,

@@ -8,7 +8,7 @@ import pandas as pd
 from _harness import Case
 
 from hydro_sim import reference_year
-from hydro_sim.reference_year import full_load_hours, sichuan_tou_period, sichuan_tou_price
+from hydro_sim.cases.lianghekou.reference_year import full_load_hours, sichuan_tou_period, sichuan_tou_price
 
 HOURS = pd.date_range("2030-01-01", periods=24, freq="h")
 
@@ -102,7 +102,7 @@ CASES = [
         area="reference-year",
         bad="a flat price of True",
         run=lambda tmp: sichuan_tou_price(HOURS, True),
-        match=("`flat_price_cny_per_mwh`", "True", "not a boolean", "sichuan_tou_price()"),
+        match=("`flat_price_per_mwh`", "True", "not a boolean", "sichuan_tou_price()"),
     ),
     Case(
         id="year-full-load-hours-of-text",

@@ -51,8 +51,8 @@ CASES = [
         id="scenario-price-numpy-array",
         area="scenario",
         bad="prices as a numpy array beside Series",
-        run=lambda tmp: _scenario(price_cny_per_mwh=np.full(48, 300.0)),
-        match=("`price_cny_per_mwh`", "ndarray", "must be a pandas Series"),
+        run=lambda tmp: _scenario(price_per_mwh=np.full(48, 300.0)),
+        match=("`price_per_mwh`", "ndarray", "must be a pandas Series"),
     ),
     Case(
         id="scenario-inflow-a-frame",
@@ -65,8 +65,8 @@ CASES = [
         id="scenario-series-of-text",
         area="scenario",
         bad="a price series read as text",
-        run=lambda tmp: _scenario(price_cny_per_mwh=pd.Series(["300"] * 48, index=IDX)),
-        match=("`price_cny_per_mwh`", "must hold"),
+        run=lambda tmp: _scenario(price_per_mwh=pd.Series(["300"] * 48, index=IDX)),
+        match=("`price_per_mwh`", "must hold"),
     ),
     Case(
         id="scenario-series-of-bools",
@@ -160,9 +160,9 @@ CASES = [
         area="scenario",
         bad="a tz-naive price series beside a tz-aware inflow series",
         run=lambda tmp: Scenario(
-            inflow_upper_m3s=_s(index=IDX.tz_localize("Europe/Berlin")), price_cny_per_mwh=_s(300.0)
+            inflow_upper_m3s=_s(index=IDX.tz_localize("Europe/Berlin")), price_per_mwh=_s(300.0)
         ),
-        match=("`price_cny_per_mwh.index`", "must be tz-aware (Europe/Berlin)", "but is tz-naive"),
+        match=("`price_per_mwh.index`", "must be tz-aware (Europe/Berlin)", "but is tz-naive"),
     ),
     Case(
         id="scenario-aware-beside-naive",
@@ -175,8 +175,8 @@ CASES = [
         id="scenario-series-on-other-days",
         area="scenario",
         bad="a price series one day later than the inflow",
-        run=lambda tmp: _scenario(price_cny_per_mwh=_s(300.0, index=IDX + pd.Timedelta("1D"))),
-        match=("`price_cny_per_mwh`", "misaligned index", "step 0 is 2025-07-02 00:00:00"),
+        run=lambda tmp: _scenario(price_per_mwh=_s(300.0, index=IDX + pd.Timedelta("1D"))),
+        match=("`price_per_mwh`", "misaligned index", "step 0 is 2025-07-02 00:00:00"),
     ),
     Case(
         id="scenario-series-on-integers",
@@ -395,8 +395,8 @@ CASES = [
         id="example-two-price-day-price-as-text",
         area="scenario",
         bad="a low price given as text",
-        run=lambda tmp: two_price_day(low_cny_per_mwh="100"),
-        match=("`low_cny_per_mwh`", "'100'", "not text"),
+        run=lambda tmp: two_price_day(low_per_mwh="100"),
+        match=("`low_per_mwh`", "'100'", "not text"),
     ),
     Case(
         id="example-constant-scenario-negative-hours",
@@ -433,10 +433,10 @@ CASES = [
         area="scenario",
         bad="a UTC price series beside a Europe/Berlin inflow series",
         run=lambda tmp: Scenario(
-            inflow_upper_m3s=_s(index=BERLIN), price_cny_per_mwh=_s(300.0, index=BERLIN.tz_convert("UTC"))
+            inflow_upper_m3s=_s(index=BERLIN), price_per_mwh=_s(300.0, index=BERLIN.tz_convert("UTC"))
         ),
         match=(
-            "`price_cny_per_mwh.index`",
+            "`price_per_mwh.index`",
             "(Europe/Berlin)",
             "but is in UTC",
             ".tz_convert('Europe/Berlin')",
@@ -517,8 +517,8 @@ CASES = [
         id="scenario-named-price-in-another-zone",
         area="scenario",
         bad="a tz-aware price beside naive named inflows",
-        run=lambda tmp: Scenario(inflow_m3s={"lake": _s()}, price_cny_per_mwh=_s(300.0, BERLIN)),
-        match=("`price_cny_per_mwh.index`", "tz-naive like `inflow_m3s['lake']`"),
+        run=lambda tmp: Scenario(inflow_m3s={"lake": _s()}, price_per_mwh=_s(300.0, BERLIN)),
+        match=("`price_per_mwh.index`", "tz-naive like `inflow_m3s['lake']`"),
     ),
     Case(
         id="scenario-named-read-by-role",
@@ -552,7 +552,7 @@ CASES = [
         id="scenario-no-inflows-at-all",
         area="scenario",
         bad="a scenario with prices and no inflows",
-        run=lambda tmp: Scenario(price_cny_per_mwh=_s()),
+        run=lambda tmp: Scenario(price_per_mwh=_s()),
         match=("`inflow_upper_m3s`", "must be a pandas Series", "`inflow_m3s={reservoir: Series}`"),
     ),
     Case(
@@ -566,7 +566,7 @@ CASES = [
         id="scenario-frame-without-inflow",
         area="scenario",
         bad="a frame of prices only",
-        run=lambda tmp: Scenario.from_frame(pd.DataFrame({"price_cny_per_mwh": _s()})),
+        run=lambda tmp: Scenario.from_frame(pd.DataFrame({"price_per_mwh": _s()})),
         match=("`columns`", "must include `inflow_upper_m3s`", "'{reservoir} inflow_m3s'"),
     ),
     Case(

@@ -14,12 +14,12 @@ from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook
 from hydro_sim.network import network_of
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, TouRulePolicy, simulate
 
-RULE = {"pump_when_price_at_most_cny_per_mwh": 150.0, "generate_when_price_at_least_cny_per_mwh": 250.0}
+RULE = {"pump_when_price_at_most_per_mwh": 150.0, "generate_when_price_at_least_per_mwh": 250.0}
 
 
 def _day(name: str = "day", start: str = "2030-01-01") -> Scenario:
     sc = constant_scenario(hours=3, inflow_upper_m3s=10.0, start=start)
-    return Scenario(inflow_upper_m3s=sc.inflow_upper_m3s, price_cny_per_mwh=sc.price_cny_per_mwh, name=name)
+    return Scenario(inflow_upper_m3s=sc.inflow_upper_m3s, price_per_mwh=sc.price_per_mwh, name=name)
 
 
 def _sim(policy=None, *, plant=None, scenarios=None, **kw):
@@ -343,27 +343,27 @@ CASES = [
         area="simulate",
         bad="a TOU threshold given as text ('cheap')",
         run=lambda tmp: TouRulePolicy(
-            pump_when_price_at_most_cny_per_mwh="cheap", generate_when_price_at_least_cny_per_mwh=250.0
+            pump_when_price_at_most_per_mwh="cheap", generate_when_price_at_least_per_mwh=250.0
         ),
-        match=("pump_when_price_at_most_cny_per_mwh", "'cheap'", "must be a number"),
+        match=("pump_when_price_at_most_per_mwh", "'cheap'", "must be a number"),
     ),
     Case(
         id="policy-tou-threshold-none",
         area="simulate",
         bad="a TOU threshold of None",
         run=lambda tmp: TouRulePolicy(
-            pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=None
+            pump_when_price_at_most_per_mwh=100.0, generate_when_price_at_least_per_mwh=None
         ),
-        match=("generate_when_price_at_least_cny_per_mwh", "None"),
+        match=("generate_when_price_at_least_per_mwh", "None"),
     ),
     Case(
         id="policy-tou-thresholds-crossed",
         area="simulate",
         bad="a pumping threshold above the generating one",
         run=lambda tmp: TouRulePolicy(
-            pump_when_price_at_most_cny_per_mwh=300.0, generate_when_price_at_least_cny_per_mwh=100.0
+            pump_when_price_at_most_per_mwh=300.0, generate_when_price_at_least_per_mwh=100.0
         ),
-        match=("generate_when_price_at_least_cny_per_mwh", "100.0", "must be above"),
+        match=("generate_when_price_at_least_per_mwh", "100.0", "must be above"),
     ),
     Case(
         id="policy-tou-conventional-flow-unknown",

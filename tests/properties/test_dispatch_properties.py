@@ -109,7 +109,7 @@ def cases(draw: st.DrawFn, *, max_units: int = 1) -> Case:
     scenario = Scenario(
         inflow_upper_m3s=pd.Series(inflow_up, index=idx),
         inflow_lower_m3s=pd.Series(inflow_lo, index=idx),
-        price_cny_per_mwh=pd.Series(np.asarray(prices, dtype=float), index=idx),
+        price_per_mwh=pd.Series(np.asarray(prices, dtype=float), index=idx),
     )
     label = (
         f"V_up={v_up_max:.3g}@{f_up:.2f}, V_lo={v_lo_max:.3g}@{f_lo:.2f}, eta={eta_t:.2f}/{eta_p:.2f}, "
@@ -156,9 +156,9 @@ def test_backends_agree_on_the_optimum(case: Case) -> None:
     fast = _solve(case)
     readable = _solve(case, backend="pulp")
     _assert_physical(case, readable)
-    scale = max(abs(fast.objective_cny), OBJECTIVE_SCALE_FLOOR_CNY)
-    assert abs(fast.objective_cny - readable.objective_cny) <= OBJECTIVE_REL_TOL * scale, (
-        f"{case!r}: HiGHS {fast.objective_cny!r} CNY, CBC {readable.objective_cny!r} CNY"
+    scale = max(abs(fast.objective_value), OBJECTIVE_SCALE_FLOOR_CNY)
+    assert abs(fast.objective_value - readable.objective_value) <= OBJECTIVE_REL_TOL * scale, (
+        f"{case!r}: HiGHS {fast.objective_value!r} CNY, CBC {readable.objective_value!r} CNY"
     )
 
 

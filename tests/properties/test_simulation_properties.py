@@ -155,7 +155,7 @@ def cases(draw, plants=PLANT_NAMES, spill_while_pumping=True):
         Scenario(
             inflow_upper_m3s=pd.Series(rng.uniform(0.0, inflow_up, n_t), index=idx),
             inflow_lower_m3s=pd.Series(rng.uniform(0.0, inflow_lo, n_t), index=idx),
-            price_cny_per_mwh=pd.Series(300.0, index=idx),
+            price_per_mwh=pd.Series(300.0, index=idx),
             name=f"s{k}",
             line_capacity_mw=(
                 pd.Series(rng.choice([0.0, 5.0, 30.0, 90.0, 500.0], n_t), index=idx)
@@ -417,20 +417,20 @@ def flat_cases(draw):
         inflow_upper_m3s=pd.Series(
             rng.uniform(0.0, draw(st.sampled_from([0.0, 30.0, 120.0])), n_t), index=idx
         ),
-        price_cny_per_mwh=pd.Series(rng.uniform(0.0, 400.0, n_t), index=idx),
+        price_per_mwh=pd.Series(rng.uniform(0.0, 400.0, n_t), index=idx),
         line_capacity_mw=(pd.Series(rng.choice([0.0, 20.0, 1e3], n_t), index=idx) if outages else None),
         name=f"seed {seed}",
     )
     low = draw(st.floats(0.0, 300.0))
     rule = TouRulePolicy(
-        pump_when_price_at_most_cny_per_mwh=low,
-        generate_when_price_at_least_cny_per_mwh=low + draw(st.floats(1.0, 200.0)),
+        pump_when_price_at_most_per_mwh=low,
+        generate_when_price_at_least_per_mwh=low + draw(st.floats(1.0, 200.0)),
     )
     return plant, sc, rule
 
 
-def lp_revenue_cny(schedule: pd.DataFrame, dt_h: float) -> float:
-    return float((schedule["price_cny_per_mwh"] * schedule["line_mw"]).sum() * dt_h)
+def lp_revenue(schedule: pd.DataFrame, dt_h: float) -> float:
+    return float((schedule["price_per_mwh"] * schedule["line_mw"]).sum() * dt_h)
 
 
 @LP_SETTINGS
@@ -444,7 +444,7 @@ def test_the_lp_optimum_bounds_the_rule_policys_revenue(case):
     res = simulate(plant, sc, rule)
     lp = dispatch(plant, sc, end="water_value")
     assert lp.status == "optimal"
-    assert res.totals["revenue_cny"].iloc[0] <= lp_revenue_cny(lp.schedule, sc.dt_h) + LP_OPTIMUM_TOL_CNY
+    assert res.totals["revenue"].iloc[0] <= lp_revenue(lp.schedule, sc.dt_h) + LP_OPTIMUM_TOL_CNY
 
 
 @LP_SETTINGS
@@ -542,7 +542,7 @@ def test_a_network_run_conserves_water_and_reckons_power_as_hydraulics(name, ste
         inflow_lower_m3s=pd.Series(
             rng.uniform(0.0, 50.0, steps) if plant.lower else np.zeros(steps), index=idx
         ),
-        price_cny_per_mwh=pd.Series(rng.uniform(0.0, 500.0, steps), index=idx),
+        price_per_mwh=pd.Series(rng.uniform(0.0, 500.0, steps), index=idx),
     )
     schedule = {
         f"{c.name} flow_m3s": np.where(rng.random(steps) < 0.6, rng.uniform(0.0, 400.0, steps), 0.0)

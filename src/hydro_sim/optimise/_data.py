@@ -53,7 +53,7 @@ from hydro_sim.plant import PumpTurbineGroup, TurbineGroup
 from hydro_sim.scenario import Scenario
 
 __all__ = [
-    "SPILL_TIE_BREAK_CNY_PER_HM3",
+    "SPILL_TIE_BREAK_PER_HM3",
     "UC_MIP_REL_GAP",
     "DispatchOptions",
     "FlowLimit",
@@ -74,8 +74,8 @@ EndCondition = Literal["at_least_start", "fixed", "water_value"]
 
 _A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW  # MW per (m³/s · m)
 #: Cost of spilling 1 hm³, a tie-break only: far below any water value (Lianghekou: ~10⁵ CNY/hm³) and far
-#: above the solver's optimality tolerance on this cost scale; left out of the reported objective. [CNY/hm³]
-SPILL_TIE_BREAK_CNY_PER_HM3 = 1.0
+#: above the solver's optimality tolerance on this cost scale; left out of the reported objective. [money/hm³]
+SPILL_TIE_BREAK_PER_HM3 = 1.0
 #: Largest MIP gap at which unit commitment stops by default. HiGHS proves a Lianghekou week
 #: (``head="successive"``, ``pump_generate_balance="day"``, five successive-head MILPs) to 1e-3 in 10–16 s
 #: on a 2-core machine shared with other jobs (``python benchmarks/bench_dispatch.py --uc``), while at the
@@ -104,8 +104,8 @@ class DispatchOptions:
         hours of the group. [h]
     unit_commitment : integer units per mode (MILP).
     loss_segments : chords per unit column (S). [-]
-    shortfall_penalty_cny_per_mwh, curtailment_penalty_cny_per_mwh : firming penalties. [money/MWh]
-    tracking_penalty_cny_per_mwh : price of one MWh of deviation from the delivery curve. [money/MWh]
+    shortfall_penalty_per_mwh, curtailment_penalty_per_mwh : firming penalties. [money/MWh]
+    tracking_penalty_per_mwh : price of one MWh of deviation from the delivery curve. [money/MWh]
 
     Solve options (they do not change the LP):
 
@@ -125,9 +125,9 @@ class DispatchOptions:
     max_daily_generating_hours: float = math.inf
     unit_commitment: bool = False
     loss_segments: int = 2
-    shortfall_penalty_cny_per_mwh: float = 2000.0
-    curtailment_penalty_cny_per_mwh: float = 100.0
-    tracking_penalty_cny_per_mwh: float = 1000.0
+    shortfall_penalty_per_mwh: float = 2000.0
+    curtailment_penalty_per_mwh: float = 100.0
+    tracking_penalty_per_mwh: float = 1000.0
     # -- solve options
     backend: Literal["highs", "pulp"] = "highs"
     solver: str | None = None
@@ -557,7 +557,7 @@ def build_network_data(
         elif isinstance(link, Spillway):
             kinds.append("spill")
             fmax[j] = link.capacity_m3s
-            tie[j] = SPILL_TIE_BREAK_CNY_PER_HM3 * c
+            tie[j] = SPILL_TIE_BREAK_PER_HM3 * c
             fcost[j] = tie[j] + link.cost_per_hm3 * c
         else:
             assert isinstance(link, Release)
@@ -659,7 +659,7 @@ def build_network_data(
         gross_head_m=hg_all,
         head_loss_s2_per_m5=np.array(kloss),
         flow_limits=tuple(limits),
-        price_per_mwh=scenario.price_cny_per_mwh.to_numpy(),
+        price_per_mwh=scenario.price_per_mwh.to_numpy(),
         pv_max_mw=pv,
         wind_max_mw=wind,
         has_pv=bool(np.any(pv > 0)),
@@ -667,9 +667,9 @@ def build_network_data(
         line_min_mw=-line_cap,
         line_max_mw=line_max,
         delivery_mw=delivery,
-        shortfall_penalty=options.shortfall_penalty_cny_per_mwh,
-        curtailment_penalty=options.curtailment_penalty_cny_per_mwh,
-        tracking_penalty=options.tracking_penalty_cny_per_mwh,
+        shortfall_penalty=options.shortfall_penalty_per_mwh,
+        curtailment_penalty=options.curtailment_penalty_per_mwh,
+        tracking_penalty=options.tracking_penalty_per_mwh,
         unit_groups=tuple(groups),
         pump_turbines=tuple(pts),
     )

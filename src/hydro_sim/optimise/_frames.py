@@ -3,7 +3,7 @@
 Element columns (contract): per reservoir ``"{r} inflow_m3s"``, ``"{r} volume_hm3"``, ``"{r} level_masl"``,
 ``"{r} water_value_per_hm3"``; per flow column ``"{c} flow_m3s"`` and, for unit columns, ``"{c} power_mw"``,
 ``"{c} head_m"``, ``"{c} units"``; per river sink ``"{k} flow_m3s"``; busbar ``pv_used_mw``,
-``wind_used_mw``, ``line_mw``, ``price_cny_per_mwh``, ``delivery_mw``, ``shortfall_mw``.
+``wind_used_mw``, ``line_mw``, ``price_per_mwh``, ``delivery_mw``, ``shortfall_mw``.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def network_schedule(d: NetworkModelData, raw: Any, scenario_index: pd.DatetimeI
     cols["pv_used_mw"] = _clean(values["busbar-pv"]) if "busbar-pv" in values else np.zeros(T)
     cols["wind_used_mw"] = _clean(values["busbar-wind"]) if "busbar-wind" in values else np.zeros(T)
     cols["line_mw"] = values["busbar-line"]
-    cols["price_cny_per_mwh"] = d.price_per_mwh
+    cols["price_per_mwh"] = d.price_per_mwh
     if d.delivery_mw is not None:
         cols["delivery_mw"] = d.delivery_mw
     if "busbar-shortfall" in values:
@@ -145,13 +145,13 @@ def plant_schedule(plant: Plant, d: NetworkModelData, frame: pd.DataFrame, raw: 
     cols["power_conventional_mw"] = col(conv, "power_mw")
     cols["power_generating_mw"] = col(rev, "power_mw")
     cols["power_pumping_mw"] = col(f"{rev}-pump" if rev else None, "power_mw")
-    for name in ("pv_used_mw", "wind_used_mw", "line_mw", "price_cny_per_mwh", "delivery_mw", "shortfall_mw"):
+    for name in ("pv_used_mw", "wind_used_mw", "line_mw", "price_per_mwh", "delivery_mw", "shortfall_mw"):
         if name in frame:
             cols[name] = frame[name].to_numpy()
     if raw.balance_duals is not None:
-        cols["water_value_upper_cny_per_hm3"] = col(up, "water_value_per_hm3")
+        cols["water_value_upper_per_hm3"] = col(up, "water_value_per_hm3")
         if lo is not None:
-            cols["water_value_lower_cny_per_hm3"] = col(lo, "water_value_per_hm3")
+            cols["water_value_lower_per_hm3"] = col(lo, "water_value_per_hm3")
     for group, label in ((conv, "units_conventional"), (rev, "units_generating")):
         if group is not None and f"{group} units" in frame:
             cols[label] = frame[f"{group} units"].to_numpy()

@@ -47,7 +47,7 @@ class RawSolution:
 
     status: str  # "optimal", "infeasible", "unbounded", "time_limit", "interrupted", "error"
     solver_message: str
-    objective_cny: float
+    objective_value: float
     values: dict[str, np.ndarray] = field(default_factory=dict)  # family → (T,) or (n_periods,)
     balance_duals: np.ndarray | None = None
     dual_bal_up: np.ndarray | None = None  # legacy PuLP backend
@@ -332,7 +332,7 @@ def solve(
     raw = RawSolution(
         status=status,
         solver_message=h.modelStatusToString(ms),
-        objective_cny=float(info.objective_function_value),
+        objective_value=float(info.objective_function_value),
         build_s=build_s,
         solve_s=solve_s,
         iterations=iterations,

@@ -584,12 +584,12 @@ def solve(d: NetworkModelData, *, solver: str | None = None) -> RawSolution:
     out, error, solve_s = _run(m.prob, lp_solver, d.time_limit_s, d.unit_commitment)
     if out is None:
         return RawSolution(
-            status="error", solver_message=error, objective_cny=math.nan, build_s=build_s, solve_s=solve_s
+            status="error", solver_message=error, objective_value=math.nan, build_s=build_s, solve_s=solve_s
         )
     raw = RawSolution(
         status=out.status,
         solver_message=out.message,
-        objective_cny=math.nan,
+        objective_value=math.nan,
         build_s=build_s,
         solve_s=solve_s,
         iterations=out.iterations,
@@ -598,7 +598,7 @@ def solve(d: NetworkModelData, *, solver: str | None = None) -> RawSolution:
     )
     if not out.has_solution:
         return raw
-    raw.objective_cny = float(m.prob.objective.value())
+    raw.objective_value = float(m.prob.objective.value())
     raw.values = {
         family: np.array([np.nan if v.varValue is None else v.varValue for v in variables], dtype=float)
         for family, variables in m.x.items()

@@ -180,8 +180,8 @@ def _head_ranges_m(network: Network) -> np.ndarray:
 
 #: The keyword options of dispatch() that name a Plant's roles, and the per-element option they fill.
 _PLANT_STYLE = {
-    "water_value_upper_cny_per_hm3": ("water_value_per_hm3", 0, 0.0),
-    "water_value_lower_cny_per_hm3": ("water_value_per_hm3", 1, 0.0),
+    "water_value_upper_per_hm3": ("water_value_per_hm3", 0, 0.0),
+    "water_value_lower_per_hm3": ("water_value_per_hm3", 1, 0.0),
     "end_volume_upper_hm3": ("end_volume_hm3", 0, None),
     "end_volume_lower_hm3": ("end_volume_hm3", 1, None),
     "max_level_change_upper_m_per_h": ("max_level_change_m_per_h", 0, math.inf),
@@ -264,11 +264,11 @@ def _validate(
         for name in (
             "head_tolerance_m",
             "objective_tolerance",
-            "water_value_upper_cny_per_hm3",
-            "water_value_lower_cny_per_hm3",
-            "shortfall_penalty_cny_per_mwh",
-            "curtailment_penalty_cny_per_mwh",
-            "tracking_penalty_cny_per_mwh",
+            "water_value_upper_per_hm3",
+            "water_value_lower_per_hm3",
+            "shortfall_penalty_per_mwh",
+            "curtailment_penalty_per_mwh",
+            "tracking_penalty_per_mwh",
             "max_level_change_upper_m_per_h",
             "max_level_change_lower_m_per_h",
             "time_limit_s",
@@ -287,9 +287,9 @@ def _validate(
     iv.positive("head_tolerance_m", numbers["head_tolerance_m"], where)
     iv.non_negative("objective_tolerance", numbers["objective_tolerance"], where)
     for name in (
-        "shortfall_penalty_cny_per_mwh",
-        "curtailment_penalty_cny_per_mwh",
-        "tracking_penalty_cny_per_mwh",
+        "shortfall_penalty_per_mwh",
+        "curtailment_penalty_per_mwh",
+        "tracking_penalty_per_mwh",
     ):
         iv.non_negative(name, numbers[name], where)
     for name in ("time_limit_s",):
@@ -358,9 +358,7 @@ def _validate(
             raise iv.fail(name, f"and `{target_name}` both give a value for '{key}'", value, where)
         per[target_name][key] = numbers[name]
     for key, x in per["water_value_per_hm3"].items():
-        iv.finite(
-            _role_field(plant, names, key, "water_value_{}_cny_per_hm3", "water_value_per_hm3"), x, where
-        )
+        iv.finite(_role_field(plant, names, key, "water_value_{}_per_hm3", "water_value_per_hm3"), x, where)
     for key, x in per["max_level_change_m_per_h"].items():
         field = _role_field(plant, names, key, "max_level_change_{}_m_per_h", "max_level_change_m_per_h")
         if x <= 0:
@@ -393,9 +391,9 @@ def _validate(
         pump_generate_balance=kw["pump_generate_balance"],
         unit_commitment=kw["unit_commitment"],
         loss_segments=int(kw["loss_segments"]),
-        shortfall_penalty_cny_per_mwh=numbers["shortfall_penalty_cny_per_mwh"],
-        curtailment_penalty_cny_per_mwh=numbers["curtailment_penalty_cny_per_mwh"],
-        tracking_penalty_cny_per_mwh=numbers["tracking_penalty_cny_per_mwh"],
+        shortfall_penalty_per_mwh=numbers["shortfall_penalty_per_mwh"],
+        curtailment_penalty_per_mwh=numbers["curtailment_penalty_per_mwh"],
+        tracking_penalty_per_mwh=numbers["tracking_penalty_per_mwh"],
         mip_rel_gap=gap,
         time_limit_s=numbers["time_limit_s"],
         max_daily_generating_hours=cap_h,
@@ -472,17 +470,17 @@ def dispatch(
     backend: str = _DEFAULT.backend,
     head: str = _DEFAULT.head,
     end: str = _DEFAULT.end,
-    water_value_upper_cny_per_hm3: float = 0.0,
-    water_value_lower_cny_per_hm3: float = 0.0,
+    water_value_upper_per_hm3: float = 0.0,
+    water_value_lower_per_hm3: float = 0.0,
     pump_generate_balance: str = _DEFAULT.pump_generate_balance,
     unit_commitment: bool = _DEFAULT.unit_commitment,
     loss_segments: int = _DEFAULT.loss_segments,
     head_tolerance_m: float = _DEFAULT.head_tolerance_m,
     max_iterations: int = _DEFAULT.max_iterations,
     objective_tolerance: float = _DEFAULT.objective_tolerance,
-    shortfall_penalty_cny_per_mwh: float = _DEFAULT.shortfall_penalty_cny_per_mwh,
-    curtailment_penalty_cny_per_mwh: float = _DEFAULT.curtailment_penalty_cny_per_mwh,
-    tracking_penalty_cny_per_mwh: float = _DEFAULT.tracking_penalty_cny_per_mwh,
+    shortfall_penalty_per_mwh: float = _DEFAULT.shortfall_penalty_per_mwh,
+    curtailment_penalty_per_mwh: float = _DEFAULT.curtailment_penalty_per_mwh,
+    tracking_penalty_per_mwh: float = _DEFAULT.tracking_penalty_per_mwh,
     max_level_change_upper_m_per_h: float = math.inf,
     max_level_change_lower_m_per_h: float = math.inf,
     mip_rel_gap: float | None = None,
@@ -519,7 +517,7 @@ def dispatch(
         schedule whose heads move further than ``fixed_head_tolerance_m`` is reported ``converged=False``
         with a :class:`~hydro_sim.errors.HydroSimWarning`).
     end : ``"at_least_start"`` (end volumes ≥ start), ``"fixed"`` (= start) or ``"water_value"``.
-    water_value_upper_cny_per_hm3, water_value_lower_cny_per_hm3 : Value of water left at the end. [CNY/hm³]
+    water_value_upper_per_hm3, water_value_lower_per_hm3 : Value of water left at the end. [money/hm³]
     pump_generate_balance : ``"none"``, ``"day"`` or ``"week"``: pumped and generated water of the reversible
         units balance in each period (the design basis of the published figure). Days and weeks are those of
         the index's own calendar: the local date of each step (a day across a daylight-saving change has 23
@@ -536,8 +534,8 @@ def dispatch(
         ``UNDAMPED_ITERATIONS``: the objective changed by at most this fraction between two iterations.
         Degenerate LPs (renewables behind a binding line) can flip single steps between equally good
         schedules, so the heads at those steps keep moving while the schedule's value no longer does. [-]
-    shortfall_penalty_cny_per_mwh, curtailment_penalty_cny_per_mwh : Firming penalties. [CNY/MWh]
-    tracking_penalty_cny_per_mwh : Price of one MWh of deviation from the delivery curve. [CNY/MWh]
+    shortfall_penalty_per_mwh, curtailment_penalty_per_mwh : Firming penalties. [money/MWh]
+    tracking_penalty_per_mwh : Price of one MWh of deviation from the delivery curve. [money/MWh]
     max_level_change_upper_m_per_h, max_level_change_lower_m_per_h : Level-change limits. [m/h]
     mip_rel_gap : Relative MIP gap at which unit commitment stops; default ``UC_MIP_REL_GAP`` = 1e-3: a
         Lianghekou week (successive head, daily pump–generate balance: five MILPs) is proven to 1e-3 in
@@ -590,7 +588,7 @@ def dispatch(
     --------
     >>> import pandas as pd
     >>> from hydro_sim.examples import small_pumped_storage, two_price_day
-    >>> res = dispatch(small_pumped_storage(), two_price_day(low_cny_per_mwh=100.0, high_cny_per_mwh=400.0))
+    >>> res = dispatch(small_pumped_storage(), two_price_day(low_per_mwh=100.0, high_per_mwh=400.0))
     >>> res.status, bool(res.schedule["power_pumping_mw"].max() > 0)
     ('optimal', True)
     """
@@ -644,7 +642,7 @@ def _dispatch(
         )
         change = float(np.max(np.abs(new_heads.gross_head_m - heads.gross_head_m)))
         history.append(change)
-        objectives.append(raw.objective_cny)
+        objectives.append(raw.objective_value)
         if head == "fixed":
             fixed_tol_m = opts.fixed_head_tolerance_m if opts.fixed_head_tolerance_m is not None else math.nan
             if opts.fixed_head_tolerance_m is None:
@@ -700,7 +698,7 @@ def _dispatch(
         return DispatchResult(
             status=status,
             message=message,
-            objective_cny=math.nan,
+            objective_value=math.nan,
             schedule=empty_frame(scenario.index[:0]),
             simultaneous_modes=empty_frame(),
             head_change_m=history[-1] if history else math.nan,
@@ -756,11 +754,11 @@ def _dispatch(
     # The reported objective is the economic one: the spill tie-break is taken back out.
     q = _frames.column_flows(sol_data, sol.values)
     tie = float(np.sum(sol_data.spill_tie_break_per_m3s[:, None] * _raw_flows(sol_data, sol.values, q)))
-    objective_value = 0.0 - (sol.objective_cny - tie)
+    objective_value = 0.0 - (sol.objective_value - tie)
     return DispatchResult(
         status=status,
         message=message,
-        objective_cny=objective_value,
+        objective_value=objective_value,
         schedule=schedule,
         simultaneous_modes=simultaneous,
         head_change_m=history[-1] if history else math.nan,

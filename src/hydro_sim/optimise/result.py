@@ -26,7 +26,7 @@ class DispatchResult:
     message : A sentence for people; for an infeasible problem the diagnosis (constraint, reservoir or
         unit, first step where it cannot hold); for a stopped solve what came back (e.g. "stopped at the
         time limit (5 s) with a feasible schedule within 0.96 % of the optimum (MIP gap)").
-    objective_cny : Objective value (revenue is positive; penalties negative). [CNY]
+    objective_value : Objective value (revenue is positive; penalties negative). [money]
     schedule : One row per step on the scenario's index, unit-suffixed columns; empty without a solution.
     simultaneous_modes : Steps where the reversible units pump and generate at once (LP mode), with the
         MWh involved; always empty in unit-commitment mode.
@@ -51,7 +51,7 @@ class DispatchResult:
 
     status: str
     message: str
-    objective_cny: float
+    objective_value: float
     schedule: pd.DataFrame
     simultaneous_modes: pd.DataFrame
     backend: str
@@ -85,7 +85,7 @@ class DispatchResult:
             names = [r.name for r in self.network.reservoirs]
             cols = {n: f"{n} water_value_per_hm3" for n in names}
         else:
-            cols = {"upper": "water_value_upper_cny_per_hm3", "lower": "water_value_lower_cny_per_hm3"}
+            cols = {"upper": "water_value_upper_per_hm3", "lower": "water_value_lower_per_hm3"}
         return pd.DataFrame({k: s[c] for k, c in cols.items() if c in s}, index=s.index)
 
     def energy_mwh(self) -> dict[str, float]:
@@ -114,7 +114,7 @@ class DispatchResult:
 
     def __repr__(self) -> str:  # short, for notebooks and logs
         return (
-            f"DispatchResult(status={self.status!r}, objective_cny={self.objective_cny:.6g}, "
+            f"DispatchResult(status={self.status!r}, objective_value={self.objective_value:.6g}, "
             f"steps={len(self.schedule)}, backend={self.backend!r}, head={self.head!r}, "
             f"iterations={self.iterations}, head_change_m={self.head_change_m:.3g})"
         )

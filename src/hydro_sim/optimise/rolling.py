@@ -38,7 +38,7 @@ from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 
-__all__ = ["RollingResult", "rolling_dispatch", "schedule_revenue_cny"]
+__all__ = ["RollingResult", "rolling_dispatch", "schedule_revenue"]
 
 #: Options of dispatch() that the rolling horizon sets for each window itself.
 _SET_BY_ROLLING = (
@@ -58,8 +58,8 @@ class RollingResult:
     ----------
     schedule : The kept parts of every window, end to end, on the scenario's index (only the windows
         solved before an interruption, if one came).
-    objective_cny : Revenue of the rolling schedule (Σ price·line·Δt). [CNY]
-    full_objective_cny : Revenue of the full-horizon optimum, if it was solved. [CNY]
+    objective_value : Revenue of the rolling schedule (Σ price·line·Δt). [money]
+    full_objective_value : Revenue of the full-horizon optimum, if it was solved. [money]
     gap : (full − rolling) / |full|: what the windows lose against the full-horizon optimum. [-]
     windows : One row per window: start, steps kept, status, iterations, solve time.
     coarse : The coarse daily-step dispatch that set the upper reservoir's end targets.
@@ -70,8 +70,8 @@ class RollingResult:
     """
 
     schedule: pd.DataFrame
-    objective_cny: float
-    full_objective_cny: float | None
+    objective_value: float
+    full_objective_value: float | None
     gap: float | None
     windows: pd.DataFrame
     coarse: DispatchResult
@@ -80,10 +80,10 @@ class RollingResult:
     interrupted_by: str | None = None
 
 
-def schedule_revenue_cny(schedule: pd.DataFrame) -> float:
-    """Σ price·line·Δt of a schedule (the revenue objective). [CNY]"""
+def schedule_revenue(schedule: pd.DataFrame) -> float:
+    """Σ price·line·Δt of a schedule (the revenue objective). [money]"""
     dt = float((schedule.index[1] - schedule.index[0]) / pd.Timedelta(hours=1)) if len(schedule) > 1 else 1.0
-    return float((schedule["price_cny_per_mwh"] * schedule["line_mw"]).sum() * dt)
+    return float((schedule["price_per_mwh"] * schedule["line_mw"]).sum() * dt)
 
 
 def _daily(scenario: Scenario) -> Scenario:
@@ -275,8 +275,8 @@ def _rolling(
     if coarse.status == "interrupted" or _highs.received_signal() is not None:
         return RollingResult(
             schedule=pd.DataFrame(index=scenario.index[:0]),
-            objective_cny=0.0,
-            full_objective_cny=None,
+            objective_value=0.0,
+            full_objective_value=None,
             gap=None,
             windows=pd.DataFrame(),
             coarse=coarse,
@@ -343,7 +343,7 @@ def _rolling(
     if bar is not None:
         bar.close()
     schedule = pd.concat(parts) if parts else pd.DataFrame(index=scenario.index[:0])
-    objective = schedule_revenue_cny(schedule) if parts else 0.0
+    objective = schedule_revenue(schedule) if parts else 0.0
     full_obj = gap = None
     timings = {"rolling": time.perf_counter() - t_all}
     if compare_full and status != "interrupted":
@@ -353,12 +353,12 @@ def _rolling(
         if full.status == "interrupted":
             status = "interrupted"
         elif full.success:
-            full_obj = schedule_revenue_cny(full.schedule)
+            full_obj = schedule_revenue(full.schedule)
             gap = (full_obj - objective) / abs(full_obj) if full_obj else None
     return RollingResult(
         schedule=schedule,
-        objective_cny=objective,
-        full_objective_cny=full_obj,
+        objective_value=objective,
+        full_objective_value=full_obj,
         gap=gap,
         windows=pd.DataFrame(rows),
         coarse=coarse,

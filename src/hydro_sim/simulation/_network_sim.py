@@ -10,7 +10,7 @@ Examples
 >>> from hydro_sim.examples import small_pumped_storage, two_price_day
 >>> from hydro_sim.network import network_of
 >>> from hydro_sim.simulation import TouRulePolicy, simulate
->>> rule = TouRulePolicy(pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0)
+>>> rule = TouRulePolicy(pump_when_price_at_most_per_mwh=100.0, generate_when_price_at_least_per_mwh=300.0)
 >>> res = simulate(network_of(small_pumped_storage()), two_price_day(), rule)
 >>> res.water_balance_error_hm3() < 1e-9
 True
@@ -51,7 +51,7 @@ class NetworkPolicyState:
     volume_hm3: dict[str, np.ndarray]
     level_masl: dict[str, np.ndarray]
     inflow_m3s: dict[str, np.ndarray]
-    price_cny_per_mwh: np.ndarray
+    price_per_mwh: np.ndarray
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -65,7 +65,7 @@ class NetworkSimulationResult:
     arrays : Element columns (``record="all"``): per reservoir ``"{r} inflow_m3s"``, ``"{r} volume_hm3"``,
         ``"{r} level_masl"`` (end of step); per flow column ``"{c} flow_m3s"``, and for unit columns
         ``"{c} power_mw"`` and ``"{c} head_m"`` (net head of a turbine, pumping head of a pump, mid-step);
-        per river sink ``"{k} flow_m3s"``; ``line_mw`` (net export), ``price_cny_per_mwh``,
+        per river sink ``"{k} flow_m3s"``; ``line_mw`` (net export), ``price_per_mwh``,
         ``line_capacity_mw``.
     initial_volume_hm3 : Start volumes, (scenarios, reservoirs). [hm³]
     totals : Per scenario: water per reservoir, column and sink [hm³], energy and shortfall per unit
@@ -270,7 +270,7 @@ def simulate_network(
     S, T = len(items), len(index)
     dt = items[0].dt_h
     inflow = _rows3([network.inflows_m3s(sc) for sc in items])
-    price = _rows2([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
+    price = _rows2([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
     rating = float(network.line.capacity_mw)
     line = _rows2(
         [
@@ -339,7 +339,7 @@ def simulate_network(
                         r.name: np.broadcast_to(inflow[i, :, t], (S,)).copy()
                         for i, r in enumerate(network.reservoirs)
                     },
-                    price_cny_per_mwh=np.broadcast_to(price[:, t], (S,)).copy(),
+                    price_per_mwh=np.broadcast_to(price[:, t], (S,)).copy(),
                 )
             )
             _apply_network_decision(network, req, power, model, t, decision, S)
@@ -436,7 +436,7 @@ def _result(
         for k, sink in enumerate(network.sinks):
             arrays[f"{sink.name} flow_m3s"] = out.sink[k]
         arrays["line_mw"] = out.line
-        arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
+        arrays["price_per_mwh"] = np.broadcast_to(price, (S, T))
         arrays["line_capacity_mw"] = np.broadcast_to(line, (S, T))
     f: dict[str, np.ndarray] = {}
     err = np.zeros((S, len(network.reservoirs)))
@@ -461,7 +461,7 @@ def _result(
             f[f"{col.name} shortfall_mwh"] = out.tot_col[:, j, E.TC_SHORTFALL] * dt
     for k, sink in enumerate(network.sinks):
         f[f"{sink.name} flow_hm3"] = out.tot_sink[:, k] * c
-    f["revenue_cny"] = out.tot_sys[:, E.TS_REVENUE] * dt
+    f["revenue"] = out.tot_sys[:, E.TS_REVENUE] * dt
     f["export_mwh"] = out.tot_sys[:, E.TS_EXPORT] * dt
     f["import_mwh"] = out.tot_sys[:, E.TS_IMPORT] * dt
     names = tuple(sc.name for sc in items)

@@ -79,7 +79,7 @@ class SimulationResult:
     scenario_names : One name per scenario.
     arrays : ``flow_conventional_m3s``, ``flow_generating_m3s``, ``flow_pumping_m3s``, ``spill_upper_m3s``,
         ``release_lower_m3s``, ``volume_upper_hm3``, ``volume_lower_hm3`` (end of step), ``power_*_mw``,
-        ``head_m`` (mid-step gross head), ``inflow_upper_m3s``, ``inflow_lower_m3s``, ``price_cny_per_mwh``,
+        ``head_m`` (mid-step gross head), ``inflow_upper_m3s``, ``inflow_lower_m3s``, ``price_per_mwh``,
         ``line_mw`` (the net exchange P_conv + P_gen − P_pump, export positive, as the LP's ``line_mw``),
         ``line_capacity_mw`` (the line's limit each step, both ways; infinite for none), and the cut-backs
         ``cut_*_m3s`` with their limit codes ``limit_*``.
@@ -89,7 +89,7 @@ class SimulationResult:
     record : ``"all"`` (every series above) or ``"totals"`` (``arrays`` and ``energy_shortfall_mwh`` are
         empty; the per-scenario :attr:`totals` and :meth:`cutback_summary` hold the results).
     totals : Per scenario (rows, in scenario order): water moved over the run [hm³], energies and revenue
-        [MWh, CNY], energy shortfalls of power requests [MWh], the lowest and highest volume and level of
+        [MWh, money], energy shortfalls of power requests [MWh], the lowest and highest volume and level of
         each reservoir over the run (start included), the final volumes, and each reservoir's water
         balance error over the run [hm³]. Filled in both record modes.
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
@@ -333,7 +333,7 @@ def simulate(
     >>> from hydro_sim.examples import small_pumped_storage, two_price_day
     >>> from hydro_sim.simulation.policies import TouRulePolicy
     >>> res = simulate(small_pumped_storage(), two_price_day(), TouRulePolicy(
-    ...     pump_when_price_at_most_cny_per_mwh=100.0, generate_when_price_at_least_cny_per_mwh=300.0))
+    ...     pump_when_price_at_most_per_mwh=100.0, generate_when_price_at_least_per_mwh=300.0))
     >>> res.water_balance_error_hm3() < 1e-9
     True
     """
@@ -382,7 +382,7 @@ def simulate(
     # One row when every scenario has the same series (the kernel reads it for all of them).
     inflow_up = _rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
     inflow_lo = _rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
-    price = _rows([sc.price_cny_per_mwh.to_numpy(dtype=float) for sc in items])
+    price = _rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
     # Every array goes to the kernel C-contiguous and writable (a read-only view, e.g. from pandas, is
     # copied: for one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
     inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
@@ -475,7 +475,7 @@ def simulate(
                 ),
                 inflow_upper_m3s=_row_at(inflow_up, t, S),
                 inflow_lower_m3s=_row_at(inflow_lo, t, S),
-                price_cny_per_mwh=_row_at(price, t, S),
+                price_per_mwh=_row_at(price, t, S),
             )
             _apply_decision(req, t, policy.decide(state), S)
             t_kernel += _run(args, t, t + 1, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
@@ -491,7 +491,7 @@ def simulate(
             arrays["release_m3s"] = arrays.pop("release_lower_m3s")
         arrays["inflow_upper_m3s"] = np.broadcast_to(inflow_up, (S, T))
         arrays["inflow_lower_m3s"] = np.broadcast_to(inflow_lo, (S, T))
-        arrays["price_cny_per_mwh"] = np.broadcast_to(price, (S, T))
+        arrays["price_per_mwh"] = np.broadcast_to(price, (S, T))
         arrays["line_mw"] = out["p_conv"] + out["p_gen"] - out["p_pump"]
         arrays["line_capacity_mw"] = np.broadcast_to(line_cap, (S, T))
         for k, name in (
@@ -578,7 +578,7 @@ def _totals_frame(
         "conventional_generation_mwh": tot[:, K.TOT_P_CONV] * dt,
         "reversible_generation_mwh": tot[:, K.TOT_P_GEN] * dt,
         "pumping_mwh": tot[:, K.TOT_P_PUMP] * dt,
-        "revenue_cny": tot[:, K.TOT_REVENUE] * dt,
+        "revenue": tot[:, K.TOT_REVENUE] * dt,
         "shortfall_conventional_mwh": tot[:, K.TOT_SHORT_CONV] * dt,
         "shortfall_generating_mwh": tot[:, K.TOT_SHORT_GEN] * dt,
         "shortfall_pumping_mwh": tot[:, K.TOT_SHORT_PUMP] * dt,

@@ -167,35 +167,35 @@ class TouRulePolicy:
 
     Parameters
     ----------
-    pump_when_price_at_most_cny_per_mwh : Pump at full input when the price is at or below this. [CNY/MWh]
-    generate_when_price_at_least_cny_per_mwh : Generate at full output when the price is at or above this.
-        [CNY/MWh]
+    pump_when_price_at_most_per_mwh : Pump at full input when the price is at or below this. [money/MWh]
+    generate_when_price_at_least_per_mwh : Generate at full output when the price is at or above this.
+        [money/MWh]
     conventional_flow : ``"inflow"`` (turbine the upper inflow, up to the units' limits: a level-holding rule).
     lower_target_level_masl : Level the automatic release holds in the lower reservoir; the initial level if
         not given. [m a.s.l.]
 
     Examples
     --------
-    >>> policy = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
-    >>> policy.pump_when_price_at_most_cny_per_mwh, policy.generate_when_price_at_least_cny_per_mwh
+    >>> policy = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
+    >>> policy.pump_when_price_at_most_per_mwh, policy.generate_when_price_at_least_per_mwh
     (160.0, 640.0)
     """
 
-    pump_when_price_at_most_cny_per_mwh: float
-    generate_when_price_at_least_cny_per_mwh: float
+    pump_when_price_at_most_per_mwh: float
+    generate_when_price_at_least_per_mwh: float
     conventional_flow: Literal["inflow"] = "inflow"
     lower_target_level_masl: float | None = None
 
     def __post_init__(self) -> None:
         where = "TouRulePolicy"
-        lo = iv.finite("pump_when_price_at_most_cny_per_mwh", self.pump_when_price_at_most_cny_per_mwh, where)
+        lo = iv.finite("pump_when_price_at_most_per_mwh", self.pump_when_price_at_most_per_mwh, where)
         hi = iv.finite(
-            "generate_when_price_at_least_cny_per_mwh", self.generate_when_price_at_least_cny_per_mwh, where
+            "generate_when_price_at_least_per_mwh", self.generate_when_price_at_least_per_mwh, where
         )
         if hi <= lo:
             raise iv.fail(
-                "generate_when_price_at_least_cny_per_mwh",
-                f"must be above `pump_when_price_at_most_cny_per_mwh` ({lo}) or the units would pump and "
+                "generate_when_price_at_least_per_mwh",
+                f"must be above `pump_when_price_at_most_per_mwh` ({lo}) or the units would pump and "
                 "generate at the same price",
                 hi,
                 where,
@@ -210,11 +210,11 @@ class TouRulePolicy:
         _check_level("lower_target_level_masl", self.lower_target_level_masl, where)
 
     @classmethod
-    def for_tariff(cls, *, flat_price_cny_per_mwh: float, **kw: Any) -> TouRulePolicy:
+    def for_tariff(cls, *, flat_price_per_mwh: float, **kw: Any) -> TouRulePolicy:
         """Thresholds of the Sichuan TOU tariff: pump at the valley price (0.4×), generate from peak (1.6×)."""
         return cls(
-            pump_when_price_at_most_cny_per_mwh=0.4 * flat_price_cny_per_mwh,
-            generate_when_price_at_least_cny_per_mwh=1.6 * flat_price_cny_per_mwh,
+            pump_when_price_at_most_per_mwh=0.4 * flat_price_per_mwh,
+            generate_when_price_at_least_per_mwh=1.6 * flat_price_per_mwh,
             **kw,
         )
 
@@ -228,8 +228,8 @@ class TouRulePolicy:
             network,
             price,
             inflow,
-            self.pump_when_price_at_most_cny_per_mwh,
-            self.generate_when_price_at_least_cny_per_mwh,
+            self.pump_when_price_at_most_per_mwh,
+            self.generate_when_price_at_least_per_mwh,
             self.lower_target_level_masl,
         )
 
@@ -240,12 +240,12 @@ class TouRulePolicy:
         conv = plant.conventional
         big = 1e12  # "as much as the units give" (≥ FULL_POWER_MW of the kernel)
         pump = np.where(
-            price <= self.pump_when_price_at_most_cny_per_mwh,
+            price <= self.pump_when_price_at_most_per_mwh,
             rev.max_total_pumping_power_mw if rev is not None else 0.0,
             0.0,
         )
         gen = np.where(
-            price >= self.generate_when_price_at_least_cny_per_mwh, big if rev is not None else 0.0, 0.0
+            price >= self.generate_when_price_at_least_per_mwh, big if rev is not None else 0.0, 0.0
         )
         conv_q = inflow_up if conv is not None else np.zeros((1, T))  # read only by the kernel
         target = np.full(T, lower_target_volume_hm3(plant, self.lower_target_level_masl, "TouRulePolicy"))
@@ -274,7 +274,7 @@ class PolicyState:
     level_lower_masl: np.ndarray
     inflow_upper_m3s: np.ndarray
     inflow_lower_m3s: np.ndarray
-    price_cny_per_mwh: np.ndarray
+    price_per_mwh: np.ndarray
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -288,7 +288,7 @@ class FunctionPolicy:
 
     Examples
     --------
-    >>> policy = FunctionPolicy(decide=lambda state: {"generating_mw": 100.0 * (state.price_cny_per_mwh > 300)})
+    >>> policy = FunctionPolicy(decide=lambda state: {"generating_mw": 100.0 * (state.price_per_mwh > 300)})
     """
 
     decide: Callable[[Any], dict[str, Any]]  # PolicyState (a Plant) or NetworkPolicyState (a Network)

@@ -12,8 +12,11 @@ from typing import Any
 
 import pandas as pd
 
+from hydro_sim.cases.lianghekou.plant import (
+    PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
+    PUBLISHED_PSH_GENERATION_YI_KWH,
+)
 from hydro_sim.constants import KWH_PER_MWH, KWH_PER_YI_KWH, MWH_PER_TWH
-from hydro_sim.lianghekou import PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH, PUBLISHED_PSH_GENERATION_YI_KWH
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 

@@ -6,7 +6,7 @@ Published (sources §0–§1): the reversible units generate 13.97亿 kWh = 13.9
 of the Yagen-I lower reservoir nor the operating regime. So besides the forward run on the defaults, two
 inverse problems are solved by re-running the dispatch: the usable lower volume, and a cap on the
 reversible units' daily full-load generating hours, at which the modelled figure equals the published one.
-Defaults are chosen before the check (see ``hydro_sim.lianghekou``) and never tuned to the figure.
+Defaults are chosen before the check (see ``hydro_sim.cases.lianghekou.plant``) and never tuned to the figure.
 
 On a window shorter than a year (``year=design_basis_year(reference_year()).window(hours=...)``, or
 ``hydro-sim validate --hours``) the published annual figures are pro-rated by the window's share of a year
@@ -34,17 +34,17 @@ from scipy.optimize import brentq
 
 from hydro_sim import _validation as iv
 from hydro_sim.balance import water_balance_max_error_hm3
-from hydro_sim.constants import G_M_S2, HOURS_PER_YEAR, RHO_WATER_KG_M3, W_PER_MW
-from hydro_sim.errors import HydroSimError
-from hydro_sim.lianghekou import (
+from hydro_sim.cases.lianghekou.plant import (
     PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
     PUBLISHED_PSH_GENERATION_YI_KWH,
     lianghekou,
 )
+from hydro_sim.cases.lianghekou.report import yi_kwh_to_mwh
+from hydro_sim.constants import G_M_S2, HOURS_PER_YEAR, RHO_WATER_KG_M3, W_PER_MW
+from hydro_sim.errors import HydroSimError
 from hydro_sim.optimise import dispatch
 from hydro_sim.optimise.result import DispatchResult
 from hydro_sim.plant import Plant
-from hydro_sim.report import yi_kwh_to_mwh
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import ReplayPolicy, SimulationResult, simulate
 
@@ -165,9 +165,9 @@ def with_lower_usable_volume(plant: Plant, usable_volume_hm3: float) -> Plant:
 
 def _scaled_spread(year: Scenario, factor: float) -> Scenario:
     """Prices with their spread around the flat (median) price scaled by ``factor``."""
-    price = year.price_cny_per_mwh
+    price = year.price_per_mwh
     flat = float(price.median())
-    return dataclasses.replace(year, price_cny_per_mwh=flat + factor * (price - flat))
+    return dataclasses.replace(year, price_per_mwh=flat + factor * (price - flat))
 
 
 def _efficiency_for_cycle(plant: Plant, cycle: float) -> Plant:
@@ -312,7 +312,7 @@ def annual_check(
     AnnualCheckSolveError
         A dispatch ended without a schedule (infeasible, time limit without a solution, interrupted, ...).
     """
-    from hydro_sim.reference_year import reference_year
+    from hydro_sim.cases.lianghekou.reference_year import reference_year
 
     _check_arguments(plant, year, inverse, sensitivity, progress, time_limit_s)
     say = progress or (lambda _text: None)
@@ -463,7 +463,7 @@ def annual_check(
         "rated_cycle_efficiency": rated_cycle_efficiency(plant),
         "lp_iterations": res.iterations,
         "lp_final_head_change_m": res.head_change_m,
-        "lp_objective_cny": res.objective_cny,
+        "lp_objective_value": res.objective_value,
         "mean_gross_head_m": float(res.schedule["head_m"].mean()),
         "conventional_efficiency": plant.conventional.reference_efficiency if plant.conventional else None,
         "conventional_effective_head_x_efficiency_m": _effective_head(conv_gen, conv_flow, year.dt_h),

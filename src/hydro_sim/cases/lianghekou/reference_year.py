@@ -8,7 +8,7 @@ year, tz-naive Beijing time, UTC+8) with every series labelled in ``Scenario.pro
   variability (an AR(1) log-normal daily factor), renormalised so every month keeps its target mean.
 - ``inflow_lower_m3s``: ASSUMPTION, a fixed fraction (1.5 %) of the upper inflow from the ~10–20 km
   intermediate catchment down to Yagen-I (no source).
-- ``price_cny_per_mwh``: the Sichuan time-of-use tariff 川发改价格规〔2023〕186号 (§6a, H) applied to an
+- ``price_per_mwh``: the Sichuan time-of-use tariff 川发改价格规〔2023〕186号 (§6a, H) applied to an
   ASSUMED flat price of 400 CNY/MWh (the Sichuan coal benchmark was not found), see :func:`sichuan_tou_price`.
 - ``pv_available_mw``: pvlib clear-sky physics at the dam (Ineichen with pvlib's shipped Linke-turbidity
   table, no network), transposed to a 30° south-facing plane, with a cell-temperature correction and a
@@ -24,7 +24,7 @@ Section numbers refer to ``shared/data/lianghekou_sources.md``.
 Examples
 --------
 >>> idx = pd.date_range("2030-07-15 14:00", periods=4, freq="h")
->>> sichuan_tou_price(idx, flat_price_cny_per_mwh=400.0).tolist()
+>>> sichuan_tou_price(idx, flat_price_per_mwh=400.0).tolist()
 [400.0, 768.0, 768.0, 640.0]
 >>> sichuan_tou_period(idx).tolist()
 ['flat', 'critical', 'critical', 'peak']
@@ -41,8 +41,12 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim.cases.lianghekou.plant import (
+    LIANGHEKOU_LATITUDE_DEG,
+    LIANGHEKOU_LONGITUDE_DEG,
+    MEAN_INFLOW_M3S,
+)
 from hydro_sim.constants import HOURS_PER_YEAR
-from hydro_sim.lianghekou import LIANGHEKOU_LATITUDE_DEG, LIANGHEKOU_LONGITUDE_DEG, MEAN_INFLOW_M3S
 from hydro_sim.plant import Provenance, ProvenanceKind
 from hydro_sim.scenario import Scenario
 
@@ -171,14 +175,14 @@ def sichuan_tou_period(index: pd.DatetimeIndex) -> pd.Series:
     return pd.Series(names, index=index, name="tou_period")
 
 
-def sichuan_tou_price(index: pd.DatetimeIndex, flat_price_cny_per_mwh: float = 400.0) -> pd.Series:
+def sichuan_tou_price(index: pd.DatetimeIndex, flat_price_per_mwh: float = 400.0) -> pd.Series:
     """Sichuan time-of-use price of each hour: the flat price times the period multiplier (sources §6a).
 
     Parameters
     ----------
     index : Time stamps (start of each hour), local Beijing time if tz-naive; a tz-aware index is converted
         to UTC+8.
-    flat_price_cny_per_mwh : Flat-period (平段) price; default 400 CNY/MWh is an ASSUMPTION (the Sichuan coal
+    flat_price_per_mwh : Flat-period (平段) price; default 400 CNY/MWh is an ASSUMPTION (the Sichuan coal
         benchmark price was not found in the sources). [CNY/MWh]
 
     Returns
@@ -201,9 +205,9 @@ def sichuan_tou_price(index: pd.DatetimeIndex, flat_price_cny_per_mwh: float = 4
     """
     where = "sichuan_tou_price()"
     local = _local_index(index, where)
-    flat = iv.positive("flat_price_cny_per_mwh", flat_price_cny_per_mwh, where)
+    flat = iv.positive("flat_price_per_mwh", flat_price_per_mwh, where)
     mult = np.array([TOU_MULTIPLIERS[n] for n in _PERIOD_NAMES])[_period_codes(local)]
-    return pd.Series(flat * mult, index=index, name="price_cny_per_mwh")
+    return pd.Series(flat * mult, index=index, name="price_per_mwh")
 
 
 # =====================================================================================================
@@ -434,7 +438,7 @@ def _check_inputs(
     year: Any,
     seed: Any,
     local_inflow_fraction: Any,
-    flat_price_cny_per_mwh: Any,
+    flat_price_per_mwh: Any,
     pv_capacity_mw: Any,
     pv_full_load_hours_h: Any,
     wind_capacity_mw: Any,
@@ -456,7 +460,7 @@ def _check_inputs(
             "local_inflow_fraction", "must lie in [0, 1) (a fraction of the upper inflow)", frac, _WHERE
         )
     out: dict[str, Any] = {"year": int(year), "seed": int(seed), "local_inflow_fraction": frac}
-    out["flat_price_cny_per_mwh"] = iv.positive("flat_price_cny_per_mwh", flat_price_cny_per_mwh, _WHERE)
+    out["flat_price_per_mwh"] = iv.positive("flat_price_per_mwh", flat_price_per_mwh, _WHERE)
     out["pv_capacity_mw"] = iv.non_negative("pv_capacity_mw", pv_capacity_mw, _WHERE)
     out["wind_capacity_mw"] = iv.non_negative("wind_capacity_mw", wind_capacity_mw, _WHERE)
     out["line_capacity_mw"] = iv.positive("line_capacity_mw", line_capacity_mw, _WHERE)
@@ -476,7 +480,7 @@ def reference_year(
     year: int = 2030,
     seed: int = 2026,
     local_inflow_fraction: float = 0.015,
-    flat_price_cny_per_mwh: float = 400.0,
+    flat_price_per_mwh: float = 400.0,
     pv_capacity_mw: float = 3000.0,
     pv_full_load_hours_h: float = 1975.0,
     wind_capacity_mw: float = 1000.0,
@@ -494,7 +498,7 @@ def reference_year(
     seed : Seed of the inflow, cloud and wind variability (independent streams for each).
     local_inflow_fraction : Local inflow to the lower reservoir as a fraction of the upper inflow;
         ASSUMPTION 0.015 (intermediate catchment of the ~10–20 km reach to Yagen-I, no source). [-]
-    flat_price_cny_per_mwh : Flat-period price of the Sichuan TOU tariff; ASSUMPTION 400 CNY/MWh (the
+    flat_price_per_mwh : Flat-period price of the Sichuan TOU tariff; ASSUMPTION 400 CNY/MWh (the
         coal benchmark was not found, sources §6b). [CNY/MWh]
     pv_capacity_mw : PV capacity at the busbar; 3,000 MW, the "300万kW PV" of the Lianghekou hydro–PV
         complex (sources §5, M). [MW]
@@ -509,7 +513,7 @@ def reference_year(
     Returns
     -------
     Scenario named "Lianghekou reference year <year>" with ``inflow_upper_m3s`` [m³/s], ``inflow_lower_m3s``
-    [m³/s], ``price_cny_per_mwh`` [CNY/MWh], ``pv_available_mw`` [MW], ``wind_available_mw`` [MW] and
+    [m³/s], ``price_per_mwh`` [CNY/MWh], ``pv_available_mw`` [MW], ``wind_available_mw`` [MW] and
     ``line_capacity_mw`` [MW], each with a :class:`~hydro_sim.plant.Provenance` record in ``provenance``.
 
     Raises
@@ -548,7 +552,7 @@ def reference_year(
         year,
         seed,
         local_inflow_fraction,
-        flat_price_cny_per_mwh,
+        flat_price_per_mwh,
         pv_capacity_mw,
         pv_full_load_hours_h,
         wind_capacity_mw,
@@ -563,7 +567,7 @@ def reference_year(
 
     inflow_upper = _inflow_upper_m3s(index, rng_inflow, MEAN_INFLOW_M3S)
     inflow_lower = a["local_inflow_fraction"] * inflow_upper
-    price = sichuan_tou_price(index, a["flat_price_cny_per_mwh"]).to_numpy()
+    price = sichuan_tou_price(index, a["flat_price_per_mwh"]).to_numpy()
     pv_shape = _pv_shape(index, rng_pv)
     pv = (
         _scale_clipped(pv_shape, a["pv_capacity_mw"], a["pv_full_load_hours_h"], 1.0, "pv_full_load_hours_h")
@@ -577,7 +581,7 @@ def reference_year(
     return Scenario(
         inflow_upper_m3s=pd.Series(inflow_upper, index=index),
         inflow_lower_m3s=pd.Series(inflow_lower, index=index),
-        price_cny_per_mwh=pd.Series(price, index=index),
+        price_per_mwh=pd.Series(price, index=index),
         pv_available_mw=pd.Series(pv, index=index),
         wind_available_mw=pd.Series(wind, index=index),
         line_capacity_mw=pd.Series(line, index=index),
@@ -593,7 +597,7 @@ def _provenance(a: dict[str, Any]) -> dict[str, Provenance]:
     seed = f"seed {a['seed']}"
     shares = ", ".join(f"{s:g}" for s in MONTHLY_INFLOW_SHARE_PCT)
     frac = a["local_inflow_fraction"]
-    flat = a["flat_price_cny_per_mwh"]
+    flat = a["flat_price_per_mwh"]
     tou = (
         "Sichuan TOU tariff 川发改价格规〔2023〕186号 (§6a, H): peak 10–12 and 15–21 ×1.6, flat 07–10, 12–15 "
         "and 21–23 ×1.0, valley 23–07 ×0.4, critical peak ×1.92 at 15–17 in Jul–Aug and 19–21 in Jan and Dec"
@@ -630,7 +634,7 @@ def _provenance(a: dict[str, Any]) -> dict[str, Provenance]:
                 "Yagen-I (~10–20 km reach, §2, addendum §2b); no source"
             ),
         ),
-        "price_cny_per_mwh": Provenance(
+        "price_per_mwh": Provenance(
             kind=A if flat == 400.0 else U,
             text=(
                 f"{tou}; flat price {flat:g} CNY/MWh "

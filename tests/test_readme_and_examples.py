@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
 import re
 import runpy
 import subprocess
@@ -35,21 +38,72 @@ def test_readme_python_blocks_run(capsys):
 EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 
 
+_OUTPUTS: dict[str, tuple[str, Path]] = {}
+
+
+def run_example(name: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """Run examples/NAME once per test process (each script asserts its own answer: an AssertionError fails
+    the test) and return what it printed and the folder its figures went to (HYDRO_SIM_EXAMPLE_OUT)."""
+    if name not in _OUTPUTS:
+        out_dir = tmp_path_factory.mktemp(name.removesuffix(".py"))
+        old = os.environ.get("HYDRO_SIM_EXAMPLE_OUT")
+        os.environ["HYDRO_SIM_EXAMPLE_OUT"] = str(out_dir)
+        buffer = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buffer):
+                runpy.run_path(str(ROOT / "examples" / name), run_name="__main__")
+        finally:
+            if old is None:
+                del os.environ["HYDRO_SIM_EXAMPLE_OUT"]
+            else:
+                os.environ["HYDRO_SIM_EXAMPLE_OUT"] = old
+        _OUTPUTS[name] = (buffer.getvalue(), out_dir)
+    return _OUTPUTS[name]
+
+
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_example_script_runs(script, capsys):
-    # each script asserts its own answer (an AssertionError fails this test) and prints it
-    runpy.run_path(str(script), run_name="__main__")
-    assert capsys.readouterr().out.strip(), f"{script.name} prints its answer"
+def test_example_script_runs(script, tmp_path_factory):
+    out, _ = run_example(script.name, tmp_path_factory)
+    assert out.strip(), f"{script.name} prints its answer"
 
 
-def test_pumping_pays_example_finds_the_round_trip_threshold(capsys):
-    runpy.run_path(str(ROOT / "examples" / "when_does_pumping_pay.py"), run_name="__main__")
-    assert "pumping pays above a price ratio of 1.2346" in capsys.readouterr().out
+def test_pumping_pays_example_finds_the_round_trip_threshold(tmp_path_factory):
+    out, _ = run_example("when_does_pumping_pay.py", tmp_path_factory)
+    assert "pumping pays above a price ratio of 1.2346" in out
 
 
-def test_cascade_example_prints_the_network_and_the_value_of_water(capsys):
-    runpy.run_path(str(ROOT / "examples" / "cascade.py"), run_name="__main__")
-    out = capsys.readouterr().out
+def test_textbook_example_meets_the_hand_answer(tmp_path_factory):
+    out, _ = run_example("textbook_plant.py", tmp_path_factory)
+    # E = ρgηHV = 1000·9.81·0.9·95·60·48/10⁶ MWh; revenue = 300·1,600 + 100·(E − 1,600)
+    assert "energy   2415.6144 MWh (by hand ρgηHV = 2415.6144 MWh)" in out
+    assert "revenue  561561.44     (by hand 561561.44)" in out
+
+
+def test_lianghekou_week_example_draws_its_figures(tmp_path_factory):
+    import matplotlib.image
+
+    out, figures = run_example("lianghekou_week.py", tmp_path_factory)
+    assert "the simulator replays the week within 0.5 % per group" in out
+    for name in ("dispatch_stack.png", "reservoir_levels.png", "heads.png"):
+        img = matplotlib.image.imread(figures / name)
+        assert img.shape[0] > 300 and img.shape[1] > 600, name
+        assert img[..., :3].std() > 0.05, f"{name} is blank"
+
+
+def test_firming_example_curtails_only_beyond_line_and_pumps(tmp_path_factory):
+    out, _ = run_example("firming_pv.py", tmp_path_factory)
+    # by hand from the reference year's July PV: Σ max(PV − 1000, 0) and Σ max(PV − 1000 − 1236, 0)
+    assert "curtailed without pump-turbines   22419.8 MWh (by hand 22419.8)" in out
+    assert "curtailed with pump-turbines         52.4 MWh (by hand 52.4)" in out
+
+
+def test_sizing_example_finds_where_the_volume_stops_paying(tmp_path_factory):
+    out, _ = run_example("lower_reservoir_sizing.py", tmp_path_factory)
+    assert "beyond about 21.1 hm³ an extra hm³ earns less than 5 % of what the first ones did" in out
+
+
+def test_cascade_example_prints_the_network_and_the_value_of_water(tmp_path_factory):
+    out, _ = run_example("cascade.py", tmp_path_factory)
     assert "upstream order: Top → Middle → Bottom" in out
     assert "  Middle pair-pump  pump      Bottom → Middle" in out
     assert "  Middle  1   1  -1   1  -1   0   0   0" in out  # the Middle row of the water-balance matrix

@@ -396,7 +396,7 @@ def test_a_time_limited_solve_with_a_schedule_is_used_and_reported(capsys, monke
     goes on, counts it, and the report, summary and stderr say so; exit 0."""
     import dataclasses
 
-    from hydro_sim import validation
+    from hydro_sim.cases.lianghekou import annual_check as validation
     from hydro_sim.cli import main
     from hydro_sim.optimise.result import DispatchResult
 
@@ -436,7 +436,7 @@ def test_a_time_limited_solve_with_a_schedule_is_used_and_reported(capsys, monke
 def test_validate_maps_a_failed_solve_to_its_exit_code(capsys, monkeypatch, tmp_path, status, by, code):
     import pandas as pd_
 
-    from hydro_sim import validation
+    from hydro_sim.cases.lianghekou import annual_check as validation
     from hydro_sim.cli import main
 
     def failing(*args, **kw):

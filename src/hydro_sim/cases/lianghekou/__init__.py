@@ -8,6 +8,9 @@ beside 3,000 MW of conventional units, on the Yalong River (Sichuan).
 - :mod:`~hydro_sim.cases.lianghekou.annual_check`: the annual check against the published figures;
 - :mod:`~hydro_sim.cases.lianghekou.report`: its plain-text and Markdown reports.
 
+The functions named as their modules (``annual_check``, ``reference_year``) are not re-exported here (the
+module keeps its name in the package); ``hydro_sim.annual_check`` and ``hydro_sim.reference_year`` are they.
+
 Examples
 --------
 >>> from hydro_sim.cases import lianghekou as case
@@ -15,7 +18,7 @@ Examples
 (1200.0, 13.97)
 """
 
-from hydro_sim.cases.lianghekou.annual_check import AnnualCheck, annual_check, design_basis_year
+from hydro_sim.cases.lianghekou.annual_check import AnnualCheck, design_basis_year
 from hydro_sim.cases.lianghekou.plant import (
     PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
     PUBLISHED_PSH_GENERATION_YI_KWH,
@@ -23,17 +26,15 @@ from hydro_sim.cases.lianghekou.plant import (
     lianghekou,
     lianghekou_network,
 )
-from hydro_sim.cases.lianghekou.reference_year import reference_year, sichuan_tou_price
+from hydro_sim.cases.lianghekou.reference_year import sichuan_tou_price
 
 __all__ = [
     "PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH",
     "PUBLISHED_PSH_GENERATION_YI_KWH",
     "PUBLISHED_YAGEN_I_GENERATION_YI_KWH",
     "AnnualCheck",
-    "annual_check",
     "design_basis_year",
     "lianghekou",
     "lianghekou_network",
-    "reference_year",
     "sichuan_tou_price",
 ]

@@ -726,10 +726,11 @@ def test_successive_head_on_lianghekou_tou_week():
 
 
 def test_successive_head_on_lianghekou_reference_week():
-    """The first week of reference_year() (when that module exists) behaves as the TOU week."""
-    mod = pytest.importorskip("hydro_sim.reference_year")
+    """The first week of reference_year() behaves as the TOU week."""
+    from hydro_sim.cases.lianghekou.reference_year import reference_year
+
     plant = lianghekou()
-    sc = mod.reference_year().window(hours=168)
+    sc = reference_year().window(hours=168)
     result = solve(plant, sc, head="successive")
     _check_lianghekou_successive(plant, sc, result)
 

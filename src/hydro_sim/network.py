@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim.balance import incidence_residual_hm3
 from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.plant import (
@@ -833,8 +834,7 @@ class Network:
         for field, arr, rows in (("inflow_m3s", inflow, n_r), ("flow_m3s", q, n_c)):
             if arr.shape != (rows, steps):
                 raise iv.fail(field, f"must have shape ({rows}, {steps})", f"shape {arr.shape}", where)
-        c = HM3_PER_M3S_HOUR * dt
-        return np.diff(v, axis=1) - c * (inflow + a @ q)
+        return incidence_residual_hm3(v, inflow, q, a, HM3_PER_M3S_HOUR * dt)
 
 
 # -- the two-reservoir plant as a network ----------------------------------------------------------

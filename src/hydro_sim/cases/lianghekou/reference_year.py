@@ -33,8 +33,6 @@ Examples
 from __future__ import annotations
 
 import calendar
-import datetime as _dt
-import functools
 from typing import Any
 
 import numpy as np
@@ -49,6 +47,15 @@ from hydro_sim.cases.lianghekou.plant import (
 from hydro_sim.constants import HOURS_PER_YEAR
 from hydro_sim.plant import Provenance, ProvenanceKind
 from hydro_sim.scenario import Scenario
+from hydro_sim.synthetic import (
+    TouTariff,
+    clear_sky_poa,
+    full_load_hours,
+    monthly_shaped_inflow_m3s,
+    pv_shape,
+    scale_to_full_load_hours,
+    wind_power_mw,
+)
 
 __all__ = [
     "FLOOD_SEASON_MONTHS",
@@ -56,6 +63,7 @@ __all__ = [
     "PV_ALTITUDE_M",
     "PV_SURFACE_AZIMUTH_DEG",
     "PV_TILT_DEG",
+    "SICHUAN_TOU_2023",
     "TOU_MULTIPLIERS",
     "full_load_hours",
     "reference_year",
@@ -91,12 +99,27 @@ _INFLOW_SMOOTH_PASSES = 8  # smooth month-mean corrections before the exact mont
 # -- tariff (sources §6a) -----------------------------------------------------------------------------
 #: Price of each TOU period relative to the flat price, 川发改价格规〔2023〕186号 (sources §6a, H). [-]
 TOU_MULTIPLIERS: dict[str, float] = {"valley": 0.4, "flat": 1.0, "peak": 1.6, "critical": 1.92}
-_PERIOD_NAMES = ("valley", "flat", "peak", "critical")
-# period code (index into _PERIOD_NAMES) of each clock hour 00..23, before the critical-peak overrides
-_HOUR_CODE = np.array([0] * 7 + [1] * 3 + [2] * 2 + [1] * 3 + [2] * 6 + [1] * 2 + [0], dtype=np.int8)
-# critical peak: 15:00–17:00 in July and August, 19:00–21:00 in January and December (replaces peak)
-_CRITICAL_HOURS_BY_MONTH = {7: (15, 16), 8: (15, 16), 1: (19, 20), 12: (19, 20)}
-_BEIJING_TZ = _dt.timezone(_dt.timedelta(hours=8))
+#: The Sichuan time-of-use tariff 川发改价格规〔2023〕186号 (sources §6a, H): valley 23:00–07:00, flat 07–10,
+#: 12–15 and 21–23, peak 10–12 and 15–21, the critical peak in place of the peak at 15:00–17:00 in July and
+#: August and at 19:00–21:00 in January and December; Beijing time (UTC+8).
+SICHUAN_TOU_2023 = TouTariff(
+    name="Sichuan TOU 川发改价格规〔2023〕186号",
+    hour_periods=("valley",) * 7
+    + ("flat",) * 3
+    + ("peak",) * 2
+    + ("flat",) * 3
+    + ("peak",) * 6
+    + ("flat",) * 2
+    + ("valley",),
+    multipliers=TOU_MULTIPLIERS,
+    month_overrides={
+        7: ((15, 16), "critical"),
+        8: ((15, 16), "critical"),
+        1: ((19, 20), "critical"),
+        12: ((19, 20), "critical"),
+    },
+    utc_offset_h=8.0,
+)
 
 # -- PV (sources §5) ----------------------------------------------------------------------------------
 #: Array altitude: Kela PV lies at 4,000–4,600 m (sources §5); the lower end is taken. [m]
@@ -132,26 +155,6 @@ _WIND_CUT_IN_M_S, _WIND_RATED_M_S = 3.0, 12.0  # generic power curve, no cut-out
 # =====================================================================================================
 # Tariff
 # =====================================================================================================
-def _local_index(index: Any, where: str) -> pd.DatetimeIndex:
-    if not isinstance(index, pd.DatetimeIndex):
-        raise iv.fail("index", "must be a pandas DatetimeIndex", type(index).__name__, where)
-    if index.hasnans:
-        i = int(np.argmax(np.asarray(index.isna())))
-        raise iv.fail("index", f"must hold only time stamps, but step {i} is NaT", "NaT", where)
-    if index.tz is not None:
-        index = index.tz_convert(_BEIJING_TZ)
-    return index
-
-
-def _period_codes(index: pd.DatetimeIndex) -> np.ndarray:
-    hour = index.hour.to_numpy()
-    month = index.month.to_numpy()
-    code = _HOUR_CODE[hour].copy()
-    for m, hours in _CRITICAL_HOURS_BY_MONTH.items():
-        code[(month == m) & np.isin(hour, hours)] = 3
-    return code
-
-
 def sichuan_tou_period(index: pd.DatetimeIndex) -> pd.Series:
     """TOU period of each hour under the Sichuan tariff 川发改价格规〔2023〕186号 (sources §6a).
 
@@ -170,9 +173,7 @@ def sichuan_tou_period(index: pd.DatetimeIndex) -> pd.Series:
     >>> sichuan_tou_period(pd.date_range("2030-12-10 18:00", periods=4, freq="h")).tolist()
     ['peak', 'critical', 'critical', 'flat']
     """
-    local = _local_index(index, "sichuan_tou_period()")
-    names = np.asarray(_PERIOD_NAMES, dtype=object)[_period_codes(local)]
-    return pd.Series(names, index=index, name="tou_period")
+    return SICHUAN_TOU_2023.period(index, "sichuan_tou_period()")
 
 
 def sichuan_tou_price(index: pd.DatetimeIndex, flat_price_per_mwh: float = 400.0) -> pd.Series:
@@ -195,6 +196,7 @@ def sichuan_tou_price(index: pd.DatetimeIndex, flat_price_per_mwh: float = 400.0
     15:00–21:00 ×1.6, flat 07:00–10:00, 12:00–15:00 and 21:00–23:00 ×1.0, valley 23:00–07:00 ×0.4, and the
     critical peak ×1.92 (peak + 20 %) in place of the peak at 15:00–17:00 in July and August and at
     19:00–21:00 in January and December. Eight hours a day each of peak (critical included), flat and valley.
+    The tariff is :data:`SICHUAN_TOU_2023`, a :class:`hydro_sim.synthetic.TouTariff`.
 
     Examples
     --------
@@ -203,232 +205,76 @@ def sichuan_tou_price(index: pd.DatetimeIndex, flat_price_per_mwh: float = 400.0
     >>> sichuan_tou_price(idx, 500.0).tolist()
     [200.0, 500.0, 800.0, 960.0]
     """
-    where = "sichuan_tou_price()"
-    local = _local_index(index, where)
-    flat = iv.positive("flat_price_per_mwh", flat_price_per_mwh, where)
-    mult = np.array([TOU_MULTIPLIERS[n] for n in _PERIOD_NAMES])[_period_codes(local)]
-    return pd.Series(flat * mult, index=index, name="price_per_mwh")
+    return SICHUAN_TOU_2023.price(index, flat_price_per_mwh, "sichuan_tou_price()")
 
 
 # =====================================================================================================
-# Helpers
-# =====================================================================================================
-def full_load_hours(power_mw: Any, capacity_mw: float, *, dt_h: float = 1.0) -> float:
-    """Full-load hours of a power series: its energy divided by the capacity.
-
-    Parameters
-    ----------
-    power_mw : Power of each step (Series or array). [MW]
-    capacity_mw : Installed capacity. [MW]
-    dt_h : Step length. [h]
-
-    Returns
-    -------
-    Σ P·Δt / capacity. [h]
-
-    Examples
-    --------
-    >>> full_load_hours([0.0, 50.0, 100.0], 100.0, dt_h=2.0)
-    3.0
-    """
-    where = "full_load_hours()"
-    power = iv.real_array("power_mw", power_mw, where)
-    if (power < 0.0).any():
-        raise iv.fail("power_mw", "must not be negative (a power output)", float(power.min()), where)
-    cap = iv.positive("capacity_mw", capacity_mw, where)
-    dt = iv.positive("dt_h", dt_h, where)
-    return float(np.sum(power) * dt / cap)
-
-
-def _ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
-    """Stationary AR(1) series y_t = φ y_{t−1} + √(1 − φ²) e_t with standard-normal marginals, 0 < φ < 1.
-
-    Vectorised by the closed form y_{s+j} = φ^j (φ y_{s−1} + Σ_{i≤j} φ^{−i} √(1 − φ²) e_{s+i}) over blocks
-    short enough that φ^{−i} stays far below the float range (one block for the φ used here).
-    """
-    e = rng.standard_normal(n + 1)
-    b = np.sqrt(1.0 - phi * phi)
-    block = max(1, int(250.0 / -np.log10(phi)))
-    y = np.empty(n)
-    prev = e[0]  # y_{−1}, drawn from the stationary distribution
-    for start in range(0, n, block):
-        innov = b * e[1 + start : 1 + start + block]
-        pw = phi ** np.arange(innov.size)
-        y[start : start + innov.size] = pw * (phi * prev + np.cumsum(innov / pw))
-        prev = y[start + innov.size - 1]
-    return y
-
-
-def _mid_month_interp(
-    monthly: tuple[float, ...] | np.ndarray, year: int, steps_per_day: int = 1
-) -> np.ndarray:
-    """Monthly values placed at mid-month, interpolated linearly (periodically) to every step of ``year``.
-
-    ``steps_per_day`` = 1 gives one value per day, 24 one per hour (each at the middle of its step).
-    """
-    days = np.array([calendar.monthrange(year, m)[1] for m in range(1, 13)], dtype=float) * steps_per_day
-    mid = np.cumsum(days) - days / 2.0  # position of each mid-month, in steps from 1 January
-    n = int(days.sum())
-    return np.interp(np.arange(n) + 0.5, mid, np.asarray(monthly, dtype=float), period=n)
-
-
-def _scale_clipped(
-    shape: np.ndarray, capacity_mw: float, hours_h: float, dt_h: float, field: str
-) -> np.ndarray:
-    """k·shape clipped to [0, capacity], with k solved so the full-load hours are exactly ``hours_h``."""
-    from scipy.optimize import brentq
-
-    positive = shape > 0.0
-    max_hours = float(np.count_nonzero(positive)) * dt_h
-    if hours_h >= max_hours:
-        raise iv.fail(
-            field,
-            f"must be below the {max_hours:g} h in which the profile is above zero "
-            "(every such hour at full load)",
-            hours_h,
-            _WHERE,
-        )
-    k_max = capacity_mw / float(shape[positive].min())
-
-    def excess(k: float) -> float:
-        return float(np.minimum(k * shape, capacity_mw).sum()) * dt_h / capacity_mw - hours_h
-
-    k = brentq(excess, 0.0, k_max, xtol=1e-9, rtol=1e-12, maxiter=500)
-    return np.minimum(k * shape, capacity_mw)
-
-
-# =====================================================================================================
-# Series builders (inner physics: inputs already checked)
+# The site's series (the regional tools of hydro_sim.synthetic with the case's figures)
 # =====================================================================================================
 def _inflow_upper_m3s(index: pd.DatetimeIndex, rng: np.random.Generator, mean_m3s: float) -> np.ndarray:
-    year = int(index[0].year)
-    month = index.month.to_numpy()
-    share = np.asarray(MONTHLY_INFLOW_SHARE_PCT) / 100.0
-    hours_in_month = np.bincount(month, minlength=13)[1:].astype(float)
-    target_m3s = share * mean_m3s * len(index) / hours_in_month  # monthly means, volume-weighted
-    daily = _mid_month_interp(target_m3s, year)
-    x = _ar1(rng, daily.size, _INFLOW_DAILY_PHI) * _INFLOW_DAILY_SIGMA
-    daily = daily * np.exp(x - 0.5 * _INFLOW_DAILY_SIGMA**2)
-    # smooth within the day: linear between daily values placed at noon
-    q = np.interp(np.arange(len(index), dtype=float), 24.0 * np.arange(daily.size) + 12.0, daily)
-    # Pull every month to its target mean with a smooth correction (interpolated between mid-months), then
-    # close the small remainder with one exact step per month; a plain step would jump at month ends.
-    for _ in range(_INFLOW_SMOOTH_PASSES):
-        q = q * _mid_month_interp(target_m3s / _month_means(q, month, hours_in_month), year, 24)
-    return q * (target_m3s / _month_means(q, month, hours_in_month))[month - 1]
+    return monthly_shaped_inflow_m3s(
+        index,
+        rng,
+        mean_m3s=mean_m3s,
+        monthly_share_pct=MONTHLY_INFLOW_SHARE_PCT,
+        daily_phi=_INFLOW_DAILY_PHI,
+        daily_sigma=_INFLOW_DAILY_SIGMA,
+        smooth_passes=_INFLOW_SMOOTH_PASSES,
+    )
 
 
-def _month_means(values: np.ndarray, month: np.ndarray, hours_in_month: np.ndarray) -> np.ndarray:
-    return np.bincount(month, weights=values, minlength=13)[1:] / hours_in_month
-
-
-@functools.lru_cache(maxsize=8)
 def _pv_clear_sky(year: int) -> tuple[np.ndarray, np.ndarray]:
-    """Clear-sky plane-of-array irradiance [W/m²] and air temperature [°C] of every hour of ``year``.
-
-    Evaluated at mid-hour (the hour's average), only while the sun is up, so that no night-time division
-    by cos(zenith) happens. Cached; the arrays are read-only.
-    """
-    from pvlib import atmosphere, clearsky, irradiance, solarposition
-
-    idx = pd.date_range(f"{year}-01-01", periods=HOURS_PER_YEAR, freq="h")
-    mid = (idx + pd.Timedelta(minutes=30)).tz_localize("Etc/GMT-8")
-    lat, lon = LIANGHEKOU_LATITUDE_DEG, LIANGHEKOU_LONGITUDE_DEG
-    sp = solarposition.get_solarposition(mid, lat, lon, altitude=PV_ALTITUDE_M)
-    app_zen = sp["apparent_zenith"].to_numpy()
-    up = app_zen < 90.0
-    zen, azi, app_zen = sp["zenith"].to_numpy()[up], sp["azimuth"].to_numpy()[up], app_zen[up]
-    doy = idx.day_of_year.to_numpy()
-    # Monthly Linke turbidity from the table shipped with pvlib (LinkeTurbidities.h5, no network),
-    # interpolated to days as pvlib does (months at their middles).
-    months = pd.DatetimeIndex([pd.Timestamp(year, m, 15, tz="UTC") for m in range(1, 13)])
-    tl_month = clearsky.lookup_linke_turbidity(months, lat, lon, interp_turbidity=False).to_numpy()
-    tl = np.repeat(_mid_month_interp(tl_month, year), 24)[up]
-    am_rel = atmosphere.get_relative_airmass(app_zen)
-    am_abs = atmosphere.get_absolute_airmass(am_rel, atmosphere.alt2pres(PV_ALTITUDE_M))
-    dni_extra = irradiance.get_extra_radiation(doy[up])
-    cs = clearsky.ineichen(app_zen, am_abs, tl, altitude=PV_ALTITUDE_M, dni_extra=dni_extra)
-    poa = irradiance.get_total_irradiance(
-        PV_TILT_DEG,
-        PV_SURFACE_AZIMUTH_DEG,
-        zen,
-        azi,
-        cs["dni"],
-        cs["ghi"],
-        cs["dhi"],
-        dni_extra=dni_extra,
-        airmass=am_rel,
+    """Clear-sky plane-of-array irradiance [W/m²] and air temperature [°C] at the dam (cached)."""
+    return clear_sky_poa(
+        year,
+        latitude_deg=LIANGHEKOU_LATITUDE_DEG,
+        longitude_deg=LIANGHEKOU_LONGITUDE_DEG,
+        altitude_m=PV_ALTITUDE_M,
+        tilt_deg=PV_TILT_DEG,
+        surface_azimuth_deg=PV_SURFACE_AZIMUTH_DEG,
         albedo=_PV_ALBEDO,
-        model="haydavies",
+        utc_offset_h=8,
+        air_temperature_c=(_AIR_T_MEAN_C, _AIR_T_SEASON_C, _AIR_T_DAY_C),
     )
-    g = np.zeros(HOURS_PER_YEAR)
-    g[up] = np.nan_to_num(np.asarray(poa["poa_global"], dtype=float), nan=0.0).clip(min=0.0)
-    hour_mid = idx.hour.to_numpy() + 0.5
-    t_air = (
-        _AIR_T_MEAN_C
-        - _AIR_T_SEASON_C * np.cos(2.0 * np.pi * (doy - 15.0) / 365.0)
-        + _AIR_T_DAY_C * np.cos(2.0 * np.pi * (hour_mid - 15.0) / 24.0)
-    )
-    g.setflags(write=False)
-    t_air.setflags(write=False)
-    return g, t_air
+
+
+_pv_clear_sky.cache_clear = clear_sky_poa.cache_clear  # type: ignore[attr-defined]
 
 
 def _pv_shape(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
-    """Relative DC output per kW of modules under a seeded weather pattern (before scaling). [kW/kWp]"""
-    from pvlib import pvsystem, temperature
-    from scipy.special import betaincinv, ndtr
-
-    year = int(index[0].year)
-    g_clear, t_air = _pv_clear_sky(year)
-    n_days = len(index) // 24
-    mu = _mid_month_interp(_PV_MONTHLY_CLEARNESS, year)
-    u = ndtr(_ar1(rng, n_days, _PV_DAILY_PHI))
-    kappa = _PV_DAILY_CONCENTRATION
-    k_day = betaincinv(mu * kappa, (1.0 - mu) * kappa, u)  # daily clearness, Beta-distributed
-    sigma_h = _PV_HOURLY_SIGMA * np.repeat(1.0 - k_day, 24)
-    noise = np.exp(sigma_h * _ar1(rng, len(index), _PV_HOURLY_PHI) - 0.5 * sigma_h**2)
-    factor = np.clip(np.repeat(k_day, 24) * noise, 0.0, _PV_MAX_ENHANCEMENT)
-    g = g_clear * factor
-    params = temperature.TEMPERATURE_MODEL_PARAMETERS["sapm"]["open_rack_glass_polymer"]
-    t_cell = temperature.sapm_cell(g, t_air, _PV_WIND_SPEED_M_S, **params)
-    return np.asarray(pvsystem.pvwatts_dc(g, t_cell, 1.0, _PV_GAMMA_PER_C), dtype=float).clip(min=0.0)
+    """Relative DC output per kW of modules at the site under a seeded weather pattern. [kW/kWp]"""
+    return pv_shape(
+        index,
+        rng,
+        clear_sky=_pv_clear_sky(int(index[0].year)),
+        monthly_clearness=_PV_MONTHLY_CLEARNESS,
+        daily_concentration=_PV_DAILY_CONCENTRATION,
+        daily_phi=_PV_DAILY_PHI,
+        hourly_phi=_PV_HOURLY_PHI,
+        hourly_sigma=_PV_HOURLY_SIGMA,
+        max_enhancement=_PV_MAX_ENHANCEMENT,
+        gamma_per_c=_PV_GAMMA_PER_C,
+        wind_speed_m_s=_PV_WIND_SPEED_M_S,
+    )
 
 
 def _wind_mw(
     index: pd.DatetimeIndex, rng: np.random.Generator, capacity_mw: float, hours_h: float
 ) -> np.ndarray:
-    """Seeded wind power: AR(1) → Weibull speeds → power curve, speeds scaled to hit ``hours_h``. [MW]"""
-    from scipy.optimize import brentq
-    from scipy.special import ndtr
-
-    year = int(index[0].year)
-    z = _ar1(rng, len(index), _WIND_HOURLY_PHI)
-    u = np.clip(ndtr(z), 1e-12, 1.0 - 1e-12)
-    scale = np.repeat(_mid_month_interp(_WIND_MONTHLY_SCALE, year), 24)
-    hour_mid = index.hour.to_numpy() + 0.5
-    diurnal = 1.0 + _WIND_DIURNAL_AMPLITUDE * np.cos(2.0 * np.pi * (hour_mid - 15.0) / 24.0)
-    v = scale * diurnal * (-np.log1p(-u)) ** (1.0 / _WIND_WEIBULL_SHAPE)  # relative speed, mean ≈ 0.9
-    if capacity_mw == 0.0:
-        return np.zeros(len(index))
-    vin3, vr3 = _WIND_CUT_IN_M_S**3, _WIND_RATED_M_S**3
-
-    def power_pu(m: float) -> np.ndarray:
-        return np.clip(((m * v) ** 3 - vin3) / (vr3 - vin3), 0.0, 1.0)
-
-    def excess(m: float) -> float:
-        return float(power_pu(m).sum()) - hours_h
-
-    m_hi = _WIND_RATED_M_S / float(v.min())
-    if excess(m_hi) <= 0.0:
-        raise iv.fail(
-            "wind_full_load_hours_h",
-            f"must be below {float(power_pu(m_hi).sum()):g} h, the most the wind profile can give",
-            hours_h,
-            _WHERE,
-        )
-    m = brentq(excess, 0.0, m_hi, xtol=1e-12, rtol=1e-13, maxiter=200)  # speed scale [m/s per unit]
-    return capacity_mw * power_pu(m)
+    """Seeded wind power at the site, scaled to ``hours_h`` full-load hours. [MW]"""
+    return wind_power_mw(
+        index,
+        rng,
+        capacity_mw,
+        hours_h,
+        weibull_shape=_WIND_WEIBULL_SHAPE,
+        hourly_phi=_WIND_HOURLY_PHI,
+        monthly_scale=_WIND_MONTHLY_SCALE,
+        diurnal_amplitude=_WIND_DIURNAL_AMPLITUDE,
+        cut_in_m_s=_WIND_CUT_IN_M_S,
+        rated_m_s=_WIND_RATED_M_S,
+        where=_WHERE,
+    )
 
 
 # =====================================================================================================
@@ -568,9 +414,11 @@ def reference_year(
     inflow_upper = _inflow_upper_m3s(index, rng_inflow, MEAN_INFLOW_M3S)
     inflow_lower = a["local_inflow_fraction"] * inflow_upper
     price = sichuan_tou_price(index, a["flat_price_per_mwh"]).to_numpy()
-    pv_shape = _pv_shape(index, rng_pv)
+    pv_profile = _pv_shape(index, rng_pv)
     pv = (
-        _scale_clipped(pv_shape, a["pv_capacity_mw"], a["pv_full_load_hours_h"], 1.0, "pv_full_load_hours_h")
+        scale_to_full_load_hours(
+            pv_profile, a["pv_capacity_mw"], a["pv_full_load_hours_h"], 1.0, "pv_full_load_hours_h", _WHERE
+        )
         if a["pv_capacity_mw"] > 0.0
         else np.zeros(len(index))
     )

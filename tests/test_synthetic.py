@@ -48,7 +48,11 @@ def test_a_tariff_of_ones_own_prices_every_hour_by_hand():
     [
         ({"hour_periods": ("day",) * 23}, "hour_periods", "24 clock hours"),
         ({"hour_periods": ("day",) * 23 + ("dusk",)}, "hour_periods", "without a multiplier"),
-        ({"multipliers": {"night": -0.5, "day": 1.0, "winter evening": 2.0}}, r"multipliers\['night'\]", "must not be negative"),
+        (
+            {"multipliers": {"night": -0.5, "day": 1.0, "winter evening": 2.0}},
+            r"multipliers\['night'\]",
+            "must not be negative",
+        ),
         ({"month_overrides": {13: ((1,), "day")}}, "month_overrides", "months 1–12"),
     ],
 )

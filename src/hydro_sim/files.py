@@ -546,6 +546,8 @@ def _entry(r: _Reader, table: str, i: int, raw: dict[str, Any], kind: str | None
                 )
             out[name] = default
             continue
+        if kind in ("turbine", "pump_turbine") and name == "max_flow_m3s":
+            f = dataclasses.replace(f, rule="positive")  # per unit: finite (a release's may be inf)
         out[name] = r.value(label, f, raw[name])
     return out
 

@@ -370,6 +370,7 @@ def network_dispatch(
     axq.set_ylabel("flow [m³/s]\n(pumping negative)")
     axq.set_title("Flow of each link")
     for k, sink in enumerate(plant.sinks):
+        assert axr is not None
         q = _col(s, f"{sink.name} flow_m3s")
         c = ELEMENT_COLOURS[-1 - k % len(ELEMENT_COLOURS)]
         axr.step(x, ext(q), where="post", color=c, lw=1.3, label=f"into {sink.name}")
@@ -384,9 +385,12 @@ def network_dispatch(
             )
         if math.isfinite(sink.max_flow_m3s):
             axr.axhline(sink.max_flow_m3s, color=COLOURS["limit"], ls="-.", lw=1.0, label="reach maximum")
-    axr.set_ylim(bottom=0.0)
-    axr.set_ylabel("discharge\n[m³/s]")
-    axr.set_title("River discharge below the last structure" if len(plant.sinks) == 1 else "River discharges")
+    if axr is not None:
+        axr.set_ylim(bottom=0.0)
+        axr.set_ylabel("discharge\n[m³/s]")
+        axr.set_title(
+            "River discharge below the last structure" if len(plant.sinks) == 1 else "River discharges"
+        )
     axp.step(
         x, ext(_col(s, "price_cny_per_mwh")), where="post", color=COLOURS["price"], lw=1.0, label="price"
     )
@@ -395,7 +399,7 @@ def network_dispatch(
     axp.set_ylim(min(0.0, lo), hi + 0.1 * (hi - min(0.0, lo)))
     axp.set_xlabel(_year_label(s.index))
     handles, labels = [], []
-    for a in (ax, axq, axr, axp):
+    for a in (ax, axq, axr, axp) if axr is not None else (ax, axq, axp):
         _time_axis(a, s.index)
         _hours_axis(a, s.index)
         a.set_xlim(x[0], x[-1])

@@ -546,9 +546,10 @@ def _entry(r: _Reader, table: str, i: int, raw: dict[str, Any], kind: str | None
                 )
             out[name] = default
             continue
+        checked = f
         if kind in ("turbine", "pump_turbine") and name == "max_flow_m3s":
-            f = dataclasses.replace(f, rule="positive")  # per unit: finite (a release's may be inf)
-        out[name] = r.value(label, f, raw[name])
+            checked = dataclasses.replace(f, rule="positive")  # per unit: finite (a release's may be inf)
+        out[name] = r.value(label, checked, raw[name])
     return out
 
 
@@ -1358,7 +1359,7 @@ def _not_series(key: str, keys: Mapping[str, str]) -> str:
         hint = ": a network's inflows are named by reservoir, " + ", ".join(
             k for k in keys if k.startswith("inflow_")
         )
-    return "is not a series name of this plant" + hint
+    return "is not a series name" + hint
 
 
 def _series_values(r: _Reader, table: str, keys: Mapping[str, str]) -> dict[str, float]:

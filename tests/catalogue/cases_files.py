@@ -225,14 +225,14 @@ NETWORK_CASES = [
         "files-network-role-inflow",
         "a Plant's role series for a network",
         run(_net("inflow_Lake_m3s = 60.0", "inflow_upper_m3s = 60.0")),
-        "`inflow_upper_m3s` (60.0) is not a series name of this plant: a network's inflows are named by "
+        "`inflow_upper_m3s` (60.0) is not a series name: a network's inflows are named by "
         "reservoir, inflow_Lake_m3s in [series.constant]",
     ),
     _case(
         "files-network-inflow-misspelt",
         "a reservoir's inflow series with the name misspelt",
         run(_net("inflow_Lake_m3s = 60.0", "inflow_lake_m3s = 60.0")),
-        "`inflow_lake_m3s` (60.0) is not a series name of this plant: did you mean `inflow_Lake_m3s`? in "
+        "`inflow_lake_m3s` (60.0) is not a series name: did you mean `inflow_Lake_m3s`? in "
         "[series.constant]",
     ),
     _case(
@@ -324,15 +324,16 @@ CASES = [
     ),
     _case(
         "files-missing-preset",
-        "a [plant] table without its `preset`",
+        "a [plant] table without its `preset` or a network",
         run("[plant]\nname = 'mine'\n"),
-        "`preset` (None) must be given in [plant] of <tmp>/s.toml",
+        "`preset` (None) must be given, or the network written out in [[plant.reservoirs]], [[plant.sinks]] "
+        "and [[plant.links]] in [plant] of <tmp>/s.toml",
     ),
     _case(
         "files-unknown-preset",
         "a misspelt preset",
         run(BASE.replace('"textbook"', '"textbok"')),
-        "`preset` ('textbok') must be one of 'lianghekou', 'textbook', 'small_pumped_storage': did you mean "
+        "`preset` ('textbok') must be one of 'lianghekou', 'lianghekou_network', 'textbook', 'small_pumped_storage': did you mean "
         "`textbook`?",
     ),
     _case(

@@ -714,8 +714,9 @@ def _run(
     if status != "optimal":
         stages.say(f"NOTE: the schedule is feasible but not proven optimal ({status}).")
     stages.say(f"objective (revenue less costs): {_money(objective, cur)}")
+    width = max(30, *(len(k) for k in energy))
     for key, value in energy.items():
-        line = f"  {key:<30} {value:>14,.0f} MWh"
+        line = f"  {key:<{width}} {value:>14,.0f} MWh"
         if replay is not None and key in replay["energy_mwh"]:
             line += f"   replayed {replay['energy_mwh'][key]:>14,.0f} MWh"
         stages.say(line)

@@ -860,6 +860,13 @@ def dispatch_report_sections(
         balance = schedule_water_balance_hm3(sch, plant)
         blocks.append(Text(f"Water balance of the schedule, largest error of any step: {balance:.2e} hm³."))
         blocks.append(_energy_table(sch, plant, simulation))
+        if simulation is not None and isinstance(plant, Network):
+            blocks.append(
+                Text(
+                    "The simulator's line carries the units' power only (no PV or wind): its line export "
+                    "differs from the schedule's by the renewables used."
+                )
+            )
         blocks.append(_totals(sch, currency=currency, plant=plant))
         sections = [Section("Result", tuple(blocks))]
         if published:

@@ -232,8 +232,7 @@ NETWORK_CASES = [
         "files-network-inflow-misspelt",
         "a reservoir's inflow series with the name misspelt",
         run(_net("inflow_Lake_m3s = 60.0", "inflow_lake_m3s = 60.0")),
-        "`inflow_lake_m3s` (60.0) is not a series name: did you mean `inflow_Lake_m3s`? in "
-        "[series.constant]",
+        "`inflow_lake_m3s` (60.0) is not a series name: did you mean `inflow_Lake_m3s`? in [series.constant]",
     ),
     _case(
         "files-network-overrides",

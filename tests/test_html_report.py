@@ -151,7 +151,7 @@ def network_page(network_run, tmp_path_factory):
 def test_a_network_report_has_element_figures_and_energies(network_run, network_page):
     from hydro_sim.html_report import replay_energy_mwh, schedule_energy_mwh, schedule_water_balance_hm3
 
-    net, sc, result, sim = network_run
+    net, _sc, result, sim = network_run
     page = network_page.read_text(encoding="utf-8")
     assert _h2(page) == [
         "Result",

@@ -560,15 +560,21 @@ def _restate(
     m = re.match(r"`([A-Za-z_0-9]+)((?:\[[^\]]*\])*)`", str(exc))
     field_name, index = (m.group(1), m.group(2)) if m else ("", "")
     key = _FILE_KEY.get(field_name, field_name)
-    if key not in raw:
-        # a chart's own field (flow_m3s, efficiency[i][j]): the efficiency key that holds the chart
-        key = next((k for k in chart_keys if isinstance(raw.get(k), dict)), key) if chart_keys else key
-        if field_name in ("level_masl", "volume_hm3") and "curve_csv" in raw:
-            key = "curve_csv"
-    value = raw.get(key, "…")
-    return r.fail(
-        label, key + (index if key == _FILE_KEY.get(field_name, field_name) else ""), _rule_of(exc), value
-    )
+    chart = next((k for k in chart_keys if isinstance(raw.get(k), dict)), None)
+    if chart is not None and field_name in ("flow_m3s", "head_m", "efficiency"):
+        # a chart's own field (flow_m3s, efficiency[i][j]): named under the key that holds the chart
+        value: Any = raw[chart].get(field_name, "…")
+        for i in re.findall(r"\[(\d+)\]", index):  # the entry itself, efficiency[1][1]
+            value = value[int(i)] if isinstance(value, (list, tuple)) and int(i) < len(value) else value
+        return r.fail(label, f"{chart}.{field_name}{index}", _rule_of(exc), value)
+    if key not in raw and field_name in ("level_masl", "volume_hm3") and "curve_csv" in raw:
+        return r.fail(
+            label,
+            "curve_csv",
+            f"holds a table that breaks a rule: `{field_name}` {_rule_of(exc)}",
+            raw["curve_csv"],
+        )
+    return r.fail(label, key + index, _rule_of(exc), raw.get(key, "…"))
 
 
 def _curve_csv(r: _Reader, label: str, path: Path, name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -614,14 +620,18 @@ def _curve_csv(r: _Reader, label: str, path: Path, name: str) -> tuple[tuple[flo
     return out[0], out[1]
 
 
-def _efficiency(value: Any) -> float | EfficiencyCurve:
-    if isinstance(value, dict):
+def _efficiency(r: _Reader, label: str, key: str, value: Any) -> float | EfficiencyCurve:
+    """A constant efficiency, or the chart of ``key`` (its own rules restated under ``key.field``)."""
+    if not isinstance(value, dict):
+        return float(value)
+    try:
         return EfficiencyCurve(
             flow_m3s=value["flow_m3s"],
             head_m=value["head_m"],
             efficiency=tuple(tuple(row) for row in value["efficiency"]),
         )
-    return float(value)
+    except HydroSimInputError as exc:
+        raise _restate(r, label, {key: value}, exc, (key,)) from None
 
 
 def _network(r: _Reader, path: Path, plant_t: Mapping[str, Any], name: str) -> Network:
@@ -658,6 +668,8 @@ def _network(r: _Reader, path: Path, plant_t: Mapping[str, Any], name: str) -> N
                     monthly_max_level_masl=e["monthly_max_level_masl"],
                 )
             )
+        except ScenarioFileError:
+            raise
         except HydroSimInputError as exc:
             raise _restate(r, label, raw, exc) from None
     sinks = []
@@ -725,7 +737,7 @@ def _network(r: _Reader, path: Path, plant_t: Mapping[str, Any], name: str) -> N
                             n_units=e["n_units"],
                             rated_power_mw=e["rated_power_mw"],
                             max_flow_m3s=e["max_flow_m3s"],
-                            efficiency=_efficiency(e["efficiency"]),
+                            efficiency=_efficiency(r, label, "efficiency", e["efficiency"]),
                             min_power_mw=e["min_power_mw"],
                             head_loss_coefficient_s2_per_m5=e["head_loss_coefficient_s2_per_m5"],
                         ),
@@ -741,9 +753,11 @@ def _network(r: _Reader, path: Path, plant_t: Mapping[str, Any], name: str) -> N
                             n_units=e["n_units"],
                             rated_power_mw=e["rated_power_mw"],
                             max_flow_m3s=e["max_flow_m3s"],
-                            turbine_efficiency=_efficiency(e["turbine_efficiency"]),
+                            turbine_efficiency=_efficiency(
+                                r, label, "turbine_efficiency", e["turbine_efficiency"]
+                            ),
                             rated_pumping_power_mw=e["rated_pumping_power_mw"],
-                            pump_efficiency=_efficiency(e["pump_efficiency"]),
+                            pump_efficiency=_efficiency(r, label, "pump_efficiency", e["pump_efficiency"]),
                             pump_power_band_fraction=e["pump_power_band_fraction"],
                             min_power_mw=e["min_power_mw"],
                             head_loss_coefficient_s2_per_m5=e["head_loss_coefficient_s2_per_m5"],
@@ -775,10 +789,10 @@ def _network(r: _Reader, path: Path, plant_t: Mapping[str, Any], name: str) -> N
                         max_ramp_m3s_per_h=e["max_ramp_m3s_per_h"],
                     )
                 )
+        except ScenarioFileError:
+            raise
         except HydroSimInputError as exc:
-            raise _restate(
-                r, label, raw, exc, ("efficiency", "turbine_efficiency", "pump_efficiency")
-            ) from None
+            raise _restate(r, label, raw, exc) from None
     if not reservoirs:
         raise r.fail(
             "plant",

@@ -153,7 +153,132 @@ def _curve_csv(tmp: Path):
     return cli("run", "-q", str(tmp / "s.toml"), "--out", str(tmp / "out"))
 
 
+def _three_reservoirs_on_the_reference_year() -> str:
+    extra = """
+[[plant.reservoirs]]
+name = "Pond"
+level_masl = [0.0, 10.0]
+volume_hm3 = [0.0, 1.0]
+min_level_masl = 0.0
+max_level_masl = 10.0
+initial_level_masl = 5.0
+
+[[plant.reservoirs]]
+name = "Tarn"
+level_masl = [0.0, 10.0]
+volume_hm3 = [0.0, 1.0]
+min_level_masl = 0.0
+max_level_masl = 10.0
+initial_level_masl = 5.0
+
+[[plant.links]]
+kind = "spillway"
+name = "Pond out"
+from = "Pond"
+to = "river"
+
+[[plant.links]]
+kind = "spillway"
+name = "Tarn out"
+from = "Tarn"
+to = "river"
+"""
+    text = NETWORK.split("[series]")[0] + extra
+    return text + '[series]\nsource = "reference_year"\n'
+
+
 NETWORK_CASES = [
+    _case(
+        "files-network-chart-key",
+        "an efficiency chart with a misspelt key",
+        run(
+            _net(
+                "efficiency = 0.9",
+                "efficiency = {flow_m3s = [10.0, 50.0], head = [100.0], efficiency = [[0.9], [0.9]]}",
+            )
+        ),
+        "`efficiency.head` ([100.0]) is not a key of an efficiency chart (`flow_m3s`, `head_m`, `efficiency`): "
+        "did you mean `head_m`? in [[plant.links]] #1 'good units'",
+    ),
+    _case(
+        "files-network-chart-rule",
+        "an efficiency chart with an efficiency above 1: the chart's own rule",
+        run(
+            _net(
+                "efficiency = 0.9",
+                "efficiency = {flow_m3s = [10.0, 50.0], head_m = [100.0, 110.0], "
+                "efficiency = [[0.9, 0.9], [0.9, 1.2]]}",
+            )
+        ),
+        "`efficiency.efficiency[1][1]` (1.2) is an efficiency and must lie in (0, 1] "
+        "(EfficiencyCurve) in [[plant.links]] #1 'good units'",
+    ),
+    _case(
+        "files-network-array-of-text",
+        "a level–volume table with a text entry",
+        run(_net("volume_hm3 = [0.0, 10.0]", 'volume_hm3 = [0.0, "10"]')),
+        "`volume_hm3[1]` ('10') must be a number in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-twice",
+        "a level–volume table given inline and as a CSV file",
+        run(_net("volume_hm3 = [0.0, 10.0]", 'volume_hm3 = [0.0, 10.0]\ncurve_csv = "curve.csv"')),
+        "`level_masl` ([100.0, 110.0]) and `curve_csv` must not both be given: give the table once in "
+        "[[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-tailwater-twice",
+        "a river sink with a constant level and a tailwater table",
+        run(
+            _net(
+                "tailwater_level_masl = 0.0",
+                "tailwater_level_masl = 0.0\ntailwater_discharge_m3s = [0.0, 100.0]\ntailwater_curve_level_masl = [0.0, 1.0]",
+            )
+        ),
+        "`tailwater_level_masl` (0.0) and the tailwater–discharge table must not both be given: a constant "
+        "level or the table in [[plant.sinks]] #1 'river'",
+    ),
+    _case(
+        "files-network-pair",
+        "a head range of one number",
+        run(
+            _net(
+                'kind = "turbine"\nname = "good units"\nfrom = "Lake"\nto = "river"',
+                'kind = "pump_turbine"\nname = "good units"\nupper = "Lake"\nlower = "Lake"\n'
+                "rated_pumping_power_mw = 50.0\npump_efficiency = 0.9\ngenerating_head_range_m = [80.0]",
+            ).replace("\nefficiency = 0.9\n", "\nturbine_efficiency = 0.9\n", 1)
+        ),
+        "`generating_head_range_m` ([80.0]) must be two numbers [lowest, highest] in [[plant.links]] #1 "
+        "'good units'",
+    ),
+    _case(
+        "files-network-line-with-a-preset",
+        "`line_capacity_mw` in [plant] with a preset",
+        run(BASE.replace('preset = "textbook"', 'preset = "textbook"\nline_capacity_mw = 100.0')),
+        "`line_capacity_mw` (100.0) applies to a network written out; a preset's line is `line.capacity_mw` in "
+        "[plant.overrides]",
+    ),
+    _case(
+        "files-network-reservoir-without-outlet",
+        "a reservoir that water can never leave: the network's own refusal",
+        run(
+            _net(
+                "[[plant.sinks]]",
+                '[[plant.reservoirs]]\nname = "Pond"\nlevel_masl = [0.0, 10.0]\n'
+                "volume_hm3 = [0.0, 1.0]\nmin_level_masl = 0.0\nmax_level_masl = 10.0\ninitial_level_masl = 5.0\n\n"
+                "[[plant.sinks]]",
+            )
+        ),
+        "[[plant.reservoirs]] #2 'Pond' of <tmp>/s.toml: the network is refused: `links` ('Pond') must give "
+        "reservoir 'Pond' a way for its water to leave it",
+    ),
+    _case(
+        "files-network-reference-year-three-reservoirs",
+        "the built-in year (two inflows) for a network of three reservoirs",
+        run(_three_reservoirs_on_the_reference_year()),
+        "`source` ('reference_year') gives two inflows (upper and lower reservoir) and fits a network of one or "
+        "two reservoirs, not 3 (Lake, Pond, Tarn)",
+    ),
     _case(
         "files-network-unknown-key",
         "a misspelt key of a link",

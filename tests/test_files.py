@@ -781,3 +781,31 @@ def test_a_rolling_run_writes_report_html(tmp_path, capsys):
     assert code == 0, err
     page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
     assert "rolling windows" in page and "Water balance of the schedule" in page
+
+
+def test_a_network_file_runs_rolling_and_plot_redraws_its_figures(tmp_path, capsys):
+    """Rolling windows on a network written out give the rolling_dispatch schedule of the library, with
+    element columns; `plot` rebuilds the network from the run's scenario file; `plant FILE` prints it."""
+    text = MERIT.replace("duration_h = 24.0", "duration_h = 96.0") + (
+        "[horizon]\nrolling = true\nwindow_h = 48.0\nlookahead_h = 24.0\ncompare_full = false\n"
+    )
+    path = write(tmp_path, "s.toml", text)
+    code, _, err = main_in_process(capsys, "run", "-q", str(path), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    sf = files.load(path)
+    rr = rolling_dispatch(sf.plant, sf.scenario, **dict(sf.rolling), **sf.options)
+    s = summary(tmp_path / "o")
+    assert s["dispatch"]["objective"] == pytest.approx(rr.objective_cny, rel=JSON_RTOL)
+    assert s["rolling"]["windows"] == 2 and s["water_balance_max_error_hm3"] < BALANCE_TOL_HM3
+    sch = pd.read_parquet(tmp_path / "o" / "schedule.parquet")
+    np.testing.assert_allclose(sch["good units flow_m3s"], rr.schedule["good units flow_m3s"], atol=1e-9)
+    assert (tmp_path / "o" / "report.html").is_file()
+    code, out, err = main_in_process(capsys, "plot", str(tmp_path / "o"), "--out", str(tmp_path / "p"))
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
+        "dispatch_week_first.png",
+        "reservoir_levels.png",
+    ]
+    code, out, _ = main_in_process(capsys, "plant", str(path))
+    assert code == 0 and "a network written out in the file" in out
+    assert re.search(r"poor units.efficiency +0.8 -", out) and "good units (turbine): Lake → river" in out

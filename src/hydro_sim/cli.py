@@ -991,8 +991,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Run a scenario file: optimise the dispatch over its horizon (one solve, or rolling windows), replay the "
         "schedule through the nonlinear simulator, and write a new output folder: summary.json (status, "
         "objective, energies of the schedule and of the replay, water balance, inputs), the schedule as "
-        "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file and the "
-        "plots in plots/. The output folder is checked before any computation. `hydro-sim init` writes a "
+        "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file, the "
+        "plots in plots/ and report.html (a self-contained report to open in a browser). A plant written out as "
+        'a network ([[plant.links]] …) gets a column per element ("{link} flow_m3s", "{reservoir} '
+        'volume_hm3") and per-element figures in summary.json. The output folder is checked before any computation. `hydro-sim init` writes a '
         "commented scenario file; every key is listed with its unit on the schema page of the docs "
         "(docs/schema.md).",
         "hydro-sim run scenario.toml --out results",

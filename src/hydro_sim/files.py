@@ -1,6 +1,7 @@
 """Scenario files (TOML) and series files (CSV, Parquet): a run described in a file, checked key by key.
 
-A scenario file names the plant (a preset with overrides), the time series (the built-in reference year,
+A scenario file names the plant (a preset with overrides, or a network written out in
+``[[plant.reservoirs]]``, ``[[plant.sinks]]`` and ``[[plant.links]]``), the time series (the built-in reference year,
 constant values, or the user's CSV/Parquet file), the tariff, the objective and its options, the horizon, the
 solver and the outputs; :mod:`hydro_sim.schema` lists every key with its type, unit, default and meaning, and
 this module reads files by that table. Files are read with :mod:`tomllib` and never execute code.
@@ -1672,7 +1673,9 @@ name = "Lianghekou, a week in July"
 currency = "CNY"                 # labels every money figure in the outputs
 
 [plant]
-preset = "lianghekou"            # or "textbook", "small_pumped_storage"; `hydro-sim plant --preset NAME`
+preset = "lianghekou"            # or "lianghekou_network", "textbook", "small_pumped_storage"; see
+                                 # `hydro-sim plant --preset NAME`; or write your own network out in
+                                 # [[plant.reservoirs]], [[plant.sinks]], [[plant.links]] (docs/schema.md)
 
 [plant.overrides]                # scalar parameters of the preset by dotted path
 "upper.initial_level_masl" = 2850.0

@@ -1043,8 +1043,8 @@ FIELDS: tuple[Field, ...] = (
         "boolean",
         "",
         True,
-        "Write `report.html`, a self-contained HTML report (figures, tables, inputs, provenance) of a "
-        "single dispatch (rolling runs write none yet).",
+        "Write `report.html`, a self-contained HTML report (figures, tables, inputs, provenance) of the "
+        "dispatch, one solve or rolling windows.",
     ),
 )
 

@@ -129,7 +129,9 @@ TABLES: dict[str, str] = {
         "A network's links, one `[[plant.links]]` table each, in the order of the schedule's columns: "
         "`kind` = `turbine` (a group of units, `from` → `to`), `pump_turbine` (reversible units between "
         "`upper` and `lower`: generating upper → lower, pumping back), `spillway` or `release` (an outlet with "
-        "its environmental minimum, maximum and ramp). The column *kinds* says which kinds take a key. The "
+        "its environmental minimum, maximum and ramp). The column *kinds* says which kinds take a key. An efficiency is a number in (0, 1] "
+        "or a chart, an inline table `{flow_m3s = [...], head_m = [...], efficiency = [[...], ...]}` with one row "
+        "per per-unit flow and one efficiency per net head (bilinear between them, held at the edges). The "
         "network's own checks then hold (names unique, links between known nodes, water can leave every "
         "reservoir, no cycle of downhill links, positive heads)."
     ),
@@ -1136,8 +1138,9 @@ def markdown() -> str:
         lines.append(f"| `{key}` | {unit} | {_cell(meaning)} |")
     lines.append(
         f"| `{INFLOW_SERIES.format('NAME')}` | m³/s | a written-out network (or a network preset): the "
-        "natural inflow of reservoir NAME, the name as written (`inflow_Yagen-I_m3s`); zero for a reservoir "
-        "without one. The role series `inflow_upper_m3s` and `inflow_lower_m3s` do not apply to a network |"
+        "natural inflow of reservoir NAME, the name as written (`inflow_Yagen-I_m3s`; a name with a space "
+        'is quoted as a key, `"inflow_Upper lake_m3s" = 0.0`); zero for a reservoir without one. The role '
+        "series `inflow_upper_m3s` and `inflow_lower_m3s` do not apply to a network |"
     )
     lines.append("")
     return "\n".join(lines)

@@ -187,7 +187,58 @@ to = "river"
     return text + '[series]\nsource = "reference_year"\n'
 
 
+def _curve_csv_bad_number(tmp: Path):
+    (tmp / "curve.csv").write_text("level_masl,volume_hm3\n100,0\n110,ten\n")
+    toml = _net("level_masl = [100.0, 110.0]\nvolume_hm3 = [0.0, 10.0]\n", 'curve_csv = "curve.csv"\n')
+    (tmp / "s.toml").write_text(toml)
+    return cli("run", "-q", str(tmp / "s.toml"), "--out", str(tmp / "out"))
+
+
 NETWORK_CASES = [
+    _case(
+        "files-network-array-not-array",
+        "a level–volume table given as one number",
+        run(_net("volume_hm3 = [0.0, 10.0]", "volume_hm3 = 10.0")),
+        "`volume_hm3` (10.0) must be an array of numbers, e.g. [1.0, 2.0] [hm³] in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-csv-missing",
+        "a level–volume CSV file that does not exist",
+        run(_net("level_masl = [100.0, 110.0]\nvolume_hm3 = [0.0, 10.0]\n", 'curve_csv = "lake.csv"\n')),
+        "`curve_csv` ('lake.csv') must name an existing .csv file (relative to the scenario file's folder) in "
+        "[[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-csv-number",
+        "a level–volume CSV file with a cell that is not a number",
+        _curve_csv_bad_number,
+        "`volume_hm3` ('ten') must hold a finite number in every row, but line 3 does not, in `curve_csv` "
+        "(curve.csv) in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-sink-without-level",
+        "a river sink with neither a tailwater level nor a table",
+        run(_net("tailwater_level_masl = 0.0\n", "")),
+        "`tailwater_level_masl` (None) must be given, or the tailwater–discharge table "
+        "(`tailwater_discharge_m3s` with `tailwater_curve_level_masl`) in [[plant.sinks]] #1 'river'",
+    ),
+    _case(
+        "files-network-link-without-kind",
+        "a link without its kind",
+        run(_net('kind = "spillway"\n', "")),
+        "`kind` (None) must be given: 'turbine', 'pump_turbine', 'spillway', 'release' in [[plant.links]] #2 "
+        "'Lake spillway'",
+    ),
+    _case(
+        "files-network-preset-override-rule",
+        "an override of the network preset that breaks a rule of the network",
+        run(
+            BASE.replace('preset = "textbook"', 'preset = "lianghekou_network"').split("[series]")[0]
+            + '[plant.overrides]\n"Yagen-I.max_level_masl" = 2700.0\n'
+        ),
+        "`Yagen-I.max_level_masl` (2700.0) breaks a rule of the plant: must lie within the level–volume table",
+        "in [plant.overrides]",
+    ),
     _case(
         "files-network-chart-key",
         "an efficiency chart with a misspelt key",

@@ -810,7 +810,8 @@ def _settings(result: Any) -> tuple[str, str, pd.DataFrame]:
             ("full-horizon objective", result.full_objective_cny),
             ("gap to the full horizon", gap),
         ]
-        backend = "rolling windows"
+        coarse = getattr(result, "coarse", None)
+        backend = f"{coarse.backend}, rolling windows" if coarse is not None else "rolling windows"
     else:
         message = result.message
         rows = [

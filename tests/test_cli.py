@@ -589,3 +589,45 @@ def test_overview_and_library_errors_map_to_exit_codes(capsys, monkeypatch, day_
     monkeypatch.setattr("hydro_sim.optimise.dispatch", like_dispatch(broken))
     code, _, err = main_in_process(capsys, "dispatch", "--hours", "24")
     assert code == 4 and err == "hydro-sim: error: the solver library is missing\n"
+
+
+def test_the_own_plant_example_runs_and_gives_the_answer_by_hand(tmp_path):
+    """examples/own_plant: a pure pumped store, no inflow, 12 h at 40 then 12 h at 160 EUR/MWh, two days, at
+    the initial gross head 405 − 68 = 337 m. The pumps (2 × 150 MW, η 0.9, no band) lift
+    300·0.9/(ρg·337) MW → 81.67 m³/s, 3.528 hm³ in 12 h: the units' limit, below the usable 4.75 hm³. The
+    turbines (η 0.9) return 0.81 of the 3,600 MWh pumped each day, and the revenue is
+    2 · (160 · 0.81 · 3,600 − 40 · 3,600) = 645,120 EUR."""
+    import json
+    import os
+    from pathlib import Path
+
+    import hydro_sim
+    from hydro_sim.constants import G_M_S2, RHO_WATER_KG_M3
+
+    folder = Path(__file__).resolve().parents[1] / "examples" / "own_plant"
+    out = tmp_path / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "run", "-q", "own_plant.toml", "--out", str(out)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(hydro_sim.__file__).resolve().parents[1])},  # this checkout
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["dispatch"]["objective"] == pytest.approx(2 * (160 * 0.81 * 3600 - 40 * 3600), rel=1e-6)
+    e = summary["energy_mwh"]
+    assert e["Units-pump energy_mwh"] == pytest.approx(2 * 3600.0, rel=1e-6)
+    assert e["Units energy_mwh"] == pytest.approx(0.81 * 2 * 3600.0, rel=1e-6)
+    pumped_m3s = 300e6 * 0.9 / (RHO_WATER_KG_M3 * G_M_S2 * 337.0)
+    cycled = summary["elements"]["links"]["Units-pump"]["water_hm3"]
+    assert cycled == pytest.approx(2 * pumped_m3s * 12 * 0.0036, rel=1e-6)
+    assert summary["elements"]["links"]["Units"]["water_hm3"] == pytest.approx(cycled, rel=1e-6)
+    upper = summary["elements"]["reservoirs"]["Upper lake"]
+    assert upper["final_volume_hm3"] == pytest.approx(upper["initial_volume_hm3"], abs=1e-6)
+    assert summary["water_balance_max_error_hm3"] < 1e-6
+    assert summary["replay"]["water_balance_max_error_hm3"] < 1e-6
+    assert (out / "report.html").is_file() and (out / "plots" / "reservoir_levels.png").is_file()
+    schedule = pd.read_csv(out / "schedule.csv", index_col=0)
+    assert "Upper lake volume_hm3" in schedule and "Units-pump flow_m3s" in schedule

@@ -523,3 +523,289 @@ def test_the_output_folder_of_the_file_is_beside_it(tmp_path, capsys):
     assert code == 0, err
     assert summary(tmp_path / "study" / "results")["scenario"]["name"] == "textbook by hand"
     assert f"written to {tmp_path / 'study' / 'results'}/" in out
+
+
+# ---- a network written out in the file -----------------------------------------------------------------------
+
+MERIT = """\
+[plant]
+name = "two groups"
+
+[[plant.reservoirs]]
+name = "Lake"
+level_masl = [100.0, 110.0]
+volume_hm3 = [0.0, 10.0]
+min_level_masl = 100.0
+max_level_masl = 110.0
+initial_level_masl = 105.0
+
+[[plant.sinks]]
+name = "river"
+tailwater_level_masl = 0.0
+
+[[plant.links]]
+kind = "turbine"
+name = "good units"
+from = "Lake"
+to = "river"
+n_units = 1
+rated_power_mw = 50.0
+max_flow_m3s = 50.0
+efficiency = 0.9
+
+[[plant.links]]
+kind = "turbine"
+name = "poor units"
+from = "Lake"
+to = "river"
+n_units = 1
+rated_power_mw = 50.0
+max_flow_m3s = 50.0
+efficiency = 0.8
+
+[[plant.links]]
+kind = "spillway"
+name = "Lake spillway"
+from = "Lake"
+to = "river"
+
+[series]
+source = "constant"
+duration_h = 24.0
+
+[series.constant]
+inflow_Lake_m3s = 60.0
+price_per_mwh = 100.0
+
+[objective]
+head = "fixed"
+"""
+
+
+def test_a_network_file_gives_the_merit_order_by_hand(tmp_path):
+    """One lake, two groups of 0.9 and 0.8: the better group runs at its 50 m³/s limit every hour and the
+    poorer one takes the other 10 m³/s of the 60 m³/s inflow (the end may not fall below the start), at the
+    initial head of 105 m: revenue = 100 · ρg·105·(0.9·50 + 0.8·10)/10⁶ · 24."""
+    sf = files.load(write(tmp_path, "s.toml", MERIT))
+    res = dispatch(sf.plant, sf.scenario, **sf.options)
+    assert res.status == "optimal"
+    sch = res.schedule
+    np.testing.assert_allclose(sch["good units flow_m3s"], 50.0, atol=1e-6)
+    assert sch["poor units flow_m3s"].sum() == pytest.approx(10.0 * 24, rel=LP_REL_TOL)
+    assert sch["Lake spillway flow_m3s"].abs().max() < 1e-6
+    k = RHO_WATER_KG_M3 * G_M_S2 * 105.0 / 1e6  # MW per m³/s at η = 1
+    assert res.objective_value == pytest.approx(100.0 * k * (0.9 * 50 + 0.8 * 10) * 24, rel=LP_REL_TOL)
+    from hydro_sim.html_report import schedule_water_balance_hm3
+
+    assert schedule_water_balance_hm3(sch, sf.plant) < BALANCE_TOL_HM3
+
+
+def _toml_value(v) -> str:
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, bool):
+        return str(v).lower()
+    if isinstance(v, float) and np.isinf(v):
+        return "inf"
+    if isinstance(v, (tuple, list)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    return repr(v)
+
+
+def _written_out(net) -> str:
+    """A scenario file that writes ``net`` out element by element (the test's own writer)."""
+    from hydro_sim.network import PumpTurbineLink, Release, Spillway, TurbineLink
+
+    out = [
+        "[plant]",
+        f"name = {_toml_value(net.name)}",
+        f"line_capacity_mw = {_toml_value(net.line.capacity_mw)}",
+    ]
+    for r in net.reservoirs:
+        out += ["", "[[plant.reservoirs]]", f"name = {_toml_value(r.name)}"]
+        out += [
+            f"level_masl = {_toml_value(r.curve.level_masl)}",
+            f"volume_hm3 = {_toml_value(r.curve.volume_hm3)}",
+        ]
+        for f in (
+            "min_level_masl",
+            "max_level_masl",
+            "initial_level_masl",
+            "monthly_min_level_masl",
+            "monthly_max_level_masl",
+        ):
+            if getattr(r, f) is not None:
+                out.append(f"{f} = {_toml_value(getattr(r, f))}")
+    for k in net.sinks:
+        out += [
+            "",
+            "[[plant.sinks]]",
+            f"name = {_toml_value(k.name)}",
+            f"tailwater_level_masl = {_toml_value(k.tailwater_level_masl)}",
+        ]
+        for f in ("environmental_min_flow_m3s", "max_flow_m3s", "max_ramp_m3s_per_h"):
+            out.append(f"{f} = {_toml_value(getattr(k, f))}")
+    for link in net.links:
+        out += ["", "[[plant.links]]", f"name = {_toml_value(link.name)}"]
+        if isinstance(link, (TurbineLink, PumpTurbineLink)):
+            u = link.units
+            out.append('kind = "turbine"' if isinstance(link, TurbineLink) else 'kind = "pump_turbine"')
+            for f in (
+                "n_units",
+                "rated_power_mw",
+                "max_flow_m3s",
+                "efficiency",
+                "turbine_efficiency",
+                "rated_pumping_power_mw",
+                "pump_efficiency",
+                "pump_power_band_fraction",
+                "min_power_mw",
+                "head_loss_coefficient_s2_per_m5",
+            ):
+                if hasattr(u, f):
+                    out.append(f"{f} = {_toml_value(getattr(u, f))}")
+        if isinstance(link, PumpTurbineLink):
+            out += [f"upper = {_toml_value(link.upper)}", f"lower = {_toml_value(link.lower)}"]
+            for f in ("generating_head_range_m", "pumping_head_range_m"):
+                if getattr(link, f) is not None:
+                    out.append(f"{f} = {_toml_value(getattr(link, f))}")
+        else:
+            out += [f"from = {_toml_value(link.from_node)}", f"to = {_toml_value(link.to_node)}"]
+        if isinstance(link, Spillway):
+            out += [
+                'kind = "spillway"',
+                f"capacity_m3s = {_toml_value(link.capacity_m3s)}",
+                f"cost_per_hm3 = {_toml_value(link.cost_per_hm3)}",
+            ]
+        if isinstance(link, Release):
+            out.append('kind = "release"')
+            for f in ("environmental_min_flow_m3s", "max_flow_m3s", "max_ramp_m3s_per_h"):
+                out.append(f"{f} = {_toml_value(getattr(link, f))}")
+    out += [
+        "",
+        "[series]",
+        'source = "constant"',
+        "duration_h = 24.0",
+        "",
+        "[series.constant]",
+        '"inflow_Yagen-I_m3s" = 10.0',
+        "inflow_Lianghekou_m3s = 600.0",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def test_a_file_written_out_equals_lianghekou_network_parameter_for_parameter(tmp_path):
+    from hydro_sim.cases.lianghekou.plant import lianghekou_network
+
+    net = lianghekou_network()
+    sf = files.load(write(tmp_path, "s.toml", _written_out(net)))
+    got, want = sf.plant.parameters(), net.parameters()
+    assert list(got["parameter"]) == list(want["parameter"])
+    assert list(got["value"].astype(str)) == list(want["value"].astype(str))
+    assert sf.plant.reservoirs == net.reservoirs and sf.plant.sinks == net.sinks
+    assert sf.plant.links == net.links and sf.plant.line == net.line
+    # the inflows by reservoir name, hyphen and all
+    assert float(sf.scenario.inflow_m3s["Yagen-I"].iloc[0]) == 10.0
+    assert float(sf.scenario.inflow_m3s["Lianghekou"].iloc[0]) == 600.0
+
+
+def test_inflows_by_reservoir_name_from_a_csv_and_a_column_map(tmp_path):
+    idx = pd.date_range("2030-01-01", periods=24, freq="h")
+    pd.DataFrame({"time": idx.strftime("%Y-%m-%d %H:%M"), "inflow_Lake_m3s": 60.0, "p": 100.0}).to_csv(
+        tmp_path / "series.csv", index=False
+    )
+    text = MERIT.split("[series]")[0] + (
+        '[series]\nsource = "file"\npath = "series.csv"\n[series.columns]\nprice_per_mwh = "p"\n'
+    )
+    sf = files.load(write(tmp_path, "s.toml", text))
+    assert sf.scenario.inflow_m3s["Lake"].tolist() == [60.0] * 24
+    assert sf.scenario.price_per_mwh.tolist() == [100.0] * 24
+
+
+def test_the_network_preset_takes_overrides_by_element_path(tmp_path):
+    text = """\
+[plant]
+preset = "lianghekou_network"
+
+[plant.overrides]
+"Yagen-I.max_level_masl" = 2603.0
+"Yagen-I release.max_ramp_m3s_per_h" = 50.0
+
+[series]
+source = "constant"
+duration_h = 24.0
+
+[series.constant]
+inflow_Lianghekou_m3s = 600.0
+"""
+    sf = files.load(write(tmp_path, "s.toml", text))
+    net = sf.plant
+    assert net.node("Yagen-I").max_level_masl == 2603.0
+    assert net.link("Yagen-I release").max_ramp_m3s_per_h == 50.0
+    assert net.provenance["Yagen-I.max_level_masl"].kind == "user"
+    assert float(sf.scenario.inflow_m3s["Yagen-I"].abs().max()) == 0.0  # no series: no inflow, said so
+    assert "zero" in sf.scenario.provenance["Yagen-I inflow_m3s"].text
+
+
+def test_plant_prints_the_network_preset_with_provenance(capsys):
+    code, out, _ = main_in_process(capsys, "plant", "--preset", "lianghekou_network")
+    assert code == 0
+    assert "Yagen-I units.rated_power_mw" in out and "river below Yagen-I.tailwater_level_masl" in out
+    assert "CALIBRATION" in out and "Yagen-I units (turbine): Yagen-I → river below Yagen-I" in out
+
+
+def test_a_rolling_run_of_an_infeasible_problem_exits_3_with_the_diagnosis(tmp_path, capsys):
+    text = (
+        TEXTBOOK.replace("inflow_upper_m3s = 60.0", "inflow_upper_m3s = 0.0").replace(
+            "duration_h = 48.0", "duration_h = 96.0"
+        )
+        + "[horizon]\nrolling = true\nwindow_h = 48.0\nlookahead_h = 0.0\n"
+    )
+    code, out, err = main_in_process(
+        capsys, "run", str(write(tmp_path, "s.toml", text)), "--out", str(tmp_path / "o")
+    )
+    assert code == 3, err
+    assert "the problem is infeasible (the whole horizon solved at once)" in err
+    assert out.strip()  # the diagnosis
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_rolling_run_writes_report_html(tmp_path, capsys):
+    text = TEXTBOOK.replace("duration_h = 48.0", "duration_h = 96.0") + (
+        "[horizon]\nrolling = true\nwindow_h = 48.0\nlookahead_h = 24.0\n[outputs]\nreplay = false\nplots = false\n"
+    )
+    code, _, err = main_in_process(
+        capsys, "run", "-q", str(write(tmp_path, "s.toml", text)), "--out", str(tmp_path / "o")
+    )
+    assert code == 0, err
+    page = (tmp_path / "o" / "report.html").read_text(encoding="utf-8")
+    assert "rolling windows" in page and "Water balance of the schedule" in page
+
+
+def test_a_network_file_runs_rolling_and_plot_redraws_its_figures(tmp_path, capsys):
+    """Rolling windows on a network written out give the rolling_dispatch schedule of the library, with
+    element columns; `plot` rebuilds the network from the run's scenario file; `plant FILE` prints it."""
+    text = MERIT.replace("duration_h = 24.0", "duration_h = 96.0") + (
+        "[horizon]\nrolling = true\nwindow_h = 48.0\nlookahead_h = 24.0\ncompare_full = false\n"
+    )
+    path = write(tmp_path, "s.toml", text)
+    code, _, err = main_in_process(capsys, "run", "-q", str(path), "--out", str(tmp_path / "o"))
+    assert code == 0, err
+    sf = files.load(path)
+    rr = rolling_dispatch(sf.plant, sf.scenario, **dict(sf.rolling), **sf.options)
+    s = summary(tmp_path / "o")
+    assert s["dispatch"]["objective"] == pytest.approx(rr.objective_value, rel=JSON_RTOL)
+    assert s["rolling"]["windows"] == 2 and s["water_balance_max_error_hm3"] < BALANCE_TOL_HM3
+    sch = pd.read_parquet(tmp_path / "o" / "schedule.parquet")
+    np.testing.assert_allclose(sch["good units flow_m3s"], rr.schedule["good units flow_m3s"], atol=1e-9)
+    assert (tmp_path / "o" / "report.html").is_file()
+    code, out, err = main_in_process(capsys, "plot", str(tmp_path / "o"), "--out", str(tmp_path / "p"))
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "p").iterdir()) == [
+        "dispatch_week_first.png",
+        "reservoir_levels.png",
+    ]
+    code, out, _ = main_in_process(capsys, "plant", str(path))
+    assert code == 0 and "a network written out in the file" in out
+    assert re.search(r"poor units.efficiency +0.8 -", out) and "good units (turbine): Lake → river" in out

@@ -128,6 +128,57 @@ def dispatch_page(week_run, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def network_run():
+    """A cascade network over two days, dispatched and replayed (element columns)."""
+    from hydro_sim.examples import cascade_network, named_scenario
+
+    net = cascade_network()
+    sc = named_scenario(hours=48, inflow_m3s={"Top": 40.0, "Middle": 5.0})
+    result = hs.dispatch(net, sc, head="fixed", fixed_head_tolerance_m=float("inf"))
+    assert result.status == "optimal"
+    sim = hs.simulate(net, sc, ReplayPolicy(schedule=result.schedule, mode="flows"))
+    return net, sc, result, sim
+
+
+@pytest.fixture(scope="module")
+def network_page(network_run, tmp_path_factory):
+    net, sc, result, sim = network_run
+    path = tmp_path_factory.mktemp("network") / "report.html"
+    write_dispatch_report(path, result, plant=net, scenario=sc, simulation=sim, currency="EUR")
+    return path
+
+
+def test_a_network_report_has_element_figures_and_energies(network_run, network_page):
+    from hydro_sim.html_report import replay_energy_mwh, schedule_energy_mwh, schedule_water_balance_hm3
+
+    net, _sc, result, sim = network_run
+    page = network_page.read_text(encoding="utf-8")
+    assert _h2(page) == [
+        "Result",
+        "Figures",
+        "Simulator replay",
+        "Inputs of the run",
+        "Assumptions and provenance",
+    ]
+    energy = schedule_energy_mwh(result.schedule, net)
+    units = [c.name for c in net.flow_columns() if f"{c.name} power_mw" in result.schedule]
+    assert set(energy) == {f"{u} energy_mwh" for u in units} | {"line_export_mwh", "line_import_mwh"}
+    dt = 1.0
+    for u in units:  # energy is Σ power · Δt of each element column
+        assert energy[f"{u} energy_mwh"] == pytest.approx(
+            result.schedule[f"{u} power_mw"].sum() * dt, rel=1e-12
+        )
+    assert set(replay_energy_mwh(sim, net)) == set(energy)
+    assert schedule_water_balance_hm3(result.schedule, net) < 1e-6
+    rows = tables(page)["Energy over the run: the LP schedule and its replay through the simulator"]["rows"]
+    assert [r[0][0] for r in rows] == [u.replace("-pump", " pumping") for u in units] + [
+        "line export",
+        "line import",
+    ]
+    assert page.count("<img ") == 2  # the dispatch window and the levels
+
+
+@pytest.fixture(scope="module")
 def check_page(week_check, tmp_path_factory):
     path = tmp_path_factory.mktemp("check") / "report.html"
     write_annual_check_report(path, week_check)
@@ -203,7 +254,7 @@ def test_annual_check_report_has_every_section(check_page):
     assert "<strong>2.25 h/day</strong>" in page
 
 
-@pytest.mark.parametrize("page_fixture", ["dispatch_page", "check_page"])
+@pytest.mark.parametrize("page_fixture", ["dispatch_page", "check_page", "network_page"])
 def test_reports_are_self_contained(page_fixture, request):
     page = request.getfixturevalue(page_fixture).read_text(encoding="utf-8")
     rest = _without_data_uris(page)
@@ -375,7 +426,7 @@ def test_the_console_check_sees_a_page_that_logs(tmp_path):
 
 
 @needs_chromium
-@pytest.mark.parametrize("page_fixture", ["dispatch_page", "check_page"])
+@pytest.mark.parametrize("page_fixture", ["dispatch_page", "check_page", "network_page"])
 def test_the_report_renders_in_chromium(page_fixture, request, tmp_path):
     import matplotlib.image
 

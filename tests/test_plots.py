@@ -281,3 +281,35 @@ def test_tornado_needs_a_base_row():
         HydroSimInputError, match=r"`sensitivity` \(\['cap'\]\) must hold a row with parameter 'base'"
     ):
         plots.sensitivity_tornado(table)
+
+
+def test_network_figures_draw_every_element_with_its_limits():
+    """A cascade's schedule in element columns: one level panel per reservoir (upstream first) with its
+    operating limits at the reservoir's own levels; the dispatch figure with each unit group, each link's
+    flow, the river with the reach's minimum, and the price in the legend."""
+    import hydro_sim as hs
+    from hydro_sim.examples import cascade_network, named_scenario
+
+    net = cascade_network()
+    net = dataclasses.replace(net, sinks=(dataclasses.replace(net.sinks[0], environmental_min_flow_m3s=5.0),))
+    sc = named_scenario(hours=48, inflow_m3s={"Top": 40.0, "Middle": 5.0})
+    res = hs.dispatch(net, sc, head="fixed", fixed_head_tolerance_m=float("inf"))
+    fig = plots.network_levels(res.schedule, plant=net, case="two days")
+    assert fig.get_suptitle() == f"{net.name} · two days"
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == [f"{n}: level within its operating limits" for n in net.upstream_order()]
+    for ax, name in zip(fig.axes, net.upstream_order(), strict=True):
+        res_ = net.node(name)
+        lo = next(line for line in ax.get_lines() if line.get_gid() == f"{name}-min-level")
+        hi = next(line for line in ax.get_lines() if line.get_gid() == f"{name}-max-level")
+        assert set(lo.get_ydata()) == {res_.min_level_masl} and set(hi.get_ydata()) == {res_.max_level_masl}
+    plots.plt.close(fig)
+    fig = plots.network_dispatch(res.schedule, plant=net, case="two days", currency="EUR")
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    for link in net.links:
+        assert f"{link.name} flow" in labels
+    assert "price" in labels and "reach minimum" in labels
+    river = next(ax for ax in fig.axes if ax.get_title().startswith("River"))
+    assert any(line.get_gid() == f"{net.sinks[0].name}-min-flow" for line in river.get_lines())
+    assert fig.axes[-1].get_ylabel() == "price\n[EUR/MWh]"
+    plots.plt.close(fig)

@@ -121,12 +121,53 @@ def test_the_table_is_consistent():
     assert len(names) == len(set(names)), "a key listed twice"
     for f in schema.FIELDS:
         assert f.table in schema.TABLES, f.table
-        assert f.type in ("text", "number", "whole number", "boolean", "time stamp", "path"), f.type
+        assert f.type in (
+            "text",
+            "number",
+            "whole number",
+            "boolean",
+            "time stamp",
+            "path",
+            "numbers",
+            "pair",
+            "efficiency",
+        ), f.type
         if f.choices:
-            assert f.type == "text" and (f.required or f.default in f.choices), f.name
+            assert f.type == "text" and (f.required or f.default is None or f.default in f.choices), f.name
+        assert set(f.applies_to) <= set(schema.LINK_KINDS), f.name
+        assert {k for k, _ in f.default_for} <= set(f.applies_to), f.name
         assert f.meaning.endswith("."), f"{f.table}.{f.name}: the meaning is a sentence"
     for table in schema.FREE_TABLES:
         assert table in schema.TABLES and not schema.fields_of(table)
+
+
+def test_the_network_tables_are_the_library_objects_fields():
+    """Each link kind takes the fields of its library objects (a unit group's and its link's), the file
+    spelling `from`/`to` for `from_node`/`to_node`; a reservoir and a sink take theirs (curves as arrays)."""
+    import dataclasses
+
+    from hydro_sim.network import PumpTurbineLink, Release, RiverSink, Spillway, TurbineLink
+    from hydro_sim.plant import PumpTurbineGroup, Reservoir, TurbineGroup
+
+    def names(*classes: type) -> set[str]:
+        out = {f.name for c in classes for f in dataclasses.fields(c)} - {"units", "provenance", "where"}
+        return {{"from_node": "from", "to_node": "to"}.get(n, n) for n in out}
+
+    links = schema.fields_of("plant.links")
+    for kind, classes in {
+        "turbine": (TurbineLink, TurbineGroup),
+        "pump_turbine": (PumpTurbineLink, PumpTurbineGroup),
+        "spillway": (Spillway,),
+        "release": (Release,),
+    }.items():
+        takes = {n for n, f in links.items() if not f.applies_to or kind in f.applies_to} - {"kind"}
+        assert takes == names(*classes), kind
+    reservoir = set(schema.fields_of("plant.reservoirs"))
+    assert reservoir - {"level_masl", "volume_hm3", "curve_csv"} == names(Reservoir) - {"curve"}
+    sink = set(schema.fields_of("plant.sinks"))
+    assert sink - {"tailwater_discharge_m3s", "tailwater_curve_level_masl"} == names(RiverSink) - {
+        "tailwater_curve"
+    }
 
 
 def test_the_page_generator(tmp_path, capsys):

@@ -415,8 +415,27 @@ def _draw_plots(
     month–hour map, each titled with the plant (a Plant, whose limits are drawn, or its name) and the case.
     Returns the names written."""
     from hydro_sim import plots
+    from hydro_sim.network import Network
 
     named = {"plant": plant, "case": case}
+    figures: dict[str, Any]
+    if isinstance(plant, Network):
+        from hydro_sim.cases.lianghekou.report import _figure_weeks
+
+        figures = {
+            name: (
+                lambda start=start: plots.network_dispatch(
+                    schedule, currency=currency, line_capacity_mw=line_capacity_mw, start=start, **named
+                )
+            )
+            for name, start in _figure_weeks(schedule).items()
+        }
+        figures["reservoir_levels.png"] = lambda: plots.network_levels(schedule, **named)
+        folder.mkdir(exist_ok=True)
+        for name, draw in figures.items():
+            plots.save_figure(draw(), folder / name)
+            _output.test_hook(f"plots/{name}")
+        return list(figures)
     figures = {
         "dispatch_first_week.png": lambda: plots.dispatch_stack(
             schedule, currency=currency, line_capacity_mw=line_capacity_mw, **named
@@ -433,11 +452,83 @@ def _draw_plots(
     return list(figures)
 
 
+def _rolling_failed(exc: HydroSimError, plant: Any, scenario: Any, opts: dict[str, Any]) -> int:
+    """Exit code of a rolling run that stopped at a window without a schedule: the whole horizon is solved at
+    once (at fixed head: feasibility does not hang on the head's linearisation) to tell an infeasible problem
+    (3, with its diagnosis) from a failure of the windows or the solver (4)."""
+    from hydro_sim.optimise import dispatch
+
+    print(f"hydro-sim: the rolling dispatch stopped: {exc}", file=sys.stderr)
+    log.warning("hydro-sim run: solving the whole horizon at once to diagnose it")
+    probe = dispatch(plant, scenario, **(opts | {"head": "fixed", "fixed_head_tolerance_m": math.inf}))
+    if probe.status == "infeasible":
+        if probe.diagnosis is not None:
+            print(probe.diagnosis.to_string())
+        print(
+            f"hydro-sim: the problem is infeasible (the whole horizon solved at once): {probe.message}",
+            file=sys.stderr,
+        )
+        return EXIT_INFEASIBLE
+    if probe.status == "interrupted":
+        raise _output.Interrupted(probe.interrupted_by or "SIGINT")
+    print(
+        f"hydro-sim: the whole horizon solved at once is {probe.status}, so the problem is not infeasible: the "
+        "rolling windows failed (their end targets, or the solver's limits); try longer windows or lookahead",
+        file=sys.stderr,
+    )
+    return EXIT_SOLVER
+
+
+def _elements(schedule: Any, network: Any, replay: Any) -> dict[str, Any]:
+    """Per-element figures of a network schedule (and of its replay) for summary.json."""
+    dt = float(schedule.index.to_series().diff().iloc[1] / _hour()) if len(schedule) > 1 else 1.0
+    c = 0.0036 * dt
+    out: dict[str, Any] = {"reservoirs": {}, "links": {}, "sinks": {}}
+    for res in network.reservoirs:
+        n = res.name
+        out["reservoirs"][n] = {
+            "initial_volume_hm3": res.initial_volume_hm3,
+            "final_volume_hm3": float(schedule[f"{n} volume_hm3"].iloc[-1]),
+            "usable_volume_hm3": res.usable_volume_hm3,
+            "min_level_masl": float(schedule[f"{n} level_masl"].min()),
+            "max_level_masl": float(schedule[f"{n} level_masl"].max()),
+            "inflow_hm3": float(schedule[f"{n} inflow_m3s"].sum() * c),
+        }
+    for col in network.flow_columns():
+        entry: dict[str, Any] = {"water_hm3": float(schedule[f"{col.name} flow_m3s"].sum() * c)}
+        if f"{col.name} power_mw" in schedule:
+            entry["energy_mwh"] = float(schedule[f"{col.name} power_mw"].sum() * dt)
+            if replay is not None and f"{col.name} power_mw" in replay:
+                entry["replayed_energy_mwh"] = float(replay[f"{col.name} power_mw"].sum() * dt)
+        out["links"][col.name] = entry
+    for sink in network.sinks:
+        q = schedule[f"{sink.name} flow_m3s"]
+        out["sinks"][sink.name] = {
+            "water_hm3": float(q.sum() * c),
+            "min_flow_m3s": float(q.min()),
+            "max_flow_m3s": float(q.max()),
+            "largest_change_m3s_per_h": float(q.diff().abs().max() / dt) if len(q) > 1 else 0.0,
+        }
+    return out
+
+
+def _hour() -> Any:
+    import pandas as pd
+
+    return pd.Timedelta(hours=1)
+
+
 def _saved_plant(summary: dict[str, Any]) -> Any:
-    """The plant of a run's summary.json (its preset and overrides), or its name if it cannot be rebuilt."""
+    """The plant of a run's summary.json (its preset and overrides, or its scenario file's network), or its
+    name if it cannot be rebuilt."""
     from hydro_sim import files
 
     info = summary.get("plant", {})
+    if info.get("kind") == "network" and info.get("preset") is None:
+        try:
+            return files.load(summary["scenario"]["file"]).plant
+        except (KeyError, TypeError, HydroSimInputError):
+            return info.get("name")
     try:
         return files.apply_overrides(files.preset_plant(info["preset"]), info.get("overrides", {}))
     except (KeyError, TypeError, HydroSimInputError):
@@ -490,15 +581,18 @@ def _run(
     import json
 
     from hydro_sim import __version__, files
-    from hydro_sim.balance import water_balance_max_error_hm3
+    from hydro_sim.html_report import replay_energy_mwh, schedule_energy_mwh, schedule_water_balance_hm3
+    from hydro_sim.network import Network
 
     plant, scenario, cur = sf.plant, sf.scenario, sf.currency
+    network = plant if isinstance(plant, Network) else None
     stages.step(
         f"dispatching {plant.name} over {scenario.n_steps} steps of {scenario.dt_h:g} h from {scenario.index[0]}"
         + (" in rolling windows" if sf.rolling is not None else ""),
         "dispatch",
     )
     rolling: dict[str, Any] | None = None
+    outcome: Any = None  # the DispatchResult or the RollingResult, for the report
     try:
         if sf.rolling is None:
             from hydro_sim.optimise import dispatch
@@ -511,6 +605,7 @@ def _run(
             code = _solve_outcome(res, "the dispatch")
             if code is not None:
                 return code
+            outcome = res
             schedule, objective, status, message = res.schedule, res.objective_value, res.status, res.message
             details = {
                 "iterations": res.iterations,
@@ -522,9 +617,16 @@ def _run(
         else:
             from hydro_sim.optimise.rolling import rolling_dispatch
 
-            rr = rolling_dispatch(plant, scenario, progress=_progress(args), **dict(sf.rolling), **opts)
+            try:
+                rr = rolling_dispatch(plant, scenario, progress=_progress(args), **dict(sf.rolling), **opts)
+            except HydroSimInputError:
+                raise
+            except HydroSimError as exc:
+                stages.close()
+                return _rolling_failed(exc, plant, scenario, opts)
             if rr.status == "interrupted":
                 raise _output.Interrupted(rr.interrupted_by or "SIGINT")
+            outcome = rr
             schedule, objective, status = rr.schedule, rr.objective_value, rr.status
             message = f"{len(rr.windows)} windows" + (
                 f"; {rr.gap:+.3%} below the full-horizon optimum" if rr.gap is not None else ""
@@ -542,22 +644,8 @@ def _run(
         raise
     except HydroSimInputError as exc:
         raise sf.blame(exc) from None
-    energy = {
-        k: float(v)
-        for k, v in {
-            "conventional_generation_mwh": schedule["power_conventional_mw"].sum() * scenario.dt_h,
-            "reversible_generation_mwh": schedule["power_generating_mw"].sum() * scenario.dt_h,
-            "pumping_mwh": schedule["power_pumping_mw"].sum() * scenario.dt_h,
-            "line_export_mwh": schedule["line_mw"].clip(lower=0).sum() * scenario.dt_h,
-            "line_import_mwh": (-schedule["line_mw"]).clip(lower=0).sum() * scenario.dt_h,
-        }.items()
-    }
-    balance = water_balance_max_error_hm3(
-        schedule,
-        initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
-        initial_volume_lower_hm3=None if plant.lower is None else plant.lower.initial_volume_hm3,
-        dt_h=scenario.dt_h,
-    )
+    energy = schedule_energy_mwh(schedule, plant)
+    balance = schedule_water_balance_hm3(schedule, plant)
     replay: dict[str, Any] | None = None
     sim_frame = None
     sim = None
@@ -567,17 +655,20 @@ def _run(
         stages.step("replaying the schedule through the simulator", "replay")
         sim = simulate(plant, scenario, ReplayPolicy(schedule=schedule, mode="flows"))
         sim_frame = sim.frame(0)
-        e = sim.energy_mwh().iloc[0]
+        e = replay_energy_mwh(sim, plant)
         totals = sim.totals.iloc[0]
         replay = {
-            "energy_mwh": {k: float(v) for k, v in e.items()},
+            "energy_mwh": e,
             "revenue": float(totals["revenue"]),
             "water_balance_max_error_hm3": sim.water_balance_error_hm3(),
             "cutback_steps": len(sim.cutbacks()),
-            "relative_deviation": {
-                k: (float(e[k]) / energy[k] - 1.0) if energy[k] else None for k in e.index
-            },
+            "relative_deviation": {k: (float(e[k]) / energy[k] - 1.0) if energy.get(k) else None for k in e},
         }
+        if network is not None:
+            replay["note"] = (
+                "the simulator's line carries the units' power only (no PV or wind): compare the units' "
+                "energies; the line export differs by the renewables used"
+            )
     files_written: list[str] = ["summary.json", "scenario.toml"]
     if sf.outputs["schedule_csv"]:
         files_written.append("schedule.csv")
@@ -585,7 +676,7 @@ def _run(
         files_written.append("schedule.parquet")
     if sim_frame is not None:
         files_written.append("simulation.csv")
-    if sf.outputs["report"] and sf.rolling is None:  # it reads one DispatchResult (status, diagnosis, …)
+    if sf.outputs["report"]:
         files_written.append("report.html")
     idx = scenario.index
     summary = {
@@ -599,9 +690,11 @@ def _run(
         },
         "plant": {
             "name": plant.name,
+            "kind": "network" if network is not None else "plant",
             "preset": sf.preset,
             "overrides": dict(sf.overrides),
         },
+        "elements": None if network is None else _elements(schedule, network, sim_frame),
         "horizon": {
             "start": str(idx[0]),
             "end": str(idx[-1] + (idx[1] - idx[0] if len(idx) > 1 else idx.freq)),
@@ -626,8 +719,9 @@ def _run(
     if status != "optimal":
         stages.say(f"NOTE: the schedule is feasible but not proven optimal ({status}).")
     stages.say(f"objective (revenue less costs): {_money(objective, cur)}")
+    width = max(30, *(len(k) for k in energy))
     for key, value in energy.items():
-        line = f"  {key:<30} {value:>14,.0f} MWh"
+        line = f"  {key:<{width}} {value:>14,.0f} MWh"
         if replay is not None and key in replay["energy_mwh"]:
             line += f"   replayed {replay['energy_mwh'][key]:>14,.0f} MWh"
         stages.say(line)
@@ -654,7 +748,7 @@ def _run(
 
                 write_dispatch_report(
                     path,
-                    res,
+                    outcome,
                     plant=plant,
                     scenario=scenario,
                     simulation=sim,
@@ -746,20 +840,57 @@ def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
             args.preset,
             "hydro-sim plant",
         )
+    from hydro_sim.network import Network
+
     if args.scenario is not None:
         sf = files.load(args.scenario)
         plant, preset = sf.plant, sf.preset
         n = len(sf.overrides)
-        print(f"The plant of {sf.path}: preset {preset!r} with {n} override{'' if n == 1 else 's'}")
+        if preset is None:
+            print(f"The plant of {sf.path}: a network written out in the file")
+        else:
+            print(f"The plant of {sf.path}: preset {preset!r} with {n} override{'' if n == 1 else 's'}")
         print()
     else:
         preset = args.preset or "lianghekou"
         plant = files.preset_plant(preset, "hydro-sim plant --preset")
-    print(plant_table(plant))
-    if preset == "lianghekou":
+    print(_network_table(plant) if isinstance(plant, Network) else plant_table(plant))
+    if preset in ("lianghekou", "lianghekou_network"):
         print()
         print(published_figures_text())
     return EXIT_OK
+
+
+def _network_table(net: Any) -> str:
+    """Every parameter of a network with its unit and provenance, then its links, as text."""
+    from hydro_sim.html_report import _topology
+
+    frame = net.parameters()
+    lines = [f"Network: {net.name}", ""]
+    width = max(len(p) for p in frame["parameter"])
+    for row in frame.itertuples(index=False):
+        value = f"{row.value:g}" if isinstance(row.value, (int, float)) else str(row.value)
+        unit = f" {row.unit}" if row.unit else ""
+        lines.append(f"{row.parameter:<{width}}  {value}{unit}")
+        lines.append(f"{'':<{width}}    ↳ {row.provenance}")
+    lines += ["", "Links (from → to):"]
+    lines += [f"  {r.link} ({r.kind}): {r[2]} → {r[3]}" for r in _topology(net).itertuples(index=False)]
+    lines += [
+        "",
+        (
+            f"Reservoirs, upstream first: {', '.join(net.upstream_order())}; river sinks: "
+            f"{', '.join(k.name for k in net.sinks) or 'none'}"
+        ),
+    ]
+    n_assume = sum(p.startswith("ASSUMPTION") for p in frame["provenance"])
+    lines += [
+        "",
+        (
+            f"{len(frame)} parameters, {n_assume} of them ASSUMPTIONS (no source; replace when data appear). The "
+            "parameter paths are the keys of [plant.overrides] for a network preset."
+        ),
+    ]
+    return "\n".join(lines)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -865,8 +996,10 @@ def build_parser() -> argparse.ArgumentParser:
         "Run a scenario file: optimise the dispatch over its horizon (one solve, or rolling windows), replay the "
         "schedule through the nonlinear simulator, and write a new output folder: summary.json (status, "
         "objective, energies of the schedule and of the replay, water balance, inputs), the schedule as "
-        "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file and the "
-        "plots in plots/. The output folder is checked before any computation. `hydro-sim init` writes a "
+        "schedule.csv and schedule.parquet, the replay as simulation.csv, a copy of the scenario file, the "
+        "plots in plots/ and report.html (a self-contained report to open in a browser). A plant written out as "
+        'a network ([[plant.links]] …) gets a column per element ("{link} flow_m3s", "{reservoir} '
+        'volume_hm3") and per-element figures in summary.json. The output folder is checked before any computation. `hydro-sim init` writes a '
         "commented scenario file; every key is listed with its unit on the schema page of the docs "
         "(docs/schema.md).",
         "hydro-sim run scenario.toml --out results",
@@ -896,13 +1029,14 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario file, overrides applied. The parameter paths are the keys of [plant.overrides].",
         "hydro-sim plant                      # Lianghekou",
         "hydro-sim plant --preset textbook",
+        "hydro-sim plant --preset lianghekou_network     # the three-node network with Yagen-I's units",
         "hydro-sim plant scenario.toml",
     )
     p.add_argument("scenario", nargs="?", default=None, metavar="SCENARIO", help="a scenario file (TOML)")
     p.add_argument(
         "--preset",
         default=None,
-        choices=("lianghekou", "textbook", "small_pumped_storage"),
+        choices=("lianghekou", "lianghekou_network", "textbook", "small_pumped_storage"),
         help="a preset plant",
     )
 

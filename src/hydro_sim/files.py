@@ -1,6 +1,7 @@
 """Scenario files (TOML) and series files (CSV, Parquet): a run described in a file, checked key by key.
 
-A scenario file names the plant (a preset with overrides), the time series (the built-in reference year,
+A scenario file names the plant (a preset with overrides, or a network written out in
+``[[plant.reservoirs]]``, ``[[plant.sinks]]`` and ``[[plant.links]]``), the time series (the built-in reference year,
 constant values, or the user's CSV/Parquet file), the tariff, the objective and its options, the horizon, the
 solver and the outputs; :mod:`hydro_sim.schema` lists every key with its type, unit, default and meaning, and
 this module reads files by that table. Files are read with :mod:`tomllib` and never execute code.
@@ -43,7 +44,7 @@ import difflib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -55,8 +56,26 @@ import pandas as pd
 from hydro_sim import schema
 from hydro_sim._validation import _fmt
 from hydro_sim.errors import HydroSimInputError
-from hydro_sim.plant import Plant, Provenance
-from hydro_sim.scenario import Scenario
+from hydro_sim.network import (
+    Network,
+    PumpTurbineLink,
+    Release,
+    RiverSink,
+    Spillway,
+    TailwaterCurve,
+    TurbineLink,
+)
+from hydro_sim.plant import (
+    EfficiencyCurve,
+    GridLine,
+    LevelVolumeCurve,
+    Plant,
+    Provenance,
+    PumpTurbineGroup,
+    Reservoir,
+    TurbineGroup,
+)
+from hydro_sim.scenario import INFLOW_SUFFIX, Scenario
 
 __all__ = [
     "PRESETS",
@@ -76,9 +95,12 @@ class ScenarioFileError(HydroSimInputError):
     Attributes ``file``, ``table``, ``key``, ``rule`` and ``value`` hold the parts of the message.
     """
 
-    def __init__(self, *, file: str, table: str, key: str, rule: str, value: Any) -> None:
-        place = f"[{table}] of {file}" if table else file
-        super().__init__(f"`{key}` ({_fmt(value)}) {rule} in {place}")
+    def __init__(
+        self, *, file: str, table: str, key: str, rule: str, value: Any, text: str | None = None
+    ) -> None:
+        # a table of an array is named with its place, "[[plant.links]] #2 'units'", and used as it is
+        place = (f"{table} of {file}" if table.startswith("[") else f"[{table}] of {file}") if table else file
+        super().__init__(text if text is not None else f"`{key}` ({_fmt(value)}) {rule} in {place}")
         self.file, self.table, self.key, self.rule, self.value = file, table, key, rule, value
 
 
@@ -89,6 +111,12 @@ def _lianghekou() -> Plant:
     from hydro_sim.cases.lianghekou.plant import lianghekou
 
     return lianghekou()
+
+
+def _lianghekou_network() -> Network:
+    from hydro_sim.cases.lianghekou.plant import lianghekou_network
+
+    return lianghekou_network()
 
 
 def _textbook() -> Plant:
@@ -104,14 +132,15 @@ def _small_pumped_storage() -> Plant:
 
 
 #: The plant presets a scenario file can start from (``[plant] preset``).
-PRESETS = {
+PRESETS: dict[str, Any] = {
     "lianghekou": _lianghekou,
+    "lianghekou_network": _lianghekou_network,
     "textbook": _textbook,
     "small_pumped_storage": _small_pumped_storage,
 }
 
 
-def preset_plant(name: str, where: str = "hydro-sim") -> Plant:
+def preset_plant(name: str, where: str = "hydro-sim") -> Plant | Network:
     """The preset plant ``name`` (one of :data:`PRESETS`)."""
     if name not in PRESETS:
         raise HydroSimInputError(
@@ -121,8 +150,9 @@ def preset_plant(name: str, where: str = "hydro-sim") -> Plant:
     return PRESETS[name]()
 
 
-def overridable(plant: Plant) -> dict[str, Any]:
-    """The parameters of ``plant`` that ``[plant.overrides]`` may set: dotted path → current number."""
+def overridable(plant: Plant | Network) -> dict[str, Any]:
+    """The parameters of ``plant`` that ``[plant.overrides]`` may set: dotted path → current number (a
+    Network's paths start with the element's name, ``"Yagen-I release.max_flow_m3s"``)."""
     frame = plant.parameters()
     return {
         str(p): v
@@ -131,7 +161,9 @@ def overridable(plant: Plant) -> dict[str, Any]:
     }
 
 
-def apply_overrides(plant: Plant, overrides: Mapping[str, Any], *, file: str = "hydro-sim") -> Plant:
+def apply_overrides(
+    plant: Plant | Network, overrides: Mapping[str, Any], *, file: str = "hydro-sim"
+) -> Plant | Network:
     """``plant`` with the scalar parameters of ``overrides`` (dotted path → number) replaced.
 
     Each path must be one of :func:`overridable`; ``n_units`` takes a whole number, every other parameter a
@@ -143,6 +175,9 @@ def apply_overrides(plant: Plant, overrides: Mapping[str, Any], *, file: str = "
     >>> from hydro_sim.examples import textbook_plant
     >>> apply_overrides(textbook_plant(), {"upper.initial_level_masl": 110.0}).upper.initial_level_masl
     110.0
+    >>> from hydro_sim.examples import cascade_network
+    >>> apply_overrides(cascade_network(), {"Top units.max_flow_m3s": 40.0}).link("Top units").units.max_flow_m3s
+    40.0
     """
     table = "plant.overrides"
     known = overridable(plant)
@@ -168,6 +203,8 @@ def apply_overrides(plant: Plant, overrides: Mapping[str, Any], *, file: str = "
         for part in parts[:-1]:
             node = node.setdefault(part, {})
         node[parts[-1]] = value if isinstance(value, int) and parts[-1] == "n_units" else float(value)
+    if isinstance(plant, Network):
+        return _network_overrides(plant, overrides, file)
 
     def apply(obj: Any, changes: dict[str, Any], prefix: str) -> Any:
         new = {
@@ -192,6 +229,50 @@ def apply_overrides(plant: Plant, overrides: Mapping[str, Any], *, file: str = "
     for path in overrides:
         prov[path] = Provenance(kind="user", text=f"set in [plant.overrides] of {file}")
     return dataclasses.replace(new_plant, provenance=prov)
+
+
+def _network_overrides(net: Network, overrides: Mapping[str, Any], file: str) -> Network:
+    """``apply_overrides`` for a Network: each path is ``"{element}.{field}"`` (a unit group's fields under its
+    link's name, ``line.capacity_mw`` for the line); the network is rebuilt and checks itself."""
+    table = "plant.overrides"
+    names = sorted([*net.node_names, *(k.name for k in net.links), "line"], key=len, reverse=True)
+    changes: dict[str, dict[str, Any]] = {}
+    for path, value in overrides.items():
+        element = next(n for n in names if path.startswith(n + "."))  # every path of overridable() has one
+        leaf = path[len(element) + 1 :]
+        changes.setdefault(element, {})[leaf] = value if leaf == "n_units" else float(value)
+
+    def changed(obj: Any, name: str) -> Any:
+        if name not in changes:
+            return obj
+        if isinstance(obj, (TurbineLink, PumpTurbineLink)):
+            units: Any = dataclasses.replace(obj.units, **changes[name])
+            return dataclasses.replace(obj, units=units)
+        return dataclasses.replace(obj, **changes[name])
+
+    try:
+        new = dataclasses.replace(
+            net,
+            reservoirs=tuple(changed(x, x.name) for x in net.reservoirs),
+            sinks=tuple(changed(x, x.name) for x in net.sinks),
+            links=tuple(changed(x, x.name) for x in net.links),
+            line=changed(net.line, "line"),
+        )
+    except HydroSimInputError as exc:
+        m = re.match(r"`([A-Za-z_0-9]+)", str(exc))
+        leaf = m.group(1) if m else ""
+        key = next((p for p in overrides if p.endswith("." + leaf)), next(iter(overrides)))
+        raise ScenarioFileError(
+            file=file,
+            table=table,
+            key=key,
+            rule=f"breaks a rule of the plant: {_rule_of(exc)}",
+            value=overrides[key],
+        ) from None
+    prov = dict(new.provenance)
+    for path in overrides:
+        prov[path] = Provenance(kind="user", text=f"set in [plant.overrides] of {file}")
+    return dataclasses.replace(new, provenance=prov)
 
 
 # ---- the checks of one table ------------------------------------------------------------------------------
@@ -256,18 +337,9 @@ class _Reader:
     def check_keys(self, table: str, raw: dict[str, Any]) -> None:
         fields = schema.fields_of(table)
         subs = self.children(table)
-        reserved = schema.RESERVED.get(table, ())
         for key, value in raw.items():
             if key in fields or key in subs:
                 continue
-            if key in reserved:
-                raise self.fail(
-                    table,
-                    key,
-                    "is kept for the network format (reservoirs, sinks and links written out), which is not "
-                    "read yet: use `preset` with [plant.overrides]",
-                    "…",
-                )
             if table == "plant" and ("." in key or isinstance(value, dict)):
                 raise self.fail(
                     table, key, "looks like a parameter path: put overrides under [plant.overrides]", value
@@ -289,6 +361,21 @@ class _Reader:
                 continue
             out[name] = self.value(table, f, raw[name])
         return out
+
+    def numbers(self, table: str, key: str, value: Any, unit: str, inf_ok: bool = False) -> tuple[float, ...]:
+        """An array of finite numbers (``inf_ok``: +inf allowed)."""
+        if not isinstance(value, list) or not value:
+            raise self.fail(
+                table, key, f"must be an array of numbers, e.g. [1.0, 2.0]{f' [{unit}]' * bool(unit)}", value
+            )
+        out = []
+        for i, x in enumerate(value):
+            if isinstance(x, bool) or not isinstance(x, (int, float)):
+                raise self.fail(table, f"{key}[{i}]", "must be a number", x)
+            if math.isnan(x) or (math.isinf(x) and not (inf_ok and x > 0)):
+                raise self.fail(table, f"{key}[{i}]", "must be finite", x)
+            out.append(float(x))
+        return tuple(out)
 
     def given(self, table: str) -> set[str]:
         return set(self.sub(table) or {})
@@ -320,6 +407,58 @@ class _Reader:
                         value,
                     )
             return value
+        if kind == "numbers":
+            return self.numbers(table, f.name, value, f.unit)
+        if kind == "pair":
+            pair = self.numbers(table, f.name, value, f.unit, inf_ok=True)
+            if len(pair) != 2:
+                raise self.fail(table, f.name, "must be two numbers [lowest, highest]", value)
+            return pair[0], pair[1]
+        if kind == "efficiency":
+            if isinstance(value, dict):
+                chart = ("flow_m3s", "head_m", "efficiency")
+                for k in value:
+                    if k not in chart:
+                        raise self.fail(
+                            table,
+                            f"{f.name}.{k}",
+                            "is not a key of an efficiency chart (`flow_m3s`, `head_m`, `efficiency`)"
+                            + _nearest(k, chart),
+                            value[k],
+                        )
+                for k in chart:
+                    if k not in value:
+                        raise self.fail(
+                            table,
+                            f"{f.name}.{k}",
+                            "must be given: a chart has flow_m3s, head_m, efficiency",
+                            None,
+                        )
+                rows = value["efficiency"]
+                if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+                    raise self.fail(
+                        table,
+                        f"{f.name}.efficiency",
+                        "must be an array of rows, one per flow, each with one efficiency per head",
+                        rows,
+                    )
+                return {
+                    "flow_m3s": self.numbers(table, f"{f.name}.flow_m3s", value["flow_m3s"], "m³/s"),
+                    "head_m": self.numbers(table, f"{f.name}.head_m", value["head_m"], "m"),
+                    "efficiency": [
+                        self.numbers(table, f"{f.name}.efficiency[{i}]", row, "")
+                        for i, row in enumerate(rows)
+                    ],
+                }
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise self.fail(
+                    table,
+                    f.name,
+                    "must be a number in (0, 1], e.g. 0.9, or a chart {flow_m3s = [...], head_m = [...], "
+                    "efficiency = [[...], ...]}",
+                    value,
+                )
+            return float(value)
         if kind == "boolean":
             if not isinstance(value, bool):
                 raise self.fail(table, f.name, _type_rule(kind), value)
@@ -348,6 +487,393 @@ class _Reader:
         if rule == "fraction" and not 0.0 <= x < 1.0:
             raise self.fail(table, f.name, "must be a fraction in [0, 1), e.g. 0.001 for 0.1 %", value)
         return x
+
+
+# ---- a network written out --------------------------------------------------------------------------------
+
+_KIND_CLASS = {
+    "turbine": "TurbineLink",
+    "pump_turbine": "PumpTurbineLink",
+    "spillway": "Spillway",
+    "release": "Release",
+}
+#: Library field names that a file spells differently.
+_FILE_KEY = {"from_node": "from", "to_node": "to"}
+
+
+def _label(table: str, i: int, name: Any) -> str:
+    """The place of one entry of an array of tables: ``[[plant.links]] #2 'units'`` (numbered from 1)."""
+    return f"[[{table}]] #{i + 1}" + (f" '{name}'" if isinstance(name, str) and name.strip() else "")
+
+
+def _entries(r: _Reader, table: str) -> list[dict[str, Any]]:
+    parent, _, leaf = table.rpartition(".")
+    raw = (r.sub(parent) or {}).get(leaf)
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(x, dict) for x in raw):
+        raise r.fail(
+            parent,
+            leaf,
+            f"must be an array of tables, one [[{table}]] per element (two square brackets)",
+            "…" if isinstance(raw, dict) else raw,
+        )
+    return raw
+
+
+def _entry(r: _Reader, table: str, i: int, raw: dict[str, Any], kind: str | None = None) -> dict[str, Any]:
+    """The checked keys of one entry (those its ``kind`` takes), defaults filled in."""
+    label = _label(table, i, raw.get("name"))
+    fields = schema.fields_of(table)
+    takes = {n: f for n, f in fields.items() if kind is None or not f.applies_to or kind in f.applies_to}
+    for key, value in raw.items():
+        if key in takes:
+            continue
+        if key in fields:
+            kinds = ", ".join(repr(k) for k in fields[key].applies_to)
+            raise r.fail(label, key, f"applies to links of kind {kinds}, not {kind!r}", value)
+        raise r.fail(label, key, f"is not a key of [[{table}]]{_nearest(key, takes)}", value)
+    out: dict[str, Any] = {}
+    for name, f in takes.items():
+        default = f.default_of(kind) if kind is not None else f.default
+        if name not in raw:
+            if default is schema.REQUIRED:
+                what = f" of kind {kind!r}" if kind is not None and f.applies_to else ""
+                raise r.fail(
+                    label,
+                    name,
+                    f"must be given for a link{what}" if table == "plant.links" else "must be given",
+                    None,
+                )
+            out[name] = default
+            continue
+        checked = f
+        if kind in ("turbine", "pump_turbine") and name == "max_flow_m3s":
+            checked = dataclasses.replace(f, rule="positive")  # per unit: finite (a release's may be inf)
+        out[name] = r.value(label, checked, raw[name])
+    return out
+
+
+def _restate(
+    r: _Reader, label: str, raw: Mapping[str, Any], exc: HydroSimInputError, chart_keys: Sequence[str] = ()
+) -> ScenarioFileError:
+    """A library error about one element, restated with the file's key and value."""
+    m = re.match(r"`([A-Za-z_0-9]+)((?:\[[^\]]*\])*)`", str(exc))
+    field_name, index = (m.group(1), m.group(2)) if m else ("", "")
+    key = _FILE_KEY.get(field_name, field_name)
+    chart = next((k for k in chart_keys if isinstance(raw.get(k), dict)), None)
+    if chart is not None and field_name in ("flow_m3s", "head_m", "efficiency"):
+        # a chart's own field (flow_m3s, efficiency[i][j]): named under the key that holds the chart
+        value: Any = raw[chart].get(field_name, "…")
+        for i in re.findall(r"\[(\d+)\]", index):  # the entry itself, efficiency[1][1]
+            value = value[int(i)] if isinstance(value, (list, tuple)) and int(i) < len(value) else value
+        return r.fail(label, f"{chart}.{field_name}{index}", _rule_of(exc), value)
+    if key not in raw and field_name in ("level_masl", "volume_hm3") and "curve_csv" in raw:
+        return r.fail(
+            label,
+            "curve_csv",
+            f"holds a table that breaks a rule: `{field_name}` {_rule_of(exc)}",
+            raw["curve_csv"],
+        )
+    return r.fail(label, key + index, _rule_of(exc), raw.get(key, "…"))
+
+
+def _curve_csv(r: _Reader, label: str, path: Path, name: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """A level–volume table from a CSV file with columns ``level_masl`` and ``volume_hm3``."""
+    where = f"`curve_csv` ({name}) in {label} of {r.file}"
+    if path.suffix.lower() != ".csv" or not path.is_file():
+        raise r.fail(
+            label,
+            "curve_csv",
+            "must name an existing .csv file (relative to the scenario file's folder)",
+            name,
+        )
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise r.fail(label, "curve_csv", f"cannot be read as CSV: {str(exc).splitlines()[0]}", name) from None
+    cols = [str(c).strip() for c in frame.columns]
+    frame.columns = pd.Index(cols)
+    for col in ("level_masl", "volume_hm3"):
+        if col not in cols:
+            raise r.fail(
+                label,
+                "curve_csv",
+                f"must have a column `{col}` (its columns: {', '.join(cols)})" + _nearest(col, cols),
+                name,
+            )
+    out = []
+    for col in ("level_masl", "volume_hm3"):
+        values = pd.to_numeric(frame[col].str.strip(), errors="coerce").to_numpy(dtype=float)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise ScenarioFileError(
+                file=r.file,
+                table=label,
+                key="curve_csv",
+                value=name,
+                rule="",
+                text=f"`{col}` ({frame[col].iloc[i]!r}) must hold a finite number in every "
+                f"row, but line {i + 2} does not, in {where}",
+            )
+        out.append(tuple(float(v) for v in values))
+    return out[0], out[1]
+
+
+def _efficiency(r: _Reader, label: str, key: str, value: Any) -> float | EfficiencyCurve:
+    """A constant efficiency, or the chart of ``key`` (its own rules restated under ``key.field``)."""
+    if not isinstance(value, dict):
+        return float(value)
+    try:
+        return EfficiencyCurve(
+            flow_m3s=value["flow_m3s"],
+            head_m=value["head_m"],
+            efficiency=tuple(tuple(row) for row in value["efficiency"]),
+        )
+    except HydroSimInputError as exc:
+        raise _restate(r, label, {key: value}, exc, (key,)) from None
+
+
+def _network(r: _Reader, path: Path, plant_t: Mapping[str, Any], name: str) -> Network:
+    """The network of ``[[plant.reservoirs]]``, ``[[plant.sinks]]`` and ``[[plant.links]]``."""
+    labels: dict[str, str] = {}  # element name → its place in the file
+    raws: dict[str, dict[str, Any]] = {}
+    reservoirs = []
+    for i, raw in enumerate(_entries(r, "plant.reservoirs")):
+        e = _entry(r, "plant.reservoirs", i, raw)
+        label = _label("plant.reservoirs", i, e["name"])
+        labels[e["name"]], raws[e["name"]] = label, raw
+        if e["curve_csv"] is not None:
+            for key in ("level_masl", "volume_hm3"):
+                if e[key] is not None:
+                    raise r.fail(
+                        label, key, "and `curve_csv` must not both be given: give the table once", raw[key]
+                    )
+            levels, volumes = _curve_csv(r, label, path.parent / e["curve_csv"], e["curve_csv"])
+        else:
+            for key in ("level_masl", "volume_hm3"):
+                if e[key] is None:
+                    raise r.fail(label, key, "must be given (with the other array), or `curve_csv`", None)
+            levels, volumes = e["level_masl"], e["volume_hm3"]
+        try:
+            curve = LevelVolumeCurve(level_masl=levels, volume_hm3=volumes)
+            reservoirs.append(
+                Reservoir(
+                    name=e["name"],
+                    curve=curve,
+                    min_level_masl=e["min_level_masl"],
+                    max_level_masl=e["max_level_masl"],
+                    initial_level_masl=e["initial_level_masl"],
+                    monthly_min_level_masl=e["monthly_min_level_masl"],
+                    monthly_max_level_masl=e["monthly_max_level_masl"],
+                )
+            )
+        except ScenarioFileError:
+            raise
+        except HydroSimInputError as exc:
+            raise _restate(r, label, raw, exc) from None
+    sinks = []
+    for i, raw in enumerate(_entries(r, "plant.sinks")):
+        e = _entry(r, "plant.sinks", i, raw)
+        label = _label("plant.sinks", i, e["name"])
+        labels[e["name"]], raws[e["name"]] = label, raw
+        table_given = [
+            k for k in ("tailwater_discharge_m3s", "tailwater_curve_level_masl") if e[k] is not None
+        ]
+        if table_given and e["tailwater_level_masl"] is not None:
+            raise r.fail(
+                label,
+                "tailwater_level_masl",
+                "and the tailwater–discharge table must not both be given: a constant level or the table",
+                e["tailwater_level_masl"],
+            )
+        if len(table_given) == 1:
+            other = ({"tailwater_discharge_m3s", "tailwater_curve_level_masl"} - set(table_given)).pop()
+            raise r.fail(
+                label, other, f"must be given with `{table_given[0]}` (the two columns of the table)", None
+            )
+        if not table_given and e["tailwater_level_masl"] is None:
+            raise r.fail(
+                label,
+                "tailwater_level_masl",
+                "must be given, or the tailwater–discharge table "
+                "(`tailwater_discharge_m3s` with `tailwater_curve_level_masl`)",
+                None,
+            )
+        try:
+            sinks.append(
+                RiverSink(
+                    name=e["name"],
+                    tailwater_level_masl=e["tailwater_level_masl"],
+                    tailwater_curve=TailwaterCurve(
+                        discharge_m3s=e["tailwater_discharge_m3s"], level_masl=e["tailwater_curve_level_masl"]
+                    )
+                    if table_given
+                    else None,
+                    environmental_min_flow_m3s=e["environmental_min_flow_m3s"],
+                    max_flow_m3s=e["max_flow_m3s"],
+                    max_ramp_m3s_per_h=e["max_ramp_m3s_per_h"],
+                )
+            )
+        except HydroSimInputError as exc:
+            raise _restate(
+                r, label, {**raw, "tailwater_level_masl": raw.get("tailwater_level_masl")}, exc
+            ) from None
+    links: list[Any] = []
+    for i, raw in enumerate(_entries(r, "plant.links")):
+        label = _label("plant.links", i, raw.get("name"))
+        kind_f = schema.field("plant.links", "kind")
+        if "kind" not in raw:
+            raise r.fail(label, "kind", "must be given: " + ", ".join(map(repr, schema.LINK_KINDS)), None)
+        kind = r.value(label, kind_f, raw["kind"])
+        e = _entry(r, "plant.links", i, raw, kind)
+        labels[e["name"]], raws[e["name"]] = label, raw
+        try:
+            if kind == "turbine":
+                links.append(
+                    TurbineLink(
+                        units=TurbineGroup(
+                            name=e["name"],
+                            n_units=e["n_units"],
+                            rated_power_mw=e["rated_power_mw"],
+                            max_flow_m3s=e["max_flow_m3s"],
+                            efficiency=_efficiency(r, label, "efficiency", e["efficiency"]),
+                            min_power_mw=e["min_power_mw"],
+                            head_loss_coefficient_s2_per_m5=e["head_loss_coefficient_s2_per_m5"],
+                        ),
+                        from_node=e["from"],
+                        to_node=e["to"],
+                    )
+                )
+            elif kind == "pump_turbine":
+                links.append(
+                    PumpTurbineLink(
+                        units=PumpTurbineGroup(
+                            name=e["name"],
+                            n_units=e["n_units"],
+                            rated_power_mw=e["rated_power_mw"],
+                            max_flow_m3s=e["max_flow_m3s"],
+                            turbine_efficiency=_efficiency(
+                                r, label, "turbine_efficiency", e["turbine_efficiency"]
+                            ),
+                            rated_pumping_power_mw=e["rated_pumping_power_mw"],
+                            pump_efficiency=_efficiency(r, label, "pump_efficiency", e["pump_efficiency"]),
+                            pump_power_band_fraction=e["pump_power_band_fraction"],
+                            min_power_mw=e["min_power_mw"],
+                            head_loss_coefficient_s2_per_m5=e["head_loss_coefficient_s2_per_m5"],
+                        ),
+                        upper=e["upper"],
+                        lower=e["lower"],
+                        generating_head_range_m=e["generating_head_range_m"],
+                        pumping_head_range_m=e["pumping_head_range_m"],
+                    )
+                )
+            elif kind == "spillway":
+                links.append(
+                    Spillway(
+                        name=e["name"],
+                        from_node=e["from"],
+                        to_node=e["to"],
+                        capacity_m3s=e["capacity_m3s"],
+                        cost_per_hm3=e["cost_per_hm3"],
+                    )
+                )
+            else:
+                links.append(
+                    Release(
+                        name=e["name"],
+                        from_node=e["from"],
+                        to_node=e["to"],
+                        environmental_min_flow_m3s=e["environmental_min_flow_m3s"],
+                        max_flow_m3s=e["max_flow_m3s"],
+                        max_ramp_m3s_per_h=e["max_ramp_m3s_per_h"],
+                    )
+                )
+        except ScenarioFileError:
+            raise
+        except HydroSimInputError as exc:
+            raise _restate(r, label, raw, exc) from None
+    if not reservoirs:
+        raise r.fail(
+            "plant",
+            "reservoirs",
+            "must hold at least one [[plant.reservoirs]] table (or give a `preset`)",
+            None,
+        )
+    try:
+        net = Network(
+            name=plant_t["name"] or name,
+            reservoirs=tuple(reservoirs),
+            sinks=tuple(sinks),
+            links=tuple(links),
+            line=GridLine(capacity_mw=plant_t["line_capacity_mw"]),
+        )
+    except HydroSimInputError as exc:
+        raise _graph_error(r, exc, labels, raws) from None
+    # every parameter: given in the file, or the format's default
+    names = sorted(labels, key=len, reverse=True)
+    aliases = {
+        "curve": ("level_masl", "volume_hm3", "curve_csv"),
+        "tailwater_curve": ("tailwater_discharge_m3s", "tailwater_curve_level_masl"),
+    }
+    prov = {}
+    for path_ in net.parameters()["parameter"]:
+        if path_ == "line.capacity_mw":
+            given = "line_capacity_mw" in r.given("plant")
+            prov[path_] = Provenance(
+                kind="user",
+                text=f"[plant] of {r.file}"
+                if given
+                else f"default (no line limit): `line_capacity_mw` not given in [plant] of {r.file}",
+            )
+            continue
+        element = next((n for n in names if path_.startswith(n + ".")), None)
+        if element is None:
+            continue
+        leaf = path_[len(element) + 1 :].split(".")[0]
+        given = any(k in raws[element] for k in aliases.get(leaf, (leaf,)))
+        prov[path_] = Provenance(
+            kind="user",
+            text=f"{labels[element]} of {r.file}"
+            if given
+            else f"default: `{leaf}` not given in {labels[element]}",
+        )
+    return dataclasses.replace(net, provenance=prov)
+
+
+def _graph_error(
+    r: _Reader, exc: HydroSimInputError, labels: Mapping[str, str], raws: Mapping[str, Mapping[str, Any]]
+) -> ScenarioFileError:
+    """The network's own refusal of its graph, prefixed with where in the file it comes from."""
+    text = str(exc)
+    m = re.match(r"`([A-Za-z_0-9]+)` \((.*?)\) ", text)
+    field_name = m.group(1) if m else ""
+    key = _FILE_KEY.get(field_name, field_name)
+    element = None
+    found = re.search(
+        r"(?:TurbineLink|PumpTurbineLink|Spillway|Release|RiverSink|Reservoir) '([^']*)' of", text
+    )
+    if found and found.group(1) in labels:
+        element = found.group(1)
+    elif m and m.group(2).strip("'") in labels and field_name in ("links", "name"):
+        element = m.group(2).strip("'")
+    else:
+        found = re.search(r"reservoir '([^']*)'", text)
+        if found and found.group(1) in labels:
+            element = found.group(1)
+    place = labels[element] if element is not None else "[plant]"
+    value = raws[element].get(key, "…") if element is not None else "…"
+    return ScenarioFileError(
+        file=r.file,
+        table=place,
+        key=key,
+        rule=_rule_of(exc),
+        value=value,
+        text=f"{place} of {r.file}"
+        + (f", `{key}`" if key and element is not None and key in raws[element] else "")
+        + f": the network is refused: {text}",
+    )
 
 
 # ---- series files -----------------------------------------------------------------------------------------
@@ -454,17 +980,21 @@ def read_series_file(
     time_zone: str | None = None,
     columns: Mapping[str, str] | None = None,
     file: str | None = None,
+    series_keys: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV or Parquet series file into a frame of series (named as :data:`schema.SERIES_KEYS`).
 
     The rows are time steps; ``time_column`` holds their stamps (stamps with a UTC offset are converted to
     ``time_zone``, stamps without one are local time there, or tz-naive when no zone is given); ``columns``
-    maps series names to the file's column names; ``file`` names the scenario file in messages. Unknown,
+    maps series names to the file's column names; ``file`` names the scenario file in messages;
+    ``series_keys`` are the series names a column may have (:data:`schema.SERIES_KEYS` if None; a network's
+    inflows are ``inflow_{reservoir}_m3s``). Unknown,
     repeated and non-numeric columns, empty cells, unparseable, repeated, unsorted or irregular stamps are
     refused with the line (CSV) or row (Parquet).
     """
     file = file or str(path)
     table = "series"
+    keys = schema.SERIES_KEYS if series_keys is None else series_keys
 
     def fail(key: str, rule: str, value: Any) -> ScenarioFileError:
         return ScenarioFileError(
@@ -528,11 +1058,11 @@ def read_series_file(
         if col == time_column:
             continue
         key = file_to_series.get(col, col)
-        if key not in schema.SERIES_KEYS:
+        if key not in keys:
             raise fail(
                 col,
-                f"is not a series name{_nearest(col, schema.SERIES_KEYS)} (map it in [series.columns], or "
-                "drop the column; series: " + ", ".join(schema.SERIES_KEYS) + ")",
+                f"is not a series name{_nearest(col, keys)} (map it in [series.columns], or "
+                "drop the column; series: " + ", ".join(keys) + ")",
                 col,
             )
         raw = frame[col]
@@ -617,9 +1147,9 @@ class ScenarioFile:
     ----------
     path : The file.
     name, currency, description : From ``[scenario]``.
-    preset : The plant preset.
+    preset : The plant preset, or None for a network written out.
     overrides : ``[plant.overrides]`` as dotted path → value.
-    plant : The preset with the overrides applied.
+    plant : The preset with the overrides applied, or the network of the file's tables.
     scenario : The series over the horizon.
     options : Keywords of :func:`hydro_sim.dispatch` that the file sets (from ``[objective]`` and
         ``[solver]``; the library's defaults for the rest).
@@ -633,9 +1163,9 @@ class ScenarioFile:
     name: str
     currency: str
     description: str
-    preset: str
+    preset: str | None
     overrides: Mapping[str, Any]
-    plant: Plant
+    plant: Plant | Network
     scenario: Scenario
     options: Mapping[str, Any]
     rolling: Mapping[str, Any] | None
@@ -709,20 +1239,55 @@ def load(path: str | Path) -> ScenarioFile:
             file=file,
             table="",
             key="plant",
-            rule="must be given: a [plant] table with a `preset`",
+            rule="must be given: a [plant] table with a `preset`, or the network written out in "
+            "[[plant.reservoirs]], [[plant.sinks]] and [[plant.links]]",
             value=None,
         )
 
     sc = r.table("scenario")
     name = sc["name"] or path.stem
     plant_t = r.table("plant")
-    plant = preset_plant(plant_t["preset"], f"[plant] of {file}")
+    written = [t.rsplit(".", 1)[1] for t in schema.ARRAY_TABLES if t.rsplit(".", 1)[1] in r.given("plant")]
     overrides = _flatten(r.sub("plant.overrides") or {})
-    plant = apply_overrides(plant, overrides, file=file)
-    if plant_t["name"] is not None:
-        plant = dataclasses.replace(plant, name=plant_t["name"])
-
-    scenario = _series(r, path, name)
+    plant: Plant | Network
+    if plant_t["preset"] is not None:
+        if written:
+            raise r.fail(
+                "plant",
+                written[0],
+                f"and `preset` ({plant_t['preset']!r}) must not both be given: start from a preset, or write "
+                "the network out",
+                "…",
+            )
+        if "line_capacity_mw" in r.given("plant"):
+            raise r.fail(
+                "plant",
+                "line_capacity_mw",
+                "applies to a network written out; a preset's line is `line.capacity_mw` in [plant.overrides]",
+                plant_t["line_capacity_mw"],
+            )
+        plant = preset_plant(plant_t["preset"], f"[plant] of {file}")
+        plant = apply_overrides(plant, overrides, file=file)
+        if plant_t["name"] is not None:
+            plant = dataclasses.replace(plant, name=plant_t["name"])
+    elif written:
+        if overrides:
+            raise r.fail(
+                "plant.overrides",
+                next(iter(overrides)),
+                "applies to a preset: change the value in the network's own tables",
+                overrides[next(iter(overrides))],
+            )
+        plant = _network(r, path, plant_t, name)
+    else:
+        raise r.fail(
+            "plant",
+            "preset",
+            "must be given, or the network written out in [[plant.reservoirs]], [[plant.sinks]] and "
+            "[[plant.links]]",
+            None,
+        )
+    scenario = _series(r, path, name, plant)
     scenario = _horizon(r, scenario)
     options: dict[str, Any] = {}
     for table in ("objective", "solver"):
@@ -730,6 +1295,14 @@ def load(path: str | Path) -> ScenarioFile:
         for key in r.given(table):
             f = schema.field(table, key)
             options[f.keyword] = values[key]
+            if isinstance(plant, Network) and ("_upper_" in key or "_lower_" in key):
+                raise r.fail(
+                    table,
+                    key,
+                    "names a Plant's role (upper, lower) and does not apply to a network, whose reservoirs "
+                    f"are {', '.join(plant.reservoir_names)} (per-reservoir options are not read from files yet)",
+                    values[key],
+                )
     if "mip_rel_gap" in options and not options.get("unit_commitment", False):
         raise r.fail(
             "solver",
@@ -786,26 +1359,40 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _series_values(r: _Reader, table: str) -> dict[str, float]:
+def _series_keys(plant: Plant | Network) -> dict[str, str]:
+    """The series a scenario of ``plant`` can hold: the file's name → the Scenario's column (a network's
+    inflows ``inflow_{reservoir}_m3s`` → ``"{reservoir} inflow_m3s"``; a Plant's the role series)."""
+    if isinstance(plant, Plant):
+        return dict(schema.SERIES_KEYS)
+    inflows = {schema.inflow_series(n): f"{n}{INFLOW_SUFFIX}" for n in plant.reservoir_names}
+    return inflows | {k: v for k, v in schema.SERIES_KEYS.items() if not k.startswith("inflow_")}
+
+
+def _not_series(key: str, keys: Mapping[str, str]) -> str:
+    hint = _nearest(key, keys) or ": series are " + ", ".join(keys)
+    if key in schema.SERIES_KEYS:
+        hint = ": a network's inflows are named by reservoir, " + ", ".join(
+            k for k in keys if k.startswith("inflow_")
+        )
+    return "is not a series name" + hint
+
+
+def _series_values(r: _Reader, table: str, keys: Mapping[str, str]) -> dict[str, float]:
     """``[series.constant]``: series name → number."""
     raw = r.sub(table) or {}
     out = {}
     for key, value in raw.items():
-        if key not in schema.SERIES_KEYS:
-            raise r.fail(
-                table,
-                key,
-                "is not a series name"
-                + (_nearest(key, schema.SERIES_KEYS) or ": series are " + ", ".join(schema.SERIES_KEYS)),
-                value,
-            )
+        if key not in keys:
+            raise r.fail(table, key, _not_series(key, keys), value)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise r.fail(table, key, "must be a finite number", value)
         out[key] = float(value)
     return out
 
 
-def _series(r: _Reader, path: Path, name: str) -> Scenario:
+def _series(r: _Reader, path: Path, name: str, plant: Plant | Network) -> Scenario:
+    keys = _series_keys(plant)
+    network = plant if isinstance(plant, Network) else None
     s = r.table("series")
     given = r.given("series")
     source = s["source"]
@@ -819,8 +1406,8 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
         "file": ("path", "time_column", "time_zone", "resample"),
         "constant": ("start", "duration_h"),
     }
-    for src, keys in only.items():
-        for key in keys:
+    for src, src_keys in only.items():
+        for key in src_keys:
             if key in given and source != src and not (key == "time_zone" and source == "constant"):
                 hint = (
                     " (the run's window is `start` and `duration_h` in [horizon])"
@@ -830,7 +1417,7 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
                 raise r.fail("series", key, f"applies to source {src!r}, not {source!r}{hint}", s[key])
     if "columns" in (r.sub("series") or {}) and source != "file":
         raise r.fail("series", "columns", f"applies to source 'file', not {source!r}", "…")
-    constants = _series_values(r, "series.constant")
+    constants = _series_values(r, "series.constant", keys)
     provenance: dict[str, Provenance] = {}
     if source == "reference_year":
         from hydro_sim.cases.lianghekou.reference_year import reference_year
@@ -855,6 +1442,8 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
             prov = dict(year.provenance)
             prov["price_per_mwh"] = price[1]
             year = dataclasses.replace(year, price_per_mwh=price[0], provenance=prov)
+        if network is not None:
+            year = _by_name(r, year, network)
         return year
     tz = s["time_zone"]
     if tz is not None:
@@ -892,7 +1481,7 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
                 f"lies at a daylight-saving change of {tz}: the clock skips or repeats it",
                 s["start"],
             ) from None
-        if "inflow_upper_m3s" not in constants:
+        if network is None and "inflow_upper_m3s" not in constants:
             raise r.fail(
                 "series.constant",
                 "inflow_upper_m3s",
@@ -907,15 +1496,18 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
             raise r.fail("series", "path", "must be given for source 'file' (a .csv or .parquet file)", None)
         columns_raw = r.sub("series.columns") or {}
         for key, col in columns_raw.items():
-            if key not in schema.SERIES_KEYS:
-                raise r.fail(
-                    "series.columns", key, "is not a series name" + _nearest(key, schema.SERIES_KEYS), col
-                )
+            if key not in keys:
+                raise r.fail("series.columns", key, _not_series(key, keys), col)
             if not isinstance(col, str):
                 raise r.fail("series.columns", key, "must be a column name in quotes", col)
         data_path = path.parent / s["path"]
         frame = read_series_file(
-            data_path, time_column=s["time_column"], time_zone=tz, columns=columns_raw, file=file
+            data_path,
+            time_column=s["time_column"],
+            time_zone=tz,
+            columns=columns_raw,
+            file=file,
+            series_keys=keys,
         )
 
         def fail(key: str, rule: str, value: Any) -> ScenarioFileError:
@@ -939,7 +1531,7 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
         for key, value in constants.items():
             frame[key] = value
             provenance[key] = Provenance(kind="user", text=f"constant in [series.constant] of {file}")
-        if "inflow_upper_m3s" not in frame.columns:
+        if network is None and "inflow_upper_m3s" not in frame.columns:
             raise r.fail(
                 "series",
                 "path",
@@ -960,15 +1552,67 @@ def _series(r: _Reader, path: Path, name: str) -> Scenario:
             )
         frame["price_per_mwh"] = price[0].to_numpy()
         provenance["price_per_mwh"] = price[1]
-    kwargs = {schema.SERIES_KEYS[k]: frame[k] for k in frame.columns}
-    prov = {schema.SERIES_KEYS[k]: v for k, v in provenance.items()}
+    prov = {keys[k]: v for k, v in provenance.items()}
+    if network is None:
+        kwargs: dict[str, Any] = {keys[k]: frame[k] for k in frame.columns}
+    else:
+        inflows = {}
+        for res in network.reservoir_names:
+            key = schema.inflow_series(res)
+            if key in frame.columns:
+                inflows[res] = frame[key]
+            else:
+                inflows[res] = pd.Series(0.0, index=frame.index)
+                prov[keys[key]] = Provenance(
+                    kind="user", text=f"no `{key}` in {file}: no natural inflow (zero)"
+                )
+        kwargs = {keys[k]: frame[k] for k in frame.columns if not k.startswith("inflow_")}
+        kwargs["inflow_m3s"] = inflows
     try:
         return Scenario(**kwargs, name=name, provenance=prov)
     except HydroSimInputError as exc:
-        m = re.match(r"`([a-z_0-9]+)", str(exc))
+        m = re.match(r"`([A-Za-z_0-9]+)(?:\['([^']*)'\])?", str(exc))
         field_name = m.group(1) if m else "series"
-        key = next((k for k, v in schema.SERIES_KEYS.items() if v == field_name), field_name)
+        if m and m.group(2) is not None:
+            field_name = f"{m.group(2)}{INFLOW_SUFFIX}"
+        key = next((k for k, v in keys.items() if v == field_name), field_name)
         raise r.fail("series", key, _rule_of(exc), "…") from None
+
+
+def _by_name(r: _Reader, year: Scenario, network: Network) -> Scenario:
+    """The reference year's two role inflows as the inflows of a network's first two reservoirs, by name."""
+    names = network.reservoir_names
+    if len(names) > 2:
+        raise r.fail(
+            "series",
+            "source",
+            f"gives two inflows (upper and lower reservoir) and fits a network of one or two reservoirs, not "
+            f"{len(names)} ({', '.join(names)}): give the inflows in a file, `inflow_NAME_m3s`",
+            "reference_year",
+        )
+    roles = ("inflow_upper_m3s", "inflow_lower_m3s")
+    inflows = {n: getattr(year, role) for n, role in zip(names, roles, strict=False)}
+    if len(names) == 1 and float(year.inflow_lower_m3s.abs().max()) > 0.0:
+        raise r.fail(
+            "series.reference_year",
+            "local_inflow_fraction",
+            f"must be 0 for a network of one reservoir ('{names[0]}'): no lower reservoir receives it",
+            float(year.inflow_lower_m3s.abs().max()),
+        )
+    prov = {k: v for k, v in year.provenance.items() if k not in roles}
+    for n, role in zip(names, roles, strict=False):
+        if role in year.provenance:
+            prov[f"{n}{INFLOW_SUFFIX}"] = year.provenance[role]
+    return Scenario(
+        inflow_m3s=inflows,
+        price_per_mwh=year.price_per_mwh,
+        pv_available_mw=year.pv_available_mw,
+        wind_available_mw=year.wind_available_mw,
+        delivery_mw=year.delivery_mw,
+        line_capacity_mw=year.line_capacity_mw,
+        name=year.name,
+        provenance=prov,
+    )
 
 
 def _tariff_price(r: _Reader, index: pd.DatetimeIndex) -> tuple[pd.Series, Provenance] | None:
@@ -1029,7 +1673,9 @@ name = "Lianghekou, a week in July"
 currency = "CNY"                 # labels every money figure in the outputs
 
 [plant]
-preset = "lianghekou"            # or "textbook", "small_pumped_storage"; `hydro-sim plant --preset NAME`
+preset = "lianghekou"            # or "lianghekou_network", "textbook", "small_pumped_storage"; see
+                                 # `hydro-sim plant --preset NAME`; or write your own network out in
+                                 # [[plant.reservoirs]], [[plant.sinks]], [[plant.links]] (docs/schema.md)
 
 [plant.overrides]                # scalar parameters of the preset by dotted path
 "upper.initial_level_masl" = 2850.0

@@ -49,6 +49,7 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim._validation import fail
+from hydro_sim.network import Network, PumpTurbineLink, TurbineLink
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
 
@@ -451,10 +452,93 @@ def _dt_h(index: pd.DatetimeIndex) -> float:
     return float((index[1] - index[0]) / pd.Timedelta(hours=1)) if len(index) > 1 else 1.0
 
 
-def _plant_sections(plant: Plant) -> tuple[Section, list[Block]]:
+def schedule_energy_mwh(schedule: pd.DataFrame, plant: Plant | Network) -> dict[str, float]:
+    """Energy of a schedule by unit group and of the line, from its power columns. [MWh]
+
+    A Plant's schedule gives ``conventional_generation_mwh``, ``reversible_generation_mwh``, ``pumping_mwh``;
+    a Network's (element columns) ``"{column} energy_mwh"`` per unit column (a pump-turbine group's pumping
+    input is its ``"{name}-pump energy_mwh"``); both ``line_export_mwh`` and ``line_import_mwh``.
+    """
+    dt = _dt_h(pd.DatetimeIndex(schedule.index))
+
+    def total(col: str) -> float:
+        return float(schedule[col].sum() * dt) if col in schedule else 0.0
+
+    if isinstance(plant, Network):
+        out = {
+            f"{c.name} energy_mwh": total(f"{c.name} power_mw")
+            for c in plant.flow_columns()
+            if isinstance(plant.link(c.link), (TurbineLink, PumpTurbineLink))
+        }
+    else:
+        out = {
+            "conventional_generation_mwh": total("power_conventional_mw"),
+            "reversible_generation_mwh": total("power_generating_mw"),
+            "pumping_mwh": total("power_pumping_mw"),
+        }
+    line = schedule["line_mw"] if "line_mw" in schedule else pd.Series(0.0, index=schedule.index)
+    out["line_export_mwh"] = float(line.clip(lower=0).sum() * dt)
+    out["line_import_mwh"] = float((-line).clip(lower=0).sum() * dt)
+    return out
+
+
+def replay_energy_mwh(simulation: Any, plant: Plant | Network) -> dict[str, float]:
+    """The energies of :func:`schedule_energy_mwh` from a simulation's first scenario (the simulator's line
+    carries the units' power only, no PV or wind). [MWh]"""
+    if isinstance(plant, Network):
+        t = simulation.totals.iloc[0]
+        out = {
+            f"{c.name} energy_mwh": float(t[f"{c.name} energy_mwh"])
+            for c in plant.flow_columns()
+            if f"{c.name} energy_mwh" in t.index
+        }
+        out["line_export_mwh"] = float(t["export_mwh"])
+        out["line_import_mwh"] = float(t["import_mwh"])
+        return out
+    return {str(k): float(v) for k, v in simulation.energy_mwh().iloc[0].items()}
+
+
+def schedule_water_balance_hm3(schedule: pd.DataFrame, plant: Plant | Network) -> float:
+    """Largest absolute water-balance residual of a schedule over reservoirs and steps, with the network's
+    own matrix (:meth:`Network.water_balance_error_hm3`) or the Plant's balance. [hm³]"""
+    from hydro_sim.balance import water_balance_max_error_hm3
+
+    dt = _dt_h(pd.DatetimeIndex(schedule.index))
+    if isinstance(plant, Plant):
+        return water_balance_max_error_hm3(
+            schedule,
+            initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
+            initial_volume_lower_hm3=None if plant.lower is None else plant.lower.initial_volume_hm3,
+            dt_h=dt,
+        )
+    names = plant.reservoir_names
+    v = np.stack([schedule[f"{r} volume_hm3"].to_numpy(dtype=float) for r in names])
+    v0 = np.array([[res.initial_volume_hm3] for res in plant.reservoirs])
+    inflow = np.stack([schedule[f"{r} inflow_m3s"].to_numpy(dtype=float) for r in names])
+    q = np.stack([schedule[f"{c.name} flow_m3s"].to_numpy(dtype=float) for c in plant.flow_columns()])
+    err = plant.water_balance_error_hm3(np.hstack([v0, v]), inflow, q, dt)
+    return float(np.abs(err).max()) if err.size else 0.0
+
+
+def _topology(plant: Plant | Network) -> pd.DataFrame:
+    if isinstance(plant, Plant):
+        return pd.DataFrame(plant.topology(), columns=["link", "from", "to"])
+    kinds = {
+        "TurbineLink": "turbine",
+        "PumpTurbineLink": "pump-turbine",
+        "Spillway": "spillway",
+        "Release": "release",
+    }
+    return pd.DataFrame(
+        [(k.name, kinds[type(k).__name__], k.from_node, k.to_node) for k in plant.links],
+        columns=["link", "kind", "from", "to"],
+    )
+
+
+def _plant_sections(plant: Plant | Network) -> tuple[Section, list[Block]]:
     """The plant's parameters (inputs) and its assumption rows (for the assumptions section)."""
     params = plant.parameters()
-    topo = pd.DataFrame(plant.topology(), columns=["link", "from", "to"])
+    topo = _topology(plant)
     inputs = Section(
         "Plant",
         (
@@ -517,7 +601,7 @@ def _inputs_blocks(inputs: Mapping[str, Any] | None) -> list[Block]:
     return blocks
 
 
-def _totals(schedule: pd.DataFrame, *, currency: str) -> Table:
+def _totals(schedule: pd.DataFrame, *, currency: str, plant: Plant | Network | None = None) -> Table:
     """Daily (short runs) or monthly energies, mean price and revenue at the busbar."""
     dt = _dt_h(pd.DatetimeIndex(schedule.index))
     span_d = len(schedule) * dt / 24.0
@@ -528,6 +612,13 @@ def _totals(schedule: pd.DataFrame, *, currency: str) -> Table:
         "pumping_mwh": "power_pumping_mw",
         "line_mwh": "line_mw",
     }
+    labels: dict[str, str] = {}
+    if isinstance(plant, Network):
+        cols = {
+            f"{c.name} [MWh]": f"{c.name} power_mw"
+            for c in plant.flow_columns()
+            if isinstance(plant.link(c.link), (TurbineLink, PumpTurbineLink))
+        } | {"line_mwh": "line_mw"}
     frame = pd.DataFrame(
         {k: schedule[c] * dt if c in schedule else 0.0 for k, c in cols.items()}, index=schedule.index
     )
@@ -547,7 +638,8 @@ def _totals(schedule: pd.DataFrame, *, currency: str) -> Table:
         + " totals at the busbar (line: net export, import negative)",
         index=True,
         formats=dict.fromkeys(out.columns, ",.0f") | {"mean_price_per_mwh": ",.1f"},
-        labels={
+        labels=labels
+        | {
             "conventional_generation_mwh": "conventional [MWh]",
             "reversible_generation_mwh": "reversible generating [MWh]",
             "pumping_mwh": "pumping [MWh]",
@@ -559,13 +651,41 @@ def _totals(schedule: pd.DataFrame, *, currency: str) -> Table:
 
 
 def _schedule_figures(
-    schedule: pd.DataFrame, *, plant: Plant, case: str, currency: str, line_capacity_mw: Any = None
+    schedule: pd.DataFrame, *, plant: Plant | Network, case: str, currency: str, line_capacity_mw: Any = None
 ) -> list[Block]:
     """The schedule's figures: dispatch weeks, levels with limits, heads, and for long runs the monthly ones."""
     from hydro_sim import plots
     from hydro_sim.cases.lianghekou.report import _figure_weeks
 
     blocks: list[Block] = []
+    if isinstance(plant, Network):
+        for name, start in _figure_weeks(schedule).items():
+            label = {
+                "dispatch_week_january.png": "a January week",
+                "dispatch_week_july.png": "a July week",
+            }.get(name, "the first week")
+            blocks.append(
+                Image.of(
+                    plots.network_dispatch(
+                        schedule,
+                        plant=plant,
+                        case=case,
+                        currency=currency,
+                        line_capacity_mw=line_capacity_mw,
+                        start=start,
+                    ),
+                    caption=f"Dispatch in {label}: the power of each unit group (pumping down) with the net export "
+                    "and the line limit, the flow of every link, the river discharge with the reach's limits, "
+                    "the price.",
+                )
+            )
+        blocks.append(
+            Image.of(
+                plots.network_levels(schedule, plant=plant, case=case),
+                caption="The level of each reservoir, upstream first, within its operating limits (dashed).",
+            )
+        )
+        return blocks
     for name, start in _figure_weeks(schedule).items():
         label = {"dispatch_week_january.png": "a January week", "dispatch_week_july.png": "a July week"}.get(
             name, "the first week"
@@ -610,8 +730,8 @@ def _schedule_figures(
 
 
 # -- the dispatch report ---------------------------------------------------------------------------------------
-def _energy_table(result: Any, simulation: Any | None, *, scenario_index: int = 0) -> Table:
-    lp = result.energy_mwh()
+def _energy_table(schedule: pd.DataFrame, plant: Plant | Network, simulation: Any | None) -> Table:
+    lp = schedule_energy_mwh(schedule, plant)
     names = {
         "conventional_generation_mwh": "conventional generation",
         "reversible_generation_mwh": "reversible generation",
@@ -619,11 +739,18 @@ def _energy_table(result: Any, simulation: Any | None, *, scenario_index: int = 
         "line_export_mwh": "line export",
         "line_import_mwh": "line import",
     }
-    rows = [{"quantity": label, "key": key, "schedule_mwh": lp.get(key)} for key, label in names.items()]
+    rows = [
+        {
+            "quantity": names.get(key, key.removesuffix(" energy_mwh").replace("-pump", " pumping")),
+            "key": key,
+            "schedule_mwh": value,
+        }
+        for key, value in lp.items()
+    ]
     frame = pd.DataFrame(rows)
     if simulation is not None:
-        sim = simulation.energy_mwh().iloc[scenario_index]
-        frame["simulation_mwh"] = [float(sim[k]) if k in sim else None for k in frame["key"]]
+        sim = replay_energy_mwh(simulation, plant)
+        frame["simulation_mwh"] = [sim.get(k) for k in frame["key"]]
         frame["difference"] = [
             (a - b) / b if b not in (None, 0.0) and a is not None and not math.isnan(b) else None
             for a, b in zip(frame["schedule_mwh"], frame["simulation_mwh"], strict=True)
@@ -666,10 +793,44 @@ def _published_table(model_mwh: Mapping[str, float], published: Mapping[str, flo
     )
 
 
+def _settings(result: Any) -> tuple[str, str, pd.DataFrame]:
+    """Status line, backend and the solve's settings of a DispatchResult or a RollingResult."""
+    if hasattr(result, "windows"):  # a RollingResult
+        windows = result.windows
+        gap = result.gap
+        message = f"{len(windows)} rolling windows" + (
+            f"; {gap:+.3%} below the full-horizon optimum" if gap is not None else ""
+        )
+        rows = [
+            ("status", result.status),
+            ("rolling windows", len(windows)),
+            ("window statuses", ", ".join(sorted(set(map(str, windows.get("status", []))))) or "–"),
+            ("full-horizon objective", result.full_objective_value),
+            ("gap to the full horizon", gap),
+        ]
+        coarse = getattr(result, "coarse", None)
+        backend = f"{coarse.backend}, rolling windows" if coarse is not None else "rolling windows"
+    else:
+        message = result.message
+        rows = [
+            ("status", result.status),
+            ("backend", result.backend),
+            ("head", result.head),
+            ("LP solves", result.iterations),
+            ("last head change [m]", result.head_change_m),
+            ("converged", result.converged),
+            ("MIP gap", result.mip_gap),
+            ("simplex iterations", result.solver_iterations),
+        ]
+        backend = result.backend
+    said = message if message.startswith(result.status) else f"{result.status}: {message}"
+    return said, backend, pd.DataFrame(rows, columns=["setting", "value"])
+
+
 def dispatch_report_sections(
     result: Any,
     *,
-    plant: Plant,
+    plant: Plant | Network,
     scenario: Scenario,
     simulation: Any | None = None,
     currency: str = "CNY",
@@ -677,43 +838,40 @@ def dispatch_report_sections(
     inputs: Mapping[str, Any] | None = None,
 ) -> list[Section]:
     """The sections of a dispatch run's report (see :func:`write_dispatch_report` for the arguments)."""
-    from hydro_sim.balance import water_balance_max_error_hm3
-
     where = "html_report.dispatch_report_sections()"
-    if not isinstance(plant, Plant):
-        raise fail("plant", "must be a hydro_sim.Plant", type(plant).__name__, where)
+    if not isinstance(plant, Plant | Network):
+        raise fail("plant", "must be a hydro_sim.Plant or a Network", type(plant).__name__, where)
     if not isinstance(scenario, Scenario):
         raise fail("scenario", "must be a hydro_sim.Scenario", type(scenario).__name__, where)
-    if not hasattr(result, "schedule") or not hasattr(result, "energy_mwh"):
-        raise fail("result", "must be a DispatchResult", type(result).__name__, where)
+    if not hasattr(result, "schedule") or not hasattr(result, "objective_value"):
+        raise fail("result", "must be a DispatchResult or a RollingResult", type(result).__name__, where)
     sch: pd.DataFrame = result.schedule
-    said = (
-        result.message if result.message.startswith(result.status) else f"{result.status}: {result.message}"
-    )
-    status = (
-        f"**Status** {said}. Objective {result.objective_value:,.0f} {currency} (backend {result.backend})."
-    )
+    said, backend, settings = _settings(result)
+    status = f"**Status** {said}. Objective {result.objective_value:,.0f} {currency} (backend {backend})."
     blocks: list[Block] = [Text(status)]
     if sch.empty:
         blocks.append(Text("There is no schedule to report (the solve found none)."))
-        if result.diagnosis is not None and not result.diagnosis.empty:
-            blocks.append(Table(result.diagnosis.reset_index(drop=True), caption="Diagnosis"))
+        diagnosis = getattr(result, "diagnosis", None)
+        if diagnosis is not None and not diagnosis.empty:
+            blocks.append(Table(diagnosis.reset_index(drop=True), caption="Diagnosis"))
         sections = [Section("Result", tuple(blocks))]
     else:
-        balance = water_balance_max_error_hm3(
-            sch,
-            initial_volume_upper_hm3=plant.upper.initial_volume_hm3,
-            initial_volume_lower_hm3=plant.lower.initial_volume_hm3 if plant.lower is not None else None,
-            dt_h=_dt_h(pd.DatetimeIndex(sch.index)),
-        )
+        balance = schedule_water_balance_hm3(sch, plant)
         blocks.append(Text(f"Water balance of the schedule, largest error of any step: {balance:.2e} hm³."))
-        blocks.append(_energy_table(result, simulation))
-        blocks.append(_totals(sch, currency=currency))
+        blocks.append(_energy_table(sch, plant, simulation))
+        if simulation is not None and isinstance(plant, Network):
+            blocks.append(
+                Text(
+                    "The simulator's line carries the units' power only (no PV or wind): its line export "
+                    "differs from the schedule's by the renewables used."
+                )
+            )
+        blocks.append(_totals(sch, currency=currency, plant=plant))
         sections = [Section("Result", tuple(blocks))]
         if published:
-            model = dict(result.energy_mwh())
+            model = schedule_energy_mwh(sch, plant)
             if simulation is not None:
-                model.update({k: float(v) for k, v in simulation.energy_mwh().iloc[0].items()})
+                model.update(replay_energy_mwh(simulation, plant))
             sections.append(
                 Section(
                     "Against the published figures",
@@ -749,19 +907,6 @@ def dispatch_report_sections(
             sections.append(Section("Simulator replay", tuple(_simulation_blocks(simulation))))
     plant_inputs, assumptions = _plant_sections(plant)
     scenario_inputs, provenance = _scenario_blocks(scenario)
-    settings = pd.DataFrame(
-        [
-            ("status", result.status),
-            ("backend", result.backend),
-            ("head", result.head),
-            ("LP solves", result.iterations),
-            ("last head change [m]", result.head_change_m),
-            ("converged", result.converged),
-            ("MIP gap", result.mip_gap),
-            ("simplex iterations", result.solver_iterations),
-        ],
-        columns=["setting", "value"],
-    )
     sections.append(
         Section(
             "Inputs of the run",
@@ -804,7 +949,7 @@ def write_dispatch_report(
     path: str | os.PathLike[str],
     result: Any,
     *,
-    plant: Plant,
+    plant: Plant | Network,
     scenario: Scenario,
     simulation: Any | None = None,
     currency: str = "CNY",
@@ -818,8 +963,10 @@ def write_dispatch_report(
     Parameters
     ----------
     path : The file to write; it must not exist unless ``overwrite``; its folder must exist.
-    result : The :class:`~hydro_sim.optimise.DispatchResult`.
-    plant : The plant that was dispatched (its parameters, limits, assumptions and provenance are shown).
+    result : The :class:`~hydro_sim.optimise.DispatchResult`, or the
+        :class:`~hydro_sim.optimise.rolling.RollingResult` of a rolling-horizon run.
+    plant : The plant or :class:`~hydro_sim.network.Network` that was dispatched (its parameters, limits,
+        assumptions and provenance are shown; a network's figures are in element columns).
     scenario : The scenario it was dispatched against (its series, provenance and line limit).
     simulation : The schedule's replay, :func:`hydro_sim.simulate` with a
         ``ReplayPolicy(schedule=result.schedule)`` (its first scenario); none if None.

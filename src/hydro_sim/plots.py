@@ -50,6 +50,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from hydro_sim._validation import fail
+from hydro_sim.network import Network, PumpTurbineLink, TurbineLink
 from hydro_sim.plant import Plant
 
 __all__ = [
@@ -59,6 +60,8 @@ __all__ = [
     "heads",
     "month_hour_map",
     "monthly_energy",
+    "network_dispatch",
+    "network_levels",
     "reservoir_levels",
     "save_figure",
     "sensitivity_tornado",
@@ -85,7 +88,7 @@ HOURLY_LOWER_MAX_DAYS = 14
 #: Families tried, in order, for characters the default font lacks (the Chinese in a plant's name).
 CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei", "SimHei")
 
-PlantLike = Plant | str | None
+PlantLike = Plant | Network | str | None
 
 
 def save_figure(fig: Figure, path: Path) -> None:
@@ -143,7 +146,7 @@ def plant_name(plant: PlantLike) -> str | None:
     """The name of a plant given as a Plant, a name, or None."""
     if plant is None:
         return None
-    return plant.name if isinstance(plant, Plant) else str(plant)
+    return plant.name if isinstance(plant, (Plant, Network)) else str(plant)
 
 
 def headline(plant: PlantLike, case: str | None) -> str:
@@ -199,6 +202,214 @@ def _legend_below(fig: Figure, handles: Sequence[Any], labels: Sequence[str]) ->
 
 def _col(schedule: pd.DataFrame, name: str) -> np.ndarray:
     return schedule[name].to_numpy(dtype=float) if name in schedule else np.zeros(len(schedule))
+
+
+# -- network schedules (element columns) ---------------------------------------------------------------------
+#: Colours of a network's elements, in link order.
+ELEMENT_COLOURS = ("#4c72b0", "#55a868", "#8172b3", "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd")
+
+
+def _hours_axis(ax: Axes, index: pd.DatetimeIndex) -> None:
+    """Hour labels on a run of at most three days (day ticks alone say too little there)."""
+    if len(index) > 1 and (index[-1] - index[0]) / pd.Timedelta(days=1) <= 3:
+        ax.xaxis.set_major_locator(mdates.HourLocator(byhour=[0, 6, 12, 18]))
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b\n%H:%M"))
+
+
+def _window(schedule: pd.DataFrame, start: Any, hours: int | None, where: str) -> pd.DataFrame:
+    s = schedule if start is None else schedule.loc[pd.Timestamp(start) :]
+    s = s if hours is None else s.iloc[:hours]
+    if s.empty:
+        raise fail("start", "must lie within the schedule and leave at least one step", str(start), where)
+    return s
+
+
+def network_levels(schedule: pd.DataFrame, *, plant: Network, case: str | None = None) -> Figure:
+    """Each reservoir's level over the horizon with its operating limits (monthly ones applied), one panel per
+    reservoir, upstream first; a reservoir whose level swings within the day on a run longer than
+    :data:`HOURLY_LOWER_MAX_DAYS` is drawn as its daily min–max. [m a.s.l.]"""
+    index = pd.DatetimeIndex(schedule.index)
+    names = plant.upstream_order()
+    fig, axes = _figure(len(names), 1, figsize=(11, 2.6 + 2.2 * len(names)), sharex=True, squeeze=False)
+    long = (index[-1] - index[0]) / pd.Timedelta(days=1) > HOURLY_LOWER_MAX_DAYS if len(index) > 1 else False
+    x = index.append(pd.DatetimeIndex([index[-1] + _step(index)]))
+    for ax, name, colour in zip(axes[:, 0], names, ELEMENT_COLOURS, strict=False):
+        res = plant.node(name)
+        level = schedule[f"{name} level_masl"]
+        if long:
+            env = daily_envelope(level)
+            ax.bar(
+                env.index,
+                (env["max"] - env["min"]).to_numpy(),
+                width=1.0,
+                bottom=env["min"].to_numpy(),
+                align="edge",
+                color=colour,
+                alpha=0.45,
+                lw=0,
+                label="level, daily min–max",
+            )
+            ax.use_sticky_edges = False
+        else:
+            ax.step(
+                x,
+                np.append(level.to_numpy(), level.to_numpy()[-1]),
+                where="post",
+                color=colour,
+                lw=1.2,
+                label="level (end of step)",
+            )
+        lo, hi = res.level_bounds_masl(index)  # type: ignore[union-attr]
+        _bounds(ax, index, lo, hi, name)
+        ax.margins(y=0.08)
+        ax.set_ylabel("level [m a.s.l.]")
+        ax.set_title(f"{name}: level within its operating limits", **_drawable(name)[1])
+        _time_axis(ax, index)
+        _hours_axis(ax, index)
+    axes[-1, 0].set_xlabel(_year_label(index))
+    handles, labels = [], []
+    for ax in axes[:, 0]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    _legend_below(fig, handles, labels)
+    _suptitle(fig, plant, case)
+    return fig
+
+
+def network_dispatch(
+    schedule: pd.DataFrame,
+    *,
+    plant: Network,
+    case: str | None = None,
+    currency: str = "CNY",
+    line_capacity_mw: float | pd.Series | None = None,
+    start: str | pd.Timestamp | None = None,
+    hours: int | None = 168,
+) -> Figure:
+    """A network schedule over a window: the power of each unit group (generation up, pumping down) with the
+    net export and the line limit; the flow of every link; the discharge into each river sink with the
+    reach's limits; the price. [MW, m³/s, currency/MWh]"""
+    s = _window(schedule, start, hours, "plots.network_dispatch()")
+    x = s.index.append(pd.DatetimeIndex([s.index[-1] + _step(s.index)]))
+
+    def ext(a: np.ndarray) -> np.ndarray:
+        return np.append(a, a[-1])
+
+    fig, (ax, axq, axr, axp) = _figure(4, 1, figsize=(11, 9.5), sharex=True, height_ratios=[3, 2, 1.6, 1.1])
+    colour = dict(zip([k.name for k in plant.links], ELEMENT_COLOURS * 4, strict=False))
+    for link in plant.links:
+        if not isinstance(link, (TurbineLink, PumpTurbineLink)):
+            continue
+        gen = _col(s, f"{link.name} power_mw")
+        ax.step(x, ext(gen), where="post", color=colour[link.name], lw=1.3, label=f"{link.name} generating")
+        if isinstance(link, PumpTurbineLink):
+            pump = _col(s, f"{link.name}-pump power_mw")
+            ax.fill_between(
+                x,
+                -ext(pump),
+                0,
+                step="post",
+                color=colour[link.name],
+                alpha=0.35,
+                label=f"{link.name} pumping",
+            )
+    for col, label, c in (
+        ("pv_used_mw", "PV used", COLOURS["pv"]),
+        ("wind_used_mw", "wind used", COLOURS["wind"]),
+    ):
+        if col in s and float(np.abs(_col(s, col)).max()) > 0.0:
+            ax.step(x, ext(_col(s, col)), where="post", color=c, lw=1.0, label=label)
+    if "line_mw" in s:
+        ax.step(
+            x,
+            ext(_col(s, "line_mw")),
+            where="post",
+            color=COLOURS["line"],
+            lw=1.0,
+            ls=":",
+            label="net export (line)",
+        )
+    cap = _line_limit(s, None, plant.line.capacity_mw if line_capacity_mw is None else line_capacity_mw)
+    if cap is not None:
+        ax.step(
+            x,
+            ext(cap),
+            where="post",
+            color=COLOURS["limit"],
+            ls="--",
+            lw=1.2,
+            label="line limit",
+            gid="line-limit",
+        )
+        if float(np.nanmin(_col(s, "line_mw"))) < 0.0:
+            ax.step(
+                x, -ext(cap), where="post", color=COLOURS["limit"], ls="--", lw=1.2, gid="line-limit-import"
+            )
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_ylabel("power [MW]\n(pumping negative)")
+    ax.set_title(f"Dispatch from {s.index[0]:%Y-%m-%d %H:%M} ({len(s)} steps): power of each unit group")
+    for link in plant.links:
+        q = _col(s, f"{link.name} flow_m3s")
+        style = "-" if isinstance(link, (TurbineLink, PumpTurbineLink)) else "--"
+        axq.step(
+            x, ext(q), where="post", color=colour[link.name], lw=1.1, ls=style, label=f"{link.name} flow"
+        )
+        if isinstance(link, PumpTurbineLink):
+            axq.step(
+                x,
+                -ext(_col(s, f"{link.name}-pump flow_m3s")),
+                where="post",
+                color=colour[link.name],
+                lw=1.1,
+                ls=":",
+                label=f"{link.name} pumping flow",
+            )
+    axq.axhline(0, color="black", lw=0.6)
+    axq.set_ylabel("flow [m³/s]\n(pumping negative)")
+    axq.set_title("Flow of each link")
+    for k, sink in enumerate(plant.sinks):
+        assert axr is not None
+        q = _col(s, f"{sink.name} flow_m3s")
+        c = ELEMENT_COLOURS[-1 - k % len(ELEMENT_COLOURS)]
+        axr.step(x, ext(q), where="post", color=c, lw=1.3, label=f"into {sink.name}")
+        if sink.environmental_min_flow_m3s > 0.0:
+            axr.axhline(
+                sink.environmental_min_flow_m3s,
+                color=COLOURS["limit"],
+                ls="--",
+                lw=1.0,
+                label="reach minimum",
+                gid=f"{sink.name}-min-flow",
+            )
+        if math.isfinite(sink.max_flow_m3s):
+            axr.axhline(sink.max_flow_m3s, color=COLOURS["limit"], ls="-.", lw=1.0, label="reach maximum")
+    if axr is not None:
+        axr.set_ylim(bottom=0.0)
+        axr.set_ylabel("discharge\n[m³/s]")
+        axr.set_title(
+            "River discharge below the last structure" if len(plant.sinks) == 1 else "River discharges"
+        )
+    axp.step(x, ext(_col(s, "price_per_mwh")), where="post", color=COLOURS["price"], lw=1.0, label="price")
+    axp.set_ylabel(f"price\n[{currency}/MWh]")
+    lo, hi = axp.get_ylim()
+    axp.set_ylim(min(0.0, lo), hi + 0.1 * (hi - min(0.0, lo)))
+    axp.set_xlabel(_year_label(s.index))
+    handles, labels = [], []
+    for a in (ax, axq, axr, axp) if axr is not None else (ax, axq, axp):
+        _time_axis(a, s.index)
+        _hours_axis(a, s.index)
+        a.set_xlim(x[0], x[-1])
+        for h, lab in zip(*a.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(
+        handles, labels, loc="outside lower center", ncol=min(len(labels), 4), fontsize=8, frameon=False
+    )
+    _suptitle(fig, plant, case)
+    return fig
 
 
 # -- schedule figures ----------------------------------------------------------------------------------------

@@ -24,14 +24,16 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ARRAY_TABLES",
     "FIELDS",
     "FREE_TABLES",
-    "RESERVED",
+    "LINK_KINDS",
     "SERIES_KEYS",
     "TABLES",
     "Field",
     "field",
     "fields_of",
+    "inflow_series",
     "markdown",
 ]
 
@@ -57,7 +59,9 @@ class Field:
     name : The key, with its unit as a suffix (names carry units).
     type : ``"text"``, ``"number"`` (an integer is taken as a float; ``inf`` allowed only where ``rule``
         says), ``"whole number"``, ``"boolean"``, ``"time stamp"`` (text such as ``"2030-01-01 00:00"``) or
-        ``"path"`` (text, relative to the scenario file's folder).
+        ``"path"`` (text, relative to the scenario file's folder), ``"numbers"`` (an array of numbers),
+        ``"pair"`` (two numbers ``[lowest, highest]``; ``inf`` allowed as the highest) or ``"efficiency"`` (a
+        number in (0, 1], or a chart ``{flow_m3s = [...], head_m = [...], efficiency = [[...], ...]}``).
     unit : The unit, as in the docs (``"m³/s"``, ``"h"``, ``"money/MWh"``), ``"-"`` for a fraction, ``""``
         for none.
     default : The value when the key is absent; ``None``: not set (the library's behaviour, said in
@@ -68,6 +72,8 @@ class Field:
         ``"non-negative or inf"``, ``"finite"``, ``"fraction"`` (in [0, 1)), ``"at least 1"``.
     maps_to : The keyword of the library function the key feeds (``hydro_sim.dispatch``'s
         ``water_value_upper_per_hm3``), if it differs from ``name``.
+    applies_to : In ``[[plant.links]]``: the link kinds that take the key (every kind if empty).
+    default_for : In ``[[plant.links]]``: defaults that differ by kind, ``(("release", inf),)``.
     """
 
     table: str
@@ -79,6 +85,12 @@ class Field:
     choices: tuple[str, ...] = ()
     rule: str = ""
     maps_to: str = ""
+    applies_to: tuple[str, ...] = ()
+    default_for: tuple[tuple[str, Any], ...] = ()
+
+    def default_of(self, kind: str) -> Any:
+        """The default for a link of ``kind`` (``default_for`` where it names the kind, else ``default``)."""
+        return dict(self.default_for).get(kind, self.default)
 
     @property
     def keyword(self) -> str:
@@ -93,11 +105,35 @@ class Field:
 #: Every table of a scenario file and what it is for, in file order.
 TABLES: dict[str, str] = {
     "scenario": "The run's name and the currency that labels money in the outputs.",
-    "plant": "The plant: a preset, changed by `[plant.overrides]`.",
+    "plant": (
+        "The plant: a preset, changed by `[plant.overrides]`, or a network written out in "
+        "`[[plant.reservoirs]]`, `[[plant.sinks]]` and `[[plant.links]]` (give one or the other)."
+    ),
     "plant.overrides": (
         'Scalar parameters of the preset replaced by dotted path, e.g. `"upper.initial_level_masl" = 2850.0`'
+        ' for a Plant preset, or by element path, `"Yagen-I.max_level_masl" = 2602.0`, for a network preset'
         " (`hydro-sim plant --preset NAME` lists them with their units). Each key must be a parameter of the "
         "preset; the value must be a number (a whole number for `n_units`). The plant's own checks then hold."
+    ),
+    "plant.reservoirs": (
+        "A network's reservoirs, one `[[plant.reservoirs]]` table each: a name, the level–volume table "
+        "(inline as `level_masl` and `volume_hm3`, or a CSV file `curve_csv` with those two columns) and the "
+        "operating levels. The natural inflow of reservoir NAME is the series `inflow_NAME_m3s` (below); a "
+        "reservoir without one gets none (zero, said in the outputs)."
+    ),
+    "plant.sinks": (
+        "A network's river sinks (water leaving the model), one `[[plant.sinks]]` table each: a constant "
+        "tailwater level or a tailwater–discharge table, and the reach's own limits on its total inflow."
+    ),
+    "plant.links": (
+        "A network's links, one `[[plant.links]]` table each, in the order of the schedule's columns: "
+        "`kind` = `turbine` (a group of units, `from` → `to`), `pump_turbine` (reversible units between "
+        "`upper` and `lower`: generating upper → lower, pumping back), `spillway` or `release` (an outlet with "
+        "its environmental minimum, maximum and ramp). The column *kinds* says which kinds take a key. An efficiency is a number in (0, 1] "
+        "or a chart, an inline table `{flow_m3s = [...], head_m = [...], efficiency = [[...], ...]}` with one row "
+        "per per-unit flow and one efficiency per net head (bilinear between them, held at the edges). The "
+        "network's own checks then hold (names unique, links between known nodes, water can leave every "
+        "reservoir, no cycle of downhill links, positive heads)."
     ),
     "series": (
         "The time series: the built-in reference year, constant values, or your own CSV or Parquet file "
@@ -152,8 +188,25 @@ FREE_TABLES: dict[str, str] = {
     "series.constant": "a series name (below)",
 }
 
-#: Keys kept for the network format (issue 9): refused for now with a message that says so.
-RESERVED: dict[str, tuple[str, ...]] = {"plant": ("reservoirs", "sinks", "links")}
+#: The tables of a written-out network: arrays of tables (``[[plant.links]]``), one entry per element.
+ARRAY_TABLES: tuple[str, ...] = ("plant.reservoirs", "plant.sinks", "plant.links")
+
+#: The link kinds of ``[[plant.links]]``.
+LINK_KINDS: tuple[str, ...] = ("turbine", "pump_turbine", "spillway", "release")
+
+#: The series name of a network reservoir's natural inflow: ``inflow_{reservoir}_m3s``, the name as written
+#: (spaces and hyphens kept: ``inflow_Yagen-I_m3s``).
+INFLOW_SERIES = "inflow_{}_m3s"
+
+
+def inflow_series(reservoir: str) -> str:
+    """The series name of a network reservoir's inflow, ``inflow_{reservoir}_m3s``.
+
+    >>> inflow_series("Yagen-I")
+    'inflow_Yagen-I_m3s'
+    """
+    return INFLOW_SERIES.format(reservoir)
+
 
 _F = Field
 #: Every fixed key, table by table, in the order the schema page lists them.
@@ -168,13 +221,363 @@ FIELDS: tuple[Field, ...] = (
         "preset",
         "text",
         "",
-        REQUIRED,
+        None,
         "The plant to start from: `lianghekou` (the real hybrid plant, every figure with its provenance), "
-        "`textbook` (one lake above two 50 MW units, answers by hand) or `small_pumped_storage` (a pure "
-        "100 MW pumped store between two 10 hm³ reservoirs, no inflow).",
-        choices=("lianghekou", "textbook", "small_pumped_storage"),
+        "`lianghekou_network` (the same as the three-node network Lianghekou → Yagen-I → river, with "
+        "Yagen-I's own units and release limits), `textbook` (one lake above two 50 MW units, answers by "
+        "hand) or `small_pumped_storage` (a pure 100 MW pumped store between two 10 hm³ reservoirs, no "
+        "inflow). Not given: the network is written out in the tables below.",
+        choices=("lianghekou", "lianghekou_network", "textbook", "small_pumped_storage"),
     ),
-    _F("plant", "name", "text", "", None, "A name for the plant in the outputs; the preset's if not given."),
+    _F(
+        "plant",
+        "name",
+        "text",
+        "",
+        None,
+        "A name for the plant in the outputs; the preset's (or the run's) if not given.",
+    ),
+    _F(
+        "plant",
+        "line_capacity_mw",
+        "number",
+        "MW",
+        float("inf"),
+        "A written-out network: the busbar's line limit, export and import (`inf`: none). A preset's line is "
+        "`line.capacity_mw` in [plant.overrides].",
+        rule="positive or inf",
+    ),
+    # ---- [[plant.reservoirs]]
+    _F("plant.reservoirs", "name", "text", "", REQUIRED, "The reservoir's name, unique among the elements."),
+    _F(
+        "plant.reservoirs",
+        "level_masl",
+        "numbers",
+        "m a.s.l.",
+        None,
+        "Levels of the level–volume table, strictly rising (with `volume_hm3`; or `curve_csv`).",
+    ),
+    _F(
+        "plant.reservoirs",
+        "volume_hm3",
+        "numbers",
+        "hm³",
+        None,
+        "Stored volumes at those levels, strictly rising, one per level.",
+    ),
+    _F(
+        "plant.reservoirs",
+        "curve_csv",
+        "path",
+        "",
+        None,
+        "Instead of the two arrays: a CSV file with columns `level_masl` and `volume_hm3`, relative to the "
+        "scenario file's folder.",
+    ),
+    _F(
+        "plant.reservoirs",
+        "min_level_masl",
+        "number",
+        "m a.s.l.",
+        REQUIRED,
+        "Lowest operating level.",
+        rule="finite",
+    ),
+    _F(
+        "plant.reservoirs",
+        "max_level_masl",
+        "number",
+        "m a.s.l.",
+        REQUIRED,
+        "Highest operating level.",
+        rule="finite",
+    ),
+    _F(
+        "plant.reservoirs",
+        "initial_level_masl",
+        "number",
+        "m a.s.l.",
+        REQUIRED,
+        "Level at the start.",
+        rule="finite",
+    ),
+    _F(
+        "plant.reservoirs",
+        "monthly_min_level_masl",
+        "numbers",
+        "m a.s.l.",
+        None,
+        "Twelve monthly minimum levels, January first, in place of `min_level_masl` in their month.",
+    ),
+    _F(
+        "plant.reservoirs",
+        "monthly_max_level_masl",
+        "numbers",
+        "m a.s.l.",
+        None,
+        "Twelve monthly maximum levels (e.g. a flood-limit level in the flood season).",
+    ),
+    # ---- [[plant.sinks]]
+    _F("plant.sinks", "name", "text", "", REQUIRED, "The river sink's name, unique among the elements."),
+    _F(
+        "plant.sinks",
+        "tailwater_level_masl",
+        "number",
+        "m a.s.l.",
+        None,
+        "A constant river level (give this or the tailwater–discharge table).",
+        rule="finite",
+    ),
+    _F(
+        "plant.sinks",
+        "tailwater_discharge_m3s",
+        "numbers",
+        "m³/s",
+        None,
+        "Discharges of the tailwater–discharge table, strictly rising, the first ≥ 0.",
+    ),
+    _F(
+        "plant.sinks",
+        "tailwater_curve_level_masl",
+        "numbers",
+        "m a.s.l.",
+        None,
+        "River levels at those discharges, not falling.",
+    ),
+    _F(
+        "plant.sinks",
+        "environmental_min_flow_m3s",
+        "number",
+        "m³/s",
+        0.0,
+        "The reach's own minimum: the least total discharge into it from all its links.",
+        rule="non-negative",
+    ),
+    _F(
+        "plant.sinks",
+        "max_flow_m3s",
+        "number",
+        "m³/s",
+        float("inf"),
+        "The largest total discharge into the reach (`inf`: none).",
+        rule="positive or inf",
+    ),
+    _F(
+        "plant.sinks",
+        "max_ramp_m3s_per_h",
+        "number",
+        "m³/s per h",
+        float("inf"),
+        "The largest change of the total discharge from one hour to the next (`inf`: none).",
+        rule="positive or inf",
+    ),
+    # ---- [[plant.links]]
+    _F("plant.links", "kind", "text", "", REQUIRED, "What the link is.", choices=LINK_KINDS),
+    _F(
+        "plant.links",
+        "name",
+        "text",
+        "",
+        REQUIRED,
+        "The link's name, unique among the elements; the "
+        'schedule\'s columns are `"{name} flow_m3s"`, `"{name} power_mw"` (a pump-turbine\'s pumping: '
+        '`"{name}-pump …"`).',
+    ),
+    _F(
+        "plant.links",
+        "from",
+        "text",
+        "",
+        REQUIRED,
+        "The reservoir the water leaves.",
+        applies_to=("turbine", "spillway", "release"),
+        maps_to="from_node",
+    ),
+    _F(
+        "plant.links",
+        "to",
+        "text",
+        "",
+        REQUIRED,
+        "The node the water enters (a reservoir or a river sink).",
+        applies_to=("turbine", "spillway", "release"),
+        maps_to="to_node",
+    ),
+    _F(
+        "plant.links",
+        "upper",
+        "text",
+        "",
+        REQUIRED,
+        "The upper reservoir (generating leaves it).",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "lower",
+        "text",
+        "",
+        REQUIRED,
+        "The lower reservoir (pumping draws on it).",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "n_units",
+        "whole number",
+        "",
+        REQUIRED,
+        "Number of identical units.",
+        rule="at least 1",
+        applies_to=("turbine", "pump_turbine"),
+    ),
+    _F(
+        "plant.links",
+        "rated_power_mw",
+        "number",
+        "MW",
+        REQUIRED,
+        "Rated (generating) output per unit.",
+        rule="positive",
+        applies_to=("turbine", "pump_turbine"),
+    ),
+    _F(
+        "plant.links",
+        "max_flow_m3s",
+        "number",
+        "m³/s",
+        REQUIRED,
+        "Units: the largest (generating) discharge per unit. A release: its largest flow (`inf`: none).",
+        rule="positive or inf",
+        applies_to=("turbine", "pump_turbine", "release"),
+        default_for=(("release", float("inf")),),
+    ),
+    _F(
+        "plant.links",
+        "efficiency",
+        "efficiency",
+        "-",
+        REQUIRED,
+        "A turbine group's wire-to-water "
+        "efficiency: a number in (0, 1], or a chart over per-unit flow and net head.",
+        applies_to=("turbine",),
+    ),
+    _F(
+        "plant.links",
+        "turbine_efficiency",
+        "efficiency",
+        "-",
+        REQUIRED,
+        "Generating efficiency: a number in (0, 1] or a chart.",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "rated_pumping_power_mw",
+        "number",
+        "MW",
+        REQUIRED,
+        "Rated pumping input per unit.",
+        rule="positive",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "pump_efficiency",
+        "efficiency",
+        "-",
+        REQUIRED,
+        "Pumping efficiency: a number in (0, 1] or a chart.",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "pump_power_band_fraction",
+        "number",
+        "-",
+        0.03,
+        "A fixed-speed pump runs within ±this fraction of its rated input, or not at all (unit commitment).",
+        rule="non-negative",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "min_power_mw",
+        "number",
+        "MW",
+        0.0,
+        "Minimum stable (generating) output per unit while running (unit commitment; the simulator).",
+        rule="non-negative",
+        applies_to=("turbine", "pump_turbine"),
+    ),
+    _F(
+        "plant.links",
+        "head_loss_coefficient_s2_per_m5",
+        "number",
+        "s²/m⁵",
+        0.0,
+        "Waterway loss k on the group's total flow, h = k·Q².",
+        rule="non-negative",
+        applies_to=("turbine", "pump_turbine"),
+    ),
+    _F(
+        "plant.links",
+        "generating_head_range_m",
+        "pair",
+        "m",
+        None,
+        "Net-head range `[lowest, highest]` in which the units may generate; none if not given.",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "pumping_head_range_m",
+        "pair",
+        "m",
+        None,
+        "Net-head range in which the units may pump; none if not given.",
+        applies_to=("pump_turbine",),
+    ),
+    _F(
+        "plant.links",
+        "capacity_m3s",
+        "number",
+        "m³/s",
+        float("inf"),
+        "A spillway's largest spill (`inf`: none).",
+        rule="positive or inf",
+        applies_to=("spillway",),
+    ),
+    _F(
+        "plant.links",
+        "cost_per_hm3",
+        "number",
+        "money/hm³",
+        0.0,
+        "A cost per hm³ spilled (e.g. a tie-break so that equal schedules turbine rather than spill).",
+        rule="non-negative",
+        applies_to=("spillway",),
+    ),
+    _F(
+        "plant.links",
+        "environmental_min_flow_m3s",
+        "number",
+        "m³/s",
+        0.0,
+        "A release that must always flow.",
+        rule="non-negative",
+        applies_to=("release",),
+    ),
+    _F(
+        "plant.links",
+        "max_ramp_m3s_per_h",
+        "number",
+        "m³/s per h",
+        float("inf"),
+        "The largest change of the release from one hour to the next (`inf`: none).",
+        rule="positive or inf",
+        applies_to=("release",),
+    ),
     # ---- [series]
     _F(
         "series",
@@ -642,8 +1045,8 @@ FIELDS: tuple[Field, ...] = (
         "boolean",
         "",
         True,
-        "Write `report.html`, a self-contained HTML report (figures, tables, inputs, provenance) of a "
-        "single dispatch (rolling runs write none yet).",
+        "Write `report.html`, a self-contained HTML report (figures, tables, inputs, provenance) of the "
+        "dispatch, one solve or rolling windows.",
     ),
 )
 
@@ -696,13 +1099,15 @@ def markdown() -> str:
         "",
     ]
     for table, meaning in TABLES.items():
-        lines += [f"## `[{table}]`", "", _cell(meaning), ""]
+        heading = f"[[{table}]]" if table in ARRAY_TABLES else f"[{table}]"
+        lines += [f"## `{heading}`", "", _cell(meaning), ""]
         if table in FREE_TABLES:
             lines += [f"Keys: {FREE_TABLES[table]}.", ""]
             continue
+        links = table == "plant.links"
         lines += [
-            "| key | type | unit | default | meaning |",
-            "|---|---|---|---|---|",
+            "| key | type | unit | default | meaning |" + (" kinds |" if links else ""),
+            "|---|---|---|---|---|" + ("---|" if links else ""),
         ]
         for f in fields_of(table).values():
             meaning_text = f.meaning
@@ -712,19 +1117,14 @@ def markdown() -> str:
                 meaning_text += f" Rule: {f.rule}."
             if f.maps_to:
                 meaning_text += f" Library keyword: `{f.maps_to}`."
-            lines.append(
-                f"| `{f.name}` | {f.type} | {f.unit or ''} | {_default_text(f)} | {_cell(meaning_text)} |"
-            )
+            default = _default_text(f)
+            for kind, value in f.default_for:
+                default += f" (`{kind}`: {_default_text(Field(table, f.name, f.type, '', value, ''))})"
+            row = f"| `{f.name}` | {f.type} | {f.unit or ''} | {default} | {_cell(meaning_text)} |"
+            if links:
+                row += " " + (", ".join(f"`{k}`" for k in f.applies_to) or "all") + " |"
+            lines.append(row)
         lines.append("")
-        if table in RESERVED:
-            names = ", ".join(f"`[[{table}.{r}]]`" for r in RESERVED[table])
-            lines += [
-                (
-                    f"Kept for the network format (reservoirs, river sinks and links written out): {names}. "
-                    "A file that uses them now is refused with a message saying so."
-                ),
-                "",
-            ]
     lines += [
         "## Series names",
         "",
@@ -736,6 +1136,12 @@ def markdown() -> str:
     ]
     for key, (unit, meaning) in _SERIES_MEANING.items():
         lines.append(f"| `{key}` | {unit} | {_cell(meaning)} |")
+    lines.append(
+        f"| `{INFLOW_SERIES.format('NAME')}` | m³/s | a written-out network (or a network preset): the "
+        "natural inflow of reservoir NAME, the name as written (`inflow_Yagen-I_m3s`; a name with a space "
+        'is quoted as a key, `"inflow_Upper lake_m3s" = 0.0`); zero for a reservoir without one. The role '
+        "series `inflow_upper_m3s` and `inflow_lower_m3s` do not apply to a network |"
+    )
     lines.append("")
     return "\n".join(lines)
 

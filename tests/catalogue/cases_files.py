@@ -98,7 +98,346 @@ def _plant_both(tmp: Path):
     return cli("plant", str(tmp / "s.toml"), "--preset", "textbook")
 
 
+#: A network written out that runs: one lake, two turbine groups, a spillway, a river.
+NETWORK = """\
+[plant]
+name = "two groups"
+
+[[plant.reservoirs]]
+name = "Lake"
+level_masl = [100.0, 110.0]
+volume_hm3 = [0.0, 10.0]
+min_level_masl = 100.0
+max_level_masl = 110.0
+initial_level_masl = 105.0
+
+[[plant.sinks]]
+name = "river"
+tailwater_level_masl = 0.0
+
+[[plant.links]]
+kind = "turbine"
+name = "good units"
+from = "Lake"
+to = "river"
+n_units = 1
+rated_power_mw = 50.0
+max_flow_m3s = 50.0
+efficiency = 0.9
+
+[[plant.links]]
+kind = "spillway"
+name = "Lake spillway"
+from = "Lake"
+to = "river"
+
+[series]
+source = "constant"
+duration_h = 24.0
+
+[series.constant]
+inflow_Lake_m3s = 60.0
+price_per_mwh = 100.0
+"""
+
+
+def _net(old: str, new: str) -> str:
+    assert old in NETWORK, old
+    return NETWORK.replace(old, new, 1)
+
+
+def _curve_csv(tmp: Path):
+    (tmp / "curve.csv").write_text("level_masl,volume\n100,0\n110,10\n")
+    toml = _net("level_masl = [100.0, 110.0]\nvolume_hm3 = [0.0, 10.0]\n", 'curve_csv = "curve.csv"\n')
+    (tmp / "s.toml").write_text(toml)
+    return cli("run", "-q", str(tmp / "s.toml"), "--out", str(tmp / "out"))
+
+
+def _three_reservoirs_on_the_reference_year() -> str:
+    extra = """
+[[plant.reservoirs]]
+name = "Pond"
+level_masl = [0.0, 10.0]
+volume_hm3 = [0.0, 1.0]
+min_level_masl = 0.0
+max_level_masl = 10.0
+initial_level_masl = 5.0
+
+[[plant.reservoirs]]
+name = "Tarn"
+level_masl = [0.0, 10.0]
+volume_hm3 = [0.0, 1.0]
+min_level_masl = 0.0
+max_level_masl = 10.0
+initial_level_masl = 5.0
+
+[[plant.links]]
+kind = "spillway"
+name = "Pond out"
+from = "Pond"
+to = "river"
+
+[[plant.links]]
+kind = "spillway"
+name = "Tarn out"
+from = "Tarn"
+to = "river"
+"""
+    text = NETWORK.split("[series]")[0] + extra
+    return text + '[series]\nsource = "reference_year"\n'
+
+
+def _curve_csv_bad_number(tmp: Path):
+    (tmp / "curve.csv").write_text("level_masl,volume_hm3\n100,0\n110,ten\n")
+    toml = _net("level_masl = [100.0, 110.0]\nvolume_hm3 = [0.0, 10.0]\n", 'curve_csv = "curve.csv"\n')
+    (tmp / "s.toml").write_text(toml)
+    return cli("run", "-q", str(tmp / "s.toml"), "--out", str(tmp / "out"))
+
+
+NETWORK_CASES = [
+    _case(
+        "files-network-array-not-array",
+        "a level–volume table given as one number",
+        run(_net("volume_hm3 = [0.0, 10.0]", "volume_hm3 = 10.0")),
+        "`volume_hm3` (10.0) must be an array of numbers, e.g. [1.0, 2.0] [hm³] in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-csv-missing",
+        "a level–volume CSV file that does not exist",
+        run(_net("level_masl = [100.0, 110.0]\nvolume_hm3 = [0.0, 10.0]\n", 'curve_csv = "lake.csv"\n')),
+        "`curve_csv` ('lake.csv') must name an existing .csv file (relative to the scenario file's folder) in "
+        "[[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-csv-number",
+        "a level–volume CSV file with a cell that is not a number",
+        _curve_csv_bad_number,
+        "`volume_hm3` ('ten') must hold a finite number in every row, but line 3 does not, in `curve_csv` "
+        "(curve.csv) in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-sink-without-level",
+        "a river sink with neither a tailwater level nor a table",
+        run(_net("tailwater_level_masl = 0.0\n", "")),
+        "`tailwater_level_masl` (None) must be given, or the tailwater–discharge table "
+        "(`tailwater_discharge_m3s` with `tailwater_curve_level_masl`) in [[plant.sinks]] #1 'river'",
+    ),
+    _case(
+        "files-network-link-without-kind",
+        "a link without its kind",
+        run(_net('kind = "spillway"\n', "")),
+        "`kind` (None) must be given: 'turbine', 'pump_turbine', 'spillway', 'release' in [[plant.links]] #2 "
+        "'Lake spillway'",
+    ),
+    _case(
+        "files-network-preset-override-rule",
+        "an override of the network preset that breaks a rule of the network",
+        run(
+            BASE.replace('preset = "textbook"', 'preset = "lianghekou_network"').split("[series]")[0]
+            + '[plant.overrides]\n"Yagen-I.max_level_masl" = 2700.0\n'
+        ),
+        "`Yagen-I.max_level_masl` (2700.0) breaks a rule of the plant: must lie within the level–volume table",
+        "in [plant.overrides]",
+    ),
+    _case(
+        "files-network-chart-key",
+        "an efficiency chart with a misspelt key",
+        run(
+            _net(
+                "efficiency = 0.9",
+                "efficiency = {flow_m3s = [10.0, 50.0], head = [100.0], efficiency = [[0.9], [0.9]]}",
+            )
+        ),
+        "`efficiency.head` ([100.0]) is not a key of an efficiency chart (`flow_m3s`, `head_m`, `efficiency`): "
+        "did you mean `head_m`? in [[plant.links]] #1 'good units'",
+    ),
+    _case(
+        "files-network-chart-rule",
+        "an efficiency chart with an efficiency above 1: the chart's own rule",
+        run(
+            _net(
+                "efficiency = 0.9",
+                "efficiency = {flow_m3s = [10.0, 50.0], head_m = [100.0, 110.0], "
+                "efficiency = [[0.9, 0.9], [0.9, 1.2]]}",
+            )
+        ),
+        "`efficiency.efficiency[1][1]` (1.2) is an efficiency and must lie in (0, 1] "
+        "(EfficiencyCurve) in [[plant.links]] #1 'good units'",
+    ),
+    _case(
+        "files-network-array-of-text",
+        "a level–volume table with a text entry",
+        run(_net("volume_hm3 = [0.0, 10.0]", 'volume_hm3 = [0.0, "10"]')),
+        "`volume_hm3[1]` ('10') must be a number in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-twice",
+        "a level–volume table given inline and as a CSV file",
+        run(_net("volume_hm3 = [0.0, 10.0]", 'volume_hm3 = [0.0, 10.0]\ncurve_csv = "curve.csv"')),
+        "`level_masl` ([100.0, 110.0]) and `curve_csv` must not both be given: give the table once in "
+        "[[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-tailwater-twice",
+        "a river sink with a constant level and a tailwater table",
+        run(
+            _net(
+                "tailwater_level_masl = 0.0",
+                "tailwater_level_masl = 0.0\ntailwater_discharge_m3s = [0.0, 100.0]\ntailwater_curve_level_masl = [0.0, 1.0]",
+            )
+        ),
+        "`tailwater_level_masl` (0.0) and the tailwater–discharge table must not both be given: a constant "
+        "level or the table in [[plant.sinks]] #1 'river'",
+    ),
+    _case(
+        "files-network-pair",
+        "a head range of one number",
+        run(
+            _net(
+                'kind = "turbine"\nname = "good units"\nfrom = "Lake"\nto = "river"',
+                'kind = "pump_turbine"\nname = "good units"\nupper = "Lake"\nlower = "Lake"\n'
+                "rated_pumping_power_mw = 50.0\npump_efficiency = 0.9\ngenerating_head_range_m = [80.0]",
+            ).replace("\nefficiency = 0.9\n", "\nturbine_efficiency = 0.9\n", 1)
+        ),
+        "`generating_head_range_m` ([80.0]) must be two numbers [lowest, highest] in [[plant.links]] #1 "
+        "'good units'",
+    ),
+    _case(
+        "files-network-line-with-a-preset",
+        "`line_capacity_mw` in [plant] with a preset",
+        run(BASE.replace('preset = "textbook"', 'preset = "textbook"\nline_capacity_mw = 100.0')),
+        "`line_capacity_mw` (100.0) applies to a network written out; a preset's line is `line.capacity_mw` in "
+        "[plant.overrides]",
+    ),
+    _case(
+        "files-network-reservoir-without-outlet",
+        "a reservoir that water can never leave: the network's own refusal",
+        run(
+            _net(
+                "[[plant.sinks]]",
+                '[[plant.reservoirs]]\nname = "Pond"\nlevel_masl = [0.0, 10.0]\n'
+                "volume_hm3 = [0.0, 1.0]\nmin_level_masl = 0.0\nmax_level_masl = 10.0\ninitial_level_masl = 5.0\n\n"
+                "[[plant.sinks]]",
+            )
+        ),
+        "[[plant.reservoirs]] #2 'Pond' of <tmp>/s.toml: the network is refused: `links` ('Pond') must give "
+        "reservoir 'Pond' a way for its water to leave it",
+    ),
+    _case(
+        "files-network-reference-year-three-reservoirs",
+        "the built-in year (two inflows) for a network of three reservoirs",
+        run(_three_reservoirs_on_the_reference_year()),
+        "`source` ('reference_year') gives two inflows (upper and lower reservoir) and fits a network of one or "
+        "two reservoirs, not 3 (Lake, Pond, Tarn)",
+    ),
+    _case(
+        "files-network-unknown-key",
+        "a misspelt key of a link",
+        run(_net("rated_power_mw = 50.0", "rated_powr_mw = 50.0")),
+        "`rated_powr_mw` (50.0) is not a key of [[plant.links]]: did you mean `rated_power_mw`? in "
+        "[[plant.links]] #1 'good units' of <tmp>/s.toml",
+    ),
+    _case(
+        "files-network-key-of-another-kind",
+        "a spillway given a turbine's key",
+        run(_net('name = "Lake spillway"', 'name = "Lake spillway"\nefficiency = 0.9')),
+        "`efficiency` (0.9) applies to links of kind 'turbine', not 'spillway' in [[plant.links]] #2 "
+        "'Lake spillway'",
+    ),
+    _case(
+        "files-network-missing-key",
+        "a turbine group without its efficiency",
+        run(_net("efficiency = 0.9\n", "")),
+        "`efficiency` (None) must be given for a link of kind 'turbine' in [[plant.links]] #1 'good units'",
+    ),
+    _case(
+        "files-network-unknown-kind",
+        "a link kind that does not exist",
+        run(_net('kind = "spillway"', 'kind = "spilway"')),
+        "`kind` ('spilway') must be one of 'turbine', 'pump_turbine', 'spillway', 'release': did you mean "
+        "`spillway`? in [[plant.links]] #2 'Lake spillway'",
+    ),
+    _case(
+        "files-network-single-brackets",
+        "[plant.reservoirs] written with one pair of brackets",
+        run(_net("[[plant.reservoirs]]", "[plant.reservoirs]")),
+        "`reservoirs` ('…') must be an array of tables, one [[plant.reservoirs]] per element (two square "
+        "brackets) in [plant]",
+    ),
+    _case(
+        "files-network-library-rule",
+        "a negative flow limit: the unit group's own rule, with the file's key",
+        run(_net("max_flow_m3s = 50.0", "max_flow_m3s = -5.0")),
+        "`max_flow_m3s` (-5.0) must be positive in [[plant.links]] #1 'good units'",
+    ),
+    _case(
+        "files-network-curve-not-rising",
+        "a level–volume table that falls",
+        run(_net("volume_hm3 = [0.0, 10.0]", "volume_hm3 = [10.0, 0.0]")),
+        "`volume_hm3` ([10.0, 0.0]) must rise strictly, but entry 1 (0.0) does not rise above entry 0 (10.0)",
+        "in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-curve-csv-column",
+        "a level–volume CSV without its `volume_hm3` column",
+        _curve_csv,
+        "`curve_csv` ('curve.csv') must have a column `volume_hm3` (its columns: level_masl, volume): did you "
+        "mean `volume`? in [[plant.reservoirs]] #1 'Lake'",
+    ),
+    _case(
+        "files-network-link-to-unknown-node",
+        "a link to a node that does not exist: the network's own refusal, prefixed with its place",
+        run(_net('to = "river"\nn_units', 'to = "rivr"\nn_units')),
+        "[[plant.links]] #1 'good units' of <tmp>/s.toml, `to`: the network is refused: `to_node` ('rivr') "
+        "must name a node of the network (Lake, river)",
+    ),
+    _case(
+        "files-network-duplicate-name",
+        "two elements of one name",
+        run(_net('name = "Lake spillway"', 'name = "good units"')),
+        "the network is refused: `name` ('good units') must be unique among the network's nodes and links",
+    ),
+    _case(
+        "files-network-role-inflow",
+        "a Plant's role series for a network",
+        run(_net("inflow_Lake_m3s = 60.0", "inflow_upper_m3s = 60.0")),
+        "`inflow_upper_m3s` (60.0) is not a series name: a network's inflows are named by "
+        "reservoir, inflow_Lake_m3s in [series.constant]",
+    ),
+    _case(
+        "files-network-inflow-misspelt",
+        "a reservoir's inflow series with the name misspelt",
+        run(_net("inflow_Lake_m3s = 60.0", "inflow_lake_m3s = 60.0")),
+        "`inflow_lake_m3s` (60.0) is not a series name: did you mean `inflow_Lake_m3s`? in [series.constant]",
+    ),
+    _case(
+        "files-network-overrides",
+        "[plant.overrides] on a network written out",
+        run(NETWORK + '[plant.overrides]\n"Lake.max_level_masl" = 109.0\n'),
+        "`Lake.max_level_masl` (109.0) applies to a preset: change the value in the network's own tables in "
+        "[plant.overrides]",
+    ),
+    _case(
+        "files-network-role-option",
+        "a Plant's role option (upper) for a network",
+        run(NETWORK + "[objective]\nend_volume_upper_hm3 = 5.0\n"),
+        "`end_volume_upper_hm3` (5.0) names a Plant's role (upper, lower) and does not apply to a network, "
+        "whose reservoirs are Lake",
+    ),
+    _case(
+        "files-network-preset-override-unknown",
+        "an override of the network preset by a path it does not have",
+        run(
+            BASE.replace('preset = "textbook"', 'preset = "lianghekou_network"').split("[series]")[0]
+            + '[plant.overrides]\n"Yagen-I.max_levl_masl" = 2602.0\n'
+        ),
+        "`Yagen-I.max_levl_masl` (2602.0) is not a parameter of plant",
+        "did you mean `Yagen-I.max_level_masl`? in [plant.overrides]",
+    ),
+]
+
 CASES = [
+    *NETWORK_CASES,
     # ---- the file itself
     _case(
         "files-not-toml",
@@ -124,7 +463,7 @@ CASES = [
         "files-no-plant",
         "a file without a [plant] table",
         run("[scenario]\nname = 'x'\n"),
-        "`plant` (None) must be given: a [plant] table with a `preset`",
+        "`plant` (None) must be given: a [plant] table with a `preset`, or the network written out",
     ),
     _case(
         "files-unknown-table",
@@ -160,15 +499,16 @@ CASES = [
     ),
     _case(
         "files-missing-preset",
-        "a [plant] table without its `preset`",
+        "a [plant] table without its `preset` or a network",
         run("[plant]\nname = 'mine'\n"),
-        "`preset` (None) must be given in [plant] of <tmp>/s.toml",
+        "`preset` (None) must be given, or the network written out in [[plant.reservoirs]], [[plant.sinks]] "
+        "and [[plant.links]] in [plant] of <tmp>/s.toml",
     ),
     _case(
         "files-unknown-preset",
         "a misspelt preset",
         run(BASE.replace('"textbook"', '"textbok"')),
-        "`preset` ('textbok') must be one of 'lianghekou', 'textbook', 'small_pumped_storage': did you mean "
+        "`preset` ('textbok') must be one of 'lianghekou', 'lianghekou_network', 'textbook', 'small_pumped_storage': did you mean "
         "`textbook`?",
     ),
     _case(
@@ -238,11 +578,11 @@ CASES = [
         "`window_h` (24.0) applies to rolling windows only: set `rolling = true` in [horizon]",
     ),
     _case(
-        "files-network-tables-not-yet",
-        "a network written out ([[plant.reservoirs]]), which the format keeps for later",
+        "files-preset-and-network",
+        "a preset and a network written out ([[plant.reservoirs]]) in one file",
         run(BASE + "[[plant.reservoirs]]\nname = 'lake'\n"),
-        "`reservoirs` ('…') is kept for the network format",
-        "use `preset` with [plant.overrides]",
+        "`reservoirs` ('…') and `preset` ('textbook') must not both be given: start from a preset, or write "
+        "the network out in [plant]",
     ),
     _case(
         "files-override-unknown-parameter",

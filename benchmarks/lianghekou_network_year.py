@@ -25,6 +25,39 @@ simplex iterations. Several minutes on a 2-core machine (the full run); ``--quic
 with fixed head and today's form only.
 
 Run: ``python benchmarks/lianghekou_network_year.py [--quick]``
+
+Findings (2026-12-01, one full run on the shared 2-core machine under a load average of 10–17, so the
+seconds are 2–5 × those of a quiet machine; iterations do not depend on the load; quiet-machine figures
+from the issue in brackets):
+
+- dispatch(): two-node fixed 5,207 it (≈ 0.45 s quiet), three-node fixed 57,967 it (≈ 24 s quiet);
+  successive head two-node 10 solves, 8,235 it; three-node 8 solves, 88,586 it: cold 57,967 it, then
+  warm 20,597, 7,280, 1,456, 507, 317, 202, 260 it. Every solve after the first does start from the
+  previous optimal basis (also a test in ``tests/test_dispatch_network.py``); the second solve (the
+  heads' first large change) takes 20,597 iterations and as long as the cold first one.
+- Forms (same run, same LP): today 57,926 it; sink in balance 53,010 it; ramp as a variable 60,241 it;
+  relaxed→ramp 25,552 + 32,236 it; cold + presolve 47,564 it (no faster: presolve removes little);
+  primal simplex 100,859 it (5 × slower); IPX with crossover 30 iterations, in two interleaved pairs
+  0.95 × and 0.81 × the dual simplex's time (28.7 s against 30.2 s, 34.1 s against 42.3 s under load;
+  the issue's quiet figure 31 s against 24 s), without crossover 26 iterations and 10⁻¹⁰ off; IPX on
+  the model with every Lianghekou balance (no summed rows) 41 iterations, several times slower. Scaling off 69,002 it; Dantzig dual edge weights 294,865 it; the ``hipo`` IPM is not in
+  this highspy build (1.16.0: the option falls back to simplex). PDLP on one month: 229 s against 0.9 s,
+  its rows violated by up to 2e-4 and its objective 4e-7 off: not usable. All forms reach the same
+  optimum (within 2e-14). Blocks of 720 steps with their joins fixed (Lianghekou's volume, Yagen-I's
+  volume and the river's flow at each checkpoint) are no faster in one LP (56,527 it), and freeing the
+  joins from that basis costs another 4,750 iterations at ≈ 5 ms each.
+- What holds it back: in the optimum the river below Yagen-I is a triangle wave, 12 h up and 12 h down
+  at exactly the ramp limit (277 ↔ 1,073 m³/s; 99.9 % of the hours at the limit, one unbroken run of
+  ramp-limited hours over the whole year). Each hour's flow is then fixed by the hour before through a
+  binding ramp row: the optimal basis is one chain of 8,760 steps, and a change anywhere moves every later
+  hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense along the chain,
+  O(T) per iteration instead of the hypersparse O(1) of the two-node year, where Yagen-I's levels cut the
+  chains daily (its ramp-free release at the bound on most hours): ≈ 0.45 ms per iteration against
+  0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of the rows changes this (the
+  sensitivity of the flows to a ramp bound is the same in every form), which the three forms confirm.
+  A month alone solves in ≈ 3,000 iterations and under a second: the cost is the year's single chain.
+  The ways to the targets are an IPM with a direct (Cholesky) factorisation, for which the chain is a
+  band (HiGHS's HiPO, not in this build), or a rolling horizon (not the year's exact optimum).
 """
 
 from __future__ import annotations
@@ -49,6 +82,7 @@ from hydro_sim.optimise._formulation import LP, Block, ColFamily
 from hydro_sim.validation import design_basis_year
 
 YAGEN_I_DISCHARGE_M3S = 1616.0  # the MIKE 21 model's largest Yagen-I outflow (sources, addendum §2b; M/L)
+FLOW_TOL_M3S = 1e-6  # a flow change within this of the ramp limit counts as at the limit [m³/s]
 
 
 # ---- the dispatch, with a record of each HiGHS solve of the successive-head loop --------------------------
@@ -97,6 +131,13 @@ def _report(label: str, net: Network, res: Any, dt: float, calls: list[tuple[boo
             f"{np.abs(np.diff(q)).max():.1f} m³/s, {(q > YAGEN_I_DISCHARGE_M3S).sum()} h above "
             f"{YAGEN_I_DISCHARGE_M3S:,.0f} m³/s"
         )
+        ramp = getattr(sink, "max_ramp_m3s_per_h", None)
+        if ramp is not None and np.isfinite(ramp):
+            # the runs of hours at the ramp limit are the chains of the optimal basis (see the docstring)
+            binds = np.abs(np.diff(q)) >= ramp * dt - FLOW_TOL_M3S
+            edges = np.diff(np.r_[0, binds.astype(int), 0])
+            longest = int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max(initial=0))
+            print(f"   its ramp binds on {binds.mean():.0%} of the hours, the longest run {longest:,} h")
     for name in net.reservoir_names:
         z = s[f"{name} level_masl"]
         print(f"   {name} level {z.min():.2f} … {z.max():.2f} m")

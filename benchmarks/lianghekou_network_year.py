@@ -47,9 +47,9 @@ from the issue in brackets):
   volume and the river's flow at each checkpoint) are no faster in one LP (56,527 it), and freeing the
   joins from that basis costs another 4,750 iterations at ≈ 5 ms each.
 - What holds it back: in the optimum the river below Yagen-I is a triangle wave, 12 h up and 12 h down
-  at exactly the ramp limit (277 ↔ 1,073 m³/s; 99.9 % of the hours at the limit, one unbroken run of
-  ramp-limited hours over the whole year). Each hour's flow is then fixed by the hour before through a
-  binding ramp row: the optimal basis is one chain of 8,760 steps, and a change anywhere moves every later
+  at exactly the ramp limit (277 ↔ 1,073 m³/s; 99.9 % of the hours at the limit, the longest unbroken run of
+  ramp-limited hours 7,163 h). Each hour's flow is then fixed by the hour before through a binding ramp
+  row: the optimal basis is a chain of thousands of steps, and a change anywhere moves every later
   hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense along the chain,
   O(T) per iteration instead of the hypersparse O(1) of the two-node year, where Yagen-I's levels cut the
   chains daily (its ramp-free release at the bound on most hours): ≈ 0.45 ms per iteration against

@@ -51,8 +51,8 @@ from the issue in brackets):
   ramp-limited hours 7,163 h). Each hour's flow is then fixed by the hour before through a binding ramp
   row: the optimal basis is a chain of thousands of steps, and a change anywhere moves every later
   hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense along the chain,
-  O(T) per iteration instead of the hypersparse O(1) of the two-node year, where Yagen-I's levels cut the
-  chains daily (its ramp-free release at the bound on most hours): ≈ 0.45 ms per iteration against
+  O(T) per iteration instead of the hypersparse O(1) of the two-node year, where the release has no ramp and Yagen-I's
+  level reaches a bound at least every 15 h (chains of ≤ 15 steps): ≈ 0.45 ms per iteration against
   0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of the rows changes this (the
   sensitivity of the flows to a ramp bound is the same in every form), which the three forms confirm.
   A month alone solves in ≈ 3,000 iterations and under a second: the cost is the year's single chain.

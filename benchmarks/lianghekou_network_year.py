@@ -40,7 +40,8 @@ from the issue in brackets):
   primal simplex 100,859 it (5 × slower); IPX with crossover 30 iterations, in two interleaved pairs
   0.95 × and 0.81 × the dual simplex's time (28.7 s against 30.2 s, 34.1 s against 42.3 s under load;
   the issue's quiet figure 31 s against 24 s), without crossover 26 iterations and 10⁻¹⁰ off; IPX on
-  the model with every Lianghekou balance (no summed rows) 41 iterations, several times slower. Scaling off 69,002 it; Dantzig dual edge weights 294,865 it; the ``hipo`` IPM is not in
+  the model with every Lianghekou balance (no summed rows) 41 iterations, several times slower.
+  Scaling off 69,002 it; Dantzig dual edge weights 294,865 it; the ``hipo`` IPM is not in
   this highspy build (1.16.0: the option falls back to simplex). PDLP on one month: 229 s against 0.9 s,
   its rows violated by up to 2e-4 and its objective 4e-7 off: not usable. All forms reach the same
   optimum (within 2e-14). Blocks of 720 steps with their joins fixed (Lianghekou's volume, Yagen-I's
@@ -51,8 +52,8 @@ from the issue in brackets):
   ramp-limited hours 7,163 h). Each hour's flow is then fixed by the hour before through a binding ramp
   row: the optimal basis is a chain of thousands of steps, and a change anywhere moves every later
   hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense along the chain,
-  O(T) per iteration instead of the hypersparse O(1) of the two-node year, where the release has no ramp and Yagen-I's
-  level reaches a bound at least every 15 h (chains of ≤ 15 steps): ≈ 0.45 ms per iteration against
+  O(T) per iteration instead of the hypersparse O(1) of the two-node year, where the release has no
+  ramp and Yagen-I's level reaches a bound at least every 15 h (chains of ≤ 15 steps): ≈ 0.45 ms per iteration against
   0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of the rows changes this (the
   sensitivity of the flows to a ramp bound is the same in every form), which the three forms confirm.
   A month alone solves in ≈ 3,000 iterations and under a second: the cost is the year's single chain.

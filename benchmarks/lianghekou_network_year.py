@@ -53,8 +53,8 @@ from the issue in brackets):
   row: the optimal basis is a chain of thousands of steps, and a change anywhere moves every later
   hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense along the chain,
   O(T) per iteration instead of the hypersparse O(1) of the two-node year, where the release has no
-  ramp and Yagen-I's level reaches a bound at least every 15 h (chains of ≤ 15 steps): ≈ 0.45 ms per iteration against
-  0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of the rows changes this (the
+  ramp and Yagen-I's level reaches a bound at least every 15 h (chains of ≤ 15 steps): ≈ 0.45 ms per
+  iteration against 0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of the rows changes this (the
   sensitivity of the flows to a ramp bound is the same in every form), which the three forms confirm.
   A month alone solves in ≈ 3,000 iterations and under a second: the cost is the year's single chain.
   The ways to the targets are an IPM with a direct (Cholesky) factorisation, for which the chain is a

@@ -47,18 +47,19 @@ from the issue in brackets):
   optimum (within 2e-14). Blocks of 720 steps with their joins fixed (Lianghekou's volume, Yagen-I's
   volume and the river's flow at each checkpoint) are no faster in one LP (56,527 it), and freeing the
   joins from that basis costs another 4,750 iterations at ≈ 5 ms each.
-- What holds it back: in the optimum the river below Yagen-I is a triangle wave, 12 h up and 12 h down
-  at exactly the ramp limit (277 ↔ 1,073 m³/s; 99.9 % of the hours at the limit, the longest unbroken run of
-  ramp-limited hours 7,163 h). Each hour's flow is then fixed by the hour before through a binding ramp
-  row: the optimal basis is a chain of thousands of steps, and a change anywhere moves every later
-  hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense along the chain,
-  O(T) per iteration instead of the hypersparse O(1) of the two-node year, where the release has no
-  ramp and Yagen-I's level reaches a bound at least every 15 h (chains of ≤ 15 steps): ≈ 0.45 ms per
-  iteration against 0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of the rows changes this (the
-  sensitivity of the flows to a ramp bound is the same in every form), which the three forms confirm.
-  A month alone solves in ≈ 3,000 iterations and under a second: the cost is the year's single chain.
-  The ways to the targets are an IPM with a direct (Cholesky) factorisation, for which the chain is a
-  band (HiGHS's HiPO, not in this build), or a rolling horizon (not the year's exact optimum).
+- What holds it back: in the optimum the river below Yagen-I is a triangle wave, 12 h up and 12 h
+  down at exactly the ramp limit (277 ↔ 1,073 m³/s; 99.9 % of the hours at the limit, the longest
+  unbroken run of ramp-limited hours 7,163 h). Each hour's flow is then fixed by the hour before through
+  a binding ramp row: the optimal basis is a chain of thousands of steps, and a change anywhere moves
+  every later hour's flow. The simplex's solves with the basis (FTRAN, BTRAN, the pivot row) are dense
+  along the chain, O(T) per iteration instead of the hypersparse O(1) of the two-node year, where the
+  release has no ramp and Yagen-I's level reaches a bound at least every 15 h (chains of ≤ 15 steps):
+  ≈ 0.45 ms per iteration against 0.13 ms, and 5 ms per iteration near the optimum. No exact rewrite of
+  the rows changes this (the sensitivity of the flows to a ramp bound is the same in every form), which
+  the three forms confirm. A month alone solves in ≈ 3,000 iterations and under a second: the cost is
+  the year's long chain. The ways to the targets are an IPM with a direct (Cholesky) factorisation, for
+  which the chain is a band (HiGHS's HiPO, not in this build), or a rolling horizon (not the year's
+  exact optimum).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ these by hand.
 
 from __future__ import annotations
 
+import itertools
 import math
 from typing import Any
 
@@ -393,3 +394,39 @@ def test_unit_commitment_on_a_network_counts_the_units_of_each_group() -> None:
         assert np.all(s[f"{g} power_mw"].to_numpy() >= 12.0 * u - 1e-6)
     np.testing.assert_allclose(s["A units"], 2)  # the better group runs both units all the time
     assert balance_error_hm3(net, s) <= BALANCE_TOL_HM3
+
+
+def test_each_successive_head_solve_starts_from_the_previous_optimal_basis(monkeypatch: Any) -> None:
+    """On the peaking lake (the reach's ramp binding twice a day), every solve of the successive-head loop
+    after the first is handed the previous solve's optimal basis (a WarmStart); that basis, on the very
+    model it came from, is optimal at once (no simplex iteration) with the same optimum. The schedule keeps
+    the ramp and the water balance."""
+    from hydro_sim.optimise import _highs
+
+    inner = _highs.solve
+    calls: list[tuple[Any, Any]] = []
+
+    def recording(d: Any, **kw: Any) -> Any:
+        raw, slacks = inner(d, **kw)
+        calls.append((d, kw.get("basis"), raw))
+        return raw, slacks
+
+    monkeypatch.setattr(_highs, "solve", recording)
+    net = peaking_lake()
+    price = np.where(np.arange(48) % 24 < 12, 10.0, 500.0)
+    sc = hours(48, inflow_upper_m3s=30.0, price_per_mwh=price)
+    # a head tolerance below the heads' change keeps the loop going for its three iterations
+    res = dispatch(
+        net, sc, head="successive", head_tolerance_m=1e-9, objective_tolerance=0.0, max_iterations=3
+    )
+    assert res.status == "optimal" and res.iterations == 3 and len(calls) == 3
+    assert calls[0][1] is None
+    for (_, _, before), (_, basis, _) in itertools.pairwise(calls):
+        assert basis is before.basis and basis is not None
+    d, _, last = calls[-1]
+    again, _ = inner(d, basis=last.basis)
+    assert again.status == "optimal" and again.iterations == 0
+    assert again.objective_value == pytest.approx(last.objective_value, rel=1e-12)
+    river = res.schedule["river flow_m3s"].to_numpy()
+    assert np.max(np.abs(np.diff(river))) <= 10.0 + FLOW_TOL_M3S
+    assert balance_error_hm3(net, res.schedule) <= BALANCE_TOL_HM3

@@ -49,8 +49,8 @@ flows and net heads (exact for the same schedule: with a flat price the LP's opt
 Examples
 --------
 >>> levels = rule_curve_levels_masl()
->>> levels[4], levels[9], levels[11] == levels[11]
-(2785.0, 2865.0, True)
+>>> levels[4], levels[9], round(levels[11], 1)   # end of May, of October, of December (= the start)
+(2785.0, 2865.0, 2849.9)
 >>> round(PUBLISHED_CONVENTIONAL_MWH / 1e6, 3)   # 110.62亿 kWh in TWh
 11.062
 """
@@ -90,10 +90,12 @@ __all__ = [
     "OUTPUT_COEFFICIENTS",
     "PUBLISHED_CONVENTIONAL_MWH",
     "PUBLISHED_CONVENTIONAL_YI_KWH",
+    "SENSITIVITY_CASES",
     "BasisRun",
     "ConventionalBasis",
     "basis_plant",
     "conventional_basis",
+    "mean_year_sensitivity",
     "plan_month_ends",
     "render_markdown",
     "rule_curve_levels_masl",
@@ -311,6 +313,8 @@ class ConventionalBasis:
         "110.62亿 kWh = 110.62 × 10⁸ kWh = 11.062 × 10⁹ kWh = 11.062 TWh = 11,062,000 MWh (亿 = 10⁸)"
     )
     assumptions: tuple[str, ...] = ()
+    #: Mean-year runs with one assumption changed (:func:`mean_year_sensitivity`); empty if not run.
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
 
 
 # =====================================================================================================
@@ -603,11 +607,57 @@ _ASSUMPTIONS = (
 )
 
 
+#: Sensitivity cases of :func:`mean_year_sensitivity`: (parameter, case, tailwater level, drawdown level).
+SENSITIVITY_CASES: tuple[tuple[str, str, float, float], ...] = (
+    ("Yagen-I tailwater", "2,598.1 m (bottom of its band)", 2598.1, DEAD_LEVEL_MASL),
+    ("Yagen-I tailwater", "2,604.9 m (top of its band)", 2604.9, DEAD_LEVEL_MASL),
+    ("drawdown level, end of May", "2,800 m", YAGEN_I_CALIBRATION_LEVEL_MASL, 2800.0),
+    ("drawdown level, end of May", "2,815 m", YAGEN_I_CALIBRATION_LEVEL_MASL, 2815.0),
+)
+
+
+def mean_year_sensitivity(base: BasisRun, *, seed: int = 2026) -> pd.DataFrame:
+    """The mean year with one assumption changed at a time: Yagen-I's held level and the curve's drawdown.
+
+    Returns
+    -------
+    DataFrame, one row per case (the base first): ``parameter``, ``case``, ``annual_generation_mwh``,
+    ``relative_deviation`` (against 11,062,000 MWh), ``change`` (against the base), ``energy_at_a83_mwh``,
+    ``flow_weighted_upper_level_masl``, ``spill_hm3``.
+    """
+    sc = mean_year(seed=seed)
+
+    def row(parameter: str, case: str, r: BasisRun) -> dict[str, Any]:
+        return {
+            "parameter": parameter,
+            "case": case,
+            "annual_generation_mwh": r.mean_annual_generation_mwh,
+            "relative_deviation": r.relative_deviation,
+            "change": (r.mean_annual_generation_mwh - base.mean_annual_generation_mwh)
+            / base.mean_annual_generation_mwh,
+            "energy_at_a83_mwh": r.output_coefficient_energy_mwh[8.3],
+            "flow_weighted_upper_level_masl": r.flow_weighted_upper_level_masl,
+            "spill_hm3": r.spill_hm3,
+        }
+
+    rows = [row("base", "defaults", base)]
+    for parameter, case, tailwater, drawdown in SENSITIVITY_CASES:
+        r = run_rule_curve(
+            sc,
+            plant=basis_plant(tailwater_level_masl=tailwater),
+            levels_masl=rule_curve_levels_masl(drawdown_level_masl=drawdown),
+            label=case,
+        )
+        rows.append(row(parameter, case, r))
+    return pd.DataFrame(rows)
+
+
 def conventional_basis(
     *,
     n_years: int | None = 30,
     seed: int = 2026,
     plant: Plant | None = None,
+    sensitivity: bool = True,
     progress: Callable[[str], None] | None = None,
 ) -> ConventionalBasis:
     """The conventional units' design basis: the mean year and, if ``n_years``, the multi-year series.
@@ -620,6 +670,8 @@ def conventional_basis(
         Seed of both hydrologies.
     plant : Plant, optional
         :func:`basis_plant` by default.
+    sensitivity : bool
+        Run :func:`mean_year_sensitivity` (four more mean years, ≈ 15 s).
     progress : callable, optional
         Called with a short text at each stage.
     """
@@ -639,8 +691,16 @@ def conventional_basis(
             label=f"{n_years}-year series",
             progress=say,
         )
+    sens = pd.DataFrame()
+    if sensitivity:
+        say("sensitivity (mean year)")
+        sens = mean_year_sensitivity(mean, seed=seed)
     return ConventionalBasis(
-        mean_year=mean, multi_year=multi, rule_curve_levels_masl=levels, assumptions=_ASSUMPTIONS
+        mean_year=mean,
+        multi_year=multi,
+        rule_curve_levels_masl=levels,
+        assumptions=_ASSUMPTIONS,
+        sensitivity=sens,
     )
 
 
@@ -703,7 +763,32 @@ def render_markdown(basis: ConventionalBasis) -> str:
             for e in r.output_coefficient_energy_mwh.values()
         ]
         out.append(f"| {r.label} | " + " | ".join(cells) + f" | {r.implied_output_coefficient:.2f} |")
-    out += ["", "Assumptions: " + "; ".join(basis.assumptions) + "."]
+    if not basis.sensitivity.empty:
+        out += [
+            "",
+            "Mean year with one assumption changed:",
+            "",
+            "| parameter | case | energy (η 0.92) | vs 11.062 TWh | change | at A = 8.3 | flow-weighted level | spill |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for s in basis.sensitivity.itertuples():
+            out.append(
+                f"| {s.parameter} | {s.case} | {_twh(s.annual_generation_mwh)} | {s.relative_deviation:+.1%} | "
+                f"{s.change:+.1%} | {_twh(s.energy_at_a83_mwh)} | {s.flow_weighted_upper_level_masl:,.1f} m | "
+                f"{s.spill_hm3:,.0f} hm³ |"
+            )
+    m = basis.mean_year
+    eta_match = m.implied_output_coefficient / G_M_S2
+    out += [
+        "",
+        f"What holds the check: at the model's η = {m.mean_efficiency:.2f} (A = {G_M_S2 * m.mean_efficiency:.2f}, "
+        f"an ASSUMPTION) the mean year gives {m.relative_deviation:+.1%}; the published figure needs an overall "
+        f"A = {m.implied_output_coefficient:.2f} (η = {eta_match:.3f}) on this run's flows and heads, "
+        + ("inside" if 8.0 <= m.implied_output_coefficient <= 8.5 else "outside")
+        + " the design practice's 8.0–8.5.",
+        "",
+        "Assumptions: " + "; ".join(basis.assumptions) + ".",
+    ]
     return "\n".join(out) + "\n"
 
 

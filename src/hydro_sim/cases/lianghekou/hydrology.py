@@ -10,7 +10,7 @@ addendum §E), so every shape parameter below is either sourced or an ASSUMPTION
   average-to-wet years (sources §4, M). The illustrative shape of §8 (Gini ≈ 0.36, in the *dry* band) is
   sharpened by a power p, sₘ ∝ s₈,ₘᵖ, until its Gini is :data:`MEAN_YEAR_GINI` = 0.40 (ASSUMPTION: the
   lower edge of the average-to-wet band, the average end of it); p ≈ 1.14. It keeps §8's timing (the flood
-  season June–October, sourced; a February minimum, a July maximum) and carries ≈ 75.8 % of the runoff in
+  season June–October, sourced; a February minimum, a July maximum) and carries ≈ 75.7 % of the runoff in
   June–October (the second addendum §E: "a June–October share near 76 % gives ≈ 0.40") and ≈ 81 % in
   May–October (the only sourced proxy, 64–80 % across Yangtze tributaries in 2018, L, is not Yalong-specific).
 - **Day-to-day variability**: a daily log-normal AR(1) factor (φ = 0.92, σ = 0.12, the reference year's
@@ -33,7 +33,7 @@ Every function is deterministic for its seed. The scenarios carry the inflows on
 Examples
 --------
 >>> round(monthly_gini(MEAN_YEAR_SHARE_PCT), 3), round(sum(MEAN_YEAR_SHARE_PCT[5:10]), 1)
-(0.4, 75.8)
+(0.4, 75.7)
 >>> year = mean_year()
 >>> year.n_steps, round(float(year.inflow_upper_m3s.mean()), 6)
 (8760, 664.0)

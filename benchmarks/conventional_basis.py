@@ -2,7 +2,7 @@
 
 Lianghekou's two-node plant with the reversible units off and Yagen-I's pool held at 2,601.5 m, run on the
 compensation rule curve (2,865 m at the end of October, 2,785 m at the end of May, equal releases between;
-cyclic) with one energy LP per calendar month, replayed through the simulator
+cyclic) with one energy LP per dekad (旬), replayed through the simulator
 (:mod:`hydro_sim.cases.lianghekou.conventional_basis`). Prints the Markdown section (energy against
 110.62亿 kWh = 11.062 TWh, heads, spill, efficiency, the output-coefficient sensitivity, the spread of the
 years, the mean-year sensitivity) and the run times. About 1.5–2 minutes for 30 years on a loaded 2-core

@@ -174,13 +174,22 @@ def test_short_run_holds_the_curve_and_closes_the_water_balance(short_run: cb.Ba
     assert abs(r.cyclic_error_hm3) <= BALANCE_TOL_HM3
     assert r.band_excess_m <= 1e-6
     assert abs(r.lp_vs_simulation["conventional"]) <= cb.LP_SIMULATOR_TOLERANCE
-    m = r.months
+    m = r.plan
     curve = cb.basis_plant().upper.curve
-    z = cb.rule_curve_levels_masl()
+    v_curve = np.asarray(curve.volume_hm3_at(np.asarray(cb.rule_curve_levels_masl())))
+    # six dekads (旬): 1–10, 11–20, 21–30 June, 1–10, 11–20, 21–31 July; their targets lie on the curve,
+    # linear in time within each month (June from the end of May, July from the end of June)
+    assert m["steps"].tolist() == [240, 240, 240, 240, 240, 264]
+    f_june = np.array([10, 20, 30]) / 30
+    f_july = np.array([10, 20, 31]) / 31
+    expected = np.r_[
+        v_curve[4] + f_june * (v_curve[5] - v_curve[4]), v_curve[5] + f_july * (v_curve[6] - v_curve[5])
+    ]
+    np.testing.assert_allclose(m["target_hm3"].to_numpy(), expected, rtol=1e-12)
     # July ends on its curve level, and the run starts there (the plan's cyclic fixed point)
-    assert m["end_volume_hm3"].iloc[-1] == pytest.approx(float(curve.volume_hm3_at(z[6])), abs=1e-6)
+    assert m["end_volume_hm3"].iloc[-1] == pytest.approx(v_curve[6], abs=1e-6)
     assert m["start_volume_hm3"].iloc[0] == pytest.approx(m["end_volume_hm3"].iloc[-1], abs=1e-9)
-    # each month's LP ends on its planned volume
+    # each dekad's LP ends on its planned volume
     ends = r.schedule["volume_upper_hm3"].to_numpy()[np.cumsum(m["steps"].to_numpy()) - 1]
     np.testing.assert_allclose(ends, m["end_volume_hm3"].to_numpy(), atol=1e-6)
     assert r.schedule["flow_generating_m3s"].abs().max() == 0.0  # reversible units off

@@ -16,23 +16,23 @@ runs for a design energy figure:
    constant flow that refills it (ASSUMPTION: the shape of the curve between its sourced anchors; a
    compensation reservoir evens out its release to raise the dry-season flow downstream, §C of the second
    addendum: "通过补偿调节…增加平枯期年发电量"). Cyclic: the end-of-December level is the start level.
-3. **Operation** (:func:`run_rule_curve`): the monthly plan follows the curve wherever the water allows: a
-   month's planned end volume is the curve's, moved only as far as needed to keep the release between the
-   environmental minimum (66.4 m³/s, ASSUMPTION §5) and the units' full flow (more water would spill), within
-   the dead and normal pool volumes. The start volume of a series is the fixed point of that plan, so the end
-   volume equals the start volume (cyclic). Then **one hourly LP per dekad** (旬: days 1–10, 11–20, 21–end
-   of each month; successive head, energy objective at a flat price, reversible units **off**) must end the
-   dekad at the plan's volume exactly (``end="fixed"``; the monthly plan interpolated linearly in time) and keep
-   the level inside the band between the dekad's start and end levels (the reservoir's
-   ``monthly_min_level_masl``/``monthly_max_level_masl``). Why short windows with end targets and not a free
-   year: a design energy calculation follows the operating chart (调度图) period by period, and Chinese
-   charts and long-series energy calculations step by dekad; the LP only places a dekad's water within the
-   dekad (an energy optimum: keep the head up, store a flood rather than spill it), it cannot move water
-   between periods against the curve. Whole-month windows (``period="month"``) give the LP more of that
-   freedom (+0.7 % on the mean year); a run with no optimisation at all, the volume moved linearly within each
-   month and every hour's inflow surplus over the full flow spilled
-   (:attr:`BasisRun.linear_path_generation_mwh`), is the lower cross-check (−2 %). Why the energy objective:
-   the published figure is energy; intra-day peaking at the TOU tariff is a dispatch question (it adds waterway
+3. **Operation** (:func:`run_rule_curve`, :func:`plan_periods`): the plan steps by **dekad** (旬: days 1–10,
+   11–20, 21–end of each month, the step of Chinese operating charts and long-series energy calculations) and
+   follows the curve wherever the water allows: a dekad's planned end volume is the curve's at that time (the
+   end-of-month volumes, linear in time within a month), moved only as far as needed to keep the release
+   between the environmental minimum (66.4 m³/s, ASSUMPTION §5) and the units' full flow (more water would
+   spill), within the dead and normal pool volumes. The start volume of a series is the fixed point of that
+   plan, so the end volume equals the start volume (cyclic). Then **one hourly LP per dekad** (successive head,
+   energy objective at a flat price, reversible units **off**) must end the dekad at the plan's volume exactly
+   (``end="fixed"``) and keep the level inside the band between the dekad's start and end levels (the
+   reservoir's ``monthly_min_level_masl``/``monthly_max_level_masl``). Why short windows with end targets and
+   not a free year: a design energy calculation follows the operating chart (调度图) period by period; the LP
+   only places a dekad's water within the dekad (an energy optimum: keep the head up, store a flood rather than
+   spill it), it cannot move water between periods against the curve. Whole-month periods
+   (``period="month"``) give the LP more of that freedom; a run with no optimisation at all, the volume moved
+   linearly within each period and every hour's inflow surplus over the full flow spilled
+   (:attr:`BasisRun.linear_path_generation_mwh`), is the lower cross-check. Why the energy objective: the
+   published figure is energy; intra-day peaking at the TOU tariff is a dispatch question (it adds waterway
    losses), not the design basis.
 4. **Tailwater**: Yagen-I's pool held at 2,601.5 ± 0.1 m (ASSUMPTION: the mid-band level of the MIKE model's
    2,598–2,605 m, the level of the network's head calibration; Yagen-I's own plant re-regulates the flow, so
@@ -64,7 +64,6 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-import itertools
 import math
 import time
 from collections.abc import Callable
@@ -103,7 +102,7 @@ __all__ = [
     "conventional_basis",
     "linear_path_energy_mwh",
     "mean_year_sensitivity",
-    "plan_month_ends",
+    "plan_periods",
     "render_markdown",
     "rule_curve_levels_masl",
     "run_rule_curve",
@@ -295,14 +294,13 @@ class BasisRun:
     cyclic_error_hm3: float  #: end − start volume of the upper reservoir [hm³]
     band_excess_m: float  #: largest level outside its window's band, LP schedule (0 if none) [m]
     upper_level_range_masl: tuple[float, float]
-    #: Cross-check without the LP: the same monthly plan with the volume moved linearly within each month,
+    #: Cross-check without the LP: the same plan with the volume moved linearly within each period,
     #: release = inflow − storage change, turbined up to the units' full flow and the rest spilled; mean
     #: annual energy at η and the same tailwater. [MWh]
     linear_path_generation_mwh: float
     lp_solves: int
     time_s: float
-    months: pd.DataFrame = field(repr=False, compare=False)  #: the monthly plan
-    periods: pd.DataFrame = field(repr=False, compare=False)  #: the LP windows, their end volumes and bands
+    plan: pd.DataFrame = field(repr=False, compare=False)  #: the LP windows, their planned volumes and bands
     schedule: pd.DataFrame = field(repr=False, compare=False)  #: the LP schedule, end to end
     simulation: pd.DataFrame = field(repr=False, compare=False)  #: the simulator's frame
 
@@ -344,30 +342,58 @@ def _full_flow_m3s(plant: Plant, level_masl: float) -> float:
     return min(g.max_total_flow_m3s, g.max_power_mw / (_MW_PER_M3S_M * g.reference_efficiency * max(h, 1.0)))
 
 
-def plan_month_ends(plant: Plant, scenario: Scenario, levels_masl: tuple[float, ...]) -> pd.DataFrame:
-    """The monthly plan: each calendar month's start and end volume, following the curve where water allows.
+def _period_starts(index: pd.DatetimeIndex, period: str) -> np.ndarray:
+    """Positions of the first step of each month, or of each dekad (days 1, 11 and 21), in ``index``."""
+    key = index.year * 12 + index.month - 1
+    if period == "dekad":
+        key = key * 3 + np.minimum((index.day - 1) // 10, 2)
+    key = np.asarray(key)
+    return np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
 
-    A month's end volume is the curve's, clipped so the month's release stays between
-    :data:`MIN_RELEASE_M3S` and the units' full flow at the month's start level (beyond it the water would
-    spill) and so the volume stays between the dead and the normal pool volumes. The start volume is the
-    plan's fixed point (start = end of the last month; cyclic).
+
+def _curve_targets_hm3(
+    plant: Plant, levels_masl: tuple[float, ...], period_ends: pd.DatetimeIndex
+) -> np.ndarray:
+    """The curve's volume at each period end: the end-of-month volumes, linear in time within a month."""
+    curve = plant.upper.curve
+    v_month = np.asarray(curve.volume_hm3_at(np.asarray(levels_masl)))  # end of January … end of December
+    out = np.empty(len(period_ends))
+    for k, t in enumerate(period_ends):
+        month_start = pd.Timestamp(year=t.year, month=t.month, day=1)
+        if t == month_start:  # a period that ends exactly at a month end
+            out[k] = v_month[(t.month - 2) % 12]
+            continue
+        length = pd.Timestamp(year=t.year + (t.month == 12), month=t.month % 12 + 1, day=1) - month_start
+        f = (t - month_start) / length
+        out[k] = v_month[(t.month - 2) % 12] + f * (v_month[t.month - 1] - v_month[(t.month - 2) % 12])
+    return out
+
+
+def plan_periods(
+    plant: Plant, scenario: Scenario, levels_masl: tuple[float, ...], period: str = "dekad"
+) -> pd.DataFrame:
+    """The plan: each period's start and end volume, following the curve wherever the water allows.
+
+    A period (a dekad 旬, or a calendar month) ends on the curve's volume at its end (the end-of-month volumes,
+    linear in time within a month), clipped so the period's release stays between :data:`MIN_RELEASE_M3S` and
+    the units' full flow at its start level (beyond it the water would spill) and so the volume stays between
+    the dead and the normal pool volumes. The start volume is the plan's fixed point (start = end of the last
+    period; cyclic).
 
     Returns
     -------
-    DataFrame, one row per month: ``start`` (time stamp), ``steps``, ``inflow_hm3``, ``target_hm3``,
+    DataFrame, one row per period: ``start`` (time stamp), ``steps``, ``inflow_hm3``, ``target_hm3``,
     ``start_volume_hm3``, ``end_volume_hm3``.
     """
     curve = plant.upper.curve
-    target_by_month = np.asarray(curve.volume_hm3_at(np.asarray(levels_masl)))
     inflow = scenario.inflow_upper_m3s
     idx = scenario.index
-    key = idx.year * 12 + idx.month - 1
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    starts = _period_starts(idx, period)
     steps = np.diff(np.r_[starts, len(idx)])
     c = HM3_PER_M3S_HOUR * scenario.dt_h
     inflow_hm3 = np.add.reduceat(inflow.to_numpy(), starts) * c
-    months = idx.month.to_numpy()[starts]
-    target = target_by_month[months - 1]
+    ends = idx[np.r_[starts[1:], len(idx)] - 1] + pd.Timedelta(hours=scenario.dt_h)
+    target = _curve_targets_hm3(plant, levels_masl, pd.DatetimeIndex(ends))
     v_lo, v_hi = plant.upper.min_volume_hm3, plant.upper.max_volume_hm3
 
     def run(v0: float) -> tuple[np.ndarray, np.ndarray]:
@@ -391,7 +417,7 @@ def plan_month_ends(plant: Plant, scenario: Scenario, levels_masl: tuple[float, 
             break
         v0 = float(end[-1])
     else:  # pragma: no cover - the plan resets to the curve within a year
-        raise ConventionalBasisError(f"the monthly plan of {scenario.name} found no cyclic start volume")
+        raise ConventionalBasisError(f"the plan of {scenario.name} found no cyclic start volume")
     end[-1] = v0  # cyclic exactly
     return pd.DataFrame(
         {
@@ -433,32 +459,6 @@ def _flat_price(scenario: Scenario) -> Scenario:
     )
 
 
-def _periods(months: pd.DataFrame, index: pd.DatetimeIndex, period: str) -> pd.DataFrame:
-    """The LP windows: the months, or their dekads (旬: days 1–10, 11–20, 21–end) with the volume at each
-    dekad's end interpolated linearly in time between the month's planned start and end volumes."""
-    if period == "month":
-        return months[["start", "steps", "start_volume_hm3", "end_volume_hm3"]].copy()
-    rows = []
-    pos = 0
-    for m in months.itertuples():
-        days = index[pos : pos + int(m.steps)].day
-        cut = np.flatnonzero(np.r_[True, (days[1:] != days[:-1]) & np.isin(days[1:], (11, 21))])
-        bounds = np.r_[cut, int(m.steps)]
-        for a, b in itertools.pairwise(bounds):
-            f0, f1 = a / m.steps, b / m.steps
-            dv = m.end_volume_hm3 - m.start_volume_hm3
-            rows.append(
-                {
-                    "start": index[pos + a],
-                    "steps": int(b - a),
-                    "start_volume_hm3": m.start_volume_hm3 + f0 * dv if a else m.start_volume_hm3,
-                    "end_volume_hm3": m.start_volume_hm3 + f1 * dv if b < m.steps else m.end_volume_hm3,
-                }
-            )
-        pos += int(m.steps)
-    return pd.DataFrame(rows)
-
-
 def run_rule_curve(
     scenario: Scenario,
     *,
@@ -482,8 +482,8 @@ def run_rule_curve(
     label : str, optional
         Name of the run in reports; the scenario's name by default.
     period : {"dekad", "month"}
-        The LP windows: dekads (旬, the step of Chinese operating charts; the volume at their ends is the
-        monthly plan's, interpolated linearly in time) or whole months (more freedom to keep the head up).
+        The plan's step and the LP windows: dekads (旬, the step of Chinese operating charts) or whole
+        months (more freedom within a window to keep the head up).
     progress : callable, optional
         Called with a short text at each year.
 
@@ -505,8 +505,7 @@ def run_rule_curve(
     levels = rule_curve_levels_masl() if levels_masl is None else tuple(levels_masl)
     say = progress or (lambda _text: None)
     sc = _flat_price(scenario)
-    months = plan_month_ends(plant, sc, levels)
-    periods = _periods(months, sc.index, period)
+    periods = plan_periods(plant, sc, levels, period)
 
     parts: list[pd.DataFrame] = []
     bands: list[tuple[float, float]] = []
@@ -536,7 +535,7 @@ def run_rule_curve(
     periods["band_min_level_masl"] = [b[0] for b in bands]
     periods["band_max_level_masl"] = [b[1] for b in bands]
     schedule = pd.concat(parts)
-    v_start = float(months["start_volume_hm3"].iloc[0])
+    v_start = float(periods["start_volume_hm3"].iloc[0])
     start_plant = dataclasses.replace(
         plant,
         upper=dataclasses.replace(
@@ -549,21 +548,20 @@ def run_rule_curve(
         label or scenario.name,
         start_plant,
         sc,
-        months,
         periods,
         schedule,
         frame,
         sim,
         lp_solves,
         time.perf_counter() - t0,
-        linear_path_energy_mwh(start_plant, sc, months),
+        linear_path_energy_mwh(start_plant, sc, periods),
     )
 
 
-def linear_path_energy_mwh(plant: Plant, scenario: Scenario, months: pd.DataFrame) -> float:
-    """Energy of the monthly plan run without optimisation: the volume moves linearly within each month.
+def linear_path_energy_mwh(plant: Plant, scenario: Scenario, plan: pd.DataFrame) -> float:
+    """Energy of the plan run without optimisation: the volume moves linearly within each period.
 
-    Each hour releases its inflow less the month's constant storage change, Q = I − ΔV/(n·c), turbines up to
+    Each hour releases its inflow less the period's constant storage change, Q = I − ΔV/(n·c), turbines up to
     the full flow at the hour's level (:func:`_full_flow_m3s`) and spills the rest; in the few hours whose inflow
     is below the month's filling rate the release is zero (the level lags the line). Power
     min(ρgηQ(H_g − kQ²), P_max). A cross-check of the LP's placement of the water, not the reported figure. [MWh]
@@ -572,11 +570,11 @@ def linear_path_energy_mwh(plant: Plant, scenario: Scenario, months: pd.DataFram
     assert g is not None and plant.lower is not None
     c = HM3_PER_M3S_HOUR * scenario.dt_h
     inflow = scenario.inflow_upper_m3s.to_numpy()
-    steps = months["steps"].to_numpy()
-    dv = (months["end_volume_hm3"] - months["start_volume_hm3"]).to_numpy()
-    k = np.arange(len(inflow)) - np.repeat(np.cumsum(steps) - steps, steps)  # step within its month
+    steps = plan["steps"].to_numpy()
+    dv = (plan["end_volume_hm3"] - plan["start_volume_hm3"]).to_numpy()
+    k = np.arange(len(inflow)) - np.repeat(np.cumsum(steps) - steps, steps)  # step within its period
     rate = np.repeat(dv / steps, steps)  # hm³ per step
-    v = np.repeat(months["start_volume_hm3"].to_numpy(), steps) + rate * (k + 1)
+    v = np.repeat(plan["start_volume_hm3"].to_numpy(), steps) + rate * (k + 1)
     release = np.maximum(inflow - rate / c, 0.0)
     z = np.asarray(plant.upper.curve.level_masl_at(v))
     q_full = np.array([_full_flow_m3s(plant, float(x)) for x in z])
@@ -590,7 +588,6 @@ def _figures(
     label: str,
     plant: Plant,
     sc: Scenario,
-    months: pd.DataFrame,
     periods: pd.DataFrame,
     schedule: pd.DataFrame,
     frame: pd.DataFrame,
@@ -627,7 +624,7 @@ def _figures(
     lo = np.repeat(periods["band_min_level_masl"].to_numpy(), periods["steps"].to_numpy())
     hi = np.repeat(periods["band_max_level_masl"].to_numpy(), periods["steps"].to_numpy())
     band_excess = float(max(0.0, np.max(lo - lvl), np.max(lvl - hi)))
-    v0 = float(months["start_volume_hm3"].iloc[0])
+    v0 = float(periods["start_volume_hm3"].iloc[0])
     wb_lp = water_balance_max_error_hm3(
         schedule,
         initial_volume_upper_hm3=v0,
@@ -661,8 +658,7 @@ def _figures(
         linear_path_generation_mwh=linear_mwh / n_years,
         lp_solves=lp_solves,
         time_s=elapsed_s,
-        months=months,
-        periods=periods,
+        plan=periods,
         schedule=schedule,
         simulation=frame,
     )
@@ -820,9 +816,9 @@ def render_markdown(basis: ConventionalBasis) -> str:
     for r in runs:
         lin = r.linear_path_generation_mwh
         out.append(
-            f"Without the LP ({r.label}): the same monthly plan with the volume moved linearly within each month "
+            f"Without the LP ({r.label}): the same plan with the volume moved linearly within each period "
             f"gives {_twh(lin)} a year, {(r.mean_annual_generation_mwh - lin) / lin:+.2%} from the LP's placement "
-            "of the water within the months."
+            "of the water within the periods."
         )
     if basis.multi_year is not None:
         lo, hi, sd = basis.multi_year.annual_spread_mwh

@@ -21,8 +21,8 @@ addendum §E), so every shape parameter below is either sourced or an ASSUMPTION
   then rescaled month by month so every month's mean is its target exactly.
 - **Inter-annual variability** (:func:`multi_year_series`): annual means r_y·664 m³/s with r_y log-normal
   with coefficient of variation :data:`ANNUAL_CV` = 0.15 and lag-1 autocorrelation :data:`ANNUAL_LAG1` = 0.2
-  (ASSUMPTIONS: no annual runoff series of the Yalong at Lianghekou was found; 0.1–0.2 is the usual range of
-  large snow-and-monsoon rivers of south-west China), rescaled so the series' time-weighted mean is 664 m³/s
+  (ASSUMPTIONS, not sourced: no annual runoff series of the Yalong at Lianghekou was found; a sensitivity
+  parameter of :func:`multi_year_series`), rescaled so the series' time-weighted mean is 664 m³/s
   exactly. A year's monthly Gini moves with its wetness, G_y = 0.40 + 0.5 (r_y − 1), kept within the sourced
   0.30–0.59 (ASSUMPTION: the sources say dry years are more even than average-to-wet ones).
 - **Yagen-I's local inflow**: the fraction 0.015 of the Lianghekou inflow of the reference year (ASSUMPTION).

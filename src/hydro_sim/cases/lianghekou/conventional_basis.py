@@ -120,7 +120,7 @@ REFILL_MONTH = 10
 DRAWDOWN_MONTH = 5
 #: ASSUMPTION: half-width of the band Yagen-I's pool is held in (its plant re-regulates the flow). [m]
 TAILWATER_BAND_M = 0.1
-#: ASSUMPTION: the environmental minimum release from Lianghekou in the monthly plan, 10 % of the mean flow
+#: ASSUMPTION: the environmental minimum release from Lianghekou in the plan, 10 % of the mean flow
 #: (the Tennant-style floor the plant's outlet uses; no EIA figure found, sources addendum §5). [m³/s]
 MIN_RELEASE_M3S = round(0.1 * MEAN_INFLOW_M3S, 1)
 #: The LP and the simulator must agree within this on every group's energy (issue 12). [-]
@@ -676,7 +676,7 @@ _ASSUMPTIONS = (
     ),
     "Yagen-I pool (tailwater) held at 2,601.5 ± 0.1 m: ASSUMPTION",
     "η_t = 0.92 wire-to-water and the waterway loss k = 3.4 × 10⁻⁶ s²/m⁵: ASSUMPTIONS of lianghekou()",
-    "environmental minimum 66.4 m³/s in the monthly plan: ASSUMPTION",
+    "environmental minimum 66.4 m³/s in the plan: ASSUMPTION",
     "reversible units off (the published figure is the conventional units')",
 )
 

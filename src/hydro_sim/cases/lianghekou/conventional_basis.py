@@ -468,7 +468,7 @@ def run_rule_curve(
     period: str = "dekad",
     progress: Callable[[str], None] | None = None,
 ) -> BasisRun:
-    """Run ``scenario`` on the rule curve: the monthly plan, one LP per dekad (or month), the simulator replay.
+    """Run ``scenario`` on the rule curve: the plan, one LP per dekad (or month), the simulator replay.
 
     Parameters
     ----------

@@ -607,3 +607,58 @@ def test_the_tallies_are_the_sums_of_the_recorded_cutbacks(weeks):
         assert len(rows) == row.steps
         assert rows.water_hm3.sum() == pytest.approx(row.water_hm3, rel=1e-12)
         assert rows.energy_mwh.sum() == pytest.approx(row.energy_mwh, rel=1e-12)
+
+
+def units_reach(line_mw: float | None = None) -> Network:
+    """One lake (level 100 m + volume) with units A (2 × 100 MW) and a spillway into a reach at 50 m that
+    needs 30 m³/s; no outlet; optionally a line of ``line_mw``."""
+    return Network(
+        name="units reach",
+        reservoirs=(lake("lake", 100.0, v0=50.0),),
+        sinks=(RiverSink(name="river", tailwater_level_masl=50.0, environmental_min_flow_m3s=30.0),),
+        links=(
+            TurbineLink(
+                units=turbines("A", 2, 100.0, 100.0, 0.9),
+                from_node="lake",
+                to_node="river",
+            ),
+            Spillway(name="lake spillway", from_node="lake", to_node="river"),
+        ),
+        line=GridLine(capacity_mw=math.inf if line_mw is None else line_mw),
+    )
+
+
+def test_a_reach_minimum_runs_the_units_before_the_spillway():
+    """Without an outlet, the units asked for 10 m³/s are raised to the reach's 30 (20 m³/s recorded on A,
+    no energy withheld) and nothing is spilled."""
+    net = units_reach()
+    res = simulate(net, hours(2), replay({"A flow_m3s": 10.0}, 2))
+    a = res.arrays
+    np.testing.assert_allclose(a["A flow_m3s"][0], 30.0, rtol=1e-12)
+    np.testing.assert_allclose(a["lake spillway flow_m3s"][0], 0.0, atol=1e-9)
+    cut = res.cutbacks()
+    assert cut[["step", "element", "limit"]].values.tolist() == [
+        [0, "A", "environmental minimum (raised)"],
+        [1, "A", "environmental minimum (raised)"],
+    ]
+    np.testing.assert_allclose(cut["water_hm3"], C * 20.0, rtol=1e-12)
+    np.testing.assert_allclose(cut["energy_mwh"], 0.0)
+    assert_balance(res, net, 50.0, 0.0)
+
+
+def test_a_reach_minimum_beyond_the_lines_headroom_is_spilled():
+    """A 15 MW line: 30 m³/s through A would export ~26 MW, so A is raised only to the line (15 MW) and the
+    spillway carries the rest of the reach's 30 m³/s."""
+    net = units_reach(line_mw=15.0)
+    res = simulate(net, hours(2), replay({"A flow_m3s": 10.0}, 2))
+    a = res.arrays
+    assert np.all(a["line_mw"][0] <= 15.0 * (1.0 + E.RATING_TOL))
+    assert np.all(a["line_mw"][0] >= 15.0 * (1.0 - 1e-3))
+    np.testing.assert_allclose(a["river flow_m3s"][0], 30.0, rtol=1e-12)
+    assert np.all(a["lake spillway flow_m3s"][0] > 5.0) and np.all(a["A flow_m3s"][0] > 10.0)
+    limits = res.cutbacks()[["element", "limit"]].drop_duplicates().values.tolist()
+    assert limits == [
+        ["A", "environmental minimum (raised)"],
+        ["lake spillway", "environmental minimum (raised)"],
+    ]
+    assert_balance(res, net, 50.0, 0.0)

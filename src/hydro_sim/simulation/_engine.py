@@ -35,9 +35,11 @@ River sinks' own limits (:func:`_sinks`, after every pass of the water limits). 
 cannot reach the minimum from below, or the maximum from above, gives way and is recorded). The rule:
 
 * Q below lo: the releases into the sink are raised first (within their maximum and their own ramp), then
-  the spillways into it (within their capacity), each by at most the water its reservoir has above its
-  minimum over the step; the unit columns are not raised (that would change the busbar and the line's
-  settle). Each raise is recorded on the link as the sink's environmental minimum (raised) or its ramp.
+  the unit columns into it (within their ratings, the line's headroom, the head range, one mode per group
+  and a power their units can run at: an operator meets a river's minimum through the turbines before the
+  spillway), then the spillways (within their capacity), each by at most the water its reservoir has above
+  its minimum over the step. Each raise is recorded on the link (water only: a raise delivers energy, it
+  withholds none) as the sink's environmental minimum (raised) or its ramp.
 * Q above hi: the spillways into the sink are lowered first, then the releases (to their own minimum and
   ramp), then the unit columns (to a power their units can run at), each by at most the room its reservoir
   has below its maximum (a full reservoir spills: its maximum level comes first). Each cut is recorded on
@@ -592,12 +594,12 @@ def _settle(
         w.n_cut[0] = 0
     _units(m, w, n_col)
     _water(m, st, w, s, t, n_col, True)
-    _sinks(m, st, w, s, t, n_col)
     cap = _at(inp.line, s, t) if m.has_line else math.inf
+    _sinks(m, st, w, s, t, n_col, cap)
     for _ in range(passes):
         cut = m.has_line and _line(m, w, cap, n_col)
         again = _water(m, st, w, s, t, n_col, False)
-        moved = _sinks(m, st, w, s, t, n_col)
+        moved = _sinks(m, st, w, s, t, n_col, cap)
         if not cut and not again and not moved:
             break
 
@@ -615,14 +617,44 @@ def _sink_band(m: Model, st: State, s: int, k: int, n_col: int) -> tuple[float, 
 
 
 @jit_inline
-def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int) -> bool:
+def _raise_units(m: Model, w: Work, j: int, d: float, above: float, headroom: float) -> float:
+    """The flow unit column j can be raised to, by at most d and the water ``above``, within its ratings, the
+    line's ``headroom`` [MW], the head range, one mode per group and (``unit_limits``) a power its units can
+    run at; its current flow when it cannot be raised."""
+    q, hg = w.wc[C_Q, j], w.wc[C_HG, j]
+    jp = m.ci[j, I_PARTNER]
+    if hg <= 0.0 or headroom <= 0.0 or (jp >= 0 and w.wc[C_Q, jp] > 0.0):
+        return q
+    k = m.cf[j, F_K]
+    p = _power(m, j, q, hg)
+    q1 = min(q + min(d, above), top_flow(hg, k, m.cf[j, F_S], m.cf[j, F_QMAX]))
+    p1 = _power(m, j, q1, hg)
+    p_top = min(m.cf[j, F_PCAP], p + headroom)
+    if p1 > p_top:
+        p1 = p_top
+        q1 = _flow(m, j, p1, hg)
+    if m.unit_limits:
+        pf = _feasible_power(m, j, p1)
+        if pf < p1 * (1.0 - 1e-12):
+            p1 = pf
+            q1 = _flow(m, j, pf, hg) if pf > 0.0 else 0.0
+    h = hg - k * q1 * q1
+    if q1 <= q or h < m.cf[j, F_HLO] or h > m.cf[j, F_HHI]:
+        return q
+    return q1
+
+
+@jit_inline
+def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int, cap: float) -> bool:
     """River sinks' own limits, enforced on the links into each sink (see the module docstring): a total
-    discharge below the band raises the releases into the sink (within their maximum and ramp), then the
-    spillways into it (within their capacity), each by at most the water its reservoir has above its minimum;
-    one above the band lowers the spillways, the releases (to their minimum and ramp) and the unit columns
-    into the sink, each by at most its reservoir's room below its maximum. Each change is recorded on the
-    link as the sink's limit that asked for it (environmental minimum (raised), maximum flow, ramp); what is
-    still outside the band is recorded on the sink by :func:`_step`. Returns whether a flow changed."""
+    discharge below the band raises the releases into the sink (within their maximum and ramp), then the unit
+    columns into it (:func:`_raise_units`, within the line's headroom ``cap`` less the net export), then the
+    spillways (within their capacity), each by at most the water its reservoir has above its minimum; one
+    above the band lowers the spillways, the releases (to their minimum and ramp) and the unit columns into
+    the sink, each by at most its reservoir's room below its maximum. Each change is recorded on the link as
+    the sink's limit that asked for it (environmental minimum (raised), maximum flow, ramp; a raise records
+    water, no energy); what is still outside the band is recorded on the sink by :func:`_step`. Returns
+    whether a flow changed."""
     moved = False
     for k in range(m.kn.shape[0]):
         node = -1 - k
@@ -634,17 +666,21 @@ def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int) -> bool:
         if total < lo - WATER_TOL_M3S:
             d = lo - total
             code = RELEASE_MIN_RAISED if lo <= m.kf[k, 0] else RAMP
-            for kind in (K_RELEASE, K_SPILL):
+            for kind in (K_RELEASE, K_TURBINE, K_PT_GEN, K_SPILL):
                 for j in range(n_col):
                     if d <= WATER_TOL_M3S or m.ci[j, I_TO] != node or m.ci[j, I_KIND] != kind:
                         continue
                     q = w.wc[C_Q, j]
-                    top = m.cf[j, F_QMAX]
-                    prev = st.prev[s, j]
-                    if kind == K_RELEASE and not math.isnan(prev):
-                        top = min(top, prev + m.cf[j, F_RAMP])
-                    above = _net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[0]
-                    dq = min(max(top - q, 0.0), max(above, 0.0), d)
+                    above = max(_net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[0], 0.0)
+                    if K_TURBINE <= kind <= K_PT_GEN:
+                        headroom = cap - _net_export(m, w, n_col) if m.has_line else math.inf
+                        dq = _raise_units(m, w, j, d, above, headroom) - q
+                    else:
+                        top = m.cf[j, F_QMAX]
+                        prev = st.prev[s, j]
+                        if kind == K_RELEASE and not math.isnan(prev):
+                            top = min(top, prev + m.cf[j, F_RAMP])
+                        dq = min(max(top - q, 0.0), above, d)
                     if dq > WATER_TOL_M3S:
                         _cut(w, j, code, dq, 0.0)
                         w.wc[C_Q, j] = q + dq

@@ -18,39 +18,54 @@ relative to ``all`` with the same policy and size, measured in the same process.
 ``--network`` runs ``network_of(lianghekou())`` through the network kernel (any number of reservoirs and
 groups, every limit per element; its minimum-output and pump-band limits off, as the Plant's kernel has
 none) with the LP schedule's columns renamed to the network's element columns.
+
+Against another version, in one run (the machine's load falls on both alike): ``--against`` names another
+checkout's ``src``; the script then alternates fresh processes of that version and of this one (``--pairs``
+pairs, which one goes first alternating), each timing 1,000 years (``--scenarios``) in totals mode with both
+policies, and prints each side's median and the ratio of the medians (this ÷ that; above 1: this is
+faster). The other side always runs the Plant; this side the Plant, or with ``--network`` the network.
+
+    git -C <repo> worktree add /tmp/base8a 8a016c0   # the version to compare with
+    python benchmarks/bench_simulator.py --against /tmp/base8a/src --pairs 5
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
+import os
+import pickle
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+#: The LP schedule's Plant columns → network_of(lianghekou())'s element columns.
+NETWORK_COLUMNS = {
+    "flow_conventional_m3s": "Lianghekou conventional flow_m3s",
+    "flow_generating_m3s": "Lianghekou reversible flow_m3s",
+    "flow_pumping_m3s": "Lianghekou reversible-pump flow_m3s",
+    "spill_upper_m3s": "Lianghekou spillway flow_m3s",
+    "release_lower_m3s": "Yagen-I release flow_m3s",
+}
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--network", action="store_true", help="run network_of(lianghekou())")
-    args = parser.parse_args()
 
+def _setup(n: int, network: bool, schedule_path: str | None = None) -> tuple[Any, dict[str, Any], list, dict]:
+    """(target, simulate options, scenarios, policies): ``n`` seeded Monte-Carlo years of Lianghekou."""
     from hydro_sim import lianghekou
     from hydro_sim.cases.lianghekou.annual_check import design_basis_year
     from hydro_sim.cases.lianghekou.reference_year import reference_year
-    from hydro_sim.optimise import dispatch
-    from hydro_sim.simulation import ReplayPolicy, TouRulePolicy, simulate
+    from hydro_sim.simulation import ReplayPolicy, TouRulePolicy
 
     plant = lianghekou()
     year = design_basis_year(reference_year())
     rng = np.random.default_rng(0)
-    sizes = (1, 100) if args.quick else (1, 100, 1000)
-    repeats = 1 if args.quick else args.repeats
-    base = max(sizes)
     # Monte-Carlo inflow years: the reference year scaled by a seeded factor per scenario.
     scenarios = [
         dataclasses.replace(
@@ -59,29 +74,36 @@ def main() -> int:
             inflow_lower_m3s=year.inflow_lower_m3s * f,
             name=f"year {i}",
         )
-        for i, f in enumerate(rng.uniform(0.7, 1.3, base))
+        for i, f in enumerate(rng.uniform(0.7, 1.3, n))
     ]
-    lp = dispatch(plant, year, pump_generate_balance="day")
-    policies = {
-        "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_per_mwh=400.0),
-        "LP replay (flows)": ReplayPolicy(schedule=lp.schedule, mode="flows"),
-    }
+    if schedule_path is not None:
+        with open(schedule_path, "rb") as fh:
+            schedule = pickle.load(fh)
+    else:
+        from hydro_sim.optimise import dispatch
+
+        schedule = dispatch(plant, year, pump_generate_balance="day").schedule
     target: Any = plant
     options: dict[str, Any] = {}
-    if args.network:
+    if network:
         from hydro_sim.network import network_of
 
         target, options = network_of(plant), {"unit_limits": False}
-        columns = {
-            "flow_conventional_m3s": "Lianghekou conventional flow_m3s",
-            "flow_generating_m3s": "Lianghekou reversible flow_m3s",
-            "flow_pumping_m3s": "Lianghekou reversible-pump flow_m3s",
-            "spill_upper_m3s": "Lianghekou spillway flow_m3s",
-            "release_lower_m3s": "Yagen-I release flow_m3s",
-        }
-        policies["LP replay (flows)"] = ReplayPolicy(
-            schedule=lp.schedule.rename(columns=columns), mode="flows"
-        )
+        schedule = schedule.rename(columns=NETWORK_COLUMNS)
+    policies = {
+        "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_per_mwh=400.0),
+        "LP replay (flows)": ReplayPolicy(schedule=schedule, mode="flows"),
+    }
+    return target, options, scenarios, policies
+
+
+def table(args: argparse.Namespace) -> int:
+    from hydro_sim.simulation import simulate
+
+    sizes = (1, 100) if args.quick else (1, 100, 1000)
+    repeats = 1 if args.quick else args.repeats
+    target, options, scenarios, policies = _setup(max(sizes), args.network)
+    n_steps = scenarios[0].n_steps
     print(
         f"{'policy':<28} {'record':>7} {'scenarios':>9} {'median s':>9} {'M scenario-steps/s':>19} "
         f"{'kernel':>7} {'× all':>6}"
@@ -100,13 +122,97 @@ def main() -> int:
                     assert res.water_balance_error_hm3() < 1e-6
                     del res
                 med = medians[record] = statistics.median(times)
-                steps = n * year.n_steps / 1e6
+                steps = n * n_steps / 1e6
                 print(
                     f"{name:<28} {record:>7} {n:>9} {med:>9.3f} {steps / med:>19.2f} "
                     f"{steps / statistics.median(kernel):>7.2f} {medians['all'] / med:>6.2f}",
                     flush=True,
                 )
     return 0
+
+
+def worker(args: argparse.Namespace) -> int:
+    """One side of ``--against``: a JSON line of M scenario-steps/s (end to end, kernel) per policy."""
+    from hydro_sim.simulation import simulate
+
+    target, options, scenarios, policies = _setup(args.scenarios, args.network, args.schedule)
+    out: dict[str, Any] = {}
+    for name, policy in policies.items():
+        t0 = time.perf_counter()
+        simulate(target, scenarios[:1], policy, record="totals", **options)  # compile or load the cache
+        warm = time.perf_counter() - t0
+        times, kernel = [], []
+        for _ in range(args.repeats):
+            t0 = time.perf_counter()
+            res = simulate(target, scenarios, policy, record="totals", **options)
+            times.append(time.perf_counter() - t0)
+            kernel.append(res.timings_s["kernel"])
+            assert res.water_balance_error_hm3() < 1e-6
+            del res
+        steps = len(scenarios) * scenarios[0].n_steps / 1e6
+        out[name] = {
+            "end_to_end": steps / statistics.median(times),
+            "kernel": steps / statistics.median(kernel),
+            "warm_up_s": warm,
+        }
+    print(json.dumps(out))
+    return 0
+
+
+def against(args: argparse.Namespace) -> int:
+    """Alternate processes of the other version (``--against``) and this one; medians and ratios."""
+    here = str(Path(__file__).resolve().parents[1] / "src")
+    sides = {"that": (str(Path(args.against).resolve()), False), "this": (here, args.network)}
+    results: dict[str, list[dict[str, Any]]] = {"that": [], "this": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        schedule = os.path.join(tmp, "schedule.pkl")
+        sys.path.insert(0, here)
+        from hydro_sim import lianghekou
+        from hydro_sim.cases.lianghekou.annual_check import design_basis_year
+        from hydro_sim.cases.lianghekou.reference_year import reference_year
+        from hydro_sim.optimise import dispatch
+
+        lp = dispatch(lianghekou(), design_basis_year(reference_year()), pump_generate_balance="day")
+        with open(schedule, "wb") as fh:
+            pickle.dump(lp.schedule, fh)
+        for i in range(args.pairs):
+            for side in ("that", "this") if i % 2 == 0 else ("this", "that"):
+                src, network = sides[side]
+                cmd = [sys.executable, __file__, "--worker", "--scenarios", str(args.scenarios)]
+                cmd += ["--repeats", str(args.repeats), "--schedule", schedule] + (["--network"] * network)
+                env = {**os.environ, "PYTHONPATH": src}
+                line = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+                results[side].append(json.loads(line.strip().splitlines()[-1]))
+                print(f"pair {i + 1} {side}: {results[side][-1]}", flush=True)
+    print(f"\nthat = {sides['that'][0]} (Plant); this = {here} ({'network' if args.network else 'Plant'})")
+    print(
+        f"{args.scenarios} scenarios × 1 year, totals mode, {args.pairs} pairs; M scenario-steps/s, medians"
+    )
+    print(f"{'policy':<28} {'measure':>10} {'that':>8} {'this':>8} {'this/that':>10}")
+    for name in results["that"][0]:
+        for measure in ("end_to_end", "kernel"):
+            a = statistics.median(r[name][measure] for r in results["that"])
+            b = statistics.median(r[name][measure] for r in results["this"])
+            print(f"{name:<28} {measure:>10} {a:>8.2f} {b:>8.2f} {b / a:>10.3f}")
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--network", action="store_true", help="run network_of(lianghekou())")
+    parser.add_argument("--against", help="another checkout's src: alternate its processes with this one's")
+    parser.add_argument("--pairs", type=int, default=5, help="with --against: pairs of processes")
+    parser.add_argument("--scenarios", type=int, default=1000, help="with --against: scenarios per run")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--schedule", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args)
+    if args.against:
+        return against(args)
+    return table(args)
 
 
 if __name__ == "__main__":

@@ -462,9 +462,10 @@ def test_the_head_of_a_turbine_into_a_river_reads_the_tailwater_table_at_the_dis
     np.testing.assert_allclose(res.arrays["river flow_m3s"][0], 120.0)
 
 
-def test_a_release_below_its_minimum_is_raised_and_a_reach_below_its_own_is_recorded():
-    """The lower release must carry 15 m³/s: 5 asked is raised to 15 (10 m³/s recorded as raised); the river
-    reach's own minimum of 30 m³/s is then short by 15, recorded on the sink."""
+def test_a_release_below_its_minimum_is_raised_and_then_to_the_reachs_own():
+    """The lower release must carry 15 m³/s and the river reach below it 30: 5 asked is raised to 15 by the
+    release's own minimum (10 m³/s recorded), then to 30 by the reach's (15 more, recorded as the same limit
+    on the release); the water is there, so the reach is not short."""
     net = Network(
         name="minimum",
         reservoirs=(lake("upper", 300.0, v0=50.0), lake("lower", 100.0, v0=50.0)),
@@ -478,13 +479,114 @@ def test_a_release_below_its_minimum_is_raised_and_a_reach_below_its_own_is_reco
         ),
     )
     res = simulate(net, hours(1), replay({"lower release flow_m3s": 5.0}, 1))
-    assert res.arrays["lower release flow_m3s"][0, 0] == 15.0
+    assert res.arrays["lower release flow_m3s"][0, 0] == 30.0
     cut = res.cutbacks()
-    assert cut[["element", "limit"]].values.tolist() == [
-        ["lower release", "environmental minimum (raised)"],
-        ["river", "environmental minimum (shortfall)"],
+    assert cut[["element", "limit"]].values.tolist() == [["lower release", "environmental minimum (raised)"]]
+    np.testing.assert_allclose(cut["water_hm3"], [C * 25.0], rtol=1e-12)
+    assert res.arrays["lower volume_hm3"][0, 0] == pytest.approx(50.0 - C * 30.0, abs=BALANCE_TOL_HM3)
+    assert res.water_balance_error_hm3() < BALANCE_TOL_HM3
+
+
+# == a river reach's own limits ==========================================================================
+def reach(*, v0: float = 50.0, vmin: float = 0.0, vmax: float = 100.0, **limits: float) -> Network:
+    """One lake (1 hm³ per metre, level 100 m + volume) with units A (2 × 100 MW, 100 m³/s each), an outlet
+    and a spillway, all into a river reach at 50 m with its own ``limits`` (RiverSink fields)."""
+    return Network(
+        name="reach",
+        reservoirs=(lake("lake", 100.0, v0=v0, vmin=vmin, vmax=vmax),),
+        sinks=(RiverSink(name="river", tailwater_level_masl=50.0, **limits),),
+        links=(
+            TurbineLink(units=turbines("A", 2, 100.0, 100.0, 0.9), from_node="lake", to_node="river"),
+            Release(name="lake release", from_node="lake", to_node="river"),
+            Spillway(name="lake spillway", from_node="lake", to_node="river"),
+        ),
+    )
+
+
+def assert_balance(res: object, net: Network, v0: float, inflow_m3s: float) -> None:
+    """V[t] − V[t−1] − c(I + A q) = 0 per reservoir and step, from the recorded flows and volumes."""
+    a = res.arrays  # type: ignore[attr-defined]
+    vol = a["lake volume_hm3"]
+    q = np.stack([a[f"{c.name} flow_m3s"][0] for c in net.flow_columns()])
+    err = np.diff(np.r_[v0, vol[0]]) - C * (inflow_m3s - q.sum(axis=0))
+    assert np.abs(err).max() < BALANCE_TOL_HM3
+    assert res.water_balance_error_hm3() < BALANCE_TOL_HM3  # type: ignore[attr-defined]
+
+
+def test_a_reach_ramp_cuts_the_units_going_up_and_raises_the_release_going_down():
+    """The reach may change 10 m³/s an hour. The units ask 0, 100, 100, 0 m³/s: the first hour is free (0);
+    then the reach may rise to 10 and 20 (the units cut by 90 and 80, the water kept in the lake, recorded
+    as the ramp on A); then it may fall only to 10, so the release (which holds nothing back: the lake is
+    below its start) is raised from 0 to 10, recorded as the ramp on the release."""
+    net = reach(max_ramp_m3s_per_h=10.0)
+    res = simulate(net, hours(4), replay({"A flow_m3s": [0.0, 100.0, 100.0, 0.0]}, 4))
+    a = res.arrays
+    np.testing.assert_allclose(a["A flow_m3s"][0], [0.0, 10.0, 20.0, 0.0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a["lake release flow_m3s"][0], [0.0, 0.0, 0.0, 10.0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a["river flow_m3s"][0], [0.0, 10.0, 20.0, 10.0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(
+        a["lake volume_hm3"][0], 50.0 - C * np.cumsum([0.0, 10.0, 20.0, 10.0]), rtol=0, atol=BALANCE_TOL_HM3
+    )
+    cut = res.cutbacks()
+    assert cut[["step", "element", "limit"]].values.tolist() == [
+        [1, "A", "ramp"],
+        [2, "A", "ramp"],
+        [3, "lake release", "ramp"],
     ]
-    np.testing.assert_allclose(cut["water_hm3"], [C * 10.0, C * 15.0], rtol=1e-12)
+    np.testing.assert_allclose(cut["water_hm3"], C * np.array([90.0, 80.0, 10.0]), rtol=1e-9)
+    assert (cut["energy_mwh"].iloc[:2] > 0.0).all() and cut["energy_mwh"].iloc[2] == 0.0
+    assert_balance(res, net, 50.0, 0.0)
+
+
+def test_a_reach_minimum_raises_the_release_to_it():
+    """The reach needs 30 m³/s: with the units at 10 the release is raised from 0 to 20 each hour (recorded
+    as the reach's minimum (raised) on the release); the units at 50 need none."""
+    net = reach(environmental_min_flow_m3s=30.0)
+    res = simulate(net, hours(3), replay({"A flow_m3s": [10.0, 10.0, 50.0]}, 3))
+    a = res.arrays
+    np.testing.assert_allclose(a["lake release flow_m3s"][0], [20.0, 20.0, 0.0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a["river flow_m3s"][0], [30.0, 30.0, 50.0], rtol=0, atol=1e-9)
+    cut = res.cutbacks()
+    assert cut[["step", "element", "limit"]].values.tolist() == [
+        [0, "lake release", "environmental minimum (raised)"],
+        [1, "lake release", "environmental minimum (raised)"],
+    ]
+    np.testing.assert_allclose(cut["water_hm3"], C * 20.0, rtol=1e-12)
+    assert_balance(res, net, 50.0, 0.0)
+
+
+def test_a_reach_minimum_the_water_cannot_meet_is_recorded_on_the_reach():
+    """The lake holds 0.036 hm³ (10 m³/s for an hour) above its minimum and the reach needs 30: the release
+    gets the 10 there are in the first hour (the lake ends at its minimum) and none after; the reach is short
+    by 20, then 30 m³/s, recorded on the reach."""
+    net = reach(v0=10.0 + C * 10.0, vmin=10.0, environmental_min_flow_m3s=30.0)
+    res = simulate(net, hours(2), replay({"A flow_m3s": 0.0}, 2))
+    a = res.arrays
+    np.testing.assert_allclose(a["lake release flow_m3s"][0], [10.0, 0.0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a["lake volume_hm3"][0], [10.0, 10.0], rtol=0, atol=BALANCE_TOL_HM3)
+    cut = res.cutbacks()
+    assert cut[["step", "element", "limit"]].values.tolist() == [
+        [0, "lake release", "environmental minimum (raised)"],
+        [0, "river", "environmental minimum (shortfall)"],
+        [1, "river", "environmental minimum (shortfall)"],
+    ]
+    np.testing.assert_allclose(cut["water_hm3"], C * np.array([10.0, 20.0, 30.0]), rtol=1e-9)
+    assert_balance(res, net, 10.0 + C * 10.0, 0.0)
+
+
+def test_a_reach_maximum_a_full_lake_cannot_keep_is_recorded_on_the_reach():
+    """The reach may carry 50 m³/s; the lake is full and 100 m³/s flow in: the units at 30 are cut to 0
+    only as far as the lake has room (none), so 100 m³/s leave and the reach's maximum is exceeded by 50,
+    recorded on the reach; the lake stays at its maximum."""
+    net = reach(v0=100.0, max_flow_m3s=50.0)
+    res = simulate(net, hours(2, inflow_m3s=100.0), replay({"A flow_m3s": 30.0}, 2))
+    a = res.arrays
+    np.testing.assert_allclose(a["river flow_m3s"][0], [100.0, 100.0], rtol=0, atol=1e-9)
+    np.testing.assert_allclose(a["lake volume_hm3"][0], [100.0, 100.0], rtol=0, atol=BALANCE_TOL_HM3)
+    sink_rows = res.cutbacks().query("element == 'river'")
+    assert sink_rows[["step", "limit"]].values.tolist() == [[0, "maximum flow"], [1, "maximum flow"]]
+    np.testing.assert_allclose(sink_rows["water_hm3"], C * 50.0, rtol=1e-9)
+    assert_balance(res, net, 100.0, 100.0)
 
 
 def test_the_tallies_are_the_sums_of_the_recorded_cutbacks(weeks):
@@ -499,3 +601,58 @@ def test_the_tallies_are_the_sums_of_the_recorded_cutbacks(weeks):
         assert len(rows) == row.steps
         assert rows.water_hm3.sum() == pytest.approx(row.water_hm3, rel=1e-12)
         assert rows.energy_mwh.sum() == pytest.approx(row.energy_mwh, rel=1e-12)
+
+
+def units_reach(line_mw: float | None = None) -> Network:
+    """One lake (level 100 m + volume) with units A (2 × 100 MW) and a spillway into a reach at 50 m that
+    needs 30 m³/s; no outlet; optionally a line of ``line_mw``."""
+    return Network(
+        name="units reach",
+        reservoirs=(lake("lake", 100.0, v0=50.0),),
+        sinks=(RiverSink(name="river", tailwater_level_masl=50.0, environmental_min_flow_m3s=30.0),),
+        links=(
+            TurbineLink(
+                units=turbines("A", 2, 100.0, 100.0, 0.9),
+                from_node="lake",
+                to_node="river",
+            ),
+            Spillway(name="lake spillway", from_node="lake", to_node="river"),
+        ),
+        line=GridLine(capacity_mw=math.inf if line_mw is None else line_mw),
+    )
+
+
+def test_a_reach_minimum_runs_the_units_before_the_spillway():
+    """Without an outlet, the units asked for 10 m³/s are raised to the reach's 30 (20 m³/s recorded on A,
+    no energy withheld) and nothing is spilled."""
+    net = units_reach()
+    res = simulate(net, hours(2), replay({"A flow_m3s": 10.0}, 2))
+    a = res.arrays
+    np.testing.assert_allclose(a["A flow_m3s"][0], 30.0, rtol=1e-12)
+    np.testing.assert_allclose(a["lake spillway flow_m3s"][0], 0.0, atol=1e-9)
+    cut = res.cutbacks()
+    assert cut[["step", "element", "limit"]].values.tolist() == [
+        [0, "A", "environmental minimum (raised)"],
+        [1, "A", "environmental minimum (raised)"],
+    ]
+    np.testing.assert_allclose(cut["water_hm3"], C * 20.0, rtol=1e-12)
+    np.testing.assert_allclose(cut["energy_mwh"], 0.0)
+    assert_balance(res, net, 50.0, 0.0)
+
+
+def test_a_reach_minimum_beyond_the_lines_headroom_is_spilled():
+    """A 15 MW line: 30 m³/s through A would export ~26 MW, so A is raised only to the line (15 MW) and the
+    spillway carries the rest of the reach's 30 m³/s."""
+    net = units_reach(line_mw=15.0)
+    res = simulate(net, hours(2), replay({"A flow_m3s": 10.0}, 2))
+    a = res.arrays
+    assert np.all(a["line_mw"][0] <= 15.0 * (1.0 + E.RATING_TOL))
+    assert np.all(a["line_mw"][0] >= 15.0 * (1.0 - 1e-3))
+    np.testing.assert_allclose(a["river flow_m3s"][0], 30.0, rtol=1e-12)
+    assert np.all(a["lake spillway flow_m3s"][0] > 5.0) and np.all(a["A flow_m3s"][0] > 10.0)
+    limits = res.cutbacks()[["element", "limit"]].drop_duplicates().values.tolist()
+    assert limits == [
+        ["A", "environmental minimum (raised)"],
+        ["lake spillway", "environmental minimum (raised)"],
+    ]
+    assert_balance(res, net, 50.0, 0.0)

@@ -29,8 +29,25 @@ Each step:
    ends), exactly;
 5. power of each unit column at the mid-step head; totals, tallies, series.
 
-River sinks' own limits (minimum, maximum, ramp of the total discharge) are recorded as cut-backs on the
-sink, not enforced (the discharge into a reach is the sum of several links' water). The minimum stable output
+River sinks' own limits (:func:`_sinks`, after every pass of the water limits). A sink's total discharge Q
+(the sum of its links' flows) must lie in the band [lo, hi]: its ramp from the last step's discharge
+(none at a run's first step), within its environmental minimum and maximum (these come first: a ramp that
+cannot reach the minimum from below, or the maximum from above, gives way and is recorded). The rule:
+
+* Q below lo: the releases into the sink are raised first (within their maximum and their own ramp), then
+  the unit columns into it (within their ratings, the line's headroom, the head range, one mode per group
+  and a power their units can run at: an operator meets a river's minimum through the turbines before the
+  spillway), then the spillways (within their capacity), each by at most the water its reservoir has above
+  its minimum over the step. Each raise is recorded on the link (water only: a raise delivers energy, it
+  withholds none) as the sink's environmental minimum (raised) or its ramp.
+* Q above hi: the spillways into the sink are lowered first, then the releases (to their own minimum and
+  ramp), then the unit columns (to a power their units can run at), each by at most the room its reservoir
+  has below its maximum (a full reservoir spills: its maximum level comes first). Each cut is recorded on
+  the link as the sink's maximum flow or its ramp.
+* what is still outside the limits after the step's last settle (the water is not there, or the reservoir
+  above is full) is recorded on the sink: environmental minimum (shortfall), maximum flow, ramp.
+
+The minimum stable output
 and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limits`` is set.
 
 Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
@@ -578,11 +595,132 @@ def _settle(
     _units(m, w, n_col)
     _water(m, st, w, s, t, n_col, True)
     cap = _at(inp.line, s, t) if m.has_line else math.inf
+    _sinks(m, st, w, s, t, n_col, cap)
     for _ in range(passes):
         cut = m.has_line and _line(m, w, cap, n_col)
         again = _water(m, st, w, s, t, n_col, False)
-        if not cut and not again:
+        moved = _sinks(m, st, w, s, t, n_col, cap)
+        if not cut and not again and not moved:
             break
+
+
+@jit_inline
+def _sink_band(m: Model, st: State, s: int, k: int, n_col: int) -> tuple[float, float]:
+    """The band [lo, hi] sink k's total discharge must lie in this step: its ramp from the last step's
+    discharge (none at a run's first step) within its minimum and maximum (the minimum and the maximum come
+    before the ramp: a ramp that cannot reach the minimum from below, or the maximum from above, gives way)."""
+    lo, hi, ramp = m.kf[k, 0], m.kf[k, 1], m.kf[k, 2]
+    prev = st.prev[s, n_col + k]
+    if math.isnan(prev) or ramp == math.inf:
+        return lo, hi
+    return max(lo, min(prev - ramp, hi)), min(hi, max(prev + ramp, lo))
+
+
+@jit_inline
+def _raise_units(m: Model, w: Work, j: int, d: float, above: float, headroom: float) -> float:
+    """The flow unit column j can be raised to, by at most d and the water ``above``, within its ratings, the
+    line's ``headroom`` [MW], the head range, one mode per group and (``unit_limits``) a power its units can
+    run at; its current flow when it cannot be raised."""
+    q, hg = w.wc[C_Q, j], w.wc[C_HG, j]
+    jp = m.ci[j, I_PARTNER]
+    if hg <= 0.0 or headroom <= 0.0 or (jp >= 0 and w.wc[C_Q, jp] > 0.0):
+        return q
+    k = m.cf[j, F_K]
+    p = _power(m, j, q, hg)
+    q1 = min(q + min(d, above), top_flow(hg, k, m.cf[j, F_S], m.cf[j, F_QMAX]))
+    p1 = _power(m, j, q1, hg)
+    p_top = min(m.cf[j, F_PCAP], p + headroom)
+    if p1 > p_top:
+        p1 = p_top
+        q1 = _flow(m, j, p1, hg)
+    if m.unit_limits:
+        pf = _feasible_power(m, j, p1)
+        if pf < p1 * (1.0 - 1e-12):
+            p1 = pf
+            q1 = _flow(m, j, pf, hg) if pf > 0.0 else 0.0
+    h = hg - k * q1 * q1
+    if q1 <= q or h < m.cf[j, F_HLO] or h > m.cf[j, F_HHI]:
+        return q
+    return q1
+
+
+@jit_inline
+def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int, cap: float) -> bool:
+    """River sinks' own limits, enforced on the links into each sink (see the module docstring): a total
+    discharge below the band raises the releases into the sink (within their maximum and ramp), then the unit
+    columns into it (:func:`_raise_units`, within the line's headroom ``cap`` less the net export), then the
+    spillways (within their capacity), each by at most the water its reservoir has above its minimum; one
+    above the band lowers the spillways, the releases (to their minimum and ramp) and the unit columns into
+    the sink, each by at most its reservoir's room below its maximum. Each change is recorded on the link as
+    the sink's limit that asked for it (environmental minimum (raised), maximum flow, ramp; a raise records
+    water, no energy); what is still outside the band is recorded on the sink by :func:`_step`. Returns
+    whether a flow changed."""
+    moved = False
+    for k in range(m.kn.shape[0]):
+        node = -1 - k
+        lo, hi = _sink_band(m, st, s, k, n_col)
+        total = 0.0
+        for j in range(n_col):
+            if m.ci[j, I_TO] == node:
+                total += w.wc[C_Q, j]
+        if total < lo - WATER_TOL_M3S:
+            d = lo - total
+            code = RELEASE_MIN_RAISED if lo <= m.kf[k, 0] else RAMP
+            for kind in (K_RELEASE, K_TURBINE, K_PT_GEN, K_SPILL):
+                for j in range(n_col):
+                    if d <= WATER_TOL_M3S or m.ci[j, I_TO] != node or m.ci[j, I_KIND] != kind:
+                        continue
+                    q = w.wc[C_Q, j]
+                    above = max(_net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[0], 0.0)
+                    if K_TURBINE <= kind <= K_PT_GEN:
+                        headroom = cap - _net_export(m, w, n_col) if m.has_line else math.inf
+                        dq = _raise_units(m, w, j, d, above, headroom) - q
+                    else:
+                        top = m.cf[j, F_QMAX]
+                        prev = st.prev[s, j]
+                        if kind == K_RELEASE and not math.isnan(prev):
+                            top = min(top, prev + m.cf[j, F_RAMP])
+                        dq = min(max(top - q, 0.0), above, d)
+                    if dq > WATER_TOL_M3S:
+                        _cut(w, j, code, dq, 0.0)
+                        w.wc[C_Q, j] = q + dq
+                        d -= dq
+                        moved = True
+        elif total > hi + WATER_TOL_M3S:
+            e = total - hi
+            code = RELEASE_MAX if hi >= m.kf[k, 1] else RAMP
+            for kind in (K_SPILL, K_RELEASE, K_TURBINE, K_PT_GEN):
+                for j in range(n_col):
+                    if e <= WATER_TOL_M3S or m.ci[j, I_TO] != node or m.ci[j, I_KIND] != kind:
+                        continue
+                    q = w.wc[C_Q, j]
+                    floor = 0.0
+                    if kind == K_RELEASE:
+                        floor = m.cf[j, F_EMIN]
+                        prev = st.prev[s, j]
+                        if not math.isnan(prev):
+                            floor = max(floor, prev - m.cf[j, F_RAMP])
+                    room = _net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[1]
+                    dq = min(max(q - floor, 0.0), max(room, 0.0), e)
+                    if dq <= WATER_TOL_M3S:
+                        continue
+                    q1, en = q - dq, 0.0
+                    if kind <= K_PUMP:
+                        hg = w.wc[C_HG, j]
+                        p1 = _power(m, j, q1, hg)
+                        if m.unit_limits and q1 > 0.0:
+                            pf = _feasible_power(m, j, p1)
+                            if pf < p1 * (1.0 - 1e-12):  # the units cannot run at p1: the next power down
+                                q2 = _flow(m, j, pf, hg) if pf > 0.0 else 0.0
+                                if q - q2 > max(room, 0.0):
+                                    continue  # that would overfill the reservoir: these units are left
+                                q1, p1 = q2, pf
+                        en = _power(m, j, q, hg) - p1
+                    _cut(w, j, code, q - q1, en)
+                    w.wc[C_Q, j] = q1
+                    e -= q - q1
+                    moved = True
+    return moved
 
 
 @jit_inline
@@ -658,7 +796,7 @@ def _step(
         _volumes(m, w, n_col, n_r, n_k)
         _mid_heads(m, w, n_col, n_r, n_k)
         net = _net_export(m, w, n_col)
-    # river sinks' own limits: recorded, not enforced
+    # what the sinks' own limits could not get (enforced in the settles as far as the water allows)
     for k in range(n_k):
         q = w.wn[N_KQ, n_r + k]
         e = n_col + k

@@ -362,7 +362,7 @@ def utilisation(
 
     >>> u = utilisation(2.73e6, lianghekou_network())
     >>> round(u.duty_full_load_hours), round(u.duty_equivalent_cycles, 1), round(u.yagen_store_hours_h, 2)
-    (1164, 194.0, 9.38)
+    (1164, 194.0, 9.39)
     """
     link = network.link(REVERSIBLE)
     assert isinstance(link, PumpTurbineLink)
@@ -622,7 +622,8 @@ def duty(
     network : :func:`lianghekou_network` by default. year : the design-basis reference year by default.
     target_mwh : the reversible units' generation over ``year``; the duty pro-rated by default
         (:func:`duty_target_mwh`). [MWh]
-    window_days : local days per window (7: weekly windows, ≈ 10 s per MILP on a shared 2-core machine).
+    window_days : local days per window (7: weekly windows; a week's MILP takes 10–60 s on a loaded 2-core
+        machine, measured with ``benchmarks/reversible_duty.py``).
     unit_commitment : solve the windows as MILPs (default) or only as LPs (then ``windows_milp`` is the LP
         chain).
     window_time_limit_s : time limit of each window's solve; a MILP stopped by it keeps its incumbent. [s]

@@ -34,19 +34,30 @@ def main() -> None:
     ap.add_argument("--window-days", type=int, default=7)
     ap.add_argument("--hours", type=float, default=None)
     ap.add_argument("--ramp", type=float, default=None, help="reach ramp of the inverse [m³/s per h]")
+    ap.add_argument(
+        "--volume",
+        type=float,
+        default=None,
+        help="run the capability at this usable Yagen-I volume (successive head; e.g. the inverse's root) [hm³]",
+    )
     args = ap.parse_args()
     year = design_basis_year(reference_year())
     if args.hours is not None:
         year = year.window(hours=args.hours)
     pd.set_option("display.width", 200)
     t_all = time.perf_counter()
+    net = None
+    if args.volume is not None:
+        ramp = D.YAGEN_I_DEFAULT_RAMP_M3S_PER_H if args.ramp is None else args.ramp
+        net = D.lianghekou_network(lower_usable_volume_hm3=args.volume, river_max_ramp_m3s_per_h=ramp)
+        _say(f"network with a usable Yagen-I volume of {args.volume:g} hm³, reach ramp {ramp:g} m³/s per h")
     _say("capability: successive-head LP, daily pump–generate balance")
-    cap = D.capability(None, year)
+    cap = D.capability(net, year)
     _say(f"capability done in {cap.solve_s:.1f} s ({cap.dispatch.iterations} head iterations)")
     print(cap.figures)
     dut = None
     if not args.no_duty:
-        dut = D.duty(None, year, window_days=args.window_days, progress=_say)
+        dut = D.duty(net, year, window_days=args.window_days, progress=_say)
         print("annual LP:", dut.annual_lp.figures)
         print("LP windows:", dut.windows_lp.figures)
         print("MILP windows:", dut.windows_milp.figures)

@@ -28,6 +28,9 @@ NOT_IN_FILES = {
     "water_value_per_hm3",
     "end_volume_hm3",
     "max_level_change_m_per_h",
+    # the energy target: element-keyed like the mappings above (no scenario-file key yet)
+    "generation_mwh",
+    "generation_target",
 }
 
 #: The suffix a key's name ends with for each unit (names carry units).

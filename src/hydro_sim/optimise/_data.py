@@ -56,6 +56,7 @@ __all__ = [
     "SPILL_TIE_BREAK_PER_HM3",
     "UC_MIP_REL_GAP",
     "DispatchOptions",
+    "EnergyTargetData",
     "FlowLimit",
     "HeadEstimate",
     "NetworkModelData",
@@ -71,6 +72,7 @@ __all__ = [
 
 Objective = Literal["revenue", "firming", "tracking"]
 EndCondition = Literal["at_least_start", "fixed", "water_value"]
+GenerationTarget = Literal["equal", "at_most", "at_least"]
 
 _A = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW  # MW per (m³/s · m)
 #: Cost of spilling 1 hm³, a tie-break only: far below any water value (Lianghekou: ~10⁵ CNY/hm³) and far
@@ -102,6 +104,9 @@ class DispatchOptions:
     pump_generate_balance : ``"none"``, ``"day"`` or ``"week"``, for every pump-turbine link.
     max_daily_generating_hours : cap on each pump-turbine link's generation per local day, in full-load
         hours of the group. [h]
+    generation_mwh : unit-link name → its generation summed over the horizon, Σ_t P[t]·Δt (a pump-turbine
+        link's generating column); no target for a link not named. [MWh]
+    generation_target : how the sums meet ``generation_mwh``: ``"equal"``, ``"at_most"`` or ``"at_least"``.
     unit_commitment : integer units per mode (MILP).
     loss_segments : chords per unit column (S). [-]
     shortfall_penalty_per_mwh, curtailment_penalty_per_mwh : firming penalties. [money/MWh]
@@ -123,6 +128,8 @@ class DispatchOptions:
     previous_flow_m3s: Mapping[str, float] = field(default_factory=dict)
     pump_generate_balance: Literal["none", "day", "week"] = "none"
     max_daily_generating_hours: float = math.inf
+    generation_mwh: Mapping[str, float] = field(default_factory=dict)
+    generation_target: GenerationTarget = "equal"
     unit_commitment: bool = False
     loss_segments: int = 2
     shortfall_penalty_per_mwh: float = 2000.0
@@ -146,6 +153,7 @@ class DispatchOptions:
             "end_volume_hm3",
             "max_level_change_m_per_h",
             "previous_flow_m3s",
+            "generation_mwh",
         ):
             object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
 
@@ -237,6 +245,21 @@ class FlowLimit:
         )
 
 
+@dataclass(frozen=True, kw_only=True)
+class EnergyTargetData:
+    """The horizon's energy target of one unit link's generating column.
+
+    link : the link's name; column : its generating flow column j; unit : that column's unit index n.
+    lo_mwh, hi_mwh : least and largest Σ_t Σ_s slope[n,s,t]·x[n,s,t]·Δt (equal for ``"equal"``). [MWh]
+    """
+
+    link: str
+    column: int
+    unit: int
+    lo_mwh: float
+    hi_mwh: float
+
+
 @dataclass(kw_only=True)
 class NetworkModelData:
     """Every number of the dispatch model of a network (shapes: see the module docstring)."""
@@ -299,6 +322,8 @@ class NetworkModelData:
     # ---- unit commitment and pump-turbine periods
     unit_groups: tuple[UnitGroupData, ...]  # (N,) one per unit column
     pump_turbines: tuple[PumpTurbineData, ...]  # one per pump-turbine link
+    # ---- energy targets over the horizon
+    energy_targets: tuple[EnergyTargetData, ...] = ()  # one per link named in generation_mwh
 
     @property
     def R(self) -> int:
@@ -672,7 +697,21 @@ def build_network_data(
         tracking_penalty=options.tracking_penalty_per_mwh,
         unit_groups=tuple(groups),
         pump_turbines=tuple(pts),
+        energy_targets=energy_targets(options, names, unit_cols),
     )
+
+
+def energy_targets(
+    options: DispatchOptions, column_names: list[str], unit_cols: list[int]
+) -> tuple[EnergyTargetData, ...]:
+    """The energy targets of ``options.generation_mwh``, one per named unit link (its generating column)."""
+    out = []
+    for link, e in options.generation_mwh.items():
+        j = column_names.index(link)
+        lo = -math.inf if options.generation_target == "at_most" else float(e)
+        hi = math.inf if options.generation_target == "at_least" else float(e)
+        out.append(EnergyTargetData(link=link, column=j, unit=unit_cols.index(j), lo_mwh=lo, hi_mwh=hi))
+    return tuple(out)
 
 
 def _sink_limit(

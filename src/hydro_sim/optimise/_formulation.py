@@ -26,6 +26,7 @@ Rows
     ``{r}-level_change`` −dv_max ≤ V[t] − V[t−1] ≤ dv_max
     ``{link}-pump_generate_balance``  Σ_{t∈P} (q_gen − q_pump) = 0 per period P
     ``{link}-generation_cap``         Σ_{t∈D} P_gen·Δt ≤ cap per day D
+    ``{link}-energy_target``          lo ≤ Σ_t P_gen·Δt ≤ hi over the horizon (``generation_mwh``)
     ``{col}-uc_min``/``-uc_max``/``-uc_flow``, ``{link}-uc_mode_gen``/``-uc_mode_pump``  (unit commitment)
 
 Objective (minimised, money): −Σ price·Δt·line + Σ spill cost·q_spill + firming/tracking penalties
@@ -603,6 +604,19 @@ def define_generation_cap(m: ModelBuilder, d: NetworkModelData, elastic: bool) -
             m.soft_pair(name, rows, np.full(n_p, -np.inf), np.full(n_p, pt.gen_cap_mwh))
 
 
+def define_energy_target(m: ModelBuilder, d: NetworkModelData, elastic: bool) -> None:
+    """lo ≤ Σ_t Σ_s slope[n,s,t]·x[n,s,t]·Δt ≤ hi: one row per unit link with an energy target over the
+    horizon (lo = hi for ``generation_target="equal"``)."""
+    for et in d.energy_targets:
+        name = f"{et.link}-energy_target"
+        lo, hi = np.array([et.lo_mwh]), np.array([et.hi_mwh])
+        row = m.rows(name, -np.inf if elastic else lo, np.inf if elastic else hi, n=1)
+        for s, var in enumerate(flow_vars(m, d, et.column)):
+            m.coef(np.full(d.T, row[0]), var, d.seg_slope_mw_per_m3s[et.unit, s] * d.dt_h)
+        if elastic:
+            m.soft_pair(name, row, lo, hi)
+
+
 def define_unit_commitment(m: ModelBuilder, d: NetworkModelData) -> None:
     """Integer units per unit column: p_min·u ≤ Σ slope·x ≤ p_max·u, Σx ≤ q_max·u; per pump-turbine link a
     binary mode y: u_gen ≤ n·y, u_pump + n·y ≤ n (no pumping and generating in the same step)."""
@@ -696,6 +710,7 @@ def build_model(d: NetworkModelData, *, elastic: bool = False) -> LP:
     define_level_change(m, d, elastic)
     define_pump_generate_balance(m, d, elastic)
     define_generation_cap(m, d, elastic)
+    define_energy_target(m, d, elastic)
     if d.unit_commitment and not elastic:
         define_unit_commitment(m, d)
     if elastic:

@@ -27,6 +27,7 @@ Rows
     level change  −dv_max[r,t] ≤ V[r,t] − V[r,t−1] ≤ dv_max[r,t]
     pump-generate balance   Σ_{t∈P} (q[gen,t] − q[pump,t]) = 0 per period P of a pump-turbine link
     generation cap          Σ_{t∈D} P[gen,t]·Δt ≤ cap per local day D
+    energy target           lo ≤ Σ_t P[gen,t]·Δt ≤ hi over the horizon (one row per targeted unit link)
     unit commitment         p_min·u ≤ P ≤ p_max·u, q ≤ q_max·u (generating units);
                             u_gen ≤ n·y, u_pump + n·y ≤ n (one mode per step)
 
@@ -388,6 +389,22 @@ def add_generation_cap(m: NetworkProblem) -> None:
             m.add(pt.link, "generation_cap", k, energy <= pt.gen_cap_mwh)
 
 
+def add_energy_target(m: NetworkProblem) -> None:
+    """lo ≤ Σ_t P[gen,t]·Δt ≤ hi over the horizon for each unit link with an energy target (``= E`` when
+    lo = hi; a one-sided row when the other side is infinite)."""
+    d = m.d
+    for et in d.energy_targets:
+        energy = pulp.lpSum(d.dt_h * P_t for P_t in m.power(et.unit))
+        if et.lo_mwh == et.hi_mwh:
+            m.add(et.link, "energy_target", 0, energy == et.lo_mwh)
+        elif not math.isfinite(et.lo_mwh):
+            m.add(et.link, "energy_target", 0, energy <= et.hi_mwh)
+        elif not math.isfinite(et.hi_mwh):
+            m.add(et.link, "energy_target", 0, energy >= et.lo_mwh)
+        else:
+            m.add_range(et.link, "energy_target", 0, energy, et.lo_mwh, et.hi_mwh)
+
+
 def add_unit_commitment(m: NetworkProblem) -> None:
     """Integer units u per unit column (per mode): p_min·u ≤ P ≤ p_max·u, and q ≤ q_max·u for generating units
     (a pump's flow follows from its input band); per pump-turbine link a binary mode y (1: generating):
@@ -449,6 +466,7 @@ def build_problem(d: NetworkModelData) -> NetworkProblem:
     add_level_change(m)
     add_pump_generate_balance(m)
     add_generation_cap(m)
+    add_energy_target(m)
     if d.unit_commitment:
         add_unit_commitment(m)
     m.prob.setObjective(objective(m))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from hydro_sim import _validation as iv
 from hydro_sim.errors import HydroSimWarning
-from hydro_sim.network import Network, PumpTurbineLink, Release, network_of
+from hydro_sim.network import Network, PumpTurbineLink, Release, TurbineLink, network_of
 from hydro_sim.optimise import _frames, _highs
 from hydro_sim.optimise._data import (
     UC_MIP_REL_GAP,
@@ -77,6 +77,8 @@ _SOFT_TEXT = {
         "m³/s·steps more pumped than generated",
     ),
     "gencap_hi": ("daily cap on reversible generation", "reversible", "MWh above the cap"),
+    "etarget_lo": ("energy target over the horizon", "units", "MWh short of the target"),
+    "etarget_hi": ("energy target over the horizon", "units", "MWh above the target"),
     "pgbal_hi": (
         "pump–generate water balance of the period",
         "reversible",
@@ -227,6 +229,7 @@ def _validate(
         "head": ("fixed", "successive"),
         "end": ("at_least_start", "fixed", "water_value"),
         "pump_generate_balance": ("none", "day", "week"),
+        "generation_target": ("equal", "at_most", "at_least"),
     }
     for name, allowed in choices.items():
         if not isinstance(kw[name], str) or kw[name] not in allowed:
@@ -374,6 +377,7 @@ def _validate(
     for key, x in per["previous_flow_m3s"].items():
         field = "previous_release_m3s" if plant is not None else f"previous_flow_m3s[{key!r}]"
         iv.non_negative(field, x, where)
+    generation_mwh = _generation_targets(network, kw["generation_mwh"], where)
     # The start must lie within the first step's bounds, else nothing can be scheduled.
     for res in network.reservoirs:
         lo, hi = res.level_bounds_masl(scenario.index[:1])
@@ -397,6 +401,8 @@ def _validate(
         mip_rel_gap=gap,
         time_limit_s=numbers["time_limit_s"],
         max_daily_generating_hours=cap_h,
+        generation_mwh=generation_mwh,
+        generation_target=kw["generation_target"],
         backend=kw["backend"],
         solver=solver,
         highs_options=kw["highs_options"],
@@ -408,6 +414,28 @@ def _validate(
         **per,
     )
     return network, plant, opts
+
+
+def _generation_targets(network: Network, value: Any, where: str) -> dict[str, float]:
+    """``generation_mwh`` checked: a dict of unit-link names (turbine or pump-turbine links) to finite,
+    non-negative energies."""
+    units = tuple(link.name for link in network.links if isinstance(link, (TurbineLink, PumpTurbineLink)))
+    if isinstance(value, dict):
+        for key in value:
+            if key not in units and any(link.name == key for link in network.links):
+                raise iv.fail(
+                    "generation_mwh",
+                    f"must name links that carry units (turbine or pump-turbine links: {', '.join(units)}); "
+                    "a spillway or release generates nothing",
+                    key,
+                    where,
+                )
+    out = _per_element("generation_mwh", value, units, "unit link", where)
+    for key, e in out.items():
+        iv.finite(f"generation_mwh[{key!r}]", e, where)
+        if e < 0.0:
+            raise iv.fail(f"generation_mwh[{key!r}]", "must not be negative", e, where)
+    return out
 
 
 def _role_field(plant: Plant | None, names: tuple[str, ...], key: str, role: str, mapping: str) -> str:
@@ -486,6 +514,8 @@ def dispatch(
     mip_rel_gap: float | None = None,
     time_limit_s: float = _DEFAULT.time_limit_s,
     max_daily_generating_hours: float = _DEFAULT.max_daily_generating_hours,
+    generation_mwh: dict[str, float] | None = None,
+    generation_target: str = _DEFAULT.generation_target,
     end_volume_upper_hm3: float | None = None,
     end_volume_lower_hm3: float | None = None,
     start_head_m: Any = None,
@@ -545,6 +575,11 @@ def dispatch(
         best feasible schedule found (and, for a MILP, its gap), if any. [s]
     max_daily_generating_hours : Cap on the reversible units' generation per calendar day, in full-load hours
         of the group (a limit on daily generated energy: hours × rated power). [h]
+    generation_mwh : Energy target over the horizon per unit link, by link name (a turbine link, or a
+        pump-turbine link's generation): Σ_t P[t]·Δt meets it as ``generation_target`` says, e.g.
+        ``{"Lianghekou reversible": 1_397_000.0}``. A target the plant cannot meet comes back
+        ``"infeasible"`` with the diagnosis. [MWh]
+    generation_target : ``"equal"`` (the default), ``"at_most"`` or ``"at_least"``.
     end_volume_upper_hm3, end_volume_lower_hm3 : End-volume targets of the end conditions ``"at_least_start"``
         (≥) and ``"fixed"`` (=) in place of the start volumes (used by rolling horizons). [hm³]
     start_head_m : Gross head per step to linearise the first solve at, e.g. ``head_m`` of an earlier
@@ -850,6 +885,10 @@ _SOFT_KINDS = {
         ("m³/s·steps more pumped than generated", "m³/s·steps more generated than pumped"),
     ),
     "generation_cap": ("daily cap on the generation of '{e}'", ("", "MWh above the cap")),
+    "energy_target": (
+        "energy target of '{e}' over the horizon",
+        ("MWh short of the target", "MWh above the target"),
+    ),
 }
 _SIDE_WORD = {
     "volume": ("minimum", "maximum"),
@@ -882,6 +921,7 @@ def _legacy_label(plant: Plant, d: NetworkModelData, element: str, kind: str, si
         "level_change": f"dlev_{stem}_{side}",
         "pump_generate_balance": f"pgbal_{side}",
         "generation_cap": f"gencap_{side}",
+        "energy_target": f"etarget_{side}",
     }[kind]
     return legacy, _SOFT_TEXT[legacy][0]
 

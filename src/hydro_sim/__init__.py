@@ -22,7 +22,9 @@ from hydro_sim.plant import (
 from hydro_sim.reference_year import reference_year, sichuan_tou_price
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.sweep import sweep  # the function; the module's other names: `from hydro_sim.sweep import Sweep`
+from hydro_sim.sweep import (
+    sweep,
+)  # the function; the module's other names: `from hydro_sim.sweep import Sweep`
 from hydro_sim.validation import AnnualCheck, annual_check
 
 __version__ = "0.1.0"

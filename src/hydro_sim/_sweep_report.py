@@ -188,9 +188,13 @@ def write_outputs(
 ) -> list[str]:
     """The table (Parquet, CSV), the plots and the report; returns the names written."""
     written = ["table.parquet", "table.csv"]
-    atomic_write(folder / "table.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+
+    def parquet(tmp: Path) -> None:
+        frame.to_parquet(tmp, index=False)
+
+    atomic_write(folder / "table.parquet", parquet)
     write_text(folder / "table.csv", frame.to_csv(index=False))
-    currency = next((r.get("currency") for r in done.values() if r.get("currency")), "CNY")
+    currency = str(next((r["currency"] for r in done.values() if r.get("currency")), "CNY"))
     images: list[tuple[str, bytes, str]] = []
     if sw.plots or sw.report:
         for f in MAIN_FIGURES[sw.kind]:
@@ -203,12 +207,19 @@ def write_outputs(
     if sw.plots and images:
         (folder / "plots").mkdir(exist_ok=True)
         for name, png, _ in images:
-            atomic_write(folder / "plots" / name, lambda tmp, data=png: tmp.write_bytes(data))
+            atomic_write(folder / "plots" / name, _bytes_writer(png))
             written.append(f"plots/{name}")
     if sw.report:
         _report(folder / "report.html", sw, planned, frame, done, images, currency)
         written.append("report.html")
     return written
+
+
+def _bytes_writer(data: bytes) -> Callable[[Path], None]:
+    def write(tmp: Path) -> None:
+        tmp.write_bytes(data)
+
+    return write
 
 
 def _report(

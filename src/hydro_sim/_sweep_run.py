@@ -283,7 +283,7 @@ def _policy(sf: Any, spec: Mapping[str, Any]) -> Any:
     0.4 and 1.6 times the scenario's flat price (``[series.reference_year]`` or ``[tariff]``)."""
     from hydro_sim.simulation import TouRulePolicy
 
-    kw = {}
+    kw: dict[str, Any] = {}
     if spec.get("lower_target_level_masl") is not None:
         kw["lower_target_level_masl"] = float(spec["lower_target_level_masl"])
     lo, hi = spec.get("pump_when_price_at_most_per_mwh"), spec.get("generate_when_price_at_least_per_mwh")

@@ -34,7 +34,7 @@ Examples
 >>> axis.name, axis.values
 ('plant.overrides.upper.initial_level_masl', (105.0, 110.0, 115.0))
 >>> Axis.draws("series.reference_year.seed", 3, seed=1).values
-(1831268582, 1409478183, 2813306316)
+(1835504127, 1731038949, 1320224556)
 >>> parse_key('plant.overrides."lower.max_level_masl"')
 ('plant', 'overrides', 'lower.max_level_masl')
 """
@@ -238,7 +238,7 @@ class Axis:
             count = math.floor((b - a) / s + 1e-9) + 1
             whole = all(isinstance(v, int) and not isinstance(v, bool) for v in (start, step))
             values = (
-                [start + k * step for k in range(count)]
+                [start + k * step for k in range(count)]  # type: ignore[operator]
                 if whole
                 else [round(a + k * s, 12) for k in range(count)]
             )
@@ -786,12 +786,7 @@ def _check_axes(sw: Sweep, base_data: Mapping[str, Any]) -> None:
             for value in distinct:
                 label = f"{sw.base} with axis {n} (`{axis.key}` = {_show(value)}) of {sw.file or 'the sweep'}"
                 data = copy.deepcopy(dict(base_data))
-                _set(
-                    data,
-                    axis.parts,
-                    value,
-                    lambda k, r, v, lab=label: SweepFileError(file=lab, table="", key=k, rule=r, value=v),
-                )
+                _set(data, axis.parts, value, _blame(label))
                 data, _ = _resolve_paths_only(sw, data)
                 tmp.write_text(to_toml(data), encoding="utf-8")
                 try:
@@ -806,6 +801,13 @@ def _check_axes(sw: Sweep, base_data: Mapping[str, Any]) -> None:
                     ) from None
                 except HydroSimInputError as exc:
                     raise HydroSimInputError(str(exc).replace(str(tmp), label)) from None
+
+
+def _blame(label: str) -> Callable[[str, str, Any], Exception]:
+    def where(key: str, rule: str, value: Any) -> Exception:
+        return SweepFileError(file=label, table="", key=key, rule=rule, value=value)
+
+    return where
 
 
 def _resolve_paths_only(sw: Sweep, data: dict[str, Any]) -> tuple[dict[str, Any], None]:
@@ -950,17 +952,27 @@ def _done(
 # ---- executors -----------------------------------------------------------------------------------------------
 
 
+_DIED_HINT = (
+    "(out of memory? A script that runs a sweep on local processes must start it under "
+    '`if __name__ == "__main__":`, or each worker runs the script again and fails.)'
+)
+
+
 class _WorkerDied(Exception):
     """The worker running a task died (the task may be run again)."""
 
 
 class _Pool:
-    """A local process pool (spawn: no fork of a process with threads); restarted when a worker dies."""
+    """A local process pool (spawn: no fork of a process with threads), or the caller's executor; replaced by
+    a new pool of our own when a worker dies (a broken pool takes no more work)."""
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, executor: Any = None) -> None:
         self.workers = workers
         self.generation = 0
-        self._new()
+        if executor is None:
+            self._new()
+        else:
+            self.ex, self.own = executor, False
 
     def _new(self) -> None:
         import multiprocessing
@@ -969,6 +981,7 @@ class _Pool:
         self.ex = ProcessPoolExecutor(
             max_workers=self.workers, mp_context=multiprocessing.get_context("spawn")
         )
+        self.own = True
 
     def submit(self, task: Task) -> Any:
         return self.ex.submit(_run_task, task)
@@ -995,7 +1008,9 @@ class _Pool:
         self._new()
 
     def close(self) -> None:
-        procs = list(getattr(self.ex, "_processes", {}).values())
+        if not self.own:
+            return
+        procs = list((getattr(self.ex, "_processes", None) or {}).values())
         self.ex.shutdown(wait=False, cancel_futures=True)
         for p in procs:
             with contextlib.suppress(Exception):
@@ -1052,11 +1067,14 @@ class _Dask:
         return self.client.submit(_run_task, task, pure=False)
 
     def wait(self, futures: Sequence[Any], timeout: float) -> set[Any]:
-        try:
-            res = self.distributed.wait(list(futures), timeout=timeout, return_when="FIRST_COMPLETED")
-        except TimeoutError:
-            return set()
-        return set(res.done)
+        import time
+
+        deadline = time.monotonic() + timeout
+        while True:  # polling: distributed.wait() wants a default client, and this one is not
+            done = {f for f in futures if f.done()}
+            if done or time.monotonic() >= deadline:
+                return done
+            time.sleep(0.05)
 
     def result(self, future: Any) -> Any:
         try:
@@ -1128,6 +1146,7 @@ def sweep(
     *,
     workers: int | None = None,
     scheduler: Any = None,
+    executor: Any = None,
     progress: bool = False,
     retry_failed: bool = False,
     max_attempts: int = 3,
@@ -1141,6 +1160,9 @@ def sweep(
     workers : Local worker processes; the machine's CPU count if not given (never more than the tasks).
     scheduler : A Dask scheduler's address (``"tcp://host:port"``) or a ``distributed.Client``: the sweep runs
         on that cluster instead of local processes. Needs ``hydro_sim[distributed]``.
+    executor : A ``concurrent.futures`` executor of your own (e.g. a ``ProcessPoolExecutor`` kept warm across
+        sweeps) in place of the sweep's pool; left running. If one of its workers dies, the rest of the
+        sweep runs on a new pool of the sweep's own.
     progress : Show a progress bar (tqdm) of the done, running and failed scenarios.
     retry_failed : Run again the scenarios an earlier run recorded as failed.
     max_attempts : Runs of a task whose worker dies before it is recorded as failed.
@@ -1167,7 +1189,7 @@ def sweep(
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise fail("max_attempts", "must be a whole number of at least 1", max_attempts, where)
     _folder(folder, where)
-    executor: _Pool | _Dask | None = _Dask(scheduler, where) if scheduler is not None else None
+    runner: _Pool | _Dask | None = _Dask(scheduler, where) if scheduler is not None else None
     try:
         planned = plan(sw)
         (folder / "scenarios").mkdir(parents=True, exist_ok=True)
@@ -1178,12 +1200,13 @@ def sweep(
         computed = 0
         if pending:
             tasks = _tasks(sw, pending)
-            if executor is None:
-                executor = _Pool(min(workers or os.cpu_count() or 1, len(tasks)))
-            computed = _drive(executor, tasks, folder, planned, done, progress, max_attempts)
+            if runner is None:
+                n = getattr(executor, "_max_workers", None) or workers or os.cpu_count() or 1
+                runner = _Pool(min(n, len(tasks)), executor)
+            computed = _drive(runner, tasks, folder, planned, done, progress, max_attempts)
     finally:
-        if executor is not None:
-            executor.close()
+        if runner is not None:
+            runner.close()
     from hydro_sim import _sweep_report
 
     table = _sweep_report.table(sw, planned, done)
@@ -1246,7 +1269,7 @@ def _drive(
                         continue
                     records = [
                         {"index": it.index, "key": it.key, "status": "error",
-                         "message": f"the worker running it died {attempts[id(task)]} times: {exc}"}
+                         "message": f"the worker running it died {attempts[id(task)]} times: {exc} " + _DIED_HINT}
                         for it in task.items
                     ]  # fmt: skip
                 except Exception as exc:  # the task itself failed (not a scenario): recorded, not raised

@@ -389,3 +389,20 @@ def test_yagen_volume_ramp_example_on_a_small_grid(tmp_path: Path, pool: Process
     assert obj[(v_lo, r_lo)] <= obj[(v_lo, r_hi)] + tol
     assert obj[(v_hi, r_lo)] <= obj[(v_hi, r_hi)] + tol
     assert (tmp_path / "out" / "report.html").is_file()
+
+
+def test_the_sweeps_page_shows_the_example_and_sweep_files_that_load(tmp_path: Path) -> None:
+    """docs/sweeps.md: its first TOML block is the example's sweep (without the comments); every block loads."""
+    import re
+
+    page = (REPO / "docs" / "sweeps.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```toml\n(.*?)^```", page, flags=re.DOTALL | re.MULTILINE)
+    example = (REPO / "examples" / "sweeps" / "yagen_volume_ramp.toml").read_text(encoding="utf-8")
+    lines = [line.split(" #")[0].rstrip() for line in blocks[0].splitlines()]
+    example_lines = [line for line in example.splitlines() if line and not line.startswith("#")]
+    assert [line for line in lines if line] == [
+        line for line in example_lines if not line.startswith("[outputs]")
+    ][: len([line for line in lines if line])]
+    for i, block in enumerate(blocks):
+        (tmp_path / f"s{i}.toml").write_text(block, encoding="utf-8")
+        assert load_sweep(tmp_path / f"s{i}.toml").axes

@@ -196,12 +196,20 @@ def write_outputs(
     write_text(folder / "table.csv", frame.to_csv(index=False))
     currency = str(next((r["currency"] for r in done.values() if r.get("currency")), "CNY"))
     images: list[tuple[str, bytes, str]] = []
+    constant: dict[str, float] = {}
     if sw.plots or sw.report:
+        varying = []
         for f in MAIN_FIGURES[sw.kind]:
-            if f in frame.columns and frame[f].notna().any():
-                fig = figure_against_axes(frame, sw, f, currency)
-                images.append((f"{f}.png", _png(fig), f"{f} against the varied parameters"))
-        maps = grid_maps(frame, sw, [f for f in MAIN_FIGURES[sw.kind] if f in frame.columns], currency)
+            values = frame[f].dropna() if f in frame.columns else pd.Series(dtype=float)
+            if values.empty:
+                continue
+            if values.nunique() == 1:  # the same in every scenario: said in the report, not drawn
+                constant[f] = float(values.iloc[0])
+                continue
+            varying.append(f)
+            fig = figure_against_axes(frame, sw, f, currency)
+            images.append((f"{f}.png", _png(fig), f"{f} against the varied parameters"))
+        maps = grid_maps(frame, sw, varying, currency)
         if maps is not None:
             images.append(("grid.png", _png(maps), "the main figures over the grid of the two axes"))
     if sw.plots and images:
@@ -210,7 +218,7 @@ def write_outputs(
             atomic_write(folder / "plots" / name, _bytes_writer(png))
             written.append(f"plots/{name}")
     if sw.report:
-        _report(folder / "report.html", sw, planned, frame, done, images, currency)
+        _report(folder / "report.html", sw, planned, frame, done, images, currency, constant)
         written.append("report.html")
     return written
 
@@ -230,6 +238,7 @@ def _report(
     done: Mapping[str, Mapping[str, Any]],
     images: Sequence[tuple[str, bytes, str]],
     currency: str,
+    constant: Mapping[str, float],
 ) -> None:
     from hydro_sim.html_report import Image, Preformatted, Section, Table, Text, write_html_report
 
@@ -259,13 +268,18 @@ def _report(
                 "Figures", tuple(Image(png=png, caption=caption, alt=caption) for _, png, caption in images)
             )
         )
-    shown = frame.drop(columns=["key", "warnings"]).head(REPORT_ROWS)
+    cols = [
+        "scenario",
+        *[a.name for a in sw.axes],
+        "status",
+        *[f for f in (*MAIN_FIGURES[sw.kind], "water_balance_max_error_hm3") if f in frame.columns],
+    ]
+    shown = frame[cols].head(REPORT_ROWS)
     note = (
-        f"The first {REPORT_ROWS} of {len(frame)} scenarios; `table.csv` has them all."
-        if len(frame) > REPORT_ROWS
-        else "Every scenario, in sweep order."
-    )
-    sections.append(Section("Results", (Text(note), Table(shown, formats={"scenario": "d"}))))
+        f"The first {REPORT_ROWS} of {len(frame)} scenarios" if len(frame) > REPORT_ROWS else "Every scenario"
+    ) + ", in sweep order, with the main figures; `table.csv` has every figure and message of every scenario."
+    labels = {c: _label(c, currency) for c in cols[len(sw.axes) + 2 :]}
+    sections.append(Section("Results", (Text(note), Table(shown, formats={"scenario": "d"}, labels=labels))))
     if len(failed):
         blocks: list[Any] = [
             Text(

@@ -959,7 +959,12 @@ _DIED_HINT = (
 
 
 class _WorkerDied(Exception):
-    """The worker running a task died (the task may be run again)."""
+    """The worker running a task died: the task may be run again, unless ``final`` (the cluster has already
+    run it again, as often as it allows)."""
+
+    def __init__(self, text: str, final: bool = False) -> None:
+        super().__init__(text)
+        self.final = final
 
 
 class _Pool:
@@ -1080,7 +1085,7 @@ class _Dask:
         try:
             return future.result()
         except self.distributed.KilledWorker as exc:
-            raise _WorkerDied(f"Dask gave up on it after its workers died ({exc})") from None
+            raise _WorkerDied(f"Dask gave up on it after its workers died ({exc})", final=True) from None
 
     def running(self, futures: Sequence[Any]) -> int:
         return min(len(futures), self.workers)
@@ -1261,7 +1266,7 @@ def _drive(
                     records = executor.result(f)
                 except _WorkerDied as exc:
                     attempts[id(task)] += 1
-                    if attempts[id(task)] < max_attempts:
+                    if attempts[id(task)] < max_attempts and not exc.final:
                         log.warning("hydro-sim sweep: a worker died; its scenarios run again (%s)", exc)
                         if generation == executor.generation:
                             executor.restart()

@@ -127,6 +127,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="20 scenario-years and 2 weekly dispatches (CI)")
     parser.add_argument("--no-dask", action="store_true", help="skip the LocalCluster runs")
+    parser.add_argument("--only", choices=("simulate", "dispatch"), default=None, help="one workload only")
     args = parser.parse_args()
     n_sim, n_disp = (20, 2) if args.quick else (1000, 40)
     sim_hours, disp_hours = (None, 168.0) if args.quick else (None, None)
@@ -153,6 +154,8 @@ def main() -> int:
                 ("simulate", n_sim, sim_batch, sim_hours),
                 ("dispatch", n_disp, None, disp_hours),
             ):
+                if args.only not in (None, kind):
+                    continue
                 name = (
                     f"{n} simulator years"
                     if kind == "simulate"

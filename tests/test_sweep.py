@@ -406,3 +406,16 @@ def test_the_sweeps_page_shows_the_example_and_sweep_files_that_load(tmp_path: P
     for i, block in enumerate(blocks):
         (tmp_path / f"s{i}.toml").write_text(block, encoding="utf-8")
         assert load_sweep(tmp_path / f"s{i}.toml").axes
+
+
+def test_cli_help_and_bad_arguments(study: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from hydro_sim.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["sweep", "--help"])
+    assert stop.value.code == 0 and "Examples:\n  hydro-sim sweep" in capsys.readouterr().out
+    assert main(["sweep", str(study), "--out", str(tmp_path / "o"), "--workers", "0"]) == 2
+    assert "`--workers` ('0') must be a whole number of at least 1" in capsys.readouterr().err
+    assert main(["sweep", str(study)]) == 2
+    assert "`--out` (None) must be given" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

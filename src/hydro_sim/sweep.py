@@ -854,6 +854,10 @@ def plan(sw: Sweep) -> list[_Planned]:
 # ---- results -------------------------------------------------------------------------------------------------
 
 
+#: The temporaries of :func:`_atomic_write` (``.NAME.PID.HEX.tmp``): those of a process that is gone are removed.
+_STALE = r"\..+\.(?P<pid>\d+)\.[0-9a-f]{8}\.tmp"
+
+
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """``write`` a hidden temporary in ``path``'s folder, then rename it into place (never a partial file)."""
     tmp = path.parent / f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
@@ -1191,6 +1195,13 @@ def sweep(
         raise fail(
             "workers", "applies to local processes; a Dask cluster has its own workers", workers, where
         )
+    if executor is not None and (workers is not None or scheduler is not None):
+        raise fail(
+            "executor",
+            "comes with its own workers: give no `workers` or `scheduler` with it",
+            executor,
+            where,
+        )
     if isinstance(max_attempts, bool) or not isinstance(max_attempts, int) or max_attempts < 1:
         raise fail("max_attempts", "must be a whole number of at least 1", max_attempts, where)
     _folder(folder, where)
@@ -1198,6 +1209,10 @@ def sweep(
     try:
         planned = plan(sw)
         (folder / "scenarios").mkdir(parents=True, exist_ok=True)
+        from hydro_sim._output import remove_stale
+
+        for place in (folder, folder / "scenarios", folder / "plots"):  # temporaries of a run that was killed
+            remove_stale(place, _STALE)
         _write_manifest(folder, sw, planned)
         done = _done(folder, planned, sw.schedules, retry_failed)
         pending = [p for p in planned if p.key not in done]
@@ -1298,6 +1313,8 @@ def _drive(
             if n_new and not progress:
                 log.info("hydro-sim sweep: %d of %d scenarios done", len(done), total)
     finally:
+        for f in futures:  # stopped: what has not run does not run (on a caller's executor too)
+            f.cancel()
         bar.close()
     return computed
 

@@ -177,7 +177,7 @@ def main() -> int:
                             threads_per_worker=1,
                             processes=True,
                             host="127.0.0.1",
-                            dashboard_address=None,
+                            dashboard_address=":0",  # any free port: 8787 may be taken
                             silence_logs=40,
                         )
                         print(f"  (LocalCluster of 2 workers started in {time.perf_counter() - t0:.1f} s)")

@@ -149,7 +149,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: 8787 may be taken
             memory_limit="1GiB",
             silence_logs=40,
         ) as c:

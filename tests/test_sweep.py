@@ -419,3 +419,23 @@ def test_cli_help_and_bad_arguments(study: Path, tmp_path: Path, capsys: pytest.
     assert main(["sweep", str(study)]) == 2
     assert "`--out` (None) must be given" in capsys.readouterr().err
     assert not (tmp_path / "o").exists()
+
+
+def test_simulator_policy_without_a_flat_price_is_a_failed_row(
+    tmp_path: Path, pool: ProcessPoolExecutor
+) -> None:
+    """Constant series have no flat price to place the rule's thresholds: refused for that scenario, with the
+    fix in the message; with the thresholds given the same scenarios run and their water balances close."""
+    (tmp_path / "base.toml").write_text(BASE, encoding="utf-8")
+    axes = (Axis.of(INFLOW, [20.0, 60.0]),)
+    sw = Sweep(base=tmp_path / "base.toml", axes=axes, kind="simulate", plots=False, report=False)
+    res = sweep(sw, tmp_path / "a", executor=pool)
+    assert list(res.table["status"]) == ["input_error"] * 2
+    assert "no flat price" in res.table.loc[0, "message"]
+    given = dataclasses.replace(
+        sw, policy={"pump_when_price_at_most_per_mwh": 50.0, "generate_when_price_at_least_per_mwh": 150.0}
+    )
+    res = sweep(given, tmp_path / "b", executor=pool)
+    assert list(res.table["status"]) == ["ok", "ok"]
+    assert (res.table["water_balance_max_error_hm3"] <= BALANCE_TOL_HM3).all()
+    assert (res.table["revenue"] > 0).all() and res.table.loc[1, "revenue"] > res.table.loc[0, "revenue"]

@@ -293,9 +293,24 @@ def _policy(sf: Any, spec: Mapping[str, Any]) -> Any:
             generate_when_price_at_least_cny_per_mwh=float(hi),
             **kw,
         )
+    series = sf.data.get("series") or {}
     flat = (sf.data.get("tariff") or {}).get("flat_price_per_mwh")
+    if flat is None and series.get("source", "reference_year") == "reference_year":
+        from hydro_sim import schema
+
+        default = schema.field("series.reference_year", "flat_price_per_mwh").default
+        flat = (series.get("reference_year") or {}).get("flat_price_per_mwh", default)
     if flat is None:
-        flat = (sf.data.get("series") or {}).get("reference_year", {}).get("flat_price_per_mwh", 400.0)
+        from hydro_sim.files import ScenarioFileError
+
+        raise ScenarioFileError(
+            file="the sweep",
+            table="policy",
+            key="pump_when_price_at_most_per_mwh",
+            rule="must be given with `generate_when_price_at_least_per_mwh`: the scenario's prices come from "
+            "neither the reference year nor a [tariff], so there is no flat price to derive them from",
+            value=None,
+        )
     return TouRulePolicy.for_tariff(flat_price_cny_per_mwh=float(flat), **kw)
 
 

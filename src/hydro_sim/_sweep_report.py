@@ -84,17 +84,23 @@ def _png(fig: Any) -> bytes:
 
 
 def _positions(values: pd.Series) -> tuple[np.ndarray, list[Any] | None]:
-    """x positions of an axis's values: the numbers, or the positions of the distinct texts."""
-    if _numeric(values):
+    """x positions of an axis's values: the numbers, or (texts, or numbers with ``inf``) the positions of the
+    distinct values in order."""
+    if _numeric(values) and np.isfinite(values.to_numpy(dtype=float)).all():
         return values.to_numpy(dtype=float), None
-    cats = list(dict.fromkeys(values))
+    cats = sorted(set(values)) if _numeric(values) else list(dict.fromkeys(values))
     return np.array([cats.index(v) for v in values], dtype=float), cats
+
+
+def varied(frame: pd.DataFrame, sw: Any) -> list[str]:
+    """The axes with more than one value in the table (an axis of one value sets a key; it varies nothing)."""
+    return [a.name for a in sw.axes if frame[a.name].nunique() > 1]
 
 
 def figure_against_axes(frame: pd.DataFrame, sw: Any, figure: str, currency: str) -> Any:
     """``figure`` against each varied parameter (one panel each); points of the same other parameters joined
     when the other axis is short, failed scenarios marked along the bottom."""
-    axes = [a.name for a in sw.axes]
+    axes = varied(frame, sw)
     n = len(axes)
     fig = _new_figure(figsize=(min(4.6 * n, 14.0), 3.8))
     panels = fig.subplots(1, n, squeeze=False)[0]
@@ -126,8 +132,12 @@ def figure_against_axes(frame: pd.DataFrame, sw: Any, figure: str, currency: str
         if bad.any():
             ax.plot(x[bad], np.zeros(bad.sum()), "x", color="#b2182b", transform=ax.get_xaxis_transform(), ms=7,
                     clip_on=False, label="failed")  # fmt: skip
+        if cats is None and frame[name].nunique() <= 12:  # a few values: a tick at each
+            ticks = sorted(frame[name].unique())
+            ax.set_xticks(ticks, [f"{v:g}" for v in ticks], rotation=30 if len(ticks) > 6 else 0, fontsize=8)
         if cats is not None:
-            ax.set_xticks(range(len(cats)), [str(c) for c in cats], rotation=30, ha="right", fontsize=8)
+            texts = [f"{c:g}" if isinstance(c, float) else str(c) for c in cats]
+            ax.set_xticks(range(len(cats)), texts, rotation=30 if len(cats) > 6 else 0, fontsize=8)
         ax.set_xlabel(name, fontsize=9)
         ax.set_ylabel(_label(figure, currency), fontsize=9)
         ax.grid(alpha=0.3)
@@ -142,9 +152,10 @@ def figure_against_axes(frame: pd.DataFrame, sw: Any, figure: str, currency: str
 
 def grid_maps(frame: pd.DataFrame, sw: Any, figures: Sequence[str], currency: str) -> Any | None:
     """For a two-axis product of numbers: a map of each main figure over the grid (None otherwise)."""
-    if len(sw.axes) != 2 or sw.combine != "product":
+    names = varied(frame, sw)
+    if len(names) != 2 or sw.combine != "product":
         return None
-    a, b = (ax.name for ax in sw.axes)
+    a, b = names
     if not (_numeric(frame[a]) and _numeric(frame[b])) or frame[a].nunique() > 30 or frame[b].nunique() > 30:
         return None
     figs = [f for f in figures if f in frame.columns]
@@ -197,7 +208,7 @@ def write_outputs(
     currency = str(next((r["currency"] for r in done.values() if r.get("currency")), "CNY"))
     images: list[tuple[str, bytes, str]] = []
     constant: dict[str, float] = {}
-    if sw.plots or sw.report:
+    if (sw.plots or sw.report) and varied(frame, sw):
         varying = []
         for f in MAIN_FIGURES[sw.kind]:
             values = frame[f].dropna() if f in frame.columns else pd.Series(dtype=float)

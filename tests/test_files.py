@@ -438,7 +438,7 @@ def test_quiet_and_version(tmp_path, capsys):
 
 
 def test_every_subcommand_has_help_with_examples(capsys):
-    for command in ("init", "run", "plant", "plot", "year", "dispatch", "overview", "validate"):
+    for command in ("init", "run", "plant", "plot", "year", "dispatch", "overview", "validate", "sweep"):
         code, out, _ = main_in_process(capsys, command, "--help")
         assert code == 0 and "Examples:\n  hydro-sim " + command in out, command
 

@@ -23,6 +23,9 @@ from hydro_sim.plant import (
 )
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
+from hydro_sim.sweeps import (
+    sweep,  # the function; the module's other names: `from hydro_sim.sweeps import Sweep`
+)
 
 __version__ = "0.1.0"
 
@@ -56,4 +59,5 @@ __all__ = [
     "rolling_dispatch",
     "sichuan_tou_price",
     "simulate",
+    "sweep",
 ]

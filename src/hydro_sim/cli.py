@@ -5,6 +5,7 @@ Commands:
   run        run a scenario file: dispatch, replay through the simulator, write the results
   plant      print a plant's parameters with units and provenance (a preset or a scenario file's)
   plot       redraw the plots of a run's output folder
+  sweep      run a scenario sweep on local processes or a Dask cluster; resumes where it stopped
   validate   the Lianghekou annual check against the published figures
   year, dispatch, overview   the Lianghekou reference year, its dispatch, and both with the plant
 
@@ -808,6 +809,12 @@ def _cmd_plot(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     return EXIT_OK
 
 
+def _cmd_sweep(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
+    from hydro_sim.sweeps import run_cli
+
+    return run_cli(args)
+
+
 def _cmd_init(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     from hydro_sim import files
 
@@ -1054,6 +1061,28 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = command(
+        "sweep",
+        "run a scenario sweep on local processes or a Dask cluster",
+        "Run a sweep file: a base scenario file and the axes to vary (lists, ranges, seeded draws), on local "
+        "processes or on a Dask cluster (--scheduler). Each scenario's result is written into DIR/scenarios/ "
+        "as it finishes; run the same command again to resume a stopped sweep (nothing done is recomputed). "
+        "At the end: table.csv and table.parquet (one row per scenario), plots/ and report.html. A failing "
+        "scenario is a row with its diagnosis. docs/sweeps.md describes the sweep file.",
+        "hydro-sim sweep study.toml --out study",
+        "hydro-sim sweep study.toml --out study --workers 2",
+        "hydro-sim sweep study.toml --out study --scheduler tcp://10.0.0.5:8786",
+    )
+    p.add_argument("sweep", metavar="SWEEP", help="the sweep file (TOML)")
+    p.add_argument(
+        "--out", default=None, metavar="DIR", help="the output folder (an earlier run's: resume it)"
+    )
+    p.add_argument("--workers", default=None, metavar="N", help="local worker processes (default: the CPUs)")
+    p.add_argument(
+        "--scheduler", default=None, metavar="ADDRESS", help="a Dask scheduler, e.g. tcp://host:8786"
+    )
+    p.add_argument("--retry-failed", action="store_true", help="run the scenarios that failed before again")
+
+    p = command(
         "year",
         "summarise the Lianghekou reference year",
         "Statistics of the Lianghekou reference year's series (inflows, the Sichuan TOU price, PV, wind, line) "
@@ -1122,6 +1151,7 @@ _COMMANDS = {
     "init": _cmd_init,
     "run": _cmd_run,
     "plot": _cmd_plot,
+    "sweep": _cmd_sweep,
     "plant": _cmd_plant,
     "year": _cmd_year,
     "dispatch": _cmd_dispatch,

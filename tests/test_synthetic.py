@@ -107,3 +107,19 @@ def test_wind_and_scaling_hit_the_full_load_hours_asked_for():
     assert full_load_hours(pv, 100.0) == pytest.approx(1500.0, rel=1e-9)
     with pytest.raises(HydroSimInputError, match=r"`hours_h`.*must be below.*in test"):
         scale_to_full_load_hours(shape, 100.0, 5000.0, 1.0, "hours_h", "test")
+
+
+def test_the_tou_rule_takes_its_thresholds_from_any_tariff():
+    from hydro_sim.simulation import TouRulePolicy
+
+    p = TouRulePolicy.for_tariff(
+        flat_price_per_mwh=80.0, tariff=two_rate(), pump_period="night", generate_period="winter evening"
+    )
+    assert (p.pump_when_price_at_most_per_mwh, p.generate_when_price_at_least_per_mwh) == (40.0, 160.0)
+    sichuan = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)  # the default tariff: valley 0.4, peak 1.6
+    assert (sichuan.pump_when_price_at_most_per_mwh, sichuan.generate_when_price_at_least_per_mwh) == (
+        160.0,
+        640.0,
+    )
+    with pytest.raises(HydroSimInputError, match=r"`pump_period` \('valley'\) must be a period of tariff"):
+        TouRulePolicy.for_tariff(flat_price_per_mwh=80.0, tariff=two_rate())

@@ -36,6 +36,8 @@ import pandas as pd
 from hydro_sim import _validation as iv
 
 __all__ = [
+    "SICHUAN_TOU_2023",
+    "TOU_MULTIPLIERS",
     "TouTariff",
     "ar1",
     "clear_sky_poa",
@@ -139,6 +141,32 @@ class TouTariff:
         flat = iv.positive("flat_price_per_mwh", flat_price_per_mwh, where)
         mult = np.array([self.multipliers[n] for n in self.periods])[codes]
         return pd.Series(flat * mult, index=index, name="price_per_mwh")
+
+
+# -- a regional tariff --------------------------------------------------------------------------------
+#: Price of each TOU period relative to the flat price under the Sichuan notice 川发改价格规〔2023〕186号. [-]
+TOU_MULTIPLIERS: dict[str, float] = {"valley": 0.4, "flat": 1.0, "peak": 1.6, "critical": 1.92}
+#: The Sichuan time-of-use tariff 川发改价格规〔2023〕186号 (in force since 2023-06-01): valley 23:00–07:00, flat 07–10,
+#: 12–15 and 21–23, peak 10–12 and 15–21, the critical peak in place of the peak at 15:00–17:00 in July and
+#: August and at 19:00–21:00 in January and December; Beijing time (UTC+8).
+SICHUAN_TOU_2023 = TouTariff(
+    name="Sichuan TOU 川发改价格规〔2023〕186号",
+    hour_periods=("valley",) * 7
+    + ("flat",) * 3
+    + ("peak",) * 2
+    + ("flat",) * 3
+    + ("peak",) * 6
+    + ("flat",) * 2
+    + ("valley",),
+    multipliers=TOU_MULTIPLIERS,
+    month_overrides={
+        7: ((15, 16), "critical"),
+        8: ((15, 16), "critical"),
+        1: ((19, 20), "critical"),
+        12: ((19, 20), "critical"),
+    },
+    utc_offset_h=8.0,
+)
 
 
 # =====================================================================================================

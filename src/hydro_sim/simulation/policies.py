@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
+
+if TYPE_CHECKING:
+    from hydro_sim.synthetic import TouTariff
 
 __all__ = ["FunctionPolicy", "PolicyState", "ReplayPolicy", "Requests", "TouRulePolicy"]
 
@@ -210,11 +213,40 @@ class TouRulePolicy:
         _check_level("lower_target_level_masl", self.lower_target_level_masl, where)
 
     @classmethod
-    def for_tariff(cls, *, flat_price_per_mwh: float, **kw: Any) -> TouRulePolicy:
-        """Thresholds of the Sichuan TOU tariff: pump at the valley price (0.4×), generate from peak (1.6×)."""
+    def for_tariff(
+        cls,
+        *,
+        flat_price_per_mwh: float,
+        tariff: TouTariff | None = None,
+        pump_period: str = "valley",
+        generate_period: str = "peak",
+        **kw: Any,
+    ) -> TouRulePolicy:
+        """Thresholds from a time-of-use tariff: pump at its ``pump_period`` price, generate from its
+        ``generate_period`` price (the flat price times the periods' multipliers).
+
+        ``tariff`` is a :class:`hydro_sim.synthetic.TouTariff`; the Sichuan tariff
+        (:data:`hydro_sim.synthetic.SICHUAN_TOU_2023`: valley 0.4×, peak 1.6×) if None.
+
+        Examples
+        --------
+        >>> p = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
+        >>> p.pump_when_price_at_most_per_mwh, p.generate_when_price_at_least_per_mwh
+        (160.0, 640.0)
+        """
+        from hydro_sim.synthetic import SICHUAN_TOU_2023
+
+        where = "TouRulePolicy.for_tariff()"
+        t = SICHUAN_TOU_2023 if tariff is None else tariff
+        flat = iv.finite("flat_price_per_mwh", flat_price_per_mwh, where)
+        for name, period in (("pump_period", pump_period), ("generate_period", generate_period)):
+            if period not in t.multipliers:
+                raise iv.fail(
+                    name, f"must be a period of tariff '{t.name}' {sorted(t.multipliers)}", period, where
+                )
         return cls(
-            pump_when_price_at_most_per_mwh=0.4 * flat_price_per_mwh,
-            generate_when_price_at_least_per_mwh=1.6 * flat_price_per_mwh,
+            pump_when_price_at_most_per_mwh=t.multipliers[pump_period] * flat,
+            generate_when_price_at_least_per_mwh=t.multipliers[generate_period] * flat,
             **kw,
         )
 

@@ -48,7 +48,8 @@ from hydro_sim.constants import HOURS_PER_YEAR
 from hydro_sim.plant import Provenance, ProvenanceKind
 from hydro_sim.scenario import Scenario
 from hydro_sim.synthetic import (
-    TouTariff,
+    SICHUAN_TOU_2023,
+    TOU_MULTIPLIERS,
     clear_sky_poa,
     full_load_hours,
     monthly_shaped_inflow_m3s,
@@ -97,29 +98,7 @@ _INFLOW_DAILY_SIGMA = 0.12  # standard deviation of the daily log factor [-]
 _INFLOW_SMOOTH_PASSES = 8  # smooth month-mean corrections before the exact monthly rescaling
 
 # -- tariff (sources §6a) -----------------------------------------------------------------------------
-#: Price of each TOU period relative to the flat price, 川发改价格规〔2023〕186号 (sources §6a, H). [-]
-TOU_MULTIPLIERS: dict[str, float] = {"valley": 0.4, "flat": 1.0, "peak": 1.6, "critical": 1.92}
-#: The Sichuan time-of-use tariff 川发改价格规〔2023〕186号 (sources §6a, H): valley 23:00–07:00, flat 07–10,
-#: 12–15 and 21–23, peak 10–12 and 15–21, the critical peak in place of the peak at 15:00–17:00 in July and
-#: August and at 19:00–21:00 in January and December; Beijing time (UTC+8).
-SICHUAN_TOU_2023 = TouTariff(
-    name="Sichuan TOU 川发改价格规〔2023〕186号",
-    hour_periods=("valley",) * 7
-    + ("flat",) * 3
-    + ("peak",) * 2
-    + ("flat",) * 3
-    + ("peak",) * 6
-    + ("flat",) * 2
-    + ("valley",),
-    multipliers=TOU_MULTIPLIERS,
-    month_overrides={
-        7: ((15, 16), "critical"),
-        8: ((15, 16), "critical"),
-        1: ((19, 20), "critical"),
-        12: ((19, 20), "critical"),
-    },
-    utc_offset_h=8.0,
-)
+# TOU_MULTIPLIERS and SICHUAN_TOU_2023 (the regional tariff) live in hydro_sim.synthetic.
 
 # -- PV (sources §5) ----------------------------------------------------------------------------------
 #: Array altitude: Kela PV lies at 4,000–4,600 m (sources §5); the lower end is taken. [m]

@@ -20,13 +20,13 @@ import pytest
 
 import hydro_sim as hs
 from hydro_sim.cases.lianghekou.annual_check import annual_check, design_basis_year
+from hydro_sim.cases.lianghekou.report_html import write_annual_check_report
 from hydro_sim.errors import HydroSimInputError
 from hydro_sim.html_report import (
     Section,
     Table,
     Text,
     render_html,
-    write_annual_check_report,
     write_dispatch_report,
     write_html_report,
 )

@@ -517,17 +517,17 @@ def test_figure_weeks_follow_the_run():
     import pandas as pd_
 
     from hydro_sim import plots
-    from hydro_sim.cases.lianghekou.report import _figure_weeks
+    from hydro_sim.plots import figure_weeks
 
     def frame(start, hours):
         return pd_.DataFrame(index=pd_.date_range(start, periods=hours, freq="h"))
 
-    assert _figure_weeks(frame("2030-01-01", 8760)) == {
+    assert figure_weeks(frame("2030-01-01", 8760)) == {
         "dispatch_week_january.png": pd_.Timestamp("2030-01-08"),
         "dispatch_week_july.png": pd_.Timestamp("2030-07-08"),
     }
-    assert _figure_weeks(frame("2030-07-01", 336)) == {"dispatch_week_july.png": pd_.Timestamp("2030-07-08")}
-    assert _figure_weeks(frame("2030-03-01", 48)) == {"dispatch_week_first.png": pd_.Timestamp("2030-03-01")}
+    assert figure_weeks(frame("2030-07-01", 336)) == {"dispatch_week_july.png": pd_.Timestamp("2030-07-08")}
+    assert figure_weeks(frame("2030-03-01", 48)) == {"dispatch_week_first.png": pd_.Timestamp("2030-03-01")}
     schedule = annual_check(
         year=design_basis_year(reference_year()).window(hours=24), inverse=False, sensitivity=False
     ).schedule

@@ -421,7 +421,7 @@ def _draw_plots(
     named = {"plant": plant, "case": case}
     figures: dict[str, Any]
     if isinstance(plant, Network):
-        from hydro_sim.cases.lianghekou.report import _figure_weeks
+        from hydro_sim.plots import figure_weeks
 
         figures = {
             name: (
@@ -429,7 +429,7 @@ def _draw_plots(
                     schedule, currency=currency, line_capacity_mw=line_capacity_mw, start=start, **named
                 )
             )
-            for name, start in _figure_weeks(schedule).items()
+            for name, start in figure_weeks(schedule).items()
         }
         figures["reservoir_levels.png"] = lambda: plots.network_levels(schedule, **named)
         folder.mkdir(exist_ok=True)

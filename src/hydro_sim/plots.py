@@ -57,6 +57,7 @@ __all__ = [
     "annual_comparison",
     "daily_envelope",
     "dispatch_stack",
+    "figure_weeks",
     "heads",
     "month_hour_map",
     "monthly_energy",
@@ -413,6 +414,21 @@ def network_dispatch(
 
 
 # -- schedule figures ----------------------------------------------------------------------------------------
+def figure_weeks(schedule: pd.DataFrame) -> dict[str, pd.Timestamp]:
+    """The dispatch weeks to draw: from 8 January and 8 July when the run holds that week, else its first."""
+    first, last = schedule.index[0], schedule.index[-1]
+    weeks = {}
+    for name, month in (("dispatch_week_january.png", 1), ("dispatch_week_july.png", 7)):
+        for year in range(first.year, last.year + 1):
+            start = pd.Timestamp(year=year, month=month, day=8, tz=first.tz)  # the schedule's own zone
+            if first <= start and start + pd.Timedelta(hours=167) <= last:
+                weeks[name] = start
+                break
+    if not weeks:
+        weeks["dispatch_week_first.png"] = first
+    return weeks
+
+
 def dispatch_stack(
     schedule: pd.DataFrame,
     *,

@@ -139,26 +139,13 @@ NOT_RUN_TEXT = (
 )
 
 
-def _figure_weeks(schedule: pd.DataFrame) -> dict[str, pd.Timestamp]:
-    """The dispatch weeks to draw: from 8 January and 8 July when the run holds that week, else its first."""
-    first, last = schedule.index[0], schedule.index[-1]
-    weeks = {}
-    for name, month in (("dispatch_week_january.png", 1), ("dispatch_week_july.png", 7)):
-        for year in range(first.year, last.year + 1):
-            start = pd.Timestamp(year=year, month=month, day=8, tz=first.tz)  # the schedule's own zone
-            if first <= start and start + pd.Timedelta(hours=167) <= last:
-                weeks[name] = start
-                break
-    if not weeks:
-        weeks["dispatch_week_first.png"] = first
-    return weeks
-
-
 def annual_check_files(check: Any) -> list[str]:
     """The files :func:`write_annual_check` writes for this check, in writing order: the dispatch weeks from
     8 January and 8 July when the run holds them (else ``dispatch_week_first.png``), the other figures."""
+    from hydro_sim.plots import figure_weeks
+
     figures = [
-        *_figure_weeks(check.schedule),
+        *figure_weeks(check.schedule),
         "reservoir_levels.png",
         "heads.png",
         "month_hour_map.png",
@@ -201,11 +188,12 @@ def write_annual_check(
     import json
 
     from hydro_sim import plots
+    from hydro_sim.plots import figure_weeks
 
     then = after_file or (lambda _name: None)
     names = annual_check_files(check)
     sch = check.schedule
-    weeks = _figure_weeks(sch)
+    weeks = figure_weeks(sch)
     case = check.summary.get("scenario")
     figures: dict[str, Callable[[], Any]] = {
         "reservoir_levels.png": lambda: plots.reservoir_levels(sch, plant=plant, case=case),
@@ -223,7 +211,7 @@ def write_annual_check(
         elif name == "report.md":
             path.write_text(annual_check_markdown(check, plant, files=names), encoding="utf-8")
         elif name == "report.html":
-            from hydro_sim.html_report import write_annual_check_report
+            from hydro_sim.cases.lianghekou.report_html import write_annual_check_report
 
             write_annual_check_report(path, check, plant=plant)
         elif name == "schedule.csv":

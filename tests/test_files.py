@@ -809,3 +809,58 @@ def test_a_network_file_runs_rolling_and_plot_redraws_its_figures(tmp_path, caps
     code, out, _ = main_in_process(capsys, "plant", str(path))
     assert code == 0 and "a network written out in the file" in out
     assert re.search(r"poor units.efficiency +0.8 -", out) and "good units (turbine): Lake → river" in out
+
+
+def test_per_reservoir_options_of_a_network_file_are_met_by_hand(tmp_path):
+    """`[objective.end_volume_hm3]` draws the lake from 5 to 4 hm³: the extra 10⁶ m³ over the day runs through
+    the poorer group (the better one is at its limit), at the initial head of 105 m."""
+    text = MERIT.replace('[objective]\nhead = "fixed"\n', '[objective]\nhead = "fixed"\nend = "fixed"\n')
+    text += '\n[objective.end_volume_hm3]\n"Lake" = 4.0\n\n[objective.max_level_change_m_per_h]\nLake = 1.0\n'
+    sf = files.load(write(tmp_path, "s.toml", text))
+    assert sf.options["end_volume_hm3"] == {"Lake": 4.0}
+    assert sf.options["max_level_change_m_per_h"] == {"Lake": 1.0}
+    res = dispatch(sf.plant, sf.scenario, **sf.options)
+    assert res.status == "optimal"
+    assert res.schedule["Lake volume_hm3"].iloc[-1] == pytest.approx(4.0, abs=1e-6)
+    extra_m3s = 1e6 / (24 * 3600.0)
+    k = RHO_WATER_KG_M3 * G_M_S2 * 105.0 / 1e6
+    assert res.objective_value == pytest.approx(
+        100.0 * k * (0.9 * 50 + 0.8 * (10.0 + extra_m3s)) * 24, rel=LP_REL_TOL
+    )
+
+
+@pytest.mark.parametrize(
+    ("extra", "table", "key", "rule"),
+    [
+        (
+            "\n[objective.water_value_per_hm3]\nLak = 1.0\n",
+            "objective.water_value_per_hm3",
+            "Lak",
+            "is not a reservoir of the network: did you mean `Lake`?",
+        ),
+        (
+            '\n[objective.end_volume_hm3]\nLake = "4"\n',
+            "objective.end_volume_hm3",
+            "Lake",
+            "must be a finite number",
+        ),
+    ],
+)
+def test_per_reservoir_options_are_checked_by_name(tmp_path, extra, table, key, rule):
+    with pytest.raises(files.ScenarioFileError) as err:
+        files.load(write(tmp_path, "s.toml", MERIT + extra))
+    assert f"[{table}]" in str(err.value) and f"`{key}`" in str(err.value) and rule in str(err.value)
+
+
+def test_a_role_key_on_a_network_points_to_its_per_reservoir_table(tmp_path):
+    text = MERIT.replace('head = "fixed"', 'head = "fixed"\nwater_value_upper_per_hm3 = 5.0')
+    with pytest.raises(
+        files.ScenarioFileError, match=r"give it per reservoir in \[objective.water_value_per_hm3\]"
+    ):
+        files.load(write(tmp_path, "s.toml", text))
+
+
+def test_a_per_reservoir_table_on_a_preset_plant_is_refused(tmp_path):
+    text = '[plant]\npreset = "textbook"\n\n[objective.water_value_per_hm3]\nlake = 1.0\n'
+    with pytest.raises(files.ScenarioFileError, match=r"keyed by the reservoirs of a network"):
+        files.load(write(tmp_path, "s.toml", text))

@@ -25,6 +25,7 @@ NOT_IN_FILES = {
     "highs_options",
     "previous_release_m3s",
     "previous_flow_m3s",
+    # per reservoir: tables of the file ([objective.water_value_per_hm3] ...), not keys
     "water_value_per_hm3",
     "end_volume_hm3",
     "max_level_change_m_per_h",

@@ -23,11 +23,19 @@ from hydro_sim.plant import (
 )
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.sweeps import (
-    sweep,  # the function; the module's other names: `from hydro_sim.sweeps import Sweep`
-)
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``hydro_sim.sweep`` (:func:`hydro_sim.sweeps.sweep`), imported on first use: the sweep module reads
+    scenario files, which ``python -m hydro_sim.schema`` must be able to run before."""
+    if name == "sweep":
+        from hydro_sim.sweeps import sweep
+
+        return sweep
+    raise AttributeError(f"module 'hydro_sim' has no attribute {name!r}")
+
 
 __all__ = [
     "AnnualCheck",

@@ -1293,6 +1293,8 @@ def load(path: str | Path) -> ScenarioFile:
     for table in ("objective", "solver"):
         values = r.table(table)
         for key in r.given(table):
+            if key in r.children(table):  # [objective.water_value_per_hm3] and its kin: below
+                continue
             f = schema.field(table, key)
             options[f.keyword] = values[key]
             if isinstance(plant, Network) and ("_upper_" in key or "_lower_" in key):
@@ -1300,9 +1302,10 @@ def load(path: str | Path) -> ScenarioFile:
                     table,
                     key,
                     "names a Plant's role (upper, lower) and does not apply to a network, whose reservoirs "
-                    f"are {', '.join(plant.reservoir_names)} (per-reservoir options are not read from files yet)",
+                    f"are {', '.join(plant.reservoir_names)}: give it per reservoir in [objective.{_per_reservoir(key)}]",
                     values[key],
                 )
+    options.update(_per_reservoir_options(r, plant))
     if "mip_rel_gap" in options and not options.get("unit_commitment", False):
         raise r.fail(
             "solver",
@@ -1375,6 +1378,48 @@ def _not_series(key: str, keys: Mapping[str, str]) -> str:
             k for k in keys if k.startswith("inflow_")
         )
     return "is not a series name" + hint
+
+
+#: ``[objective.*]`` tables keyed by reservoir name → the ``dispatch()`` keyword each feeds.
+PER_RESERVOIR_TABLES = ("water_value_per_hm3", "end_volume_hm3", "max_level_change_m_per_h")
+
+
+def _per_reservoir(key: str) -> str:
+    """The per-reservoir table of a role key (``water_value_upper_per_hm3`` → ``water_value_per_hm3``)."""
+    return key.replace("_upper_", "_").replace("_lower_", "_")
+
+
+def _per_reservoir_options(r: _Reader, plant: Plant | Network) -> dict[str, dict[str, float]]:
+    """``[objective.water_value_per_hm3]`` and its kin: reservoir name → number, for a network's reservoirs."""
+    out: dict[str, dict[str, float]] = {}
+    for name in PER_RESERVOIR_TABLES:
+        table = f"objective.{name}"
+        raw = r.sub(table)
+        if raw is None:
+            continue
+        if not isinstance(plant, Network):
+            raise r.fail(
+                "objective",
+                name,
+                "is a table keyed by the reservoirs of a network written out in [[plant.reservoirs]] (or the "
+                "lianghekou_network preset); a preset Plant takes the role keys (`..._upper_...`, `..._lower_...`)",
+                raw,
+            )
+        values: dict[str, float] = {}
+        for key, value in raw.items():
+            if key not in plant.reservoir_names:
+                raise r.fail(
+                    table,
+                    key,
+                    f"is not a reservoir of the network{_nearest(key, plant.reservoir_names)} "
+                    f"(its reservoirs: {', '.join(plant.reservoir_names)})",
+                    value,
+                )
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise r.fail(table, key, "must be a finite number", value)
+            values[key] = float(value)
+        out[name] = values
+    return out
 
 
 def _series_values(r: _Reader, table: str, keys: Mapping[str, str]) -> dict[str, float]:

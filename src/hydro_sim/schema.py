@@ -153,6 +153,17 @@ TABLES: dict[str, str] = {
         "`[series]`)."
     ),
     "objective": "What the dispatch optimises and its options (the keywords of `hydro_sim.dispatch`).",
+    "objective.water_value_per_hm3": (
+        'A network\'s per-reservoir value of the water left at the end (`end = "water_value"`), '
+        '`"reservoir name" = value` [money/hm³]; a reservoir not named gets 0.'
+    ),
+    "objective.end_volume_hm3": (
+        'A network\'s per-reservoir end volume, `"reservoir name" = volume` [hm³] (exactly, in place of the '
+        "`end` rule, for the reservoirs named)."
+    ),
+    "objective.max_level_change_m_per_h": (
+        'A network\'s per-reservoir limit on the level change in one hour, `"reservoir name" = limit` [m/h].'
+    ),
     "horizon": "Which part of the series is run, and whether as one solve or as rolling windows.",
     "solver": "The solver and its limits.",
     "outputs": "What `hydro-sim run` writes into its output folder.",
@@ -186,6 +197,9 @@ FREE_TABLES: dict[str, str] = {
     "plant.overrides": "a parameter path of the preset (see `hydro-sim plant --preset NAME`)",
     "series.columns": "a series name (below)",
     "series.constant": "a series name (below)",
+    "objective.water_value_per_hm3": "a reservoir name of the network",
+    "objective.end_volume_hm3": "a reservoir name of the network",
+    "objective.max_level_change_m_per_h": "a reservoir name of the network",
 }
 
 #: The tables of a written-out network: arrays of tables (``[[plant.links]]``), one entry per element.

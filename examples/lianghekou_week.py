@@ -59,7 +59,7 @@ balance = water_balance_max_error_hm3(
 print(f"  water balance of the schedule: largest error {balance:.1e} hm³")
 
 figures = {
-    "dispatch_stack.png": plots.dispatch_stack(s, plant=plant, case="reference year, week 2"),
+    "dispatch_stack.png": plots.dispatch_stack(s, plant=plant, case="reference year, week 2", currency="CNY"),
     "reservoir_levels.png": plots.reservoir_levels(s, plant=plant, case="reference year, week 2"),
     "heads.png": plots.heads(s, plant=plant, case="reference year, week 2"),
 }

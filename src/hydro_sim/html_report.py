@@ -831,7 +831,7 @@ def dispatch_report_sections(
     plant: Plant | Network,
     scenario: Scenario,
     simulation: Any | None = None,
-    currency: str = "CNY",
+    currency: str = "money",
     published: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
 ) -> list[Section]:
@@ -950,7 +950,7 @@ def write_dispatch_report(
     plant: Plant | Network,
     scenario: Scenario,
     simulation: Any | None = None,
-    currency: str = "CNY",
+    currency: str = "money",
     published: Mapping[str, float] | None = None,
     inputs: Mapping[str, Any] | None = None,
     title: str | None = None,

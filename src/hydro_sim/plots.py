@@ -7,7 +7,7 @@ deterministically (no timestamp or version in the PNG). The schedule functions t
 - ``plant`` : the :class:`~hydro_sim.plant.Plant` (its name goes in the title and its operating limits, the
   reservoirs' level bounds and the line rating, are drawn) or just a name, or None;
 - ``case`` : the case or scenario name for the title (``scenario.name``), or None;
-- ``currency`` : the money unit of the axis labels, ``"CNY"`` by default. [-]
+- ``currency`` : the money unit of the axis labels (the scenario's currency, e.g. ``"CNY"``), ``"money"`` if not given. [-]
 
 The figure title (``fig.get_suptitle()``) reads ``"<plant> · <case>"``; each panel's title says what it
 shows. Legends sit outside the data (below the panels) and list the price with the power.
@@ -284,7 +284,7 @@ def network_dispatch(
     *,
     plant: Network,
     case: str | None = None,
-    currency: str = "CNY",
+    currency: str = "money",
     line_capacity_mw: float | pd.Series | None = None,
     start: str | pd.Timestamp | None = None,
     hours: int | None = 168,
@@ -436,7 +436,7 @@ def dispatch_stack(
     hours: int = 168,
     plant: PlantLike = None,
     case: str | None = None,
-    currency: str = "CNY",
+    currency: str = "money",
     line_capacity_mw: float | pd.Series | None = None,
 ) -> Figure:
     """Stacked generation (positive) and pumping (negative) over a window, with the net export, the line

@@ -221,7 +221,9 @@ def write_annual_check(
                 json.dumps(_json_ready(check.timings_s), indent=2, sort_keys=True) + "\n", encoding="utf-8"
             )
         elif name in weeks:
-            plots.save_figure(plots.dispatch_stack(sch, start=weeks[name], plant=plant, case=case), path)
+            plots.save_figure(
+                plots.dispatch_stack(sch, start=weeks[name], plant=plant, case=case, currency="CNY"), path
+            )
         else:
             plots.save_figure(figures[name](), path)
         then(name)

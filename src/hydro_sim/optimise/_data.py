@@ -590,9 +590,8 @@ def build_network_data(
     limits: list[FlowLimit] = []
     # the chords depend on the head only: cut them once per distinct head of each link
     chord_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-    band_cache: dict[
-        tuple[str, str], tuple[np.ndarray, np.ndarray]
-    ] = {}  # a pump's band on its chords, (T,) each
+    # and a pump's band on its chords, (T,) each
+    band_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     for j, col in enumerate(cols):
         link = network.link(col.link)
         if isinstance(link, (TurbineLink, PumpTurbineLink)):

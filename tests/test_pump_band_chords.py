@@ -133,3 +133,15 @@ def test_the_scheduled_pumps_are_within_their_band_and_replay_without_a_band_cut
     cut = sim.cutbacks()
     assert "pump band" not in set(cut["limit"]), cut
     np.testing.assert_allclose(sim.arrays["pump-turbine-pump flow_m3s"][0], q, rtol=1e-12)
+
+
+def test_a_band_of_zero_width_keeps_its_rows() -> None:
+    """A fixed input (band 0) is exact only at breakpoints, which the flows of one of two pumps are not here:
+    the tightened floor would exceed the ceiling, so the rows stay at the rated input, as before."""
+    plant = small_pumped_storage(n_units=2, head_loss_coefficient_s2_per_m5=K_LOSS)
+    net = network_of(plant)
+    sc = named_scenario(hours=2, inflow_m3s={"upper": 0.0})
+    d = build_network_data(net, sc, DispatchOptions(unit_commitment=True), initial_heads(net, sc.n_steps))
+    g = next(g for g in d.unit_groups if g.mode == "pump")
+    np.testing.assert_array_equal(g.uc_min_mw, 50.0)
+    np.testing.assert_array_equal(g.uc_max_mw, 50.0)

@@ -177,12 +177,11 @@ def test_the_replay_through_the_simulator_cuts_only_back(week_duty: D.DutyResult
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap (measured 2026-12-01 on this week: conventional -0.72 %, reversible -0.92 %, Yagen-I "
-    "units -14 %, pumping -55 %): the MILP puts fixed-speed pumps at the band floor by the chord of the convex "
-    "pump curve, which overstates the input at a flow; replayed at that flow the input is below the band and "
-    "the simulator stops the unit (a pump-band cut at step 6); the water left in Yagen-I then meets the reach "
-    "ramp, binding in almost every hour of the LP's schedule, which the simulator now enforces, so the "
-    "difference runs down the chain for the rest of the week",
+    reason="known gap (measured 2026-12-01 on this week after the pump band was tightened to the chords: "
+    "conventional +0.03 %, reversible +0.11 %, pumping -0.08 %, Yagen-I units -1.5 %; no pump-band cut left, "
+    "before it -0.72 %, -0.92 %, -55 %, -14 %): the replay still cuts the Yagen-I units at their minimum stable "
+    "output (steps 52, 76, 100), its minimum level (steps 78, 150) and the reach ramp, which binds in almost "
+    "every hour of the LP's schedule and carries each cut on down the chain",
 )
 def test_the_replay_through_the_simulator_agrees_per_group(week_duty: D.DutyResult) -> None:
     """Generation agrees within 0.5 % per group."""

@@ -181,6 +181,9 @@ class UnitGroupData:
     n_units : units in the group. [-]
     p_min_mw, p_max_mw : least stable and largest power of one running unit (pump: input band). [MW]
     q_max_m3s : flow limit of one unit (None for a pump: its flow follows from its input). [m³/s]
+    uc_min_mw, uc_max_mw : (T,) the per-unit coefficients of the rows ``uc_min_mw·u ≤ Σ slope·x ≤
+        uc_max_mw·u``: p_min and p_max, but for a pump the band tightened to the chords
+        (:func:`pump_band_on_chords`), so that the true input of what the rows allow lies in the band. [MW]
     """
 
     column: int
@@ -192,6 +195,8 @@ class UnitGroupData:
     p_min_mw: float
     p_max_mw: float
     q_max_m3s: float | None
+    uc_min_mw: np.ndarray
+    uc_max_mw: np.ndarray
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -419,6 +424,53 @@ def group_chords(
     return chords(qp, S, lambda q: _A * q * (hg + k * q * q) / eta_p)
 
 
+def pump_band_on_chords(
+    units: PumpTurbineGroup, hg: np.ndarray, width: np.ndarray, slope: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-unit band coefficients (a, b) of the pump rows a·u ≤ chord(Q) ≤ b·u at the gross heads ``hg``,
+    from the chords (S, len(hg)) of :func:`group_chords`, such that the true input of k running pumps lies in
+    k·P_rated·(1 ± band) for every k = 1…n whose chord the rows allow. [MW]
+
+    The chord of the convex input P(Q) = ρgQ(H_g + kQ²)/(η 10⁶) lies above it between breakpoints, so the row
+    p_min·u ≤ chord(Q) alone lets k pumps run at a flow whose true input is below k·p_min (the simulator then
+    stops a unit). Both are increasing in Q, so chord(Q) ≥ a·k implies P(Q) ≥ k·p_min exactly when
+    a·k ≥ chord(Q_k), Q_k the true flow of k units at k·p_min: the least floor that holds for every k is
+    a = max(p_min, max_k chord(Q_k)/k), and likewise the ceiling b = min(p_max, min_k chord(Q̄_k)/k), Q̄_k the
+    true flow at k·p_max. This is chosen over breakpoints at the flows of 1…n units at rated input because
+    those make the chord exact at rated input only: the floor of the band (−3 %) would still lie on a chord
+    that overstates, and the breakpoints would change the LP (every model without unit commitment) too.
+    With a constant efficiency the chord never understates, so b = p_max; with an efficiency curve the true
+    input uses the efficiency of k running units at the flow (``pump_efficiency_at(..., n_running=k)``).
+
+    A band narrower than the chords' overstatement (a > b; e.g. a band of zero width, a fixed input, whose
+    flows are breakpoints only by chance) cannot be held this way: the builder then sets the floor to the
+    ceiling, the rows as they were for such a band, and the true input falls short of the band by the
+    overstatement (10⁻³ of it for three units on two chords at a 0.6 % head loss); more ``loss_segments``
+    shrink it."""
+    k_loss = units.head_loss_coefficient_s2_per_m5
+    edges = np.concatenate((np.zeros((1, hg.size)), np.cumsum(width, axis=0)[:-1]))  # (S, U) left ends
+
+    def chord_at(q: np.ndarray) -> np.ndarray:
+        return (slope * np.clip(q[None, :] - edges, 0.0, width)).sum(axis=0)
+
+    def true_flow(p_mw: float, n_running: int) -> np.ndarray:
+        eta = np.full(hg.size, units.reference_pump_efficiency)
+        q = pump_cap_flow(p_mw, hg, k_loss, eta)
+        if not isinstance(units.pump_efficiency, float):
+            for _ in range(3):  # the efficiency at the flow, then the flow at that efficiency
+                eta = units.pump_efficiency_at(q, hg + k_loss * q**2, n_running)
+                q = pump_cap_flow(p_mw, hg, k_loss, eta)
+        return q
+
+    lo = np.full(hg.size, units.min_pumping_power_mw)
+    hi = np.full(hg.size, units.max_pumping_power_mw)
+    for n_run in range(1, units.n_units + 1):
+        lo = np.maximum(lo, chord_at(true_flow(n_run * units.min_pumping_power_mw, n_run)) / n_run)
+        if not isinstance(units.pump_efficiency, float):
+            hi = np.minimum(hi, chord_at(true_flow(n_run * units.max_pumping_power_mw, n_run)) / n_run)
+    return lo, hi
+
+
 # ---- calendar ---------------------------------------------------------------------------------------------
 def local_wall_time(index: pd.DatetimeIndex) -> pd.DatetimeIndex:
     """The index's time stamps on its own calendar (the local wall clock of a time-zone-aware index)."""
@@ -538,6 +590,8 @@ def build_network_data(
     limits: list[FlowLimit] = []
     # the chords depend on the head only: cut them once per distinct head of each link
     chord_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+    # and a pump's band on its chords, (T,) each
+    band_cache: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
     for j, col in enumerate(cols):
         link = network.link(col.link)
         if isinstance(link, (TurbineLink, PumpTurbineLink)):
@@ -553,6 +607,10 @@ def build_network_data(
                     if h_unique.size == 1
                     else (w[:, at], s[:, at])
                 )
+                if col.mode == "pump" and options.unit_commitment:
+                    assert isinstance(link.units, PumpTurbineGroup)
+                    lo, hi = pump_band_on_chords(link.units, h_unique, w, s)
+                    band_cache[key] = (lo[at].reshape(T), hi[at].reshape(T))
             w, s = chord_cache[key]
             n = len(unit_cols)
             unit_cols.append(j)
@@ -566,6 +624,11 @@ def build_network_data(
             pump = col.mode == "pump"
             if pump:
                 assert isinstance(u, PumpTurbineGroup)
+            p_lo = u.min_pumping_power_mw if pump else u.min_power_mw  # type: ignore[union-attr]
+            p_hi = u.max_pumping_power_mw if pump else u.rated_power_mw  # type: ignore[union-attr]
+            uc_lo, uc_hi = band_cache.get(key, (np.full(T, p_lo), np.full(T, p_hi)))
+            if pump:  # a band the chords cannot hold: its ceiling (see pump_band_on_chords)
+                uc_lo = np.minimum(uc_lo, uc_hi)
             groups.append(
                 UnitGroupData(
                     column=j,
@@ -574,9 +637,11 @@ def build_network_data(
                     link=link.name,
                     mode="pump" if pump else "generate",
                     n_units=u.n_units,
-                    p_min_mw=u.min_pumping_power_mw if pump else u.min_power_mw,  # type: ignore[union-attr]
-                    p_max_mw=u.max_pumping_power_mw if pump else u.rated_power_mw,  # type: ignore[union-attr]
+                    p_min_mw=p_lo,
+                    p_max_mw=p_hi,
                     q_max_m3s=None if pump else u.max_flow_m3s,
+                    uc_min_mw=uc_lo,
+                    uc_max_mw=uc_hi,
                 )
             )
         elif isinstance(link, Spillway):

@@ -619,7 +619,9 @@ def define_energy_target(m: ModelBuilder, d: NetworkModelData, elastic: bool) ->
 
 def define_unit_commitment(m: ModelBuilder, d: NetworkModelData) -> None:
     """Integer units per unit column: p_min·u ≤ Σ slope·x ≤ p_max·u, Σx ≤ q_max·u; per pump-turbine link a
-    binary mode y: u_gen ≤ n·y, u_pump + n·y ≤ n (no pumping and generating in the same step)."""
+    binary mode y: u_gen ≤ n·y, u_pump + n·y ≤ n (no pumping and generating in the same step). A pump's band
+    is the one tightened to its chords (``uc_min_mw``, ``uc_max_mw``: the chord overstates the convex input,
+    so p_min·u alone would let the true input fall below the band; see ``_data.pump_band_on_chords``)."""
     units: dict[int, np.ndarray] = {}
     for g in d.unit_groups:
         u = m.cols(f"{g.name}-units", 0.0, g.n_units, integer=True)
@@ -630,8 +632,8 @@ def define_unit_commitment(m: ModelBuilder, d: NetworkModelData) -> None:
         for s, var in enumerate(flows):
             m.coef(r_min, var, d.seg_slope_mw_per_m3s[g.unit, s])
             m.coef(r_max, var, d.seg_slope_mw_per_m3s[g.unit, s])
-        m.coef(r_min, u, -g.p_min_mw)
-        m.coef(r_max, u, -g.p_max_mw)
+        m.coef(r_min, u, -g.uc_min_mw)
+        m.coef(r_max, u, -g.uc_max_mw)
         if g.q_max_m3s is not None:
             r_q = m.rows(f"{g.name}-uc_flow", -np.inf, 0.0)
             for var in flows:

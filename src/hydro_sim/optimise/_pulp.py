@@ -408,16 +408,19 @@ def add_energy_target(m: NetworkProblem) -> None:
 def add_unit_commitment(m: NetworkProblem) -> None:
     """Integer units u per unit column (per mode): p_min·u ≤ P ≤ p_max·u, and q ≤ q_max·u for generating units
     (a pump's flow follows from its input band); per pump-turbine link a binary mode y (1: generating):
-    u_gen ≤ n·y and u_pump + n·y ≤ n, so that it never pumps and generates in the same step."""
+    u_gen ≤ n·y and u_pump + n·y ≤ n, so that it never pumps and generates in the same step. A pump's band is
+    the one tightened to its chords (``uc_min_mw``, ``uc_max_mw`` of ``_data.pump_band_on_chords``), as in the
+    HiGHS model."""
     d = m.d
     units: dict[int, Family] = {}
     for g in d.unit_groups:
         u = m.variables(g.name, "units", 0.0, g.n_units, cat=pulp.LpInteger)
         units[g.column] = u
         P, q = m.power(g.unit), m.flow(g.column)
+        lo, hi = g.uc_min_mw.tolist(), g.uc_max_mw.tolist()
         for t in range(d.T):
-            m.add(g.name, "uc_min", t, P[t] - g.p_min_mw * u[t] >= 0.0)
-            m.add(g.name, "uc_max", t, P[t] - g.p_max_mw * u[t] <= 0.0)
+            m.add(g.name, "uc_min", t, P[t] - lo[t] * u[t] >= 0.0)
+            m.add(g.name, "uc_max", t, P[t] - hi[t] * u[t] <= 0.0)
             if g.q_max_m3s is not None:
                 m.add(g.name, "uc_flow", t, q[t] - g.q_max_m3s * u[t] <= 0.0)
     for pt in d.pump_turbines:

@@ -871,15 +871,11 @@ def _cmd_plant(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
 def _network_table(net: Any) -> str:
     """Every parameter of a network with its unit and provenance, then its links, as text."""
     from hydro_sim.html_report import _topology
+    from hydro_sim.plant import parameter_lines
 
     frame = net.parameters()
     lines = [f"Network: {net.name}", ""]
-    width = max(len(p) for p in frame["parameter"])
-    for row in frame.itertuples(index=False):
-        value = f"{row.value:g}" if isinstance(row.value, (int, float)) else str(row.value)
-        unit = f" {row.unit}" if row.unit else ""
-        lines.append(f"{row.parameter:<{width}}  {value}{unit}")
-        lines.append(f"{'':<{width}}    ↳ {row.provenance}")
+    lines += parameter_lines(frame)
     lines += ["", "Links (from → to):"]
     lines += [f"  {r.link} ({r.kind}): {r[2]} → {r[3]}" for r in _topology(net).itertuples(index=False)]
     lines += [

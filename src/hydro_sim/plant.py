@@ -50,6 +50,7 @@ __all__ = [
     "PumpTurbineGroup",
     "Reservoir",
     "TurbineGroup",
+    "parameter_lines",
 ]
 
 ProvenanceKind = Literal["source", "derived", "calibration", "assumption", "user"]
@@ -857,3 +858,24 @@ def _walk(obj: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield path, ", ".join(f"{x:g}" for x in value)
         else:
             yield path, value
+
+
+def parameter_lines(frame: Any) -> list[str]:
+    """The rows of a ``parameters()`` table (``Plant.parameters()``, ``Network.parameters()``) as text: each
+    parameter with its value and unit, then its provenance on the next line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parameter_lines(pd.DataFrame({"parameter": ["a.x_m"], "value": [2.0], "unit": ["m"],
+    ...                               "provenance": ["ASSUMPTION: two"]}))
+    ['a.x_m  2 m', '         ↳ ASSUMPTION: two']
+    """
+    lines = []
+    width = max(len(p) for p in frame["parameter"])
+    for row in frame.itertuples(index=False):
+        value = f"{row.value:g}" if isinstance(row.value, (int, float)) else str(row.value)
+        unit = f" {row.unit}" if row.unit else ""
+        lines.append(f"{row.parameter:<{width}}  {value}{unit}")
+        lines.append(f"{'':<{width}}    ↳ {row.provenance}")
+    return lines

@@ -17,7 +17,7 @@ from hydro_sim.cases.lianghekou.plant import (
     PUBLISHED_PSH_GENERATION_YI_KWH,
 )
 from hydro_sim.constants import KWH_PER_MWH, KWH_PER_YI_KWH, MWH_PER_TWH
-from hydro_sim.plant import Plant
+from hydro_sim.plant import Plant, parameter_lines
 from hydro_sim.scenario import Scenario
 
 __all__ = [
@@ -60,12 +60,7 @@ def plant_table(plant: Plant) -> str:
     """Every parameter of a plant with its unit and provenance, then its topology, as text."""
     frame = plant.parameters()
     lines = [f"Plant: {plant.name}", ""]
-    width = max(len(p) for p in frame["parameter"])
-    for row in frame.itertuples(index=False):
-        value = f"{row.value:g}" if isinstance(row.value, (int, float)) else str(row.value)
-        unit = f" {row.unit}" if row.unit else ""
-        lines.append(f"{row.parameter:<{width}}  {value}{unit}")
-        lines.append(f"{'':<{width}}    ↳ {row.provenance}")
+    lines += parameter_lines(frame)
     lines += ["", "Topology (link: from → to):"]
     lines += [f"  {link}: {a} → {b}" for link, a, b in plant.topology()]
     n_assume = sum(p.startswith("ASSUMPTION") for p in frame["provenance"])

@@ -426,7 +426,7 @@ def test_the_console_check_sees_a_page_that_logs(tmp_path):
 
 
 @needs_chromium
-@pytest.mark.parametrize("page_fixture", ["dispatch_page", "check_page", "network_page"])
+@pytest.mark.parametrize("page_fixture", ["dispatch_page", "check_page", "network_page", "own_plant_page"])
 def test_the_report_renders_in_chromium(page_fixture, request, tmp_path):
     import matplotlib.image
 
@@ -479,3 +479,54 @@ def test_wrong_arguments_name_the_field(week_run, tmp_path):
     with pytest.raises(HydroSimInputError, match=r"`check` \('str'\) must be an AnnualCheck"):
         write_annual_check_report(tmp_path / "c.html", "check")
     assert list(tmp_path.iterdir()) == []
+
+
+# -- a user's own files through `hydro-sim run` in a subprocess, its report in the browser ----------------------
+@pytest.fixture(scope="module")
+def own_plant_run(tmp_path_factory):
+    """examples/own_plant (a scenario file written from scratch with its CSVs) run as a user runs it."""
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1] / "examples" / "own_plant"
+    out = tmp_path_factory.mktemp("own") / "results"
+    proc = subprocess.run(
+        [sys.executable, "-m", "hydro_sim.cli", "run", "-q", "own_plant.toml", "--out", str(out)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": str(Path(hs.__file__).resolve().parents[1])},  # this checkout
+    )
+    assert proc.returncode == 0, proc.stderr
+    return folder, out
+
+
+@pytest.fixture(scope="module")
+def own_plant_page(own_plant_run):
+    return own_plant_run[1] / "report.html"
+
+
+def test_a_run_of_ones_own_files_equals_the_library_call(own_plant_run):
+    """The subprocess run's schedule and energies are those of dispatch() on the same file, and its water
+    balance closes."""
+    import json
+
+    from hydro_sim import files
+    from hydro_sim.html_report import schedule_water_balance_hm3
+
+    folder, out = own_plant_run
+    sf = files.load(folder / "own_plant.toml")
+    res = hs.dispatch(sf.plant, sf.scenario, **sf.options)
+    schedule = pd.read_parquet(out / "schedule.parquet")
+    for col in res.schedule.columns:
+        np.testing.assert_allclose(
+            schedule[col].to_numpy(), res.schedule[col].to_numpy(), rtol=1e-9, atol=1e-9
+        )
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["dispatch"]["objective"] == pytest.approx(res.objective_value, rel=1e-12)
+    units = {k.replace(" mwh", " energy_mwh"): v for k, v in res.energy_mwh().items() if k.endswith(" mwh")}
+    assert set(units) == {"Units energy_mwh", "Units-pump energy_mwh"}
+    for key, mwh in units.items():
+        assert summary["energy_mwh"][key] == pytest.approx(mwh, rel=1e-9), key
+    assert schedule_water_balance_hm3(schedule, sf.plant) < 1e-6

@@ -864,3 +864,12 @@ def test_a_per_reservoir_table_on_a_preset_plant_is_refused(tmp_path):
     text = '[plant]\npreset = "textbook"\n\n[objective.water_value_per_hm3]\nlake = 1.0\n'
     with pytest.raises(files.ScenarioFileError, match=r"keyed by the reservoirs of a network"):
         files.load(write(tmp_path, "s.toml", text))
+
+
+def test_the_currency_defaults_to_the_cases_yuan_and_is_otherwise_neutral(tmp_path):
+    plain = files.load(write(tmp_path, "a.toml", '[plant]\npreset = "textbook"\n'))
+    case = files.load(write(tmp_path, "b.toml", '[plant]\npreset = "lianghekou"\n'))
+    given = files.load(
+        write(tmp_path, "c.toml", '[scenario]\ncurrency = "GBP"\n\n[plant]\npreset = "lianghekou"\n')
+    )
+    assert (plain.currency, case.currency, given.currency) == ("money", "CNY", "GBP")

@@ -205,7 +205,7 @@ def write_outputs(
 
     atomic_write(folder / "table.parquet", parquet)
     write_text(folder / "table.csv", frame.to_csv(index=False))
-    currency = str(next((r["currency"] for r in done.values() if r.get("currency")), "CNY"))
+    currency = str(next((r["currency"] for r in done.values() if r.get("currency")), "money"))
     images: list[tuple[str, bytes, str]] = []
     constant: dict[str, float] = {}
     if (sw.plots or sw.report) and varied(frame, sw):

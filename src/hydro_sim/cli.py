@@ -800,7 +800,7 @@ def _cmd_plot(args: argparse.Namespace, guard: _output.SignalGuard) -> int:
     replace = args.out is None  # DIR/plots is the run's own: redrawn in place, at once
     if args.out is not None:
         _output.check_new_folder(out, where)
-    cur = summary.get("scenario", {}).get("currency", "CNY")
+    cur = summary.get("scenario", {}).get("currency", "money")
     plant = _saved_plant(summary)
     case = summary.get("scenario", {}).get("name")
     with _output.new_folder(out, guard, replace=replace) as tmp:

@@ -1338,7 +1338,9 @@ def load(path: str | Path) -> ScenarioFile:
     return ScenarioFile(
         path=path,
         name=name,
-        currency=sc["currency"],
+        currency=sc["currency"]
+        if sc["currency"] is not None
+        else ("CNY" if plant_t["preset"] in LIANGHEKOU_PRESETS else "money"),
         description=sc["description"],
         preset=plant_t["preset"],
         overrides=MappingProxyType(overrides),
@@ -1379,6 +1381,9 @@ def _not_series(key: str, keys: Mapping[str, str]) -> str:
         )
     return "is not a series name" + hint
 
+
+#: The presets whose money is in yuan (the Sichuan tariff's currency) when ``[scenario] currency`` is not given.
+LIANGHEKOU_PRESETS = ("lianghekou", "lianghekou_network")
 
 #: ``[objective.*]`` tables keyed by reservoir name → the ``dispatch()`` keyword each feeds.
 PER_RESERVOIR_TABLES = ("water_value_per_hm3", "end_volume_hm3", "max_level_change_m_per_h")

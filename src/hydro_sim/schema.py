@@ -227,7 +227,15 @@ _F = Field
 FIELDS: tuple[Field, ...] = (
     # ---- [scenario]
     _F("scenario", "name", "text", "", None, "Name of the run in the outputs; the file's name if not given."),
-    _F("scenario", "currency", "text", "", "CNY", "Currency of every money figure; labels the outputs only."),
+    _F(
+        "scenario",
+        "currency",
+        "text",
+        "",
+        None,
+        "Currency of every money figure; labels the outputs only. If not given: `CNY` for the Lianghekou presets "
+        "(their tariff's currency), `money` otherwise.",
+    ),
     _F("scenario", "description", "text", "", "", "Free text, copied into `summary.json`."),
     # ---- [plant]
     _F(

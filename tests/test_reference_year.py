@@ -14,12 +14,12 @@ from hydro_sim import HydroSimInputError, Scenario
 from hydro_sim.cases.lianghekou.reference_year import (
     MONTHLY_INFLOW_SHARE_PCT,
     TOU_MULTIPLIERS,
-    _pv_clear_sky,
     full_load_hours,
     reference_year,
     sichuan_tou_period,
     sichuan_tou_price,
 )
+from hydro_sim.synthetic import clear_sky_poa
 
 #: Relative float round-off of sums and means over 8,760 values.
 ROUND_OFF = 1e-9
@@ -308,7 +308,7 @@ def test_uncached_build_is_silent_and_equals_the_cached_one():
     """No pvlib or numpy warning escapes (turned into errors here as in the pytest config), and the clear-sky
     cache changes nothing: a build after clearing it gives the same year, value for value."""
     cached = reference_year(seed=12)
-    _pv_clear_sky.cache_clear()
+    clear_sky_poa.cache_clear()  # the site's clear sky, cached by the regional tool
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         fresh = reference_year(seed=12)

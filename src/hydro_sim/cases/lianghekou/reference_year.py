@@ -217,9 +217,6 @@ def _pv_clear_sky(year: int) -> tuple[np.ndarray, np.ndarray]:
     )
 
 
-_pv_clear_sky.cache_clear = clear_sky_poa.cache_clear  # type: ignore[attr-defined]
-
-
 def _pv_shape(index: pd.DatetimeIndex, rng: np.random.Generator) -> np.ndarray:
     """Relative DC output per kW of modules at the site under a seeded weather pattern. [kW/kWp]"""
     return pv_shape(

@@ -41,6 +41,11 @@ DISPATCH_SECTIONS = [
     "Assumptions and provenance",
 ]
 CHECK_SECTIONS = [
+    "What the check shows",
+    "Conventional units on a regulated-reservoir basis",
+    "Reversible units: duty and capability",
+    "Yagen-I&#x27;s own units (a calibration)",
+    "The tariff run on the two-node plant (the check before the design basis)",
     "Result against the published figures",
     "The published figures, read right",
     "Design basis of the forward run",

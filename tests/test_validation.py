@@ -312,6 +312,7 @@ def test_validate_on_a_window_writes_every_output(tmp_path, window_check):
             "report.html",
             "schedule.csv",
             "timings.json",
+            "design_basis_sensitivity.png",
             "dispatch_week_january.png",
             "reservoir_levels.png",
             "heads.png",

@@ -863,6 +863,9 @@ def sensitivity_tornado(
     target_mwh: float | None = None,
     plant: PlantLike = None,
     case: str | None = None,
+    column: str = "psh_generation_mwh",
+    quantity: str = "reversible generation",
+    target_label: str = "published figure",
 ) -> Figure:
     """The sensitivity table as a tornado: each case's change of the reversible units' generation from the
     base case, largest swing on top, with the published figure's place on the same scale. [%]
@@ -874,6 +877,9 @@ def sensitivity_tornado(
     target_mwh : The published figure on the run's basis (``summary["published_psh_generation_basis_mwh"]``),
         drawn as a line; none if None. [MWh]
     plant, case : See the module notes.
+    column, quantity, target_label : The energy column drawn [MWh], its name on the axis and in the title
+        (e.g. ``"capability_mwh"``, ``"reversible capability"`` for the design basis's table), and the
+        legend text of ``target_mwh``.
     """
     base_rows = sensitivity[sensitivity["parameter"] == "base"]
     if base_rows.empty:
@@ -883,9 +889,13 @@ def sensitivity_tornado(
             list(sensitivity["parameter"]),
             "plots.sensitivity_tornado()",
         )
-    base = float(base_rows["psh_generation_mwh"].iloc[0])
+    if column not in sensitivity:
+        raise fail(
+            "column", "must be a column of the sensitivity table", column, "plots.sensitivity_tornado()"
+        )
+    base = float(base_rows[column].iloc[0])
     rows = sensitivity[sensitivity["parameter"] != "base"].copy()
-    rows["change"] = rows["psh_generation_mwh"] / base - 1.0
+    rows["change"] = rows[column] / base - 1.0
     swing = rows.groupby("parameter")["change"].apply(lambda c: float(np.abs(c).max()))
     rows["swing"] = rows["parameter"].map(swing)
     rows = rows.sort_values(["swing", "parameter", "change"], ascending=[False, True, True]).reset_index(
@@ -911,12 +921,12 @@ def sensitivity_tornado(
     if target_mwh is not None:
         t = 100 * (target_mwh / base - 1.0)
         handles.append(ax.axvline(t, color=COLOURS["limit"], ls="--", lw=1.0, gid="published-line"))
-        labels.append(f"published figure ({t:+.0f} % from base)")
+        labels.append(f"{target_label} ({t:+.0f} % from base)")
     lo, hi = ax.get_xlim()
     pad = 0.15 * (hi - lo)
     ax.set_xlim(lo - pad, hi + pad)
-    ax.set_xlabel("reversible generation, change from the base case [%]")
-    ax.set_title("Sensitivity of the reversible units' generation")
+    ax.set_xlabel(f"{quantity}, change from the base case [%]")
+    ax.set_title(f"Sensitivity: {quantity}")
     ax.grid(True, axis="x", color="#dddddd", lw=0.6)
     _legend_below(fig, handles, labels)
     _suptitle(fig, plant, case)

@@ -108,6 +108,9 @@ class AnnualCheck:
     sensitivity: pd.DataFrame
     inverse_runs: pd.DataFrame
     timings_s: dict[str, float] = field(default_factory=dict)
+    #: The design basis (:mod:`~hydro_sim.cases.lianghekou.design_basis`): duty and capability, the
+    #: regulated-reservoir basis, Yagen-I; None when not run (``annual_check(design_basis=False)``).
+    basis: Any = None
 
 
 def design_basis_year(year: Scenario) -> Scenario:
@@ -288,6 +291,8 @@ def annual_check(
     sensitivity: bool = True,
     progress: Callable[[str], None] | None = None,
     time_limit_s: float = math.inf,
+    design_basis: bool | None = None,
+    unit_commitment: bool = False,
 ) -> AnnualCheck:
     """Run the annual check (see the module docstring); deterministic.
 
@@ -304,6 +309,12 @@ def annual_check(
     progress : Called with a short text before each stage (the CLI logs it).
     time_limit_s : Time limit of each solve. A solve stopped by it with a schedule is used and counted in
         ``time_limited_runs``; one without a schedule raises :class:`AnnualCheckSolveError`. [s]
+    design_basis : Run the design basis (:func:`~hydro_sim.cases.lianghekou.design_basis.design_basis`, on
+        :func:`~hydro_sim.cases.lianghekou.plant.lianghekou_network`): the check's headline. None (default):
+        when ``plant`` is Lianghekou's own (None or equal to :func:`lianghekou`), not for another plant.
+    unit_commitment : Solve the design basis's duty windows as MILPs too (slow: ≈ 10–25 min for the year). With ``inverse=False`` it runs quick (LP duty windows, no inverse, no
+        sensitivity, the conventional mean year only). Its entries are ``summary["design_basis"]`` and
+        ``summary["headline"]``; the entries above them are the tariff run on the two-node plant.
 
     Raises
     ------
@@ -315,10 +326,17 @@ def annual_check(
     from hydro_sim.cases.lianghekou.reference_year import reference_year
 
     _check_arguments(plant, year, inverse, sensitivity, progress, time_limit_s)
+    if design_basis is not None and not isinstance(design_basis, bool):
+        raise iv.fail("design_basis", "must be True, False or None", design_basis, "annual_check()")
+    if not isinstance(unit_commitment, bool):
+        raise iv.fail("unit_commitment", "must be True or False", unit_commitment, "annual_check()")
     say = progress or (lambda _text: None)
     t_all = time.perf_counter()
+    own = plant is None or plant == lianghekou()
     plant = plant if plant is not None else lianghekou()
     year = year if year is not None else design_basis_year(reference_year())
+    if design_basis is None:
+        design_basis = own
     timings: dict[str, float] = {}
     time_limited: list[str] = []
     solve: dict[str, Any] = {"time_limit_s": float(time_limit_s), "time_limited": time_limited}
@@ -476,6 +494,20 @@ def annual_check(
         "scenario": year.name,
         "plant": plant.name,
     }
+    basis = None
+    if design_basis:
+        from hydro_sim.cases.lianghekou.design_basis import design_basis as run_design_basis
+        from hydro_sim.cases.lianghekou.design_basis import summary as basis_summary
+        from hydro_sim.cases.lianghekou.duty import DutySolveError
+
+        t0 = time.perf_counter()
+        try:
+            basis = run_design_basis(year, quick=not inverse, unit_commitment=unit_commitment, progress=say)
+        except DutySolveError as exc:
+            raise AnnualCheckSolveError(str(exc), status=exc.status, diagnosis=exc.diagnosis) from exc
+        timings["design_basis"] = time.perf_counter() - t0
+        summary["design_basis"] = basis_summary(basis)
+        summary["headline"] = summary["design_basis"]["headline"]
     timings["total"] = time.perf_counter() - t_all
     return AnnualCheck(
         summary=summary,
@@ -485,6 +517,7 @@ def annual_check(
         sensitivity=sens,
         inverse_runs=pd.DataFrame(inverse_rows),
         timings_s=timings,
+        basis=basis,
     )
 
 

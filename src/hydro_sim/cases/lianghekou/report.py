@@ -135,11 +135,15 @@ NOT_RUN_TEXT = (
 
 
 def annual_check_files(check: Any) -> list[str]:
-    """The files :func:`write_annual_check` writes for this check, in writing order: the dispatch weeks from
-    8 January and 8 July when the run holds them (else ``dispatch_week_first.png``), the other figures."""
+    """The files :func:`write_annual_check` writes for this check, in writing order: the design basis's
+    sensitivity figures, the dispatch weeks from 8 January and 8 July when the run holds them (else
+    ``dispatch_week_first.png``), the other figures."""
+    from hydro_sim.cases.lianghekou.design_basis import figure_files as design_basis_figure_files
     from hydro_sim.plots import figure_weeks
 
+    basis = getattr(check, "basis", None)
     figures = [
+        *(design_basis_figure_files(basis) if basis is not None else []),
         *figure_weeks(check.schedule),
         "reservoir_levels.png",
         "heads.png",
@@ -215,6 +219,10 @@ def write_annual_check(
             path.write_text(
                 json.dumps(_json_ready(check.timings_s), indent=2, sort_keys=True) + "\n", encoding="utf-8"
             )
+        elif name.startswith(("design_basis_", "conventional_sensitivity")):
+            from hydro_sim.cases.lianghekou.design_basis import figure as design_basis_figure
+
+            plots.save_figure(design_basis_figure(check.basis, name), path)
         elif name in weeks:
             plots.save_figure(
                 plots.dispatch_stack(sch, start=weeks[name], plant=plant, case=case, currency="CNY"), path
@@ -247,9 +255,34 @@ def annual_check_markdown(check: Any, plant: Plant, files: list[str] | None = No
             "1.397 TWh = **1,397,000 MWh** (亿 = 10⁸). Not 13.97 TWh: that would need 11,642 full-load hours "
             "of 1,200 MW, more than the 8,760 hours of a year."
         ),
-        "- Conventional units: about 110亿 kWh = 110 × 10⁸ kWh = **11.0 TWh = 11,000,000 MWh**.",
+        (
+            "- Conventional units: about 110亿 kWh = 110 × 10⁸ kWh = **11.0 TWh = 11,000,000 MWh** (110.62亿 "
+            "kWh = 11.062 TWh in the design), a multi-year mean."
+        ),
+        "- Yagen-I's own units: 11.5亿 kWh = 11.5 × 10⁸ kWh = **1.15 TWh = 1,150,000 MWh**, a multi-year mean.",
         "",
     ]
+    basis = getattr(check, "basis", None)
+    if basis is not None:
+        from hydro_sim.cases.lianghekou.design_basis import figure_files as design_basis_figure_files
+        from hydro_sim.cases.lianghekou.design_basis import render_markdown as design_basis_markdown
+
+        lines += [design_basis_markdown(basis)]
+        pictures = [f for f in design_basis_figure_files(basis) if f in files]
+        if pictures:
+            lines += ["Figures: " + ", ".join(f"`{f}`" for f in pictures) + ".", ""]
+        lines += [
+            "## The tariff run on the two-node plant (the check before the design basis)",
+            "",
+            (
+                "What follows is the earlier check, kept for comparison: a one-year revenue dispatch at the "
+                "tariff on the two-node plant (Yagen-I without its own units, its release unconstrained), "
+                "compared with the published figures as if they were that run's. It is the reversible units' "
+                "capability on a plant without Yagen-I's limits and a dispatch year of the conventional "
+                "units, not their design basis: the sections above are."
+            ),
+            "",
+        ]
     lines += [
         "## Design basis of the forward run",
         "",

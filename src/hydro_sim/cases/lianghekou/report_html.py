@@ -53,6 +53,46 @@ def _without_tables(markdown: str, *, drop: Sequence[str] = ()) -> str:
     )
 
 
+def _design_basis_sections(basis: Any, md: dict[str, str]) -> list[Section]:
+    """The design basis's sections, first in the report: what the check shows, the conventional basis, the
+    reversible units' duty and capability, Yagen-I; the tornado figures beside their sections."""
+    from hydro_sim.cases.lianghekou import design_basis as B
+
+    pictures = B.figure_files(basis)
+    conv_title = "Conventional units on a regulated-reservoir basis"
+    rev_title = "Reversible units: duty and capability"
+    conv: list[Block] = [Text(md.get(conv_title, ""))]
+    rev: list[Block] = [Text(md.get(rev_title, ""))]
+    if "conventional_sensitivity.png" in pictures:
+        conv.insert(
+            0,
+            Image.of(
+                B.figure(basis, "conventional_sensitivity.png"),
+                caption="Mean year: each assumption's effect on the conventional energy; published 11.062 TWh "
+                "dashed.",
+            ),
+        )
+    if "design_basis_sensitivity.png" in pictures:
+        rev.insert(
+            0,
+            Image.of(
+                B.figure(basis, "design_basis_sensitivity.png"),
+                caption="Each parameter's effect on the reversible units' capability at the tariff; the duty "
+                "dashed.",
+            ),
+        )
+    tariff_title = "The tariff run on the two-node plant (the check before the design basis)"
+    return [
+        Section("What the check shows", (Text(md.get("What the check shows", "")),)),
+        Section(conv_title, tuple(conv)),
+        Section(rev_title, tuple(rev)),
+        Section(
+            "Yagen-I's own units (a calibration)", (Text(md.get("Yagen-I's own units (a calibration)", "")),)
+        ),
+        Section(tariff_title, (Text(md.get(tariff_title, "")),)),
+    ]
+
+
 def annual_check_sections(check: Any, plant: Plant | None = None) -> list[Section]:
     """The sections of the annual check's report (see :func:`write_annual_check_report`)."""
     from hydro_sim import plots
@@ -87,7 +127,8 @@ def annual_check_sections(check: Any, plant: Plant | None = None) -> list[Sectio
     hours = s.get("hours", 8760.0)
     basis = "a year" if hours == 8760.0 else f"{hours:,.0f} h (the published annual figures pro rata)"
     result_md = md.get("Result against the published figures", "")
-    sections = [
+    sections = _design_basis_sections(check.basis, md) if getattr(check, "basis", None) is not None else []
+    sections += [
         Section(
             "Result against the published figures",
             (

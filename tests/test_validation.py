@@ -177,6 +177,8 @@ def test_validate_cli_full_run_is_byte_identical(tmp_path):
             "report.html",
             "schedule.csv",
             "timings.json",
+            "design_basis_sensitivity.png",
+            "conventional_sensitivity.png",
             "dispatch_week_january.png",
             "dispatch_week_july.png",
             "reservoir_levels.png",
@@ -194,6 +196,21 @@ def test_validate_cli_full_run_is_byte_identical(tmp_path):
     assert cap is not None and 2.0 < cap < 5.0
     report = (outs[0] / "report.md").read_text(encoding="utf-8")
     assert "13.97亿 kWh = 13.97 × 10⁸ kWh = 1.397 TWh = **1,397,000 MWh** (亿 = 10⁸)" in report
+    # the design basis: the report leads with it; every run replayed within 0.5 % per group; balances close
+    db = summary["design_basis"]
+    assert report.index("## What the check shows") < report.index("## The tariff run on the two-node plant")
+    assert db["headline"][0].startswith(
+        "The duty of 13.97 × 10⁸ kWh = 1.397 TWh is within the plant's capability"
+    )
+    assert db["lp_vs_simulation_largest"] <= 0.005 and db["lp_vs_simulation_within_tolerance"] is True
+    assert db["water_balance_max_abs_error_hm3"] <= 1e-6
+    rv = db["reversible"]
+    assert abs(rv["duty"]["generation_mwh"] - 1_397_000.0) <= 1e-2  # the duty met over the daily windows
+    assert rv["capability"]["generation_mwh"] > 1_397_000.0
+    conv = db["conventional"]
+    assert conv["basis_run"] == "30-year series" and conv["multi_year"]["years"] == 30
+    assert conv["within_band"] == (abs(conv["basis_relative_deviation"]) <= 0.05)
+    assert db["yagen_i"]["status"] == "calibration"
 
 
 def test_validate_refuses_to_overwrite(tmp_path):

@@ -508,6 +508,7 @@ class DutyResult:
     simulation_cutbacks_mwh: float
     yagen_i_units_mwh: float = math.nan
     yagen_i_units_water_hm3: float = math.nan
+    unit_commitment: bool = True
     timings_s: Mapping[str, float] = field(default_factory=dict)
 
 
@@ -898,6 +899,7 @@ def duty(
         simulation_cutbacks_mwh=rep.cutbacks_mwh,
         yagen_i_units_mwh=rep.energy_mwh["yagen_i_units"],
         yagen_i_units_water_hm3=rep.yagen_i_units_water_hm3,
+        unit_commitment=unit_commitment,
         timings_s=timings,
     )
 
@@ -1221,8 +1223,10 @@ def render_duty_section(
             "pays cycling in every peak hour; the duty comes from the receiving grid's production simulation."
         ),
         (
-            f"- Duty run: {dut.target_mwh:,.0f} MWh imposed, windows of {dut.window_days} days with the target split pro "
-            f"rata, unit commitment (MILP), Yagen-I's release limits; generation {f.generation_mwh:,.0f} MWh."
+            f"- Duty run: {dut.target_mwh:,.0f} MWh imposed, windows of {dut.window_days} day(s) with the target split "
+            "pro rata, "
+            + ("unit commitment (MILP)" if dut.unit_commitment else "LPs (no unit commitment)")
+            + f", Yagen-I's release limits, each window from the simulator's state; generation {f.generation_mwh:,.0f} MWh."
         ),
         "",
         "| implied by the duty | model | design convention |",
@@ -1240,13 +1244,21 @@ def render_duty_section(
         "",
         (
             f"Split: pro rata to hours. Against the annual LP that places the whole target freely, the LP windows lose "
-            f"{100 * dut.split_cost:.2f} % of the revenue (the split's effect); unit commitment costs a further "
-            f"{100 * dut.commitment_cost:.2f} %. The annual LP itself pumps {_yi(dut.annual_lp.figures.pumping_mwh)} "
+            f"{100 * dut.split_cost:.2f} % of the revenue (the split's effect); "
+            + (
+                f"unit commitment costs a further {100 * dut.commitment_cost:.2f} %."
+                if dut.unit_commitment
+                else "unit commitment not run (`--unit-commitment`)."
+            )
+            + f" The annual LP itself pumps {_yi(dut.annual_lp.figures.pumping_mwh)} "
             f"(cycle efficiency {dut.annual_lp.figures.cycle_efficiency:.3f})."
         ),
         "",
-        "Replay through the nonlinear simulator (simulator − LP energy): "
-        + ", ".join(f"{k.replace('_', ' ')} {100 * v:+.3f} %" for k, v in dut.lp_vs_simulation.items())
+        "Replay through the nonlinear simulator, closed loop (simulator − LP energy): "
+        + ", ".join(
+            f"{k.replace('_', ' ').replace('yagen i', 'Yagen-I')} {100 * v:+.3f} %"
+            for k, v in dut.lp_vs_simulation.items()
+        )
         + f"; water balance {max(dut.water_balance_lp_hm3, dut.water_balance_simulation_hm3):.1e} hm³ "
         f"(LP {dut.water_balance_lp_hm3:.1e}, simulator {dut.water_balance_simulation_hm3:.1e}); "
         f"{dut.simulation_cutbacks_mwh:,.0f} MWh cut back.",
@@ -1278,9 +1290,24 @@ def render_duty_section(
             "| parameter | case | capability | duty pumping | duty cycle eff. | Yagen-I swing |",
             "|---|---|---|---|---|---|",
         ]
+        replayed = False
         for r in sensitivity_table.itertuples():
+            # a replay with cut-backs is no optimum: its pumps are cut where the head leaves the range while
+            # its turbines still pass natural inflow, so generation / pumping is no cycle efficiency there
+            replay_row = str(r.method).startswith("base schedules replayed")
+            replayed = replayed or replay_row
+            eff = "n/a (replay)" if replay_row else f"{r.duty_cycle_efficiency:.3f}"
             lines.append(
-                f"| {r.parameter} | {r.case} | {_twh(r.capability_mwh)} | {_yi(r.duty_pumping_mwh)} | "
-                f"{r.duty_cycle_efficiency:.3f} | {r.duty_yagen_swing_m:.2f} m |"
+                f"| {r.parameter} | {r.case}{' †' if replay_row else ''} | {_twh(r.capability_mwh)} | "
+                f"{_yi(r.duty_pumping_mwh)} | {eff} | {r.duty_yagen_swing_m:.2f} m |"
             )
+        if replayed:
+            lines += [
+                "",
+                (
+                    "† The LP has no head-range rows yet: the base schedules are replayed through the simulator "
+                    "with the range on the reversible units, so the row is what the physics delivers after its "
+                    "cut-backs (open loop, not re-optimised), a lower bound, not an optimum."
+                ),
+            ]
     return "\n".join(lines) + "\n"

@@ -31,6 +31,12 @@ def _check(**kw):
     )
 
 
+def _design_basis(**kw):
+    from hydro_sim.cases.lianghekou.design_basis import design_basis
+
+    return design_basis(**kw)
+
+
 def _week_outside():
     from hydro_sim import plots
 
@@ -39,6 +45,38 @@ def _week_outside():
 
 
 CASES = [
+    Case(
+        id="annual-check-design-basis-not-bool",
+        area="annual-check",
+        bad="`design_basis='yes'`",
+        run=lambda tmp: annual_check(design_basis="yes"),  # type: ignore[arg-type]
+        raises=HydroSimInputError,
+        match=("`design_basis` ('yes') must be True, False or None", "annual_check()"),
+    ),
+    Case(
+        id="annual-check-unit-commitment-not-bool",
+        area="annual-check",
+        bad="`unit_commitment=1`",
+        run=lambda tmp: annual_check(unit_commitment=1),  # type: ignore[arg-type]
+        raises=HydroSimInputError,
+        match=("`unit_commitment` (1) must be True or False", "annual_check()"),
+    ),
+    Case(
+        id="design-basis-quick-not-bool",
+        area="annual-check",
+        bad="`design_basis(quick='yes')`",
+        run=lambda tmp: _design_basis(quick="yes"),
+        raises=HydroSimInputError,
+        match=("`quick` ('yes') must be True or False", "design_basis()"),
+    ),
+    Case(
+        id="design-basis-n-years-zero",
+        area="annual-check",
+        bad="`design_basis(n_years=0)`",
+        run=lambda tmp: _design_basis(n_years=0),
+        raises=HydroSimInputError,
+        match=("`n_years` (0)", "design_basis()"),
+    ),
     Case(
         id="annual-check-plant-not-a-plant",
         area="annual-check",

@@ -583,7 +583,7 @@ def conventional_sensitivity_table(b: DesignBasis) -> pd.DataFrame:
     extra = [
         {
             "parameter": "output coefficient",
-            "case": f"A = {a:g} (η = {a / G_M_S2:.3f}) instead of η = {mean.mean_efficiency:.2f}",
+            "case": f"A = {a:g} (η {a / G_M_S2:.3f}, not {mean.mean_efficiency:.2f})",
             "annual_generation_mwh": e,
         }
         for a, e in mean.output_coefficient_energy_mwh.items()
@@ -607,8 +607,12 @@ def figure(b: DesignBasis, name: str) -> Any:
 
     case = "Lianghekou design basis"
     if name == "design_basis_sensitivity.png":
+        table = b.sensitivity.copy()
+        replayed = table["method"].astype(str).str.startswith("base schedules replayed")
+        lo, hi = table.loc[replayed, "case"], "replayed, not re-optimised"
+        table.loc[replayed, "case"] = [c.split(" (")[0] + f" ({hi})" for c in lo]
         return plots.sensitivity_tornado(
-            b.sensitivity,
+            table,
             target_mwh=b.duty.target_mwh,
             case=case,
             column="capability_mwh",

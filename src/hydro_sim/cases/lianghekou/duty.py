@@ -1248,7 +1248,7 @@ def render_duty_section(
             + (
                 f"unit commitment costs a further {100 * dut.commitment_cost:.2f} %."
                 if dut.unit_commitment
-                else "unit commitment not run (`--unit-commitment`)."
+                else "unit commitment left out (`--unit-commitment` adds it)."
             )
             + f" The annual LP itself pumps {_yi(dut.annual_lp.figures.pumping_mwh)} "
             f"(cycle efficiency {dut.annual_lp.figures.cycle_efficiency:.3f})."

@@ -71,7 +71,7 @@ from hydro_sim._physics import (
     unit_flow,
     unit_power,
 )
-from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.constants import HM3_PER_M3S_HOUR, MW_PER_M3S_M
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,6 +174,8 @@ class Model(NamedTuple):
     c: float  # hm³ per m³/s over one step
     unit_limits: bool  # enforce the minimum stable output and the pump band
     has_line: bool
+    ceta: np.ndarray  # (columns, 3) a unit column's constant efficiency η, a = A e and 1/a (e = η or 1/η)
+    lanes: bool  # scenarios in blocks of lanes (constant efficiencies, sinks at constant levels)
 
 
 class Inputs(NamedTuple):
@@ -223,6 +225,9 @@ class Work(NamedTuple):
     cut: np.ndarray  # (elements, N_LIMITS, 2) water, energy of the settle under way
     res_seg: np.ndarray  # (reservoirs + sinks,) int64 segments used by the settle
     n_cut: np.ndarray  # (1,) int64: cut-backs written into ``cut`` since it was last cleared
+    lanes: np.ndarray  # (rows, LANES) a block's lane rows (:mod:`._lanes`, when ``Model.lanes``)
+    lseg: np.ndarray  # (reservoirs·LANES,) int64 each lane's held level segment
+    n_slow: np.ndarray  # (1,) int64 scenario-steps the lanes left to :func:`_step` (a limit bound)
 
 
 # == the kernel ===============================================================================================
@@ -234,6 +239,12 @@ def run(t0: int, t1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Wor
     for s in range(S):
         for t in range(t0, t1):
             _step(m, inp, st, out, w, s, t, n_col, n_r, n_k)
+
+
+@jit
+def step_one(m: Model, inp: Inputs, st: State, out: Outputs, w: Work, s: int, t: int) -> None:
+    """Step t of scenario s alone (:func:`_step`; the lanes' fall-back, :mod:`._lanes`)."""
+    _step(m, inp, st, out, w, s, t, m.ci.shape[0], m.rn.shape[0], m.kn.shape[0])
 
 
 @jit_inline
@@ -884,6 +895,72 @@ def _account(
                     out.n_events[0] = i + 1
 
 
+# -- the lane layout of :mod:`._lanes` (one declaration; offsets derived there) ------------------------
+#: Scenarios per block: the lane rows of a five-column, two-reservoir network (about 100 rows of BLOCK floats)
+#: stay in the first-level cache.
+LANES = 128
+# Lane rows, one declaration (offsets derived by _oc, _on, _ol): per flow column, per node (reservoirs, then
+# sinks at n_r + k) and per lane.
+_LANE_COL = (
+    "REQ",
+    "Q",
+    "P",
+    "HG",
+    "QTOP",
+    "PE",
+    "MORE",
+    "PREV",
+    "T_FLOW",
+    "T_POWER",
+    "T_SHORT",
+    "CUT_E",
+    "CUT_W",
+)
+(
+    LC_REQ,
+    LC_Q,
+    LC_P,
+    LC_HG,
+    LC_QTOP,
+    LC_PE,
+    LC_MORE,
+    LC_PREV,
+    LC_T_FLOW,
+    LC_T_POWER,
+    LC_T_SHORT,
+    LC_CUT_E,
+    LC_CUT_W,
+) = range(len(_LANE_COL))
+_LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO", "SHI", "T_IN", "T_VMIN",
+              "T_VMAX", "T_SINK")  # fmt: skip
+(
+    LN_V,
+    LN_X,
+    LN_Z,
+    LN_IN,
+    LN_VN,
+    LN_START,
+    LN_PREV,
+    LN_SX,
+    LN_SY,
+    LN_SM,
+    LN_SLO,
+    LN_SHI,
+    LN_T_IN,
+    LN_T_VMIN,
+    LN_T_VMAX,
+    LN_T_SINK,
+) = range(len(_LANE_NODE))
+_LANE_ONE = ("BAD", "NET", "ACC", "CAP", "PRICE", "T_REV", "T_EXP", "T_IMP")
+LL_BAD, LL_NET, LL_ACC, LL_CAP, LL_PRICE, LL_T_REV, LL_T_EXP, LL_T_IMP = range(len(_LANE_ONE))
+N_LC, N_LN, N_LL = len(_LANE_COL), len(_LANE_NODE), len(_LANE_ONE)
+
+
+def lane_rows(n_col: int, n_nodes: int) -> int:
+    """Rows of a block's lane array: N_LC per column, N_LN per node, N_LL per lane."""
+    return N_LC * n_col + N_LN * n_nodes + N_LL
+
+
 # == building the model (Python) ==============================================================================
 def _table_of(eff: Efficiency) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(flow grid, head grid, table) of a constant or an EfficiencyCurve."""
@@ -907,6 +984,7 @@ def build_model(
     target_volume_hm3: np.ndarray | None = None,
     has_line: bool = False,
     unit_limits: bool = True,
+    lanes: bool = True,
 ) -> Model:
     """The kernel's :class:`Model` of a network on a time index (the one place its arrays are built)."""
     from hydro_sim.network import PumpTurbineLink, Release, Spillway, TurbineLink
@@ -968,6 +1046,14 @@ def build_model(
             ci[j, I_KIND] = K_RELEASE
             cf[j, F_QMAX], cf[j, F_EMIN] = link.max_flow_m3s, link.environmental_min_flow_m3s
             cf[j, F_RAMP] = link.max_ramp_m3s_per_h * dt_h
+    ceta = np.zeros((len(cols), 3))
+    for j in range(len(cols)):
+        tab = charts[ci[j, I_CHART]][2]
+        if ci[j, I_KIND] <= K_PUMP and tab.size == 1:
+            eta = float(tab[0, 0])
+            a = MW_PER_M3S_M * (eta if ci[j, I_KIND] != K_PUMP else 1.0 / eta)
+            ceta[j] = eta, a, 1.0 / a
+    const = all(charts[ci[j, I_CHART]][2].size == 1 for j in range(len(cols)) if ci[j, I_KIND] <= K_PUMP)
     nq = max(ch[0].size for ch in charts)
     nh = max(ch[1].size for ch in charts)
     ch_e = np.zeros((len(charts), nq, nh))
@@ -1029,6 +1115,8 @@ def build_model(
         c=float(c),
         unit_limits=bool(unit_limits),
         has_line=bool(has_line),
+        ceta=ceta,
+        lanes=bool(lanes and const and all(q.size == 1 for q in kq_rows)),
     )
 
 
@@ -1041,6 +1129,9 @@ def work_of(model: Model) -> Work:
         cut=np.zeros((n_col + n_k, N_LIMITS, 2)),
         res_seg=np.zeros(n_r + n_k, dtype=np.int64),
         n_cut=np.ones(1, dtype=np.int64),
+        lanes=np.zeros((lane_rows(n_col, n_r + n_k), LANES)),
+        lseg=np.zeros(n_r * LANES, dtype=np.int64),
+        n_slow=np.zeros(1, dtype=np.int64),
     )
 
 

@@ -913,8 +913,14 @@ _LANE_COL = (
     "T_FLOW",
     "T_POWER",
     "T_SHORT",
-    "CUT_E",
-    "CUT_W",
+    "CW_UNIT",  # the step's cut-backs the lanes record (water, then energy), one row per slot of LANE_CODES
+    "CW_MIN",
+    "CW_MAX",
+    "CW_RMIN",
+    "CE_UNIT",
+    "CE_MIN",
+    "CE_MAX",
+    "CE_RMIN",
 )
 (
     LC_REQ,
@@ -928,9 +934,19 @@ _LANE_COL = (
     LC_T_FLOW,
     LC_T_POWER,
     LC_T_SHORT,
-    LC_CUT_E,
-    LC_CUT_W,
+    LC_CW,
+    _,
+    _,
+    _,
+    LC_CE,
+    _,
+    _,
+    _,
 ) = range(len(_LANE_COL))
+#: The limits whose cut-backs the lanes record themselves, by slot (rows LC_CW + slot, LC_CE + slot); a lane
+#: where another binds is left to :func:`_step`.
+LANE_CODES = (UNIT, MIN_LEVEL, MAX_LEVEL, RELEASE_MIN)
+SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN = range(len(LANE_CODES))
 _LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO", "SHI", "T_IN", "T_VMIN",
               "T_VMAX", "T_SINK")  # fmt: skip
 (
@@ -951,8 +967,10 @@ _LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO
     LN_T_VMAX,
     LN_T_SINK,
 ) = range(len(_LANE_NODE))
-_LANE_ONE = ("BAD", "NET", "ACC", "CAP", "PRICE", "T_REV", "T_EXP", "T_IMP")
-LL_BAD, LL_NET, LL_ACC, LL_CAP, LL_PRICE, LL_T_REV, LL_T_EXP, LL_T_IMP = range(len(_LANE_ONE))
+_LANE_ONE = ("BAD", "NET", "ACC", "CAP", "PRICE", "T_REV", "T_EXP", "T_IMP", "D", "TOT", "F", "CHG")
+LL_BAD, LL_NET, LL_ACC, LL_CAP, LL_PRICE, LL_T_REV, LL_T_EXP, LL_T_IMP, LL_D, LL_TOT, LL_F, LL_CHG = range(
+    len(_LANE_ONE)
+)
 N_LC, N_LN, N_LL = len(_LANE_COL), len(_LANE_NODE), len(_LANE_ONE)
 
 

@@ -53,9 +53,11 @@ from hydro_sim.simulation._engine import (
     K_PUMP,
     K_RELEASE,
     K_SPILL,
+    K_TURBINE,
+    LANE_CODES,
     LANES,
-    LC_CUT_E,
-    LC_CUT_W,
+    LC_CE,
+    LC_CW,
     LC_HG,
     LC_MORE,
     LC_P,
@@ -70,11 +72,14 @@ from hydro_sim.simulation._engine import (
     LL_ACC,
     LL_BAD,
     LL_CAP,
+    LL_D,
+    LL_F,
     LL_NET,
     LL_PRICE,
     LL_T_EXP,
     LL_T_IMP,
     LL_T_REV,
+    LL_TOT,
     LN_IN,
     LN_PREV,
     LN_SHI,
@@ -94,6 +99,10 @@ from hydro_sim.simulation._engine import (
     N_LC,
     N_LN,
     RATING_TOL,
+    SLOT_MAX,
+    SLOT_MIN,
+    SLOT_RMIN,
+    SLOT_UNIT,
     TC_FLOW,
     TC_POWER,
     TC_SHORTFALL,
@@ -103,7 +112,6 @@ from hydro_sim.simulation._engine import (
     TS_EXPORT,
     TS_IMPORT,
     TS_REVENUE,
-    UNIT,
     WATER_TOL_M3S,
     Inputs,
     Model,
@@ -287,7 +295,7 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
         )
         k, s, qmax, pcap = m.cf[j, F_K], m.cf[j, F_S], m.cf[j, F_QMAX], m.cf[j, F_PCAP]
         eta, a, inv_a = m.ceta[j, 0], m.ceta[j, 1], m.ceta[j, 2]
-        ocut, ocw = _oc(LC_CUT_E, j, n_col), _oc(LC_CUT_W, j, n_col)
+        ocut, ocw = _oc(LC_CE + SLOT_UNIT, j, n_col), _oc(LC_CW + SLOT_UNIT, j, n_col)
         if m.ci[j, I_POWER_REQ] == 1:
             for i in range(nb):
                 r, hg = x[orq, i], x[og, i]
@@ -375,12 +383,138 @@ def _l_net(m: Model, w: Work, r: int, nb: int, n_col: int, n_n: int) -> None:
 
 
 @jit_inline
+def _l_reduce(
+    m: Model, w: Work, r: int, kind_lo: int, kind_hi: int, slot: int, nb: int, n_col: int, n_n: int
+) -> None:
+    """:func:`_reduce` over the lanes: up to D m³/s off the columns leaving r whose kind is in [kind_lo,
+    kind_hi] (releases down to their environmental minimum for SLOT_MIN), in proportion to their flows;
+    D keeps what is left."""
+    x = w.lanes
+    ot, od, of = _ol(LL_TOT, n_col, n_n), _ol(LL_D, n_col, n_n), _ol(LL_F, n_col, n_n)
+    for i in range(nb):
+        x[ot, i] = 0.0
+    for j in range(n_col):
+        kind = m.ci[j, I_KIND]
+        if m.ci[j, I_FROM] == r and kind_lo <= kind <= kind_hi:
+            floor = m.cf[j, F_EMIN] if (kind == K_RELEASE and slot == SLOT_MIN) else 0.0
+            oq = _oc(LC_Q, j, n_col)
+            for i in range(nb):
+                x[ot, i] += max(x[oq, i] - floor, 0.0)
+    for i in range(nb):
+        total, d = x[ot, i], x[od, i]
+        x[of, i] = min(d / total, 1.0) if (total > 0.0) & (d > 0.0) else 0.0
+    for j in range(n_col):
+        kind = m.ci[j, I_KIND]
+        if m.ci[j, I_FROM] == r and kind_lo <= kind <= kind_hi:
+            floor = m.cf[j, F_EMIN] if (kind == K_RELEASE and slot == SLOT_MIN) else 0.0
+            oq, og = _oc(LC_Q, j, n_col), _oc(LC_HG, j, n_col)
+            ow, oe = _oc(LC_CW + slot, j, n_col), _oc(LC_CE + slot, j, n_col)
+            k, s, eta = m.cf[j, F_K], m.cf[j, F_S], m.ceta[j, 0]
+            unit = kind <= K_PUMP
+            for i in range(nb):
+                q = x[oq, i]
+                dq = max(q - floor, 0.0) * x[of, i]
+                cut = dq > 0.0
+                hg = x[og, i]
+                e = const_power(q, hg, k, s, eta) - const_power(q - dq, hg, k, s, eta) if unit else 0.0
+                x[ow, i] += dq if cut else 0.0
+                x[oe, i] += e if cut else 0.0
+                x[oq, i] = q - dq if cut else q
+    for i in range(nb):
+        total, d, f = x[ot, i], x[od, i], x[of, i]
+        x[od, i] = max(d - total * f, 0.0) if (total > 0.0) & (d > 0.0) else d
+
+
+@jit_inline
+def _l_fill(
+    m: Model, w: Work, j: int, raise_: bool, top: float, use_ramp: bool, nb: int, n_col: int, n_n: int
+) -> None:
+    """One column's share of a reservoir's excess E (:func:`_water`, maximum level): lowered by up to E
+    (``raise_`` false: pumped water in, or water from upstream), or raised by up to E to ``top`` (its
+    maximum, and with ``use_ramp`` its ramp from the last step); recorded as MAX_LEVEL."""
+    x = w.lanes
+    oe_, oq, og = _ol(LL_D, n_col, n_n), _oc(LC_Q, j, n_col), _oc(LC_HG, j, n_col)
+    ow, oen, op = _oc(LC_CW + SLOT_MAX, j, n_col), _oc(LC_CE + SLOT_MAX, j, n_col), _oc(LC_PREV, j, n_col)
+    kind = m.ci[j, I_KIND]
+    unit = kind <= K_PUMP
+    k, s, eta, ramp = m.cf[j, F_K], m.cf[j, F_S], m.ceta[j, 0], m.cf[j, F_RAMP]
+    for i in range(nb):
+        e, q = x[oe_, i], x[oq, i]
+        if raise_:
+            prev = x[op, i]
+            t_ = min(top, prev + ramp) if use_ramp and not math.isnan(prev) else top
+            dq = min(max(t_ - q, 0.0), e)
+        else:
+            dq = min(q, e)
+        cut = (e > 0.0) & (dq > 0.0)
+        hg = x[og, i]
+        en = const_power(q, hg, k, s, eta) - const_power(q - dq, hg, k, s, eta) if unit else 0.0
+        x[ow, i] += dq if cut else 0.0
+        x[oen, i] += en if cut else 0.0
+        x[oq, i] = (q + dq if raise_ else q - dq) if cut else q
+        x[oe_, i] = e - dq if cut else e
+
+
+@jit_inline
+def _l_limits(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) -> bool:
+    """Reservoir r's levels in the first pass of :func:`_water` over the lanes: below its minimum, the spill,
+    the releases above their minimum, the units and the releases are cut (:func:`_l_reduce`); above its
+    maximum, the pumped water in is cut, the releases raised within their ramp, the spillways, the releases
+    to their maximum, and the water from upstream held (:func:`_l_fill`). Returns whether a lane changed."""
+    x = w.lanes
+    on, od = _ol(LL_NET, n_col, n_n), _ol(LL_D, n_col, n_n)
+    ov = _on(LN_V, r, n_col, n_n)
+    inv_c = 1.0 / m.c
+    _l_net(m, w, r, nb, n_col, n_n)
+    vmin, vmax = m.vmin[r, t], m.vmax[r, t]
+    n_lo, n_hi = 0, 0
+    for i in range(nb):
+        v, net = x[ov, i], x[on, i]
+        above = (v - vmin) * inv_c + net
+        room = (vmax - v) * inv_c - net
+        lo = above < -WATER_TOL_M3S
+        hi = (not lo) & (room < -WATER_TOL_M3S)
+        n_lo += 1 if lo else 0
+        n_hi += 1 if hi else 0
+        x[od, i] = -above if lo else 0.0
+    if n_lo > 0:  # below the minimum: spill, releases above their minimum, units, releases
+        _l_reduce(m, w, r, K_SPILL, K_SPILL, SLOT_MIN, nb, n_col, n_n)
+        _l_reduce(m, w, r, K_RELEASE, K_RELEASE, SLOT_MIN, nb, n_col, n_n)
+        _l_reduce(m, w, r, K_TURBINE, K_PUMP, SLOT_MIN, nb, n_col, n_n)
+        _l_reduce(m, w, r, K_RELEASE, K_RELEASE, SLOT_RMIN, nb, n_col, n_n)
+    if n_hi > 0:  # above the maximum: the excess in D
+        for i in range(nb):
+            v, net = x[ov, i], x[on, i]
+            above = (v - vmin) * inv_c + net
+            room = (vmax - v) * inv_c - net
+            x[od, i] = -room if (not (above < -WATER_TOL_M3S)) & (room < -WATER_TOL_M3S) else 0.0
+        for j in range(n_col):
+            if m.ci[j, I_KIND] == K_PUMP and m.ci[j, I_TO] == r:
+                _l_fill(m, w, j, False, 0.0, False, nb, n_col, n_n)
+        for pass_ in range(3):  # releases within their ramp, spillways, releases to their maximum
+            for j in range(n_col):
+                kind = m.ci[j, I_KIND]
+                if (
+                    m.ci[j, I_FROM] != r
+                    or (pass_ == 1) != (kind == K_SPILL)
+                    or (pass_ != 1 and kind != K_RELEASE)
+                ):
+                    continue
+                _l_fill(m, w, j, True, m.cf[j, F_QMAX], pass_ == 0, nb, n_col, n_n)
+        for j in range(n_col):
+            if m.ci[j, I_TO] == r and m.ci[j, I_KIND] != K_PUMP:
+                _l_fill(m, w, j, False, 0.0, False, nb, n_col, n_n)
+    return n_lo + n_hi > 0
+
+
+@jit_inline
 def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> None:
     """The first pass of :func:`_water` (the releases, then the levels' check) over the lanes where no limit
     binds, reservoirs upstream first."""
     x = w.lanes
     ob, on = _ol(LL_BAD, n_col, n_n), _ol(LL_NET, n_col, n_n)
     inv_c = 1.0 / m.c
+    changed = False
     for ir in range(m.order.shape[0]):
         r = m.order[ir]
         ov, ost = _on(LN_V, r, n_col, n_n), _on(LN_START, r, n_col, n_n)
@@ -413,13 +547,18 @@ def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> None:
                 bad |= (q < emin) & (not auto) & (emin - q > WATER_TOL_M3S)
                 x[oq, i] = max(q, emin)
                 x[ob, i] += 1.0 if bad else 0.0
-        _l_net(m, w, r, nb, n_col, n_n)
-        vmin, vmax = m.vmin[r, t], m.vmax[r, t]
-        for i in range(nb):
-            v, net = x[ov, i], x[on, i]
-            above = (v - vmin) * inv_c + net
-            room = (vmax - v) * inv_c - net
-            x[ob, i] += 1.0 if (above < -WATER_TOL_M3S) | (room < -WATER_TOL_M3S) else 0.0
+        changed |= _l_limits(m, w, r, t, nb, n_col, n_n)
+    if changed:  # the second pass of _water: a lane with a level still beyond its limits is _step's
+        for ir in range(m.order.shape[0]):
+            r = m.order[ir]
+            _l_net(m, w, r, nb, n_col, n_n)
+            ov = _on(LN_V, r, n_col, n_n)
+            vmin, vmax = m.vmin[r, t], m.vmax[r, t]
+            for i in range(nb):
+                v, net = x[ov, i], x[on, i]
+                above = (v - vmin) * inv_c + net
+                room = (vmax - v) * inv_c - net
+                x[ob, i] += 1.0 if (above < -WATER_TOL_M3S) | (room < -WATER_TOL_M3S) else 0.0
 
 
 @jit_inline
@@ -480,6 +619,7 @@ def _l_export(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
 def _l_settle(m: Model, w: Work, t: int, nb: int, n_col: int, n_r: int, n_k: int) -> None:
     """:func:`_settle` over the lanes where no limit binds."""
     n_n = n_r + n_k
+    w.lanes[_oc(LC_CW, 0, n_col) : _oc(LC_CE + len(LANE_CODES), 0, n_col), :nb] = 0.0
     _l_units(m, w, nb, n_col, n_n)
     _l_water(m, w, t, nb, n_col, n_n)
     _l_sinks(m, w, nb, n_col, n_r, n_k, False)
@@ -615,32 +755,35 @@ def _l_account(
         x[orv, i] = x[orv, i] + x[opr, i] * net if ok else x[orv, i]
         x[oex, i] = x[oex, i] + max(net, 0.0) if ok else x[oex, i]
         x[oim, i] = x[oim, i] + max(-net, 0.0) if ok else x[oim, i]
-    for j in range(n_col):  # a request beyond the ratings: the water and the energy cut (:func:`_units`)
-        if m.ci[j, I_KIND] > K_PUMP:
-            continue
-        oce, ocw = _oc(LC_CUT_E, j, n_col), _oc(LC_CUT_W, j, n_col)
+    for j in range(n_col):  # the cut-backs the lanes recorded (LANE_CODES)
         n_cut = 0
-        for i in range(nb):
-            n_cut += 1 if (x[ob, i] == 0.0) & ((x[ocw, i] > WATER_TOL_M3S) | (x[oce, i] > 1e-9)) else 0
+        for slot in range(len(LANE_CODES)):
+            ocw, oce = _oc(LC_CW + slot, j, n_col), _oc(LC_CE + slot, j, n_col)
+            for i in range(nb):
+                n_cut += 1 if (x[ob, i] == 0.0) & ((x[ocw, i] > WATER_TOL_M3S) | (x[oce, i] > 1e-9)) else 0
         if n_cut == 0:
             continue
         for i in range(nb):
-            water, energy = x[ocw, i], x[oce, i]
-            if x[ob, i] == 0.0 and (water > WATER_TOL_M3S or energy > 1e-9):
-                s = s0 + i
-                out.cut_w[s, j, UNIT] += water
-                out.cut_e[s, j, UNIT] += energy
-                out.cut_n[s, j, UNIT] += 1.0
-                if out.record:
-                    e = out.n_events[0]
-                    if e < out.events.shape[0]:
-                        out.events[e, 0] = s
-                        out.events[e, 1] = t
-                        out.events[e, 2] = j
-                        out.events[e, 3] = UNIT
-                        out.events[e, 4] = water
-                        out.events[e, 5] = energy
-                    out.n_events[0] = e + 1
+            if x[ob, i] != 0.0:
+                continue
+            s = s0 + i
+            for slot in range(len(LANE_CODES)):
+                code = LANE_CODES[slot]
+                water, energy = x[_oc(LC_CW + slot, j, n_col), i], x[_oc(LC_CE + slot, j, n_col), i]
+                if water > WATER_TOL_M3S or energy > 1e-9:
+                    out.cut_w[s, j, code] += water
+                    out.cut_e[s, j, code] += energy
+                    out.cut_n[s, j, code] += 1.0
+                    if out.record:
+                        e = out.n_events[0]
+                        if e < out.events.shape[0]:
+                            out.events[e, 0] = s
+                            out.events[e, 1] = t
+                            out.events[e, 2] = j
+                            out.events[e, 3] = code
+                            out.events[e, 4] = water
+                            out.events[e, 5] = energy
+                        out.n_events[0] = e + 1
     if not out.record:
         return
     for i in range(nb):

@@ -913,6 +913,7 @@ _LANE_COL = (
     "T_FLOW",
     "T_POWER",
     "T_SHORT",
+    "QF",
     "CW_UNIT",  # the step's cut-backs the lanes record (water, then energy), one row per slot of LANE_CODES
     "CW_MIN",
     "CW_MAX",
@@ -934,6 +935,7 @@ _LANE_COL = (
     LC_T_FLOW,
     LC_T_POWER,
     LC_T_SHORT,
+    LC_QF,
     LC_CW,
     _,
     _,
@@ -946,7 +948,7 @@ _LANE_COL = (
 #: The limits whose cut-backs the lanes record themselves, by slot (rows LC_CW + slot, LC_CE + slot); a lane
 #: where another binds is left to :func:`_step`.
 LANE_CODES = (UNIT, MIN_LEVEL, MAX_LEVEL, RELEASE_MIN)
-SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN = range(len(LANE_CODES))
+SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN = range(4)
 _LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO", "SHI", "T_IN", "T_VMIN",
               "T_VMAX", "T_SINK")  # fmt: skip
 (

@@ -64,6 +64,7 @@ from hydro_sim.simulation._engine import (
     LC_PE,
     LC_PREV,
     LC_Q,
+    LC_QF,
     LC_QTOP,
     LC_REQ,
     LC_T_FLOW,
@@ -119,8 +120,6 @@ from hydro_sim.simulation._engine import (
     State,
     Work,
     _feasible_power,
-    _flow,
-    _power,
     step_one,
 )  # fmt: skip
 
@@ -296,6 +295,7 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
         k, s, qmax, pcap = m.cf[j, F_K], m.cf[j, F_S], m.cf[j, F_QMAX], m.cf[j, F_PCAP]
         eta, a, inv_a = m.ceta[j, 0], m.ceta[j, 1], m.ceta[j, 2]
         ocut, ocw = _oc(LC_CE + SLOT_UNIT, j, n_col), _oc(LC_CW + SLOT_UNIT, j, n_col)
+        oqf = _oc(LC_QF, j, n_col)
         if m.ci[j, I_POWER_REQ] == 1:
             for i in range(nb):
                 r, hg = x[orq, i], x[og, i]
@@ -338,15 +338,31 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
                 n_cut += 1 if cut else 0
                 x[ob, i] += 1.0 if pos & (hg <= 0.0) else 0.0
             if n_cut > 0:  # a flow beyond the ratings, cut to them (as _units: water and energy recorded)
+                n_more = 0
+                for i in range(nb):  # the flow at the power rating (as _flow), one Halley step
+                    hg = x[og, i]
+                    qt = top_flow(hg, k, s, qmax)
+                    ptop = const_power(qt, hg, k, s, eta) if s < 0.0 else 0.0
+                    qf, more = const_flow_first(pcap, hg, k, s, a, inv_a, qt)
+                    top = (s < 0.0) & math.isfinite(qt) & (ptop <= pcap)
+                    qf = qt if top else qf
+                    x[otop, i] = qt
+                    x[omore, i] = 1.0 if (x[ocw, i] > 0.0) & (pcap > 0.0) & (not top) & more else 0.0
+                    n_more += 1 if x[omore, i] > 0.0 else 0
+                    x[oqf, i] = qf if pcap > 0.0 else 0.0
+                if n_more > 0:
+                    for i in range(nb):
+                        if x[omore, i] > 0.0:
+                            x[oqf, i] = const_flow_rest(x[oqf, i], pcap, x[og, i], k, s, a, x[otop, i])
                 for i in range(nb):
-                    if x[ocw, i] > 0.0:
-                        q, p, hg = x[oq, i], x[ope, i], x[og, i]
-                        q1 = min(qcap, _flow(m, j, pcap, hg)) if p > pcap else qcap
-                        p1 = _power(m, j, q1, hg)
-                        x[ocw, i] = q - q1
-                        x[ocut, i] = p - p1
-                        x[oq, i] = q1
-                        x[ope, i] = p1
+                    cut = x[ocw, i] > 0.0
+                    q, p, hg = x[oq, i], x[ope, i], x[og, i]
+                    q1 = min(qcap, x[oqf, i]) if p > pcap else qcap
+                    p1 = const_power(q1, hg, k, s, eta)
+                    x[ocw, i] = q - q1 if cut else 0.0
+                    x[ocut, i] = p - p1 if cut else 0.0
+                    x[oq, i] = q1 if cut else q
+                    x[ope, i] = p1 if cut else p
         if m.unit_limits and (m.cf[j, F_PMIN_U] > 0.0 or kind == K_PUMP):
             for i in range(nb):
                 p = x[ope, i]
@@ -756,11 +772,23 @@ def _l_account(
         x[oex, i] = x[oex, i] + max(net, 0.0) if ok else x[oex, i]
         x[oim, i] = x[oim, i] + max(-net, 0.0) if ok else x[oim, i]
     for j in range(n_col):  # the cut-backs the lanes recorded (LANE_CODES)
+        o0, o1, o2, o3 = (
+            _oc(LC_CW, j, n_col),
+            _oc(LC_CW + 1, j, n_col),
+            _oc(LC_CW + 2, j, n_col),
+            _oc(LC_CW + 3, j, n_col),
+        )
+        e0, e1, e2, e3 = (
+            _oc(LC_CE, j, n_col),
+            _oc(LC_CE + 1, j, n_col),
+            _oc(LC_CE + 2, j, n_col),
+            _oc(LC_CE + 3, j, n_col),
+        )
         n_cut = 0
-        for slot in range(len(LANE_CODES)):
-            ocw, oce = _oc(LC_CW + slot, j, n_col), _oc(LC_CE + slot, j, n_col)
-            for i in range(nb):
-                n_cut += 1 if (x[ob, i] == 0.0) & ((x[ocw, i] > WATER_TOL_M3S) | (x[oce, i] > 1e-9)) else 0
+        for i in range(nb):
+            wmax = max(x[o0, i], x[o1, i], x[o2, i], x[o3, i])
+            emax = max(x[e0, i], x[e1, i], x[e2, i], x[e3, i])
+            n_cut += 1 if (x[ob, i] == 0.0) & ((wmax > WATER_TOL_M3S) | (emax > 1e-9)) else 0
         if n_cut == 0:
             continue
         for i in range(nb):

@@ -8,8 +8,11 @@ structured arguments (numba compiles named tuples of arrays): the :class:`Model`
 scenarios (inflows from ``Network.inflows_m3s``, requests per column, price, line), the :class:`State`
 carried from step to step, and the :class:`Outputs` (totals, cut-back tallies, optional series and events).
 
-Each scenario runs on its own, step after step (so a block of scenarios equals single runs, bit for bit).
-Each step:
+Each scenario runs on its own, step after step (so a block of scenarios equals single runs, bit for bit):
+:func:`run` one scenario at a time, or, for a model with constant efficiencies and sinks at constant levels
+(``Model.lanes``), :func:`hydro_sim.simulation._lanes.run` in blocks of LANES scenarios side by side (SIMD
+across scenarios, the same arithmetic; a step where a limit it does not take binds is done by
+:func:`step_one`). Each step:
 
 1. levels from the volumes (level–volume tables), river-sink levels from their tailwater tables at the
    discharge into them, the gross head of every unit column from both ends of its link;
@@ -53,7 +56,8 @@ and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limi
 Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
 call as its flattened fields, which cost three times the run time of the inlined kernel (measured); the price
 is one long compilation (about a minute, once: numba caches it on disk). Numba's cache does not notice a
-change in :mod:`hydro_sim._physics` alone: a change there must touch this file (and ``_kernel.py``) too.
+change in :mod:`hydro_sim._physics` alone: a change there must touch this file, ``_lanes.py`` and
+``_kernel.py`` too (and a change here, ``_lanes.py``).
 """
 
 from __future__ import annotations
@@ -228,6 +232,7 @@ class Work(NamedTuple):
     lanes: np.ndarray  # (rows, LANES) a block's lane rows (:mod:`._lanes`, when ``Model.lanes``)
     lseg: np.ndarray  # (reservoirs·LANES,) int64 each lane's held level segment
     n_slow: np.ndarray  # (1,) int64 scenario-steps the lanes left to :func:`_step` (a limit bound)
+    lflag: np.ndarray  # (1,) int64 1: the lanes' water cut-back rows may hold values (cleared before use)
 
 
 # == the kernel ===============================================================================================
@@ -875,30 +880,36 @@ def _account(
         out.line[s, t] = net
     if w.n_cut[0] == 0:
         return
-    cap = out.events.shape[0]
     for e in range(n_col + n_k):
         for code in range(1, N_LIMITS):
             water, energy = w.cut[e, code, 0], w.cut[e, code, 1]
             if water > WATER_TOL_M3S or energy > 1e-9:
-                out.cut_w[s, e, code] += water
-                out.cut_e[s, e, code] += energy
-                out.cut_n[s, e, code] += 1.0
-                if out.record:
-                    i = out.n_events[0]
-                    if i < cap:
-                        out.events[i, 0] = s
-                        out.events[i, 1] = t
-                        out.events[i, 2] = e
-                        out.events[i, 3] = code
-                        out.events[i, 4] = water
-                        out.events[i, 5] = energy
-                    out.n_events[0] = i + 1
+                tally(out, s, t, e, code, water, energy)
+
+
+@jit_inline
+def tally(out: Outputs, s: int, t: int, e: int, code: int, water: float, energy: float) -> None:
+    """A cut-back of scenario s at step t on element e into the tallies, and (``record``) into the events
+    (counted beyond their capacity, not written)."""
+    out.cut_w[s, e, code] += water
+    out.cut_e[s, e, code] += energy
+    out.cut_n[s, e, code] += 1.0
+    if out.record:
+        i = out.n_events[0]
+        if i < out.events.shape[0]:
+            out.events[i, 0] = s
+            out.events[i, 1] = t
+            out.events[i, 2] = e
+            out.events[i, 3] = code
+            out.events[i, 4] = water
+            out.events[i, 5] = energy
+        out.n_events[0] = i + 1
 
 
 # -- the lane layout of :mod:`._lanes` (one declaration; offsets derived there) ------------------------
-#: Scenarios per block: the lane rows of a five-column, two-reservoir network (about 100 rows of BLOCK floats)
-#: stay in the first-level cache.
-LANES = 128
+#: Scenarios per block: the lane rows of a five-column, two-reservoir network (160 rows of LANES floats, 80 KiB)
+#: stay in the second-level cache, and each loop over lanes is long enough to pay for its setup.
+LANES = 64
 # Lane rows, one declaration (offsets derived by _oc, _on, _ol): per flow column, per node (reservoirs, then
 # sinks at n_r + k) and per lane.
 _LANE_COL = (
@@ -1152,6 +1163,7 @@ def work_of(model: Model) -> Work:
         lanes=np.zeros((lane_rows(n_col, n_r + n_k), LANES)),
         lseg=np.zeros(n_r * LANES, dtype=np.int64),
         n_slow=np.zeros(1, dtype=np.int64),
+        lflag=np.ones(1, dtype=np.int64),
     )
 
 

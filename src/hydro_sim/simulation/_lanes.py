@@ -121,6 +121,7 @@ from hydro_sim.simulation._engine import (
     Work,
     _feasible_power,
     step_one,
+    tally,
 )  # fmt: skip
 
 
@@ -524,7 +525,7 @@ def _l_limits(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) 
 
 
 @jit_inline
-def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> None:
+def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> bool:
     """The first pass of :func:`_water` (the releases, then the levels' check) over the lanes where no limit
     binds, reservoirs upstream first."""
     x = w.lanes
@@ -575,6 +576,7 @@ def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> None:
                 above = (v - vmin) * inv_c + net
                 room = (vmax - v) * inv_c - net
                 x[ob, i] += 1.0 if (above < -WATER_TOL_M3S) | (room < -WATER_TOL_M3S) else 0.0
+    return changed
 
 
 @jit_inline
@@ -588,6 +590,8 @@ def _l_sinks(m: Model, w: Work, nb: int, n_col: int, n_r: int, n_k: int, final: 
         node = -1 - k
         lo0, hi0, ramp = m.kf[k, 0], m.kf[k, 1], m.kf[k, 2]
         op = _on(LN_PREV, n_r + k, n_col, n_n)
+        if lo0 <= 0.0 and hi0 == math.inf and ramp == math.inf:
+            continue  # a river without limits: no flow is negative, so none is outside them
         if final:
             ovn = _on(LN_VN, n_r + k, n_col, n_n)
             for i in range(nb):
@@ -635,9 +639,11 @@ def _l_export(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
 def _l_settle(m: Model, w: Work, t: int, nb: int, n_col: int, n_r: int, n_k: int) -> None:
     """:func:`_settle` over the lanes where no limit binds."""
     n_n = n_r + n_k
-    w.lanes[_oc(LC_CW, 0, n_col) : _oc(LC_CE + len(LANE_CODES), 0, n_col), :nb] = 0.0
-    _l_units(m, w, nb, n_col, n_n)
-    _l_water(m, w, t, nb, n_col, n_n)
+    if w.lflag[0] != 0:  # the water limits' cut-back rows, written since they were last cleared
+        w.lanes[_oc(LC_CW + SLOT_MIN, 0, n_col) : _oc(LC_CW + SLOT_RMIN + 1, 0, n_col), :] = 0.0
+        w.lanes[_oc(LC_CE + SLOT_MIN, 0, n_col) : _oc(LC_CE + SLOT_RMIN + 1, 0, n_col), :] = 0.0
+    _l_units(m, w, nb, n_col, n_n)  # (writes the rating's rows of every unit column, every lane)
+    w.lflag[0] = 1 if _l_water(m, w, t, nb, n_col, n_n) else 0
     _l_sinks(m, w, nb, n_col, n_r, n_k, False)
     if m.has_line:
         _l_export(m, w, nb, n_col, n_n)
@@ -799,19 +805,7 @@ def _l_account(
                 code = LANE_CODES[slot]
                 water, energy = x[_oc(LC_CW + slot, j, n_col), i], x[_oc(LC_CE + slot, j, n_col), i]
                 if water > WATER_TOL_M3S or energy > 1e-9:
-                    out.cut_w[s, j, code] += water
-                    out.cut_e[s, j, code] += energy
-                    out.cut_n[s, j, code] += 1.0
-                    if out.record:
-                        e = out.n_events[0]
-                        if e < out.events.shape[0]:
-                            out.events[e, 0] = s
-                            out.events[e, 1] = t
-                            out.events[e, 2] = j
-                            out.events[e, 3] = code
-                            out.events[e, 4] = water
-                            out.events[e, 5] = energy
-                        out.n_events[0] = e + 1
+                    tally(out, s, t, j, code, water, energy)
     if not out.record:
         return
     for i in range(nb):

@@ -17,7 +17,8 @@ relative to ``all`` with the same policy and size, measured in the same process.
 
 ``--network`` runs ``network_of(lianghekou())`` through the network kernel (any number of reservoirs and
 groups, every limit per element; its minimum-output and pump-band limits off, as the Plant's kernel has
-none) with the LP schedule's columns renamed to the network's element columns.
+none; scenarios in blocks of lanes, ``simulation/_lanes.py``) with the LP schedule's columns renamed to the
+network's element columns.
 
 Against another version, in one run (the machine's load falls on both alike): ``--against`` names another
 checkout's ``src``; the script then alternates fresh processes of that version and of this one (``--pairs``
@@ -56,13 +57,24 @@ NETWORK_COLUMNS = {
 }
 
 
+def _case() -> tuple[Any, Any]:
+    """(design_basis_year, reference_year) of the Lianghekou case, in this version's layout or, for
+    ``--against`` an older checkout, in the one before the case package (``hydro_sim.validation``)."""
+    try:
+        from hydro_sim.cases.lianghekou.annual_check import design_basis_year
+        from hydro_sim.cases.lianghekou.reference_year import reference_year
+    except ImportError:
+        from hydro_sim.reference_year import reference_year  # type: ignore[no-redef]
+        from hydro_sim.validation import design_basis_year  # type: ignore[no-redef]
+    return design_basis_year, reference_year
+
+
 def _setup(n: int, network: bool, schedule_path: str | None = None) -> tuple[Any, dict[str, Any], list, dict]:
     """(target, simulate options, scenarios, policies): ``n`` seeded Monte-Carlo years of Lianghekou."""
     from hydro_sim import lianghekou
-    from hydro_sim.cases.lianghekou.annual_check import design_basis_year
-    from hydro_sim.cases.lianghekou.reference_year import reference_year
     from hydro_sim.simulation import ReplayPolicy, TouRulePolicy
 
+    design_basis_year, reference_year = _case()
     plant = lianghekou()
     year = design_basis_year(reference_year())
     rng = np.random.default_rng(0)
@@ -90,8 +102,12 @@ def _setup(n: int, network: bool, schedule_path: str | None = None) -> tuple[Any
 
         target, options = network_of(plant), {"unit_limits": False}
         schedule = schedule.rename(columns=NETWORK_COLUMNS)
+    try:
+        tou = TouRulePolicy.for_tariff(flat_price_per_mwh=400.0)
+    except TypeError:  # a version before the currency-neutral names (--against 8a016c0)
+        tou = TouRulePolicy.for_tariff(flat_price_cny_per_mwh=400.0)
     policies = {
-        "TOU rule (power requests)": TouRulePolicy.for_tariff(flat_price_per_mwh=400.0),
+        "TOU rule (power requests)": tou,
         "LP replay (flows)": ReplayPolicy(schedule=schedule, mode="flows"),
     }
     return target, options, scenarios, policies

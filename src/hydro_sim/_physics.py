@@ -199,7 +199,15 @@ def unit_power(
     return power_mw(q, h, group_eta(q, h, n, q_unit_max, qg, hgr, tab), s)
 
 
-@jit
+@jit_inline
+def const_power(q: float, hg: float, k: float, s: float, eta: float) -> float:
+    """:func:`unit_power` of a column with the constant efficiency ``eta``, without branches (a select), for
+    the simulator's loops over scenarios. [MW]"""
+    h = head_m(hg, k, s, q)
+    return power_mw(q, h, eta, s) if q > 0.0 else 0.0
+
+
+@jit_inline
 def top_flow(hg: float, k: float, s: float, q_max: float) -> float:
     """The largest useful flow: the flow limit, and for a turbine with losses the flow of maximum power
     √(H_g/3k) (beyond it more water gives less power). [m³/s]"""
@@ -232,6 +240,34 @@ def halley_step(q: float, p: float, hg: float, k: float, s: float, a: float) -> 
 HALLEY_STEP_REL = 1e-4
 
 
+@jit_inline
+def const_flow_first(
+    p: float, hg: float, k: float, s: float, a: float, inv_a: float, q_top: float
+) -> tuple[float, bool]:
+    """The flow of a constant-efficiency column (``a`` = A e, ``inv_a`` = 1/a) for power p > 0 at gross head
+    hg, up to ``q_top``: the series start and one Halley step, without branches (the simulator runs it over
+    scenarios side by side); returns (flow, more): ``more`` when the step moved the flow by more than
+    HALLEY_STEP_REL of it (:func:`const_flow_rest` finishes it)."""
+    q = min(series_flow(p, 1.0 / hg, k, s, inv_a), q_top)
+    dq = halley_step(q, p, hg, k, s, a)[0]
+    q1 = min(q - dq, q_top)
+    return q1, not (abs(q1 - q) <= HALLEY_STEP_REL * q1)
+
+
+@jit
+def const_flow_rest(q: float, p: float, hg: float, k: float, s: float, a: float, q_top: float) -> float:
+    """Halley's steps after :func:`const_flow_first`, until a step moves the flow by at most HALLEY_STEP_REL
+    of it (MAX_NEWTON_STEPS in all)."""
+    for _ in range(MAX_NEWTON_STEPS - 1):
+        dq = halley_step(q, p, hg, k, s, a)[0]
+        q1 = min(q - dq, q_top)
+        done = abs(q1 - q) <= HALLEY_STEP_REL * q1
+        q = q1
+        if done:
+            break
+    return q
+
+
 @jit
 def unit_flow(
     p: float,
@@ -259,15 +295,8 @@ def unit_flow(
         return q_top
     if const:
         a = MW_PER_M3S_M * (tab[0, 0] if s < 0.0 else 1.0 / tab[0, 0])
-        q = min(series_flow(p, 1.0 / hg, k, s, 1.0 / a), q_top)
-        for _ in range(MAX_NEWTON_STEPS):
-            dq = halley_step(q, p, hg, k, s, a)[0]
-            q1 = min(q - dq, q_top)
-            done = abs(q1 - q) <= HALLEY_STEP_REL * q1
-            q = q1
-            if done:
-                break
-        return q
+        q, more = const_flow_first(p, hg, k, s, a, 1.0 / a, q_top)
+        return const_flow_rest(q, p, hg, k, s, a, q_top) if more else q
     eta = eta_bilinear(q_unit_max, hg, qg, hgr, tab)
     q = p / (MW_PER_M3S_M * eta * hg) if s < 0.0 else p * eta / (MW_PER_M3S_M * hg)
     for _ in range(MAX_NEWTON_STEPS):

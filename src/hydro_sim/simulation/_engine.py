@@ -8,8 +8,11 @@ structured arguments (numba compiles named tuples of arrays): the :class:`Model`
 scenarios (inflows from ``Network.inflows_m3s``, requests per column, price, line), the :class:`State`
 carried from step to step, and the :class:`Outputs` (totals, cut-back tallies, optional series and events).
 
-Each scenario runs on its own, step after step (so a block of scenarios equals single runs, bit for bit).
-Each step:
+Each scenario runs on its own, step after step (so a block of scenarios equals single runs, bit for bit):
+:func:`run` one scenario at a time, or, for a model with constant efficiencies and sinks at constant levels
+(``Model.lanes``), :func:`hydro_sim.simulation._lanes.run` in blocks of LANES scenarios side by side (SIMD
+across scenarios, the same arithmetic; a step where a limit it does not take binds is done by
+:func:`step_one`). Each step:
 
 1. levels from the volumes (level–volume tables), river-sink levels from their tailwater tables at the
    discharge into them, the gross head of every unit column from both ends of its link;
@@ -53,7 +56,8 @@ and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limi
 Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
 call as its flattened fields, which cost three times the run time of the inlined kernel (measured); the price
 is one long compilation (about a minute, once: numba caches it on disk). Numba's cache does not notice a
-change in :mod:`hydro_sim._physics` alone: a change there must touch this file (and ``_kernel.py``) too.
+change in :mod:`hydro_sim._physics` alone: a change there must touch this file, ``_lanes.py`` and
+``_kernel.py`` too (and a change here, ``_lanes.py``).
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ from hydro_sim._physics import (
     unit_flow,
     unit_power,
 )
-from hydro_sim.constants import HM3_PER_M3S_HOUR
+from hydro_sim.constants import HM3_PER_M3S_HOUR, MW_PER_M3S_M
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -174,6 +178,8 @@ class Model(NamedTuple):
     c: float  # hm³ per m³/s over one step
     unit_limits: bool  # enforce the minimum stable output and the pump band
     has_line: bool
+    ceta: np.ndarray  # (columns, 3) a unit column's constant efficiency η, a = A e and 1/a (e = η or 1/η)
+    lanes: bool  # scenarios in blocks of lanes (constant efficiencies, sinks at constant levels)
 
 
 class Inputs(NamedTuple):
@@ -223,6 +229,10 @@ class Work(NamedTuple):
     cut: np.ndarray  # (elements, N_LIMITS, 2) water, energy of the settle under way
     res_seg: np.ndarray  # (reservoirs + sinks,) int64 segments used by the settle
     n_cut: np.ndarray  # (1,) int64: cut-backs written into ``cut`` since it was last cleared
+    lanes: np.ndarray  # (rows, LANES) a block's lane rows (:mod:`._lanes`, when ``Model.lanes``)
+    lseg: np.ndarray  # (reservoirs·LANES,) int64 each lane's held level segment
+    n_slow: np.ndarray  # (1,) int64 scenario-steps the lanes left to :func:`_step` (a limit bound)
+    lflag: np.ndarray  # (1,) int64 1: the lanes' water cut-back rows may hold values (cleared before use)
 
 
 # == the kernel ===============================================================================================
@@ -234,6 +244,12 @@ def run(t0: int, t1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Wor
     for s in range(S):
         for t in range(t0, t1):
             _step(m, inp, st, out, w, s, t, n_col, n_r, n_k)
+
+
+@jit
+def step_one(m: Model, inp: Inputs, st: State, out: Outputs, w: Work, s: int, t: int) -> None:
+    """Step t of scenario s alone (:func:`_step`; the lanes' fall-back, :mod:`._lanes`)."""
+    _step(m, inp, st, out, w, s, t, m.ci.shape[0], m.rn.shape[0], m.kn.shape[0])
 
 
 @jit_inline
@@ -864,24 +880,116 @@ def _account(
         out.line[s, t] = net
     if w.n_cut[0] == 0:
         return
-    cap = out.events.shape[0]
     for e in range(n_col + n_k):
         for code in range(1, N_LIMITS):
             water, energy = w.cut[e, code, 0], w.cut[e, code, 1]
             if water > WATER_TOL_M3S or energy > 1e-9:
-                out.cut_w[s, e, code] += water
-                out.cut_e[s, e, code] += energy
-                out.cut_n[s, e, code] += 1.0
-                if out.record:
-                    i = out.n_events[0]
-                    if i < cap:
-                        out.events[i, 0] = s
-                        out.events[i, 1] = t
-                        out.events[i, 2] = e
-                        out.events[i, 3] = code
-                        out.events[i, 4] = water
-                        out.events[i, 5] = energy
-                    out.n_events[0] = i + 1
+                tally(out, s, t, e, code, water, energy)
+
+
+@jit_inline
+def tally(out: Outputs, s: int, t: int, e: int, code: int, water: float, energy: float) -> None:
+    """A cut-back of scenario s at step t on element e into the tallies, and (``record``) into the events
+    (counted beyond their capacity, not written)."""
+    out.cut_w[s, e, code] += water
+    out.cut_e[s, e, code] += energy
+    out.cut_n[s, e, code] += 1.0
+    if out.record:
+        i = out.n_events[0]
+        if i < out.events.shape[0]:
+            out.events[i, 0] = s
+            out.events[i, 1] = t
+            out.events[i, 2] = e
+            out.events[i, 3] = code
+            out.events[i, 4] = water
+            out.events[i, 5] = energy
+        out.n_events[0] = i + 1
+
+
+# -- the lane layout of :mod:`._lanes` (one declaration; offsets derived there) ------------------------
+#: Scenarios per block: the lane rows of a five-column, two-reservoir network (160 rows of LANES floats, 80 KiB)
+#: stay in the second-level cache, and each loop over lanes is long enough to pay for its setup.
+LANES = 64
+# Lane rows, one declaration (offsets derived by _oc, _on, _ol): per flow column, per node (reservoirs, then
+# sinks at n_r + k) and per lane.
+_LANE_COL = (
+    "REQ",
+    "Q",
+    "P",
+    "HG",
+    "QTOP",
+    "PE",
+    "MORE",
+    "PREV",
+    "T_FLOW",
+    "T_POWER",
+    "T_SHORT",
+    "QF",
+    "CW_UNIT",  # the step's cut-backs the lanes record (water, then energy), one row per slot of LANE_CODES
+    "CW_MIN",
+    "CW_MAX",
+    "CW_RMIN",
+    "CE_UNIT",
+    "CE_MIN",
+    "CE_MAX",
+    "CE_RMIN",
+)
+(
+    LC_REQ,
+    LC_Q,
+    LC_P,
+    LC_HG,
+    LC_QTOP,
+    LC_PE,
+    LC_MORE,
+    LC_PREV,
+    LC_T_FLOW,
+    LC_T_POWER,
+    LC_T_SHORT,
+    LC_QF,
+    LC_CW,
+    _,
+    _,
+    _,
+    LC_CE,
+    _,
+    _,
+    _,
+) = range(len(_LANE_COL))
+#: The limits whose cut-backs the lanes record themselves, by slot (rows LC_CW + slot, LC_CE + slot); a lane
+#: where another binds is left to :func:`_step`.
+LANE_CODES = (UNIT, MIN_LEVEL, MAX_LEVEL, RELEASE_MIN)
+SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN = range(4)
+_LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO", "SHI", "T_IN", "T_VMIN",
+              "T_VMAX", "T_SINK")  # fmt: skip
+(
+    LN_V,
+    LN_X,
+    LN_Z,
+    LN_IN,
+    LN_VN,
+    LN_START,
+    LN_PREV,
+    LN_SX,
+    LN_SY,
+    LN_SM,
+    LN_SLO,
+    LN_SHI,
+    LN_T_IN,
+    LN_T_VMIN,
+    LN_T_VMAX,
+    LN_T_SINK,
+) = range(len(_LANE_NODE))
+_LANE_ONE = ("BAD", "NET", "ACC", "CAP", "PRICE", "T_REV", "T_EXP", "T_IMP", "D", "TOT", "F", "CHG")
+LL_BAD, LL_NET, LL_ACC, LL_CAP, LL_PRICE, LL_T_REV, LL_T_EXP, LL_T_IMP, LL_D, LL_TOT, LL_F, LL_CHG = range(
+    len(_LANE_ONE)
+)
+N_LC, N_LN, N_LL = len(_LANE_COL), len(_LANE_NODE), len(_LANE_ONE)
+
+
+def lane_rows(n_col: int, n_nodes: int) -> int:
+    """Rows of a block's lane array: N_LC per column, N_LN per node, N_LL per lane."""
+    return N_LC * n_col + N_LN * n_nodes + N_LL
 
 
 # == building the model (Python) ==============================================================================
@@ -907,6 +1015,7 @@ def build_model(
     target_volume_hm3: np.ndarray | None = None,
     has_line: bool = False,
     unit_limits: bool = True,
+    lanes: bool = True,
 ) -> Model:
     """The kernel's :class:`Model` of a network on a time index (the one place its arrays are built)."""
     from hydro_sim.network import PumpTurbineLink, Release, Spillway, TurbineLink
@@ -968,6 +1077,14 @@ def build_model(
             ci[j, I_KIND] = K_RELEASE
             cf[j, F_QMAX], cf[j, F_EMIN] = link.max_flow_m3s, link.environmental_min_flow_m3s
             cf[j, F_RAMP] = link.max_ramp_m3s_per_h * dt_h
+    ceta = np.zeros((len(cols), 3))
+    for j in range(len(cols)):
+        tab = charts[ci[j, I_CHART]][2]
+        if ci[j, I_KIND] <= K_PUMP and tab.size == 1:
+            eta = float(tab[0, 0])
+            a = MW_PER_M3S_M * (eta if ci[j, I_KIND] != K_PUMP else 1.0 / eta)
+            ceta[j] = eta, a, 1.0 / a
+    const = all(charts[ci[j, I_CHART]][2].size == 1 for j in range(len(cols)) if ci[j, I_KIND] <= K_PUMP)
     nq = max(ch[0].size for ch in charts)
     nh = max(ch[1].size for ch in charts)
     ch_e = np.zeros((len(charts), nq, nh))
@@ -1029,6 +1146,8 @@ def build_model(
         c=float(c),
         unit_limits=bool(unit_limits),
         has_line=bool(has_line),
+        ceta=ceta,
+        lanes=bool(lanes and const and all(q.size == 1 for q in kq_rows)),
     )
 
 
@@ -1041,6 +1160,10 @@ def work_of(model: Model) -> Work:
         cut=np.zeros((n_col + n_k, N_LIMITS, 2)),
         res_seg=np.zeros(n_r + n_k, dtype=np.int64),
         n_cut=np.ones(1, dtype=np.int64),
+        lanes=np.zeros((lane_rows(n_col, n_r + n_k), LANES)),
+        lseg=np.zeros(n_r * LANES, dtype=np.int64),
+        n_slow=np.zeros(1, dtype=np.int64),
+        lflag=np.ones(1, dtype=np.int64),
     )
 
 

@@ -33,6 +33,7 @@ from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.network import Network, PumpTurbineLink, TurbineLink
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _engine as E
+from hydro_sim.simulation import _lanes as L
 
 __all__ = ["NetworkPolicyState", "NetworkSimulationResult", "simulate_network"]
 
@@ -314,7 +315,7 @@ def simulate_network(
             state = E.state_of(model, v0.copy())
             out = E.outputs_of(model, S, T, keep, capacity)
             t0 = time.perf_counter()
-            E.run(0, T, model, inputs, state, out, work)
+            L.run(0, T, model, inputs, state, out, work)
             t_kernel += time.perf_counter() - t0
             if not keep or out.n_events[0] <= capacity:
                 break
@@ -344,7 +345,7 @@ def simulate_network(
             )
             _apply_network_decision(network, req, power, model, t, decision, S)
             t0 = time.perf_counter()
-            E.run(t, t + 1, model, inputs, state, out, work)
+            L.run(t, t + 1, model, inputs, state, out, work)
             t_kernel += time.perf_counter() - t0
             if keep:
                 n = int(out.n_events[0])
@@ -353,6 +354,9 @@ def simulate_network(
                 chunks.append(out.events[:n].copy())
                 out.n_events[0] = 0
         events = np.concatenate(chunks) if chunks else np.zeros((0, len(E.EV_FIELDS)))
+    # one order whatever the kernel's (blocks of lanes write a step's events lane by lane): scenario, step,
+    # element, limit
+    events = events[np.lexsort((events[:, 3], events[:, 2], events[:, 1], events[:, 0]))]
     return _result(
         network, items, index, dt, v0, state, out, events, record, inflow, price, line, t_kernel, t_start
     )

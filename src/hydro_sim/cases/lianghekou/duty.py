@@ -608,7 +608,9 @@ def _chain(
         )
         took = time.perf_counter() - t0
         _checked(res, what)
-        say(f"  {what}: {res.status} in {took:.1f} s")
+        if len(starts) <= 12 or i + 1 == len(starts) or sc.index[-1].month != year.index[min(b, T - 1)].month:
+            # a line per window on a short chain, else one per month (365 lines of a year help nobody)
+            say(f"  {what}: {res.status} in {took:.1f} s ({i + 1} of {len(starts)} windows)")
         part = res.schedule
         parts.append(part)
         lp_bal = max(lp_bal, _balance_error_hm3(net, part, dt))

@@ -63,24 +63,19 @@ def _design_basis_sections(basis: Any, md: dict[str, str]) -> list[Section]:
     rev_title = "Reversible units: duty and capability"
     conv: list[Block] = [Text(md.get(conv_title, ""))]
     rev: list[Block] = [Text(md.get(rev_title, ""))]
-    if "conventional_sensitivity.png" in pictures:
-        conv.insert(
-            0,
-            Image.of(
-                B.figure(basis, "conventional_sensitivity.png"),
-                caption="Mean year: each assumption's effect on the conventional energy; published 11.062 TWh "
-                "dashed.",
-            ),
-        )
-    if "design_basis_sensitivity.png" in pictures:
-        rev.insert(
-            0,
-            Image.of(
-                B.figure(basis, "design_basis_sensitivity.png"),
-                caption="Each parameter's effect on the reversible units' capability at the tariff; the duty "
-                "dashed.",
-            ),
-        )
+    captions = {
+        "conventional_sensitivity.png": (
+            conv,
+            "Mean year: each assumption's effect on the conventional energy; published 11.062 TWh dashed.",
+        ),
+        "design_basis_sensitivity.png": (
+            rev,
+            "Each parameter's effect on the reversible units' capability at the tariff; the duty dashed.",
+        ),
+    }
+    for name in pictures:  # each tornado first in its section
+        blocks, caption = captions[name]
+        blocks.insert(0, Image.of(B.figure(basis, name), caption=caption))
     tariff_title = "The tariff run on the two-node plant (the check before the design basis)"
     return [
         Section("What the check shows", (Text(md.get("What the check shows", "")),)),

@@ -617,7 +617,9 @@ def figure(b: DesignBasis, name: str) -> Any:
             case=case,
             column="capability_mwh",
             quantity="reversible capability at the tariff",
-            target_label="the duty, 1.397 TWh",
+            target_label="the duty, 1.397 TWh"
+            if b.hours == HOURS_PER_YEAR
+            else "the duty, 1.397 TWh pro rata",
         )
     if name == "conventional_sensitivity.png":
         return plots.sensitivity_tornado(

@@ -723,9 +723,10 @@ def _l_account(
     x = w.lanes
     n_n = n_r + n_k
     ob = _ol(LL_BAD, n_col, n_n)
+    # (each loop loads its rows into locals, then selects and stores: LLVM vectorises that form, not a
+    # select between an update and a reload of the same row)
     for j in range(n_col):
         unit = m.ci[j, I_KIND] <= K_PUMP
-        short = unit and m.ci[j, I_POWER_REQ] == 1
         oq, opw, orq, opr = (
             _oc(LC_Q, j, n_col),
             _oc(LC_P, j, n_col),
@@ -735,15 +736,21 @@ def _l_account(
         of, otp, ots = _oc(LC_T_FLOW, j, n_col), _oc(LC_T_POWER, j, n_col), _oc(LC_T_SHORT, j, n_col)
         for i in range(nb):
             ok = x[ob, i] == 0.0
-            q = x[oq, i]
-            p = x[opw, i] if unit else 0.0
-            r = x[orq, i]
-            x[of, i] = x[of, i] + q if ok else x[of, i]
-            x[otp, i] = x[otp, i] + p if ok else x[otp, i]
-            if short:
+            q, f0, p0 = x[oq, i], x[of, i], x[opr, i]
+            x[of, i] = f0 + q if ok else f0
+            x[opr, i] = q if ok else p0
+        if not unit:  # (a power of 0 added to a total of +0: the total, as _account's sum)
+            continue
+        for i in range(nb):
+            ok = x[ob, i] == 0.0
+            p, t0 = x[opw, i], x[otp, i]
+            x[otp, i] = t0 + p if ok else t0
+        if m.ci[j, I_POWER_REQ] == 1:
+            for i in range(nb):
+                ok = x[ob, i] == 0.0
+                p, r, t0 = x[opw, i], x[orq, i], x[ots, i]
                 add = ok & (r < FULL_POWER_MW) & (r > p)
-                x[ots, i] = x[ots, i] + (r - p) if add else x[ots, i]
-            x[opr, i] = q if ok else x[opr, i]
+                x[ots, i] = t0 + (r - p) if add else t0
     for r in range(n_r):
         ovn, oi, ov = _on(LN_VN, r, n_col, n_n), _on(LN_IN, r, n_col, n_n), _on(LN_V, r, n_col, n_n)
         oti, olo, ohi = (
@@ -753,11 +760,12 @@ def _l_account(
         )
         for i in range(nb):
             ok = x[ob, i] == 0.0
-            v = x[ovn, i]
-            x[oti, i] = x[oti, i] + x[oi, i] if ok else x[oti, i]
-            x[olo, i] = min(x[olo, i], v) if ok else x[olo, i]
-            x[ohi, i] = max(x[ohi, i], v) if ok else x[ohi, i]
-            x[ov, i] = v if ok else x[ov, i]
+            v, v0, inflow, t0 = x[ovn, i], x[ov, i], x[oi, i], x[oti, i]
+            lo, hi = x[olo, i], x[ohi, i]
+            x[oti, i] = t0 + inflow if ok else t0
+            x[olo, i] = min(lo, v) if ok else lo
+            x[ohi, i] = max(hi, v) if ok else hi
+            x[ov, i] = v if ok else v0
     for k in range(n_k):
         ovn, ots, op = (
             _on(LN_VN, n_r + k, n_col, n_n),
@@ -766,17 +774,18 @@ def _l_account(
         )
         for i in range(nb):
             ok = x[ob, i] == 0.0
-            q = x[ovn, i]
-            x[ots, i] = x[ots, i] + q if ok else x[ots, i]
-            x[op, i] = q if ok else x[op, i]
+            q, t0, p0 = x[ovn, i], x[ots, i], x[op, i]
+            x[ots, i] = t0 + q if ok else t0
+            x[op, i] = q if ok else p0
     on, opr = _ol(LL_NET, n_col, n_n), _ol(LL_PRICE, n_col, n_n)
     orv, oex, oim = _ol(LL_T_REV, n_col, n_n), _ol(LL_T_EXP, n_col, n_n), _ol(LL_T_IMP, n_col, n_n)
     for i in range(nb):
         ok = x[ob, i] == 0.0
-        net = x[on, i]
-        x[orv, i] = x[orv, i] + x[opr, i] * net if ok else x[orv, i]
-        x[oex, i] = x[oex, i] + max(net, 0.0) if ok else x[oex, i]
-        x[oim, i] = x[oim, i] + max(-net, 0.0) if ok else x[oim, i]
+        net, price = x[on, i], x[opr, i]
+        rv, ex, im = x[orv, i], x[oex, i], x[oim, i]
+        x[orv, i] = rv + price * net if ok else rv
+        x[oex, i] = ex + max(net, 0.0) if ok else ex
+        x[oim, i] = im + max(-net, 0.0) if ok else im
     for j in range(n_col):  # the cut-backs the lanes recorded (LANE_CODES)
         o0, o1, o2, o3 = (
             _oc(LC_CW, j, n_col),

@@ -506,6 +506,7 @@ def annual_check(
         except DutySolveError as exc:
             raise AnnualCheckSolveError(str(exc), status=exc.status, diagnosis=exc.diagnosis) from exc
         timings["design_basis"] = time.perf_counter() - t0
+        timings |= {f"design_basis.{k}": v for k, v in basis.timings_s.items() if k != "total"}
         summary["design_basis"] = basis_summary(basis)
         summary["headline"] = summary["design_basis"]["headline"]
     timings["total"] = time.perf_counter() - t_all

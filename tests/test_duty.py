@@ -192,12 +192,6 @@ def test_the_replay_through_the_simulator_agrees_per_group(week_duty: D.DutyResu
         assert abs(e[group]) <= LP_SIM_REL_TOL, (group, e[group])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (measured 2026-12-01): in the first week of January the replay of the MILP windows (closed "
-    "loop, each day from the simulator's state) cuts Yagen-I's units at their minimum stable output: Yagen-I's "
-    "units -1.7 %, the other groups within 0.12 % (the LP windows of the same week: within 0.15 %)",
-)
 def test_the_milp_replay_agrees_in_january_too() -> None:
     res = D.duty(None, design_basis_year(reference_year()).window(start_h=0.0, hours=168.0))  # type: ignore[arg-type]
     for group, e in res.lp_vs_simulation.items():
@@ -310,12 +304,6 @@ def test_the_full_year_duty_run(year_runs: tuple[D.RunResult, D.DutyResult]) -> 
 
 
 @pytest.mark.hours
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the year's MILP windows were not re-measured since the replay became closed loop "
-    "(2026-12-01); in the first week of January Yagen-I's units are -1.7 % (test_the_milp_replay_agrees_in_"
-    "january_too), so the year is expected to miss 0.5 % on them; re-measure with -m hours",
-)
 def test_the_full_year_lp_against_the_simulator_per_group(
     year_runs: tuple[D.RunResult, D.DutyResult],
 ) -> None:

@@ -297,6 +297,41 @@ def test_the_minimum_stable_output_cuts_a_request_the_units_cannot_run_at():
     np.testing.assert_allclose(off.arrays["A power_mw"][0], [50.0, 120.0, 150.0], rtol=HEAD_ESTIMATE_REL)
 
 
+def test_a_request_just_below_the_minimum_runs_within_the_head_tolerance_of_a_low_head():
+    """The simulator's heads agree with the LP's to HEAD_TOLERANCE_M (0.05 m): at a unit's minimum that is a
+    relative power of 0.05/H, so a request below the 70 MW minimum by 0.15 % runs at a ≈ 20 m head (0.05/20 =
+    0.25 %) and is cut to 0 at a ≈ 100 m head (RATING_TOL, 0.05 %); 0.4 % below is cut at both."""
+    from hydro_sim.constants import HEAD_TOLERANCE_M
+
+    assert HEAD_TOLERANCE_M == 0.05
+    just, far = 70.0 * (1.0 - 1.5e-3), 70.0 * (1.0 - 4e-3)
+    sched = replay({"A power_mw": [just, far]}, 2, mode="power")
+    for tailwater, runs in ((130.0, True), (50.0, False)):  # the lake at 150 m: gross head 20 m or 100 m
+        net = Network(
+            name="one lake",
+            reservoirs=(lake("lake", 100.0, v0=50.0, vmin=45.0),),  # 145–200 m: above either river
+            sinks=(RiverSink(name="river", tailwater_level_masl=tailwater),),
+            links=(
+                TurbineLink(
+                    units=turbines("A", 2, 100.0, 600.0, 0.9, pmin=70.0), from_node="lake", to_node="river"
+                ),
+                Spillway(name="lake spillway", from_node="lake", to_node="river"),
+            ),
+        )
+        res = simulate(net, hours(2), sched)
+        power = res.arrays["A power_mw"][0]
+        assert power[1] == 0.0, tailwater
+        if runs:
+            # (it runs: the lake falls ≈ 1.4 m in the hour at 20 m of head, so the power at the mid-step
+            # head is within 0.2 % of the request, not at round-off)
+            assert power[0] == pytest.approx(just, rel=2e-3)
+            assert cut_rows(res) == [[1, "A", "minimum stable output"]]
+        else:
+            assert power[0] == 0.0
+            assert cut_rows(res) == [[0, "A", "minimum stable output"], [1, "A", "minimum stable output"]]
+        assert res.water_balance_error_hm3() < BALANCE_TOL_HM3
+
+
 def pump_pair(*, band: float = 0.03, gen_range: tuple[float, float] | None = None) -> Network:
     units = PumpTurbineGroup(
         name="pt",

@@ -43,3 +43,8 @@ MW_PER_M3S_M: float = RHO_WATER_KG_M3 * G_M_S2 / W_PER_MW
 MWH_PER_YI_KWH: float = KWH_PER_YI_KWH / KWH_PER_MWH
 #: hm³ in one 亿 m³ (10⁸ m³ = 100 hm³). [hm³/亿m³]
 HM3_PER_YI_M3: float = M3_PER_YI_M3 / M3_PER_HM3
+#: The successive-head LP's default head tolerance (``head_tolerance_m``), and so the head difference the
+#: simulator takes as round-off when it replays a schedule: a unit held at its minimum stable output or at
+#: its pump band's edge in the LP may run up to this much lower in the simulator (its power lower by
+#: HEAD_TOLERANCE_M / H, 2 × 10⁻⁴ at Lianghekou's 250 m, 2 × 10⁻³ at Yagen-I's 22 m). [m]
+HEAD_TOLERANCE_M: float = 0.05

@@ -47,7 +47,7 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim import hydraulics as hy
-from hydro_sim.constants import G_M_S2, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
+from hydro_sim.constants import G_M_S2, HEAD_TOLERANCE_M, HM3_PER_M3S_HOUR, RHO_WATER_KG_M3, W_PER_MW
 from hydro_sim.network import FlowColumn, Network, PumpTurbineLink, Release, RiverSink, Spillway, TurbineLink
 from hydro_sim.plant import PumpTurbineGroup, TurbineGroup
 from hydro_sim.scenario import Scenario
@@ -140,7 +140,7 @@ class DispatchOptions:
     solver: str | None = None
     highs_options: Mapping[str, Any] | None = None
     head: Literal["successive", "fixed"] = "successive"
-    head_tolerance_m: float = 0.05
+    head_tolerance_m: float = HEAD_TOLERANCE_M
     max_iterations: int = 30
     objective_tolerance: float = 1e-4
     fixed_head_tolerance_m: float | None = None

@@ -56,8 +56,8 @@ and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limi
 Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
 call as its flattened fields, which cost three times the run time of the inlined kernel (measured); the price
 is one long compilation (about a minute, once: numba caches it on disk). Numba's cache does not notice a
-change in :mod:`hydro_sim._physics` alone: a change there must touch this file, ``_lanes.py`` and
-``_kernel.py`` too (and a change here, ``_lanes.py``).
+change in :mod:`hydro_sim._physics` alone (nor in a constant imported from :mod:`hydro_sim.constants`): a
+change there must touch this file, ``_lanes.py`` and ``_kernel.py`` too (and a change here, ``_lanes.py``).
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ from hydro_sim._physics import (
     unit_flow,
     unit_power,
 )
-from hydro_sim.constants import HM3_PER_M3S_HOUR, MW_PER_M3S_M
+from hydro_sim.constants import HEAD_TOLERANCE_M, HM3_PER_M3S_HOUR, MW_PER_M3S_M
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -325,23 +325,34 @@ def _cut(w: Work, e: int, code: int, water: float, energy: float) -> None:
 
 
 @jit_inline
-def _feasible_power(m: Model, j: int, p: float) -> float:
+def _unit_tol(hg: float) -> float:
+    """Relative round-off at a unit's minimum stable output and its pump band at gross head hg: RATING_TOL,
+    or the power a head lower by HEAD_TOLERANCE_M loses (HEAD_TOLERANCE_M / H_g), whichever is larger (the
+    simulator's heads agree with the LP's to that tolerance: 0.05 m is 2 × 10⁻³ of Yagen-I's 22 m)."""
+    return max(RATING_TOL, HEAD_TOLERANCE_M / hg) if hg > 0.0 else RATING_TOL
+
+
+@jit_inline
+def _feasible_power(m: Model, j: int, p: float, hg: float) -> float:
     """The largest power at most p that the units can run at: a generator not below its minimum stable
-    output per running unit, a fixed-speed pump within its band, rated input × (1 ± band), per unit."""
+    output per running unit, a fixed-speed pump within its band, rated input × (1 ± band), per unit. A power
+    within :func:`_unit_tol` of a bound counts as on it (a schedule at the bound, replayed at a head lower by
+    round-off)."""
     n = m.ci[j, I_N]
     pu = m.cf[j, F_PU]
     if p <= 0.0:
         return 0.0
+    tol = _unit_tol(hg)
     if m.ci[j, I_KIND] == K_PUMP:
         lo_u = pu * (1.0 - m.cf[j, F_BAND])
         hi_u = pu * (1.0 + m.cf[j, F_BAND])
-        k = min(math.floor(p / lo_u * (1.0 + RATING_TOL)), n)  # units whose lowest input fits in p
+        k = min(math.floor(p / lo_u * (1.0 + tol)), n)  # units whose lowest input fits in p
         return min(p, k * hi_u) if k > 0 else 0.0
     pmin = m.cf[j, F_PMIN_U]
     if pmin <= 0.0:
         return p
     k = min(max(math.ceil(p / pu * (1.0 - 1e-12)), 1), n)  # as few units as carry p
-    if p >= k * pmin * (1.0 - RATING_TOL):
+    if p >= k * pmin * (1.0 - tol):
         return p
     return (k - 1) * pu  # between (k − 1) full units and k units at their minimum: the full ones
 
@@ -394,7 +405,7 @@ def _units(m: Model, w: Work, n_col: int) -> None:
                 _cut(w, j, UNIT, q - q1, p - p1)
                 q, p = q1, p1
         if m.unit_limits:
-            pf = _feasible_power(m, j, p)
+            pf = _feasible_power(m, j, p, hg)
             if pf < p * (1.0 - 1e-12):
                 q1 = _flow(m, j, pf, hg)
                 _cut(w, j, PUMP_BAND if kind == K_PUMP else MIN_OUTPUT, q - q1, p - pf)
@@ -589,7 +600,7 @@ def _cut_power(m: Model, w: Work, j: int, dp: float, code: int) -> float:
     p, q, hg = w.wc[C_P, j], w.wc[C_Q, j], w.wc[C_HG, j]
     p1 = max(p - dp, 0.0)
     if m.unit_limits:
-        p1 = _feasible_power(m, j, p1)
+        p1 = _feasible_power(m, j, p1, hg)
     q1 = _flow(m, j, p1, hg) if p1 > 0.0 else 0.0
     _cut(w, j, code, q - q1, p - p1)
     w.wc[C_Q, j], w.wc[C_P, j] = q1, p1
@@ -650,7 +661,7 @@ def _raise_units(m: Model, w: Work, j: int, d: float, above: float, headroom: fl
         p1 = p_top
         q1 = _flow(m, j, p1, hg)
     if m.unit_limits:
-        pf = _feasible_power(m, j, p1)
+        pf = _feasible_power(m, j, p1, hg)
         if pf < p1 * (1.0 - 1e-12):
             p1 = pf
             q1 = _flow(m, j, pf, hg) if pf > 0.0 else 0.0
@@ -725,7 +736,7 @@ def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int, cap: float)
                         hg = w.wc[C_HG, j]
                         p1 = _power(m, j, q1, hg)
                         if m.unit_limits and q1 > 0.0:
-                            pf = _feasible_power(m, j, p1)
+                            pf = _feasible_power(m, j, p1, hg)
                             if pf < p1 * (1.0 - 1e-12):  # the units cannot run at p1: the next power down
                                 q2 = _flow(m, j, pf, hg) if pf > 0.0 else 0.0
                                 if q - q2 > max(room, 0.0):

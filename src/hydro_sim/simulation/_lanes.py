@@ -367,7 +367,7 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
         if m.unit_limits and (m.cf[j, F_PMIN_U] > 0.0 or kind == K_PUMP):
             for i in range(nb):
                 p = x[ope, i]
-                if x[oq, i] > 0.0 and _feasible_power(m, j, p) < p * (1.0 - 1e-12):
+                if x[oq, i] > 0.0 and _feasible_power(m, j, p, x[og, i]) < p * (1.0 - 1e-12):
                     x[ob, i] += 1.0
         hlo, hhi = m.cf[j, F_HLO], m.cf[j, F_HHI]
         if hlo > -math.inf or hhi < math.inf:

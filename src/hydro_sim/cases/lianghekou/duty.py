@@ -767,9 +767,10 @@ def duty(
         physics' at the window's own levels; ``"fixed"``: at the annual LP's heads (≈ 3× faster, but
         Yagen-I's 22 m head moves by metres between the two schedules: ±1–5 % per group in the replay,
         measured on a July fortnight). Measured 2026-12-01, replay against LP per group: the LP windows
-        within 0.15 % on a January, a May and a July week; the MILP windows within 0.05 % in May and
-        July but pumping −20 % and Yagen-I's units −8.5 % in the first week of January (the replay cuts
-        at Yagen-I's minimum level and output, and the reach ramp carries each cut on).
+        within 0.15 % on a January, a May and a July week; the MILP windows (closed loop) within 0.05 % in
+        May and July and within 0.42 % in the first week of January (Yagen-I's units; they were −1.7 %
+        while the simulator tripped a unit the MILP held at its minimum for a head 0.04 m lower, before
+        :data:`hydro_sim.constants.HEAD_TOLERANCE_M` set the round-off there).
     unit_commitment : solve the windows as MILPs (default) or only as LPs (then ``windows_milp`` is the LP
         chain).
     window_time_limit_s : time limit of each window's solve; a MILP stopped by it keeps its incumbent. [s]

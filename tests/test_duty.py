@@ -266,9 +266,14 @@ def test_the_sensitivity_moves_the_right_way() -> None:
     assert ramp.iloc[1] >= ramp.iloc[0] - TARGET_TOL_MWH  # no ramp limit, no less capability
     spread = t.loc["tariff spread"]["capability_mwh"]
     assert spread.iloc[1] >= spread.iloc[0] - TARGET_TOL_MWH  # a wider spread pays more cycling
-    # every duty row meets the duty (the head-range row is the simulator's replay: at most the duty)
-    duty_rows = table[table["parameter"] != "head range"]
-    assert np.all(np.abs(duty_rows["duty_generation_mwh"] - D.duty_target_mwh(_week(48.0))) <= TARGET_TOL_MWH)  # type: ignore[arg-type]
+    # a head range only takes steps and flows away: no more revenue than the base at the same (fixed) heads
+    rng = t.loc["head range"]
+    assert rng["capability_revenue"].iloc[0] <= t.loc["base"]["capability_revenue"].iloc[0] * (
+        1 + REVENUE_REL_TOL
+    )
+    assert set(table["method"].iloc[1:]) == {"fixed-head LP at the base heads"}
+    # every row meets the duty
+    assert np.all(np.abs(table["duty_generation_mwh"] - D.duty_target_mwh(_week(48.0))) <= TARGET_TOL_MWH)  # type: ignore[arg-type]
 
 
 def test_the_volume_inverse_brackets_or_says_why() -> None:

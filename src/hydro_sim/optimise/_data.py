@@ -424,6 +424,30 @@ def group_chords(
     return chords(qp, S, lambda q: _A * q * (hg + k * q * q) / eta_p)
 
 
+def head_range_widths(
+    w: np.ndarray, hg: np.ndarray, k: float, head_range_m: tuple[float, float] | None, mode: str
+) -> np.ndarray:
+    """Chord widths (S, T) of a pump-turbine column trimmed to its link's operating head range (net head).
+
+    Generating, the net head H_g − kQ² must lie in [lo, hi]: the flow is capped at √((H_g − lo)/k) (none
+    where H_g ≤ lo), and a step with H_g > hi is closed (a net head within hi would need a minimum flow, which
+    an LP cannot hold: the LP keeps to the safe side of the simulator's check). Pumping, the head H_g + kQ²:
+    capped at √((hi − H_g)/k), closed where H_g < lo. The widths are cut from the top (the LP fills the chords
+    in order). None: the widths as they are."""
+    if head_range_m is None:
+        return w
+    lo, hi = head_range_m
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if mode == "generate":
+            room, closed = hg - lo, hg > hi
+        else:
+            room, closed = hi - hg, hg < lo
+        qcap = np.sqrt(np.maximum(room, 0.0) / k) if k > 0.0 else np.where(room >= 0.0, np.inf, 0.0)
+    qcap = np.where(closed, 0.0, qcap)
+    start = np.cumsum(w, axis=0) - w
+    return np.clip(qcap[None, :] - start, 0.0, w)
+
+
 def pump_band_on_chords(
     units: PumpTurbineGroup, hg: np.ndarray, width: np.ndarray, slope: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -612,6 +636,9 @@ def build_network_data(
                     lo, hi = pump_band_on_chords(link.units, h_unique, w, s)
                     band_cache[key] = (lo[at].reshape(T), hi[at].reshape(T))
             w, s = chord_cache[key]
+            if isinstance(link, PumpTurbineLink):
+                rng = link.generating_head_range_m if col.mode != "pump" else link.pumping_head_range_m
+                w = head_range_widths(w, hg, link.units.head_loss_coefficient_s2_per_m5, rng, col.mode)
             n = len(unit_cols)
             unit_cols.append(j)
             unit_sign.append(-1.0 if col.mode == "pump" else 1.0)

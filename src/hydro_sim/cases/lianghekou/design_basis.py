@@ -611,12 +611,8 @@ def figure(b: DesignBasis, name: str) -> Any:
 
     case = "Lianghekou design basis"
     if name == "design_basis_sensitivity.png":
-        table = b.sensitivity.copy()
-        replayed = table["method"].astype(str).str.startswith("base schedules replayed")
-        lo, hi = table.loc[replayed, "case"], "replayed, not re-optimised"
-        table.loc[replayed, "case"] = [c.split(" (")[0] + f" ({hi})" for c in lo]
         return plots.sensitivity_tornado(
-            table,
+            b.sensitivity,
             target_mwh=b.duty.target_mwh,
             case=case,
             column="capability_mwh",

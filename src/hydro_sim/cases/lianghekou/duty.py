@@ -1048,10 +1048,9 @@ def sensitivity(
 
     Rows: base; cycle efficiency 0.75 and 0.80 at the rated point; Yagen-I usable volume ½× and 2×; the reach's
     ramp 5 m³/s per h and none; tariff spread ×0.5 and ×1.25 around the flat price; the head range imposed
-    (ASSUMPTION ratio 1.3, :func:`default_head_range_m`). Each change is re-dispatched at fixed head at the base
-    runs' heads (``head_change_m`` says how far the solved heads moved), except the head range: the LP has no
-    head-range rows, so the base schedules are replayed through the simulator with the range on the
-    reversible link and the row gives what the simulator delivers (its cut-backs), not a re-optimisation.
+    (ASSUMPTION ratio 1.3, :func:`default_head_range_m`, on the reversible link's net heads: the LP caps each
+    step's flow to the range at its head, or closes the mode). Each change is re-dispatched at fixed head at
+    the base runs' heads (``head_change_m`` says how far the solved heads moved).
 
     Columns: parameter, case, capability_mwh, duty_pumping_mwh, duty_cycle_efficiency, duty_revenue,
     capability_revenue, duty_yagen_swing_m, duty_river_hours_at_minimum, capability_head_change_m, method.
@@ -1097,6 +1096,20 @@ def sensitivity(
     for f in (0.5, 1.25):
         cases.append(("tariff spread", f"×{f:g} around the flat price", base_net, _scaled_spread(sc, f)))
 
+    rng = default_head_range_m(base_net)
+    ranged = lianghekou_network(
+        reversible_generating_head_range_m=_net_range(base_net, rng, "generate"),
+        reversible_pumping_head_range_m=_net_range(base_net, rng, "pump"),
+    )
+    cases.append(
+        (
+            "head range",
+            f"gross {rng[0]:.1f}–{rng[1]:.1f} m (ratio {HEAD_RANGE_RATIO:g}, ASSUMPTION)",
+            ranged,
+            sc,
+        )
+    )
+
     def row(
         parameter: str,
         case: str,
@@ -1137,26 +1150,6 @@ def sensitivity(
                 "fixed-head LP at the base heads",
             )
         )
-    rng = default_head_range_m(base_net)
-    say(f"sensitivity: head range {rng[0]:.1f}–{rng[1]:.1f} m imposed in the simulator")
-    ranged = lianghekou_network(
-        reversible_generating_head_range_m=_net_range(base_net, rng, "generate"),
-        reversible_pumping_head_range_m=_net_range(base_net, rng, "pump"),
-    )
-    sims = []
-    for run in (base_capability, base_duty_lp):
-        sim = simulate(ranged, sc, ReplayPolicy(schedule=run.dispatch.schedule, mode="flows"))
-        sims.append(reversible_figures(sim.frame(0), ranged))
-    rows.append(
-        row(
-            "head range",
-            f"gross {rng[0]:.1f}–{rng[1]:.1f} m (ratio {HEAD_RANGE_RATIO:g}, ASSUMPTION)",
-            sims[0],
-            sims[1],
-            0.0,
-            "base schedules replayed through the simulator with the range (cut-backs, not re-optimised)",
-        )
-    )
     return pd.DataFrame(rows)
 
 
@@ -1293,24 +1286,9 @@ def render_duty_section(
             "| parameter | case | capability | duty pumping | duty cycle eff. | Yagen-I swing |",
             "|---|---|---|---|---|---|",
         ]
-        replayed = False
         for r in sensitivity_table.itertuples():
-            # a replay with cut-backs is no optimum: its pumps are cut where the head leaves the range while
-            # its turbines still pass natural inflow, so generation / pumping is no cycle efficiency there
-            replay_row = str(r.method).startswith("base schedules replayed")
-            replayed = replayed or replay_row
-            eff = "n/a (replay)" if replay_row else f"{r.duty_cycle_efficiency:.3f}"
             lines.append(
-                f"| {r.parameter} | {r.case}{' †' if replay_row else ''} | {_twh(r.capability_mwh)} | "
-                f"{_yi(r.duty_pumping_mwh)} | {eff} | {r.duty_yagen_swing_m:.2f} m |"
+                f"| {r.parameter} | {r.case} | {_twh(r.capability_mwh)} | "
+                f"{_yi(r.duty_pumping_mwh)} | {r.duty_cycle_efficiency:.3f} | {r.duty_yagen_swing_m:.2f} m |"
             )
-        if replayed:
-            lines += [
-                "",
-                (
-                    "† The LP has no head-range rows yet: the base schedules are replayed through the simulator "
-                    "with the range on the reversible units, so the row is what the physics delivers after its "
-                    "cut-backs (open loop, not re-optimised), a lower bound, not an optimum."
-                ),
-            ]
     return "\n".join(lines) + "\n"

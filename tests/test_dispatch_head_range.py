@@ -122,10 +122,12 @@ def test_both_backends_agree_with_the_ranges() -> None:
 
 
 def test_the_widths_are_cut_from_the_top_and_never_grow() -> None:
-    """Three chords of 50 m³/s: a cap of 70 m³/s leaves 50 and 20 and 0; no range leaves them as they are."""
+    """Three chords of 50 m³/s at 100 m: a cap of 70 m³/s leaves 50, 20 and 0; a range the flows never
+    reach, or none, leaves them as they are; a pumping range starting above the head closes the mode."""
     w = np.full((3, 2), 50.0)
     hg = np.array([100.0, 100.0])
     cut = head_range_widths(w, hg, 1.0 / 490.0, (90.0, 200.0), "generate")  # √(10·490) = 70 m³/s
     np.testing.assert_allclose(cut[:, 0], [50.0, 20.0, 0.0], rtol=1e-12)
     assert head_range_widths(w, hg, K, None, "generate") is w
-    assert np.all(head_range_widths(w, hg, K, (0.0, 1e9), "pump") <= w)
+    np.testing.assert_array_equal(head_range_widths(w, hg, K, (0.0, 1e9), "pump"), w)  # √(1e9/k) ≫ 150
+    np.testing.assert_array_equal(head_range_widths(w, hg, K, (101.0, 200.0), "pump"), 0.0)

@@ -437,12 +437,11 @@ def head_range_widths(
     if head_range_m is None:
         return w
     lo, hi = head_range_m
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if mode == "generate":
-            room, closed = hg - lo, hg > hi
-        else:
-            room, closed = hi - hg, hg < lo
-        qcap = np.sqrt(np.maximum(room, 0.0) / k) if k > 0.0 else np.where(room >= 0.0, np.inf, 0.0)
+    if mode == "generate":
+        room, closed = hg - lo, hg > hi
+    else:
+        room, closed = hi - hg, hg < lo
+    qcap = np.sqrt(np.maximum(room, 0.0) / k) if k > 0.0 else np.where(room >= 0.0, np.inf, 0.0)
     qcap = np.where(closed, 0.0, qcap)
     start = np.cumsum(w, axis=0) - w
     return np.clip(qcap[None, :] - start, 0.0, w)

@@ -90,6 +90,20 @@ def test_lanes_equal_the_scalar_loop_replaying_flows_the_levels_cannot_keep(
     assert_same(lanes, one)
 
 
+def test_one_scenario_alone_equals_its_lane_in_a_block(scenarios):
+    """A single scenario runs the scalar loop (no lanes to fill; a third of the compile time): its series and
+    totals are those of its lane in a block of them, bit for bit."""
+    net = network_of(lianghekou())
+    block = simulate(net, scenarios, rule())
+    k = E.LANES + 1  # in the second block, with two others
+    alone = simulate(net, scenarios[k], rule())
+    assert int(alone.cut_steps.sum()) > 0  # limits bind in this one too
+    for name, arr in alone.arrays.items():
+        np.testing.assert_array_equal(arr[0], block.arrays[name][k], err_msg=name)
+    np.testing.assert_array_equal(alone.totals.to_numpy()[0], block.totals.to_numpy()[k])
+    np.testing.assert_array_equal(alone.cut_steps[0], block.cut_steps[k])
+
+
 def test_lanes_need_constant_efficiencies():
     """A model with an efficiency chart keeps the scalar loop (its flows need Newton's method per lane); one
     with constant efficiencies and sinks at constant levels runs in lanes."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 
+import pandas as pd
 import pytest
 
 from hydro_sim.cases.lianghekou import design_basis as B
@@ -178,14 +179,41 @@ def test_bad_arguments_are_named() -> None:
         B.design_basis(n_years=0)
 
 
-def test_the_conventional_basis_in_a_child_process_is_the_same() -> None:
-    """The whole-year check runs the conventional basis in a child process: the same numbers, bit for bit."""
+def test_the_pieces_run_in_child_processes_give_the_same() -> None:
+    """The whole-year check runs the conventional basis and the volume inverse in child processes: the same
+    numbers, bit for bit; a failure there is reported with the child's error."""
+    from hydro_sim._children import Child
     from hydro_sim.cases.lianghekou import conventional_basis as cb
+    from hydro_sim.errors import HydroSimError
 
-    child = B._start_conventional({"n_years": None, "sensitivity": False})
-    there = B._finish_conventional(child)
-    child.hydro_sim_stderr.close()  # type: ignore[attr-defined]
+    two_days = design_basis_year(reference_year()).window(start_h=24 * 140, hours=48.0)
+    jobs = [
+        (
+            "hydro_sim.cases.lianghekou.conventional_basis",
+            "conventional_basis",
+            {"n_years": None, "sensitivity": False},
+        ),
+        ("hydro_sim.cases.lianghekou.duty", "volume_inverse", {"year": two_days, "lo_hm3": 2.0}),
+    ]
+    children = [Child(*job) for job in jobs]
+    try:
+        (conv, conv_s), (inv, inv_s) = (c.result() for c in children)
+    finally:
+        for c in children:
+            c.close()
+    assert conv_s > 0.0 and inv_s > 0.0
     here = cb.conventional_basis(n_years=None, sensitivity=False)
-    assert there.mean_year.mean_annual_generation_mwh == here.mean_year.mean_annual_generation_mwh
-    assert there.mean_year.annual_generation_mwh == here.mean_year.annual_generation_mwh
-    assert there.multi_year is None
+    assert conv.mean_year.mean_annual_generation_mwh == here.mean_year.mean_annual_generation_mwh
+    assert conv.mean_year.annual_generation_mwh == here.mean_year.annual_generation_mwh
+    assert conv.multi_year is None
+    inv_here = D.volume_inverse(two_days, lo_hm3=2.0)
+    assert inv.root_hm3 == inv_here.root_hm3 and inv.status == inv_here.status
+    pd.testing.assert_frame_equal(
+        inv.runs.drop(columns="solve_s"), inv_here.runs.drop(columns="solve_s"), check_exact=True
+    )
+    bad = Child("hydro_sim.cases.lianghekou.duty", "volume_inverse", {"year": two_days, "lo_hm3": -1.0})
+    try:
+        with pytest.raises(HydroSimError, match=r"volume_inverse failed in a child process.*lo_hm3"):
+            bad.result()
+    finally:
+        bad.close()

@@ -246,8 +246,13 @@ def test_the_section_leads_with_the_duty_against_the_capability(week_duty: D.Dut
 
 
 # ---- the sensitivity's directions on two days -------------------------------------------------------------------
-def test_the_sensitivity_moves_the_right_way() -> None:
-    table = D.sensitivity(_week(48.0))  # type: ignore[arg-type]
+@pytest.fixture(scope="module")
+def two_day_sensitivity() -> pd.DataFrame:
+    return D.sensitivity(_week(48.0))  # type: ignore[arg-type]
+
+
+def test_the_sensitivity_moves_the_right_way(two_day_sensitivity: pd.DataFrame) -> None:
+    table = two_day_sensitivity
     t = table.set_index(["parameter", "case"])
     assert list(table["parameter"].unique()) == [
         "base",
@@ -274,6 +279,17 @@ def test_the_sensitivity_moves_the_right_way() -> None:
     assert set(table["method"].iloc[1:]) == {"fixed-head LP at the base heads"}
     # every row meets the duty
     assert np.all(np.abs(table["duty_generation_mwh"] - D.duty_target_mwh(_week(48.0))) <= TARGET_TOL_MWH)  # type: ignore[arg-type]
+
+
+def test_the_sensitivity_with_half_its_cases_in_a_child_process_is_the_same(
+    two_day_sensitivity: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``beside=True`` runs every other case in a child process: the same table, bit for bit."""
+    import hydro_sim._children as C
+
+    monkeypatch.setattr(C, "can_run_beside", lambda: True)  # (whatever this machine's cores)
+    beside = D.sensitivity(_week(48.0), beside=True)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(beside, two_day_sensitivity, check_exact=True)
 
 
 def test_the_volume_inverse_brackets_or_says_why() -> None:

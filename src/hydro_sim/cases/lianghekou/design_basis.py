@@ -24,11 +24,6 @@ So the check compares each with a run on its own basis:
 from __future__ import annotations
 
 import math
-import os
-import pickle
-import subprocess
-import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +32,7 @@ from typing import Any
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim._children import Child, can_run_beside
 from hydro_sim.cases.lianghekou import conventional_basis as cb
 from hydro_sim.cases.lianghekou import duty as D
 from hydro_sim.cases.lianghekou.plant import (
@@ -57,7 +53,6 @@ from hydro_sim.constants import (
     SECONDS_PER_HOUR,
     W_PER_MW,
 )
-from hydro_sim.errors import HydroSimError
 from hydro_sim.scenario import Scenario
 
 __all__ = [
@@ -205,17 +200,29 @@ def design_basis(
     )
     t_conv0 = time.perf_counter()
     conv_kw = {"n_years": years, "sensitivity": whole_year and not quick}
-    # A whole-year basis (≈ 1.5–2.5 min) runs in a child process beside the reversible runs (its own session:
-    # a Ctrl-C reaches the check, which kills it on the way out; it imports nothing of the caller's script).
-    child = _start_conventional(conv_kw) if years is not None and (os.cpu_count() or 1) >= 2 else None
+    # Beside the reversible runs, in child processes (hydro_sim._children; two or more cores): a whole-year
+    # conventional basis (≈ 30 s), the volume inverse (≈ 55 s; it needs the capability's heads) and half the
+    # sensitivity table (its cases alternately). Each gives what it gives here, bit for bit.
+    beside = can_run_beside()
+    children: list[Child] = []
+    conv_child = inv_child = None
+    if years is not None and beside:
+        conv_child = Child("hydro_sim.cases.lianghekou.conventional_basis", "conventional_basis", conv_kw)
+        children.append(conv_child)
     try:
-        conv = None if child is not None else cb.conventional_basis(**conv_kw)  # type: ignore[arg-type]
+        conv = None if conv_child is not None else cb.conventional_basis(**conv_kw)  # type: ignore[arg-type]
         t_conv = time.perf_counter() - t_conv0
         say(
             "design basis: capability (revenue optimum at the tariff, three-node network, successive-head LP)"
         )
         t0 = time.perf_counter()
         cap = D.capability(net, sc)
+        cap_heads = D.solved_heads(net, cap.schedule)
+        inv_kw = {"year": sc, "ramp_m3s_per_h": YAGEN_I_DEFAULT_RAMP_M3S_PER_H, "start_head_m": cap_heads}
+        if not quick and beside:
+            say("design basis: the Yagen-I volume inverse in a child process beside the next stages")
+            inv_child = Child("hydro_sim.cases.lianghekou.duty", "volume_inverse", inv_kw)
+            children.append(inv_child)
         say("design basis: the capability replayed through the simulator in closed loop (daily LP windows)")
         cap_replay = D.replay(net, sc, cap, progress=say)
         timings["capability"] = time.perf_counter() - t0
@@ -225,38 +232,39 @@ def design_basis(
             + (" (daily MILP windows, unit commitment)" if unit_commitment else " (daily LP windows)")
         )
         t0 = time.perf_counter()
-        cap_heads = D.solved_heads(net, cap.schedule)
         dut = D.duty(net, sc, unit_commitment=unit_commitment, start_head_m=cap_heads, progress=say)
         timings["duty"] = time.perf_counter() - t0
 
         inverse = None
         sens = pd.DataFrame()
         if not quick:
-            say(
-                "design basis: usable Yagen-I volume at which the capability equals the duty (release ramp-limited)"
-            )
-            t0 = time.perf_counter()
-            inverse = D.volume_inverse(
-                sc, ramp_m3s_per_h=YAGEN_I_DEFAULT_RAMP_M3S_PER_H, start_head_m=cap_heads, progress=say
-            )
-            timings["inverse"] = time.perf_counter() - t0
             say("design basis: sensitivity table")
             t0 = time.perf_counter()
-            sens = D.sensitivity(sc, base_capability=cap, base_duty_lp=dut.annual_lp, progress=say)
+            sens = D.sensitivity(
+                sc, base_capability=cap, base_duty_lp=dut.annual_lp, progress=say, beside=beside
+            )
             timings["sensitivity"] = time.perf_counter() - t0
-        if child is not None:
+            t0 = time.perf_counter()
+            if inv_child is None:
+                say(
+                    "design basis: usable Yagen-I volume at which the capability equals the duty "
+                    "(release ramp-limited)"
+                )
+                inverse = D.volume_inverse(**inv_kw, progress=say)  # type: ignore[arg-type]
+                timings["inverse"] = time.perf_counter() - t0
+            else:
+                say("design basis: waiting for the volume inverse")
+                inverse, timings["inverse"] = inv_child.result()
+                timings["inverse_wait"] = time.perf_counter() - t0  # (what it added to the wall)
+        if conv_child is not None:
             say("design basis: waiting for the conventional basis")
             t_wait = time.perf_counter()
-            conv = _finish_conventional(child)
-            timings["conventional_basis_wait"] = time.perf_counter() - t_wait  # (what it added to the wall)
-            t_conv = time.perf_counter() - t_conv0  # (beside the reversible runs: start to collection)
+            conv, t_conv = conv_child.result()  # (its own run time in the child)
+            timings["conventional_basis_wait"] = time.perf_counter() - t_wait
         timings["conventional_basis"] = t_conv
     finally:
-        if child is not None:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-            child.hydro_sim_stderr.close()  # type: ignore[attr-defined]
+        for child in children:
+            child.close()
     assert conv is not None
 
     annual_cap = cap.figures.generation_mwh * HOURS_PER_YEAR / cap.figures.hours
@@ -277,38 +285,6 @@ def design_basis(
     )
 
 
-def _start_conventional(kw: dict[str, Any]) -> subprocess.Popen[bytes]:
-    """Start the conventional basis in a child process; its result comes back pickled on its stdout."""
-    code = (
-        "import pickle, sys; from hydro_sim.cases.lianghekou.conventional_basis import conventional_basis; "
-        f"sys.stdout.buffer.write(pickle.dumps(conventional_basis(n_years={kw['n_years']!r}, "
-        f"sensitivity={kw['sensitivity']!r})))"
-    )
-    # stdout is read at the end (the child waits on a full pipe once done); stderr goes to a temporary file,
-    # so that warnings can never fill a pipe nobody reads while the child still computes
-    err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by _finish_conventional or the caller's finally
-    child = subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=err, start_new_session=True
-    )
-    child.hydro_sim_stderr = err  # type: ignore[attr-defined]
-    return child
-
-
-def _finish_conventional(child: subprocess.Popen[bytes]) -> cb.ConventionalBasis:
-    out, _ = child.communicate()
-    err = child.hydro_sim_stderr  # type: ignore[attr-defined]
-    err.seek(0)
-    text = err.read().decode("utf-8", "replace")
-    if child.returncode != 0:
-        raise HydroSimError(
-            f"the conventional basis's child process failed (exit {child.returncode}): {text[-2000:]}"
-        )
-    result = pickle.loads(out)  # our own child's output
-    assert isinstance(result, cb.ConventionalBasis)
-    return result
-
-
-# ---- what the check shows ---------------------------------------------------------------------------------
 def _twh(mwh: float) -> str:
     return f"{mwh / MWH_PER_TWH:.3f} TWh"
 

@@ -1043,6 +1043,7 @@ def sensitivity(
     base_capability: RunResult | None = None,
     base_duty_lp: RunResult | None = None,
     progress: Callable[[str], None] | None = None,
+    beside: bool = False,
 ) -> pd.DataFrame:
     """Capability and the annual duty LP under one change at a time, as a DataFrame.
 
@@ -1052,9 +1053,14 @@ def sensitivity(
     step's flow to the range at its head, or closes the mode). Each change is re-dispatched at fixed head at
     the base runs' heads (``head_change_m`` says how far the solved heads moved).
 
+    ``beside``: every other case in a child process beside this one (:mod:`hydro_sim._children`; on two or
+    more cores): the same table, bit for bit, in about half the time.
+
     Columns: parameter, case, capability_mwh, duty_pumping_mwh, duty_cycle_efficiency, duty_revenue,
     capability_revenue, duty_yagen_swing_m, duty_river_hours_at_minimum, capability_head_change_m, method.
     """
+    from hydro_sim._children import Child, can_run_beside
+
     sc = _year(year)
     say = progress or (lambda _text: None)
     base_net = lianghekou_network()
@@ -1079,7 +1085,30 @@ def sensitivity(
         )
     h_cap = solved_heads(base_net, base_capability.dispatch.schedule)
     h_duty = solved_heads(base_net, base_duty_lp.dispatch.schedule)
-    target = duty_target_mwh(sc)
+    n = len(_sensitivity_cases(sc))
+    mine = list(range(n))
+    child = None
+    if beside and can_run_beside():
+        theirs, mine = mine[0::2], mine[1::2]
+        say(f"sensitivity: {len(theirs)} of the {n} cases in a child process beside this one")
+        kw = {"year": sc, "cap_heads_m": h_cap, "duty_heads_m": h_duty, "which": theirs}
+        child = Child("hydro_sim.cases.lianghekou.duty", "sensitivity_rows", kw)
+    try:
+        rows = dict(zip(mine, sensitivity_rows(sc, h_cap, h_duty, mine, progress=say), strict=True))
+        if child is not None:
+            rows |= dict(zip(theirs, child.result()[0], strict=True))
+    finally:
+        if child is not None:
+            child.close()
+    base = _sensitivity_row(
+        "base", "defaults", base_capability.figures, base_duty_lp.figures, 0.0, "successive-head LP"
+    )
+    return pd.DataFrame([base, *(rows[i] for i in range(n))])
+
+
+def _sensitivity_cases(sc: Scenario) -> list[tuple[str, str, Network, Scenario]]:
+    """The sensitivity table's cases in its order: (parameter, case, network, year)."""
+    base_net = lianghekou_network()
     usable = base_net.node(LOWER).usable_volume_hm3  # type: ignore[union-attr]
     cases: list[tuple[str, str, Network, Scenario]] = []
     for c in CYCLE_EFFICIENCY_CONVENTION:
@@ -1109,39 +1138,32 @@ def sensitivity(
             sc,
         )
     )
+    return cases
 
-    def row(
-        parameter: str,
-        case: str,
-        cap: ReversibleFigures,
-        dut: ReversibleFigures,
-        head_change: float,
-        method: str,
-    ) -> dict:
-        return {
-            "parameter": parameter,
-            "case": case,
-            "capability_mwh": cap.generation_mwh,
-            "duty_generation_mwh": dut.generation_mwh,
-            "duty_pumping_mwh": dut.pumping_mwh,
-            "duty_cycle_efficiency": dut.cycle_efficiency,
-            "duty_revenue": dut.revenue,
-            "capability_revenue": cap.revenue,
-            "duty_yagen_swing_m": dut.yagen_swing_m,
-            "duty_river_hours_at_minimum": dut.river_hours_at_minimum,
-            "capability_head_change_m": head_change,
-            "method": method,
-        }
 
-    rows = [row("base", "defaults", base_capability.figures, base_duty_lp.figures, 0.0, "successive-head LP")]
-    for parameter, case, net, year_case in cases:
+def sensitivity_rows(
+    year: Scenario,
+    cap_heads_m: np.ndarray,
+    duty_heads_m: np.ndarray,
+    which: list[int],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> list[dict]:
+    """Rows ``which`` of :func:`sensitivity`'s cases (after its base row), each re-dispatched at fixed head:
+    the capability at ``cap_heads_m``, the duty's annual LP at ``duty_heads_m`` (both (G, T) [m])."""
+    say = progress or (lambda _text: None)
+    cases = _sensitivity_cases(year)
+    target = duty_target_mwh(year)
+    rows = []
+    for i in which:
+        parameter, case, net, year_case = cases[i]
         say(f"sensitivity: {parameter}, {case}")
-        cap = capability(net, year_case, head="fixed", start_head_m=h_cap)
+        cap = capability(net, year_case, head="fixed", start_head_m=cap_heads_m)
         res, _ = _dispatch(
-            net, year_case, "duty LP", generation_mwh={REVERSIBLE: target}, **_head_kw("fixed", h_duty)
+            net, year_case, "duty LP", generation_mwh={REVERSIBLE: target}, **_head_kw("fixed", duty_heads_m)
         )
         rows.append(
-            row(
+            _sensitivity_row(
                 parameter,
                 case,
                 cap.figures,
@@ -1150,7 +1172,31 @@ def sensitivity(
                 "fixed-head LP at the base heads",
             )
         )
-    return pd.DataFrame(rows)
+    return rows
+
+
+def _sensitivity_row(
+    parameter: str,
+    case: str,
+    cap: ReversibleFigures,
+    dut: ReversibleFigures,
+    head_change: float,
+    method: str,
+) -> dict:
+    return {
+        "parameter": parameter,
+        "case": case,
+        "capability_mwh": cap.generation_mwh,
+        "duty_generation_mwh": dut.generation_mwh,
+        "duty_pumping_mwh": dut.pumping_mwh,
+        "duty_cycle_efficiency": dut.cycle_efficiency,
+        "duty_revenue": dut.revenue,
+        "capability_revenue": cap.revenue,
+        "duty_yagen_swing_m": dut.yagen_swing_m,
+        "duty_river_hours_at_minimum": dut.river_hours_at_minimum,
+        "capability_head_change_m": head_change,
+        "method": method,
+    }
 
 
 def _net_range(network: Network, gross: tuple[float, float], mode: str) -> tuple[float, float]:

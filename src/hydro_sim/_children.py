@@ -1,0 +1,82 @@
+"""Independent pieces of a long computation in child processes beside the caller (the design basis's
+conventional units, Yagen-I volume inverse and half its sensitivity table).
+
+A child is ``python -c`` importing one function of the package by name: it imports nothing of the caller's
+script (unlike multiprocessing's spawn, which re-runs the caller's ``__main__`` and so needs the
+``if __name__ == "__main__"`` guard), runs in its own session (a Ctrl-C reaches the caller only, which kills
+its children on the way out: :meth:`Child.close`), reads its arguments pickled from a file on stdin and writes
+``(result, seconds)`` pickled on stdout. stderr goes to a temporary file, so that warnings can never fill a
+pipe nobody reads while the child still computes. Results are the function's own, bit for bit (the same
+code on the same input; the tests compare).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from typing import Any
+
+from hydro_sim.errors import HydroSimError
+
+__all__ = ["Child", "can_run_beside"]
+
+_CODE = (
+    "import importlib, pickle, sys, time; "
+    "mod, name, kw = pickle.load(sys.stdin.buffer); "
+    "fn = getattr(importlib.import_module(mod), name); "
+    "t0 = time.perf_counter(); r = fn(**kw); "
+    "sys.stdout.buffer.write(pickle.dumps((r, time.perf_counter() - t0)))"
+)
+
+
+def can_run_beside() -> bool:
+    """Whether a child has a core of its own (two or more cores); on one core the caller runs the piece
+    itself (a child would only add its start-up)."""
+    return (os.cpu_count() or 1) >= 2
+
+
+class Child:
+    """``module.function(**kwargs)`` in a child process; :meth:`result` waits for it, :meth:`close` kills
+    it if it still runs and frees its files (call it in a ``finally``)."""
+
+    def __init__(self, module: str, function: str, kwargs: dict[str, Any]) -> None:
+        self.what = f"{module}.{function}"
+        # the arguments from a file (a pipe of them could block the caller until the child has read them)
+        self._in = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._in.write(pickle.dumps((module, function, kwargs)))
+        self._in.seek(0)
+        self._err = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-c", _CODE],
+            stdin=self._in,
+            stdout=subprocess.PIPE,
+            stderr=self._err,
+            start_new_session=True,
+        )
+
+    def result(self) -> tuple[Any, float]:
+        """(the function's return value, its own run time in the child [s]); raises :class:`HydroSimError`
+        with the end of the child's stderr if it failed."""
+        out, _ = self._proc.communicate()
+        if self._proc.returncode != 0:
+            self._err.seek(0)
+            text = self._err.read().decode("utf-8", "replace").strip()
+            last = text.splitlines()[-1] if text else "(no message)"
+            raise HydroSimError(
+                f"{self.what} failed in a child process (exit {self._proc.returncode}): {last}\n"
+                f"the child's error output, its end:\n{text[-2000:]}"
+            )
+        value, seconds = pickle.loads(out)  # our own child's output
+        return value, float(seconds)
+
+    def close(self) -> None:
+        if self._proc.poll() is None:
+            self._proc.kill()
+            self._proc.wait()
+        if self._proc.stdout is not None and not self._proc.stdout.closed:
+            self._proc.stdout.close()
+        self._in.close()
+        self._err.close()

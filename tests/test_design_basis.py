@@ -184,7 +184,7 @@ def test_the_pieces_run_in_child_processes_give_the_same() -> None:
     numbers, bit for bit; a failure there is reported with the child's error."""
     from hydro_sim._children import Child
     from hydro_sim.cases.lianghekou import conventional_basis as cb
-    from hydro_sim.errors import HydroSimError
+    from hydro_sim.errors import HydroSimError, HydroSimInputError
 
     two_days = design_basis_year(reference_year()).window(start_h=24 * 140, hours=48.0)
     jobs = [
@@ -211,9 +211,20 @@ def test_the_pieces_run_in_child_processes_give_the_same() -> None:
     pd.testing.assert_frame_equal(
         inv.runs.drop(columns="solve_s"), inv_here.runs.drop(columns="solve_s"), check_exact=True
     )
+    # an error there is raised here as itself (class, message, attributes), the child's traceback in a note
     bad = Child("hydro_sim.cases.lianghekou.duty", "volume_inverse", {"year": two_days, "lo_hm3": -1.0})
     try:
-        with pytest.raises(HydroSimError, match=r"volume_inverse failed in a child process.*lo_hm3"):
+        with pytest.raises(HydroSimInputError, match=r"`lo_hm3` \(-1.0\) must be positive") as caught:
             bad.result()
     finally:
         bad.close()
+    assert "raised in a child process running hydro_sim.cases.lianghekou.duty.volume_inverse" in "".join(
+        caught.value.__notes__
+    )
+    # a child that dies says so with its exit status
+    dead = Child("os", "_exit", {"status": 3})
+    try:
+        with pytest.raises(HydroSimError, match=r"os._exit failed in a child process \(exit 3\)"):
+            dead.result()
+    finally:
+        dead.close()

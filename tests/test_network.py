@@ -428,3 +428,22 @@ def test_cascade_options_reach_their_elements_and_the_named_scenario_feeds_it():
     assert net.link("Middle pair").pumping_head_range_m == (95.0, 125.0)  # type: ignore[union-attr]
     sc = named_scenario(hours=2, inflow_m3s={"Top": 40.0, "Bottom": 1.5})
     np.testing.assert_array_equal(net.inflows_m3s(sc), [[40.0, 40.0], [0.0, 0.0], [1.5, 1.5]])
+
+
+def test_networks_and_plants_pickle_and_copy() -> None:
+    """A Network and a Plant go to another process (the design basis's child processes, a sweep's workers)
+    and come back equal, their provenance still read-only."""
+    import copy
+    import pickle
+    from types import MappingProxyType
+
+    from hydro_sim.cases.lianghekou.plant import lianghekou_network
+
+    for obj in (lianghekou(), network_of(lianghekou()), lianghekou_network()):
+        assert obj.provenance  # (the sourced figures' records: something to carry)
+        for back in (pickle.loads(pickle.dumps(obj)), copy.deepcopy(obj), copy.copy(obj)):
+            assert back == obj and type(back) is type(obj)
+            assert isinstance(back.provenance, MappingProxyType)
+            assert {k: v.text for k, v in back.provenance.items()} == {
+                k: v.text for k, v in obj.provenance.items()
+            }

@@ -245,6 +245,31 @@ def window_check():
     return annual_check(year=_window())
 
 
+def test_the_tariff_run_in_its_child_process_is_the_same(window_check):
+    """Beside the design basis the tariff run goes to a child process (two or more cores, as here): the
+    same schedule, simulation, inverse runs and sensitivity table as in this process, bit for bit."""
+    from hydro_sim._children import can_run_beside
+    from hydro_sim.cases.lianghekou.annual_check import tariff_run
+
+    assert can_run_beside() and "tariff_run" in window_check.timings_s  # (it did run in the child)
+    here = tariff_run(lianghekou(), _window(), inverse=True, sensitivity=True, time_limit_s=math.inf)
+    pd.testing.assert_frame_equal(here["res"].schedule, window_check.dispatch.schedule, check_exact=True)
+    pd.testing.assert_frame_equal(
+        here["base"]["sim"].frame(0), window_check.simulation.frame(0), check_exact=True
+    )
+    drop = ["solve_s"]
+    pd.testing.assert_frame_equal(
+        here["sens"].drop(columns=drop, errors="ignore"),
+        window_check.sensitivity.drop(columns=drop, errors="ignore"),
+        check_exact=True,
+    )
+    pd.testing.assert_frame_equal(
+        pd.DataFrame(here["inverse_rows"]).drop(columns=drop, errors="ignore"),
+        window_check.inverse_runs.drop(columns=drop, errors="ignore"),
+        check_exact=True,
+    )
+
+
 @pytest.mark.parametrize(
     "key, status, label, xtol",
     [
@@ -436,6 +461,9 @@ def test_a_time_limited_solve_with_a_schedule_is_used_and_reported(capsys, monke
         )
 
     monkeypatch.setattr(validation, "dispatch", limited)
+    monkeypatch.setattr(
+        validation, "can_run_beside", lambda: False
+    )  # the tariff run here, where the patch is
     out = tmp_path / "o"
     assert main(["validate", "--quick", "--hours", "48", "--time-limit", "30", "--out", str(out)]) == 0
     assert seen["time_limit_s"] == 30.0

@@ -5,7 +5,7 @@ A child is ``python -c`` importing one function of the package by name: it impor
 script (unlike multiprocessing's spawn, which re-runs the caller's ``__main__`` and so needs the
 ``if __name__ == "__main__"`` guard), runs in its own session (a Ctrl-C reaches the caller only, which kills
 its children on the way out: :meth:`Child.close`), reads its arguments pickled from a file on stdin and writes
-``(result, seconds)`` pickled on stdout. stderr goes to a temporary file, so that warnings can never fill a
+``(result, seconds)`` pickled on stdout, or the exception it raised (raised again in the caller). stderr goes to a temporary file, so that warnings can never fill a
 pipe nobody reads while the child still computes. Results are the function's own, bit for bit (the same
 code on the same input; the tests compare).
 """
@@ -23,13 +23,39 @@ from hydro_sim.errors import HydroSimError
 
 __all__ = ["Child", "can_run_beside"]
 
-_CODE = (
-    "import importlib, pickle, sys, time; "
-    "mod, name, kw = pickle.load(sys.stdin.buffer); "
-    "fn = getattr(importlib.import_module(mod), name); "
-    "t0 = time.perf_counter(); r = fn(**kw); "
-    "sys.stdout.buffer.write(pickle.dumps((r, time.perf_counter() - t0)))"
-)
+_CODE = "from hydro_sim._children import _main; _main()"
+
+
+def _main() -> None:
+    """The child's side: run the function, write ("ok", result, seconds) or ("error", type, args, state,
+    traceback) pickled on stdout (an error of the package comes back as itself, attributes and all)."""
+    import importlib
+    import time
+    import traceback
+
+    module, name, kwargs = pickle.load(sys.stdin.buffer)
+    fn = getattr(importlib.import_module(module), name)
+    t0 = time.perf_counter()
+    try:
+        value = fn(**kwargs)
+    except Exception as exc:  # handed to the caller, which raises it again
+        text = traceback.format_exc()
+        try:
+            blob = pickle.dumps(("error", type(exc), exc.args, dict(vars(exc)), text))
+        except Exception:  # an unpicklable error: its text
+            blob = pickle.dumps(("error", None, (str(exc),), {}, text))
+        sys.stdout.buffer.write(blob)
+        return
+    sys.stdout.buffer.write(pickle.dumps(("ok", value, time.perf_counter() - t0)))
+
+
+def _rebuild(cls: type[BaseException], args: tuple, state: dict) -> BaseException:
+    """The child's exception in the caller: its class, its arguments and its attributes (whatever the
+    class's own ``__init__`` asks for)."""
+    exc = cls.__new__(cls)
+    BaseException.__init__(exc, *args)
+    exc.__dict__.update(state)
+    return exc
 
 
 def can_run_beside() -> bool:
@@ -56,21 +82,37 @@ class Child:
             stderr=self._err,
             start_new_session=True,
         )
+        self._reply: tuple[Any, float] | None = None
+
+    def check(self) -> None:
+        """Without waiting: if the child has finished, collect its result, raising its error now (e.g. from
+        the caller's progress callback, so that a failure there stops the caller's own work early)."""
+        if self._reply is None and self._proc.poll() is not None:
+            self.result()
 
     def result(self) -> tuple[Any, float]:
-        """(the function's return value, its own run time in the child [s]); raises :class:`HydroSimError`
-        with the end of the child's stderr if it failed."""
+        """(the function's return value, its own run time in the child [s]). An exception the function
+        raised is raised here again (its class and attributes; the child's traceback in a note); a child
+        that died raises :class:`HydroSimError` with the end of its stderr."""
+        if self._reply is not None:
+            return self._reply
         out, _ = self._proc.communicate()
-        if self._proc.returncode != 0:
-            self._err.seek(0)
-            text = self._err.read().decode("utf-8", "replace").strip()
-            last = text.splitlines()[-1] if text else "(no message)"
-            raise HydroSimError(
-                f"{self.what} failed in a child process (exit {self._proc.returncode}): {last}\n"
-                f"the child's error output, its end:\n{text[-2000:]}"
-            )
-        value, seconds = pickle.loads(out)  # our own child's output
-        return value, float(seconds)
+        if self._proc.returncode == 0 and out:
+            reply = pickle.loads(out)  # our own child's output
+            if reply[0] == "ok":
+                self._reply = (reply[1], float(reply[2]))
+                return self._reply
+            _, cls, args, state, text = reply
+            exc = _rebuild(cls, args, state) if cls is not None else HydroSimError(*args)
+            exc.add_note(f"(raised in a child process running {self.what}; its traceback:)\n{text}")
+            raise exc
+        self._err.seek(0)
+        text = self._err.read().decode("utf-8", "replace").strip()
+        last = text.splitlines()[-1] if text else "(no message)"
+        raise HydroSimError(
+            f"{self.what} failed in a child process (exit {self._proc.returncode}): {last}\n"
+            f"the child's error output, its end:\n{text[-2000:]}"
+        )
 
     def close(self) -> None:
         if self._proc.poll() is None:

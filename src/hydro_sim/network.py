@@ -530,6 +530,12 @@ class Network:
             if isinstance(link, (TurbineLink, PumpTurbineLink)):
                 self._check_heads(link, where)
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle and copy by the constructor's arguments (the read-only provenance does not pickle itself)."""
+        kw = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        kw["provenance"] = dict(self.provenance)
+        return (_network_from_arguments, (kw,))
+
     def _level_range_masl(self, name: str, flow_m3s: float) -> tuple[float, float]:
         """Lowest and highest level a node can have: a reservoir's operating levels (monthly ones included);
         a river sink's level (a table's: from zero discharge to ``flow_m3s``, a unit group's own full flow,
@@ -1015,3 +1021,8 @@ def network_of(plant: Plant, *, river_name: str = "river") -> Network:
             river_name,
             "network_of()",
         ) from None
+
+
+def _network_from_arguments(kwargs: dict[str, Any]) -> Network:
+    """Rebuild a pickled or copied :class:`Network` (see ``Network.__reduce__``)."""
+    return Network(**kwargs)

@@ -766,6 +766,12 @@ class Plant:
         prov = iv.provenance_mapping("provenance", self.provenance, where)
         object.__setattr__(self, "provenance", MappingProxyType(prov))
 
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, Any]]]:
+        """Pickle and copy by the constructor's arguments (the read-only provenance does not pickle itself)."""
+        kw = {f.name: getattr(self, f.name) for f in fields(self)}
+        kw["provenance"] = dict(self.provenance)
+        return (_plant_from_arguments, (kw,))
+
     # -- derived views -------------------------------------------------------------------------
     @property
     def has_lower(self) -> bool:
@@ -879,3 +885,8 @@ def parameter_lines(frame: Any) -> list[str]:
         lines.append(f"{row.parameter:<{width}}  {value}{unit}")
         lines.append(f"{'':<{width}}    ↳ {row.provenance}")
     return lines
+
+
+def _plant_from_arguments(kwargs: dict[str, Any]) -> Plant:
+    """Rebuild a pickled or copied :class:`Plant` (see ``Plant.__reduce__``)."""
+    return Plant(**kwargs)

@@ -33,6 +33,7 @@ import pandas as pd
 from scipy.optimize import brentq
 
 from hydro_sim import _validation as iv
+from hydro_sim._children import Child, can_run_beside
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.cases.lianghekou.plant import (
     PUBLISHED_CONVENTIONAL_GENERATION_YI_KWH,
@@ -283,89 +284,30 @@ def _check_arguments(
         )
 
 
-def annual_check(
-    plant: Plant | None = None,
-    year: Scenario | None = None,
+def tariff_run(
+    plant: Plant,
+    year: Scenario,
     *,
-    inverse: bool = True,
-    sensitivity: bool = True,
+    inverse: bool,
+    sensitivity: bool,
+    time_limit_s: float,
     progress: Callable[[str], None] | None = None,
-    time_limit_s: float = math.inf,
-    design_basis: bool | None = None,
-    unit_commitment: bool = False,
-) -> AnnualCheck:
-    """Run the annual check (see the module docstring); deterministic.
-
-    Parameters
-    ----------
-    plant : The plant; :func:`hydro_sim.lianghekou` by default. It must have reversible units; without
-        conventional units there is no conventional comparison (its summary entries are None and
-        ``conventional_status`` says why).
-    year : The scenario; the design-basis reference year by default. A window of it (e.g. a few weeks) is a
-        quick run for tests: the published figures are pro-rated by its share of a year.
-    inverse : Solve the two inverse problems (usable lower volume, daily generating-hours cap); if False
-        their summary entries are None and their ``*_status`` entries say ``"not run"``.
-    sensitivity : Run the sensitivity table (``sensitivity_status`` says whether it ran).
-    progress : Called with a short text before each stage (the CLI logs it).
-    time_limit_s : Time limit of each solve. A solve stopped by it with a schedule is used and counted in
-        ``time_limited_runs``; one without a schedule raises :class:`AnnualCheckSolveError`. [s]
-    design_basis : Run the design basis (:func:`~hydro_sim.cases.lianghekou.design_basis.design_basis`, on
-        :func:`~hydro_sim.cases.lianghekou.plant.lianghekou_network`): the check's headline. None (default):
-        when ``plant`` is Lianghekou's own (None or equal to :func:`lianghekou`), not for another plant.
-    unit_commitment : Solve the design basis's duty windows as MILPs too (slow: ≈ 10–25 min for the year). With ``inverse=False`` it runs quick (LP duty windows, no inverse, no
-        sensitivity, the conventional mean year only). Its entries are ``summary["design_basis"]`` and
-        ``summary["headline"]``; the entries above them are the tariff run on the two-node plant.
-
-    Raises
-    ------
-    HydroSimInputError
-        Bad arguments, or a plant without reversible units.
-    AnnualCheckSolveError
-        A dispatch ended without a schedule (infeasible, time limit without a solution, interrupted, ...).
-    """
-    from hydro_sim.cases.lianghekou.reference_year import reference_year
-
-    _check_arguments(plant, year, inverse, sensitivity, progress, time_limit_s)
-    if design_basis is not None and not isinstance(design_basis, bool):
-        raise iv.fail("design_basis", "must be True, False or None", design_basis, "annual_check()")
-    if not isinstance(unit_commitment, bool):
-        raise iv.fail("unit_commitment", "must be True or False", unit_commitment, "annual_check()")
+) -> dict[str, Any]:
+    """The tariff run on the two-node ``plant``: the forward run replayed through the simulator, the two
+    inverse problems and the sensitivity table (the part of :func:`annual_check` before the design basis,
+    which it runs in a child process beside the design basis; arguments as there). Keys: res, base,
+    inverse_rows, implied_volume, volume_status, implied_cap, cap_status, sens, timings, time_limited."""
     say = progress or (lambda _text: None)
-    t_all = time.perf_counter()
-    own = plant is None or plant == lianghekou()
-    plant = plant if plant is not None else lianghekou()
-    year = year if year is not None else design_basis_year(reference_year())
-    if design_basis is None:
-        design_basis = own
     timings: dict[str, float] = {}
     time_limited: list[str] = []
     solve: dict[str, Any] = {"time_limit_s": float(time_limit_s), "time_limited": time_limited}
-    hours = year.hours
-    pro_rata = hours / HOURS_PER_YEAR
+    pro_rata = year.hours / HOURS_PER_YEAR
     psh_target = PUBLISHED_PSH_GENERATION_MWH * pro_rata
-    conv_target = PUBLISHED_CONVENTIONAL_GENERATION_MWH * pro_rata
-
     target_text = "1.397 TWh" if pro_rata == 1.0 else f"{psh_target:,.0f} MWh (1.397 TWh pro rata)"
     say("forward run: successive-head LP with daily pump–generate balance, replayed through the simulator")
     t0 = time.perf_counter()
     res, base = _run(plant, year, head_tolerance_m=0.05, **solve)
     timings["forward_run"] = time.perf_counter() - t0
-    sim: SimulationResult = base["sim"]
-    lp_e = res.energy_mwh()
-    sim_e = sim.energy_mwh().iloc[0]
-    lp_err = {
-        "conventional": _rel(lp_e["conventional_generation_mwh"], sim_e["conventional_generation_mwh"]),
-        "reversible_generation": _rel(lp_e["reversible_generation_mwh"], sim_e["reversible_generation_mwh"]),
-        "pumping": _rel(lp_e["pumping_mwh"], sim_e["pumping_mwh"]),
-    }
-    lp_balance = _lp_balance_error(plant, year, res.schedule)
-    psh_gen = base["psh_generation_mwh"]
-    psh_pump = base["psh_pumping_mwh"]
-    conv_gen = base["conventional_generation_mwh"]
-    rev = plant.reversible
-    assert rev is not None  # checked above
-    full_load_h = psh_gen / rev.max_power_mw * (HOURS_PER_YEAR / hours)
-
     # The searches and the sensitivity runs start their successive-head loops from the forward run's heads.
     warm = res.schedule["head_m"].to_numpy()
     inverse_rows: list[dict] = []
@@ -428,6 +370,145 @@ def annual_check(
         t0 = time.perf_counter()
         sens = _sensitivity(plant, year, say, warm, solve, psh_target)
         timings["sensitivity"] = time.perf_counter() - t0
+
+    return {
+        "res": res,
+        "base": base,
+        "inverse_rows": inverse_rows,
+        "implied_volume": implied_volume,
+        "volume_status": volume_status,
+        "implied_cap": implied_cap,
+        "cap_status": cap_status,
+        "sens": sens,
+        "timings": timings,
+        "time_limited": time_limited,
+    }
+
+
+def annual_check(
+    plant: Plant | None = None,
+    year: Scenario | None = None,
+    *,
+    inverse: bool = True,
+    sensitivity: bool = True,
+    progress: Callable[[str], None] | None = None,
+    time_limit_s: float = math.inf,
+    design_basis: bool | None = None,
+    unit_commitment: bool = False,
+) -> AnnualCheck:
+    """Run the annual check (see the module docstring); deterministic.
+
+    Parameters
+    ----------
+    plant : The plant; :func:`hydro_sim.lianghekou` by default. It must have reversible units; without
+        conventional units there is no conventional comparison (its summary entries are None and
+        ``conventional_status`` says why).
+    year : The scenario; the design-basis reference year by default. A window of it (e.g. a few weeks) is a
+        quick run for tests: the published figures are pro-rated by its share of a year.
+    inverse : Solve the two inverse problems (usable lower volume, daily generating-hours cap); if False
+        their summary entries are None and their ``*_status`` entries say ``"not run"``.
+    sensitivity : Run the sensitivity table (``sensitivity_status`` says whether it ran).
+    progress : Called with a short text before each stage (the CLI logs it).
+    time_limit_s : Time limit of each solve. A solve stopped by it with a schedule is used and counted in
+        ``time_limited_runs``; one without a schedule raises :class:`AnnualCheckSolveError`. [s]
+    design_basis : Run the design basis (:func:`~hydro_sim.cases.lianghekou.design_basis.design_basis`, on
+        :func:`~hydro_sim.cases.lianghekou.plant.lianghekou_network`): the check's headline. None (default):
+        when ``plant`` is Lianghekou's own (None or equal to :func:`lianghekou`), not for another plant.
+    unit_commitment : Solve the design basis's duty windows as MILPs too (slow: ≈ 10–25 min for the year). With ``inverse=False`` it runs quick (LP duty windows, no inverse, no
+        sensitivity, the conventional mean year only). Its entries are ``summary["design_basis"]`` and
+        ``summary["headline"]``; the entries above them are the tariff run on the two-node plant.
+
+    Raises
+    ------
+    HydroSimInputError
+        Bad arguments, or a plant without reversible units.
+    AnnualCheckSolveError
+        A dispatch ended without a schedule (infeasible, time limit without a solution, interrupted, ...).
+    """
+    from hydro_sim.cases.lianghekou.reference_year import reference_year
+
+    _check_arguments(plant, year, inverse, sensitivity, progress, time_limit_s)
+    if design_basis is not None and not isinstance(design_basis, bool):
+        raise iv.fail("design_basis", "must be True, False or None", design_basis, "annual_check()")
+    if not isinstance(unit_commitment, bool):
+        raise iv.fail("unit_commitment", "must be True or False", unit_commitment, "annual_check()")
+    say = progress or (lambda _text: None)
+    t_all = time.perf_counter()
+    own = plant is None or plant == lianghekou()
+    plant = plant if plant is not None else lianghekou()
+    year = year if year is not None else design_basis_year(reference_year())
+    if design_basis is None:
+        design_basis = own
+    timings: dict[str, float] = {}
+    hours = year.hours
+    pro_rata = hours / HOURS_PER_YEAR
+    psh_target = PUBLISHED_PSH_GENERATION_MWH * pro_rata
+    conv_target = PUBLISHED_CONVENTIONAL_GENERATION_MWH * pro_rata
+
+    # On two or more cores the tariff run goes to a child process beside the design basis (the same
+    # numbers, bit for bit; its error, if any, raised here as soon as the design basis next reports).
+    tariff_kw: dict[str, Any] = {
+        "plant": plant,
+        "year": year,
+        "inverse": inverse,
+        "sensitivity": sensitivity,
+        "time_limit_s": float(time_limit_s),
+    }
+    child = None
+    if design_basis and can_run_beside():
+        say("tariff run on the two-node plant (forward run, inverses, sensitivity): in a child process")
+        child = Child("hydro_sim.cases.lianghekou.annual_check", "tariff_run", tariff_kw)
+    basis = None
+    try:
+        if design_basis:
+            from hydro_sim.cases.lianghekou.design_basis import design_basis as run_design_basis
+            from hydro_sim.cases.lianghekou.duty import DutySolveError
+
+            def report(text: str) -> None:
+                if child is not None:
+                    child.check()
+                say(text)
+
+            t0 = time.perf_counter()
+            try:
+                basis = run_design_basis(
+                    year, quick=not inverse, unit_commitment=unit_commitment, progress=report
+                )
+            except DutySolveError as exc:
+                raise AnnualCheckSolveError(str(exc), status=exc.status, diagnosis=exc.diagnosis) from exc
+            timings["design_basis"] = time.perf_counter() - t0
+            timings |= {f"design_basis.{k}": v for k, v in basis.timings_s.items() if k != "total"}
+        if child is not None:
+            say("waiting for the tariff run")
+            t0 = time.perf_counter()
+            tr, timings["tariff_run"] = child.result()
+            timings["tariff_run_wait"] = time.perf_counter() - t0  # (what it added to the wall)
+        else:
+            tr = tariff_run(**tariff_kw, progress=say)
+    finally:
+        if child is not None:
+            child.close()
+    res, base = tr["res"], tr["base"]
+    inverse_rows, sens = tr["inverse_rows"], tr["sens"]
+    implied_volume, volume_status = tr["implied_volume"], tr["volume_status"]
+    implied_cap, cap_status = tr["implied_cap"], tr["cap_status"]
+    timings |= tr["timings"]
+    time_limited = tr["time_limited"]
+    sim: SimulationResult = base["sim"]
+    lp_e = res.energy_mwh()
+    sim_e = sim.energy_mwh().iloc[0]
+    lp_err = {
+        "conventional": _rel(lp_e["conventional_generation_mwh"], sim_e["conventional_generation_mwh"]),
+        "reversible_generation": _rel(lp_e["reversible_generation_mwh"], sim_e["reversible_generation_mwh"]),
+        "pumping": _rel(lp_e["pumping_mwh"], sim_e["pumping_mwh"]),
+    }
+    lp_balance = _lp_balance_error(plant, year, res.schedule)
+    psh_gen = base["psh_generation_mwh"]
+    psh_pump = base["psh_pumping_mwh"]
+    conv_gen = base["conventional_generation_mwh"]
+    rev = plant.reversible
+    assert rev is not None  # checked above
+    full_load_h = psh_gen / rev.max_power_mw * (HOURS_PER_YEAR / hours)
 
     schedule = res.schedule.copy()
     simframe = sim.frame(0)
@@ -494,19 +575,9 @@ def annual_check(
         "scenario": year.name,
         "plant": plant.name,
     }
-    basis = None
-    if design_basis:
-        from hydro_sim.cases.lianghekou.design_basis import design_basis as run_design_basis
+    if basis is not None:
         from hydro_sim.cases.lianghekou.design_basis import summary as basis_summary
-        from hydro_sim.cases.lianghekou.duty import DutySolveError
 
-        t0 = time.perf_counter()
-        try:
-            basis = run_design_basis(year, quick=not inverse, unit_commitment=unit_commitment, progress=say)
-        except DutySolveError as exc:
-            raise AnnualCheckSolveError(str(exc), status=exc.status, diagnosis=exc.diagnosis) from exc
-        timings["design_basis"] = time.perf_counter() - t0
-        timings |= {f"design_basis.{k}": v for k, v in basis.timings_s.items() if k != "total"}
         summary["design_basis"] = basis_summary(basis)
         summary["headline"] = summary["design_basis"]["headline"]
     timings["total"] = time.perf_counter() - t_all

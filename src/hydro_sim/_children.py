@@ -1,13 +1,15 @@
-"""Independent pieces of a long computation in child processes beside the caller (the design basis's
-conventional units, Yagen-I volume inverse and half its sensitivity table).
+"""Independent pieces of a long computation in child processes beside the caller (``hydro-sim validate``:
+the tariff run; the design basis's conventional units, Yagen-I volume inverse and half its sensitivity
+table).
 
 A child is ``python -c`` importing one function of the package by name: it imports nothing of the caller's
 script (unlike multiprocessing's spawn, which re-runs the caller's ``__main__`` and so needs the
 ``if __name__ == "__main__"`` guard), runs in its own session (a Ctrl-C reaches the caller only, which kills
-its children on the way out: :meth:`Child.close`), reads its arguments pickled from a file on stdin and writes
-``(result, seconds)`` pickled on stdout, or the exception it raised (raised again in the caller). stderr goes to a temporary file, so that warnings can never fill a
-pipe nobody reads while the child still computes. Results are the function's own, bit for bit (the same
-code on the same input; the tests compare).
+its children on the way out: :meth:`Child.close`), reads its arguments pickled from a file on stdin and
+writes ``("ok", result, seconds)`` pickled on stdout, or the exception it raised (raised again in the
+caller, class and attributes kept). stderr goes to a temporary file, so that warnings can never fill a pipe
+nobody reads while the child still computes. Results are the function's own, bit for bit (the same code on
+the same input; the tests compare).
 """
 
 from __future__ import annotations

@@ -410,7 +410,9 @@ def annual_check(
     sensitivity : Run the sensitivity table (``sensitivity_status`` says whether it ran).
     progress : Called with a short text before each stage (the CLI logs it).
     time_limit_s : Time limit of each solve. A solve stopped by it with a schedule is used and counted in
-        ``time_limited_runs``; one without a schedule raises :class:`AnnualCheckSolveError`. [s]
+        ``time_limited_runs``; one without a schedule raises :class:`AnnualCheckSolveError`. With a time
+        limit the tariff run stays in this process (else, on two or more cores, it runs in a child process
+        beside the design basis: :mod:`hydro_sim._children`). [s]
     design_basis : Run the design basis (:func:`~hydro_sim.cases.lianghekou.design_basis.design_basis`, on
         :func:`~hydro_sim.cases.lianghekou.plant.lianghekou_network`): the check's headline. None (default):
         when ``plant`` is Lianghekou's own (None or equal to :func:`lianghekou`), not for another plant.
@@ -446,7 +448,9 @@ def annual_check(
     conv_target = PUBLISHED_CONVENTIONAL_GENERATION_MWH * pro_rata
 
     # On two or more cores the tariff run goes to a child process beside the design basis (the same
-    # numbers, bit for bit; its error, if any, raised here as soon as the design basis next reports).
+    # numbers, bit for bit; its error, if any, raised here as soon as the design basis next reports). Not
+    # under a time limit: that is wall time, which a solve sharing the cores would reach at a different
+    # point, and a solve that fails on it should stop the check before the design basis, as it always did.
     tariff_kw: dict[str, Any] = {
         "plant": plant,
         "year": year,
@@ -455,10 +459,12 @@ def annual_check(
         "time_limit_s": float(time_limit_s),
     }
     child = None
-    if design_basis and can_run_beside():
+    if design_basis and can_run_beside() and math.isinf(time_limit_s):
         say("tariff run on the two-node plant (forward run, inverses, sensitivity): in a child process")
         child = Child("hydro_sim.cases.lianghekou.annual_check", "tariff_run", tariff_kw)
     basis = None
+    # in line: first, as the check always ran it
+    tr = tariff_run(**tariff_kw, progress=say) if child is None else None
     try:
         if design_basis:
             from hydro_sim.cases.lianghekou.design_basis import design_basis as run_design_basis
@@ -483,11 +489,10 @@ def annual_check(
             t0 = time.perf_counter()
             tr, timings["tariff_run"] = child.result()
             timings["tariff_run_wait"] = time.perf_counter() - t0  # (what it added to the wall)
-        else:
-            tr = tariff_run(**tariff_kw, progress=say)
     finally:
         if child is not None:
             child.close()
+    assert tr is not None
     res, base = tr["res"], tr["base"]
     inverse_rows, sens = tr["inverse_rows"], tr["sens"]
     implied_volume, volume_status = tr["implied_volume"], tr["volume_status"]

@@ -85,11 +85,12 @@ class Child:
             start_new_session=True,
         )
         self._reply: tuple[Any, float] | None = None
+        self._error: BaseException | None = None
 
     def check(self) -> None:
         """Without waiting: if the child has finished, collect its result, raising its error now (e.g. from
         the caller's progress callback, so that a failure there stops the caller's own work early)."""
-        if self._reply is None and self._proc.poll() is not None:
+        if self._reply is None and self._error is None and self._proc.poll() is not None:
             self.result()
 
     def result(self) -> tuple[Any, float]:
@@ -98,6 +99,8 @@ class Child:
         that died raises :class:`HydroSimError` with the end of its stderr."""
         if self._reply is not None:
             return self._reply
+        if self._error is not None:
+            raise self._error
         out, _ = self._proc.communicate()
         if self._proc.returncode == 0 and out:
             reply = pickle.loads(out)  # our own child's output
@@ -107,14 +110,16 @@ class Child:
             _, cls, args, state, text = reply
             exc = _rebuild(cls, args, state) if cls is not None else HydroSimError(*args)
             exc.add_note(f"(raised in a child process running {self.what}; its traceback:)\n{text}")
+            self._error = exc
             raise exc
         self._err.seek(0)
         text = self._err.read().decode("utf-8", "replace").strip()
         last = text.splitlines()[-1] if text else "(no message)"
-        raise HydroSimError(
+        self._error = HydroSimError(
             f"{self.what} failed in a child process (exit {self._proc.returncode}): {last}\n"
             f"the child's error output, its end:\n{text[-2000:]}"
         )
+        raise self._error
 
     def close(self) -> None:
         if self._proc.poll() is None:

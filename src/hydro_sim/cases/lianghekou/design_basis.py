@@ -285,6 +285,7 @@ def design_basis(
     )
 
 
+# ---- what the check shows ---------------------------------------------------------------------------------
 def _twh(mwh: float) -> str:
     return f"{mwh / MWH_PER_TWH:.3f} TWh"
 

@@ -765,9 +765,14 @@ class Network:
         >>> cascade_network().inflows_m3s(sc).tolist()      # rows Top, Middle, Bottom
         [[0.0, 0.0], [5.0, 6.0], [0.0, 0.0]]
         """
+        return self._inflows_into(scenario, np.zeros((len(self.reservoirs), scenario.n_steps)))
+
+    def _inflows_into(self, scenario: Scenario, out: np.ndarray) -> np.ndarray:
+        """:meth:`inflows_m3s` written into ``out`` (reservoirs, steps), zeros where no inflow is given (the
+        simulator fills one array of every scenario's, without an array per scenario)."""
         where = f"Network '{self.name}'.inflows_m3s()"
-        n_r, T = len(self.reservoirs), scenario.n_steps
-        out = np.zeros((n_r, T))
+        n_r = len(self.reservoirs)
+        out[:] = 0.0
         if scenario.inflows_by_name:
             row = {name: i for i, name in enumerate(self.reservoir_names)}
             for key, series in scenario.inflow_m3s.items():

@@ -183,10 +183,17 @@ class Model(NamedTuple):
 
 
 class Inputs(NamedTuple):
-    """Per-scenario inputs; a middle axis of length 1 is shared by every scenario."""
+    """Per-scenario inputs; an input with one row is shared by every scenario. The inflows and the requests
+    are packed by :func:`packed_rows`: element e's rows start at ``*_at[e, 0]``, one per scenario when
+    ``*_at[e, 1]`` is 1, one shared row when it is 0 (a request that varies by scenario costs memory only for
+    its own column: the time-of-use rule's pump and generation requests follow the one price)."""
 
-    inflow: np.ndarray  # (reservoirs, S or 1, steps) [m³/s]
-    req: np.ndarray  # (columns, S or 1, steps): flow [m³/s] or power [MW]; NaN release: automatic
+    inflow: np.ndarray  # (rows, steps) [m³/s], reservoir r's at inflow_at[r]
+    inflow_at: np.ndarray  # (reservoirs, 2) int64: first row, 1 if one row per scenario
+    req: (
+        np.ndarray
+    )  # (rows, steps): flow [m³/s] or power [MW]; NaN release: automatic; column j's at req_at[j]
+    req_at: np.ndarray  # (columns, 2) int64
     price: np.ndarray  # (S or 1, steps)
     line: np.ndarray  # (S or 1, steps) [MW], both directions
 
@@ -256,6 +263,12 @@ def step_one(m: Model, inp: Inputs, st: State, out: Outputs, w: Work, s: int, t:
 def _at(a: np.ndarray, s: int, t: int) -> float:
     """Step t of a (S or 1, steps) input for scenario s."""
     return a[s if a.shape[0] > 1 else 0, t]
+
+
+@jit_inline
+def _packed_at(a: np.ndarray, at: np.ndarray, e: int, s: int, t: int) -> float:
+    """Step t of element e's input for scenario s, from rows packed by :func:`packed_rows`."""
+    return a[at[e, 0] + s * at[e, 1], t]
 
 
 @jit_inline
@@ -798,14 +811,14 @@ def _step(
     n_e = n_col + n_k
     for r in range(n_r):
         w.wn[N_V, r] = st.vol[s, r]
-        w.wn[N_IN, r] = _at(inp.inflow[r], s, t)
+        w.wn[N_IN, r] = _packed_at(inp.inflow, inp.inflow_at, r, s, t)
     for i in range(n_r + n_k):
         w.res_seg[i] = st.seg[s, i]
     for k in range(n_k):  # the tailwater at last step's discharge to start with
         prev = st.prev[s, n_col + k]
         w.wn[N_KQ, n_r + k] = 0.0 if math.isnan(prev) else prev
     for j in range(n_col):
-        w.wc[C_REQ, j] = _at(inp.req[j], s, t)
+        w.wc[C_REQ, j] = _packed_at(inp.req, inp.req_at, j, s, t)
     # 1. at the start head (one pass); 2. at the head estimate (mid-step of the first); 3. at the mid-step head
     _heads(m, w, N_V, n_col, n_r, n_k)
     _settle(m, inp, st, w, s, t, n_col, n_e, 1)
@@ -1160,6 +1173,26 @@ def build_model(
         ceta=ceta,
         lanes=bool(lanes and const and all(q.size == 1 for q in kq_rows)),
     )
+
+
+def packed_rows(parts: np.ndarray | list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Per-element inputs, each (S or 1, steps), as the rows and offsets of :class:`Inputs` (``inflow`` and
+    ``inflow_at``, ``req`` and ``req_at``). A C-contiguous (elements, S, steps) float array is packed as a view
+    of itself (writes into it reach the kernel: :class:`~hydro_sim.simulation.FunctionPolicy` fills its
+    requests step by step); other parts are copied into one array."""
+    if isinstance(parts, np.ndarray) and parts.dtype == float and parts.flags.c_contiguous:
+        n, S1, T = parts.shape
+        at = np.zeros((n, 2), dtype=np.int64)
+        at[:, 0] = np.arange(n) * S1
+        at[:, 1] = 1 if S1 > 1 else 0
+        return parts.reshape(n * S1, T), at
+    rows = [np.asarray(p, dtype=float) for p in parts]
+    at = np.zeros((len(rows), 2), dtype=np.int64)
+    first = 0
+    for e, p in enumerate(rows):
+        at[e] = first, 1 if p.shape[0] > 1 else 0
+        first += p.shape[0]
+    return np.ascontiguousarray(np.concatenate(rows, axis=0)), at
 
 
 def work_of(model: Model) -> Work:

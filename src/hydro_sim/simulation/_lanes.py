@@ -224,6 +224,22 @@ def _l_load(a: np.ndarray, x: np.ndarray, o: int, s0: int, nb: int, t: int) -> N
 
 
 @jit_inline
+def _l_load_packed(
+    a: np.ndarray, at: np.ndarray, e: int, x: np.ndarray, o: int, s0: int, nb: int, t: int
+) -> None:
+    """Step t of element e's input, rows packed by :func:`~hydro_sim.simulation._engine.packed_rows`, into
+    lane row o."""
+    first = at[e, 0]
+    if at[e, 1] != 0:
+        for i in range(nb):
+            x[o, i] = a[first + s0 + i, t]
+    else:
+        v = a[first, t]
+        for i in range(nb):
+            x[o, i] = v
+
+
+@jit_inline
 def _l_heads(m: Model, w: Work, row: int, nb: int, n_col: int, n_r: int, n_k: int) -> None:
     """Levels at the reservoir volumes in node row ``row`` (each lane's held segment; the table walked for a
     volume that left it) and the gross head of every unit column (sinks at their constant level)."""
@@ -692,9 +708,9 @@ def _l_step(m: Model, inp: Inputs, w: Work, s0: int, nb: int, t: int, n_col: int
     x = w.lanes
     n_n = n_r + n_k
     for r in range(n_r):
-        _l_load(inp.inflow[r], x, _on(LN_IN, r, n_col, n_n), s0, nb, t)
+        _l_load_packed(inp.inflow, inp.inflow_at, r, x, _on(LN_IN, r, n_col, n_n), s0, nb, t)
     for j in range(n_col):
-        _l_load(inp.req[j], x, _oc(LC_REQ, j, n_col), s0, nb, t)
+        _l_load_packed(inp.req, inp.req_at, j, x, _oc(LC_REQ, j, n_col), s0, nb, t)
     _l_load(inp.price, x, _ol(LL_PRICE, n_col, n_n), s0, nb, t)
     ob, oc = _ol(LL_BAD, n_col, n_n), _ol(LL_CAP, n_col, n_n)
     if m.has_line:

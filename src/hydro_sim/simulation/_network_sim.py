@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from hydro_sim import _validation as iv
+from hydro_sim.balance import incidence_residual_hm3
 from hydro_sim.constants import HM3_PER_M3S_HOUR
 from hydro_sim.network import Network, PumpTurbineLink, TurbineLink
 from hydro_sim.scenario import Scenario
@@ -196,14 +197,6 @@ def scenario_position(names: tuple[str, ...], scenario: Any, where: str) -> int:
     return int(scenario) % n
 
 
-def _rows3(values: list[np.ndarray]) -> np.ndarray:
-    """(rows, steps) per scenario → (rows, S, steps), or (rows, 1, steps) when every scenario's is equal."""
-    first = values[0]
-    if all(v is first or np.array_equal(v, first) for v in values[1:]):
-        return np.ascontiguousarray(first[:, None, :], dtype=float)
-    return np.ascontiguousarray(np.stack(values, axis=1), dtype=float)
-
-
 def _rows2(values: list[np.ndarray]) -> np.ndarray:
     first = values[0]
     if all(v is first or np.array_equal(v, first) for v in values[1:]):
@@ -270,7 +263,11 @@ def simulate_network(
     t_start = time.perf_counter()
     S, T = len(items), len(index)
     dt = items[0].dt_h
-    inflow = _rows3([network.inflows_m3s(sc) for sc in items])
+    inflow = np.empty((len(network.reservoirs), S, T))
+    for s, sc in enumerate(items):
+        network._inflows_into(sc, inflow[:, s])
+    if all(np.array_equal(inflow[:, s], inflow[:, 0]) for s in range(1, S)):
+        inflow = np.ascontiguousarray(inflow[:, :1])  # one row shared by every scenario
     price = _rows2([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
     rating = float(network.line.capacity_mw)
     line = _rows2(
@@ -283,15 +280,17 @@ def simulate_network(
     )
     v0 = _start_volumes(network, initial_volume_hm3, index, items, where)
     cols = network.flow_columns()
+    req: np.ndarray | list[np.ndarray]  # per column (S or 1, steps)
+    decided = np.zeros((0, 0, 0))  # a FunctionPolicy's requests (columns, S, steps), filled step by step
     if isinstance(policy, ReplayPolicy):
         req, power, target = policy.network_requests(network, index)
     elif isinstance(policy, TouRulePolicy):
         req, power, target = policy.network_requests(network, price, inflow)
     elif isinstance(policy, FunctionPolicy):
-        req = np.zeros((len(cols), S, T))
+        req = decided = np.zeros((len(cols), S, T))
         for j, col in enumerate(cols):
             if col.mode == "flow" and isinstance(network.link(col.link), _release_type()):
-                req[j] = np.nan
+                decided[j] = np.nan
         power = np.zeros(len(cols), dtype=bool)
         target = None
     else:  # pragma: no cover - checked by simulate()
@@ -311,7 +310,11 @@ def simulate_network(
     kernel = L.run if model.lanes else E.run
     model.ci[:, E.I_POWER_REQ] = np.asarray(power, dtype=np.int64)
     keep = record == "all"
-    inputs = E.Inputs(inflow=inflow, req=np.ascontiguousarray(req, dtype=float), price=price, line=line)
+    inflow_rows, inflow_at = E.packed_rows(inflow)
+    req_rows, req_at = E.packed_rows(req)
+    inputs = E.Inputs(
+        inflow=inflow_rows, inflow_at=inflow_at, req=req_rows, req_at=req_at, price=price, line=line
+    )
     work = E.work_of(model)
     t_kernel = 0.0
     if not isinstance(policy, FunctionPolicy):
@@ -348,7 +351,7 @@ def simulate_network(
                     price_per_mwh=np.broadcast_to(price[:, t], (S,)).copy(),
                 )
             )
-            _apply_network_decision(network, req, power, model, t, decision, S)
+            _apply_network_decision(network, decided, power, model, t, decision, S)
             t0 = time.perf_counter()
             kernel(t, t + 1, model, inputs, state, out, work)
             t_kernel += time.perf_counter() - t0
@@ -448,13 +451,15 @@ def _result(
         arrays["price_per_mwh"] = np.broadcast_to(price, (S, T))
         arrays["line_capacity_mw"] = np.broadcast_to(line, (S, T))
     f: dict[str, np.ndarray] = {}
-    err = np.zeros((S, len(network.reservoirs)))
-    for s in range(S):
-        v = np.column_stack([v0[s], state.vol[s]])
-        e = network.water_balance_error_hm3(
-            v, out.tot_res[s, :, E.TR_INFLOW, None], out.tot_col[s, :, E.TC_FLOW, None], dt
-        )
-        err[s] = e[:, 0]
+    # the run's balance per scenario and reservoir, every scenario at once: (reservoirs, S, 1) after the
+    # network's own incidence, as Network.water_balance_error_hm3 checks one
+    err = incidence_residual_hm3(
+        np.stack([v0.T, state.vol.T], axis=-1),
+        out.tot_res[:, :, E.TR_INFLOW].T[..., None],
+        out.tot_col[:, :, E.TC_FLOW].T[..., None],
+        network.incidence(),
+        c,
+    )[..., 0].T
     for i, r in enumerate(network.reservoirs):
         f[f"{r.name} inflow_hm3"] = out.tot_res[:, i, E.TR_INFLOW] * c
         f[f"{r.name} volume_min_hm3"] = np.minimum(out.tot_res[:, i, E.TR_VMIN], v0[:, i])
@@ -542,7 +547,7 @@ def tou_requests(
     pump_at_most: float,
     generate_at_least: float,
     lower_target_level_masl: float | None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """The time-of-use rule on a network: every pump column at its full input at or below the pumping price,
     every pump-turbine group's generation at full output at or above the generating price, every turbine
     group passing its reservoir's natural inflow (shared by flow capacity among the groups on it), spill
@@ -550,8 +555,9 @@ def tou_requests(
     groups at ``lower_target_level_masl`` when given)."""
     cols = network.flow_columns()
     res = {name: i for i, name in enumerate(network.reservoir_names)}
-    S1, T = max(price.shape[0], inflow.shape[1]), price.shape[1]
-    req = np.zeros((len(cols), S1, T))
+    T = price.shape[1]
+    # each column's requests (S or 1, steps): only what follows a scenario's inflow or price has a row each
+    req: list[np.ndarray] = [np.zeros((1, T)) for _ in cols]
     power = np.zeros(len(cols), dtype=bool)
     capacity: dict[str, float] = {}
     for col in cols:
@@ -575,7 +581,7 @@ def tou_requests(
             share = link.units.max_total_flow_m3s / capacity[col.from_node]
             req[j] = inflow[res[col.from_node]] * share
         elif isinstance(link, release):
-            req[j] = np.nan
+            req[j] = np.full((1, T), np.nan)
     for i, r in enumerate(network.reservoirs):
         if np.isnan(target[i]).all():
             target[i] = r.initial_volume_hm3

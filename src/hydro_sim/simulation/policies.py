@@ -252,7 +252,7 @@ class TouRulePolicy:
 
     def network_requests(
         self, network: Any, price: np.ndarray, inflow: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
         """The rule on a network (:func:`hydro_sim.simulation._network_sim.tou_requests`)."""
         from hydro_sim.simulation._network_sim import tou_requests
 

@@ -24,7 +24,8 @@ Against another version, in one run (the machine's load falls on both alike): ``
 checkout's ``src``; the script then alternates fresh processes of that version and of this one (``--pairs``
 pairs, which one goes first alternating), each timing 1,000 years (``--scenarios``) in totals mode with both
 policies, and prints each side's median and the ratio of the medians (this ÷ that; above 1: this is
-faster). The other side always runs the Plant; this side the Plant, or with ``--network`` the network.
+faster). The other side runs the Plant (with ``--that-network`` the network: a change to the network kernel
+against the commit before it); this side the Plant, or with ``--network`` the network.
 
     git -C <repo> worktree add /tmp/base8a 8a016c0   # the version to compare with
     python benchmarks/bench_simulator.py --against /tmp/base8a/src --pairs 5
@@ -125,7 +126,7 @@ def table(args: argparse.Namespace) -> int:
         f"{'kernel':>7} {'× all':>6}"
     )
     for name, policy in policies.items():
-        simulate(target, scenarios[:1], policy, **options)  # warm-up: compile or load the cache
+        simulate(target, scenarios[:2], policy, **options)  # warm-up: compile or load the cache (lanes too)
         for n in sizes:
             medians = {}
             for record in ("all", "totals"):
@@ -155,7 +156,8 @@ def worker(args: argparse.Namespace) -> int:
     out: dict[str, Any] = {}
     for name, policy in policies.items():
         t0 = time.perf_counter()
-        simulate(target, scenarios[:1], policy, record="totals", **options)  # compile or load the cache
+        # compile or load the cache (two scenarios: one runs the network kernel's scalar loop alone)
+        simulate(target, scenarios[:2], policy, record="totals", **options)
         warm = time.perf_counter() - t0
         times, kernel = [], []
         for _ in range(args.repeats):
@@ -178,7 +180,10 @@ def worker(args: argparse.Namespace) -> int:
 def against(args: argparse.Namespace) -> int:
     """Alternate processes of the other version (``--against``) and this one; medians and ratios."""
     here = str(Path(__file__).resolve().parents[1] / "src")
-    sides = {"that": (str(Path(args.against).resolve()), False), "this": (here, args.network)}
+    sides = {
+        "that": (str(Path(args.against).resolve()), args.that_network),
+        "this": (here, args.network),
+    }
     results: dict[str, list[dict[str, Any]]] = {"that": [], "this": []}
     with tempfile.TemporaryDirectory() as tmp:
         schedule = os.path.join(tmp, "schedule.pkl")
@@ -200,7 +205,8 @@ def against(args: argparse.Namespace) -> int:
                 line = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
                 results[side].append(json.loads(line.strip().splitlines()[-1]))
                 print(f"pair {i + 1} {side}: {results[side][-1]}", flush=True)
-    print(f"\nthat = {sides['that'][0]} (Plant); this = {here} ({'network' if args.network else 'Plant'})")
+    kind = {True: "network", False: "Plant"}
+    print(f"\nthat = {sides['that'][0]} ({kind[args.that_network]}); this = {here} ({kind[args.network]})")
     print(
         f"{args.scenarios} scenarios × 1 year, totals mode, {args.pairs} pairs; M scenario-steps/s, medians"
     )
@@ -220,6 +226,9 @@ def main() -> int:
     parser.add_argument("--network", action="store_true", help="run network_of(lianghekou())")
     parser.add_argument("--against", help="another checkout's src: alternate its processes with this one's")
     parser.add_argument("--pairs", type=int, default=5, help="with --against: pairs of processes")
+    parser.add_argument(
+        "--that-network", action="store_true", help="with --against: the other side runs the network too"
+    )
     parser.add_argument("--scenarios", type=int, default=1000, help="with --against: scenarios per run")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--schedule", help=argparse.SUPPRESS)

@@ -468,6 +468,25 @@ def test_totals_mode_keeps_the_same_totals_and_tallies(weeks):
     assert lean.water_balance_error_hm3() < 1e-6
 
 
+def test_the_runs_balance_of_every_scenario_at_once_is_each_scenarios_own():
+    """The totals' balance (all scenarios at once) equals Network.water_balance_error_hm3 of each scenario's
+    whole run as one step, on made-up volumes and sums that do not balance (so an axis mixed up between
+    scenarios, reservoirs and columns shows)."""
+    from hydro_sim.simulation._network_sim import run_balance_hm3
+
+    net = cascade()
+    rng = np.random.default_rng(3)
+    S, R, J = 5, len(net.reservoirs), len(net.flow_columns())
+    v0, v1 = rng.uniform(10, 90, (S, R)), rng.uniform(10, 90, (S, R))
+    inflow, flows = rng.uniform(0, 500, (S, R)), rng.uniform(0, 800, (S, J))
+    got = run_balance_hm3(net, v0, v1, inflow, flows, 1.0)
+    assert got.shape == (S, R)
+    for s in range(S):
+        own = net.water_balance_error_hm3(np.c_[v0[s], v1[s]], inflow[s][:, None], flows[s][:, None], 1.0)
+        np.testing.assert_allclose(got[s], own[:, 0], rtol=0, atol=1e-12)
+    assert np.abs(got).min() > 1e-3  # the made-up runs do not balance: the comparison is not of zeros
+
+
 # == tailwater tables, release minimum, sinks =============================================================
 def test_the_head_of_a_turbine_into_a_river_reads_the_tailwater_table_at_the_discharge():
     """The river's level rises 1 m per 100 m³/s from 50 m: 80 m³/s through the units and 40 m³/s spilled

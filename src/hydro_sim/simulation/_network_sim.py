@@ -414,6 +414,27 @@ def _apply_network_decision(
         req[j, :, t] = value
 
 
+def run_balance_hm3(
+    network: Network,
+    start_hm3: np.ndarray,
+    end_hm3: np.ndarray,
+    inflow_m3s: np.ndarray,
+    flow_m3s: np.ndarray,
+    dt_h: float,
+) -> np.ndarray:
+    """The water balance of each scenario's whole run, (S, reservoirs): V_end − V_start − c·(ΣI + A·Σq), from
+    the start and end volumes (S, reservoirs), the inflows summed over the steps (S, reservoirs) and the
+    flows summed over the steps (S, columns); every scenario at once, with the network's own incidence (as
+    :meth:`~hydro_sim.network.Network.water_balance_error_hm3` checks one scenario). [hm³]"""
+    return incidence_residual_hm3(
+        np.stack([start_hm3.T, end_hm3.T], axis=-1),
+        inflow_m3s.T[..., None],
+        flow_m3s.T[..., None],
+        network.incidence(),
+        HM3_PER_M3S_HOUR * dt_h,
+    )[..., 0].T
+
+
 def _result(
     network: Network,
     items: list[Scenario],
@@ -451,15 +472,9 @@ def _result(
         arrays["price_per_mwh"] = np.broadcast_to(price, (S, T))
         arrays["line_capacity_mw"] = np.broadcast_to(line, (S, T))
     f: dict[str, np.ndarray] = {}
-    # the run's balance per scenario and reservoir, every scenario at once: (reservoirs, S, 1) after the
-    # network's own incidence, as Network.water_balance_error_hm3 checks one
-    err = incidence_residual_hm3(
-        np.stack([v0.T, state.vol.T], axis=-1),
-        out.tot_res[:, :, E.TR_INFLOW].T[..., None],
-        out.tot_col[:, :, E.TC_FLOW].T[..., None],
-        network.incidence(),
-        c,
-    )[..., 0].T
+    err = run_balance_hm3(
+        network, v0, state.vol, out.tot_res[:, :, E.TR_INFLOW], out.tot_col[:, :, E.TC_FLOW], dt
+    )
     for i, r in enumerate(network.reservoirs):
         f[f"{r.name} inflow_hm3"] = out.tot_res[:, i, E.TR_INFLOW] * c
         f[f"{r.name} volume_min_hm3"] = np.minimum(out.tot_res[:, i, E.TR_VMIN], v0[:, i])

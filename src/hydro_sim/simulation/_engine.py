@@ -190,9 +190,7 @@ class Inputs(NamedTuple):
 
     inflow: np.ndarray  # (rows, steps) [m³/s], reservoir r's at inflow_at[r]
     inflow_at: np.ndarray  # (reservoirs, 2) int64: first row, 1 if one row per scenario
-    req: (
-        np.ndarray
-    )  # (rows, steps): flow [m³/s] or power [MW]; NaN release: automatic; column j's at req_at[j]
+    req: np.ndarray  # (rows, steps) flow [m³/s] or power [MW], NaN release: automatic; at req_at[j]
     req_at: np.ndarray  # (columns, 2) int64
     price: np.ndarray  # (S or 1, steps)
     line: np.ndarray  # (S or 1, steps) [MW], both directions

@@ -5,6 +5,9 @@ machine, more than most changes to one stage. This script instead times each sta
 (the ``_l_*`` functions, each called REPEATS times in a compiled loop) on a realistic state (the block of
 ``network_of(lianghekou())`` after a year of the TOU rule, at hour 4,000), nine rounds, minimum per stage:
 
+- ``kernel``: the whole kernel (``run``) over the block's year from its start, per step: the stages below
+  and what lies between them (the inputs streamed from memory, the level tables' segments, the check for
+  lanes the scalar step must take);
 - ``step`` and ``account``: what the kernel does for a block each step (``_l_step``, ``_l_account``);
 - ``units`` (the unit columns' flows at the heads: the series start and Halley's step), ``water`` (the
   releases and the reservoirs' levels), ``volumes`` (end volumes and mid-step heads), ``settle`` (units,
@@ -18,12 +21,14 @@ the ratio of their minima printed (this ÷ that; below 1: this is faster): the m
     python benchmarks/bench_lane_stages.py --against /tmp/old/lanes_old.py
     python benchmarks/bench_lane_stages.py --quick    # one round of 100 calls (CI: the code runs)
 
-Compiling the stages takes about a minute (the kernel itself is not compiled: its stages are called directly).
+Compiling the stages takes about a minute; with ``--against``, the other version's whole kernel compiles too
+(about five minutes: nothing of it is cached).
 """
 
 from __future__ import annotations
 
 import argparse
+import copy
 import importlib.util
 import sys
 import time
@@ -32,12 +37,15 @@ from types import ModuleType
 from typing import Any
 
 REPEATS = 20_000
+#: The (state, outputs) of the block at the year's start, for the whole-kernel row.
+START: list[Any] = []
 ROUNDS = 9
 HOUR = 4000
 
 
 def _state() -> tuple[Any, ...]:
-    """(model, inputs, outputs, work) of the lane kernel after a year of 64 scenarios of the TOU rule."""
+    """(model, inputs, outputs, work) of the lane kernel after a year of 64 scenarios of the TOU rule, and
+    (state, outputs) at the year's start."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_simulator as B
 
@@ -47,7 +55,7 @@ def _state() -> tuple[Any, ...]:
     run = _lanes.run
 
     def grab(t0: int, t1: int, m: Any, inp: Any, st: Any, out: Any, w: Any) -> None:
-        captured.update(m=m, inp=inp, out=out, w=w)
+        captured.update(m=m, inp=inp, out=out, w=w, st=copy.deepcopy(st), out0=copy.deepcopy(out))
         run(t0, t1, m, inp, st, out, w)
 
     _network_sim.L.run = grab  # type: ignore[attr-defined]
@@ -56,12 +64,16 @@ def _state() -> tuple[Any, ...]:
         simulate(target, scenarios, policies["TOU rule (power requests)"], record="totals", **options)
     finally:
         _network_sim.L.run = run  # type: ignore[attr-defined]
-    return captured["m"], captured["inp"], captured["out"], captured["w"]
+    return captured["m"], captured["inp"], captured["out"], captured["w"], captured["st"], captured["out0"]
 
 
 def _stages(mod: ModuleType) -> dict[str, Any]:
-    """The stages of ``mod`` (a version of ``_lanes``), each in a compiled loop of ``rep`` calls."""
-    from hydro_sim._physics import jit
+    """The stages of ``mod`` (a version of ``_lanes``), each in a compiled loop of ``rep`` calls. Not cached
+    on disk: the two versions' loops share their names, and numba's cache, keyed by this file, would hand one
+    version's machine code to the other (or fail to load a module loaded from a path, ``--against``)."""
+    import numba
+
+    jit = numba.njit(cache=False, fastmath=False, nogil=True, error_model="numpy", _nrt=False)
 
     @jit
     def step(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
@@ -93,7 +105,16 @@ def _stages(mod: ModuleType) -> dict[str, Any]:
         for _ in range(rep):
             mod._l_settle(m, w, t, 64, n_col, n_r, n_k)
 
+    def kernel(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
+        st, o = copy.deepcopy(START[0]), copy.deepcopy(START[1])  # (a few KiB: 64 scenarios' state)
+        done = 0
+        while done < rep:  # rep steps of the whole kernel from the year's start, in runs of at most a year
+            n = min(rep - done, 8760)
+            mod.run(0, n, m, inp, st, o, w)
+            done += n
+
     return {
+        "kernel": kernel,
         "step": step,
         "account": account,
         "units": units,
@@ -107,8 +128,14 @@ def _load(path: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location("lanes_against", path)
     if spec is None or spec.loader is None:
         raise SystemExit(f"--against: cannot load {path}")
+    from hydro_sim import _physics
+
     mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
+    cache, _physics.CACHE_ENABLED = _physics.CACHE_ENABLED, False  # (its functions compiled, not cached:
+    try:  # numba's cache cannot load a module loaded from a path in another process)
+        spec.loader.exec_module(mod)
+    finally:
+        _physics.CACHE_ENABLED = cache
     return mod
 
 
@@ -120,7 +147,8 @@ def main() -> int:
     repeats, rounds = (100, 1) if args.quick else (REPEATS, ROUNDS)
     from hydro_sim.simulation import _lanes
 
-    m, inp, out, w = _state()
+    m, inp, out, w, st0, out0 = _state()
+    START[:] = [st0, out0]
     n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
     sides = {"this": _stages(_lanes)}
     if args.against:

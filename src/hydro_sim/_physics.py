@@ -248,7 +248,20 @@ def const_flow_first(
     hg, up to ``q_top``: the series start and one Halley step, without branches (the simulator runs it over
     scenarios side by side); returns (flow, more): ``more`` when the step moved the flow by more than
     HALLEY_STEP_REL of it (:func:`const_flow_rest` finishes it)."""
-    q = min(series_flow(p, 1.0 / hg, k, s, inv_a), q_top)
+    return const_flow_step(const_flow_start(p, hg, k, s, inv_a, q_top), p, hg, k, s, a, q_top)
+
+
+@jit_inline
+def const_flow_start(p: float, hg: float, k: float, s: float, inv_a: float, q_top: float) -> float:
+    """The first half of :func:`const_flow_first`: the series start, up to ``q_top``."""
+    return min(series_flow(p, 1.0 / hg, k, s, inv_a), q_top)
+
+
+@jit_inline
+def const_flow_step(
+    q: float, p: float, hg: float, k: float, s: float, a: float, q_top: float
+) -> tuple[float, bool]:
+    """The second half of :func:`const_flow_first`: one Halley step from q, up to ``q_top``; (flow, more)."""
     dq = halley_step(q, p, hg, k, s, a)[0]
     q1 = min(q - dq, q_top)
     return q1, not (abs(q1 - q) <= HALLEY_STEP_REL * q1)

@@ -237,7 +237,9 @@ class Work(NamedTuple):
     lanes: np.ndarray  # (rows, LANES) a block's lane rows (:mod:`._lanes`, when ``Model.lanes``)
     lseg: np.ndarray  # (reservoirs·LANES,) int64 each lane's held level segment
     n_slow: np.ndarray  # (1,) int64 scenario-steps the lanes left to :func:`_step` (a limit bound)
-    lflag: np.ndarray  # (1,) int64 1: the lanes' water cut-back rows may hold values (cleared before use)
+    # (2,) int64 [0] 1: the lanes' water cut-back rows may hold values (cleared before use); [1] 1: the last
+    # unit stage cut a lane's flow or power to a rating (its cut-back rows hold values)
+    lflag: np.ndarray
 
 
 # == the kernel ===============================================================================================
@@ -917,19 +919,25 @@ def tally(out: Outputs, s: int, t: int, e: int, code: int, water: float, energy:
     out.cut_e[s, e, code] += energy
     out.cut_n[s, e, code] += 1.0
     if out.record:
-        i = out.n_events[0]
-        if i < out.events.shape[0]:
-            out.events[i, 0] = s
-            out.events[i, 1] = t
-            out.events[i, 2] = e
-            out.events[i, 3] = code
-            out.events[i, 4] = water
-            out.events[i, 5] = energy
-        out.n_events[0] = i + 1
+        event(out, s, t, e, code, water, energy)
+
+
+@jit_inline
+def event(out: Outputs, s: int, t: int, e: int, code: int, water: float, energy: float) -> None:
+    """A cut-back into the events (counted beyond their capacity, not written)."""
+    i = out.n_events[0]
+    if i < out.events.shape[0]:
+        out.events[i, 0] = s
+        out.events[i, 1] = t
+        out.events[i, 2] = e
+        out.events[i, 3] = code
+        out.events[i, 4] = water
+        out.events[i, 5] = energy
+    out.n_events[0] = i + 1
 
 
 # -- the lane layout of :mod:`._lanes` (one declaration; offsets derived there) ------------------------
-#: Scenarios per block: the lane rows of a five-column, two-reservoir network (160 rows of LANES floats, 80 KiB)
+#: Scenarios per block: the lane rows of a five-column, two-reservoir network (223 rows of LANES floats, 112 KiB)
 #: stay in the second-level cache, and each loop over lanes is long enough to pay for its setup.
 LANES = 64
 # Lane rows, one declaration (offsets derived by _oc, _on, _ol): per flow column, per node (reservoirs, then
@@ -955,6 +963,18 @@ _LANE_COL = (
     "CE_MIN",
     "CE_MAX",
     "CE_RMIN",
+    "T_CW_UNIT",  # the block's cut-back tallies of those slots (Outputs.cut_w, cut_e, cut_n) while it runs
+    "T_CW_MIN",
+    "T_CW_MAX",
+    "T_CW_RMIN",
+    "T_CE_UNIT",
+    "T_CE_MIN",
+    "T_CE_MAX",
+    "T_CE_RMIN",
+    "T_CN_UNIT",
+    "T_CN_MIN",
+    "T_CN_MAX",
+    "T_CN_RMIN",
 )
 (
     LC_REQ,
@@ -977,13 +997,25 @@ _LANE_COL = (
     _,
     _,
     _,
+    LC_T_CW,
+    _,
+    _,
+    _,
+    LC_T_CE,
+    _,
+    _,
+    _,
+    LC_T_CN,
+    _,
+    _,
+    _,
 ) = range(len(_LANE_COL))
 #: The limits whose cut-backs the lanes record themselves, by slot (rows LC_CW + slot, LC_CE + slot); a lane
 #: where another binds is left to :func:`_step`.
 LANE_CODES = (UNIT, MIN_LEVEL, MAX_LEVEL, RELEASE_MIN)
 SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN = range(4)
 _LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO", "SHI", "T_IN", "T_VMIN",
-              "T_VMAX", "T_SINK")  # fmt: skip
+              "T_VMAX", "T_SINK", "NET")  # fmt: skip
 (
     LN_V,
     LN_X,
@@ -1001,6 +1033,7 @@ _LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO
     LN_T_VMIN,
     LN_T_VMAX,
     LN_T_SINK,
+    LN_NET,  # a reservoir's net inflow, m³/s, as the water stage last summed it (_l_net)
 ) = range(len(_LANE_NODE))
 _LANE_ONE = ("BAD", "NET", "ACC", "CAP", "PRICE", "T_REV", "T_EXP", "T_IMP", "D", "TOT", "F", "CHG")
 LL_BAD, LL_NET, LL_ACC, LL_CAP, LL_PRICE, LL_T_REV, LL_T_EXP, LL_T_IMP, LL_D, LL_TOT, LL_F, LL_CHG = range(
@@ -1205,7 +1238,7 @@ def work_of(model: Model) -> Work:
         lanes=np.zeros((lane_rows(n_col, n_r + n_k), LANES)),
         lseg=np.zeros(n_r * LANES, dtype=np.int64),
         n_slow=np.zeros(1, dtype=np.int64),
-        lflag=np.ones(1, dtype=np.int64),
+        lflag=np.ones(2, dtype=np.int64),
     )
 
 

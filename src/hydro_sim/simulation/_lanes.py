@@ -22,8 +22,9 @@ import math
 import numpy as np
 
 from hydro_sim._physics import (
-    const_flow_first,
     const_flow_rest,
+    const_flow_start,
+    const_flow_step,
     const_power,
     jit,
     jit_inline,
@@ -67,6 +68,9 @@ from hydro_sim.simulation._engine import (
     LC_QF,
     LC_QTOP,
     LC_REQ,
+    LC_T_CE,
+    LC_T_CN,
+    LC_T_CW,
     LC_T_FLOW,
     LC_T_POWER,
     LC_T_SHORT,
@@ -82,6 +86,7 @@ from hydro_sim.simulation._engine import (
     LL_T_REV,
     LL_TOT,
     LN_IN,
+    LN_NET,
     LN_PREV,
     LN_SHI,
     LN_SLO,
@@ -120,8 +125,8 @@ from hydro_sim.simulation._engine import (
     State,
     Work,
     _feasible_power,
+    event,
     step_one,
-    tally,
 )  # fmt: skip
 
 
@@ -180,6 +185,11 @@ def _lane_in(
         x[_oc(LC_T_FLOW, j, n_col), i] = out.tot_col[s, j, TC_FLOW]
         x[_oc(LC_T_POWER, j, n_col), i] = out.tot_col[s, j, TC_POWER]
         x[_oc(LC_T_SHORT, j, n_col), i] = out.tot_col[s, j, TC_SHORTFALL]
+        for slot in range(len(LANE_CODES)):
+            code = LANE_CODES[slot]
+            x[_oc(LC_T_CW + slot, j, n_col), i] = out.cut_w[s, j, code]
+            x[_oc(LC_T_CE + slot, j, n_col), i] = out.cut_e[s, j, code]
+            x[_oc(LC_T_CN + slot, j, n_col), i] = out.cut_n[s, j, code]
     x[_ol(LL_T_REV, n_col, n_n), i] = out.tot_sys[s, TS_REVENUE]
     x[_ol(LL_T_EXP, n_col, n_n), i] = out.tot_sys[s, TS_EXPORT]
     x[_ol(LL_T_IMP, n_col, n_n), i] = out.tot_sys[s, TS_IMPORT]
@@ -206,6 +216,11 @@ def _lane_out(
         out.tot_col[s, j, TC_FLOW] = x[_oc(LC_T_FLOW, j, n_col), i]
         out.tot_col[s, j, TC_POWER] = x[_oc(LC_T_POWER, j, n_col), i]
         out.tot_col[s, j, TC_SHORTFALL] = x[_oc(LC_T_SHORT, j, n_col), i]
+        for slot in range(len(LANE_CODES)):
+            code = LANE_CODES[slot]
+            out.cut_w[s, j, code] = x[_oc(LC_T_CW + slot, j, n_col), i]
+            out.cut_e[s, j, code] = x[_oc(LC_T_CE + slot, j, n_col), i]
+            out.cut_n[s, j, code] = x[_oc(LC_T_CN + slot, j, n_col), i]
     out.tot_sys[s, TS_REVENUE] = x[_ol(LL_T_REV, n_col, n_n), i]
     out.tot_sys[s, TS_EXPORT] = x[_ol(LL_T_EXP, n_col, n_n), i]
     out.tot_sys[s, TS_IMPORT] = x[_ol(LL_T_IMP, n_col, n_n), i]
@@ -286,11 +301,61 @@ def _l_heads(m: Model, w: Work, row: int, nb: int, n_col: int, n_r: int, n_k: in
 
 
 @jit_inline
-def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
-    """:func:`_units` over the lanes where no limit binds (a lane where one would is flagged BAD)."""
+def _l_power_flows(m: Model, w: Work, j: int, crest: bool, nb: int, n_col: int, n_n: int) -> tuple[int, int]:
+    """The flows of power-requested unit column j over the lanes (:func:`_units`' series start and one Halley
+    step); returns (lanes a second step must finish, lanes cut to the ratings). ``crest`` false: no lane's
+    head is below 3kQ_max², so :func:`top_flow` is Q_max in each (a literal at each call: LLVM drops the
+    root)."""
     x = w.lanes
     ob = _ol(LL_BAD, n_col, n_n)
     tol = 1.0 + RATING_TOL
+    orq, oq, og, ope = _oc(LC_REQ, j, n_col), _oc(LC_Q, j, n_col), _oc(LC_HG, j, n_col), _oc(LC_PE, j, n_col)
+    otop, omore, oqf = _oc(LC_QTOP, j, n_col), _oc(LC_MORE, j, n_col), _oc(LC_QF, j, n_col)
+    ocut, ocw = _oc(LC_CE + SLOT_UNIT, j, n_col), _oc(LC_CW + SLOT_UNIT, j, n_col)
+    k, s, qmax, pcap = m.cf[j, F_K], m.cf[j, F_S], m.cf[j, F_QMAX], m.cf[j, F_PCAP]
+    eta, a, inv_a = m.ceta[j, 0], m.ceta[j, 1], m.ceta[j, 2]
+    n_more, n_cut = 0, 0
+    # two loops (const_flow_first's halves): each lane's chain of dependent steps is long, and a loop with
+    # half of it lets more lanes run at once (the same operations per lane; the start in row QF)
+    for i in range(nb):
+        r, hg = x[orq, i], x[og, i]
+        pos = r > 0.0
+        p = min(r, pcap)
+        qt = top_flow(hg, k, s, qmax) if crest else qmax
+        ptop = const_power(qt, hg, k, s, eta) if s < 0.0 else 0.0
+        p = min(p, ptop) if s < 0.0 else p
+        cut = pos & (r < FULL_POWER_MW) & (r > p * tol)  # recorded as energy (_l_account)
+        x[ocut, i] = r - p if cut else 0.0
+        x[ocw, i] = 0.0
+        n_cut += 1 if cut else 0
+        top = (s < 0.0) & math.isfinite(qt) & (ptop <= p)
+        x[oqf, i] = const_flow_start(p, hg, k, s, inv_a, qt)
+        x[ope, i] = p
+        x[otop, i] = qt
+        x[omore, i] = 1.0 if top else 0.0
+        x[ob, i] += 1.0 if pos & (hg <= 0.0) else 0.0
+    for i in range(nb):
+        pos, p, hg, qt = x[orq, i] > 0.0, x[ope, i], x[og, i], x[otop, i]
+        top = x[omore, i] > 0.0
+        q, more = const_flow_step(x[oqf, i], p, hg, k, s, a, qt)
+        q = qt if top else q
+        q = q if p > 0.0 else 0.0
+        x[oq, i] = q if pos else 0.0
+        again = pos & (p > 0.0) & (not top) & more
+        x[omore, i] = 1.0 if again else 0.0
+        n_more += 1 if again & (x[ob, i] == 0.0) else 0
+    return n_more, n_cut
+
+
+@jit_inline
+def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
+    """:func:`_units` over the lanes where no limit binds (a lane where one would is flagged BAD). Sets
+    ``w.lflag[1]`` to 1 when a lane's flow or power was cut to a rating (the unit slot's cut-back rows hold
+    values), else 0."""
+    x = w.lanes
+    ob = _ol(LL_BAD, n_col, n_n)
+    tol = 1.0 + RATING_TOL
+    cuts = 0
     for j in range(n_col):
         kind = m.ci[j, I_KIND]
         orq, oq = _oc(LC_REQ, j, n_col), _oc(LC_Q, j, n_col)
@@ -314,28 +379,18 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
         ocut, ocw = _oc(LC_CE + SLOT_UNIT, j, n_col), _oc(LC_CW + SLOT_UNIT, j, n_col)
         oqf = _oc(LC_QF, j, n_col)
         if m.ci[j, I_POWER_REQ] == 1:
-            for i in range(nb):
-                r, hg = x[orq, i], x[og, i]
-                pos = r > 0.0
-                p = min(r, pcap)
-                qt = top_flow(hg, k, s, qmax)
-                ptop = const_power(qt, hg, k, s, eta) if s < 0.0 else 0.0
-                p = min(p, ptop) if s < 0.0 else p
-                cut = pos & (r < FULL_POWER_MW) & (r > p * tol)  # recorded as energy (_l_account)
-                x[ocut, i] = r - p if cut else 0.0
-                x[ocw, i] = 0.0
-                q, more = const_flow_first(p, hg, k, s, a, inv_a, qt)
-                top = (s < 0.0) & math.isfinite(qt) & (ptop <= p)
-                q = qt if top else q
-                q = q if p > 0.0 else 0.0
-                x[oq, i] = q if pos else 0.0
-                x[ope, i] = p
-                x[otop, i] = qt
-                x[omore, i] = 1.0 if pos & (p > 0.0) & (not top) & more else 0.0
-                x[ob, i] += 1.0 if pos & (hg <= 0.0) else 0.0
-            n_more = 0
-            for i in range(nb):
-                n_more += 1 if (x[omore, i] > 0.0) & (x[ob, i] == 0.0) else 0
+            # √(H_g/3k) is the top flow (top_flow) only below the head 3kQ_max²: without a lane there, the
+            # loop without the root and its division (the same flows: top_flow is then Q_max in every lane)
+            crest = 0
+            if s < 0.0 and k > 0.0:
+                h_crest = 3.0 * k * qmax * qmax
+                for i in range(nb):
+                    crest += 1 if h_crest > x[og, i] else 0
+            if crest > 0:
+                n_more, n_cut = _l_power_flows(m, w, j, True, nb, n_col, n_n)
+            else:
+                n_more, n_cut = _l_power_flows(m, w, j, False, nb, n_col, n_n)
+            cuts += n_cut
             if n_more > 0:  # the rare flow that one Halley step leaves short of round-off
                 for i in range(nb):
                     if (x[omore, i] > 0.0) & (x[ob, i] == 0.0):
@@ -354,18 +409,24 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
                 x[ocut, i] = 0.0
                 n_cut += 1 if cut else 0
                 x[ob, i] += 1.0 if pos & (hg <= 0.0) else 0.0
+            cuts += n_cut
             if n_cut > 0:  # a flow beyond the ratings, cut to them (as _units: water and energy recorded)
                 n_more = 0
-                for i in range(nb):  # the flow at the power rating (as _flow), one Halley step
-                    hg = x[og, i]
+                for i in range(nb):  # the flow at the power rating (as _flow): the start (two loops, as
+                    hg = x[og, i]  # in _l_power_flows), then one Halley step
                     qt = top_flow(hg, k, s, qmax)
                     ptop = const_power(qt, hg, k, s, eta) if s < 0.0 else 0.0
-                    qf, more = const_flow_first(pcap, hg, k, s, a, inv_a, qt)
                     top = (s < 0.0) & math.isfinite(qt) & (ptop <= pcap)
-                    qf = qt if top else qf
                     x[otop, i] = qt
-                    x[omore, i] = 1.0 if (x[ocw, i] > 0.0) & (pcap > 0.0) & (not top) & more else 0.0
-                    n_more += 1 if x[omore, i] > 0.0 else 0
+                    x[omore, i] = 1.0 if top else 0.0
+                    x[oqf, i] = const_flow_start(pcap, hg, k, s, inv_a, qt)
+                for i in range(nb):
+                    hg, qt, top = x[og, i], x[otop, i], x[omore, i] > 0.0
+                    qf, more = const_flow_step(x[oqf, i], pcap, hg, k, s, a, qt)
+                    qf = qt if top else qf
+                    again = (x[ocw, i] > 0.0) & (pcap > 0.0) & (not top) & more
+                    x[omore, i] = 1.0 if again else 0.0
+                    n_more += 1 if again else 0
                     x[oqf, i] = qf if pcap > 0.0 else 0.0
                 if n_more > 0:
                     for i in range(nb):
@@ -391,6 +452,7 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
                 q = x[oq, i]
                 h = x[og, i] + s * (k * q * q)
                 x[ob, i] += 1.0 if (q > 0.0) & ((h < hlo) | (h > hhi)) else 0.0
+    w.lflag[1] = 1 if cuts > 0 else 0
     for j in range(n_col):
         if m.ci[j, I_KIND] == K_PT_GEN:
             og, op = _oc(LC_Q, j, n_col), _oc(LC_Q, m.ci[j, I_PARTNER], n_col)
@@ -400,9 +462,9 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
 
 @jit_inline
 def _l_net(m: Model, w: Work, r: int, nb: int, n_col: int, n_n: int) -> None:
-    """Reservoir r's flows in minus flows out plus its inflow (as :func:`_net_m3s`) into row NET."""
+    """Reservoir r's flows in minus flows out plus its inflow (as :func:`_net_m3s`) into its row NET."""
     x = w.lanes
-    on, oi = _ol(LL_NET, n_col, n_n), _on(LN_IN, r, n_col, n_n)
+    on, oi = _on(LN_NET, r, n_col, n_n), _on(LN_IN, r, n_col, n_n)
     for i in range(nb):
         x[on, i] = x[oi, i]
     for j in range(n_col):
@@ -493,12 +555,12 @@ def _l_limits(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) 
     """Reservoir r's levels in the first pass of :func:`_water` over the lanes: below its minimum, the spill,
     the releases above their minimum, the units and the releases are cut (:func:`_l_reduce`); above its
     maximum, the pumped water in is cut, the releases raised within their ramp, the spillways, the releases
-    to their maximum, and the water from upstream held (:func:`_l_fill`). Returns whether a lane changed."""
+    to their maximum, and the water from upstream held (:func:`_l_fill`). Returns whether a lane changed.
+    Reads r's net inflow in its row NET, summed at the current flows by the caller."""
     x = w.lanes
-    on, od = _ol(LL_NET, n_col, n_n), _ol(LL_D, n_col, n_n)
+    on, od = _on(LN_NET, r, n_col, n_n), _ol(LL_D, n_col, n_n)
     ov = _on(LN_V, r, n_col, n_n)
     inv_c = 1.0 / m.c
-    _l_net(m, w, r, nb, n_col, n_n)
     vmin, vmax = m.vmin[r, t], m.vmax[r, t]
     n_lo, n_hi = 0, 0
     for i in range(nb):
@@ -543,23 +605,27 @@ def _l_limits(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) 
 @jit_inline
 def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> bool:
     """The first pass of :func:`_water` (the releases, then the levels' check) over the lanes where no limit
-    binds, reservoirs upstream first."""
+    binds, reservoirs upstream first. On return every reservoir's row NET holds its net inflow at the
+    final flows (:func:`_l_volumes` reads them)."""
     x = w.lanes
-    ob, on = _ol(LL_BAD, n_col, n_n), _ol(LL_NET, n_col, n_n)
+    ob = _ol(LL_BAD, n_col, n_n)
     inv_c = 1.0 / m.c
     changed = False
     for ir in range(m.order.shape[0]):
         r = m.order[ir]
-        ov, ost = _on(LN_V, r, n_col, n_n), _on(LN_START, r, n_col, n_n)
+        ov, ost, on = _on(LN_V, r, n_col, n_n), _on(LN_START, r, n_col, n_n), _on(LN_NET, r, n_col, n_n)
+        last = -1  # the last column touching r: a release there updates r's net by its own flow alone
         for j in range(n_col):
             if m.ci[j, I_KIND] == K_RELEASE and m.ci[j, I_FROM] == r:
                 oq = _oc(LC_Q, j, n_col)
                 for i in range(nb):
                     x[oq, i] = 0.0
+            if m.ci[j, I_FROM] == r or m.ci[j, I_TO] == r:
+                last = j
+        _l_net(m, w, r, nb, n_col, n_n)  # (the releases at 0)
         for j in range(n_col):
             if m.ci[j, I_KIND] != K_RELEASE or m.ci[j, I_FROM] != r:
                 continue
-            _l_net(m, w, r, nb, n_col, n_n)
             emin, qmax, ramp = m.cf[j, F_EMIN], m.cf[j, F_QMAX], m.cf[j, F_RAMP]
             vt = m.vtarget[r, t]
             vt_nan = math.isnan(vt)
@@ -580,12 +646,17 @@ def _l_water(m: Model, w: Work, t: int, nb: int, n_col: int, n_n: int) -> bool:
                 bad |= (q < emin) & (not auto) & (emin - q > WATER_TOL_M3S)
                 x[oq, i] = max(q, emin)
                 x[ob, i] += 1.0 if bad else 0.0
+            if j == last:  # the sum again would add the same terms in the same order, this flow last for 0
+                for i in range(nb):
+                    x[on, i] -= x[oq, i]
+            else:
+                _l_net(m, w, r, nb, n_col, n_n)
         changed |= _l_limits(m, w, r, t, nb, n_col, n_n)
     if changed:  # the second pass of _water: a lane with a level still beyond its limits is _step's
         for ir in range(m.order.shape[0]):
             r = m.order[ir]
             _l_net(m, w, r, nb, n_col, n_n)
-            ov = _on(LN_V, r, n_col, n_n)
+            ov, on = _on(LN_V, r, n_col, n_n), _on(LN_NET, r, n_col, n_n)
             vmin, vmax = m.vmin[r, t], m.vmax[r, t]
             for i in range(nb):
                 v, net = x[ov, i], x[on, i]
@@ -674,29 +745,26 @@ def _l_settle(m: Model, w: Work, t: int, nb: int, n_col: int, n_r: int, n_k: int
 @jit_inline
 def _l_volumes(m: Model, w: Work, nb: int, n_col: int, n_r: int, n_k: int) -> None:
     """:func:`_volumes` and :func:`_mid_heads` over the lanes: end volumes into VN (sinks' discharges in
-    their VN), the mid-step volumes into X and the gross heads there."""
+    their VN), the mid-step volumes into X and the gross heads there. The reservoirs' net inflows are the
+    water stage's (row NET: :func:`_l_water` leaves them summed at the final flows, as :func:`_volumes`
+    sums them, term by term)."""
     x = w.lanes
     n_n = n_r + n_k
-    for r in range(n_r):
-        ovn, oi = _on(LN_VN, r, n_col, n_n), _on(LN_IN, r, n_col, n_n)
-        for i in range(nb):
-            x[ovn, i] = x[oi, i]
     for k in range(n_k):
         ovn = _on(LN_VN, n_r + k, n_col, n_n)
         for i in range(nb):
             x[ovn, i] = 0.0
     for j in range(n_col):
-        a, b = m.ci[j, I_FROM], m.ci[j, I_TO]
-        oq, oa = _oc(LC_Q, j, n_col), _on(LN_VN, a, n_col, n_n)
-        ob = _on(LN_VN, b if b >= 0 else n_r - 1 - b, n_col, n_n)
-        for i in range(nb):
-            x[oa, i] -= x[oq, i]
-        for i in range(nb):
-            x[ob, i] += x[oq, i]
+        b = m.ci[j, I_TO]
+        if b < 0:
+            oq, ob = _oc(LC_Q, j, n_col), _on(LN_VN, n_r - 1 - b, n_col, n_n)
+            for i in range(nb):
+                x[ob, i] += x[oq, i]
     for r in range(n_r):
         ovn, ov, ox = _on(LN_VN, r, n_col, n_n), _on(LN_V, r, n_col, n_n), _on(LN_X, r, n_col, n_n)
+        onet = _on(LN_NET, r, n_col, n_n)
         for i in range(nb):
-            vn = x[ov, i] + m.c * x[ovn, i]
+            vn = x[ov, i] + m.c * x[onet, i]
             x[ovn, i] = vn
             x[ox, i] = 0.5 * (x[ov, i] + vn)
     _l_heads(m, w, LN_X, nb, n_col, n_r, n_k)
@@ -750,23 +818,30 @@ def _l_account(
             _oc(LC_PREV, j, n_col),
         )
         of, otp, ots = _oc(LC_T_FLOW, j, n_col), _oc(LC_T_POWER, j, n_col), _oc(LC_T_SHORT, j, n_col)
-        for i in range(nb):
-            ok = x[ob, i] == 0.0
-            q, f0, p0 = x[oq, i], x[of, i], x[opr, i]
-            x[of, i] = f0 + q if ok else f0
-            x[opr, i] = q if ok else p0
         if not unit:  # (a power of 0 added to a total of +0: the total, as _account's sum)
-            continue
-        for i in range(nb):
-            ok = x[ob, i] == 0.0
-            p, t0 = x[opw, i], x[otp, i]
-            x[otp, i] = t0 + p if ok else t0
-        if m.ci[j, I_POWER_REQ] == 1:
             for i in range(nb):
                 ok = x[ob, i] == 0.0
-                p, r, t0 = x[opw, i], x[orq, i], x[ots, i]
+                q, f0, p0 = x[oq, i], x[of, i], x[opr, i]
+                x[of, i] = f0 + q if ok else f0
+                x[opr, i] = q if ok else p0
+        elif m.ci[j, I_POWER_REQ] == 1:
+            for i in range(nb):
+                ok = x[ob, i] == 0.0
+                q, f0, p0 = x[oq, i], x[of, i], x[opr, i]
+                p, r, tp, ts = x[opw, i], x[orq, i], x[otp, i], x[ots, i]
                 add = ok & (r < FULL_POWER_MW) & (r > p)
-                x[ots, i] = t0 + (r - p) if add else t0
+                x[of, i] = f0 + q if ok else f0
+                x[opr, i] = q if ok else p0
+                x[otp, i] = tp + p if ok else tp
+                x[ots, i] = ts + (r - p) if add else ts
+        else:
+            for i in range(nb):
+                ok = x[ob, i] == 0.0
+                q, f0, p0 = x[oq, i], x[of, i], x[opr, i]
+                p, tp = x[opw, i], x[otp, i]
+                x[of, i] = f0 + q if ok else f0
+                x[opr, i] = q if ok else p0
+                x[otp, i] = tp + p if ok else tp
     for r in range(n_r):
         ovn, oi, ov = _on(LN_VN, r, n_col, n_n), _on(LN_IN, r, n_col, n_n), _on(LN_V, r, n_col, n_n)
         oti, olo, ohi = (
@@ -802,7 +877,9 @@ def _l_account(
         x[orv, i] = rv + price * net if ok else rv
         x[oex, i] = ex + max(net, 0.0) if ok else ex
         x[oim, i] = im + max(-net, 0.0) if ok else im
-    for j in range(n_col):  # the cut-backs the lanes recorded (LANE_CODES)
+    # the cut-backs the lanes recorded (LANE_CODES); none when the last settle cut no flow to a rating and
+    # wrote no water limit's rows (w.lflag)
+    for j in range(n_col if (w.lflag[0] != 0) | (w.lflag[1] != 0) else 0):
         o0, o1, o2, o3 = (
             _oc(LC_CW, j, n_col),
             _oc(LC_CW + 1, j, n_col),
@@ -822,15 +899,29 @@ def _l_account(
             n_cut += 1 if (x[ob, i] == 0.0) & ((wmax > WATER_TOL_M3S) | (emax > 1e-9)) else 0
         if n_cut == 0:
             continue
-        for i in range(nb):
+        for slot in range(len(LANE_CODES)):  # into the lanes' tallies (tally's sums, step by step)
+            ow, oe = _oc(LC_CW + slot, j, n_col), _oc(LC_CE + slot, j, n_col)
+            otw, ote, otn = (
+                _oc(LC_T_CW + slot, j, n_col),
+                _oc(LC_T_CE + slot, j, n_col),
+                _oc(LC_T_CN + slot, j, n_col),
+            )
+            for i in range(nb):
+                water, energy = x[ow, i], x[oe, i]
+                tw, te, tn = x[otw, i], x[ote, i], x[otn, i]
+                add = (x[ob, i] == 0.0) & ((water > WATER_TOL_M3S) | (energy > 1e-9))
+                x[otw, i] = tw + water if add else tw
+                x[ote, i] = te + energy if add else te
+                x[otn, i] = tn + 1.0 if add else tn
+        if not out.record:
+            continue
+        for i in range(nb):  # and the events, in the order tally writes them
             if x[ob, i] != 0.0:
                 continue
-            s = s0 + i
             for slot in range(len(LANE_CODES)):
-                code = LANE_CODES[slot]
                 water, energy = x[_oc(LC_CW + slot, j, n_col), i], x[_oc(LC_CE + slot, j, n_col), i]
                 if water > WATER_TOL_M3S or energy > 1e-9:
-                    tally(out, s, t, j, code, water, energy)
+                    event(out, s0 + i, t, j, LANE_CODES[slot], water, energy)
     if not out.record:
         return
     for i in range(nb):
@@ -869,7 +960,10 @@ def run(t0: int, t1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Wor
         for t in range(t0, t1):
             _l_step(m, inp, w, s0, nb, t, n_col, n_r, n_k)
             _l_account(m, out, w, s0, nb, t, n_col, n_r, n_k)
-            for i in range(nb):
+            n_bad = 0  # (counted first: the loop below, with the scalar step inlined, costs ~50 instructions
+            for i in range(nb):  # a lane even where it does nothing, its row pointers kept on the stack)
+                n_bad += 1 if x[ob, i] != 0.0 else 0
+            for i in range(nb if n_bad > 0 else 0):
                 if x[ob, i] != 0.0:  # a limit binds: the step again, one scenario at a time
                     w.n_slow[0] += 1
                     _lane_out(m, st, out, w, s0 + i, i, n_col, n_r, n_k)

@@ -120,3 +120,26 @@ def test_lanes_need_constant_efficiencies():
     )
     assert not E.build_model(network_of(charted), index, 1.0).lanes
     assert L.LANES == E.LANES
+
+
+def test_each_kernel_names_the_files_it_inlines_by_their_content():
+    """numba keys its cache on a compiled function's own file only: a kernel that inlines another file's
+    helpers must change with them, or a changed helper leaves stale compiled code on disk. Each kernel file
+    carries a hash of the files it inlines; bring it up to date when this fails."""
+    import hashlib
+    from pathlib import Path
+
+    from hydro_sim.simulation import _engine, _lanes
+
+    root = Path(_engine.__file__).parents[1]
+
+    def digest(*names: str) -> str:
+        d = hashlib.sha256()
+        for name in names:
+            d.update((root / name).read_bytes())
+        return d.hexdigest()[:16]
+
+    want_engine = digest("_physics.py", "constants.py")
+    assert _engine.DEPENDS_ON == want_engine, f"set _engine.DEPENDS_ON = {want_engine!r}"
+    want_lanes = digest("simulation/_engine.py", "_physics.py", "constants.py")
+    assert _lanes.DEPENDS_ON == want_lanes, f"set _lanes.DEPENDS_ON = {want_lanes!r}"

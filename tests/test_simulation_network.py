@@ -710,3 +710,30 @@ def test_a_reach_minimum_beyond_the_lines_headroom_is_spilled():
         ["lake spillway", "environmental minimum (raised)"],
     ]
     assert_balance(res, net, 50.0, 0.0)
+
+
+def test_an_automatic_release_holds_its_level_after_the_line_cuts_the_units():
+    """small_pumped_storage's network behind a 10 MW line, 100 MW of generation asked for an hour with the
+    lower reservoir's release automatic (held at its start, 5 hm³): the line cuts the generation to 10 MW,
+    and the release is then what those 10 MW bring down, so the lower reservoir ends at 5 hm³ (the release
+    set for the 100 MW asked would have drained it by 0.37 hm³)."""
+    plant = dataclasses.replace(small_pumped_storage(), line=GridLine(capacity_mw=10.0))
+    res = simulate(
+        network_of(plant), hours(1), FunctionPolicy(decide=lambda s: {"pump-turbine power_mw": 100.0})
+    )
+    a = res.arrays
+    assert a["line_mw"][0, 0] == pytest.approx(10.0, rel=E.RATING_TOL)
+    assert a["lower volume_hm3"][0, 0] == pytest.approx(5.0, abs=BALANCE_TOL_HM3)
+    assert a["lower release flow_m3s"][0, 0] == pytest.approx(a["pump-turbine flow_m3s"][0, 0], abs=1e-9)
+    assert set(res.cutbacks()["limit"]) == {"line capacity (export)"}
+
+
+def test_a_function_policys_lower_target_level_is_what_the_automatic_release_holds():
+    """A FunctionPolicy asking nothing, with ``lower_target_level_masl=4``: the lower reservoir of
+    small_pumped_storage (level = volume, from 5 hm³) is released to 4 hm³ in the first hour, (5 − 4)/c
+    m³/s, and held there."""
+    net = network_of(small_pumped_storage())
+    res = simulate(net, hours(3), FunctionPolicy(decide=lambda s: {}, lower_target_level_masl=4.0))
+    a = res.arrays
+    np.testing.assert_allclose(a["lower volume_hm3"][0], 4.0, rtol=0, atol=BALANCE_TOL_HM3)
+    np.testing.assert_allclose(a["lower release flow_m3s"][0], [1.0 / C, 0.0, 0.0], rtol=0, atol=1e-9)

@@ -52,7 +52,14 @@ def incidence_residual_hm3(
     >>> incidence_residual_hm3(v, np.zeros((2, 1)), np.array([[100.0]]), a, 0.0036).round(12).tolist()
     [[0.0], [0.0]]
     """
-    net = inflow_m3s + np.tensordot(incidence, flow_m3s, axes=(1, 0))
+    # column by column, element-wise: each scenario's residual is the same bits whatever the batch around it
+    # (a matrix product's summation order depends on the shapes)
+    inflow, flow = np.asarray(inflow_m3s, dtype=float), np.asarray(flow_m3s, dtype=float)
+    shape = (incidence.shape[0], *np.broadcast_shapes(inflow.shape[1:], flow.shape[1:]))
+    net = np.array(np.broadcast_to(inflow, shape))
+    for j in range(incidence.shape[1]):
+        for r in np.flatnonzero(incidence[:, j]):
+            net[r] += incidence[r, j] * flow[j]
     return np.diff(volume_hm3, axis=-1) - c * net
 
 

@@ -55,9 +55,12 @@ and the pump band (the LP's unit-commitment limits) apply when ``Model.unit_limi
 
 Every helper is inlined into :func:`run` (``forceinline``): numba passes a named tuple of arrays to a compiled
 call as its flattened fields, which cost three times the run time of the inlined kernel (measured); the price
-is one long compilation (about a minute, once: numba caches it on disk). Numba's cache does not notice a
-change in :mod:`hydro_sim._physics` alone (nor in a constant imported from :mod:`hydro_sim.constants`): a
-change there must touch this file, ``_lanes.py`` and ``_kernel.py`` too (and a change here, ``_lanes.py``).
+is one long compilation (about a minute, once: numba caches it on disk). Numba's cache is keyed on the
+content of the compiled function's own file only (numba 0.68 hashes it; touching a file changes nothing): a
+change in :mod:`hydro_sim._physics` or :mod:`hydro_sim.constants` alone would leave this kernel's cached
+code stale, and a change here ``_lanes.py``'s. So each kernel file carries ``DEPENDS_ON``, a hash of the
+files it inlines, and a test fails (naming the new value) until it is brought up to date: the file's content
+then changes and numba compiles it again.
 """
 
 from __future__ import annotations
@@ -82,6 +85,10 @@ if TYPE_CHECKING:
 
     from hydro_sim.network import Network
     from hydro_sim.plant import Efficiency
+
+#: A hash of the files this kernel inlines (see the module's docstring); ``tests/test_simulation_lanes.py``
+#: checks it.
+DEPENDS_ON = "e662b6aca25173e8"
 
 # -- limit codes (cut-backs) ---------------------------------------------------------------------------------
 (
@@ -457,16 +464,26 @@ def _net_m3s(m: Model, w: Work, r: int, t: int, n_col: int) -> tuple[float, floa
 
 
 @jit_inline
-def _releases(m: Model, st: State, w: Work, s: int, r: int, t: int, n_col: int) -> None:
+def _releases(m: Model, st: State, w: Work, s: int, r: int, t: int, n_col: int, auto_only: bool) -> None:
     """Reservoir r's releases: requested (C_REQ), or automatic (NaN: r held at its target), within the
-    ramp from the last step's release, the maximum and the environmental minimum."""
+    ramp from the last step's release, the maximum and the environmental minimum. ``auto_only``: the
+    automatic ones only, derived again (after the line moved the flows they hold the level against), what
+    was recorded on them before forgotten."""
     for j in range(n_col):
         if m.ci[j, I_KIND] == K_RELEASE and m.ci[j, I_FROM] == r:
-            w.wc[C_Q, j] = 0.0
+            if not auto_only:
+                w.wc[C_Q, j] = 0.0
+            elif math.isnan(w.wc[C_REQ, j]):
+                w.wc[C_Q, j] = 0.0
+                for code in range(N_LIMITS):
+                    w.cut[j, code, 0] = 0.0
+                    w.cut[j, code, 1] = 0.0
     for j in range(n_col):
         if m.ci[j, I_KIND] != K_RELEASE or m.ci[j, I_FROM] != r:
             continue
         req = w.wc[C_REQ, j]
+        if auto_only and not math.isnan(req):
+            continue
         emin, qmax = m.cf[j, F_EMIN], m.cf[j, F_QMAX]
         if math.isnan(req):
             net = _net_m3s(m, w, r, t, n_col)[2]
@@ -515,6 +532,8 @@ def _reduce(
             q = w.wc[C_Q, j]
             dq = max(q - floor, 0.0) * f
             if dq > 0.0:
+                if k == K_RELEASE and t_code == RELEASE_MIN:  # what it was raised by is then raised less
+                    w.cut[j, RELEASE_MIN_RAISED, 0] = max(w.cut[j, RELEASE_MIN_RAISED, 0] - dq, 0.0)
                 e = 0.0
                 if k <= K_PUMP:
                     hg = w.wc[C_HG, j]
@@ -525,14 +544,15 @@ def _reduce(
 
 
 @jit_inline
-def _water(m: Model, st: State, w: Work, s: int, t: int, n_col: int, first: bool) -> bool:
+def _water(m: Model, st: State, w: Work, s: int, t: int, n_col: int, first: bool, auto: bool) -> bool:
     """One pass of the water limits over the reservoirs, upstream first (on the first pass each
-    reservoir's releases are set before its limits); returns whether a flow changed."""
+    reservoir's releases are set before its limits; with ``auto``, its automatic releases are derived
+    again); returns whether a flow changed."""
     changed = False
     for ir in range(m.order.shape[0]):
         r = m.order[ir]
-        if first:
-            _releases(m, st, w, s, r, t, n_col)
+        if first or auto:
+            _releases(m, st, w, s, r, t, n_col, not first)
         above, room, _ = _net_m3s(m, w, r, t, n_col)
         if above < -WATER_TOL_M3S:  # below the minimum: spill, releases above their minimum, units, releases
             d = -above
@@ -633,12 +653,13 @@ def _settle(
                 w.cut[e, code, 1] = 0.0
         w.n_cut[0] = 0
     _units(m, w, n_col)
-    _water(m, st, w, s, t, n_col, True)
+    _water(m, st, w, s, t, n_col, True, False)
     cap = _at(inp.line, s, t) if m.has_line else math.inf
     _sinks(m, st, w, s, t, n_col, cap)
     for _ in range(passes):
         cut = m.has_line and _line(m, w, cap, n_col)
-        again = _water(m, st, w, s, t, n_col, False)
+        # a line cut moves flows an automatic release holds its reservoir against: derived again
+        again = _water(m, st, w, s, t, n_col, False, cut)
         moved = _sinks(m, st, w, s, t, n_col, cap)
         if not cut and not again and not moved:
             break

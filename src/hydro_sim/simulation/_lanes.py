@@ -129,6 +129,10 @@ from hydro_sim.simulation._engine import (
     step_one,
 )  # fmt: skip
 
+#: A hash of the files this kernel inlines (``_engine``'s docstring says why); ``tests/test_simulation_lanes.py``
+#: checks it.
+DEPENDS_ON = "af3d9dcf344c4af5"
+
 
 @jit_inline
 def _oc(f: int, j: int, n_col: int) -> int:

@@ -255,8 +255,13 @@ def simulate_network(
     initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
     unit_limits: bool = True,
+    target_volume_hm3: np.ndarray | None = None,
 ) -> NetworkSimulationResult:
-    """The network branch of :func:`hydro_sim.simulation.simulate` (arguments checked there)."""
+    """The network branch of :func:`hydro_sim.simulation.simulate` (arguments checked there).
+
+    ``target_volume_hm3`` (reservoirs, steps) is what the automatic releases of a FunctionPolicy hold (NaN:
+    the run's start volume); if None, the lower reservoirs of pump-turbine groups at the policy's
+    ``lower_target_level_masl`` when it has one, the others at their start volumes."""
     from hydro_sim.simulation.policies import FunctionPolicy, ReplayPolicy, TouRulePolicy
 
     where = "simulate()"
@@ -292,7 +297,10 @@ def simulate_network(
             if col.mode == "flow" and isinstance(network.link(col.link), _release_type()):
                 decided[j] = np.nan
         power = np.zeros(len(cols), dtype=bool)
-        target = None
+        target = target_volume_hm3
+        if target is None and policy.lower_target_level_masl is not None:
+            target = np.full((len(network.reservoirs), T), np.nan)
+            _hold_pump_lowers(network, target, policy.lower_target_level_masl)
     else:  # pragma: no cover - checked by simulate()
         raise iv.fail("policy", "must be a policy", type(policy).__name__, where)
     model = E.build_model(
@@ -589,18 +597,36 @@ def tou_requests(
                 req[j] = np.where(price <= pump_at_most, link.units.max_total_pumping_power_mw, 0.0)
             else:
                 req[j] = np.where(price >= generate_at_least, 1e12, 0.0)
-            if lower_target_level_masl is not None:
-                low = network.node(link.lower)
-                target[res[link.lower]] = float(low.curve.volume_hm3_at(float(lower_target_level_masl)))  # type: ignore[union-attr]
         elif isinstance(link, TurbineLink):
             share = link.units.max_total_flow_m3s / capacity[col.from_node]
             req[j] = inflow[res[col.from_node]] * share
         elif isinstance(link, release):
             req[j] = np.full((1, T), np.nan)
+    if lower_target_level_masl is not None:
+        _hold_pump_lowers(network, target, lower_target_level_masl)
     for i, r in enumerate(network.reservoirs):
         if np.isnan(target[i]).all():
             target[i] = r.initial_volume_hm3
     return req, power, target
+
+
+def _hold_pump_lowers(network: Network, target: np.ndarray, level_masl: float) -> None:
+    """Set the target of the lower reservoir of every pump-turbine group in ``target`` (reservoirs, steps)
+    to its volume at ``level_masl``, which must lie within the reservoir's operating levels."""
+    res = {name: i for i, name in enumerate(network.reservoir_names)}
+    for link in network.links:
+        if isinstance(link, PumpTurbineLink):
+            low = network.node(link.lower)
+            z = float(level_masl)
+            if not low.min_level_masl <= z <= low.max_level_masl:  # type: ignore[union-attr]
+                raise iv.fail(
+                    "lower_target_level_masl",
+                    f"must lie within reservoir '{low.name}''s operating levels, "
+                    f"{low.min_level_masl:g} to {low.max_level_masl:g} m a.s.l.",  # type: ignore[union-attr]
+                    z,
+                    "simulate()",
+                )
+            target[res[link.lower]] = float(low.curve.volume_hm3_at(z))  # type: ignore[union-attr]
 
 
 def check_network_policy_inputs(network: Network, value: Any, name: str, where: str) -> None:

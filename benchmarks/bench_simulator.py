@@ -15,17 +15,18 @@ relative to ``all`` with the same policy and size, measured in the same process.
     python benchmarks/bench_simulator.py --quick    # 1 and 100 scenarios, 1 run (CI)
     python benchmarks/bench_simulator.py --network  # the same on network_of(lianghekou()), element columns
 
-``--network`` runs ``network_of(lianghekou())`` through the network kernel (any number of reservoirs and
-groups, every limit per element; its minimum-output and pump-band limits off, as the Plant's kernel has
-none; scenarios in blocks of lanes, ``simulation/_lanes.py``) with the LP schedule's columns renamed to the
-network's element columns.
+A ``Plant`` runs through the network kernel as ``network_of(plant)`` (its minimum-output and pump-band
+limits off: a Plant declares none; scenarios in blocks of lanes, ``simulation/_lanes.py``), its results
+turned into the Plant's columns; ``--network`` runs ``network_of(lianghekou())`` itself, with the LP
+schedule's columns renamed to the network's element columns (no Plant columns to build).
 
 Against another version, in one run (the machine's load falls on both alike): ``--against`` names another
 checkout's ``src``; the script then alternates fresh processes of that version and of this one (``--pairs``
 pairs, which one goes first alternating), each timing 1,000 years (``--scenarios``) in totals mode with both
 policies, and prints each side's median and the ratio of the medians (this ÷ that; above 1: this is
-faster). The other side runs the Plant (with ``--that-network`` the network: a change to the network kernel
-against the commit before it); this side the Plant, or with ``--network`` the network.
+faster). The other side runs the Plant (with ``--that-network`` the network); this side the Plant, or with
+``--network`` the network. Against 8a016c0 (the Plant on its own kernel, the baseline of issue 9's speed
+criterion) the plain form measures that criterion.
 
     git -C <repo> worktree add /tmp/base8a 8a016c0   # the version to compare with
     python benchmarks/bench_simulator.py --against /tmp/base8a/src --pairs 5

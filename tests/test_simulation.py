@@ -32,11 +32,12 @@ import pytest
 
 import hydro_sim
 from hydro_sim import HydroSimInputError, Outlet, Plant, Scenario, lianghekou
+from hydro_sim._physics import interp_from as _interp_from
+from hydro_sim._physics import slopes
 from hydro_sim.examples import constant_scenario, small_pumped_storage, textbook_plant, two_price_day
 from hydro_sim.hydraulics import interpolate_table
 from hydro_sim.optimise import dispatch
 from hydro_sim.simulation import FunctionPolicy, ReplayPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.simulation._kernel import _interp_from, slopes
 
 # -- tolerances (named, with reasons) ------------------------------------------------------------------
 #: Water balance of one reservoir over one step. The kernel adds five flows times c to a volume of at
@@ -387,13 +388,13 @@ def test_interp_from_stays_inside_a_two_point_table():
 
 @pytest.mark.parametrize("key", ["generating_mw", "pumping_mw"])
 def test_unit_rating_records_the_missing_energy(key):
-    """(c) 200 MW asked of a 100 MW unit: each step records 'unit rating' with the missing 100 MW × 1 h."""
+    """(c) 200 MW asked of a 100 MW unit: each step records 'rating' with the missing 100 MW × 1 h."""
     plant = small_pumped_storage()
     group = key.split("_")[0]
     res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0), const_policy({key: 200.0}))
     cuts = res.cutbacks()
     assert cuts["step"].tolist() == [0, 1, 2]
-    assert set(cuts["group"]) == {group} and set(cuts["limit"]) == {"unit rating"}
+    assert set(cuts["group"]) == {group} and set(cuts["limit"]) == {"rating"}
     assert cuts["energy_mwh"].to_numpy() == pytest.approx(100.0 * res.dt_h, rel=POWER_REQUEST_REL)
     power = res.frame()[f"power_{group}_mw"].to_numpy()
     assert power == pytest.approx(P_UNIT_MW, rel=POWER_REQUEST_REL)
@@ -408,7 +409,7 @@ def test_unit_rating_cuts_a_flow_request_beyond_the_units():
     )
     f = res.frame()
     cuts = res.cutbacks()
-    assert set(cuts["limit"]) == {"unit rating"} and cuts["step"].tolist() == [0, 1]
+    assert set(cuts["limit"]) == {"rating"} and cuts["step"].tolist() == [0, 1]
     q = f["flow_generating_m3s"].to_numpy()
     assert np.all(q < 120.0)
     assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * (300.0 - q), rel=SELF_CONSISTENCY_REL)
@@ -446,39 +447,44 @@ def test_pump_and_generate_at_once_keeps_the_larger_mode(decision, cut_group, ke
     assert np.all(f[f"flow_{cut_group}_m3s"].to_numpy() == 0.0)
 
 
-@pytest.mark.parametrize(("decision", "release"), [({"conventional_m3s": 2.0}, 2.0), ({}, 0.0)])
-def test_environmental_flow_shortfall_is_recorded(decision, release):
-    """(e) textbook_plant must pass 5 m³/s to the river; a policy releasing 2 m³/s (or nothing) is recorded
-    under 'environmental flow' with the missing (5 − R)·c hm³ per step."""
+@pytest.mark.parametrize(("decision", "asked"), [({"conventional_m3s": 2.0}, 2.0), ({}, 0.0)])
+def test_a_river_minimum_is_met_through_the_turbines(decision, asked):
+    """(e) textbook_plant must pass 5 m³/s to the river, whose minimum it is (the plant has no lower
+    reservoir): a policy turbining 2 m³/s (or nothing) has its turbines raised to 5 m³/s (the water is in the
+    lake; the LP meets the minimum the same way), recorded on the conventional group as 'environmental flow
+    (release raised)' with the (5 − Q)·c hm³ added per step; the river is never short."""
     plant = textbook_plant()
     res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0), const_policy(decision))
     f = res.frame()
-    assert f["release_m3s"].to_numpy() == pytest.approx(release, abs=1e-12)
+    assert f["release_m3s"].to_numpy() == pytest.approx(5.0, abs=1e-12)
+    assert f["flow_conventional_m3s"].to_numpy() == pytest.approx(5.0, abs=1e-12)
     cuts = res.cutbacks()
     assert cuts["step"].tolist() == [0, 1, 2]
-    assert set(cuts["group"]) == {"release"} and set(cuts["limit"]) == {"environmental flow"}
-    assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * (5.0 - release), rel=SELF_CONSISTENCY_REL)
+    assert set(cuts["group"]) == {"conventional"}
+    assert set(cuts["limit"]) == {"environmental minimum (raised)"}
+    assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * (5.0 - asked), rel=SELF_CONSISTENCY_REL)
 
 
 def test_requested_release_below_environmental_flow_is_raised_and_recorded():
     """small_pumped_storage() with a 20 m³/s environmental flow, a policy asking to release 5 m³/s for 3 h:
     the lower reservoir holds 5 hm³ above its minimum (≫ 3 × 20 × 0.0036 = 0.216 hm³), so every hour the
     release is raised to 20 m³/s and the 15 m³/s added (0.054 hm³) is recorded under
-    'environmental flow (release raised)'; the environmental flow is never short."""
+    'environmental minimum (raised)'; the environmental flow is never short."""
     plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
     res = run(plant, constant_scenario(hours=3, inflow_upper_m3s=0.0), const_policy({"release_m3s": 5.0}))
     f = res.frame()
     assert f["release_lower_m3s"].to_numpy() == pytest.approx(20.0, abs=1e-12)
     cuts = res.cutbacks()
     assert cuts["step"].tolist() == [0, 1, 2]
-    assert set(cuts["group"]) == {"release"} and set(cuts["limit"]) == {"environmental flow (release raised)"}
+    assert set(cuts["group"]) == {"release"} and set(cuts["limit"]) == {"environmental minimum (raised)"}
     assert cuts["water_hm3"].to_numpy() == pytest.approx(C_HM3 * 15.0, rel=SELF_CONSISTENCY_REL)
 
 
 def test_requested_release_is_raised_only_to_the_water_there_is():
-    """The same plant with only 0.1 hm³ above the lower minimum: hour 0 releases 20 m³/s (0.072 hm³,
-    raised from 5), hour 1 the remaining 0.028 hm³ = 7.78 m³/s (short of 20: 'environmental flow'), and
-    hour 2 nothing (short by 20)."""
+    """The same plant with only 0.1 hm³ above the lower minimum and the upper at its minimum (no water to
+    pass down): hour 0 releases 20 m³/s (0.072 hm³, raised from 5), hour 1 the remaining 0.028 hm³ =
+    7.78 m³/s (raised by 2.78 from 5, short of 20 by 12.22: 'environmental minimum (shortfall)'), and hour 2
+    nothing (short by 20)."""
     plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
     v_lo0 = plant.lower.min_volume_hm3 + 0.1
     res = run(
@@ -486,18 +492,48 @@ def test_requested_release_is_raised_only_to_the_water_there_is():
         constant_scenario(hours=3, inflow_upper_m3s=0.0),
         const_policy({"release_m3s": 5.0}),
         initial_volume_lower_hm3=v_lo0,
+        initial_volume_upper_hm3=plant.upper.min_volume_hm3,
     )
     release = res.frame()["release_lower_m3s"].to_numpy()
     assert release == pytest.approx([20.0, 0.028 / C_HM3, 0.0], abs=1e-9)
+    # every limit on its own row (a step's in order of their names): hour 1 raised by what it kept,
+    # 7.78 − 5, and short by 20 − 7.78
     cuts = res.cutbacks()
+    assert cuts["step"].tolist() == [0, 1, 1, 2]
     assert cuts["limit"].tolist() == [
-        "environmental flow (release raised)",
-        "environmental flow",
-        "environmental flow",
+        "environmental minimum (raised)",
+        "environmental minimum (raised)",
+        "environmental minimum (shortfall)",
+        "environmental minimum (shortfall)",
     ]
     assert cuts["water_hm3"].to_numpy() == pytest.approx(
-        C_HM3 * np.array([15.0, 20.0 - release[1], 20.0]), rel=1e-9
+        C_HM3 * np.array([15.0, release[1] - 5.0, 20.0 - release[1], 20.0]), rel=1e-9
     )
+
+
+def test_a_release_minimum_the_lower_cannot_carry_is_met_through_the_units_from_the_upper():
+    """As above, the upper full of water: what the lower lacks for the 20 m³/s minimum comes down through
+    the reversible units (a river's minimum is met through the turbines before the spillway), recorded on
+    them as 'environmental minimum (raised)'. Hour 1 turbines 20 − 7.78 = 12.22 m³/s, hour 2 all 20; the
+    release meets its minimum every hour and the lower ends at its minimum."""
+    plant = dataclasses.replace(small_pumped_storage(), outlet=Outlet(environmental_min_flow_m3s=20.0))
+    res = run(
+        plant,
+        constant_scenario(hours=3, inflow_upper_m3s=0.0),
+        const_policy({"release_m3s": 5.0}),
+        initial_volume_lower_hm3=plant.lower.min_volume_hm3 + 0.1,
+    )
+    f = res.frame()
+    assert f["release_lower_m3s"].to_numpy() == pytest.approx([20.0, 20.0, 20.0], abs=1e-9)
+    gen = f["flow_generating_m3s"].to_numpy()
+    assert gen == pytest.approx([0.0, 20.0 - 0.028 / C_HM3, 20.0], abs=1e-9)
+    assert f["spill_upper_m3s"].to_numpy() == pytest.approx([0.0, 0.0, 0.0], abs=0)
+    assert res.arrays["volume_lower_hm3"][0, 1:] == pytest.approx(plant.lower.min_volume_hm3, abs=1e-9)
+    cuts = res.cutbacks()
+    raised = cuts[cuts["group"] == "generating"]
+    assert set(raised["limit"]) == {"environmental minimum (raised)"}
+    assert raised["water_hm3"].to_numpy() == pytest.approx(C_HM3 * gen[1:], rel=1e-9)
+    assert "environmental minimum (shortfall)" not in set(cuts["limit"])
 
 
 # == Layer 3: an LP schedule replayed ========================================================================
@@ -541,7 +577,7 @@ def test_replay_flows_on_the_lps_own_plant_cuts_only_at_the_ratings(lp_fixed):
 
     The LP's 91.74 m³/s pump and 113.26 m³/s turbine flows take exactly 100 MW only at 100 m; the head
     climbs to 107.9 m, so every pumping step after the first and every full generating step needs more than
-    the 100 MW rating and is cut, each recorded as 'unit rating'. Nothing is hidden: delivered + cut is the
+    the 100 MW rating and is cut, each recorded as 'rating'. Nothing is hidden: delivered + cut is the
     LP's flow. Ratings cap the power on both sides, so the energies stay within a fraction of a percent of
     the LP's (measured: generation +0.27 %, pumping −0.01 %).
     """
@@ -550,7 +586,7 @@ def test_replay_flows_on_the_lps_own_plant_cuts_only_at_the_ratings(lp_fixed):
     res = run(plant, two_price_day(), ReplayPolicy(schedule=s, mode="flows"))
     f = res.frame()
     cuts = res.cutbacks()
-    assert set(cuts["limit"]) == {"unit rating"}
+    assert set(cuts["limit"]) == {"rating"}
     assert len(cuts) > 10
     for group in ("pumping", "generating"):
         total = f[f"flow_{group}_m3s"].to_numpy() + res.arrays[f"cut_{group}_m3s"][0]
@@ -909,7 +945,7 @@ import numpy as np
 import hydro_sim
 from hydro_sim.examples import small_pumped_storage, two_price_day
 from hydro_sim.simulation import TouRulePolicy, simulate
-from hydro_sim.simulation import _kernel as K
+from hydro_sim import _physics as K
 assert hydro_sim.__file__.startswith({root!r}), hydro_sim.__file__
 # numba's own locators (numba.core.caching) found nowhere to write: the fallback was taken for real
 assert not K.CACHE_ENABLED and "cannot cache" in K.CACHE_DISABLED_REASON, K.CACHE_DISABLED_REASON

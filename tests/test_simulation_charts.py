@@ -148,7 +148,7 @@ def test_a_power_request_on_the_chart_is_met():
 def test_blocks_with_charts_equal_single_runs():
     """40 weeks (more than one block of scenarios) on the charted plant, each equal bit for bit to its run
     alone: the chart path runs scenario by scenario inside the blocks."""
-    from hydro_sim.simulation._kernel import BLOCK
+    from hydro_sim.simulation._engine import LANES as BLOCK
 
     plant = charted(lianghekou())
     scenarios = weeks(np.linspace(0.3, 1.8, BLOCK + 8))

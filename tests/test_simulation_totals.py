@@ -219,7 +219,7 @@ def test_blocks_of_scenarios_equal_single_runs(mode):
     and a part one) at inflows from 0.2 to 2.0 × 300 m³/s, so the scenarios cut back at different steps
     and the lower level crosses its table's segments; every series of every scenario equals the same
     scenario run alone, bit for bit, and the tallies agree."""
-    from hydro_sim.simulation._kernel import BLOCK
+    from hydro_sim.simulation._engine import LANES as BLOCK
 
     plant = lianghekou()
     base = tou_week_batch()[1]
@@ -271,7 +271,7 @@ def test_every_kind_of_cutback_is_tallied():
     requests are fixed pseudo-random functions of the state (flows and powers beyond the ratings, pumping and
     generating at once, spill, releases below the environmental flow): the limits bind in many ways, and
     the tallies hold what the per-step series show, kind by kind; blocks equal single runs."""
-    from hydro_sim.simulation._kernel import BLOCK
+    from hydro_sim.simulation._engine import LANES as BLOCK
 
     plant = small_pumped_storage()
     plant = dataclasses.replace(

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from hydro_sim import GridLine, Outlet, Plant, Scenario
 from hydro_sim.examples import small_pumped_storage, textbook_plant
 from hydro_sim.simulation import FunctionPolicy, SimulationResult, TouRulePolicy, simulate
-from hydro_sim.simulation._kernel import ENV, RATING_TOL
+from hydro_sim.simulation.api import ENV, LIMIT_NAMES, RATING_TOL
 
 #: Water balance of one reservoir over one step: five flows times c = 0.0036 added to a volume of at most
 #: 200 hm³; float round-off is ~1e-13 hm³, 1e-9 hm³ (1 m³) is the brief's bound. [hm³]
@@ -278,14 +278,24 @@ def test_water_balance_closes_flows_are_signed_modes_exclusive(case):
         "cut_generating_m3s",
         "cut_pumping_m3s",
         "cut_release_m3s",
+        "cut_spill_m3s",
     ):
         assert np.all(np.isfinite(a[name])), name
         assert np.all(a[name] >= 0.0), name
     assert not np.any((a["flow_pumping_m3s"] > 0.0) & (a["flow_generating_m3s"] > 0.0))
 
+    # every cut-back listed; the series keep one limit per group and step, one of that step's listed
     cuts = res.cutbacks()
-    groups = ("conventional", "generating", "pumping", "release")
-    assert len(cuts) == sum(int(np.count_nonzero(a[f"limit_{g}"])) for g in groups)
+    listed = set(zip(cuts["scenario"], cuts["step"], cuts["group"], cuts["limit"], strict=True))
+    for g in ("conventional", "generating", "pumping", "release", "spill"):
+        s_idx, t_idx = np.nonzero(a[f"limit_{g}"])
+        for s, t in zip(s_idx, t_idx, strict=True):
+            name = LIMIT_NAMES[int(a[f"limit_{g}"][s, t])]
+            assert (res.scenario_names[s], t, g, name) in listed
+    assert len({(n, t, g) for n, t, g, _ in listed}) == sum(
+        int(np.count_nonzero(a[f"limit_{g}"]))
+        for g in ("conventional", "generating", "pumping", "release", "spill")
+    )
     assert (cuts["water_hm3"] >= 0).all() and (cuts["energy_mwh"] >= 0).all()
 
 
@@ -324,8 +334,11 @@ def test_environmental_flow_is_cut_only_with_the_lower_reservoir_at_its_minimum(
 @PROPERTY_SETTINGS
 @given(case=cases())
 def test_a_policy_that_asks_nothing_moves_water_only_downhill(case):
-    """Asking for nothing (automatic release only): no unit runs, volumes stay within bounds, the balance
-    closes, and nothing but the environmental flow (or a full lower reservoir) is ever short."""
+    """Asking for nothing (automatic release only): nothing pumps, volumes stay within bounds, the
+    balance closes, and nothing but the environmental flow (or a full lower reservoir) is ever short; the
+    units run only to pass the river's minimum down (a plant without a lower reservoir through its
+    conventional units; one with, through any units from the upper when the lower cannot carry it), and
+    by no more than it."""
     res = simulate(
         case.plant,
         case.scenarios,
@@ -335,9 +348,11 @@ def test_a_policy_that_asks_nothing_moves_water_only_downhill(case):
     )
     assert_volumes_within_bounds(case, res)
     assert res.water_balance_error_hm3() <= BALANCE_TOL_HM3
-    assert set(res.cutbacks()["limit"]) <= {"environmental flow", "lower maximum level"}
-    for g in ("conventional", "generating", "pumping"):
-        assert not np.any(res.arrays[f"flow_{g}_m3s"] > 0.0)
+    allowed = {"environmental minimum (shortfall)", "lower maximum level", "environmental minimum (raised)"}
+    assert set(res.cutbacks()["limit"]) <= allowed
+    assert not np.any(res.arrays["flow_pumping_m3s"] > 0.0)
+    down = res.arrays["flow_conventional_m3s"] + res.arrays["flow_generating_m3s"]
+    assert np.all(down <= case.plant.outlet.environmental_min_flow_m3s + 1e-9)
 
 
 # == the LP and the simulator on a plant whose head cannot move ==========================================

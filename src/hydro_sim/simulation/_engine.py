@@ -21,8 +21,12 @@ across scenarios, the same arithmetic; a step where a limit it does not take bin
    pump-turbine group [MODE]), spill requests within the spillway's capacity [UNIT]; then the reservoirs
    upstream first (:func:`_water`): each reservoir's releases (requested, or automatic: the reservoir held at
    its target) within their minimum [RELEASE_MIN_RAISED], maximum [RELEASE_MAX] and ramp [RAMP], outflows cut
-   where the reservoir would fall below its minimum [MIN_LEVEL, releases last: RELEASE_MIN], and a reservoir
-   that would rise above its maximum gets less pumped water, more release and spill [MAX_LEVEL]; the line
+   where the reservoir would fall below its minimum [MIN_LEVEL]: spill, releases above their minimum, the
+   units (a pump not below the water its reservoir, itself at its minimum, sends back: cutting that would
+   only cut the flow back, :func:`_returned`), then water from the reservoirs above for what the releases'
+   minimum still lacks (:func:`_feed`: releases, units, spillways into it, as for a river's minimum
+   [RELEASE_MIN_RAISED]), then the releases [RELEASE_MIN] and last any pumping left; a reservoir that
+   would rise above its maximum gets less pumped water, more release and spill [MAX_LEVEL]; the line
    (:func:`_line`: export cut on pump-turbine generation first, then turbines [LINE_EXPORT]; import cut on
    pumping [LINE_IMPORT]) and the water limits again until nothing changes;
 3. the flows are settled first at the start head (one pass of the water limits and the line), then again at
@@ -510,27 +514,62 @@ def _releases(m: Model, st: State, w: Work, s: int, r: int, t: int, n_col: int, 
 
 
 @jit_inline
+def _returned(m: Model, w: Work, j: int, r: int, t: int, n_col: int) -> float:
+    """The part of pump column j's flow (r → u) that comes back to r because u, at its minimum, passes it
+    on: the flows from u to r less what u has above its minimum. Cutting it would be futile (u would cut
+    the flows back to r by as much), so a pump is not cut below it for r's minimum. [m³/s]"""
+    u = m.ci[j, I_TO]
+    if u < 0:
+        return 0.0
+    back = 0.0
+    for i in range(n_col):
+        if m.ci[i, I_FROM] == u and m.ci[i, I_TO] == r and m.ci[i, I_KIND] != K_PUMP:
+            back += w.wc[C_Q, i]
+    above = max(_net_m3s(m, w, u, t, n_col)[0], 0.0)
+    return min(w.wc[C_Q, j], max(back - above, 0.0))
+
+
+@jit_inline
+def _floor(m: Model, w: Work, j: int, k: int, r: int, t: int, n_col: int, t_code: int, futile: bool) -> float:
+    """The flow column j (kind k, leaving r) is reduced to at most, for limit ``t_code``: a release's
+    environmental minimum for r's minimum level, and (``futile``) a pump's returned water
+    (:func:`_returned`); zero otherwise. [m³/s]"""
+    if k == K_RELEASE and t_code == MIN_LEVEL:
+        return m.cf[j, F_EMIN]
+    if futile and k == K_PUMP:
+        return _returned(m, w, j, r, t, n_col)
+    return 0.0
+
+
+@jit_inline
 def _reduce(
-    m: Model, w: Work, r: int, d: float, kind_lo: int, kind_hi: int, n_col: int, t_code: int
+    m: Model,
+    w: Work,
+    r: int,
+    t: int,
+    d: float,
+    kind_lo: int,
+    kind_hi: int,
+    n_col: int,
+    t_code: int,
+    futile: bool,
 ) -> float:
-    """Take up to d m³/s off the columns leaving r whose kind is in [kind_lo, kind_hi] (releases: down to
-    their environmental minimum when t_code is MIN_LEVEL, to zero otherwise), in proportion to their
-    flows; returns what is left of d."""
+    """Take up to d m³/s off the columns leaving r whose kind is in [kind_lo, kind_hi], each down to its
+    :func:`_floor`, in proportion to their flows above it; returns what is left of d."""
     total = 0.0
     for j in range(n_col):
         k = m.ci[j, I_KIND]
         if m.ci[j, I_FROM] == r and kind_lo <= k <= kind_hi:
-            floor = m.cf[j, F_EMIN] if (k == K_RELEASE and t_code == MIN_LEVEL) else 0.0
-            total += max(w.wc[C_Q, j] - floor, 0.0)
+            total += max(w.wc[C_Q, j] - _floor(m, w, j, k, r, t, n_col, t_code, futile), 0.0)
     if total <= 0.0 or d <= 0.0:
         return d
     f = min(d / total, 1.0)
+    taken = 0.0
     for j in range(n_col):
         k = m.ci[j, I_KIND]
         if m.ci[j, I_FROM] == r and kind_lo <= k <= kind_hi:
-            floor = m.cf[j, F_EMIN] if (k == K_RELEASE and t_code == MIN_LEVEL) else 0.0
             q = w.wc[C_Q, j]
-            dq = max(q - floor, 0.0) * f
+            dq = max(q - _floor(m, w, j, k, r, t, n_col, t_code, futile), 0.0) * f
             if dq > 0.0:
                 if k == K_RELEASE and t_code == RELEASE_MIN:  # what it was raised by is then raised less
                     w.cut[j, RELEASE_MIN_RAISED, 0] = max(w.cut[j, RELEASE_MIN_RAISED, 0] - dq, 0.0)
@@ -540,26 +579,48 @@ def _reduce(
                     e = _power(m, j, q, hg) - _power(m, j, q - dq, hg)
                 _cut(w, j, t_code, dq, e)
                 w.wc[C_Q, j] = q - dq
-    return max(d - total * f, 0.0)
+                taken += dq
+    return max(d - taken, 0.0)
 
 
 @jit_inline
-def _water(m: Model, st: State, w: Work, s: int, t: int, n_col: int, first: bool, auto: bool) -> bool:
+def _feed(m: Model, st: State, w: Work, s: int, r: int, t: int, d: float, n_col: int, cap: float) -> float:
+    """Reservoir r short by d m³/s with its releases at their environmental minimum: the links into r from
+    the reservoirs above it are raised as for a river's minimum (:func:`_raise_into`), by no more than r's
+    releases carry (the water passes down for the river's minimum, not for r's other outflows), recorded
+    as the environmental minimum (raised). Returns what is left of d."""
+    need = 0.0
+    for j in range(n_col):
+        if m.ci[j, I_FROM] == r and m.ci[j, I_KIND] == K_RELEASE:
+            need += w.wc[C_Q, j]
+    d1 = min(d, need)
+    if d1 <= WATER_TOL_M3S:
+        return d
+    return d - (d1 - _raise_into(m, st, w, s, t, n_col, r, d1, RELEASE_MIN_RAISED, cap))
+
+
+@jit_inline
+def _water(
+    m: Model, st: State, w: Work, s: int, t: int, n_col: int, first: bool, auto: bool, cap: float
+) -> bool:
     """One pass of the water limits over the reservoirs, upstream first (on the first pass each
     reservoir's releases are set before its limits; with ``auto``, its automatic releases are derived
-    again); returns whether a flow changed."""
+    again; ``cap``: the line, for the units :func:`_feed` raises); returns whether a flow changed."""
     changed = False
     for ir in range(m.order.shape[0]):
         r = m.order[ir]
         if first or auto:
             _releases(m, st, w, s, r, t, n_col, not first)
         above, room, _ = _net_m3s(m, w, r, t, n_col)
-        if above < -WATER_TOL_M3S:  # below the minimum: spill, releases above their minimum, units, releases
+        if above < -WATER_TOL_M3S:  # below the minimum: spill, releases above their minimum, units (a pump
+            # not below the water that would come back), water from above for the releases, releases, pumps
             d = -above
-            d = _reduce(m, w, r, d, K_SPILL, K_SPILL, n_col, MIN_LEVEL)
-            d = _reduce(m, w, r, d, K_RELEASE, K_RELEASE, n_col, MIN_LEVEL)
-            d = _reduce(m, w, r, d, K_TURBINE, K_PUMP, n_col, MIN_LEVEL)
-            d = _reduce(m, w, r, d, K_RELEASE, K_RELEASE, n_col, RELEASE_MIN)
+            d = _reduce(m, w, r, t, d, K_SPILL, K_SPILL, n_col, MIN_LEVEL, False)
+            d = _reduce(m, w, r, t, d, K_RELEASE, K_RELEASE, n_col, MIN_LEVEL, False)
+            d = _reduce(m, w, r, t, d, K_TURBINE, K_PUMP, n_col, MIN_LEVEL, True)
+            d = _feed(m, st, w, s, r, t, d, n_col, cap)
+            d = _reduce(m, w, r, t, d, K_RELEASE, K_RELEASE, n_col, RELEASE_MIN, False)
+            d = _reduce(m, w, r, t, d, K_PUMP, K_PUMP, n_col, MIN_LEVEL, False)
             changed = True
         elif room < -WATER_TOL_M3S:  # above the maximum
             e = -room
@@ -653,13 +714,13 @@ def _settle(
                 w.cut[e, code, 1] = 0.0
         w.n_cut[0] = 0
     _units(m, w, n_col)
-    _water(m, st, w, s, t, n_col, True, False)
     cap = _at(inp.line, s, t) if m.has_line else math.inf
+    _water(m, st, w, s, t, n_col, True, False, cap)
     _sinks(m, st, w, s, t, n_col, cap)
     for _ in range(passes):
         cut = m.has_line and _line(m, w, cap, n_col)
         # a line cut moves flows an automatic release holds its reservoir against: derived again
-        again = _water(m, st, w, s, t, n_col, False, cut)
+        again = _water(m, st, w, s, t, n_col, False, cut, cap)
         moved = _sinks(m, st, w, s, t, n_col, cap)
         if not cut and not again and not moved:
             break
@@ -706,6 +767,38 @@ def _raise_units(m: Model, w: Work, j: int, d: float, above: float, headroom: fl
 
 
 @jit_inline
+def _raise_into(
+    m: Model, st: State, w: Work, s: int, t: int, n_col: int, node: int, d: float, code: int, cap: float
+) -> float:
+    """Raise the links into ``node`` (a reservoir, or a river sink as -1 - k) from reservoirs by up to d
+    m³/s: the releases first (within their maximum and their own ramp), then the unit columns
+    (:func:`_raise_units`, within the line's headroom ``cap`` less the net export), then the spillways
+    (within their capacity), each by at most the water its reservoir has above its minimum; each raise is
+    recorded on the link as ``code``, water only (a raise delivers energy, it withholds none). Returns what
+    is left of d."""
+    for kind in (K_RELEASE, K_TURBINE, K_PT_GEN, K_SPILL):
+        for j in range(n_col):
+            if d <= WATER_TOL_M3S or m.ci[j, I_TO] != node or m.ci[j, I_KIND] != kind:
+                continue
+            q = w.wc[C_Q, j]
+            above = max(_net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[0], 0.0)
+            if K_TURBINE <= kind <= K_PT_GEN:
+                headroom = cap - _net_export(m, w, n_col) if m.has_line else math.inf
+                dq = _raise_units(m, w, j, d, above, headroom) - q
+            else:
+                top = m.cf[j, F_QMAX]
+                prev = st.prev[s, j]
+                if kind == K_RELEASE and not math.isnan(prev):
+                    top = min(top, prev + m.cf[j, F_RAMP])
+                dq = min(max(top - q, 0.0), above, d)
+            if dq > WATER_TOL_M3S:
+                _cut(w, j, code, dq, 0.0)
+                w.wc[C_Q, j] = q + dq
+                d -= dq
+    return d
+
+
+@jit_inline
 def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int, cap: float) -> bool:
     """River sinks' own limits, enforced on the links into each sink (see the module docstring): a total
     discharge below the band raises the releases into the sink (within their maximum and ramp), then the unit
@@ -725,28 +818,8 @@ def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int, cap: float)
             if m.ci[j, I_TO] == node:
                 total += w.wc[C_Q, j]
         if total < lo - WATER_TOL_M3S:
-            d = lo - total
             code = RELEASE_MIN_RAISED if lo <= m.kf[k, 0] else RAMP
-            for kind in (K_RELEASE, K_TURBINE, K_PT_GEN, K_SPILL):
-                for j in range(n_col):
-                    if d <= WATER_TOL_M3S or m.ci[j, I_TO] != node or m.ci[j, I_KIND] != kind:
-                        continue
-                    q = w.wc[C_Q, j]
-                    above = max(_net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[0], 0.0)
-                    if K_TURBINE <= kind <= K_PT_GEN:
-                        headroom = cap - _net_export(m, w, n_col) if m.has_line else math.inf
-                        dq = _raise_units(m, w, j, d, above, headroom) - q
-                    else:
-                        top = m.cf[j, F_QMAX]
-                        prev = st.prev[s, j]
-                        if kind == K_RELEASE and not math.isnan(prev):
-                            top = min(top, prev + m.cf[j, F_RAMP])
-                        dq = min(max(top - q, 0.0), above, d)
-                    if dq > WATER_TOL_M3S:
-                        _cut(w, j, code, dq, 0.0)
-                        w.wc[C_Q, j] = q + dq
-                        d -= dq
-                        moved = True
+            moved |= _raise_into(m, st, w, s, t, n_col, node, lo - total, code, cap) < lo - total
         elif total > hi + WATER_TOL_M3S:
             e = total - hi
             code = RELEASE_MAX if hi >= m.kf[k, 1] else RAMP

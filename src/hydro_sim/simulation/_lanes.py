@@ -131,7 +131,7 @@ from hydro_sim.simulation._engine import (
 
 #: A hash of the files this kernel inlines (``_engine``'s docstring says why); ``tests/test_simulation_lanes.py``
 #: checks it.
-DEPENDS_ON = "af3d9dcf344c4af5"
+DEPENDS_ON = "d01231622e494a6a"
 
 
 @jit_inline
@@ -525,6 +525,44 @@ def _l_reduce(
 
 
 @jit_inline
+def _l_flag_scalar_cuts(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int, fed: bool) -> None:
+    """Flag the lanes below r's minimum (D > 0) whose cut :func:`_reduce`'s pump floor or :func:`_feed` may
+    change: before the units' cut (``fed`` false), a pump out of r whose reservoir may send water back to r
+    (:func:`_returned` may be nonzero; flagged with a margin of 1e-6 m³/s); after it (``fed``), water still
+    short where r has a link in from a reservoir (other than a pump)."""
+    x = w.lanes
+    ob, od = _ol(LL_BAD, n_col, n_n), _ol(LL_D, n_col, n_n)
+    if fed:
+        for j in range(n_col):
+            kind = m.ci[j, I_KIND]
+            if m.ci[j, I_TO] == r and m.ci[j, I_FROM] >= 0 and kind != K_PUMP:
+                for i in range(nb):
+                    x[ob, i] += 1.0 if x[od, i] > 0.0 else 0.0
+                return
+        return
+    ot = _ol(LL_TOT, n_col, n_n)
+    inv_c = 1.0 / m.c
+    for jp in range(n_col):
+        u = m.ci[jp, I_TO]
+        if m.ci[jp, I_KIND] != K_PUMP or m.ci[jp, I_FROM] != r or u < 0:
+            continue
+        _l_net(m, w, u, nb, n_col, n_n)  # (u's row NET is summed again before it is read: see _l_water)
+        for i in range(nb):
+            x[ot, i] = 0.0
+        for j in range(n_col):
+            if m.ci[j, I_FROM] == u and m.ci[j, I_TO] == r and m.ci[j, I_KIND] != K_PUMP:
+                oq = _oc(LC_Q, j, n_col)
+                for i in range(nb):
+                    x[ot, i] += x[oq, i]
+        vmin, oqp = m.vmin[u, t], _oc(LC_Q, jp, n_col)
+        ov, on = _on(LN_V, u, n_col, n_n), _on(LN_NET, u, n_col, n_n)
+        for i in range(nb):
+            back, above = x[ot, i], (x[ov, i] - vmin) * inv_c + x[on, i]
+            bad = (x[od, i] > 0.0) & (x[oqp, i] > 0.0) & (back > 0.0) & (above < back + 1e-6)
+            x[ob, i] += 1.0 if bad else 0.0
+
+
+@jit_inline
 def _l_fill(
     m: Model, w: Work, j: int, raise_: bool, top: float, use_ramp: bool, nb: int, n_col: int, n_n: int
 ) -> None:
@@ -579,7 +617,9 @@ def _l_limits(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) 
     if n_lo > 0:  # below the minimum: spill, releases above their minimum, units, releases
         _l_reduce(m, w, r, K_SPILL, K_SPILL, SLOT_MIN, nb, n_col, n_n)
         _l_reduce(m, w, r, K_RELEASE, K_RELEASE, SLOT_MIN, nb, n_col, n_n)
+        _l_flag_scalar_cuts(m, w, r, t, nb, n_col, n_n, False)
         _l_reduce(m, w, r, K_TURBINE, K_PUMP, SLOT_MIN, nb, n_col, n_n)
+        _l_flag_scalar_cuts(m, w, r, t, nb, n_col, n_n, True)
         _l_reduce(m, w, r, K_RELEASE, K_RELEASE, SLOT_RMIN, nb, n_col, n_n)
     if n_hi > 0:  # above the maximum: the excess in D
         for i in range(nb):

@@ -300,7 +300,7 @@ def simulate_network(
         target = target_volume_hm3
         if target is None and policy.lower_target_level_masl is not None:
             target = np.full((len(network.reservoirs), T), np.nan)
-            _hold_pump_lowers(network, target, policy.lower_target_level_masl)
+            _hold_pump_lowers(network, target, policy.lower_target_level_masl, "FunctionPolicy")
     else:  # pragma: no cover - checked by simulate()
         raise iv.fail("policy", "must be a policy", type(policy).__name__, where)
     model = E.build_model(
@@ -603,16 +603,17 @@ def tou_requests(
         elif isinstance(link, release):
             req[j] = np.full((1, T), np.nan)
     if lower_target_level_masl is not None:
-        _hold_pump_lowers(network, target, lower_target_level_masl)
+        _hold_pump_lowers(network, target, lower_target_level_masl, "TouRulePolicy")
     for i, r in enumerate(network.reservoirs):
         if np.isnan(target[i]).all():
             target[i] = r.initial_volume_hm3
     return req, power, target
 
 
-def _hold_pump_lowers(network: Network, target: np.ndarray, level_masl: float) -> None:
+def _hold_pump_lowers(network: Network, target: np.ndarray, level_masl: float, where: str) -> None:
     """Set the target of the lower reservoir of every pump-turbine group in ``target`` (reservoirs, steps)
-    to its volume at ``level_masl``, which must lie within the reservoir's operating levels."""
+    to its volume at ``level_masl``, which must lie within the reservoir's operating levels (``where``: the
+    policy that gave the level, for the message)."""
     res = {name: i for i, name in enumerate(network.reservoir_names)}
     for link in network.links:
         if isinstance(link, PumpTurbineLink):
@@ -624,7 +625,7 @@ def _hold_pump_lowers(network: Network, target: np.ndarray, level_masl: float) -
                     f"must lie within reservoir '{low.name}''s operating levels, "
                     f"{low.min_level_masl:g} to {low.max_level_masl:g} m a.s.l.",  # type: ignore[union-attr]
                     z,
-                    "simulate()",
+                    where,
                 )
             target[res[link.lower]] = float(low.curve.volume_hm3_at(z))  # type: ignore[union-attr]
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -15,10 +13,10 @@ import pandas as pd
 from hydro_sim import _validation as iv
 from hydro_sim.balance import water_balance_max_error_hm3
 from hydro_sim.constants import HM3_PER_M3S_HOUR
-from hydro_sim.network import Network
+from hydro_sim.network import Network, network_of
 from hydro_sim.plant import Plant
 from hydro_sim.scenario import Scenario
-from hydro_sim.simulation import _kernel as K
+from hydro_sim.simulation import _engine as E
 from hydro_sim.simulation._network_sim import (
     NetworkSimulationResult,
     need_series,
@@ -29,44 +27,11 @@ from hydro_sim.simulation.policies import (
     FunctionPolicy,
     PolicyState,
     ReplayPolicy,
-    Requests,
     TouRulePolicy,
     lower_target_volume_hm3,
 )
 
 __all__ = ["SimulationResult", "simulate"]
-
-_OUT = (
-    "q_conv",
-    "q_gen",
-    "q_pump",
-    "spill",
-    "release",
-    "v_up",
-    "v_lo",
-    "p_conv",
-    "p_gen",
-    "p_pump",
-    "head",
-    "cut_conv",
-    "cut_gen",
-    "cut_pump",
-    "cut_release",
-)
-_CODES = ("code_conv", "code_gen", "code_pump", "code_release")
-_COLUMNS = {
-    "q_conv": "flow_conventional_m3s",
-    "q_gen": "flow_generating_m3s",
-    "q_pump": "flow_pumping_m3s",
-    "spill": "spill_upper_m3s",
-    "release": "release_lower_m3s",
-    "v_up": "volume_upper_hm3",
-    "v_lo": "volume_lower_hm3",
-    "p_conv": "power_conventional_mw",
-    "p_gen": "power_generating_mw",
-    "p_pump": "power_pumping_mw",
-    "head": "head_m",
-}
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -82,7 +47,8 @@ class SimulationResult:
         ``head_m`` (mid-step gross head), ``inflow_upper_m3s``, ``inflow_lower_m3s``, ``price_per_mwh``,
         ``line_mw`` (the net exchange P_conv + P_gen − P_pump, export positive, as the LP's ``line_mw``),
         ``line_capacity_mw`` (the line's limit each step, both ways; infinite for none), and the cut-backs
-        ``cut_*_m3s`` with their limit codes ``limit_*``.
+        ``cut_*_m3s`` per group (conventional, generating, pumping, release, spill: the water of the step's
+        cut-backs summed) with the limit code of the largest, ``limit_*``.
     initial_volume_upper_hm3, initial_volume_lower_hm3 : Start volumes, (scenarios,). [hm³]
     energy_shortfall_mwh : Energy a power request asked for and did not get, per group, (scenarios, steps).
     dt_h : Step length. [h]
@@ -93,8 +59,10 @@ class SimulationResult:
         each reservoir over the run (start included), the final volumes, and each reservoir's water
         balance error over the run [hm³]. Filled in both record modes.
     cut_water_hm3, cut_steps : Cut-backs tallied per scenario, group (conventional, generating, pumping,
-        release) and limit code 0–11 (names in ``_kernel.LIMIT_NAMES``; 9 and 10 are the line's export and
-        import, 11 the release ramp), (scenarios, 4, 12): water [hm³] and number of steps.
+        release, spill) and limit code 0–15 (names in :data:`LIMIT_NAMES`; 9 and 10 are the line's export
+        and import, 11 the release ramp), (scenarios, 5, 16): water [hm³] and number of cut-backs.
+    events : Every cut-back (``record="all"``), (events, 6): scenario, step, group, limit code, water
+        [m³/s over the step], energy not delivered [MW over the step]; :meth:`cutbacks` as a table.
     timings_s : ``kernel`` (the compiled physics, summed over its calls) and ``total`` wall times. [s]
     """
 
@@ -110,6 +78,7 @@ class SimulationResult:
     totals: pd.DataFrame
     cut_water_hm3: np.ndarray
     cut_steps: np.ndarray
+    events: np.ndarray = field(default_factory=lambda: np.zeros((0, 6)))
     timings_s: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -150,35 +119,23 @@ class SimulationResult:
         )
 
     def cutbacks(self) -> pd.DataFrame:
-        """Every cut-back: scenario, step, time, group, limit, water [hm³] and energy not delivered [MWh]."""
+        """Every cut-back: scenario, step, time, group, limit, water [hm³] and energy not delivered [MWh]
+        (a group with several limits in one step has a row for each)."""
         self._need_series("cutbacks()")
-        rows = []
+        ev = self.events
         c = HM3_PER_M3S_HOUR * self.dt_h
-        for group, cut, code in (
-            ("conventional", "cut_conventional_m3s", "limit_conventional"),
-            ("generating", "cut_generating_m3s", "limit_generating"),
-            ("pumping", "cut_pumping_m3s", "limit_pumping"),
-            ("release", "cut_release_m3s", "limit_release"),
-        ):
-            codes = self.arrays[code]
-            s_idx, t_idx = np.nonzero(codes)
-            energy = self.energy_shortfall_mwh.get(group)
-            for s, t in zip(s_idx, t_idx, strict=True):
-                rows.append(
-                    {
-                        "scenario": self.scenario_names[s],
-                        "step": int(t),
-                        "time": self.index[t],
-                        "group": group,
-                        "limit": K.LIMIT_NAMES[int(codes[s, t])],
-                        "water_hm3": float(self.arrays[cut][s, t] * c),
-                        "energy_mwh": float(energy[s, t]) if energy is not None else 0.0,
-                    }
-                )
         frame = pd.DataFrame(
-            rows, columns=["scenario", "step", "time", "group", "limit", "water_hm3", "energy_mwh"]
+            {
+                "scenario": [self.scenario_names[int(s)] for s in ev[:, 0]],
+                "step": ev[:, 1].astype(int),
+                "time": self.index[ev[:, 1].astype(int)],
+                "group": [_GROUPS[int(g)] for g in ev[:, 2]],
+                "limit": [LIMIT_NAMES[int(k)] for k in ev[:, 3]],
+                "water_hm3": ev[:, 4] * c,
+                "energy_mwh": ev[:, 5] * self.dt_h,
+            }
         )
-        return frame.sort_values(["scenario", "step", "group"], kind="stable").reset_index(drop=True)
+        return frame.sort_values(["scenario", "step", "group", "limit"], kind="stable").reset_index(drop=True)
 
     def cutback_summary(self) -> pd.DataFrame:
         """Cut-backs tallied per scenario, group and limit: steps and water [hm³] (both record modes)."""
@@ -190,7 +147,7 @@ class SimulationResult:
                         {
                             "scenario": name,
                             "group": group,
-                            "limit": K.LIMIT_NAMES.get(int(code), "none"),
+                            "limit": LIMIT_NAMES.get(int(code), "none"),
                             "steps": int(self.cut_steps[s_i, g, code]),
                             "water_hm3": float(self.cut_water_hm3[s_i, g, code]),
                         }
@@ -198,7 +155,6 @@ class SimulationResult:
         return pd.DataFrame(rows, columns=["scenario", "group", "limit", "steps", "water_hm3"])
 
 
-_GROUPS = ("conventional", "generating", "pumping", "release")
 #: A start volume this far outside a reservoir's operating range counts as round-off (e.g. a volume read
 #: back from a level) and is moved onto the bound; 1 m³. [hm³]
 START_VOLUME_TOL_HM3 = 1e-6
@@ -313,14 +269,17 @@ def simulate(
     back and recorded (see :meth:`SimulationResult.cutbacks`), the grid line included: the net exchange
     P_conv + P_gen − P_pump stays within ±``plant.line.capacity_mw`` and the scenario's ``line_capacity_mw``
     (export: reversible generation cut first, then conventional; import: pumping cut), and the outlet's
-    release ramp ``max_ramp_m3s_per_h`` from the second step on (plants with a lower reservoir).
+    release ramp ``max_ramp_m3s_per_h`` from the second step on (the river's, for a plant without a lower
+    reservoir).
 
-    A :class:`~hydro_sim.network.Network` runs on the network kernel (:mod:`hydro_sim.simulation._engine`):
-    any number of reservoirs (upstream first) and unit groups, heads from both ends of every link, inflows
-    from ``Network.inflows_m3s``, and every limit of the LP per element, the units' minimum stable output,
-    fixed-speed pump band and head range included; requests and frames in element columns
-    (``"{column} flow_m3s"``, ``"{column} power_mw"``). A Plant still runs on the two-reservoir kernel
-    (:mod:`hydro_sim.simulation._kernel`), with its legacy columns.
+    Both run on the network kernel (:mod:`hydro_sim.simulation._engine`): any number of reservoirs
+    (upstream first) and unit groups, heads from both ends of every link, inflows from
+    ``Network.inflows_m3s``, and every limit of the LP per element, the units' minimum stable output,
+    fixed-speed pump band and head range included; a Network's requests and frames in element columns
+    (``"{column} flow_m3s"``, ``"{column} power_mw"``). A Plant runs as ``network_of(plant)``, its requests
+    and results in the Plant's columns above, without the minimum stable output and the pump band
+    (``unit_limits`` is for a Network); the release limits of a plant without a lower reservoir are the
+    river's (the LP's too), its release the water reaching the river.
 
     Raises
     ------
@@ -376,18 +335,119 @@ def simulate(
             initial_volume_hm3,
             where,
         )
-    S, T = len(items), len(index)
-    dt = items[0].dt_h
-    c = HM3_PER_M3S_HOUR * dt
-    # One row when every scenario has the same series (the kernel reads it for all of them).
-    inflow_up = _rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
-    inflow_lo = _rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
-    price = _rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
-    # Every array goes to the kernel C-contiguous and writable (a read-only view, e.g. from pandas, is
-    # copied: for one-row inputs that costs nothing), so that the kernel compiles once, for one signature.
-    inflow_up, inflow_lo, price = _plain(inflow_up), _plain(inflow_lo), _plain(price)
-    line_cap = _plain(_rows([_line_capacity_mw(plant, sc) for sc in items]))
+    return _simulate_plant(
+        plant, items, index, policy, initial_volume_upper_hm3, initial_volume_lower_hm3, record, t_start
+    )
 
+
+# -- a Plant through the network kernel, in the Plant's columns ----------------------------------------------
+#: The Plant's groups of the cut-back tallies, ``cut_water_hm3[s, group, limit]``.
+_GROUPS = ("conventional", "generating", "pumping", "release", "spill")
+#: A Plant's legacy limit codes (``limit_*`` series and the tallies' last axis): the network kernel's limit
+#: on a Plant's element, with the reservoir a level limit belongs to named.
+(
+    NONE,
+    UNIT,
+    UPPER_MIN,
+    LOWER_MIN,
+    UPPER_MAX,
+    LOWER_MAX,
+    MODE,
+    ENV,
+    ENV_RAISED,
+    LINE_EXPORT,
+    LINE_IMPORT,
+    RAMP,
+    MIN_OUTPUT,
+    PUMP_BAND,
+    HEAD_RANGE,
+    RELEASE_MAX,
+) = range(16)
+N_LIMITS = 16
+#: Relative excess over a unit rating that counts as round-off, not a cut-back (the network kernel's).
+RATING_TOL = E.RATING_TOL
+#: A power request at or above this means "as much as the units give" (no shortfall). [MW]
+FULL_POWER_MW = E.FULL_POWER_MW
+_SAME = {
+    E.UNIT: UNIT,
+    E.MODE: MODE,
+    E.RELEASE_MIN: ENV,
+    E.RELEASE_MIN_RAISED: ENV_RAISED,
+    E.RELEASE_MAX: RELEASE_MAX,
+    E.RAMP: RAMP,
+    E.LINE_EXPORT: LINE_EXPORT,
+    E.LINE_IMPORT: LINE_IMPORT,
+    E.MIN_OUTPUT: MIN_OUTPUT,
+    E.PUMP_BAND: PUMP_BAND,
+    E.HEAD_RANGE: HEAD_RANGE,
+}
+#: The legacy codes' names: the network kernel's, and the level limits named by their reservoir.
+LIMIT_NAMES = {v: E.LIMIT_NAMES[k] for k, v in _SAME.items()} | {
+    UPPER_MIN: "upper minimum level",
+    LOWER_MIN: "lower minimum level",
+    UPPER_MAX: "upper maximum level",
+    LOWER_MAX: "lower maximum level",
+}
+
+
+def _legacy_codes(group: str) -> np.ndarray:
+    """The legacy code of each network limit code on an element of ``group``: a level limit named by the
+    reservoir it belongs to (the source's minimum, the destination's maximum; a release's maximum level is
+    its lower reservoir's, the level that raised it)."""
+    codes = np.zeros(E.N_LIMITS, dtype=np.int64)
+    for k, v in _SAME.items():
+        codes[k] = v
+    from_lower = group in ("pumping", "release")
+    codes[E.MIN_LEVEL] = LOWER_MIN if from_lower else UPPER_MIN
+    codes[E.MAX_LEVEL] = UPPER_MAX if group == "pumping" else LOWER_MAX
+    return codes
+
+
+@dataclass(frozen=True)
+class _PlantColumns:
+    """Where a Plant's groups are in the network of it: flow column names by group, the river sink."""
+
+    names: dict[str, str]  # group -> flow column name (groups the plant has)
+    river: str
+
+    @classmethod
+    def of(cls, network: Network) -> _PlantColumns:
+        from hydro_sim.network import PumpTurbineLink, Release, Spillway, TurbineLink
+
+        names: dict[str, str] = {}
+        for col in network.flow_columns():
+            link = network.link(col.link)
+            if isinstance(link, PumpTurbineLink):
+                names["generating" if col.mode == "generate" else "pumping"] = col.name
+            elif isinstance(link, TurbineLink):
+                names["conventional"] = col.name
+            elif isinstance(link, Spillway):
+                names["spill"] = col.name
+            elif isinstance(link, Release):
+                names["release"] = col.name
+        return cls(names=names, river=network.sinks[0].name)
+
+    def element_groups(self, network: Network) -> list[str]:
+        """The group of each element of the network result's tallies (flow columns, then the river: the
+        release of a plant without a lower reservoir is the river's)."""
+        by_name = {v: k for k, v in self.names.items()}
+        return [by_name[c.name] for c in network.flow_columns()] + ["release"]
+
+
+def _simulate_plant(
+    plant: Plant,
+    items: list[Scenario],
+    index: pd.DatetimeIndex,
+    policy: Any,
+    initial_volume_upper_hm3: Any,
+    initial_volume_lower_hm3: Any,
+    record: str,
+    t_start: float,
+) -> SimulationResult:
+    """A Plant through the network kernel (``network_of(plant)``, without the units' minimum stable output
+    and pump band, which a Plant's simulation never had), its results in the Plant's columns."""
+    where = "simulate()"
+    S, T = len(items), len(index)
     if plant.lower is None and initial_volume_lower_hm3 is not None:
         raise iv.fail(
             "initial_volume_lower_hm3",
@@ -419,234 +479,378 @@ def simulate(
             )
         return np.clip(arr, lo, hi)
 
-    v_up = start(initial_volume_upper_hm3, plant.upper, "initial_volume_upper_hm3")
-    v_lo = start(initial_volume_lower_hm3, plant.lower, "initial_volume_lower_hm3")
-    v_up0, v_lo0 = v_up.copy(), v_lo.copy()
-
+    v_up0 = start(initial_volume_upper_hm3, plant.upper, "initial_volume_upper_hm3")
+    v_lo0 = start(initial_volume_lower_hm3, plant.lower, "initial_volume_lower_hm3")
+    net = network_of(plant)
+    cols = _PlantColumns.of(net)
+    v0 = {plant.upper.name: v_up0}
+    if plant.lower is not None:
+        v0[plant.lower.name] = v_lo0
+    inflow_up = _rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
+    inflow_lo = _rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
+    price = _rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
+    # requested powers per group (S or 1, steps), for the shortfall series
+    requested: dict[str, np.ndarray] = {}
+    target = None
     if isinstance(policy, ReplayPolicy):
-        req = policy.requests(plant, index, S)
+        policy, requested = _plant_replay(plant, cols, policy, index)
     elif isinstance(policy, TouRulePolicy):
-        req = policy.requests_for(plant, price, inflow_up)
-    else:
-        req = None
-
-    keep = record == "all"
-    shape = (S, T) if keep else (1, 1)
-    out = {k: np.zeros(shape) for k in _OUT}
-    out.update({k: np.zeros(shape, dtype=np.int8) for k in _CODES})
-    totals = np.zeros((S, K.N_TOT))
-    totals[:, [K.TOT_VUP_MIN, K.TOT_VLO_MIN]] = np.inf
-    totals[:, [K.TOT_VUP_MAX, K.TOT_VLO_MAX]] = -np.inf
-    cut_water = np.zeros((S, 4, K.N_LIMITS))
-    cut_steps = np.zeros((S, 4, K.N_LIMITS), dtype=np.int64)
-    tallies = (totals, cut_water, cut_steps, keep)
-    args = _static_args(plant, index, c)
-    args["has_line"] = bool(np.isfinite(line_cap).any())
-    args["line_cap"] = line_cap
-    args["r_prev"] = np.full(S, np.nan)  # no release before the first step: the first one is free
-    t_kernel = 0.0
-
-    if req is not None:
-        req = dataclasses.replace(
-            req,
-            conventional=_plain(req.conventional),
-            generating=_plain(req.generating),
-            pumping=_plain(req.pumping),
-            spill_m3s=_plain(req.spill_m3s),
-            release_m3s=_plain(req.release_m3s),
-            lower_target_volume_hm3=_plain(req.lower_target_volume_hm3),
-        )
-        t_kernel = _run(args, 0, T, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
+        rev = plant.reversible
+        full = rev.max_total_pumping_power_mw if rev is not None else 0.0
+        requested = {
+            "generating": np.full((1, T), FULL_POWER_MW),
+            "pumping": np.where(price <= policy.pump_when_price_at_most_per_mwh, full, 0.0),
+        }
     else:
         assert isinstance(policy, FunctionPolicy)
-        target = lower_target_volume_hm3(plant, policy.lower_target_level_masl, "FunctionPolicy")
-        req = _empty_requests(S, T, target)
-        for t in range(T):
-            state = PolicyState(
-                t=t,
-                time=index[t],
-                volume_upper_hm3=v_up.copy(),
-                volume_lower_hm3=v_lo.copy(),
-                level_upper_masl=np.asarray(plant.upper.curve.level_masl_at(v_up)),
-                level_lower_masl=(
-                    np.asarray(plant.lower.curve.level_masl_at(v_lo))
-                    if plant.lower is not None
-                    else np.full(S, plant.tailwater_level_masl)
-                ),
-                inflow_upper_m3s=_row_at(inflow_up, t, S),
-                inflow_lower_m3s=_row_at(inflow_lo, t, S),
-                price_per_mwh=_row_at(price, t, S),
-            )
-            _apply_decision(req, t, policy.decide(state), S)
-            t_kernel += _run(args, t, t + 1, inflow_up, inflow_lo, price, req, v_up, v_lo, tallies, out)
+        kinds: dict[str, bool] = {}
+        policy, asked, target = _plant_function(plant, cols, policy, index, S, inflow_up, inflow_lo, kinds)
+    res = simulate_network(
+        net,
+        items,
+        index,
+        policy,
+        initial_volume_hm3=v0,
+        record=record,
+        unit_limits=False,
+        target_volume_hm3=target,
+    )
+    if isinstance(policy, FunctionPolicy):  # the groups it asked powers of, known once it ran
+        requested = {g: v for g, v in asked.items() if kinds.get(g, True)}
+    return _plant_result(plant, net, cols, res, requested, v_up0, v_lo0, inflow_up, inflow_lo, t_start)
 
-    names = tuple(sc.name for sc in items)
-    has_lower = plant.lower is not None
+
+def _plant_replay(
+    plant: Plant, cols: _PlantColumns, policy: ReplayPolicy, index: pd.DatetimeIndex
+) -> tuple[ReplayPolicy, dict[str, np.ndarray]]:
+    """A schedule in the Plant's columns as one in the network's element columns: flows (a missing one is
+    zero, the release too), or powers with the spill and the automatic release holding the lower
+    reservoir on the schedule's ``volume_lower_hm3`` path."""
+    policy._check_index(index)
+    sch = policy.schedule
+    power = policy.mode == "power"
+    T = len(index)
+    out: dict[str, np.ndarray] = {}
+    requested: dict[str, np.ndarray] = {}
+    for group in ("conventional", "generating", "pumping"):
+        legacy = f"power_{group}_mw" if power else f"flow_{group}_m3s"
+        values = policy.column(legacy) if legacy in sch.columns else np.zeros(T)
+        if power:
+            requested[group] = values.reshape(1, -1)
+        if group in cols.names:
+            out[f"{cols.names[group]} {'power_mw' if power else 'flow_m3s'}"] = values
+    if "spill" in cols.names and "spill_upper_m3s" in sch.columns:
+        out[f"{cols.names['spill']} flow_m3s"] = policy.column("spill_upper_m3s")
+    if "release" in cols.names and not power:
+        name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
+        out[f"{cols.names['release']} flow_m3s"] = policy.column(name) if name in sch.columns else np.zeros(T)
+    if power and plant.lower is not None and "volume_lower_hm3" in sch.columns:
+        try:
+            target = sch["volume_lower_hm3"].to_numpy(dtype=float)
+        except (TypeError, ValueError):
+            raise iv.fail(
+                "volume_lower_hm3",
+                "must hold numbers",
+                str(sch["volume_lower_hm3"].dtype),
+                "the schedule of ReplayPolicy",
+            ) from None
+        out[f"{plant.lower.name} volume_hm3"] = target
+    return ReplayPolicy(schedule=pd.DataFrame(out, index=index), mode=policy.mode), requested
+
+
+_DECISION_KEYS = {
+    "conventional_mw",
+    "conventional_m3s",
+    "generating_mw",
+    "generating_m3s",
+    "pumping_mw",
+    "pumping_m3s",
+    "spill_m3s",
+    "release_m3s",
+}
+
+
+def _plant_function(
+    plant: Plant,
+    cols: _PlantColumns,
+    policy: FunctionPolicy,
+    index: pd.DatetimeIndex,
+    S: int,
+    inflow_up: np.ndarray,
+    inflow_lo: np.ndarray,
+    kinds: dict[str, bool],
+) -> tuple[FunctionPolicy, dict[str, np.ndarray], np.ndarray | None]:
+    """A user policy on the Plant's state and decisions (:class:`PolicyState`, ``conventional_mw``, …) as
+    one on the network's: the decisions checked here, the automatic release holding the lower reservoir at
+    ``lower_target_level_masl`` (its initial level if not given). ``kinds`` gets, per group, whether the
+    policy asks powers (fixed at its first step); ``requested`` (returned) is filled as it runs."""
+    T = len(index)
+    up, low = plant.upper, plant.lower
+    requested = {g: np.zeros((S, T)) for g in ("conventional", "generating", "pumping")}
+
+    def decide(state: Any) -> dict[str, Any]:
+        t = state.t
+        v_lo = state.volume_hm3[low.name] if low is not None else np.zeros(S)
+        legacy = PolicyState(
+            t=t,
+            time=state.time,
+            volume_upper_hm3=state.volume_hm3[up.name],
+            volume_lower_hm3=v_lo,
+            level_upper_masl=state.level_masl[up.name],
+            level_lower_masl=(
+                state.level_masl[low.name] if low is not None else np.full(S, plant.tailwater_level_masl)
+            ),
+            inflow_upper_m3s=_row_at(inflow_up, t, S),
+            inflow_lower_m3s=_row_at(inflow_lo, t, S),
+            price_per_mwh=state.price_per_mwh,
+        )
+        return _plant_decision(cols, kinds, requested, t, policy.decide(legacy), S)
+
+    target = None
+    if low is not None:
+        target = np.full((2, T), np.nan)
+        target[1] = lower_target_volume_hm3(plant, policy.lower_target_level_masl, "FunctionPolicy")
+    return FunctionPolicy(decide=decide, meta=policy.meta), requested, target
+
+
+def _plant_decision(
+    cols: _PlantColumns,
+    kinds: dict[str, bool],
+    requested: dict[str, np.ndarray],
+    t: int,
+    decision: Any,
+    S: int,
+) -> dict[str, Any]:
+    """A Plant decision checked (keys, one kind per group for the run, finite and not negative) and put
+    in the network's element keys; a group the plant does not have is left out."""
+    where = "FunctionPolicy.decide"
+    if not isinstance(decision, dict):
+        raise iv.fail("decide(state)", "must return a dict of decisions", type(decision).__name__, where)
+    unknown = set(decision) - _DECISION_KEYS
+    if unknown:
+        raise iv.fail(
+            "decide(state)",
+            f"returned unknown keys; allowed: {', '.join(sorted(_DECISION_KEYS))}",
+            sorted(unknown),
+            where,
+        )
+    out: dict[str, Any] = {}
+    for group in ("conventional", "generating", "pumping"):
+        has_p, has_q = f"{group}_mw" in decision, f"{group}_m3s" in decision
+        if has_p and has_q:
+            raise iv.fail(f"{group}_mw", f"and `{group}_m3s` cannot both be given", "both", where)
+        key = f"{group}_mw" if has_p or not has_q else f"{group}_m3s"
+        value = _per_scenario(key, decision.get(key, 0.0), S, where)
+        if not np.all(np.isfinite(value)) or np.any(value < 0):
+            raise iv.fail(key, f"must be finite and not negative at step {t}", value.tolist(), where)
+        is_power = key.endswith("_mw")
+        if t == 0:
+            kinds[group] = is_power
+        elif kinds[group] != is_power:
+            raise iv.fail(key, "must keep one kind (power or flow) for the whole run", key, where)
+        requested[group][:, t] = value
+        if group in cols.names:
+            out[f"{cols.names[group]} {'power_mw' if is_power else 'flow_m3s'}"] = value
+    spill = _per_scenario("spill_m3s", decision.get("spill_m3s", 0.0), S, where)
+    if not np.all(np.isfinite(spill)) or np.any(spill < 0):
+        raise iv.fail("spill_m3s", f"must be finite and not negative at step {t}", spill.tolist(), where)
+    release = _per_scenario("release_m3s", decision.get("release_m3s", np.nan), S, where)
+    if np.any(np.isinf(release)) or np.any(release < 0):
+        raise iv.fail(
+            "release_m3s",
+            f"must be finite and not negative (NaN: automatic) at step {t}",
+            release.tolist(),
+            where,
+        )
+    if "spill" in cols.names:
+        out[f"{cols.names['spill']} flow_m3s"] = spill
+    if "release" in cols.names:
+        out[f"{cols.names['release']} flow_m3s"] = release
+    return out
+
+
+def _plant_result(
+    plant: Plant,
+    net: Network,
+    cols: _PlantColumns,
+    res: NetworkSimulationResult,
+    requested: dict[str, np.ndarray],
+    v_up0: np.ndarray,
+    v_lo0: np.ndarray,
+    inflow_up: np.ndarray,
+    inflow_lo: np.ndarray,
+    t_start: float,
+) -> SimulationResult:
+    """The network result of a Plant in the Plant's columns, totals and cut-back groups."""
+    S, T, dt = res.n_scenarios, len(res.index), res.dt_h
+    c = HM3_PER_M3S_HOUR * dt
+    up, low = plant.upper.name, plant.lower.name if plant.lower is not None else None
+    groups = cols.element_groups(net)
+    # the tallies: each element's limits by the legacy code of its group
+    cut_water = np.zeros((S, len(_GROUPS), N_LIMITS))
+    cut_steps = np.zeros((S, len(_GROUPS), N_LIMITS), dtype=np.int64)
+    for e, group in enumerate(groups):
+        g, codes = _GROUPS.index(group), _legacy_codes(group)
+        for k in range(E.N_LIMITS):
+            cut_water[:, g, codes[k]] += res.cut_water_hm3[:, e, k]
+            cut_steps[:, g, codes[k]] += res.cut_steps[:, e, k]
+    cut_water[:, :, NONE] = 0.0
+    cut_steps[:, :, NONE] = 0
     arrays: dict[str, np.ndarray] = {}
     shortfall: dict[str, np.ndarray] = {}
-    if keep:
-        arrays = {_COLUMNS[k]: out[k] for k in _COLUMNS}
-        if not has_lower:
-            arrays.pop("volume_lower_hm3")
-            arrays["release_m3s"] = arrays.pop("release_lower_m3s")
+    events = np.zeros((0, 6))
+    if res.record == "all":
+        A = res.arrays
+        zero = np.zeros((S, T))
+
+        def col(group: str, what: str) -> np.ndarray:
+            return A[f"{cols.names[group]} {what}"] if group in cols.names else zero
+
+        arrays = {
+            "flow_conventional_m3s": col("conventional", "flow_m3s"),
+            "flow_generating_m3s": col("generating", "flow_m3s"),
+            "flow_pumping_m3s": col("pumping", "flow_m3s"),
+            "spill_upper_m3s": col("spill", "flow_m3s"),
+        }
+        if low is not None:
+            arrays["release_lower_m3s"] = col("release", "flow_m3s")
+        arrays["volume_upper_hm3"] = A[f"{up} volume_hm3"]
+        if low is not None:
+            arrays["volume_lower_hm3"] = A[f"{low} volume_hm3"]
+        arrays["power_conventional_mw"] = col("conventional", "power_mw")
+        arrays["power_generating_mw"] = col("generating", "power_mw")
+        arrays["power_pumping_mw"] = col("pumping", "power_mw")
+        arrays["head_m"] = _gross_head(net, res)
+        if low is None:
+            arrays["release_m3s"] = A[f"{cols.river} flow_m3s"]
         arrays["inflow_upper_m3s"] = np.broadcast_to(inflow_up, (S, T))
         arrays["inflow_lower_m3s"] = np.broadcast_to(inflow_lo, (S, T))
-        arrays["price_per_mwh"] = np.broadcast_to(price, (S, T))
-        arrays["line_mw"] = out["p_conv"] + out["p_gen"] - out["p_pump"]
-        arrays["line_capacity_mw"] = np.broadcast_to(line_cap, (S, T))
-        for k, name in (
-            ("cut_conv", "conventional"),
-            ("cut_gen", "generating"),
-            ("cut_pump", "pumping"),
-            ("cut_release", "release"),
-        ):
-            arrays[f"cut_{name}_m3s"] = out[k]
-        for k, name in (
-            ("code_conv", "conventional"),
-            ("code_gen", "generating"),
-            ("code_pump", "pumping"),
-            ("code_release", "release"),
-        ):
-            arrays[f"limit_{name}"] = out[k]
-        for group, flag, key in (
-            ("conventional", req.conventional_is_power, "p_conv"),
-            ("generating", req.generating_is_power, "p_gen"),
-            ("pumping", req.pumping_is_power, "p_pump"),
-        ):
-            if flag:
-                requested = {
-                    "conventional": req.conventional,
-                    "generating": req.generating,
-                    "pumping": req.pumping,
-                }[group]
-                # A request of "as much as the units give" (a huge number) has no shortfall to record.
-                finite_req = np.where(requested >= K.FULL_POWER_MW, out[key], requested)
-                shortfall[group] = np.maximum(finite_req - out[key], 0.0) * dt
+        arrays["price_per_mwh"] = A["price_per_mwh"]
+        arrays["line_mw"] = A["line_mw"]
+        arrays["line_capacity_mw"] = A["line_capacity_mw"]
+        events = _plant_events(res, groups)
+        cut, code = _cut_series(events, S, T)
+        for g, group in enumerate(_GROUPS):
+            arrays[f"cut_{group}_m3s"] = cut[g]
+        for g, group in enumerate(_GROUPS):
+            arrays[f"limit_{group}"] = code[g]
+        for group, req in requested.items():
+            got = arrays[f"power_{group}_mw"]
+            # a request of "as much as the units give" (a huge number) has no shortfall to record
+            finite_req = np.where(req >= FULL_POWER_MW, got, req)
+            shortfall[group] = np.maximum(finite_req - got, 0.0) * dt
+    tot = res.totals
+
+    def total(group: str, what: str) -> np.ndarray:
+        if group not in cols.names:
+            return np.zeros(S)
+        return tot[f"{cols.names[group]} {what}"].to_numpy()
+
+    f = {
+        "inflow_upper_hm3": tot[f"{up} inflow_hm3"].to_numpy(),
+        "inflow_lower_hm3": (
+            tot[f"{low} inflow_hm3"].to_numpy()
+            if low is not None
+            else np.broadcast_to(inflow_lo.sum(axis=1) * c, (S,)).copy()
+        ),
+        "flow_conventional_hm3": total("conventional", "flow_hm3"),
+        "flow_generating_hm3": total("generating", "flow_hm3"),
+        "flow_pumping_hm3": total("pumping", "flow_hm3"),
+        "spill_upper_hm3": total("spill", "flow_hm3"),
+        ("release_lower_hm3" if low is not None else "release_hm3"): (
+            total("release", "flow_hm3") if low is not None else tot[f"{cols.river} flow_hm3"].to_numpy()
+        ),
+        "conventional_generation_mwh": total("conventional", "energy_mwh"),
+        "reversible_generation_mwh": total("generating", "energy_mwh"),
+        "pumping_mwh": total("pumping", "energy_mwh"),
+        "revenue": tot["revenue"].to_numpy(),
+        "shortfall_conventional_mwh": total("conventional", "shortfall_mwh"),
+        "shortfall_generating_mwh": total("generating", "shortfall_mwh"),
+        "shortfall_pumping_mwh": total("pumping", "shortfall_mwh"),
+    }
+    for role, name in (("upper", up), ("lower", low)):
+        if name is None:
+            continue
+        f[f"volume_{role}_min_hm3"] = tot[f"{name} volume_min_hm3"].to_numpy()
+        f[f"volume_{role}_max_hm3"] = tot[f"{name} volume_max_hm3"].to_numpy()
+        f[f"level_{role}_min_masl"] = tot[f"{name} level_min_masl"].to_numpy()
+        f[f"level_{role}_max_masl"] = tot[f"{name} level_max_masl"].to_numpy()
+        f[f"final_volume_{role}_hm3"] = tot[f"{name} final_volume_hm3"].to_numpy()
+        f[f"water_balance_error_{role}_hm3"] = tot[f"{name} water_balance_error_hm3"].to_numpy()
     return SimulationResult(
-        index=index,
-        scenario_names=names,
+        index=res.index,
+        scenario_names=res.scenario_names,
         arrays=arrays,
         initial_volume_upper_hm3=v_up0,
         initial_volume_lower_hm3=v_lo0,
         energy_shortfall_mwh=shortfall,
         dt_h=dt,
-        has_lower=has_lower,
-        record=record,
-        totals=_totals_frame(plant, names, totals, v_up0, v_lo0, v_up, v_lo, c, dt),
-        cut_water_hm3=cut_water * c,
+        has_lower=low is not None,
+        record=res.record,
+        totals=pd.DataFrame(f, index=pd.Index(res.scenario_names, name="scenario")),
+        cut_water_hm3=cut_water,
         cut_steps=cut_steps,
-        timings_s={"kernel": t_kernel, "total": time.perf_counter() - t_start},
+        events=events,
+        timings_s={"kernel": res.timings_s["kernel"], "total": time.perf_counter() - t_start},
     )
 
 
-def _line_capacity_mw(plant: Plant, scenario: Scenario) -> np.ndarray:
-    """The line's limit per step, in both directions: the scenario's ``line_capacity_mw`` series (e.g. an
-    outage) within the plant's ``line.capacity_mw`` rating, as the LP has it; infinite for no limit. [MW]"""
-    rating = float(plant.line.capacity_mw)
-    if scenario.line_capacity_mw is None:
-        return np.full(scenario.n_steps, rating)
-    return np.minimum(scenario.line_capacity_mw.to_numpy(dtype=float), rating)
+def _gross_head(net: Network, res: NetworkSimulationResult) -> np.ndarray:
+    """The mid-step gross head of the plant's first unit column (all of a Plant's unit columns join the
+    same two levels): its net head (turbine) or pumping head (pump) without the loss kQ²."""
+    for col in net.flow_columns():
+        if col.mode == "flow":
+            continue
+        units = net.link(col.link).units  # type: ignore[union-attr]
+        q = res.arrays[f"{col.name} flow_m3s"]
+        loss = units.head_loss_coefficient_s2_per_m5 * q * q
+        head = res.arrays[f"{col.name} head_m"]
+        return head + loss if col.mode == "generate" else head - loss
+    raise AssertionError("a Plant has a unit group")  # pragma: no cover - Plant checks it
+
+
+#: The stage of the step each legacy limit binds in (units, releases, water, line): the series keep the
+#: cut-back of the latest stage (the limit that bound last), the largest of a stage.
+_STAGE = np.zeros(N_LIMITS, dtype=np.int64)
+_STAGE[[RELEASE_MAX, RAMP, ENV_RAISED]] = 1
+_STAGE[[UPPER_MIN, LOWER_MIN, UPPER_MAX, LOWER_MAX, ENV]] = 2
+_STAGE[[LINE_EXPORT, LINE_IMPORT]] = 3
+
+
+def _plant_events(res: NetworkSimulationResult, groups: list[str]) -> np.ndarray:
+    """The network's cut-back events with the Plant's groups and legacy codes: (events, 6) of scenario,
+    step, group, limit, water [m³/s over the step] and energy [MW over the step]."""
+    ev = np.array(res.events, dtype=float)
+    if len(ev):
+        e, k = ev[:, 2].astype(np.int64), ev[:, 3].astype(np.int64)
+        g = np.array([_GROUPS.index(x) for x in groups])[e]
+        table = np.stack([_legacy_codes(x) for x in _GROUPS])
+        ev[:, 2], ev[:, 3] = g, table[g, k]
+    return ev
+
+
+def _cut_series(ev: np.ndarray, S: int, T: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (scenarios, steps): the cut-back of the limit that bound last in each step (the latest
+    stage of :data:`_STAGE`, the largest water of it) [m³/s] and its legacy code."""
+    cut = np.zeros((len(_GROUPS), S, T))
+    code = np.zeros((len(_GROUPS), S, T), dtype=np.int8)
+    if len(ev) == 0:
+        return cut, code
+    s, t, g, k = (ev[:, i].astype(np.int64) for i in range(4))
+    # per group and step, in order of stage then water: the last one is written
+    order = np.lexsort((np.abs(ev[:, 4]), _STAGE[k], t, s, g))
+    key = np.stack([g[order], s[order], t[order]])
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = np.any(key[:, 1:] != key[:, :-1], axis=0)
+    pick = order[last]
+    cut[g[pick], s[pick], t[pick]] = ev[pick, 4]
+    code[g[pick], s[pick], t[pick]] = k[pick]
+    return cut, code
 
 
 def _row_at(values: np.ndarray, t: int, S: int) -> np.ndarray:
     """Column t of a (scenarios or 1, steps) input as (scenarios,)."""
     return np.broadcast_to(values[:, t], (S,)).copy()
-
-
-def _totals_frame(
-    plant: Plant,
-    names: tuple[str, ...],
-    tot: np.ndarray,
-    v_up0: np.ndarray,
-    v_lo0: np.ndarray,
-    v_up: np.ndarray,
-    v_lo: np.ndarray,
-    c: float,
-    dt: float,
-) -> pd.DataFrame:
-    """The kernel's per-scenario sums as a DataFrame with unit-suffixed columns."""
-    has_lower = plant.lower is not None
-    release = "release_lower_hm3" if has_lower else "release_hm3"
-    f = {
-        "inflow_upper_hm3": tot[:, K.TOT_IN_UP] * c,
-        "inflow_lower_hm3": tot[:, K.TOT_IN_LO] * c,
-        "flow_conventional_hm3": tot[:, K.TOT_Q_CONV] * c,
-        "flow_generating_hm3": tot[:, K.TOT_Q_GEN] * c,
-        "flow_pumping_hm3": tot[:, K.TOT_Q_PUMP] * c,
-        "spill_upper_hm3": tot[:, K.TOT_SPILL] * c,
-        release: tot[:, K.TOT_RELEASE] * c,
-        "conventional_generation_mwh": tot[:, K.TOT_P_CONV] * dt,
-        "reversible_generation_mwh": tot[:, K.TOT_P_GEN] * dt,
-        "pumping_mwh": tot[:, K.TOT_P_PUMP] * dt,
-        "revenue": tot[:, K.TOT_REVENUE] * dt,
-        "shortfall_conventional_mwh": tot[:, K.TOT_SHORT_CONV] * dt,
-        "shortfall_generating_mwh": tot[:, K.TOT_SHORT_GEN] * dt,
-        "shortfall_pumping_mwh": tot[:, K.TOT_SHORT_PUMP] * dt,
-        "volume_upper_min_hm3": tot[:, K.TOT_VUP_MIN],
-        "volume_upper_max_hm3": tot[:, K.TOT_VUP_MAX],
-        "level_upper_min_masl": np.asarray(
-            plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MIN]), dtype=float
-        ),
-        "level_upper_max_masl": np.asarray(
-            plant.upper.curve.level_masl_at(tot[:, K.TOT_VUP_MAX]), dtype=float
-        ),
-        "final_volume_upper_hm3": v_up.copy(),
-    }
-    # V_end − V_start − c Σ(in − out): the run's water balance, to round-off
-    f["water_balance_error_upper_hm3"] = (
-        v_up
-        - v_up0
-        - c
-        * (
-            tot[:, K.TOT_IN_UP]
-            + tot[:, K.TOT_Q_PUMP]
-            - tot[:, K.TOT_Q_CONV]
-            - tot[:, K.TOT_Q_GEN]
-            - tot[:, K.TOT_SPILL]
-        )
-    )
-    if has_lower:
-        assert plant.lower is not None
-        f.update(
-            {
-                "volume_lower_min_hm3": tot[:, K.TOT_VLO_MIN],
-                "volume_lower_max_hm3": tot[:, K.TOT_VLO_MAX],
-                "level_lower_min_masl": np.asarray(
-                    plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MIN]), dtype=float
-                ),
-                "level_lower_max_masl": np.asarray(
-                    plant.lower.curve.level_masl_at(tot[:, K.TOT_VLO_MAX]), dtype=float
-                ),
-                "final_volume_lower_hm3": v_lo.copy(),
-                "water_balance_error_lower_hm3": v_lo
-                - v_lo0
-                - c
-                * (
-                    tot[:, K.TOT_IN_LO]
-                    + tot[:, K.TOT_Q_CONV]
-                    + tot[:, K.TOT_Q_GEN]
-                    + tot[:, K.TOT_SPILL]
-                    - tot[:, K.TOT_Q_PUMP]
-                    - tot[:, K.TOT_RELEASE]
-                ),
-            }
-        )
-    return pd.DataFrame(f, index=pd.Index(names, name="scenario"))
-
-
-def _empty_requests(S: int, T: int, target: float) -> Requests:
-    z = np.zeros((S, T))
-    return Requests(
-        conventional=z.copy(),
-        conventional_is_power=True,
-        generating=z.copy(),
-        generating_is_power=True,
-        pumping=z.copy(),
-        pumping_is_power=True,
-        spill_m3s=z.copy(),
-        release_m3s=np.full((S, T), np.nan),
-        lower_target_volume_hm3=np.full(T, target),
-    )
 
 
 def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
@@ -663,218 +867,3 @@ def _per_scenario(name: str, value: Any, S: int, where: str) -> np.ndarray:
             name, f"must be a scalar or hold one value per scenario ({S})", f"shape {arr.shape}", where
         )
     return np.broadcast_to(arr.reshape(-1) if arr.ndim else arr, (S,)).copy()
-
-
-_DECISION_KEYS = {
-    "conventional_mw",
-    "conventional_m3s",
-    "generating_mw",
-    "generating_m3s",
-    "pumping_mw",
-    "pumping_m3s",
-    "spill_m3s",
-    "release_m3s",
-}
-
-
-def _apply_decision(req: Requests, t: int, decision: dict[str, Any], S: int) -> None:
-    where = "FunctionPolicy.decide"
-    if not isinstance(decision, dict):
-        raise iv.fail("decide(state)", "must return a dict of decisions", type(decision).__name__, where)
-    unknown = set(decision) - _DECISION_KEYS
-    if unknown:
-        raise iv.fail(
-            "decide(state)",
-            f"returned unknown keys; allowed: {', '.join(sorted(_DECISION_KEYS))}",
-            sorted(unknown),
-            where,
-        )
-    for group in ("conventional", "generating", "pumping"):
-        has_p, has_q = f"{group}_mw" in decision, f"{group}_m3s" in decision
-        if has_p and has_q:
-            raise iv.fail(f"{group}_mw", f"and `{group}_m3s` cannot both be given", "both", where)
-        key = f"{group}_mw" if has_p or not has_q else f"{group}_m3s"
-        value = _per_scenario(key, decision.get(key, 0.0), S, where)
-        if not np.all(np.isfinite(value)) or np.any(value < 0):
-            raise iv.fail(key, f"must be finite and not negative at step {t}", value.tolist(), where)
-        if t == 0:
-            setattr(req, f"{group}_is_power", key.endswith("_mw"))
-        elif getattr(req, f"{group}_is_power") != key.endswith("_mw"):
-            raise iv.fail(key, "must keep one kind (power or flow) for the whole run", key, where)
-        getattr(req, group)[:, t] = value
-    spill = _per_scenario("spill_m3s", decision.get("spill_m3s", 0.0), S, where)
-    if not np.all(np.isfinite(spill)) or np.any(spill < 0):
-        raise iv.fail("spill_m3s", f"must be finite and not negative at step {t}", spill.tolist(), where)
-    release = _per_scenario("release_m3s", decision.get("release_m3s", np.nan), S, where)
-    if np.any(np.isinf(release)) or np.any(release < 0):
-        raise iv.fail(
-            "release_m3s",
-            f"must be finite and not negative (NaN: automatic) at step {t}",
-            release.tolist(),
-            where,
-        )
-    req.spill_m3s[:, t] = spill
-    req.release_m3s[:, t] = release
-
-
-def _static_args(plant: Plant, index: pd.DatetimeIndex, c: float) -> dict[str, Any]:
-    conv, rev, low = plant.conventional, plant.reversible, plant.lower
-    vmin_up, vmax_up = plant.upper.volume_bounds_hm3(index)
-    if low is not None:
-        vmin_lo, vmax_lo = low.volume_bounds_hm3(index)
-        z_lo, v_lo = np.asarray(low.curve.level_masl), np.asarray(low.curve.volume_hm3)
-    else:
-        vmin_lo = vmax_lo = np.zeros(len(index))
-        z_lo = v_lo = np.array([0.0, 1.0])
-    qg_c, hg_c, tab_c = K.table_of(conv.efficiency if conv else 1.0)
-    qg_t, hg_t, tab_t = K.table_of(rev.turbine_efficiency if rev else 1.0)
-    qg_p, hg_p, tab_p = K.table_of(rev.pump_efficiency if rev else 1.0)
-    args = dict(
-        c=c,
-        has_lower=low is not None,
-        tailwater=float(plant.tailwater_level_masl) if plant.tailwater_level_masl is not None else 0.0,
-        z_up_tab=np.asarray(plant.upper.curve.level_masl),
-        v_up_tab=np.asarray(plant.upper.curve.volume_hm3),
-        z_lo_tab=z_lo,
-        v_lo_tab=v_lo,
-        m_lo=K.slopes(v_lo, z_lo),
-        m_up=K.slopes(np.asarray(plant.upper.curve.volume_hm3), np.asarray(plant.upper.curve.level_masl)),
-        vmin_up=np.asarray(vmin_up, dtype=float),
-        vmax_up=np.asarray(vmax_up, dtype=float),
-        vmin_lo=np.asarray(vmin_lo, dtype=float),
-        vmax_lo=np.asarray(vmax_lo, dtype=float),
-        n_c=conv.n_units if conv else 0,
-        qmax_c=conv.max_flow_m3s if conv else 1.0,
-        pmax_c=conv.rated_power_mw if conv else 0.0,
-        k_c=conv.head_loss_coefficient_s2_per_m5 if conv else 0.0,
-        eta_c=K.eta_of(conv.efficiency if conv else 1.0),
-        qg_c=qg_c,
-        hg_c=hg_c,
-        tab_c=tab_c,
-        n_r=rev.n_units if rev else 0,
-        qmax_r=rev.max_flow_m3s if rev else 1.0,
-        pmax_r=rev.rated_power_mw if rev else 0.0,
-        pmax_pump_r=rev.max_total_pumping_power_mw if rev else 0.0,
-        k_r=rev.head_loss_coefficient_s2_per_m5 if rev else 0.0,
-        eta_t=K.eta_of(rev.turbine_efficiency if rev else 1.0),
-        qg_t=qg_t,
-        hg_t=hg_t,
-        tab_t=tab_t,
-        eta_p=K.eta_of(rev.pump_efficiency if rev else 1.0),
-        qg_p=qg_p,
-        hg_p=hg_p,
-        tab_p=tab_p,
-        env_min=plant.outlet.environmental_min_flow_m3s,
-        release_max=plant.outlet.max_release_m3s if np.isfinite(plant.outlet.max_release_m3s) else 1e300,
-        # the release ramp, per step (the release of a plant without a lower reservoir is its units' outflow
-        # and spill, which the simulator does not ramp)
-        ramp=plant.outlet.max_ramp_m3s_per_h * (c / HM3_PER_M3S_HOUR) if low is not None else math.inf,
-        scratch=K.lane_scratch(),
-    )
-    return {k: _plain(v) if isinstance(v, np.ndarray) else v for k, v in args.items()}
-
-
-def _plain(x: np.ndarray) -> np.ndarray:
-    """``x`` itself when it is C-contiguous and writable, else a copy that is."""
-    return x if x.flags.c_contiguous and x.flags.writeable else np.array(x, order="C")
-
-
-def _run(
-    a: dict[str, Any],
-    t0: int,
-    t1: int,
-    inflow_up: np.ndarray,
-    inflow_lo: np.ndarray,
-    price: np.ndarray,
-    req: Requests,
-    v_up: np.ndarray,
-    v_lo: np.ndarray,
-    tallies: tuple[np.ndarray, np.ndarray, np.ndarray, bool],
-    out: dict[str, np.ndarray],
-) -> float:
-    """Run the kernel over steps t0…t1−1; returns its wall time. [s]"""
-    totals, cut_water, cut_steps, keep = tallies
-    t0_wall = time.perf_counter()
-    K.run(
-        t0,
-        t1,
-        a["c"],
-        a["has_lower"],
-        a["tailwater"],
-        a["z_up_tab"],
-        a["v_up_tab"],
-        a["m_up"],
-        a["z_lo_tab"],
-        a["v_lo_tab"],
-        a["m_lo"],
-        a["vmin_up"],
-        a["vmax_up"],
-        a["vmin_lo"],
-        a["vmax_lo"],
-        inflow_up,
-        inflow_lo,
-        price,
-        req.conventional,
-        req.conventional_is_power,
-        req.generating,
-        req.generating_is_power,
-        req.pumping,
-        req.pumping_is_power,
-        req.spill_m3s,
-        req.release_m3s,
-        req.lower_target_volume_hm3,
-        a["has_line"],
-        a["line_cap"],
-        a["n_c"],
-        a["qmax_c"],
-        a["pmax_c"],
-        a["k_c"],
-        a["eta_c"],
-        a["qg_c"],
-        a["hg_c"],
-        a["tab_c"],
-        a["n_r"],
-        a["qmax_r"],
-        a["pmax_r"],
-        a["pmax_pump_r"],
-        a["k_r"],
-        a["eta_t"],
-        a["qg_t"],
-        a["hg_t"],
-        a["tab_t"],
-        a["eta_p"],
-        a["qg_p"],
-        a["hg_p"],
-        a["tab_p"],
-        a["env_min"],
-        a["release_max"],
-        a["ramp"],
-        a["r_prev"],
-        v_up,
-        v_lo,
-        totals,
-        cut_water,
-        cut_steps,
-        keep,
-        out["q_conv"],
-        out["q_gen"],
-        out["q_pump"],
-        out["spill"],
-        out["release"],
-        out["v_up"],
-        out["v_lo"],
-        out["p_conv"],
-        out["p_gen"],
-        out["p_pump"],
-        out["head"],
-        out["cut_conv"],
-        out["cut_gen"],
-        out["cut_pump"],
-        out["cut_release"],
-        out["code_conv"],
-        out["code_gen"],
-        out["code_pump"],
-        out["code_release"],
-        *a["scratch"],
-    )
-    return time.perf_counter() - t0_wall

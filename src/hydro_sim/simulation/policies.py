@@ -19,23 +19,7 @@ from hydro_sim import _validation as iv
 if TYPE_CHECKING:
     from hydro_sim.synthetic import TouTariff
 
-__all__ = ["FunctionPolicy", "PolicyState", "ReplayPolicy", "Requests", "TouRulePolicy"]
-
-
-@dataclass
-class Requests:
-    """What a policy asks for, arrays shaped (scenarios, steps), or (1, steps) when one series serves every
-    scenario (the kernel reads the one row for all)."""
-
-    conventional: np.ndarray
-    conventional_is_power: bool
-    generating: np.ndarray
-    generating_is_power: bool
-    pumping: np.ndarray
-    pumping_is_power: bool
-    spill_m3s: np.ndarray
-    release_m3s: np.ndarray  # NaN = automatic release
-    lower_target_volume_hm3: np.ndarray  # (steps,) target of the automatic release
+__all__ = ["FunctionPolicy", "PolicyState", "ReplayPolicy", "TouRulePolicy"]
 
 
 #: A replayed flow or power this little below zero is an LP's round-off, replayed as zero: HiGHS meets its
@@ -119,49 +103,6 @@ class ReplayPolicy:
                 where,
             )
         return np.where(values < 0.0, 0.0, values)
-
-    def requests(self, plant: Any, index: pd.DatetimeIndex, n_scenarios: int) -> Requests:
-        where = "ReplayPolicy"
-        sch = self.schedule
-        self._check_index(index)
-
-        def col(name: str) -> np.ndarray:
-            if name not in sch.columns:
-                return np.zeros((1, len(index)))
-            return np.ascontiguousarray(self.column(name)).reshape(1, -1)  # one row, read by every scenario
-
-        release_name = "release_lower_m3s" if "release_lower_m3s" in sch.columns else "release_m3s"
-        power = self.mode == "power"
-        lower_target = np.zeros(len(index))
-        if "volume_lower_hm3" in sch.columns:
-            try:
-                lower_target = sch["volume_lower_hm3"].to_numpy(dtype=float)
-            except (TypeError, ValueError):
-                raise iv.fail(
-                    "volume_lower_hm3",
-                    "must hold numbers",
-                    str(sch["volume_lower_hm3"].dtype),
-                    f"the schedule of {where}",
-                ) from None
-            if not np.all(np.isfinite(lower_target)):
-                i = int(np.argmax(~np.isfinite(lower_target)))
-                raise iv.fail(
-                    "volume_lower_hm3",
-                    f"must be finite, but step {i} is {float(lower_target[i])!r}",
-                    float(lower_target[i]),
-                    f"the schedule of {where}",
-                )
-        return Requests(
-            conventional=col("power_conventional_mw" if power else "flow_conventional_m3s"),
-            conventional_is_power=power,
-            generating=col("power_generating_mw" if power else "flow_generating_m3s"),
-            generating_is_power=power,
-            pumping=col("power_pumping_mw" if power else "flow_pumping_m3s"),
-            pumping_is_power=power,
-            spill_m3s=col("spill_upper_m3s"),
-            release_m3s=np.full((1, len(index)), np.nan) if power else col(release_name),
-            lower_target_volume_hm3=lower_target,
-        )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -263,34 +204,6 @@ class TouRulePolicy:
             self.pump_when_price_at_most_per_mwh,
             self.generate_when_price_at_least_per_mwh,
             self.lower_target_level_masl,
-        )
-
-    def requests_for(self, plant: Any, price: np.ndarray, inflow_up: np.ndarray) -> Requests:
-        """Requests from the price and the upper inflow, each (scenarios or 1, steps)."""
-        T = price.shape[1]
-        rev = plant.reversible
-        conv = plant.conventional
-        big = 1e12  # "as much as the units give" (≥ FULL_POWER_MW of the kernel)
-        pump = np.where(
-            price <= self.pump_when_price_at_most_per_mwh,
-            rev.max_total_pumping_power_mw if rev is not None else 0.0,
-            0.0,
-        )
-        gen = np.where(
-            price >= self.generate_when_price_at_least_per_mwh, big if rev is not None else 0.0, 0.0
-        )
-        conv_q = inflow_up if conv is not None else np.zeros((1, T))  # read only by the kernel
-        target = np.full(T, lower_target_volume_hm3(plant, self.lower_target_level_masl, "TouRulePolicy"))
-        return Requests(
-            conventional=conv_q,
-            conventional_is_power=False,
-            generating=gen,
-            generating_is_power=True,
-            pumping=pump,
-            pumping_is_power=True,
-            spill_m3s=np.zeros((1, T)),
-            release_m3s=np.full((1, T), np.nan),
-            lower_target_volume_hm3=target,
         )
 
 

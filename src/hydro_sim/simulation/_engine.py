@@ -158,6 +158,10 @@ FULL_POWER_MW = 1e11
 RATING_TOL = 5e-4
 #: Water below this is round-off of the balance, not a cut-back. [m³/s]
 WATER_TOL_M3S = 1e-9
+#: A release's shortfall below its minimum up to this is recorded as the shortfall, not passed down from the
+#: reservoirs above (:func:`_feed`): it is the round-off of a replayed schedule (HiGHS's 1e-7 on a balance
+#: row in hm³ is 3e-5 m³/s over an hour), and passing it down would take each such step off the lanes. [m³/s]
+FEED_MIN_M3S = 1e-3
 #: Passes of the water limits and the line within one settle; each pass can only cut (or spill) more.
 MAX_PASSES = 8
 #: Settles at the mid-step head when the line is still exceeded there.
@@ -564,12 +568,14 @@ def _reduce(
     if total <= 0.0 or d <= 0.0:
         return d
     f = min(d / total, 1.0)
-    taken = 0.0
+    taken, total_now = 0.0, 0.0
     for j in range(n_col):
         k = m.ci[j, I_KIND]
         if m.ci[j, I_FROM] == r and kind_lo <= k <= kind_hi:
             q = w.wc[C_Q, j]
-            dq = max(q - _floor(m, w, j, k, r, t, n_col, t_code, futile), 0.0) * f
+            above_floor = max(q - _floor(m, w, j, k, r, t, n_col, t_code, futile), 0.0)
+            total_now += above_floor
+            dq = above_floor * f
             if dq > 0.0:
                 if k == K_RELEASE and t_code == RELEASE_MIN:  # what it was raised by is then raised less
                     w.cut[j, RELEASE_MIN_RAISED, 0] = max(w.cut[j, RELEASE_MIN_RAISED, 0] - dq, 0.0)
@@ -580,7 +586,8 @@ def _reduce(
                 _cut(w, j, t_code, dq, e)
                 w.wc[C_Q, j] = q - dq
                 taken += dq
-    return max(d - taken, 0.0)
+    # the floors as they were (the lanes' arithmetic, :func:`_l_reduce`), else what was taken
+    return max(d - total * f, 0.0) if total_now == total else max(d - taken, 0.0)
 
 
 @jit_inline
@@ -588,13 +595,14 @@ def _feed(m: Model, st: State, w: Work, s: int, r: int, t: int, d: float, n_col:
     """Reservoir r short by d m³/s with its releases at their environmental minimum: the links into r from
     the reservoirs above it are raised as for a river's minimum (:func:`_raise_into`), by no more than r's
     releases carry (the water passes down for the river's minimum, not for r's other outflows), recorded
-    as the environmental minimum (raised). Returns what is left of d."""
+    as the environmental minimum (raised). A shortfall of FEED_MIN_M3S or less is left to the release (the
+    round-off of a replayed schedule). Returns what is left of d."""
     need = 0.0
     for j in range(n_col):
         if m.ci[j, I_FROM] == r and m.ci[j, I_KIND] == K_RELEASE:
             need += w.wc[C_Q, j]
     d1 = min(d, need)
-    if d1 <= WATER_TOL_M3S:
+    if d1 <= FEED_MIN_M3S:
         return d
     return d - (d1 - _raise_into(m, st, w, s, t, n_col, r, d1, RELEASE_MIN_RAISED, cap))
 

@@ -131,7 +131,7 @@ from hydro_sim.simulation._engine import (
 
 #: A hash of the files this kernel inlines (``_engine``'s docstring says why); ``tests/test_simulation_lanes.py``
 #: checks it.
-DEPENDS_ON = "d01231622e494a6a"
+DEPENDS_ON = "55f4c92052ee57da"
 
 
 @jit_inline
@@ -529,7 +529,7 @@ def _l_flag_scalar_cuts(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, 
     """Flag the lanes below r's minimum (D > 0) whose cut :func:`_reduce`'s pump floor or :func:`_feed` may
     change: before the units' cut (``fed`` false), a pump out of r whose reservoir may send water back to r
     (:func:`_returned` may be nonzero; flagged with a margin of 1e-6 m³/s); after it (``fed``), water still
-    short where r has a link in from a reservoir (other than a pump)."""
+    short (by over half of FEED_MIN_M3S) where r has a link in from a reservoir (other than a pump)."""
     x = w.lanes
     ob, od = _ol(LL_BAD, n_col, n_n), _ol(LL_D, n_col, n_n)
     if fed:
@@ -537,7 +537,7 @@ def _l_flag_scalar_cuts(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, 
             kind = m.ci[j, I_KIND]
             if m.ci[j, I_TO] == r and m.ci[j, I_FROM] >= 0 and kind != K_PUMP:
                 for i in range(nb):
-                    x[ob, i] += 1.0 if x[od, i] > 0.0 else 0.0
+                    x[ob, i] += 1.0 if x[od, i] > 0.5 * E.FEED_MIN_M3S else 0.0
                 return
         return
     ot = _ol(LL_TOT, n_col, n_n)

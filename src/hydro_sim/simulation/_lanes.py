@@ -439,8 +439,8 @@ def _l_units(m: Model, w: Work, nb: int, n_col: int, n_n: int) -> None:
                 for i in range(nb):
                     cut = x[ocw, i] > 0.0
                     q, p, hg = x[oq, i], x[ope, i], x[og, i]
-                    q1 = min(qcap, x[oqf, i]) if p > pcap else qcap
-                    p1 = const_power(q1, hg, k, s, eta)
+                    q1 = (min(qcap, x[oqf, i]) if p > pcap else qcap) if cut else q  # (an uncut lane's
+                    p1 = const_power(q1, hg, k, s, eta)  # qcap may be inf: 0·inf under NUMBA_DISABLE_JIT)
                     x[ocw, i] = q - q1 if cut else 0.0
                     x[ocut, i] = p - p1 if cut else 0.0
                     x[oq, i] = q1 if cut else q

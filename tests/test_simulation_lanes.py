@@ -70,21 +70,32 @@ def test_lanes_equal_the_scalar_loop_under_a_rule(scenarios, monkeypatch, unit_l
     assert_same(lanes, one)
 
 
-@pytest.mark.parametrize(("release", "level"), [(0.5, "maximum level"), (1.5, "minimum level")])
+@pytest.mark.parametrize(
+    ("release", "upper", "level"),
+    [(0.5, 1.0, "maximum level"), (1.5, 1.0, "minimum level"), (1.0, 0.0, "environmental minimum (raised)")],
+)
 def test_lanes_equal_the_scalar_loop_replaying_flows_the_levels_cannot_keep(
-    scenarios, monkeypatch, release, level
+    scenarios, monkeypatch, release, upper, level
 ):
     """The rule's flows of the median scenario, 1.2 times, replayed in all, Yagen-I's release held back
-    (its level reaches the maximum in the wet scenarios) or let go (the minimum in the dry ones); the ratings
-    bind too."""
+    (its level reaches the maximum in the wet scenarios) or let go (the minimum in the dry ones), or
+    Lianghekou's generation and spill stopped (``upper`` 0: Yagen-I runs dry and its environmental release is
+    fed from Lianghekou's units, in the lanes); the ratings bind too."""
     net = network_of(lianghekou())
     mid = simulate(net, scenarios[len(scenarios) // 2], rule()).frame()
     schedule = mid[[f"{c.name} flow_m3s" for c in net.flow_columns()]] * 1.2
     schedule["Yagen-I release flow_m3s"] *= release
+    for name in ("Lianghekou conventional", "Lianghekou reversible", "Lianghekou spillway"):
+        schedule[f"{name} flow_m3s"] *= upper
     replay = ReplayPolicy(schedule=schedule, mode="flows")
+    works = []
+    monkeypatch.setattr(E, "work_of", lambda model, f=E.work_of: works.append(f(model)) or works[-1])
     lanes = simulate(net, scenarios, replay, unit_limits=False)
-    codes = {E.LIMIT_NAMES[int(k)] for k in np.unique(lanes.events[:, 3])}
-    assert {level, "rating"} <= codes
+    codes, counts = np.unique(lanes.events[:, 3], return_counts=True)
+    named = {E.LIMIT_NAMES[int(k)]: int(n) for k, n in zip(codes, counts, strict=True)}
+    assert {level, "rating"} <= named.keys()
+    # the lanes took the steps where the level binds themselves (none handed to the scalar step)
+    assert int(works[-1].n_slow[0]) == 0
     scalar_loop(monkeypatch)
     one = simulate(net, scenarios, replay, unit_limits=False)
     assert_same(lanes, one)

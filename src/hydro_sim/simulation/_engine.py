@@ -747,13 +747,14 @@ def _sink_band(m: Model, st: State, s: int, k: int, n_col: int) -> tuple[float, 
 
 
 @jit_inline
-def _raise_units(m: Model, w: Work, j: int, d: float, above: float, headroom: float) -> float:
-    """The flow unit column j can be raised to, by at most d and the water ``above``, within its ratings, the
-    line's ``headroom`` [MW], the head range, one mode per group and (``unit_limits``) a power its units can
-    run at; its current flow when it cannot be raised."""
-    q, hg = w.wc[C_Q, j], w.wc[C_HG, j]
-    jp = m.ci[j, I_PARTNER]
-    if hg <= 0.0 or headroom <= 0.0 or (jp >= 0 and w.wc[C_Q, jp] > 0.0):
+def raise_units(
+    m: Model, j: int, q: float, hg: float, q_partner: float, d: float, above: float, headroom: float
+) -> float:
+    """The flow unit column j (at flow q, gross head hg, its partner column's flow ``q_partner``; 0 without
+    one) can be raised to, by at most d and the water ``above``, within its ratings, the line's ``headroom``
+    [MW], the head range, one mode per group and (``unit_limits``) a power its units can run at; q when it
+    cannot be raised. (The scalar step's and the lanes' raise: :func:`_raise_into`, ``_lanes._l_feed``.)"""
+    if hg <= 0.0 or headroom <= 0.0 or q_partner > 0.0:
         return q
     k = m.cf[j, F_K]
     p = _power(m, j, q, hg)
@@ -780,7 +781,7 @@ def _raise_into(
 ) -> float:
     """Raise the links into ``node`` (a reservoir, or a river sink as -1 - k) from reservoirs by up to d
     m³/s: the releases first (within their maximum and their own ramp), then the unit columns
-    (:func:`_raise_units`, within the line's headroom ``cap`` less the net export), then the spillways
+    (:func:`raise_units`, within the line's headroom ``cap`` less the net export), then the spillways
     (within their capacity), each by at most the water its reservoir has above its minimum; each raise is
     recorded on the link as ``code``, water only (a raise delivers energy, it withholds none). Returns what
     is left of d."""
@@ -792,7 +793,9 @@ def _raise_into(
             above = max(_net_m3s(m, w, m.ci[j, I_FROM], t, n_col)[0], 0.0)
             if K_TURBINE <= kind <= K_PT_GEN:
                 headroom = cap - _net_export(m, w, n_col) if m.has_line else math.inf
-                dq = _raise_units(m, w, j, d, above, headroom) - q
+                jp = m.ci[j, I_PARTNER]
+                q_partner = w.wc[C_Q, jp] if jp >= 0 else 0.0
+                dq = raise_units(m, j, q, w.wc[C_HG, j], q_partner, d, above, headroom) - q
             else:
                 top = m.cf[j, F_QMAX]
                 prev = st.prev[s, j]
@@ -810,7 +813,7 @@ def _raise_into(
 def _sinks(m: Model, st: State, w: Work, s: int, t: int, n_col: int, cap: float) -> bool:
     """River sinks' own limits, enforced on the links into each sink (see the module docstring): a total
     discharge below the band raises the releases into the sink (within their maximum and ramp), then the unit
-    columns into it (:func:`_raise_units`, within the line's headroom ``cap`` less the net export), then the
+    columns into it (:func:`raise_units`, within the line's headroom ``cap`` less the net export), then the
     spillways (within their capacity), each by at most the water its reservoir has above its minimum; one
     above the band lowers the spillways, the releases (to their minimum and ramp) and the unit columns into
     the sink, each by at most its reservoir's room below its maximum. Each change is recorded on the link as
@@ -1061,22 +1064,27 @@ _LANE_COL = (
     "CW_MIN",
     "CW_MAX",
     "CW_RMIN",
+    "CW_RAISE",
     "CE_UNIT",
     "CE_MIN",
     "CE_MAX",
     "CE_RMIN",
+    "CE_RAISE",
     "T_CW_UNIT",  # the block's cut-back tallies of those slots (Outputs.cut_w, cut_e, cut_n) while it runs
     "T_CW_MIN",
     "T_CW_MAX",
     "T_CW_RMIN",
+    "T_CW_RAISE",
     "T_CE_UNIT",
     "T_CE_MIN",
     "T_CE_MAX",
     "T_CE_RMIN",
+    "T_CE_RAISE",
     "T_CN_UNIT",
     "T_CN_MIN",
     "T_CN_MAX",
     "T_CN_RMIN",
+    "T_CN_RAISE",
 )
 (
     LC_REQ,
@@ -1095,7 +1103,9 @@ _LANE_COL = (
     _,
     _,
     _,
+    _,
     LC_CE,
+    _,
     _,
     _,
     _,
@@ -1103,7 +1113,9 @@ _LANE_COL = (
     _,
     _,
     _,
+    _,
     LC_T_CE,
+    _,
     _,
     _,
     _,
@@ -1111,11 +1123,12 @@ _LANE_COL = (
     _,
     _,
     _,
+    _,
 ) = range(len(_LANE_COL))
 #: The limits whose cut-backs the lanes record themselves, by slot (rows LC_CW + slot, LC_CE + slot); a lane
 #: where another binds is left to :func:`_step`.
-LANE_CODES = (UNIT, MIN_LEVEL, MAX_LEVEL, RELEASE_MIN)
-SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN = range(4)
+LANE_CODES = (UNIT, MIN_LEVEL, MAX_LEVEL, RELEASE_MIN, RELEASE_MIN_RAISED)
+SLOT_UNIT, SLOT_MIN, SLOT_MAX, SLOT_RMIN, SLOT_RAISE = range(5)
 _LANE_NODE = ("V", "X", "Z", "IN", "VN", "START", "PREV", "SX", "SY", "SM", "SLO", "SHI", "T_IN", "T_VMIN",
               "T_VMAX", "T_SINK", "NET")  # fmt: skip
 (

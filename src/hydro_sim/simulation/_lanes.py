@@ -107,6 +107,7 @@ from hydro_sim.simulation._engine import (
     RATING_TOL,
     SLOT_MAX,
     SLOT_MIN,
+    SLOT_RAISE,
     SLOT_RMIN,
     SLOT_UNIT,
     TC_FLOW,
@@ -126,12 +127,13 @@ from hydro_sim.simulation._engine import (
     Work,
     _feasible_power,
     event,
+    raise_units,
     step_one,
 )  # fmt: skip
 
 #: A hash of the files this kernel inlines (``_engine``'s docstring says why); ``tests/test_simulation_lanes.py``
 #: checks it.
-DEPENDS_ON = "55f4c92052ee57da"
+DEPENDS_ON = "32252c25561a2e63"
 
 
 @jit_inline
@@ -525,21 +527,12 @@ def _l_reduce(
 
 
 @jit_inline
-def _l_flag_scalar_cuts(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int, fed: bool) -> None:
-    """Flag the lanes below r's minimum (D > 0) whose cut :func:`_reduce`'s pump floor or :func:`_feed` may
-    change: before the units' cut (``fed`` false), a pump out of r whose reservoir may send water back to r
-    (:func:`_returned` may be nonzero; flagged with a margin of 1e-6 m³/s); after it (``fed``), water still
-    short (by over half of FEED_MIN_M3S) where r has a link in from a reservoir (other than a pump)."""
+def _l_flag_scalar_cuts(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) -> None:
+    """Flag the lanes below r's minimum (D > 0) whose units' cut :func:`_reduce`'s pump floor may change: a
+    pump out of r whose reservoir may send water back to r (:func:`_returned` may be nonzero; flagged with a
+    margin of 1e-6 m³/s)."""
     x = w.lanes
     ob, od = _ol(LL_BAD, n_col, n_n), _ol(LL_D, n_col, n_n)
-    if fed:
-        for j in range(n_col):
-            kind = m.ci[j, I_KIND]
-            if m.ci[j, I_TO] == r and m.ci[j, I_FROM] >= 0 and kind != K_PUMP:
-                for i in range(nb):
-                    x[ob, i] += 1.0 if x[od, i] > 0.5 * E.FEED_MIN_M3S else 0.0
-                return
-        return
     ot = _ol(LL_TOT, n_col, n_n)
     inv_c = 1.0 / m.c
     for jp in range(n_col):
@@ -560,6 +553,96 @@ def _l_flag_scalar_cuts(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, 
             back, above = x[ot, i], (x[ov, i] - vmin) * inv_c + x[on, i]
             bad = (x[od, i] > 0.0) & (x[oqp, i] > 0.0) & (back > 0.0) & (above < back + 1e-6)
             x[ob, i] += 1.0 if bad else 0.0
+
+
+@jit_inline
+def _l_above(m: Model, w: Work, u: int, t: int, i: int, n_col: int, n_n: int) -> float:
+    """Reservoir u's water above its minimum in lane i at the current flows, m³/s (:func:`_net_m3s`'s
+    first value, the same sum)."""
+    x = w.lanes
+    net = x[_on(LN_IN, u, n_col, n_n), i]
+    for j in range(n_col):
+        q = x[_oc(LC_Q, j, n_col), i]
+        if m.ci[j, I_FROM] == u:
+            net -= q
+        if m.ci[j, I_TO] == u:
+            net += q
+    v, inv_c = x[_on(LN_V, u, n_col, n_n), i], 1.0 / m.c
+    return (v - m.vmin[u, t]) * inv_c + net
+
+
+@jit_inline
+def _l_export_one(m: Model, w: Work, i: int, n_col: int) -> float:
+    """Lane i's net export at its current flows (:func:`_net_export`'s sum, without writing the powers). [MW]"""
+    x = w.lanes
+    net = 0.0
+    for j in range(n_col):
+        if m.ci[j, I_KIND] <= K_PUMP:
+            p = E._power(m, j, x[_oc(LC_Q, j, n_col), i], x[_oc(LC_HG, j, n_col), i])
+            net += -p if m.ci[j, I_KIND] == K_PUMP else p
+    return net
+
+
+@jit_inline
+def _l_feed(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) -> None:
+    """:func:`_feed` in the lanes where r is still short (row D) after its units' cut, one lane at a time
+    (a dry step's rare case; the scalar step took each such lane before): the links into r from the
+    reservoirs above raised as :func:`_raise_into` raises them (the releases within their maximum and ramp,
+    the unit columns by :func:`raise_units`, the spillways), by no more than r's releases carry, recorded as
+    the environmental minimum (raised); D keeps what is left."""
+    x = w.lanes
+    od = _ol(LL_D, n_col, n_n)
+    n_in = 0
+    for j in range(n_col):
+        n_in += 1 if m.ci[j, I_TO] == r and m.ci[j, I_KIND] != K_PUMP else 0
+    if n_in == 0:
+        return
+    for i in range(nb):
+        if x[od, i] > E.FEED_MIN_M3S:  # (the water fed is at most D)
+            _l_feed_lane(m, w, r, t, i, n_col, n_n)
+
+
+@jit
+def _l_feed_lane(m: Model, w: Work, r: int, t: int, i: int, n_col: int, n_n: int) -> None:
+    """:func:`_l_feed` in lane i (out of line: a rare case, whose raise would otherwise be compiled into
+    every step of the lanes)."""
+    x = w.lanes
+    od = _ol(LL_D, n_col, n_n)
+    d = x[od, i]
+    need = 0.0
+    for j in range(n_col):
+        if m.ci[j, I_FROM] == r and m.ci[j, I_KIND] == K_RELEASE:
+            need += x[_oc(LC_Q, j, n_col), i]
+    d1 = min(d, need)
+    if d1 <= E.FEED_MIN_M3S:
+        return
+    left = d1
+    cap = x[_ol(LL_CAP, n_col, n_n), i] if m.has_line else math.inf
+    for kind in (K_RELEASE, K_TURBINE, K_PT_GEN, K_SPILL):
+        for j in range(n_col):
+            if left <= WATER_TOL_M3S or m.ci[j, I_TO] != r or m.ci[j, I_KIND] != kind:
+                continue
+            oq = _oc(LC_Q, j, n_col)
+            q = x[oq, i]
+            above = max(_l_above(m, w, m.ci[j, I_FROM], t, i, n_col, n_n), 0.0)
+            if K_TURBINE <= kind <= K_PT_GEN:
+                headroom = cap - _l_export_one(m, w, i, n_col) if m.has_line else math.inf
+                jp = m.ci[j, I_PARTNER]
+                q_partner = x[_oc(LC_Q, jp, n_col), i] if jp >= 0 else 0.0
+                hg = x[_oc(LC_HG, j, n_col), i]
+                dq = raise_units(m, j, q, hg, q_partner, left, above, headroom) - q
+            else:
+                top = m.cf[j, F_QMAX]
+                prev = x[_oc(LC_PREV, j, n_col), i]
+                if kind == K_RELEASE and not math.isnan(prev):
+                    top = min(top, prev + m.cf[j, F_RAMP])
+                dq = min(max(top - q, 0.0), above, left)
+            if dq > WATER_TOL_M3S:
+                x[_oc(LC_CW + SLOT_RAISE, j, n_col), i] += dq
+                x[_oc(LC_CE + SLOT_RAISE, j, n_col), i] += 0.0
+                x[oq, i] = q + dq
+                left -= dq
+    x[od, i] = d - (d1 - left)
 
 
 @jit_inline
@@ -617,9 +700,9 @@ def _l_limits(m: Model, w: Work, r: int, t: int, nb: int, n_col: int, n_n: int) 
     if n_lo > 0:  # below the minimum: spill, releases above their minimum, units, releases
         _l_reduce(m, w, r, K_SPILL, K_SPILL, SLOT_MIN, nb, n_col, n_n)
         _l_reduce(m, w, r, K_RELEASE, K_RELEASE, SLOT_MIN, nb, n_col, n_n)
-        _l_flag_scalar_cuts(m, w, r, t, nb, n_col, n_n, False)
+        _l_flag_scalar_cuts(m, w, r, t, nb, n_col, n_n)
         _l_reduce(m, w, r, K_TURBINE, K_PUMP, SLOT_MIN, nb, n_col, n_n)
-        _l_flag_scalar_cuts(m, w, r, t, nb, n_col, n_n, True)
+        _l_feed(m, w, r, t, nb, n_col, n_n)
         _l_reduce(m, w, r, K_RELEASE, K_RELEASE, SLOT_RMIN, nb, n_col, n_n)
     if n_hi > 0:  # above the maximum: the excess in D
         for i in range(nb):
@@ -771,8 +854,8 @@ def _l_settle(m: Model, w: Work, t: int, nb: int, n_col: int, n_r: int, n_k: int
     """:func:`_settle` over the lanes where no limit binds."""
     n_n = n_r + n_k
     if w.lflag[0] != 0:  # the water limits' cut-back rows, written since they were last cleared
-        w.lanes[_oc(LC_CW + SLOT_MIN, 0, n_col) : _oc(LC_CW + SLOT_RMIN + 1, 0, n_col), :] = 0.0
-        w.lanes[_oc(LC_CE + SLOT_MIN, 0, n_col) : _oc(LC_CE + SLOT_RMIN + 1, 0, n_col), :] = 0.0
+        w.lanes[_oc(LC_CW + SLOT_MIN, 0, n_col) : _oc(LC_CW + SLOT_RAISE + 1, 0, n_col), :] = 0.0
+        w.lanes[_oc(LC_CE + SLOT_MIN, 0, n_col) : _oc(LC_CE + SLOT_RAISE + 1, 0, n_col), :] = 0.0
     _l_units(m, w, nb, n_col, n_n)  # (writes the rating's rows of every unit column, every lane)
     w.lflag[0] = 1 if _l_water(m, w, t, nb, n_col, n_n) else 0
     _l_sinks(m, w, nb, n_col, n_r, n_k, False)
@@ -924,22 +1007,24 @@ def _l_account(
     # the cut-backs the lanes recorded (LANE_CODES); none when the last settle cut no flow to a rating and
     # wrote no water limit's rows (w.lflag)
     for j in range(n_col if (w.lflag[0] != 0) | (w.lflag[1] != 0) else 0):
-        o0, o1, o2, o3 = (
-            _oc(LC_CW, j, n_col),
-            _oc(LC_CW + 1, j, n_col),
-            _oc(LC_CW + 2, j, n_col),
-            _oc(LC_CW + 3, j, n_col),
+        o0, o1, o2, o3, o4 = (
+            _oc(LC_CW + SLOT_UNIT, j, n_col),
+            _oc(LC_CW + SLOT_MIN, j, n_col),
+            _oc(LC_CW + SLOT_MAX, j, n_col),
+            _oc(LC_CW + SLOT_RMIN, j, n_col),
+            _oc(LC_CW + SLOT_RAISE, j, n_col),
         )
-        e0, e1, e2, e3 = (
-            _oc(LC_CE, j, n_col),
-            _oc(LC_CE + 1, j, n_col),
-            _oc(LC_CE + 2, j, n_col),
-            _oc(LC_CE + 3, j, n_col),
+        e0, e1, e2, e3, e4 = (
+            _oc(LC_CE + SLOT_UNIT, j, n_col),
+            _oc(LC_CE + SLOT_MIN, j, n_col),
+            _oc(LC_CE + SLOT_MAX, j, n_col),
+            _oc(LC_CE + SLOT_RMIN, j, n_col),
+            _oc(LC_CE + SLOT_RAISE, j, n_col),
         )
         n_cut = 0
         for i in range(nb):
-            wmax = max(x[o0, i], x[o1, i], x[o2, i], x[o3, i])
-            emax = max(x[e0, i], x[e1, i], x[e2, i], x[e3, i])
+            wmax = max(x[o0, i], x[o1, i], x[o2, i], x[o3, i], x[o4, i])
+            emax = max(x[e0, i], x[e1, i], x[e2, i], x[e3, i], x[e4, i])
             n_cut += 1 if (x[ob, i] == 0.0) & ((wmax > WATER_TOL_M3S) | (emax > 1e-9)) else 0
         if n_cut == 0:
             continue

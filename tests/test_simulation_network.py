@@ -737,3 +737,27 @@ def test_a_function_policys_lower_target_level_is_what_the_automatic_release_hol
     a = res.arrays
     np.testing.assert_allclose(a["lower volume_hm3"][0], 4.0, rtol=0, atol=BALANCE_TOL_HM3)
     np.testing.assert_allclose(a["lower release flow_m3s"][0], [1.0 / C, 0.0, 0.0], rtol=0, atol=1e-9)
+
+
+def test_a_series_shared_by_every_scenario_is_kept_as_one_row() -> None:
+    """The inputs' stacking (``_network_sim.rows``): one row when every scenario holds the same values (the
+    same array, a view of the same memory, or an equal copy; a shared NaN too), else a row per scenario."""
+    from hydro_sim.simulation._network_sim import rows
+
+    a = np.array([1.0, np.nan, 3.0, 4.0])
+    view = a[:]
+    assert view is not a
+    one = rows([a, view, a])
+    assert one.shape == (1, 4) and one.flags.c_contiguous
+    np.testing.assert_array_equal(one[0], a)
+    b = np.array([1.0, 2.0, 3.0, 4.0])
+    assert rows([b, b.copy(), b + 0.0]).shape == (1, 4)
+    # equal values in other memory are compared: NaN is not equal to NaN there, so a row each
+    assert rows([a, a.copy()]).shape == (2, 4)
+    # the same memory in another layout (every second value) is not the same series
+    c = np.arange(8.0)
+    stacked = rows([c[:4], c[::2]])
+    assert stacked.shape == (2, 4)
+    np.testing.assert_array_equal(stacked, [[0.0, 1.0, 2.0, 3.0], [0.0, 2.0, 4.0, 6.0]])
+    different = rows([b, b * 2.0])
+    np.testing.assert_array_equal(different, np.stack([b, b * 2.0]))

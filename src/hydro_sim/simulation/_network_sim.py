@@ -197,9 +197,23 @@ def scenario_position(names: tuple[str, ...], scenario: Any, where: str) -> int:
     return int(scenario) % n
 
 
-def _rows2(values: list[np.ndarray]) -> np.ndarray:
+def _same(v: np.ndarray, first: np.ndarray) -> bool:
+    """Whether v holds first's values: the same array, a view of the same memory with the same layout (the
+    scenarios of a batch often share one series, whose ``to_numpy`` gives such a view: nothing to compare),
+    or equal values."""
+    if v is first:
+        return True
+    same_layout = v.shape == first.shape and v.dtype == first.dtype and v.strides == first.strides
+    if same_layout and v.__array_interface__["data"][0] == first.__array_interface__["data"][0]:
+        return True
+    return bool(np.array_equal(v, first))
+
+
+def rows(values: list[np.ndarray]) -> np.ndarray:
+    """Stack one series per scenario into (scenarios, steps), or keep one row when all are equal (the
+    kernel reads a one-row input for every scenario, which saves memory and time on large batches)."""
     first = values[0]
-    if all(v is first or np.array_equal(v, first) for v in values[1:]):
+    if all(_same(v, first) for v in values[1:]):
         return np.ascontiguousarray(first.reshape(1, -1), dtype=float)
     return np.ascontiguousarray(np.stack(values), dtype=float)
 
@@ -273,9 +287,9 @@ def simulate_network(
         network._inflows_into(sc, inflow[:, s])
     if all(np.array_equal(inflow[:, s], inflow[:, 0]) for s in range(1, S)):
         inflow = np.ascontiguousarray(inflow[:, :1])  # one row shared by every scenario
-    price = _rows2([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
+    price = rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
     rating = float(network.line.capacity_mw)
-    line = _rows2(
+    line = rows(
         [
             np.full(T, rating)
             if sc.line_capacity_mw is None

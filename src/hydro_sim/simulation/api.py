@@ -20,6 +20,7 @@ from hydro_sim.simulation import _engine as E
 from hydro_sim.simulation._network_sim import (
     NetworkSimulationResult,
     need_series,
+    rows,
     scenario_position,
     simulate_network,
 )
@@ -158,15 +159,6 @@ class SimulationResult:
 #: A start volume this far outside a reservoir's operating range counts as round-off (e.g. a volume read
 #: back from a level) and is moved onto the bound; 1 m³. [hm³]
 START_VOLUME_TOL_HM3 = 1e-6
-
-
-def _rows(values: list[np.ndarray]) -> np.ndarray:
-    """Stack one series per scenario into (scenarios, steps), or keep one row when all are equal (the
-    kernel reads a one-row input for every scenario, which saves memory and time on large batches)."""
-    first = values[0]
-    if all(v is first or np.array_equal(v, first) for v in values[1:]):
-        return np.ascontiguousarray(first, dtype=float).reshape(1, -1)
-    return np.stack(values).astype(float, copy=False)
 
 
 def _stack(scenarios: Scenario | Sequence[Scenario]) -> tuple[list[Scenario], pd.DatetimeIndex]:
@@ -486,9 +478,14 @@ def _simulate_plant(
     v0 = {plant.upper.name: v_up0}
     if plant.lower is not None:
         v0[plant.lower.name] = v_lo0
-    inflow_up = _rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
-    inflow_lo = _rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
-    price = _rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
+    # the Plant's inflow and price series (S or 1, steps), stacked only where they are read (a rule on the
+    # Plant's state, record="all"'s series, a plant without a lower reservoir's inflow total): a thousand
+    # distinct years of one series are 70 MB
+    inflow_up = inflow_lo = price = None
+    if record == "all" or isinstance(policy, FunctionPolicy) or plant.lower is None:
+        inflow_up = rows([sc.inflow_upper_m3s.to_numpy(dtype=float) for sc in items])
+        inflow_lo = rows([sc.inflow_lower_m3s.to_numpy(dtype=float) for sc in items])
+        price = rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
     # requested powers per group (S or 1, steps), for the shortfall series
     requested: dict[str, np.ndarray] = {}
     target = None
@@ -497,13 +494,15 @@ def _simulate_plant(
     elif isinstance(policy, TouRulePolicy):
         rev = plant.reversible
         full = rev.max_total_pumping_power_mw if rev is not None else 0.0
-        requested = {
-            "generating": np.full((1, T), FULL_POWER_MW),
-            "pumping": np.where(price <= policy.pump_when_price_at_most_per_mwh, full, 0.0),
-        }
+        if price is not None:  # (the shortfall series of record="all")
+            requested = {
+                "generating": np.full((1, T), FULL_POWER_MW),
+                "pumping": np.where(price <= policy.pump_when_price_at_most_per_mwh, full, 0.0),
+            }
     else:
         assert isinstance(policy, FunctionPolicy)
         kinds: dict[str, bool] = {}
+        assert inflow_up is not None and inflow_lo is not None
         policy, asked, target = _plant_function(plant, cols, policy, index, S, inflow_up, inflow_lo, kinds)
     res = simulate_network(
         net,
@@ -677,8 +676,8 @@ def _plant_result(
     requested: dict[str, np.ndarray],
     v_up0: np.ndarray,
     v_lo0: np.ndarray,
-    inflow_up: np.ndarray,
-    inflow_lo: np.ndarray,
+    inflow_up: np.ndarray | None,
+    inflow_lo: np.ndarray | None,
     t_start: float,
 ) -> SimulationResult:
     """The network result of a Plant in the Plant's columns, totals and cut-back groups."""
@@ -700,6 +699,7 @@ def _plant_result(
     shortfall: dict[str, np.ndarray] = {}
     events = np.zeros((0, 6))
     if res.record == "all":
+        assert inflow_up is not None and inflow_lo is not None
         A = res.arrays
         zero = np.zeros((S, T))
 
@@ -740,6 +740,11 @@ def _plant_result(
             finite_req = np.where(req >= FULL_POWER_MW, got, req)
             shortfall[group] = np.maximum(finite_req - got, 0.0) * dt
     tot = res.totals
+    if low is not None:
+        inflow_lower_hm3 = tot[f"{low} inflow_hm3"].to_numpy()
+    else:
+        assert inflow_lo is not None
+        inflow_lower_hm3 = np.broadcast_to(inflow_lo.sum(axis=1) * c, (S,)).copy()
 
     def total(group: str, what: str) -> np.ndarray:
         if group not in cols.names:
@@ -748,11 +753,7 @@ def _plant_result(
 
     f = {
         "inflow_upper_hm3": tot[f"{up} inflow_hm3"].to_numpy(),
-        "inflow_lower_hm3": (
-            tot[f"{low} inflow_hm3"].to_numpy()
-            if low is not None
-            else np.broadcast_to(inflow_lo.sum(axis=1) * c, (S,)).copy()
-        ),
+        "inflow_lower_hm3": inflow_lower_hm3,
         "flow_conventional_hm3": total("conventional", "flow_hm3"),
         "flow_generating_hm3": total("generating", "flow_hm3"),
         "flow_pumping_hm3": total("pumping", "flow_hm3"),

@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.util
+import inspect
 import sys
 import time
 from pathlib import Path
@@ -54,9 +55,9 @@ def _state() -> tuple[Any, ...]:
     captured: dict[str, Any] = {}
     run = _lanes.run
 
-    def grab(t0: int, t1: int, m: Any, inp: Any, st: Any, out: Any, w: Any) -> None:
+    def grab(t0: int, t1: int, s0: int, s1: int, m: Any, inp: Any, st: Any, out: Any, w: Any) -> None:
         captured.update(m=m, inp=inp, out=out, w=w, st=copy.deepcopy(st), out0=copy.deepcopy(out))
-        run(t0, t1, m, inp, st, out, w)
+        run(t0, t1, s0, s1, m, inp, st, out, w)
 
     _network_sim.L.run = grab  # type: ignore[attr-defined]
     try:
@@ -105,12 +106,18 @@ def _stages(mod: ModuleType) -> dict[str, Any]:
         for _ in range(rep):
             mod._l_settle(m, w, t, 64, n_col, n_r, n_k)
 
+    # (a version before the kernel took a range of scenarios, --against, runs them all)
+    ranged = len(inspect.signature(getattr(mod.run, "py_func", mod.run)).parameters) == 9
+
     def kernel(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         st, o = copy.deepcopy(START[0]), copy.deepcopy(START[1])  # (a few KiB: 64 scenarios' state)
         done = 0
         while done < rep:  # rep steps of the whole kernel from the year's start, in runs of at most a year
             n = min(rep - done, 8760)
-            mod.run(0, n, m, inp, st, o, w)
+            if ranged:
+                mod.run(0, n, 0, st.vol.shape[0], m, inp, st, o, w)
+            else:
+                mod.run(0, n, m, inp, st, o, w)
             done += n
 
     return {

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,7 @@ def test_lanes_equal_the_scalar_loop_replaying_flows_the_levels_cannot_keep(
     named = {E.LIMIT_NAMES[int(k)]: int(n) for k, n in zip(codes, counts, strict=True)}
     assert {level, "rating"} <= named.keys()
     # the lanes took the steps where the level binds themselves (none handed to the scalar step)
-    assert int(works[-1].n_slow[0]) == 0
+    assert works and sum(int(w.n_slow[0]) for w in works) == 0
     scalar_loop(monkeypatch)
     one = simulate(net, scenarios, replay, unit_limits=False)
     assert_same(lanes, one)
@@ -154,3 +155,63 @@ def test_each_kernel_names_the_files_it_inlines_by_their_content():
     assert _engine.DEPENDS_ON == want_engine, f"set _engine.DEPENDS_ON = {want_engine!r}"
     want_lanes = digest("simulation/_engine.py", "_physics.py", "constants.py")
     assert _lanes.DEPENDS_ON == want_lanes, f"set _lanes.DEPENDS_ON = {want_lanes!r}"
+
+
+def test_scenario_parts_are_whole_blocks_as_even_as_they_allow():
+    """Hand-derived: 1,000 scenarios are 16 blocks (15 of 64 and one of 40): two threads take 8 blocks each;
+    three take 5, 5 and 6 (cuts at 16·1//3 = 5 and 16·2//3 = 10 blocks); one block is one range however many
+    threads there are, and more threads than blocks give one range a block."""
+    from hydro_sim.simulation._network_sim import scenario_parts
+
+    assert E.LANES == 64
+    assert scenario_parts(1000, 2) == [(0, 512), (512, 1000)]
+    assert scenario_parts(1000, 3) == [(0, 320), (320, 640), (640, 1000)]
+    assert scenario_parts(1000, 1) == [(0, 1000)]
+    assert scenario_parts(64, 2) == [(0, 64)]
+    assert scenario_parts(1, 8) == [(0, 1)]
+    assert scenario_parts(131, 8) == [(0, 64), (64, 128), (128, 131)]
+
+
+def test_any_number_of_threads_gives_the_same_bits(monkeypatch):
+    """Three blocks of lanes (two full, one of five) on one, two (cut after 3·1//2 = 1 block) and three threads
+    (and eight: one a block), the flows replayed so
+    that Yagen-I's minimum level and the ratings bind: the same series, totals, tallies and events
+    (concatenated from the threads, in one order), bit for bit; each thread has its own scratch."""
+    net = network_of(lianghekou())
+    many = two_weeks(2 * E.LANES + 5)
+    mid = simulate(net, many[len(many) // 2], rule()).frame()
+    schedule = mid[[f"{c.name} flow_m3s" for c in net.flow_columns()]] * 1.2
+    schedule["Yagen-I release flow_m3s"] *= 1.5
+    replay = ReplayPolicy(schedule=schedule, mode="flows")
+    from hydro_sim.simulation import _network_sim
+
+    seen = []
+    run_parts = _network_sim.run_parts
+
+    def spy(kernel, T, model, inputs, state, outs, parts):  # type: ignore[no-untyped-def]
+        seen.append((list(parts), len({id(o.events) for o in outs})))
+        run_parts(kernel, T, model, inputs, state, outs, parts)
+
+    monkeypatch.setattr(_network_sim, "run_parts", spy)
+    one = simulate(net, many, replay, unit_limits=False, threads=1)
+    assert seen[-1] == ([(0, len(many))], 1)
+    named = {E.LIMIT_NAMES[int(k)] for k in np.unique(one.events[:, 3])}
+    assert {"minimum level", "rating"} <= named
+    for threads, cuts in ((2, [0, 64, 133]), (3, [0, 64, 128, 133]), (8, [0, 64, 128, 133])):
+        assert_same(simulate(net, many, replay, unit_limits=False, threads=threads), one)
+        parts = list(itertools.pairwise(cuts))
+        assert seen[-1] == (parts, len(parts))  # (each range its own events)
+    # a Plant's result too (its own columns, built from the network's)
+    plant, sc = lianghekou(), many[: E.LANES + 3]
+    a, b = simulate(plant, sc, rule(), threads=1), simulate(plant, sc, rule(), threads=2)
+    for name, arr in a.arrays.items():
+        np.testing.assert_array_equal(arr, b.arrays[name], err_msg=name)
+    pd.testing.assert_frame_equal(a.totals, b.totals)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_threads_must_be_a_whole_number_of_at_least_one(threads):
+    from hydro_sim.errors import HydroSimInputError
+
+    with pytest.raises(HydroSimInputError, match=r"`threads` .* must be a whole number of at least 1"):
+        simulate(network_of(lianghekou()), two_weeks(1), rule(), threads=threads)

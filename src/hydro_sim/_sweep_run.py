@@ -324,8 +324,12 @@ def _simulate_group(entries: list[tuple[Item, Any, Any]], schedules: bool) -> li
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            sim = simulate(
-                plant, [sf.scenario for _, sf, _ in entries], policy, record="all" if schedules else "totals"
+            sim = simulate(  # (one thread: the sweep runs a worker per core)
+                plant,
+                [sf.scenario for _, sf, _ in entries],
+                policy,
+                record="all" if schedules else "totals",
+                threads=1,
             )
         except Exception:
             sim = None

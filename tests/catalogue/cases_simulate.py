@@ -194,6 +194,20 @@ CASES = [
         run=lambda tmp: _sim(record=["all"]),
         match=("`record`", "['all']"),
     ),
+    Case(
+        id="simulate-threads-zero",
+        area="simulate",
+        bad="threads=0",
+        run=lambda tmp: _sim(threads=0),
+        match=("`threads`", "(0)", "whole number of at least 1", "None (every core)", "simulate()"),
+    ),
+    Case(
+        id="simulate-threads-fraction",
+        area="simulate",
+        bad="threads=1.5",
+        run=lambda tmp: _sim(threads=1.5),
+        match=("`threads`", "1.5", "whole number of at least 1"),
+    ),
     # -- what a FunctionPolicy decides ------------------------------------------------------------------
     Case(
         id="simulate-decide-returns-none",

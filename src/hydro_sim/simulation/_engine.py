@@ -259,11 +259,12 @@ class Work(NamedTuple):
 
 # == the kernel ===============================================================================================
 @jit
-def run(t0: int, t1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Work) -> None:
-    """Steps t0 … t1−1 for every scenario; ``st`` is updated and ``out`` added to."""
-    S = st.vol.shape[0]
+def run(t0: int, t1: int, s0: int, s1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Work) -> None:
+    """Steps t0 … t1−1 for scenarios s0 … s1−1; ``st`` is updated and ``out`` added to. Calls on disjoint
+    scenario ranges, each with its own ``w`` and its own ``out.events``, may run at once (the kernel releases
+    the GIL; :func:`hydro_sim.simulation._network_sim.run_parts`)."""
     n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
-    for s in range(S):
+    for s in range(s0, s1):
         for t in range(t0, t1):
             _step(m, inp, st, out, w, s, t, n_col, n_r, n_k)
 

@@ -133,7 +133,7 @@ from hydro_sim.simulation._engine import (
 
 #: A hash of the files this kernel inlines (``_engine``'s docstring says why); ``tests/test_simulation_lanes.py``
 #: checks it.
-DEPENDS_ON = "32252c25561a2e63"
+DEPENDS_ON = "65e456fd70493088"
 
 
 @jit_inline
@@ -1072,18 +1072,19 @@ def _l_account(
 
 
 @jit
-def run(t0: int, t1: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Work) -> None:
-    """Steps t0 … t1−1 for every scenario (:func:`hydro_sim.simulation._engine.run`), in blocks of LANES lanes
-    when ``Model.lanes``; ``st`` is updated and ``out`` added to."""
+def run(
+    t0: int, t1: int, s_lo: int, s_hi: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Work
+) -> None:
+    """Steps t0 … t1−1 for scenarios s_lo … s_hi−1 (:func:`hydro_sim.simulation._engine.run`), in blocks of
+    LANES lanes from s_lo when ``Model.lanes``; ``st`` is updated and ``out`` added to."""
     if not m.lanes:
-        E.run(t0, t1, m, inp, st, out, w)
+        E.run(t0, t1, s_lo, s_hi, m, inp, st, out, w)
         return
-    S = st.vol.shape[0]
     n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
     ob = _ol(LL_BAD, n_col, n_r + n_k)
     x = w.lanes
-    for s0 in range(0, S, LANES):
-        nb = min(LANES, S - s0)
+    for s0 in range(s_lo, s_hi, LANES):
+        nb = min(LANES, s_hi - s0)
         for i in range(nb):
             _lane_in(m, st, out, w, s0 + i, i, n_col, n_r, n_k)
         for t in range(t0, t1):

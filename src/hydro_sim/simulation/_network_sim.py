@@ -20,8 +20,11 @@ True
 
 from __future__ import annotations
 
+import itertools
+import os
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -270,6 +273,7 @@ def simulate_network(
     record: str = "all",
     unit_limits: bool = True,
     target_volume_hm3: np.ndarray | None = None,
+    threads: int = 1,
 ) -> NetworkSimulationResult:
     """The network branch of :func:`hydro_sim.simulation.simulate` (arguments checked there).
 
@@ -289,9 +293,10 @@ def simulate_network(
         inflow = np.ascontiguousarray(inflow[:, :1])  # one row shared by every scenario
     price = rows([sc.price_per_mwh.to_numpy(dtype=float) for sc in items])
     rating = float(network.line.capacity_mw)
+    full = np.full(T, rating)  # (one array for every scenario without its own capacity: one row)
     line = rows(
         [
-            np.full(T, rating)
+            full
             if sc.line_capacity_mw is None
             else np.minimum(sc.line_capacity_mw.to_numpy(dtype=float), rating)
             for sc in items
@@ -337,21 +342,28 @@ def simulate_network(
     inputs = E.Inputs(
         inflow=inflow_rows, inflow_at=inflow_at, req=req_rows, req_at=req_at, price=price, line=line
     )
-    work = E.work_of(model)
     t_kernel = 0.0
     if not isinstance(policy, FunctionPolicy):
-        capacity = S * T // 2 + 1024 if keep else 1
+        parts = scenario_parts(S, threads if model.lanes else 1)
+        capacity = [((b - a) * T // 2 + 1024 if keep else 1) for a, b in parts]
         while True:
             state = E.state_of(model, v0.copy())
-            out = E.outputs_of(model, S, T, keep, capacity)
+            out = E.outputs_of(model, S, T, keep, 1)
+            outs = [out._replace(events=np.zeros((n, len(E.EV_FIELDS))), n_events=np.zeros(1, np.int64))
+                    for n in capacity]  # fmt: skip
             t0 = time.perf_counter()
-            kernel(0, T, model, inputs, state, out, work)
+            run_parts(kernel, T, model, inputs, state, outs, parts)
             t_kernel += time.perf_counter() - t0
-            if not keep or out.n_events[0] <= capacity:
+            seen = [int(o.n_events[0]) for o in outs]
+            if not keep or all(n <= c for n, c in zip(seen, capacity, strict=True)):
                 break
-            capacity = int(out.n_events[0])
-        events = out.events[: int(out.n_events[0])] if keep else np.zeros((0, len(E.EV_FIELDS)))
+            capacity = [max(n, c) for n, c in zip(seen, capacity, strict=True)]
+        if keep:
+            events = np.concatenate([o.events[:n] for o, n in zip(outs, seen, strict=True)])
+        else:
+            events = np.zeros((0, len(E.EV_FIELDS)))
     else:
+        work = E.work_of(model)
         state = E.state_of(model, v0.copy())
         out = E.outputs_of(model, S, T, keep, 64 * S + 1024)
         chunks = []
@@ -375,7 +387,7 @@ def simulate_network(
             )
             _apply_network_decision(network, decided, power, model, t, decision, S)
             t0 = time.perf_counter()
-            kernel(t, t + 1, model, inputs, state, out, work)
+            kernel(t, t + 1, 0, S, model, inputs, state, out, work)
             t_kernel += time.perf_counter() - t0
             if keep:
                 n = int(out.n_events[0])
@@ -390,6 +402,53 @@ def simulate_network(
     return _result(
         network, items, index, dt, v0, state, out, events, record, inflow, price, line, t_kernel, t_start
     )
+
+
+def default_threads() -> int:
+    """The threads :func:`simulate` uses by default: the cores this process may run on."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(os.cpu_count() or 1, 1)
+
+
+def scenario_parts(S: int, threads: int) -> list[tuple[int, int]]:
+    """Scenarios 0 … S−1 in at most ``threads`` contiguous ranges (s0, s1), each a whole number of blocks of
+    LANES lanes but the last, as even as the blocks allow (one range when there is one block)."""
+    n_blocks = -(-S // E.LANES)
+    n = max(1, min(threads, n_blocks))
+    cuts = [min(E.LANES * (n_blocks * i // n), S) for i in range(n + 1)]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def run_parts(
+    kernel: Any,
+    T: int,
+    model: E.Model,
+    inputs: E.Inputs,
+    state: E.State,
+    outs: list[E.Outputs],
+    parts: list[tuple[int, int]],
+) -> None:
+    """Steps 0 … T−1 of every scenario, the ranges ``parts`` side by side on threads (the kernel releases
+    the GIL), each with its own scratch and its own events (``outs[i]``: the same totals and series arrays,
+    written by scenario, so the ranges never touch the same element). A scenario's result does not depend
+    on the range it runs in (a block of lanes equals single runs bit for bit), so any number of threads gives
+    the same bits. The first range runs on the calling thread."""
+    works = [E.work_of(model) for _ in parts]
+
+    def one(i: int) -> None:
+        a, b = parts[i]
+        kernel(0, T, a, b, model, inputs, state, outs[i], works[i])
+
+    if len(parts) == 1:
+        one(0)
+        return
+    with ThreadPoolExecutor(max_workers=len(parts) - 1, thread_name_prefix="hydro_sim-kernel") as pool:
+        futures = [pool.submit(one, i) for i in range(1, len(parts))]
+        one(0)
+        for f in futures:
+            f.result()
 
 
 def _release_type() -> type:
@@ -613,7 +672,8 @@ def tou_requests(
                 req[j] = np.where(price >= generate_at_least, 1e12, 0.0)
         elif isinstance(link, TurbineLink):
             share = link.units.max_total_flow_m3s / capacity[col.from_node]
-            req[j] = inflow[res[col.from_node]] * share
+            # (the only group on its reservoir passes the inflow itself: no copy of S rows to pack again)
+            req[j] = inflow[res[col.from_node]] if share == 1.0 else inflow[res[col.from_node]] * share
         elif isinstance(link, release):
             req[j] = np.full((1, T), np.nan)
     if lower_target_level_masl is not None:

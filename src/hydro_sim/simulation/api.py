@@ -19,6 +19,7 @@ from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import _engine as E
 from hydro_sim.simulation._network_sim import (
     NetworkSimulationResult,
+    default_threads,
     need_series,
     rows,
     scenario_position,
@@ -200,6 +201,7 @@ def simulate(
     initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
     unit_limits: bool = True,
+    threads: int | None = None,
 ) -> SimulationResult: ...
 
 
@@ -214,6 +216,7 @@ def simulate(
     initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
     unit_limits: bool = True,
+    threads: int | None = None,
 ) -> NetworkSimulationResult: ...
 
 
@@ -227,6 +230,7 @@ def simulate(
     initial_volume_hm3: Mapping[str, Any] | None = None,
     record: str = "all",
     unit_limits: bool = True,
+    threads: int | None = None,
 ) -> SimulationResult | NetworkSimulationResult:
     """Run a policy through the nonlinear physics for many scenarios at once.
 
@@ -243,6 +247,10 @@ def simulate(
         the reservoirs' initial levels for those not given. [hm³]
     unit_limits : For a network: enforce the units' minimum stable output and the fixed-speed pump band
         (the LP has them in unit-commitment mode). Default True.
+    threads : Threads the compiled kernel runs on, side by side, each taking whole blocks of 64 scenarios
+        (one block, or a FunctionPolicy, runs on one thread). Default: the cores this process may use. Any
+        number gives the same bits: a scenario's result never depends on the others. Give 1 where the
+        cores are already busy (e.g. one process per core).
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
         totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
         Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the
@@ -294,6 +302,10 @@ def simulate(
         raise iv.fail("plant", "must be a hydro_sim.Plant or a Network", type(plant).__name__, where)
     if not isinstance(record, str) or record not in ("all", "totals"):
         raise iv.fail("record", "must be 'all' or 'totals'", record, where)
+    if threads is None:
+        threads = default_threads()
+    elif isinstance(threads, bool) or not isinstance(threads, int | np.integer) or threads < 1:
+        raise iv.fail("threads", "must be a whole number of at least 1, or None (every core)", threads, where)
     items, index = _stack(scenarios)
     if not isinstance(policy, ReplayPolicy | TouRulePolicy | FunctionPolicy):
         raise iv.fail(
@@ -319,6 +331,7 @@ def simulate(
             initial_volume_hm3=initial_volume_hm3,
             record=record,
             unit_limits=bool(unit_limits),
+            threads=int(threads),
         )
     if initial_volume_hm3 is not None:
         raise iv.fail(
@@ -328,7 +341,15 @@ def simulate(
             where,
         )
     return _simulate_plant(
-        plant, items, index, policy, initial_volume_upper_hm3, initial_volume_lower_hm3, record, t_start
+        plant,
+        items,
+        index,
+        policy,
+        initial_volume_upper_hm3,
+        initial_volume_lower_hm3,
+        record,
+        t_start,
+        int(threads),
     )
 
 
@@ -435,6 +456,7 @@ def _simulate_plant(
     initial_volume_lower_hm3: Any,
     record: str,
     t_start: float,
+    threads: int,
 ) -> SimulationResult:
     """A Plant through the network kernel (``network_of(plant)``, without the units' minimum stable output
     and pump band, which a Plant's simulation never had), its results in the Plant's columns."""
@@ -513,6 +535,7 @@ def _simulate_plant(
         record=record,
         unit_limits=False,
         target_volume_hm3=target,
+        threads=threads,
     )
     if isinstance(policy, FunctionPolicy):  # the groups it asked powers of, known once it ran
         requested = {g: v for g, v in asked.items() if kinds.get(g, True)}

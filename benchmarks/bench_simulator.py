@@ -5,7 +5,9 @@ of an LP schedule's flows; two record modes: ``totals`` (per-scenario totals, ex
 what a Monte-Carlo batch keeps) and ``all`` (every series per scenario and step: 15 arrays of
 scenarios × 8,760 floats, 1 GiB at 1,000 scenarios, whose first-touch page faults dominate on this VM).
 Timed end to end: ``simulate()`` from Scenario objects to the result. Medians of several runs after a
-warm-up (numba compiles on first use and caches to disk). One process, one core (numba's loop is serial).
+warm-up (numba compiles on first use and caches to disk). One process; the kernel runs on every core the
+process may use (``simulate(threads=None)``: blocks of 64 scenarios side by side), so 1 and 64 scenarios run
+on one core.
 The column "kernel" is the compiled physics alone (``SimulationResult.timings_s["kernel"]``, median of the
 same runs): the rest of the end-to-end time is turning Scenario objects into arrays (at 1,000 distinct inflow
 years, 140 MB of fresh memory) and the result into frames. The last column is each run's end-to-end speed
@@ -25,7 +27,9 @@ checkout's ``src``; the script then alternates fresh processes of that version a
 pairs, which one goes first alternating), each timing 1,000 years (``--scenarios``) in totals mode with both
 policies, and prints each side's median and the ratio of the medians (this ÷ that; above 1: this is
 faster). The other side runs the Plant (with ``--that-network`` the network); this side the Plant, or with
-``--network`` the network. Against 8a016c0 (the Plant on its own kernel, the baseline of issue 9's speed
+``--network`` the network. A side whose ``simulate`` takes ``threads`` is timed on every core and on one
+(``threads=1``: the rows ``end_to_end_1`` and ``kernel_1``); a side without it (8a016c0) runs on one core,
+and its one figure stands on both rows. Against 8a016c0 (the Plant on its own kernel, the baseline of issue 9's speed
 criterion) the plain form measures that criterion.
 
     git -C <repo> worktree add /tmp/base8a 8a016c0   # the version to compare with
@@ -36,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import inspect
 import json
 import os
 import pickle
@@ -154,26 +159,26 @@ def worker(args: argparse.Namespace) -> int:
     from hydro_sim.simulation import simulate
 
     target, options, scenarios, policies = _setup(args.scenarios, args.network, args.schedule)
+    # a version with simulate(threads=...) is timed on every core and on one (suffix "_1")
+    runs = {"": {}, "_1": {"threads": 1}} if "threads" in inspect.signature(simulate).parameters else {"": {}}
     out: dict[str, Any] = {}
     for name, policy in policies.items():
         t0 = time.perf_counter()
         # compile or load the cache (two scenarios: one runs the network kernel's scalar loop alone)
         simulate(target, scenarios[:2], policy, record="totals", **options)
-        warm = time.perf_counter() - t0
-        times, kernel = [], []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            res = simulate(target, scenarios, policy, record="totals", **options)
-            times.append(time.perf_counter() - t0)
-            kernel.append(res.timings_s["kernel"])
-            assert res.water_balance_error_hm3() < 1e-6
-            del res
+        out[name] = {"warm_up_s": time.perf_counter() - t0}
         steps = len(scenarios) * scenarios[0].n_steps / 1e6
-        out[name] = {
-            "end_to_end": steps / statistics.median(times),
-            "kernel": steps / statistics.median(kernel),
-            "warm_up_s": warm,
-        }
+        for suffix, extra in runs.items():
+            times, kernel = [], []
+            for _ in range(args.repeats):
+                t0 = time.perf_counter()
+                res = simulate(target, scenarios, policy, record="totals", **options, **extra)
+                times.append(time.perf_counter() - t0)
+                kernel.append(res.timings_s["kernel"])
+                assert res.water_balance_error_hm3() < 1e-6
+                del res
+            out[name][f"end_to_end{suffix}"] = steps / statistics.median(times)
+            out[name][f"kernel{suffix}"] = steps / statistics.median(kernel)
     print(json.dumps(out))
     return 0
 
@@ -211,12 +216,16 @@ def against(args: argparse.Namespace) -> int:
     print(
         f"{args.scenarios} scenarios × 1 year, totals mode, {args.pairs} pairs; M scenario-steps/s, medians"
     )
-    print(f"{'policy':<28} {'measure':>10} {'that':>8} {'this':>8} {'this/that':>10}")
+    print(f"{'policy':<28} {'measure':>12} {'that':>8} {'this':>8} {'this/that':>10}")
     for name in results["that"][0]:
-        for measure in ("end_to_end", "kernel"):
-            a = statistics.median(r[name][measure] for r in results["that"])
-            b = statistics.median(r[name][measure] for r in results["this"])
-            print(f"{name:<28} {measure:>10} {a:>8.2f} {b:>8.2f} {b / a:>10.3f}")
+        for measure in ("end_to_end", "kernel", "end_to_end_1", "kernel_1"):
+            # (a side without threads runs on one core: its "_1" is its only figure)
+            base = measure.removesuffix("_1")
+            if measure not in results["this"][0][name] and measure != base:
+                continue
+            a = statistics.median(r[name].get(measure, r[name][base]) for r in results["that"])
+            b = statistics.median(r[name].get(measure, r[name][base]) for r in results["this"])
+            print(f"{name:<28} {measure:>12} {a:>8.2f} {b:>8.2f} {b / a:>10.3f}")
     return 0
 
 

@@ -215,3 +215,18 @@ def test_threads_must_be_a_whole_number_of_at_least_one(threads):
 
     with pytest.raises(HydroSimInputError, match=r"`threads` .* must be a whole number of at least 1"):
         simulate(network_of(lianghekou()), two_weeks(1), rule(), threads=threads)
+
+
+def test_threads_default_to_the_cores_and_to_one_with_the_jit_off(monkeypatch):
+    """Every core the process may use, or one where the kernel is Python (the JIT off): Python threads only
+    take turns on the GIL."""
+    import os
+
+    import numba
+
+    from hydro_sim.simulation._network_sim import default_threads
+
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", False)
+    assert default_threads() == len(os.sched_getaffinity(0))
+    monkeypatch.setattr(numba.config, "DISABLE_JIT", True)
+    assert default_threads() == 1

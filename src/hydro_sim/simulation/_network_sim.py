@@ -405,7 +405,12 @@ def simulate_network(
 
 
 def default_threads() -> int:
-    """The threads :func:`simulate` uses by default: the cores this process may run on."""
+    """The threads :func:`simulate` uses by default: the cores this process may run on; one with numba's JIT
+    off (``NUMBA_DISABLE_JIT``: the kernel is then Python, which holds the GIL, and threads only take turns)."""
+    import numba
+
+    if numba.config.DISABLE_JIT:  # type: ignore[attr-defined]
+        return 1
     try:
         return max(len(os.sched_getaffinity(0)), 1)
     except AttributeError:  # pragma: no cover - not on Linux

@@ -248,9 +248,9 @@ def simulate(
     unit_limits : For a network: enforce the units' minimum stable output and the fixed-speed pump band
         (the LP has them in unit-commitment mode). Default True.
     threads : Threads the compiled kernel runs on, side by side, each taking whole blocks of 64 scenarios
-        (one block, or a FunctionPolicy, runs on one thread). Default: the cores this process may use. Any
-        number gives the same bits: a scenario's result never depends on the others. Give 1 where the
-        cores are already busy (e.g. one process per core).
+        (one block, or a FunctionPolicy, runs on one thread). Default: the cores this process may use (one
+        with numba's JIT off). Any number gives the same bits: a scenario's result never depends on the
+        others. Give 1 where the cores are already busy (e.g. one process per core).
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario
         totals, extremes and cut-back tallies (:attr:`SimulationResult.totals`), which is what large
         Monte-Carlo batches need: no (scenarios, steps) output is written, so memory stays flat and the

@@ -1,7 +1,7 @@
 """Time each stage of the network kernel's lane step (``simulation/_lanes.py``) on its own, in one process.
 
 The whole-kernel figures of ``bench_simulator.py --network`` move by ±40 % from process to process on a shared
-machine, more than most changes to one stage. This script instead times each stage of one block of 64 lanes
+machine, more than most changes to one stage. This script instead times each stage of one block (LANES lanes)
 (the ``_l_*`` functions, each called REPEATS times in a compiled loop) on a realistic state (the block of
 ``network_of(lianghekou())`` after a year of the TOU rule, at hour 4,000), nine rounds, minimum per stage:
 
@@ -45,8 +45,8 @@ HOUR = 4000
 
 
 def _state() -> tuple[Any, ...]:
-    """(model, inputs, outputs, work) of the lane kernel after a year of 64 scenarios of the TOU rule, and
-    (state, outputs) at the year's start."""
+    """(model, inputs, outputs, work) of the lane kernel after a year of one block's scenarios (LANES) of the
+    TOU rule, and (state, outputs) at the year's start."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_simulator as B
 
@@ -61,15 +61,16 @@ def _state() -> tuple[Any, ...]:
 
     _network_sim.L.run = grab  # type: ignore[attr-defined]
     try:
-        target, options, scenarios, policies = B._setup(64, True)
+        target, options, scenarios, policies = B._setup(_lanes.LANES, True)
         simulate(target, scenarios, policies["TOU rule (power requests)"], record="totals", **options)
     finally:
         _network_sim.L.run = run  # type: ignore[attr-defined]
     return captured["m"], captured["inp"], captured["out"], captured["w"], captured["st"], captured["out0"]
 
 
-def _stages(mod: ModuleType) -> dict[str, Any]:
-    """The stages of ``mod`` (a version of ``_lanes``), each in a compiled loop of ``rep`` calls. Not cached
+def _stages(mod: ModuleType, nb: int) -> dict[str, Any]:
+    """The stages of ``mod`` (a version of ``_lanes``) over ``nb`` lanes (this version's block: the captured
+    state's), each in a compiled loop of ``rep`` calls. Not cached
     on disk: the two versions' loops share their names, and numba's cache, keyed by this file, would hand one
     version's machine code to the other (or fail to load a module loaded from a path, ``--against``)."""
     import numba
@@ -79,38 +80,38 @@ def _stages(mod: ModuleType) -> dict[str, Any]:
     @jit
     def step(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         for _ in range(rep):
-            mod._l_step(m, inp, w, 0, 64, t, n_col, n_r, n_k)
+            mod._l_step(m, inp, w, 0, nb, t, n_col, n_r, n_k)
 
     @jit
     def account(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         for _ in range(rep):
-            mod._l_account(m, out, w, 0, 64, t, n_col, n_r, n_k)
+            mod._l_account(m, out, w, 0, nb, t, n_col, n_r, n_k)
 
     @jit
     def units(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         for _ in range(rep):
-            mod._l_units(m, w, 64, n_col, n_r + n_k)
+            mod._l_units(m, w, nb, n_col, n_r + n_k)
 
     @jit
     def water(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         for _ in range(rep):
-            mod._l_water(m, w, t, 64, n_col, n_r + n_k)
+            mod._l_water(m, w, t, nb, n_col, n_r + n_k)
 
     @jit
     def volumes(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         for _ in range(rep):
-            mod._l_volumes(m, w, 64, n_col, n_r, n_k)
+            mod._l_volumes(m, w, nb, n_col, n_r, n_k)
 
     @jit
     def settle(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
         for _ in range(rep):
-            mod._l_settle(m, w, t, 64, n_col, n_r, n_k)
+            mod._l_settle(m, w, t, nb, n_col, n_r, n_k)
 
     # (a version before the kernel took a range of scenarios, --against, runs them all)
     ranged = len(inspect.signature(getattr(mod.run, "py_func", mod.run)).parameters) == 9
 
     def kernel(m, inp, out, w, t, n_col, n_r, n_k, rep):  # type: ignore[no-untyped-def]
-        st, o = copy.deepcopy(START[0]), copy.deepcopy(START[1])  # (a few KiB: 64 scenarios' state)
+        st, o = copy.deepcopy(START[0]), copy.deepcopy(START[1])  # (a few KiB: one block's state)
         done = 0
         while done < rep:  # rep steps of the whole kernel from the year's start, in runs of at most a year
             n = min(rep - done, 8760)
@@ -157,9 +158,9 @@ def main() -> int:
     m, inp, out, w, st0, out0 = _state()
     START[:] = [st0, out0]
     n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
-    sides = {"this": _stages(_lanes)}
+    sides = {"this": _stages(_lanes, _lanes.LANES)}
     if args.against:
-        sides["that"] = _stages(_load(args.against))
+        sides["that"] = _stages(_load(args.against), _lanes.LANES)
     call = (m, inp, out, w, HOUR, n_col, n_r, n_k)
     for stages in sides.values():
         for fn in stages.values():
@@ -172,7 +173,8 @@ def main() -> int:
                 stages[name](*call, repeats)
                 dt = (time.perf_counter() - t0) / repeats * 1e9
                 best[side][name] = min(best[side].get(name, dt), dt)
-    print(f"one block of 64 lanes, hour {HOUR}; ns per call, minimum of {rounds} rounds of {repeats:,}")
+    lanes = _lanes.LANES
+    print(f"one block of {lanes} lanes, hour {HOUR}; ns per call, minimum of {rounds} rounds of {repeats:,}")
     head = f"{'stage':<10} {'this':>9}" + (f" {'that':>9} {'this/that':>10}" if args.against else "")
     print(head)
     for name, ns in best["this"].items():

@@ -1,9 +1,10 @@
 """Time each stage of the network kernel's lane step (``simulation/_lanes.py``) on its own, in one process.
 
 The whole-kernel figures of ``bench_simulator.py --network`` move by ±40 % from process to process on a shared
-machine, more than most changes to one stage. This script instead times each stage of one block (LANES lanes)
-(the ``_l_*`` functions, each called REPEATS times in a compiled loop) on a realistic state (the block of
-``network_of(lianghekou())`` after a year of the TOU rule, at hour 4,000), nine rounds, minimum per stage:
+machine, more than most changes to one stage. This script instead times each stage of one block of 64 lanes
+(``_engine.LANES``; the ``_l_*`` functions, each called REPEATS times in a compiled loop) on a realistic state
+(the block of ``network_of(lianghekou())`` after a year of the TOU rule, at hour 4,000), nine rounds, minimum
+per stage (``simulate()`` runs wider blocks, up to ``_engine.LANES_MAX``, when it has the scenarios):
 
 - ``kernel``: the whole kernel (``run``) over the block's year from its start, per step: the stages below
   and what lies between them (the inputs streamed from memory, the level tables' segments, the check for
@@ -45,12 +46,12 @@ HOUR = 4000
 
 
 def _state() -> tuple[Any, ...]:
-    """(model, inputs, outputs, work) of the lane kernel after a year of one block's scenarios (LANES) of the
-    TOU rule, and (state, outputs) at the year's start."""
+    """(model, inputs, outputs, work) of the lane kernel after a year of one block's scenarios
+    (``_engine.LANES``) of the TOU rule, and (state, outputs) at the year's start."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_simulator as B
 
-    from hydro_sim.simulation import _lanes, _network_sim, simulate
+    from hydro_sim.simulation import _engine, _lanes, _network_sim, simulate
 
     captured: dict[str, Any] = {}
     run = _lanes.run
@@ -61,7 +62,7 @@ def _state() -> tuple[Any, ...]:
 
     _network_sim.L.run = grab  # type: ignore[attr-defined]
     try:
-        target, options, scenarios, policies = B._setup(_lanes.LANES, True)
+        target, options, scenarios, policies = B._setup(_engine.LANES, True)  # one block (64 lanes)
         simulate(target, scenarios, policies["TOU rule (power requests)"], record="totals", **options)
     finally:
         _network_sim.L.run = run  # type: ignore[attr-defined]
@@ -154,13 +155,14 @@ def main() -> int:
     args = parser.parse_args()
     repeats, rounds = (100, 1) if args.quick else (REPEATS, ROUNDS)
     from hydro_sim.simulation import _lanes
+    from hydro_sim.simulation._engine import LANES
 
     m, inp, out, w, st0, out0 = _state()
     START[:] = [st0, out0]
     n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
-    sides = {"this": _stages(_lanes, _lanes.LANES)}
+    sides = {"this": _stages(_lanes, LANES)}
     if args.against:
-        sides["that"] = _stages(_load(args.against), _lanes.LANES)
+        sides["that"] = _stages(_load(args.against), LANES)
     call = (m, inp, out, w, HOUR, n_col, n_r, n_k)
     for stages in sides.values():
         for fn in stages.values():
@@ -173,7 +175,7 @@ def main() -> int:
                 stages[name](*call, repeats)
                 dt = (time.perf_counter() - t0) / repeats * 1e9
                 best[side][name] = min(best[side].get(name, dt), dt)
-    lanes = _lanes.LANES
+    lanes = LANES
     print(f"one block of {lanes} lanes, hour {HOUR}; ns per call, minimum of {rounds} rounds of {repeats:,}")
     head = f"{'stage':<10} {'this':>9}" + (f" {'that':>9} {'this/that':>10}" if args.against else "")
     print(head)

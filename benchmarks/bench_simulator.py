@@ -6,8 +6,8 @@ what a Monte-Carlo batch keeps) and ``all`` (every series per scenario and step:
 scenarios × 8,760 floats, 1 GiB at 1,000 scenarios, whose first-touch page faults dominate on this VM).
 Timed end to end: ``simulate()`` from Scenario objects to the result. Medians of several runs after a
 warm-up (numba compiles on first use and caches to disk). One process; the kernel runs on every core the
-process may use (``simulate(threads=None)``: blocks of 64 scenarios side by side), so 1 and 64 scenarios run
-on one core.
+process may use (``simulate(threads=None)``: blocks of 64 to 256 scenarios side by side, each thread's share
+in as few as that allows), so 1 and 64 scenarios run on one core.
 The column "kernel" is the compiled physics alone (``SimulationResult.timings_s["kernel"]``, median of the
 same runs): the rest of the end-to-end time is turning Scenario objects into arrays (at 1,000 distinct inflow
 years, 140 MB of fresh memory) and the result into frames. The last column is each run's end-to-end speed

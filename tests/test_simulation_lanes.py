@@ -18,7 +18,6 @@ from hydro_sim.network import network_of
 from hydro_sim.scenario import Scenario
 from hydro_sim.simulation import ReplayPolicy, TouRulePolicy, simulate
 from hydro_sim.simulation import _engine as E
-from hydro_sim.simulation import _lanes as L
 
 
 def two_weeks(n: int) -> list[Scenario]:
@@ -40,7 +39,16 @@ def two_weeks(n: int) -> list[Scenario]:
 
 @pytest.fixture(scope="module")
 def scenarios() -> list[Scenario]:
-    return two_weeks(E.LANES + 3)  # a full block and three lanes of a second
+    return two_weeks(E.LANES + 3)  # a full block and three lanes of a second (blocks of LANES: narrow)
+
+
+@pytest.fixture(autouse=True)
+def narrow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of LANES lanes, the narrowest, so that a few scenarios span several blocks (simulate() would put
+    LANES + 3 of them in one wider block); test_a_wide_block_equals_narrow_ones undoes it."""
+    from hydro_sim.simulation import _network_sim
+
+    monkeypatch.setattr(_network_sim, "MAX_WIDTH", E.LANES)
 
 
 def scalar_loop(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,7 +98,10 @@ def test_lanes_equal_the_scalar_loop_replaying_flows_the_levels_cannot_keep(
         schedule[f"{name} flow_m3s"] *= upper
     replay = ReplayPolicy(schedule=schedule, mode="flows")
     works = []
-    monkeypatch.setattr(E, "work_of", lambda model, f=E.work_of: works.append(f(model)) or works[-1])
+    work_of = E.work_of
+    monkeypatch.setattr(
+        E, "work_of", lambda m, width=E.LANES_MAX: works.append(work_of(m, width)) or works[-1]
+    )
     lanes = simulate(net, scenarios, replay, unit_limits=False)
     codes, counts = np.unique(lanes.events[:, 3], return_counts=True)
     named = {E.LIMIT_NAMES[int(k)]: int(n) for k, n in zip(codes, counts, strict=True)}
@@ -131,7 +142,6 @@ def test_lanes_need_constant_efficiencies():
         plant, reversible=dataclasses.replace(plant.reversible, turbine_efficiency=chart)
     )
     assert not E.build_model(network_of(charted), index, 1.0).lanes
-    assert L.LANES == E.LANES
 
 
 def test_each_kernel_names_the_files_it_inlines_by_their_content():
@@ -172,6 +182,62 @@ def test_scenario_parts_are_whole_blocks_as_even_as_they_allow():
     assert scenario_parts(131, 8) == [(0, 64), (64, 128), (128, 131)]
 
 
+def test_block_width_splits_each_threads_share_evenly_within_the_bounds(monkeypatch):
+    """Hand-derived: a thread's share of the scenarios in as few blocks as hold at most LANES_MAX (256) lanes,
+    rounded up to 8 lanes, at least LANES (64): 1,000 on one thread are 4 blocks of 250 → 256; on two, 500
+    each → 2 blocks of 250 → 256; on three, 334 → 2 of 167 → 168 (6 blocks, 2 a thread); on eight, 125 →
+    128; on sixteen, 63 → 64 (16 blocks). 133 on one thread: 136; 5: 8, raised to 64. Narrowed (the
+    autouse fixture) every width is 64."""
+    from hydro_sim.simulation import _network_sim
+    from hydro_sim.simulation._network_sim import block_width, scenario_parts
+
+    assert block_width(1000, 1) == 64  # (this module's fixture)
+    monkeypatch.setattr(_network_sim, "MAX_WIDTH", E.LANES_MAX)
+    assert (E.LANES, E.LANES_MAX) == (64, 256)
+    widths = {t: block_width(1000, t) for t in (1, 2, 3, 8, 16)}
+    assert widths == {1: 256, 2: 256, 3: 168, 8: 128, 16: 64}
+    assert scenario_parts(1000, 3, 168) == [(0, 336), (336, 672), (672, 1000)]
+    assert scenario_parts(1000, 2, 256) == [(0, 512), (512, 1000)]
+    assert len(scenario_parts(1000, 16, 64)) == 16
+    assert (block_width(133, 1), block_width(5, 1), block_width(1, 4)) == (136, 64, 64)
+
+
+def yagen_drawn_down(net, scenarios):  # type: ignore[no-untyped-def]
+    """The rule's flows of the median scenario, 1.2 times, Yagen-I's release 1.5 times: replayed, Yagen-I's
+    minimum level and the ratings bind."""
+    mid = simulate(net, scenarios[len(scenarios) // 2], rule()).frame()
+    schedule = mid[[f"{c.name} flow_m3s" for c in net.flow_columns()]] * 1.2
+    schedule["Yagen-I release flow_m3s"] *= 1.5
+    return schedule
+
+
+def test_a_wide_block_equals_narrow_ones(scenarios, monkeypatch):
+    """The same replay (the ratings and Yagen-I's minimum level binding) in one block of LANES + 3 = 67 lanes
+    (its width 72, rounded up to 8) and in blocks of 64 and 3, and 2·LANES_MAX + 5 = 517 two-day scenarios in
+    three blocks of 176 lanes (517 in ⌈517/256⌉ = 3 blocks of ⌈517/3⌉ = 173 → 176) and in nine of 64: the same
+    bits, events included; only the block's width differs."""
+    from hydro_sim.simulation import _network_sim
+
+    net = network_of(lianghekou())
+    schedule = yagen_drawn_down(net, scenarios)
+    replay = ReplayPolicy(schedule=schedule, mode="flows")
+    widths = []
+    work_of = E.work_of
+    monkeypatch.setattr(E, "work_of", lambda m, w=E.LANES_MAX: widths.append(w) or work_of(m, w))
+    narrow = simulate(net, scenarios, replay, unit_limits=False, threads=1)
+    short = [s.window(hours=48) for s in two_weeks(2 * E.LANES_MAX + 5)]
+    replay_short = ReplayPolicy(schedule=schedule.iloc[:48], mode="flows")
+    narrow_short = simulate(net, short, replay_short, unit_limits=False, threads=1)
+    monkeypatch.setattr(_network_sim, "MAX_WIDTH", E.LANES_MAX)
+    wide = simulate(net, scenarios, replay, unit_limits=False, threads=1)
+    wide_short = simulate(net, short, replay_short, unit_limits=False, threads=1)
+    assert widths[0] == 64 and widths[-1] == 176 and set(widths) == {64, 72, 176}  # (a run may take two)
+    named = {E.LIMIT_NAMES[int(k)] for k in np.unique(wide.events[:, 3])}
+    assert {"minimum level", "rating"} <= named
+    assert_same(wide, narrow)
+    assert_same(wide_short, narrow_short)
+
+
 def test_any_number_of_threads_gives_the_same_bits(monkeypatch):
     """Three blocks of lanes (two full, one of five) on one, two (cut after 3·1//2 = 1 block) and three threads
     (and eight: one a block), the flows replayed so
@@ -179,18 +245,15 @@ def test_any_number_of_threads_gives_the_same_bits(monkeypatch):
     (concatenated from the threads, in one order), bit for bit; each thread has its own scratch."""
     net = network_of(lianghekou())
     many = two_weeks(2 * E.LANES + 5)
-    mid = simulate(net, many[len(many) // 2], rule()).frame()
-    schedule = mid[[f"{c.name} flow_m3s" for c in net.flow_columns()]] * 1.2
-    schedule["Yagen-I release flow_m3s"] *= 1.5
-    replay = ReplayPolicy(schedule=schedule, mode="flows")
+    replay = ReplayPolicy(schedule=yagen_drawn_down(net, many), mode="flows")
     from hydro_sim.simulation import _network_sim
 
     seen = []
     run_parts = _network_sim.run_parts
 
-    def spy(kernel, T, model, inputs, state, outs, parts):  # type: ignore[no-untyped-def]
+    def spy(kernel, T, model, inputs, state, outs, parts, width):  # type: ignore[no-untyped-def]
         seen.append((list(parts), len({id(o.events) for o in outs})))
-        run_parts(kernel, T, model, inputs, state, outs, parts)
+        run_parts(kernel, T, model, inputs, state, outs, parts, width)
 
     monkeypatch.setattr(_network_sim, "run_parts", spy)
     one = simulate(net, many, replay, unit_limits=False, threads=1)

@@ -214,12 +214,15 @@ def test_unknown_record_mode_is_an_input_error():
 
 
 @pytest.mark.parametrize("mode", ["tou", "replay"])
-def test_blocks_of_scenarios_equal_single_runs(mode):
+def test_blocks_of_scenarios_equal_single_runs(mode, monkeypatch):
     """The kernel runs scenarios in blocks of BLOCK side by side (SIMD). 45 Lianghekou weeks (a full block
     and a part one) at inflows from 0.2 to 2.0 × 300 m³/s, so the scenarios cut back at different steps
     and the lower level crosses its table's segments; every series of every scenario equals the same
     scenario run alone, bit for bit, and the tallies agree."""
+    from hydro_sim.simulation import _network_sim
     from hydro_sim.simulation._engine import LANES as BLOCK
+
+    monkeypatch.setattr(_network_sim, "MAX_WIDTH", BLOCK)  # blocks of BLOCK (else one wider block)
 
     plant = lianghekou()
     base = tou_week_batch()[1]
@@ -266,12 +269,15 @@ def assert_tallies_hold_the_series(res) -> set:
     return set(listed.index.droplevel(0))
 
 
-def test_every_kind_of_cutback_is_tallied():
+def test_every_kind_of_cutback_is_tallied(monkeypatch):
     """small_pumped_storage() (1 km² reservoirs, 100 MW) from 40 start volumes, driven hard by a policy whose
     requests are fixed pseudo-random functions of the state (flows and powers beyond the ratings, pumping and
     generating at once, spill, releases below the environmental flow): the limits bind in many ways, and
     the tallies hold what the per-step series show, kind by kind; blocks equal single runs."""
+    from hydro_sim.simulation import _network_sim
     from hydro_sim.simulation._engine import LANES as BLOCK
+
+    monkeypatch.setattr(_network_sim, "MAX_WIDTH", BLOCK)  # blocks of BLOCK (else one wider block)
 
     plant = small_pumped_storage()
     plant = dataclasses.replace(

@@ -1,9 +1,10 @@
-"""The network kernel's scenarios side by side: blocks of LANES lanes, the innermost loops over lanes.
+"""The network kernel's scenarios side by side: blocks of lanes, the innermost loops over lanes.
 
 A model whose unit columns have constant efficiencies and whose sinks constant levels runs its scenarios in
-blocks of LANES lanes: each stage of a step is a loop over columns (or reservoirs) with a loop over the
-block's lanes inside, arithmetic and selects only, which LLVM turns into SIMD code (several scenarios per
-instruction). The stages compute the step as :func:`_step` does when no limit binds, with the same
+blocks of lanes (as many as the scratch ``Work.lanes`` has columns, LANES to LANES_MAX: ``block_width`` in
+:mod:`hydro_sim.simulation._network_sim`): each stage of a step is a loop over columns (or reservoirs) with a
+loop over the block's lanes inside, arithmetic and selects only, which LLVM turns into SIMD code (several
+scenarios per instruction). The stages compute the step as :func:`_step` does when no limit binds, with the same
 floating-point operations in the same order; a lane where a limit would bind (a cut-back, or a flow that
 needs a water limit, the line or a sink's band) is flagged (row BAD) and its step is done again by
 :func:`_step`, from the same state. So a lane's result never depends on the other lanes of its block, and a
@@ -56,7 +57,6 @@ from hydro_sim.simulation._engine import (
     K_SPILL,
     K_TURBINE,
     LANE_CODES,
-    LANES,
     LC_CE,
     LC_CW,
     LC_HG,
@@ -133,7 +133,7 @@ from hydro_sim.simulation._engine import (
 
 #: A hash of the files this kernel inlines (``_engine``'s docstring says why); ``tests/test_simulation_lanes.py``
 #: checks it.
-DEPENDS_ON = "65e456fd70493088"
+DEPENDS_ON = "2c113c1b2cc3c166"
 
 
 @jit_inline
@@ -161,7 +161,7 @@ def _set_seg(m: Model, w: Work, r: int, i: int, j: int, n_col: int, n_n: int) ->
     x = w.lanes
     n = m.rn[r]
     j = min(max(j, 0), n - 2)
-    w.lseg[r * LANES + i] = j
+    w.lseg[r * x.shape[1] + i] = j
     x[_on(LN_SX, r, n_col, n_n), i] = m.rv[r, j]
     x[_on(LN_SY, r, n_col, n_n), i] = m.rz[r, j]
     x[_on(LN_SM, r, n_col, n_n), i] = m.rm[r, j]
@@ -213,7 +213,7 @@ def _lane_out(
         out.tot_res[s, r, TR_INFLOW] = x[_on(LN_T_IN, r, n_col, n_n), i]
         out.tot_res[s, r, TR_VMIN] = x[_on(LN_T_VMIN, r, n_col, n_n), i]
         out.tot_res[s, r, TR_VMAX] = x[_on(LN_T_VMAX, r, n_col, n_n), i]
-        st.seg[s, r] = w.lseg[r * LANES + i]
+        st.seg[s, r] = w.lseg[r * x.shape[1] + i]
     for k in range(n_k):
         st.prev[s, n_col + k] = x[_on(LN_PREV, n_r + k, n_col, n_n), i]
         out.tot_sink[s, k] = x[_on(LN_T_SINK, n_r + k, n_col, n_n), i]
@@ -280,7 +280,7 @@ def _l_heads(m: Model, w: Work, row: int, nb: int, n_col: int, n_r: int, n_k: in
             for i in range(nb):
                 v = x[ox, i]
                 if not ((v >= x[o_lo, i]) & (v < x[o_hi, i])):
-                    j = segment(v, m.rv[r, :n], n, w.lseg[r * LANES + i])
+                    j = segment(v, m.rv[r, :n], n, w.lseg[r * x.shape[1] + i])
                     _set_seg(m, w, r, i, j, n_col, n_n)
                     x[oz, i] = m.rz[r, j] + (v - m.rv[r, j]) * m.rm[r, j]
     for j in range(n_col):
@@ -1076,15 +1076,17 @@ def run(
     t0: int, t1: int, s_lo: int, s_hi: int, m: Model, inp: Inputs, st: State, out: Outputs, w: Work
 ) -> None:
     """Steps t0 … t1−1 for scenarios s_lo … s_hi−1 (:func:`hydro_sim.simulation._engine.run`), in blocks of
-    LANES lanes from s_lo when ``Model.lanes``; ``st`` is updated and ``out`` added to."""
+    as many lanes as ``w.lanes`` has columns, from s_lo, when ``Model.lanes``; ``st`` is updated and ``out``
+    added to."""
     if not m.lanes:
         E.run(t0, t1, s_lo, s_hi, m, inp, st, out, w)
         return
     n_col, n_r, n_k = m.ci.shape[0], m.rn.shape[0], m.kn.shape[0]
     ob = _ol(LL_BAD, n_col, n_r + n_k)
     x = w.lanes
-    for s0 in range(s_lo, s_hi, LANES):
-        nb = min(LANES, s_hi - s0)
+    width = x.shape[1]  # the block's lanes (_network_sim.block_width: LANES to LANES_MAX)
+    for s0 in range(s_lo, s_hi, width):
+        nb = min(width, s_hi - s0)
         for i in range(nb):
             _lane_in(m, st, out, w, s0 + i, i, n_col, n_r, n_k)
         for t in range(t0, t1):

@@ -247,8 +247,9 @@ def simulate(
         the reservoirs' initial levels for those not given. [hm³]
     unit_limits : For a network: enforce the units' minimum stable output and the fixed-speed pump band
         (the LP has them in unit-commitment mode). Default True.
-    threads : Threads the compiled kernel runs on, side by side, each taking whole blocks of 64 scenarios
-        (one block, or a FunctionPolicy, runs on one thread). Default: the cores this process may use (one
+    threads : Threads the compiled kernel runs on, side by side, each taking whole blocks of 64 to 256
+        scenarios (each thread's share in as few blocks as that allows: a wider block is faster per core;
+        one block, or a FunctionPolicy, runs on one thread). Default: the cores this process may use (one
         with numba's JIT off). Any number gives the same bits: a scenario's result never depends on the
         others. Give 1 where the cores are already busy (e.g. one process per core).
     record : ``"all"`` keeps every series per scenario and step; ``"totals"`` keeps only the per-scenario

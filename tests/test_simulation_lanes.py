@@ -43,7 +43,7 @@ def scenarios() -> list[Scenario]:
 
 
 @pytest.fixture(autouse=True)
-def narrow(monkeypatch: pytest.MonkeyPatch) -> None:
+def blocks_of_64(monkeypatch: pytest.MonkeyPatch) -> None:
     """Blocks of LANES lanes, the narrowest, so that a few scenarios span several blocks (simulate() would put
     LANES + 3 of them in one wider block); test_a_wide_block_equals_narrow_ones undoes it."""
     from hydro_sim.simulation import _network_sim
@@ -174,12 +174,12 @@ def test_scenario_parts_are_whole_blocks_as_even_as_they_allow():
     from hydro_sim.simulation._network_sim import scenario_parts
 
     assert E.LANES == 64
-    assert scenario_parts(1000, 2) == [(0, 512), (512, 1000)]
-    assert scenario_parts(1000, 3) == [(0, 320), (320, 640), (640, 1000)]
-    assert scenario_parts(1000, 1) == [(0, 1000)]
-    assert scenario_parts(64, 2) == [(0, 64)]
-    assert scenario_parts(1, 8) == [(0, 1)]
-    assert scenario_parts(131, 8) == [(0, 64), (64, 128), (128, 131)]
+    assert scenario_parts(1000, 2, 64) == [(0, 512), (512, 1000)]
+    assert scenario_parts(1000, 3, 64) == [(0, 320), (320, 640), (640, 1000)]
+    assert scenario_parts(1000, 1, 64) == [(0, 1000)]
+    assert scenario_parts(64, 2, 64) == [(0, 64)]
+    assert scenario_parts(1, 8, 64) == [(0, 1)]
+    assert scenario_parts(131, 8, 64) == [(0, 64), (64, 128), (128, 131)]
 
 
 def test_block_width_splits_each_threads_share_evenly_within_the_bounds(monkeypatch):
@@ -224,18 +224,18 @@ def test_a_wide_block_equals_narrow_ones(scenarios, monkeypatch):
     widths = []
     work_of = E.work_of
     monkeypatch.setattr(E, "work_of", lambda m, w=E.LANES_MAX: widths.append(w) or work_of(m, w))
-    narrow = simulate(net, scenarios, replay, unit_limits=False, threads=1)
+    in_64 = simulate(net, scenarios, replay, unit_limits=False, threads=1)
     short = [s.window(hours=48) for s in two_weeks(2 * E.LANES_MAX + 5)]
     replay_short = ReplayPolicy(schedule=schedule.iloc[:48], mode="flows")
-    narrow_short = simulate(net, short, replay_short, unit_limits=False, threads=1)
+    in_64_short = simulate(net, short, replay_short, unit_limits=False, threads=1)
     monkeypatch.setattr(_network_sim, "MAX_WIDTH", E.LANES_MAX)
     wide = simulate(net, scenarios, replay, unit_limits=False, threads=1)
     wide_short = simulate(net, short, replay_short, unit_limits=False, threads=1)
     assert widths[0] == 64 and widths[-1] == 176 and set(widths) == {64, 72, 176}  # (a run may take two)
     named = {E.LIMIT_NAMES[int(k)] for k in np.unique(wide.events[:, 3])}
     assert {"minimum level", "rating"} <= named
-    assert_same(wide, narrow)
-    assert_same(wide_short, narrow_short)
+    assert_same(wide, in_64)
+    assert_same(wide_short, in_64_short)
 
 
 def test_any_number_of_threads_gives_the_same_bits(monkeypatch):

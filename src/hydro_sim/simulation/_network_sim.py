@@ -344,8 +344,9 @@ def simulate_network(
     )
     t_kernel = 0.0
     if not isinstance(policy, FunctionPolicy):
-        width = block_width(S, threads if model.lanes else 1)
-        parts = scenario_parts(S, threads if model.lanes else 1, width)
+        n_threads = threads if model.lanes else 1
+        width = block_width(S, n_threads)
+        parts = scenario_parts(S, n_threads, width)
         capacity = [((b - a) * T // 2 + 1024 if keep else 1) for a, b in parts]
         while True:
             state = E.state_of(model, v0.copy())
@@ -436,7 +437,7 @@ def block_width(S: int, threads: int) -> int:
     return min(MAX_WIDTH, max(E.LANES, width))
 
 
-def scenario_parts(S: int, threads: int, width: int = E.LANES) -> list[tuple[int, int]]:
+def scenario_parts(S: int, threads: int, width: int) -> list[tuple[int, int]]:
     """Scenarios 0 … S−1 in at most ``threads`` contiguous ranges (s0, s1), each a whole number of blocks of
     ``width`` lanes but the last, as even as the blocks allow (one range when there is one block)."""
     n_blocks = -(-S // width)
@@ -453,7 +454,7 @@ def run_parts(
     state: E.State,
     outs: list[E.Outputs],
     parts: list[tuple[int, int]],
-    width: int = E.LANES,
+    width: int,
 ) -> None:
     """Steps 0 … T−1 of every scenario, the ranges ``parts`` side by side on threads (the kernel releases
     the GIL), each with its own scratch and its own events (``outs[i]``: the same totals and series arrays,
